@@ -1,0 +1,55 @@
+// Types at the router's boundary: what the server, the simulator and the basemap builder rely on.
+import type { Corridor, Picture, PictureEvent, RouteLeg } from '../server/protocol/events.js';
+import type { VehicleClass } from '../server/protocol/messages.js';
+
+/** One road as read from the source file (GeoJSON or OSM PBF), before any graph is built. */
+export interface RoadWay {
+  /** OSM id, like `way/5016127`. */
+  id: string;
+  highway: string;
+  name?: string;
+  coordinates: [number, number][];
+  /** All OSM tags of the way. */
+  tags: Record<string, string>;
+}
+
+export interface LoadProgress {
+  phase: 'read' | 'parse' | 'build' | 'index' | 'cache';
+  done: number;
+  total?: number;
+}
+
+export interface RouteQuery {
+  from: [number, number];
+  to: [number, number];
+  /** What "best" means: least travel time (default) or least distance. */
+  weight?: 'time' | 'distance';
+  /** Alternatives wanted besides the best route (0 by default). */
+  alternatives?: number;
+  vehicleClass?: VehicleClass;
+}
+
+export type RouteAnswer =
+  | { ok: true; routes: RouteLeg[] }
+  | { ok: false; code: 'no_safe_route'; message: string; blockedBy: string[] }
+  | { ok: false; code: 'off_network'; message: string; path: 'from' | 'to'; distanceM: number };
+
+/**
+ * The router as the server sees it: answers queries and keeps every convoy's corridor current.
+ * Zone and constraint changes are applied as overlays; the graph is never rebuilt.
+ */
+export interface CorridorEngine {
+  /** Bounding box of the road network, [west, south, east, north]. */
+  readonly bbox: [number, number, number, number];
+  route(query: RouteQuery): RouteAnswer;
+  /**
+   * Brings overlays in line with a picture (at start-up, after replay) and returns the corridors
+   * that must be (re)computed because the picture has none or a stale one for a convoy.
+   */
+  init(picture: Picture): Corridor[];
+  /**
+   * Called with each batch of appended events, in seq order, and the picture after them.
+   * Returns the corridors to append as `corridor.recomputed` events: only those the change can affect.
+   */
+  onEvents(events: readonly PictureEvent[], picture: Picture): Corridor[];
+}

@@ -1,0 +1,123 @@
+// Pure fold of log events into the picture: (picture, events) → picture. Shared by server, replay and client.
+// Copy-on-write per slice, once per batch: untouched slices keep their identity, so the client's
+// layers redraw only what moved (STYLE: stable data identity).
+import type { Picture, PictureEvent, Unit } from '../protocol/events.js';
+
+type Slice = Exclude<keyof Picture, 'seq'>;
+
+/**
+ * Applies events in order and returns the new picture; the input is not modified.
+ * Events at or below `picture.seq` are skipped, so applying a frame twice is harmless (P2).
+ * @example applyEvents(emptyPicture(), [{ seq: 1, timeMs: 0, type: 'haven.removed', id: 'hv-1' }]).seq // 1
+ */
+export function applyEvents(picture: Picture, events: readonly PictureEvent[]): Picture {
+  const copied = new Set<Slice>();
+  let next: Picture | null = null;
+  const slice = <K extends Slice>(key: K): Picture[K] => {
+    next ??= { ...picture };
+    if (!copied.has(key)) {
+      copied.add(key);
+      next[key] = { ...next[key] } as Picture[K];
+    }
+    return next[key];
+  };
+  for (const event of events) {
+    if (event.seq <= (next ?? picture).seq) continue;
+    applyTo(slice, () => next ?? picture, event);
+    next ??= { ...picture };
+    next.seq = event.seq;
+  }
+  return next ?? picture;
+}
+
+/** Applies one event; see {@link applyEvents}. */
+export function applyEvent(picture: Picture, event: PictureEvent): Picture {
+  return applyEvents(picture, [event]);
+}
+
+/**
+ * Applies events to a picture the caller owns, in place (the server's hot path: no copies per event).
+ * Slices are still replaced, never mutated, so snapshots handed out earlier stay valid.
+ */
+export function applyEventsInPlace(picture: Picture, events: readonly PictureEvent[]): void {
+  const fresh = applyEvents(picture, events);
+  Object.assign(picture, fresh);
+}
+
+/** Later fixes win; a report older than the unit's current fix (store-and-forward) does not move it back. */
+function newerFix(current: Unit | undefined, candidate: Unit): boolean {
+  return !current || candidate.timeMs >= current.timeMs;
+}
+
+function applyTo(
+  slice: <K extends Slice>(key: K) => Picture[K],
+  peek: () => Picture,
+  event: PictureEvent,
+): void {
+  switch (event.type) {
+    case 'position.reported': {
+      const units = slice('units');
+      for (const unit of event.units) {
+        const current = units[unit.unitId];
+        if (!newerFix(current, unit)) continue;
+        // Devices send their callsign now and then; keep the last one known.
+        const callsign = unit.callsign ?? current?.callsign;
+        const affiliation = unit.affiliation ?? current?.affiliation;
+        units[unit.unitId] =
+          callsign === unit.callsign && affiliation === unit.affiliation ? unit : { ...unit, callsign, affiliation };
+      }
+      return;
+    }
+    case 'threat.upserted':
+      slice('threats')[event.zone.id] = event.zone;
+      return;
+    case 'threat.removed':
+      delete slice('threats')[event.id];
+      return;
+    case 'haven.upserted':
+      slice('havens')[event.haven.id] = event.haven;
+      return;
+    case 'haven.removed':
+      delete slice('havens')[event.id];
+      return;
+    case 'site.upserted':
+      slice('sites')[event.site.id] = event.site;
+      return;
+    case 'site.removed':
+      delete slice('sites')[event.id];
+      return;
+    case 'flow.upserted':
+      slice('flows')[event.flow.id] = event.flow;
+      return;
+    case 'flow.removed':
+      delete slice('flows')[event.id];
+      return;
+    case 'constraint.upserted':
+      slice('constraints')[event.constraint.id] = event.constraint;
+      return;
+    case 'constraint.removed':
+      delete slice('constraints')[event.id];
+      return;
+    case 'convoy.upserted':
+      slice('convoys')[event.convoy.id] = event.convoy;
+      return;
+    case 'convoy.removed':
+      delete slice('convoys')[event.id];
+      delete slice('corridors')[event.id];
+      return;
+    case 'corridor.recomputed':
+      // A corridor for a convoy that no longer exists is a late answer; drop it (P9).
+      if (!(event.corridor.convoyId in peek().convoys)) return;
+      slice('corridors')[event.corridor.convoyId] = event.corridor;
+      return;
+    default: {
+      const unknown: never = event;
+      throw new Error(`unknown event type ${(unknown as { type: string }).type}`);
+    }
+  }
+}
+
+/** Whether a unit has stopped reporting: no report received for `staleAfterMs`. */
+export function isStale(unit: Unit, nowMs: number, staleAfterMs: number): boolean {
+  return nowMs - unit.seenMs > staleAfterMs;
+}

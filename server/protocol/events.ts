@@ -1,0 +1,189 @@
+// Log events (past-tense facts) and the picture they fold into; shared by server and client reducers.
+// No Node imports (client/ uses this file). Rule numbers refer to SPEC.md.
+import type {
+  ConstraintInput,
+  ConvoyInput,
+  FlowInput,
+  HavenInput,
+  Polygonal,
+  ProtocolError,
+  SiteInput,
+  ThreatFeature,
+  VehicleClass,
+} from './messages.js';
+
+/** A unit's last accepted fix. `time` is the fix time (ms since epoch), `seenMs` the server's receipt time. */
+export interface Unit {
+  unitId: string;
+  lon: number;
+  lat: number;
+  timeMs: number;
+  seenMs: number;
+  heading?: number;
+  speed?: number;
+  accuracy?: number;
+  callsign?: string;
+  affiliation?: 'military' | 'humanitarian' | 'civil';
+}
+
+/** A threat zone as held in the picture: the analyst's feature plus its polygon (a Point is buffered by radius_m). */
+export interface ThreatZone {
+  id: string;
+  severity: 'no-go' | 'danger' | 'advisory';
+  label?: string;
+  source?: string;
+  /** ms since epoch, or undefined for no expiry. */
+  validUntilMs?: number;
+  radiusM?: number;
+  standoffM?: number;
+  /** The geometry as posted. */
+  geometry: ThreatFeature['geometry'];
+  /** The area the router uses: the polygon, or the circle for a Point. */
+  area: Polygonal;
+  updatedMs: number;
+}
+
+export interface Haven extends Required<Omit<HavenInput, 'occupancy'>> {
+  occupancy: number;
+  updatedMs: number;
+}
+export interface Site extends SiteInput {
+  id: string;
+  updatedMs: number;
+}
+export interface Flow extends FlowInput {
+  id: string;
+  updatedMs: number;
+}
+export interface Constraint extends ConstraintInput {
+  id: string;
+  updatedMs: number;
+}
+export interface Convoy extends Omit<ConvoyInput, 'id'> {
+  id: string;
+  vehicleClass: VehicleClass;
+  state: NonNullable<ConvoyInput['state']>;
+  updatedMs: number;
+}
+
+/** One computed route, the same shape as a `GET /api/route` feature's properties plus its line. */
+export interface RouteLeg {
+  coordinates: [number, number][];
+  distance_m: number;
+  duration_s: number;
+  exposure_m: number;
+  min_clearance_m: number | null;
+}
+
+/** The current corridor of a convoy, kept by the router. */
+export interface Corridor {
+  convoyId: string;
+  status: 'ok' | 'no_safe_route' | 'off_network' | 'no_haven';
+  /** Best route first; empty unless status is `ok`. */
+  routes: RouteLeg[];
+  /** Haven the corridor leads to, when the destination is `nearest-haven`. */
+  havenId?: string;
+  /** Zone ids that cut every path, when status is `no_safe_route`. */
+  blockedBy?: string[];
+  /** What changed and why, in a sentence ("re-routed around zone tz-3: +4 min"). */
+  reason: string;
+  /** Seconds gained (+) or lost (−) against the previous corridor, when there was one. */
+  deltaS?: number;
+  /** Ids of the zones/constraints whose change caused this computation. */
+  cause?: string[];
+  computedMs: number;
+}
+
+export interface Picture {
+  /** Seq of the last event folded in (P1). */
+  seq: number;
+  units: Record<string, Unit>;
+  threats: Record<string, ThreatZone>;
+  havens: Record<string, Haven>;
+  sites: Record<string, Site>;
+  flows: Record<string, Flow>;
+  constraints: Record<string, Constraint>;
+  convoys: Record<string, Convoy>;
+  corridors: Record<string, Corridor>;
+}
+
+/** Who caused an event (for the audit trail). */
+export interface Actor {
+  tokenId: string;
+  org: string;
+  role: string;
+}
+
+/** Event payloads by type. Each event is a fact already validated and normalised. */
+export interface EventPayloads {
+  'position.reported': { units: Unit[] };
+  'threat.upserted': { zone: ThreatZone };
+  'threat.removed': { id: string; reason: 'deleted' | 'expired' };
+  'haven.upserted': { haven: Haven };
+  'haven.removed': { id: string };
+  'site.upserted': { site: Site };
+  'site.removed': { id: string };
+  'flow.upserted': { flow: Flow };
+  'flow.removed': { id: string };
+  'constraint.upserted': { constraint: Constraint };
+  'constraint.removed': { id: string; reason: 'deleted' | 'expired' };
+  'convoy.upserted': { convoy: Convoy };
+  'convoy.removed': { id: string };
+  'corridor.recomputed': { corridor: Corridor };
+}
+export type EventType = keyof EventPayloads;
+
+/** An event as stored in the log and sent on the wire (`seq` strictly increases, P1). */
+export type PictureEvent = {
+  [K in EventType]: {
+    seq: number;
+    /** Server time of append, ms since epoch. */
+    timeMs: number;
+    type: K;
+    msgId?: string;
+    actor?: Actor;
+  } & EventPayloads[K];
+}[EventType];
+export type EventOf<K extends EventType> = Extract<PictureEvent, { type: K }>;
+/** An event before the log stamps it. */
+export type NewEvent = PictureEvent extends infer E
+  ? E extends PictureEvent
+    ? Omit<E, 'seq' | 'timeMs'>
+    : never
+  : never;
+
+// ---------------------------------------------------------------- server → client (WebSocket)
+export interface SnapshotMessage {
+  type: 'snapshot';
+  seq: number;
+  picture: Picture;
+  /** After how long without a report a unit counts as stale, ms. */
+  staleAfterMs: number;
+  serverTimeMs: number;
+}
+/** One frame of events (coalesced, P4): events in (`since`, `seq`], strictly increasing. */
+export interface DeltaMessage {
+  type: 'delta';
+  seq: number;
+  since: number;
+  events: PictureEvent[];
+}
+export interface AckMessage {
+  type: 'ack';
+  msgId: string;
+  seq: number;
+}
+export interface ErrorMessage extends ProtocolError {
+  type: 'error';
+  msgId?: string;
+}
+export interface PongMessage {
+  type: 'pong';
+  msgId?: string;
+  serverTimeMs: number;
+}
+export type ServerMessage = SnapshotMessage | DeltaMessage | AckMessage | ErrorMessage | PongMessage;
+
+export function emptyPicture(): Picture {
+  return { seq: 0, units: {}, threats: {}, havens: {}, sites: {}, flows: {}, constraints: {}, convoys: {}, corridors: {} };
+}

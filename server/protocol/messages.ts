@@ -1,0 +1,267 @@
+// The wire contract: every input and output message, as TypeBox schemas shared by server and client.
+// No Node or server imports here (STYLE: client/ imports this file). Rule numbers refer to SPEC.md.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' });
+const MsgId = Type.String({ minLength: 1, maxLength: 128 });
+const Text = (maxLength: number) => Type.String({ maxLength });
+/** ISO 8601 date-time with a zone, e.g. `2026-11-21T10:00:00Z`. */
+const IsoTime = Type.String({ format: 'date-time', maxLength: 40 });
+/** ISO 8601 date (`2026-11-21`) or date-time. */
+const IsoDate = Type.String({ format: 'date-or-time', maxLength: 40 });
+const Lon = Type.Number({ minimum: -180, maximum: 180 });
+const Lat = Type.Number({ minimum: -90, maximum: 90 });
+const Position2 = Type.Tuple([Lon, Lat]);
+const Count = Type.Integer({ minimum: 0, maximum: 100_000_000 });
+const strict = { additionalProperties: false } as const;
+
+// ---------------------------------------------------------------- geometry (GeoJSON, RFC 7946)
+const Ring = Type.Array(Position2, { minItems: 4, maxItems: 100_000 });
+export const PolygonSchema = Type.Object(
+  { type: Type.Literal('Polygon'), coordinates: Type.Array(Ring, { minItems: 1, maxItems: 1000 }) },
+  strict,
+);
+export const MultiPolygonSchema = Type.Object(
+  {
+    type: Type.Literal('MultiPolygon'),
+    coordinates: Type.Array(Type.Array(Ring, { minItems: 1, maxItems: 1000 }), { minItems: 1, maxItems: 1000 }),
+  },
+  strict,
+);
+export const PointSchema = Type.Object({ type: Type.Literal('Point'), coordinates: Position2 }, strict);
+export const LineStringSchema = Type.Object(
+  { type: Type.Literal('LineString'), coordinates: Type.Array(Position2, { minItems: 2, maxItems: 100_000 }) },
+  strict,
+);
+export const MultiLineStringSchema = Type.Object(
+  {
+    type: Type.Literal('MultiLineString'),
+    coordinates: Type.Array(Type.Array(Position2, { minItems: 2, maxItems: 100_000 }), { minItems: 1, maxItems: 1000 }),
+  },
+  strict,
+);
+export type Polygonal = Static<typeof PolygonSchema> | Static<typeof MultiPolygonSchema>;
+export type Lineal = Static<typeof LineStringSchema> | Static<typeof MultiLineStringSchema>;
+
+// ---------------------------------------------------------------- position reports
+export const PositionReportSchema = Type.Object(
+  {
+    unitId: Id,
+    lon: Lon,
+    lat: Lat,
+    /** When the fix was taken (ISO 8601). Defaults to the server's time of receipt. */
+    time: Type.Optional(IsoTime),
+    /** Degrees clockwise from true north. */
+    heading: Type.Optional(Type.Number({ minimum: 0, maximum: 360 })),
+    /** Metres per second. */
+    speed: Type.Optional(Type.Number({ minimum: 0, maximum: 400 })),
+    /** Horizontal accuracy in metres. */
+    accuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+    callsign: Type.Optional(Text(64)),
+    /** Who the unit belongs to, for the map symbol. */
+    affiliation: Type.Optional(Type.Union([Type.Literal('military'), Type.Literal('humanitarian'), Type.Literal('civil')])),
+    msgId: Type.Optional(MsgId),
+  },
+  strict,
+);
+export type PositionReport = Static<typeof PositionReportSchema>;
+export const PositionBatchSchema = Type.Array(PositionReportSchema, { minItems: 1, maxItems: 10_000 });
+
+// ---------------------------------------------------------------- threat zones
+export const SeveritySchema = Type.Union([Type.Literal('no-go'), Type.Literal('danger'), Type.Literal('advisory')]);
+export type Severity = Static<typeof SeveritySchema>;
+export const ThreatPropertiesSchema = Type.Object(
+  {
+    id: Type.Optional(Id),
+    severity: SeveritySchema,
+    label: Type.Optional(Text(200)),
+    source: Type.Optional(Text(200)),
+    validUntil: Type.Optional(IsoTime),
+    /** Radius in metres; required when the geometry is a Point. */
+    radius_m: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 200_000 })),
+    /** Extra stand-off distance around a no-go zone, metres (default 0). */
+    standoff_m: Type.Optional(Type.Number({ minimum: 0, maximum: 50_000 })),
+  },
+  strict,
+);
+export const ThreatFeatureSchema = Type.Object(
+  {
+    type: Type.Literal('Feature'),
+    id: Type.Optional(Type.Union([Id, Type.Number()])),
+    geometry: Type.Union([PolygonSchema, MultiPolygonSchema, PointSchema]),
+    properties: ThreatPropertiesSchema,
+  },
+  strict,
+);
+export type ThreatFeature = Static<typeof ThreatFeatureSchema>;
+
+// ---------------------------------------------------------------- safe havens
+export const HavenStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('full'), Type.Literal('closed')]);
+export const HavenInputSchema = Type.Object(
+  {
+    id: Type.Optional(Id),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    lon: Lon,
+    lat: Lat,
+    /** People the haven can shelter. */
+    capacity: Count,
+    occupancy: Type.Optional(Count),
+    status: HavenStatusSchema,
+  },
+  strict,
+);
+export type HavenInput = Static<typeof HavenInputSchema>;
+
+// ---------------------------------------------------------------- displacement
+export const SiteInputSchema = Type.Object(
+  {
+    id: Type.Optional(Id),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    lon: Lon,
+    lat: Lat,
+    /** Displaced people present, individuals. */
+    population: Count,
+    /** Date of the figure (ISO 8601). */
+    date: IsoDate,
+    source: Type.String({ minLength: 1, maxLength: 200 }),
+    kind: Type.Optional(
+      Type.Union([Type.Literal('camp'), Type.Literal('collective-centre'), Type.Literal('informal'), Type.Literal('host-community')]),
+    ),
+  },
+  strict,
+);
+export type SiteInput = Static<typeof SiteInputSchema>;
+
+export const FlowInputSchema = Type.Object(
+  {
+    id: Type.Optional(Id),
+    from: Position2,
+    to: Position2,
+    /** Individuals moving over the period. */
+    people: Count,
+    date: IsoDate,
+    source: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  strict,
+);
+export type FlowInput = Static<typeof FlowInputSchema>;
+
+// ---------------------------------------------------------------- access constraints
+export const AccessStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('restricted'), Type.Literal('closed')]);
+/** Categories after the OCHA humanitarian access monitoring framework. */
+export const ConstraintCategorySchema = Type.Union([
+  Type.Literal('hostilities'),
+  Type.Literal('violence-against-personnel'),
+  Type.Literal('movement-restriction'),
+  Type.Literal('interference'),
+  Type.Literal('explosive-hazards'),
+  Type.Literal('physical-environment'),
+  Type.Literal('bureaucratic'),
+  Type.Literal('other'),
+]);
+export const ConstraintInputSchema = Type.Object(
+  {
+    id: Type.Optional(Id),
+    status: AccessStatusSchema,
+    category: ConstraintCategorySchema,
+    /** Why, in a sentence a person understands. */
+    reason: Type.Optional(Text(500)),
+    /** A road (line) or an area (polygon). */
+    geometry: Type.Union([LineStringSchema, MultiLineStringSchema, PolygonSchema, MultiPolygonSchema]),
+    verifiedAt: IsoTime,
+    verifiedBy: Type.String({ minLength: 1, maxLength: 200 }),
+    validUntil: Type.Optional(IsoTime),
+  },
+  strict,
+);
+export type ConstraintInput = Static<typeof ConstraintInputSchema>;
+
+// ---------------------------------------------------------------- convoys (standing corridors)
+/** Heaviest vehicle in the convoy, after the IOM road `practicability` scale. */
+export const VehicleClassSchema = Type.Union([
+  Type.Literal('motorbike'),
+  Type.Literal('4wd'),
+  Type.Literal('light_truck'),
+  Type.Literal('heavy_truck'),
+  Type.Literal('truck_trailer'),
+]);
+export type VehicleClass = Static<typeof VehicleClassSchema>;
+export const ConvoyStateSchema = Type.Union([
+  Type.Literal('planned'),
+  Type.Literal('moving'),
+  Type.Literal('held'),
+  Type.Literal('arrived'),
+  Type.Literal('cancelled'),
+]);
+export const ConvoyInputSchema = Type.Object(
+  {
+    id: Type.Optional(Id),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    origin: Position2,
+    /** A point, or `nearest-haven`: the nearest open haven with room for `people`. */
+    destination: Type.Union([Position2, Type.Literal('nearest-haven')]),
+    vehicleClass: Type.Optional(VehicleClassSchema),
+    /** Evacuees carried, individuals. */
+    people: Type.Optional(Count),
+    state: Type.Optional(ConvoyStateSchema),
+  },
+  strict,
+);
+export type ConvoyInput = Static<typeof ConvoyInputSchema>;
+
+// ---------------------------------------------------------------- client → server (WebSocket)
+const cmd = <T extends Record<string, TSchema>>(type: string, fields: T) =>
+  Type.Object({ type: Type.Literal(type), msgId: MsgId, ...fields }, strict);
+
+export const ClientCommandSchemas = {
+  position: Type.Object(
+    { ...PositionReportSchema.properties, type: Type.Literal('position'), msgId: MsgId },
+    strict,
+  ),
+  positions: cmd('positions', { reports: PositionBatchSchema }),
+  'threat.upsert': cmd('threat.upsert', { feature: ThreatFeatureSchema }),
+  'threat.remove': cmd('threat.remove', { id: Id }),
+  'haven.upsert': cmd('haven.upsert', { haven: HavenInputSchema }),
+  'haven.remove': cmd('haven.remove', { id: Id }),
+  'site.upsert': cmd('site.upsert', { site: SiteInputSchema }),
+  'site.remove': cmd('site.remove', { id: Id }),
+  'flow.upsert': cmd('flow.upsert', { flow: FlowInputSchema }),
+  'flow.remove': cmd('flow.remove', { id: Id }),
+  'constraint.upsert': cmd('constraint.upsert', { constraint: ConstraintInputSchema }),
+  'constraint.remove': cmd('constraint.remove', { id: Id }),
+  'convoy.upsert': cmd('convoy.upsert', { convoy: ConvoyInputSchema }),
+  'convoy.remove': cmd('convoy.remove', { id: Id }),
+  resync: Type.Object({ type: Type.Literal('resync'), since: Type.Integer({ minimum: 0 }) }, strict),
+  ping: Type.Object({ type: Type.Literal('ping'), msgId: Type.Optional(MsgId) }, strict),
+} as const;
+export type ClientCommandType = keyof typeof ClientCommandSchemas;
+export type ClientCommand = { [K in ClientCommandType]: Static<(typeof ClientCommandSchemas)[K]> }[ClientCommandType];
+export type ClientCommandOf<K extends ClientCommandType> = Static<(typeof ClientCommandSchemas)[K]>;
+
+/** Largest WebSocket message or HTTP body accepted, bytes (P7). */
+export const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+/** How far ahead of the server's clock a report's time may be, ms (P6). */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+// ---------------------------------------------------------------- errors
+/** Stable machine words of the contract's error shape. */
+export type ErrorCode =
+  | 'bad_json'
+  | 'invalid'
+  | 'invalid_geometry'
+  | 'time_in_future'
+  | 'payload_too_large'
+  | 'unknown_type'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'no_safe_route'
+  | 'off_network'
+  | 'unavailable'
+  | 'internal';
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+  /** The offending field, as a JSON path like `feature.geometry.coordinates[0]`. */
+  path?: string;
+}
