@@ -63,8 +63,16 @@ function applyTo(
         // Devices send their callsign now and then; keep the last one known.
         const callsign = unit.callsign ?? current?.callsign;
         const affiliation = unit.affiliation ?? current?.affiliation;
-        units[unit.unitId] =
-          callsign === unit.callsign && affiliation === unit.affiliation ? unit : { ...unit, callsign, affiliation };
+        if (callsign === unit.callsign && affiliation === unit.affiliation) {
+          units[unit.unitId] = unit;
+          continue;
+        }
+        // Only defined keys: a key holding `undefined` would not survive a JSON snapshot, and the
+        // replayed picture would then differ from the live one.
+        const merged: Unit = { ...unit };
+        if (callsign !== undefined) merged.callsign = callsign;
+        if (affiliation !== undefined) merged.affiliation = affiliation;
+        units[unit.unitId] = merged;
       }
       return;
     }

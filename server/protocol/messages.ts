@@ -210,7 +210,7 @@ export const ConvoyInputSchema = Type.Object(
 export type ConvoyInput = Static<typeof ConvoyInputSchema>;
 
 // ---------------------------------------------------------------- client → server (WebSocket)
-const cmd = <T extends Record<string, TSchema>>(type: string, fields: T) =>
+const cmd = <K extends string, T extends Record<string, TSchema>>(type: K, fields: T) =>
   Type.Object({ type: Type.Literal(type), msgId: MsgId, ...fields }, strict);
 
 export const ClientCommandSchemas = {

@@ -59,6 +59,9 @@ function show(value: unknown): string {
 /** For a union, the error of the variant that came closest (deepest path, discriminator matched). */
 function deepest(error: ValueError): ValueError {
   if (error.type !== ValueErrorType.Union || error.errors.length === 0) return error;
+  // An enum (union of literals): name every allowed value, not just the first variant's.
+  const variants = (error.schema as { anyOf?: Record<string, unknown>[] }).anyOf;
+  if (variants?.every((v) => 'const' in v)) return error;
   let best: ValueError | undefined;
   for (const iterator of error.errors) {
     const first = iterator.First();
@@ -144,6 +147,11 @@ function fail(code: ProtocolError['code'], message: string, path: string): { ok:
   return { ok: false, error: { code, message, path } };
 }
 
+/** A ring without positions equal to the one before them. */
+function withoutRepeats(ring: Ring): Ring {
+  return ring.filter((p, i) => i === 0 || p[0] !== ring[i - 1][0] || p[1] !== ring[i - 1][1]);
+}
+
 /** Rings closed, and no polygon crossing itself (turf.kinks). */
 export function checkPolygonal(
   geometry: { type: string; coordinates: unknown },
@@ -171,7 +179,9 @@ export function checkPolygonal(
         return fail('invalid_geometry', `${ringPath} must enclose an area (at least 3 distinct positions)`, ringPath);
       }
     }
-    const found = kinks({ type: 'Polygon', coordinates: rings });
+    // A position repeated in a row (common in GIS exports) is not a crossing, but turf.kinks reports
+    // one there; compare without such repeats. The geometry itself is kept as posted.
+    const found = kinks({ type: 'Polygon', coordinates: rings.map(withoutRepeats) });
     if (found.features.length > 0) {
       const [x, y] = found.features[0].geometry.coordinates;
       const where = `${path}.coordinates${multi ? `[${p}]` : ''}`;
@@ -181,9 +191,14 @@ export function checkPolygonal(
   return { ok: true };
 }
 
+/** How much earlier than midnight UTC a calendar day begins in the easternmost zone (UTC+14), ms. */
+const DATE_ZONE_LEAD_MS = 14 * 3600 * 1000;
+
 function checkNotFuture(iso: string | undefined, path: string, nowMs: number) {
   if (iso === undefined) return { ok: true as const };
-  const t = Date.parse(iso);
+  // A bare date (`2026-11-22`) is the sender's local day, which east of UTC begins before midnight
+  // UTC: judge it by the earliest instant it begins anywhere (P6), so today's date is never "future".
+  const t = ISO_DATE.test(iso) ? Date.parse(iso) - DATE_ZONE_LEAD_MS : Date.parse(iso);
   if (t > nowMs + MAX_FUTURE_SKEW_MS) {
     return fail(
       'time_in_future',

@@ -1,0 +1,283 @@
+// The exercise scenario file (data/scenarios/*.json): its TypeBox schema, loading and cross-checks.
+// Structure documented in data/scenarios/README.md; the logic that plays it lives in simulator.ts.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  AccessStatusSchema,
+  ConstraintCategorySchema,
+  ConvoyStateSchema,
+  HavenStatusSchema,
+  SeveritySchema,
+  VehicleClassSchema,
+} from '../protocol/messages.js';
+import { checkSchema } from '../protocol/validate.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' });
+const Lon = Type.Number({ minimum: -180, maximum: 180 });
+const Lat = Type.Number({ minimum: -90, maximum: 90 });
+const LonLat = Type.Tuple([Lon, Lat]);
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Count = Type.Integer({ minimum: 0, maximum: 100_000_000 });
+/** Seconds of scenario time (after speed-up), from the start of a loop. */
+const Seconds = Type.Number({ minimum: 0, maximum: 86_400 });
+const strict = { additionalProperties: false } as const;
+
+const PlaceSchema = Type.Object({ id: Id, name: Name, lon: Lon, lat: Lat }, strict);
+const HavenSeedSchema = Type.Object(
+  { id: Id, name: Name, lon: Lon, lat: Lat, capacity: Count, occupancy: Count, status: HavenStatusSchema },
+  strict,
+);
+const SiteSeedSchema = Type.Object(
+  {
+    id: Id,
+    name: Name,
+    lon: Lon,
+    lat: Lat,
+    population: Count,
+    kind: Type.Union([
+      Type.Literal('camp'),
+      Type.Literal('collective-centre'),
+      Type.Literal('informal'),
+      Type.Literal('host-community'),
+    ]),
+  },
+  strict,
+);
+const FlowSeedSchema = Type.Object({ id: Id, from: Id, to: Id, people: Count }, strict);
+const ConvoySeedSchema = Type.Object(
+  {
+    id: Id,
+    name: Name,
+    origin: Id,
+    /** A place, haven or site id, or `nearest-haven`. */
+    destination: Id,
+    vehicleClass: VehicleClassSchema,
+    people: Count,
+    state: ConvoyStateSchema,
+  },
+  strict,
+);
+const StopSchema = Type.Object({ place: Id, dwellS: Seconds }, strict);
+const UnitSpecSchema = Type.Object(
+  {
+    id: Id,
+    callsign: Type.String({ minLength: 1, maxLength: 64 }),
+    affiliation: Type.Union([Type.Literal('military'), Type.Literal('humanitarian'), Type.Literal('civil')]),
+    role: Name,
+    vehicleClass: VehicleClassSchema,
+    /** Cruising speed, m/s; slower where the road's own speed is lower. */
+    speedMps: Type.Number({ minimum: 1, maximum: 40 }),
+    /** Horizontal accuracy reported with each fix, metres. */
+    accuracyM: Type.Number({ minimum: 0, maximum: 1000 }),
+    /** Index of the stop the unit starts at (0 by default). */
+    start: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** The task: stops visited in order, then again from the first. */
+    stops: Type.Array(StopSchema, { minItems: 2, maxItems: 50 }),
+    /** Periods (scenario seconds from the loop start) when the unit sends nothing, so it goes stale. */
+    silences: Type.Optional(Type.Array(Type.Object({ atS: Seconds, forS: Seconds }, strict), { maxItems: 20 })),
+  },
+  strict,
+);
+
+const Inject = Type.String({ minLength: 1, maxLength: 300 });
+const Label = Type.String({ maxLength: 200 });
+const ThreatStepSchema = Type.Object(
+  {
+    atS: Seconds,
+    action: Type.Literal('threat.upsert'),
+    id: Id,
+    inject: Inject,
+    severity: SeveritySchema,
+    label: Label,
+    source: Label,
+    /** A closed ring of [lon, lat] ... */
+    polygon: Type.Optional(Type.Array(LonLat, { minItems: 4, maxItems: 1000 })),
+    /** ... or a circle: centre and radius, metres. */
+    center: Type.Optional(LonLat),
+    radius_m: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 200_000 })),
+    /** The zone expires this many scenario seconds after it is posted (sent as `validUntil`). */
+    validForS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+  },
+  strict,
+);
+const ConstraintStepSchema = Type.Object(
+  {
+    atS: Seconds,
+    action: Type.Literal('constraint.upsert'),
+    id: Id,
+    inject: Inject,
+    status: AccessStatusSchema,
+    category: ConstraintCategorySchema,
+    reason: Type.String({ maxLength: 500 }),
+    /** Roads affected, as lines of [lon, lat] (sent as a MultiLineString) ... */
+    lines: Type.Optional(Type.Array(Type.Array(LonLat, { minItems: 2, maxItems: 1000 }), { minItems: 1, maxItems: 100 })),
+    /** ... or an area, a closed ring. */
+    polygon: Type.Optional(Type.Array(LonLat, { minItems: 4, maxItems: 1000 })),
+    verifiedBy: Name,
+    validForS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+  },
+  strict,
+);
+const RemoveStepSchema = Type.Object(
+  {
+    atS: Seconds,
+    action: Type.Union([Type.Literal('threat.remove'), Type.Literal('constraint.remove')]),
+    id: Id,
+    inject: Inject,
+  },
+  strict,
+);
+const HavenStepSchema = Type.Object(
+  {
+    atS: Seconds,
+    action: Type.Literal('haven.update'),
+    id: Id,
+    inject: Inject,
+    occupancy: Type.Optional(Count),
+    status: Type.Optional(HavenStatusSchema),
+  },
+  strict,
+);
+const TimelineStepSchema = Type.Union([ThreatStepSchema, ConstraintStepSchema, RemoveStepSchema, HavenStepSchema]);
+
+/** The whole scenario file. */
+export const ScenarioSchema = Type.Object(
+  {
+    $comment: Type.Optional(Type.String()),
+    id: Id,
+    /** Shown on every screen; must say EXERCISE. */
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    marking: Type.String({ minLength: 1, maxLength: 200 }),
+    storyline: Type.String({ minLength: 1, maxLength: 4000 }),
+    /** `source` of every site and flow figure. */
+    source: Type.String({ minLength: 1, maxLength: 200 }),
+    /** Area of play, [west, south, east, north], degrees. */
+    bbox: Type.Tuple([Lon, Lat, Lon, Lat]),
+    roads: Type.String({ maxLength: 500 }),
+    /** Length of one pass of the timeline, scenario seconds; then it starts again. */
+    loopS: Type.Number({ minimum: 60, maximum: 86_400 }),
+    /** Wait before a unit retries a route that failed, scenario seconds. */
+    retryS: Type.Number({ minimum: 1, maximum: 3600 }),
+    places: Type.Array(PlaceSchema, { maxItems: 1000 }),
+    havens: Type.Array(HavenSeedSchema, { maxItems: 1000 }),
+    sites: Type.Array(SiteSeedSchema, { maxItems: 1000 }),
+    flows: Type.Array(FlowSeedSchema, { maxItems: 1000 }),
+    convoys: Type.Array(ConvoySeedSchema, { maxItems: 100 }),
+    units: Type.Array(UnitSpecSchema, { maxItems: 1000 }),
+    timeline: Type.Array(TimelineStepSchema, { maxItems: 10_000 }),
+  },
+  strict,
+);
+export type Scenario = Static<typeof ScenarioSchema>;
+export type UnitSpec = Static<typeof UnitSpecSchema>;
+export type TimelineStep = Static<typeof TimelineStepSchema>;
+export type HavenSeed = Static<typeof HavenSeedSchema>;
+
+/** The built-in exercise: EXERCISE NORTHERN RIVER 26 over central Gothenburg. */
+export const DEFAULT_SCENARIO_FILE = fileURLToPath(new URL('../../data/scenarios/gothenburg-exercise.json', import.meta.url));
+
+/** A scenario file that cannot be played; `path` names the offending field. */
+export class ScenarioError extends Error {
+  constructor(
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+/**
+ * Where a place reference points: places, then havens, then sites share one id space.
+ * @example resolvePlace(scenario, 'hv-ullevi') // [11.9862, 57.706]
+ */
+export function resolvePlace(scenario: Scenario, ref: string): [number, number] | undefined {
+  const hit =
+    scenario.places.find((p) => p.id === ref) ?? scenario.havens.find((h) => h.id === ref) ?? scenario.sites.find((s) => s.id === ref);
+  return hit ? [hit.lon, hit.lat] : undefined;
+}
+
+/**
+ * Checks a parsed JSON value against {@link ScenarioSchema}, then the references between its parts
+ * (ids unique, places resolvable, id prefixes, polygon rings closed, one geometry per zone).
+ * @throws ScenarioError naming the offending field.
+ */
+export function parseScenario(json: unknown): Scenario {
+  const r = checkSchema(ScenarioSchema, json);
+  if (!r.ok) throw new ScenarioError(r.error.message, r.error.path);
+  const s = r.value;
+  // An exercise must never be mistaken for a real picture: its name says so.
+  if (!/\bEXERCISE\b/.test(s.name)) throw new ScenarioError('name must contain the word EXERCISE', 'name');
+  const seen = new Set<string>();
+  const unique = (id: string, path: string) => {
+    if (seen.has(id)) throw new ScenarioError(`${path} "${id}" is used twice`, path);
+    seen.add(id);
+  };
+  s.places.forEach((p, i) => unique(p.id, `places[${i}].id`));
+  s.havens.forEach((h, i) => unique(h.id, `havens[${i}].id`));
+  s.sites.forEach((x, i) => unique(x.id, `sites[${i}].id`));
+  s.flows.forEach((f, i) => unique(f.id, `flows[${i}].id`));
+  s.convoys.forEach((c, i) => unique(c.id, `convoys[${i}].id`));
+  s.units.forEach((u, i) => unique(u.id, `units[${i}].id`));
+  const place = (ref: string, path: string) => {
+    if (!resolvePlace(s, ref)) throw new ScenarioError(`${path} "${ref}" is not a place, haven or site of the scenario`, path);
+  };
+  const prefix = (id: string, want: string, path: string) => {
+    // STYLE "Naming": ids say their kind, as the server's own ids do.
+    if (!id.startsWith(want)) throw new ScenarioError(`${path} "${id}" must start with "${want}"`, path);
+  };
+  s.havens.forEach((h, i) => prefix(h.id, 'hv-', `havens[${i}].id`));
+  s.sites.forEach((x, i) => prefix(x.id, 'st-', `sites[${i}].id`));
+  s.flows.forEach((f, i) => {
+    prefix(f.id, 'fl-', `flows[${i}].id`);
+    place(f.from, `flows[${i}].from`);
+    place(f.to, `flows[${i}].to`);
+  });
+  s.convoys.forEach((c, i) => {
+    prefix(c.id, 'cv-', `convoys[${i}].id`);
+    place(c.origin, `convoys[${i}].origin`);
+    if (c.destination !== 'nearest-haven') place(c.destination, `convoys[${i}].destination`);
+  });
+  s.units.forEach((u, i) => {
+    u.stops.forEach((stop, j) => place(stop.place, `units[${i}].stops[${j}].place`));
+    if (u.start !== undefined && u.start >= u.stops.length) {
+      throw new ScenarioError(`units[${i}].start must be below the number of stops (${u.stops.length})`, `units[${i}].start`);
+    }
+  });
+  s.timeline.forEach((step, i) => {
+    const path = `timeline[${i}]`;
+    if (step.atS >= s.loopS) throw new ScenarioError(`${path}.atS must be below loopS (${s.loopS})`, `${path}.atS`);
+    if (step.action === 'threat.upsert' || step.action === 'threat.remove') prefix(step.id, 'tz-', `${path}.id`);
+    if (step.action === 'constraint.upsert' || step.action === 'constraint.remove') prefix(step.id, 'ac-', `${path}.id`);
+    if (step.action === 'haven.update' && !s.havens.some((h) => h.id === step.id)) {
+      throw new ScenarioError(`${path}.id "${step.id}" is not a haven of the scenario`, `${path}.id`);
+    }
+    if (step.action === 'threat.upsert') {
+      const circle = step.center !== undefined && step.radius_m !== undefined;
+      if (circle === (step.polygon !== undefined) || (step.center === undefined) !== (step.radius_m === undefined)) {
+        throw new ScenarioError(`${path} needs either polygon or center with radius_m`, path);
+      }
+    }
+    if (step.action === 'constraint.upsert' && (step.lines === undefined) === (step.polygon === undefined)) {
+      throw new ScenarioError(`${path} needs either lines or polygon`, path);
+    }
+  });
+  return s;
+}
+
+/**
+ * Reads and checks a scenario file.
+ * @example loadScenario().name // 'EXERCISE NORTHERN RIVER 26'
+ * @throws ScenarioError when the file is not valid; an I/O error when it cannot be read.
+ */
+export function loadScenario(file: string = DEFAULT_SCENARIO_FILE): Scenario {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new ScenarioError(`scenario file is not valid JSON: ${err.message}`);
+    throw err;
+  }
+  return parseScenario(json);
+}

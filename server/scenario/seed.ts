@@ -1,0 +1,71 @@
+// Pure: the scenario's static content (havens, sites, flows, convoys) as client commands, only for
+// what the picture lacks. Sent through the same ingestion path as real clients (server/scenario).
+import type { Picture } from '../protocol/events.js';
+import type { ClientCommand } from '../protocol/messages.js';
+import { resolvePlace, type Scenario } from './scenario-file.js';
+
+/** Prefix of every msgId the scenario sends, so the audit trail shows what the exercise injected. */
+export const EXERCISE_MSG_PREFIX = 'exercise:';
+
+/**
+ * Deterministic msgId of a seed command, e.g. `exercise:haven:hv-ullevi`: a restart that seeds
+ * again is acknowledged with the first seq and not stored twice (P8).
+ */
+export function seedMsgId(kind: 'haven' | 'site' | 'flow' | 'convoy', id: string): string {
+  return `${EXERCISE_MSG_PREFIX}${kind}:${id}`;
+}
+
+/** ISO date (`YYYY-MM-DD`, UTC) of a time in ms since epoch. */
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * The seed commands for whatever static content `picture` lacks, in dependency order (havens
+ * before convoys, whose `nearest-haven` needs them). Site and flow figures are dated `nowMs` and
+ * carry the scenario's source ("EXERCISE – simulated").
+ * @example seedCommands(scenario, emptyPicture(), Date.now())[0].type // 'haven.upsert'
+ */
+export function seedCommands(scenario: Scenario, picture: Picture, nowMs: number): ClientCommand[] {
+  const date = isoDate(nowMs);
+  const out: ClientCommand[] = [];
+  const at = (ref: string): [number, number] => {
+    const p = resolvePlace(scenario, ref);
+    // parseScenario has checked every reference; a miss here is a programming error.
+    if (!p) throw new Error(`scenario place "${ref}" is unknown`);
+    return p;
+  };
+  for (const h of scenario.havens) {
+    if (h.id in picture.havens) continue;
+    out.push({ type: 'haven.upsert', msgId: seedMsgId('haven', h.id), haven: { ...h } });
+  }
+  for (const s of scenario.sites) {
+    if (s.id in picture.sites) continue;
+    out.push({ type: 'site.upsert', msgId: seedMsgId('site', s.id), site: { ...s, date, source: scenario.source } });
+  }
+  for (const f of scenario.flows) {
+    if (f.id in picture.flows) continue;
+    out.push({
+      type: 'flow.upsert',
+      msgId: seedMsgId('flow', f.id),
+      flow: { id: f.id, from: at(f.from), to: at(f.to), people: f.people, date, source: scenario.source },
+    });
+  }
+  for (const c of scenario.convoys) {
+    if (c.id in picture.convoys) continue;
+    out.push({
+      type: 'convoy.upsert',
+      msgId: seedMsgId('convoy', c.id),
+      convoy: {
+        id: c.id,
+        name: c.name,
+        origin: at(c.origin),
+        destination: c.destination === 'nearest-haven' ? 'nearest-haven' : at(c.destination),
+        vehicleClass: c.vehicleClass,
+        people: c.people,
+        state: c.state,
+      },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,162 @@
+// Pure: the scenario's timeline of injects (threat zones, access constraints, haven figures) as
+// client commands, which steps fall due between two instants, and the reset between loops.
+import type { Picture } from '../protocol/events.js';
+import type { ClientCommand } from '../protocol/messages.js';
+import type { Scenario, TimelineStep } from './scenario-file.js';
+
+/** Inputs a timeline step needs besides itself. */
+export interface StepContext {
+  /** Wall-clock time, ms since epoch (fix and verification times, P6). */
+  nowMs: number;
+  /** Scenario seconds per wall-clock second; `validForS` is divided by it. */
+  speedup: number;
+  /** The live picture: removals and haven updates act only on what is there. */
+  picture: Picture;
+  msgId: string;
+}
+
+/** A step that falls due: its index in the timeline and the loop it belongs to. */
+export interface DueStep {
+  loop: number;
+  index: number;
+  step: TimelineStep;
+}
+
+/**
+ * Steps whose time falls in the scenario-time interval (fromS, toS], in order, across loop
+ * boundaries (a step at `atS` fires at `loop * loopS + atS` for every loop).
+ * @example dueSteps(scenario, -1, 0) // steps at atS = 0 of loop 0
+ */
+export function dueSteps(scenario: Scenario, fromS: number, toS: number): DueStep[] {
+  const out: DueStep[] = [];
+  if (!(toS > fromS)) return out;
+  const { loopS, timeline } = scenario;
+  const firstLoop = Math.max(0, Math.floor(fromS / loopS));
+  const lastLoop = Math.floor(toS / loopS);
+  for (let loop = firstLoop; loop <= lastLoop; loop++) {
+    const fired = timeline
+      .map((step, index) => ({ loop, index, step, t: loop * loopS + step.atS }))
+      .filter((d) => d.t > fromS && d.t <= toS)
+      .sort((a, b) => a.t - b.t || a.index - b.index);
+    for (const { t: _t, ...d } of fired) out.push(d);
+  }
+  return out;
+}
+
+/** Loops that begin in (fromS, toS]: at each, the picture is reset before the loop's steps fire. */
+export function loopStarts(scenario: Scenario, fromS: number, toS: number): number[] {
+  const out: number[] = [];
+  for (let loop = Math.max(0, Math.ceil(fromS / scenario.loopS)); loop * scenario.loopS <= toS; loop++) {
+    if (loop * scenario.loopS > fromS) out.push(loop);
+  }
+  return out;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const validUntil = (ctx: StepContext, validForS: number | undefined) =>
+  validForS === undefined ? undefined : iso(ctx.nowMs + (validForS * 1000) / ctx.speedup);
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * The command a timeline step stands for now, or undefined when it has nothing to act on (a zone
+ * already gone, e.g. expired by `validUntil`; a haven an operator removed).
+ * @example stepCommand({ atS: 600, action: 'threat.remove', id: 'tz-x', inject: '...' }, ctx) // undefined unless tz-x is in the picture
+ */
+export function stepCommand(step: TimelineStep, ctx: StepContext): ClientCommand | undefined {
+  const msgId = ctx.msgId;
+  switch (step.action) {
+    case 'threat.upsert':
+      return {
+        type: 'threat.upsert',
+        msgId,
+        feature: {
+          type: 'Feature',
+          geometry:
+            step.polygon !== undefined
+              ? { type: 'Polygon', coordinates: [step.polygon] }
+              : { type: 'Point', coordinates: step.center ?? [0, 0] },
+          properties: withoutUndefined({
+            id: step.id,
+            severity: step.severity,
+            label: step.label,
+            source: step.source,
+            radius_m: step.polygon !== undefined ? undefined : step.radius_m,
+            validUntil: validUntil(ctx, step.validForS),
+          }),
+        },
+      };
+    case 'threat.remove':
+      return step.id in ctx.picture.threats ? { type: 'threat.remove', msgId, id: step.id } : undefined;
+    case 'constraint.upsert':
+      return {
+        type: 'constraint.upsert',
+        msgId,
+        constraint: withoutUndefined({
+          id: step.id,
+          status: step.status,
+          category: step.category,
+          reason: step.reason,
+          geometry:
+            step.lines !== undefined
+              ? { type: 'MultiLineString' as const, coordinates: step.lines }
+              : { type: 'Polygon' as const, coordinates: [step.polygon ?? []] },
+          verifiedAt: iso(ctx.nowMs),
+          verifiedBy: step.verifiedBy,
+          validUntil: validUntil(ctx, step.validForS),
+        }),
+      };
+    case 'constraint.remove':
+      return step.id in ctx.picture.constraints ? { type: 'constraint.remove', msgId, id: step.id } : undefined;
+    case 'haven.update': {
+      const current = ctx.picture.havens[step.id];
+      if (!current) return undefined;
+      return {
+        type: 'haven.upsert',
+        msgId,
+        haven: {
+          id: current.id,
+          name: current.name,
+          lon: current.lon,
+          lat: current.lat,
+          capacity: current.capacity,
+          occupancy: step.occupancy ?? current.occupancy,
+          status: step.status ?? current.status,
+        },
+      };
+    }
+  }
+}
+
+/**
+ * Commands that bring the picture back to the state a loop starts from: the timeline's zones and
+ * constraints removed, the havens it touches back to their seed figures. `msgIdOf(id)` names each.
+ */
+export function resetCommands(scenario: Scenario, picture: Picture, msgIdOf: (id: string) => string): ClientCommand[] {
+  const out: ClientCommand[] = [];
+  const threats = new Set<string>();
+  const constraints = new Set<string>();
+  const havens = new Set<string>();
+  for (const step of scenario.timeline) {
+    if (step.action.startsWith('threat.')) threats.add(step.id);
+    else if (step.action.startsWith('constraint.')) constraints.add(step.id);
+    else havens.add(step.id);
+  }
+  for (const id of threats) if (id in picture.threats) out.push({ type: 'threat.remove', msgId: msgIdOf(id), id });
+  for (const id of constraints) {
+    if (id in picture.constraints) out.push({ type: 'constraint.remove', msgId: msgIdOf(id), id });
+  }
+  for (const id of havens) {
+    const seed = scenario.havens.find((h) => h.id === id);
+    const current = picture.havens[id];
+    if (!seed || !current) continue;
+    if (current.occupancy === seed.occupancy && current.status === seed.status) continue;
+    out.push({
+      type: 'haven.upsert',
+      msgId: msgIdOf(id),
+      haven: { ...seed, name: current.name, lon: current.lon, lat: current.lat, capacity: current.capacity },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,240 @@
+// Tests of the pure fold of log events into the picture (server/core/apply-event.ts): identity of
+// untouched slices, fix ordering (P6), idempotent folding (P2), late corridors (P9) and replay.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyEvent, applyEvents, applyEventsInPlace, isStale } from '../../server/core/apply-event.js';
+import {
+  emptyPicture,
+  type Convoy,
+  type Corridor,
+  type Haven,
+  type NewEvent,
+  type Picture,
+  type PictureEvent,
+  type ThreatZone,
+  type Unit,
+} from '../../server/protocol/events.js';
+
+const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+console.info(`apply-event property tests: fast-check seed ${SEED} (FC_SEED=${SEED} to replay)`);
+
+const square = { type: 'Polygon' as const, coordinates: [[[12, 57], [12.1, 57], [12.1, 57.1], [12, 57], [12, 57]] as [number, number][]] };
+const unit = (unitId: string, timeMs: number, extra: Partial<Unit> = {}): Unit => ({ unitId, lon: 12, lat: 57, timeMs, seenMs: timeMs, ...extra });
+const zone = (id: string): ThreatZone => ({ id, severity: 'no-go', geometry: square, area: square, updatedMs: 0 });
+const haven = (id: string, occupancy = 0): Haven => ({ id, name: id, lon: 12, lat: 57, capacity: 100, occupancy, status: 'open', updatedMs: 0 });
+const convoy = (id: string): Convoy => ({ id, name: id, origin: [12, 57], destination: 'nearest-haven', vehicleClass: '4wd', state: 'planned', updatedMs: 0 });
+const corridor = (convoyId: string, computedMs = 0): Corridor => ({ convoyId, status: 'ok', routes: [], reason: 'computed', computedMs });
+
+/** Stamps events with consecutive seqs from `from + 1` (what the event log does, P1). */
+function stamp(events: NewEvent[], from = 0): PictureEvent[] {
+  return events.map((e, i) => ({ ...e, seq: from + i + 1, timeMs: 1000 * (from + i + 1) }) as PictureEvent);
+}
+
+describe('applyEvents: slices', () => {
+  it('keeps the identity of every slice an event does not touch', () => {
+    const base = applyEvents(emptyPicture(), stamp([{ type: 'threat.upserted', zone: zone('tz-1') }, { type: 'position.reported', units: [unit('u1', 1)] }]));
+    const next = applyEvent(base, { type: 'haven.upserted', haven: haven('hv-1'), seq: 3, timeMs: 3 });
+    expect(next).not.toBe(base);
+    expect(next.havens).not.toBe(base.havens);
+    for (const key of ['units', 'threats', 'sites', 'flows', 'constraints', 'convoys', 'corridors'] as const) expect(next[key]).toBe(base[key]);
+    expect(next.threats['tz-1']).toBe(base.threats['tz-1']);
+  });
+
+  it('does not modify its input', () => {
+    const base = applyEvents(emptyPicture(), stamp([{ type: 'haven.upserted', haven: haven('hv-1') }]));
+    const copy = structuredClone(base);
+    applyEvents(base, stamp([{ type: 'haven.removed', id: 'hv-1' }, { type: 'position.reported', units: [unit('u1', 5)] }], 1));
+    expect(base).toEqual(copy);
+  });
+
+  it('copies a slice once per batch, and unchanged entries keep their identity', () => {
+    const base = applyEvents(emptyPicture(), stamp([{ type: 'position.reported', units: [unit('u1', 1), unit('u2', 1)] }]));
+    const next = applyEvents(base, stamp([{ type: 'position.reported', units: [unit('u1', 2)] }, { type: 'position.reported', units: [unit('u1', 3)] }], 1));
+    expect(next.units.u2).toBe(base.units.u2);
+    expect(next.units.u1.timeMs).toBe(3);
+    expect(next.seq).toBe(3);
+  });
+
+  it('applyEventsInPlace gives the same picture as applyEvents, and leaves earlier slices intact', () => {
+    const events = stamp([{ type: 'haven.upserted', haven: haven('hv-1') }, { type: 'convoy.upserted', convoy: convoy('cv-1') }]);
+    const live = emptyPicture();
+    const handedOut = live.havens;
+    applyEventsInPlace(live, events);
+    expect(live).toEqual(applyEvents(emptyPicture(), events));
+    expect(handedOut).toEqual({});
+  });
+});
+
+describe('applyEvents: positions (P6)', () => {
+  it('never moves a unit back to an older fix', () => {
+    const p1 = applyEvents(emptyPicture(), stamp([{ type: 'position.reported', units: [unit('u1', 2000, { lon: 13 })] }]));
+    const p2 = applyEvents(p1, stamp([{ type: 'position.reported', units: [unit('u1', 1000, { lon: 11 })] }], 1));
+    expect(p2.units.u1.lon).toBe(13);
+    expect(p2.seq).toBe(2);
+    const p3 = applyEvents(p2, stamp([{ type: 'position.reported', units: [unit('u1', 2000, { lon: 14 })] }], 2));
+    expect(p3.units.u1.lon).toBe(14); // an equal time is a newer report of the same instant
+  });
+
+  it('keeps the last known callsign and affiliation when a report omits them', () => {
+    const p1 = applyEvents(emptyPicture(), stamp([{ type: 'position.reported', units: [unit('u1', 1, { callsign: 'BRAVO 11', affiliation: 'military' })] }]));
+    const p2 = applyEvents(p1, stamp([{ type: 'position.reported', units: [unit('u1', 2)] }], 1));
+    expect(p2.units.u1).toMatchObject({ callsign: 'BRAVO 11', affiliation: 'military', timeMs: 2 });
+    const p3 = applyEvents(p2, stamp([{ type: 'position.reported', units: [unit('u1', 3, { callsign: 'BRAVO 12' })] }], 2));
+    expect(p3.units.u1.callsign).toBe('BRAVO 12');
+  });
+});
+
+describe('regressions (kept fast-check counterexamples)', () => {
+  it('a report without callsign after one with it leaves no undefined affiliation key (JSON round trip)', () => {
+    const p = applyEvents(
+      emptyPicture(),
+      stamp([
+        { type: 'position.reported', units: [{ unitId: 'u2', lon: 0, lat: 0, timeMs: 0, seenMs: 0, callsign: 'ALPHA' }] },
+        { type: 'position.reported', units: [{ unitId: 'u2', lon: 0, lat: 0, timeMs: 0, seenMs: 0 }] },
+      ]),
+    );
+    expect(Object.keys(p.units.u2)).not.toContain('affiliation');
+    expect(JSON.parse(JSON.stringify(p))).toStrictEqual(p);
+  });
+});
+
+describe('applyEvents: seq (P1, P2)', () => {
+  it('ignores events at or below the picture seq and returns the very same picture', () => {
+    const base = applyEvents(emptyPicture(), stamp([{ type: 'haven.upserted', haven: haven('hv-1') }, { type: 'haven.upserted', haven: haven('hv-2') }]));
+    const replayed = applyEvents(base, stamp([{ type: 'haven.removed', id: 'hv-1' }, { type: 'haven.removed', id: 'hv-2' }]));
+    expect(replayed).toBe(base);
+  });
+
+  it('applies a frame received twice only once', () => {
+    const frame = stamp([{ type: 'haven.upserted', haven: haven('hv-1', 5) }, { type: 'haven.upserted', haven: haven('hv-1', 9) }]);
+    const once = applyEvents(emptyPicture(), frame);
+    const twice = applyEvents(once, frame);
+    expect(twice).toBe(once);
+    expect(once.havens['hv-1'].occupancy).toBe(9);
+  });
+
+  it('applies only the new tail of an overlapping frame', () => {
+    const events = stamp([
+      { type: 'haven.upserted', haven: haven('hv-1', 1) },
+      { type: 'haven.upserted', haven: haven('hv-1', 2) },
+      { type: 'haven.upserted', haven: haven('hv-1', 3) },
+    ]);
+    const p = applyEvents(applyEvents(emptyPicture(), events.slice(0, 2)), events.slice(1));
+    expect(p.seq).toBe(3);
+    expect(p.havens['hv-1'].occupancy).toBe(3);
+  });
+});
+
+describe('applyEvents: convoys and corridors (P9)', () => {
+  it('drops the corridor of a removed convoy', () => {
+    const p = applyEvents(
+      emptyPicture(),
+      stamp([{ type: 'convoy.upserted', convoy: convoy('cv-1') }, { type: 'corridor.recomputed', corridor: corridor('cv-1') }, { type: 'convoy.removed', id: 'cv-1' }]),
+    );
+    expect(p.convoys).toEqual({});
+    expect(p.corridors).toEqual({});
+  });
+
+  it('ignores a late corridor for a convoy that no longer exists, but still advances seq', () => {
+    const base = applyEvents(emptyPicture(), stamp([{ type: 'convoy.upserted', convoy: convoy('cv-1') }, { type: 'convoy.removed', id: 'cv-1' }]));
+    const p = applyEvents(base, stamp([{ type: 'corridor.recomputed', corridor: corridor('cv-1') }], 2));
+    expect(p.corridors).toEqual({});
+    expect(p.seq).toBe(3);
+  });
+
+  it('accepts a corridor for a convoy created earlier in the same batch', () => {
+    const p = applyEvents(emptyPicture(), stamp([{ type: 'convoy.upserted', convoy: convoy('cv-1') }, { type: 'corridor.recomputed', corridor: corridor('cv-1', 7) }]));
+    expect(p.corridors['cv-1'].computedMs).toBe(7);
+  });
+});
+
+describe('isStale', () => {
+  it('counts a unit stale once no report arrived for longer than staleAfterMs', () => {
+    const u = unit('u1', 0, { seenMs: 10_000 });
+    expect(isStale(u, 10_000 + 120_000, 120_000)).toBe(false);
+    expect(isStale(u, 10_000 + 120_001, 120_000)).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------- replay (property)
+
+const ids = (prefix: string) => fc.constantFrom(`${prefix}1`, `${prefix}2`, `${prefix}3`);
+const eventArb: fc.Arbitrary<NewEvent> = fc.oneof(
+  fc.record({
+    type: fc.constant('position.reported' as const),
+    units: fc.array(
+      fc.record({
+        unitId: ids('u'),
+        lon: fc.double({ min: -180, max: 180, noNaN: true }),
+        lat: fc.double({ min: -90, max: 90, noNaN: true }),
+        timeMs: fc.integer({ min: 0, max: 50 }),
+        seenMs: fc.integer({ min: 0, max: 50 }),
+        callsign: fc.option(fc.constantFrom('ALPHA', 'BRAVO'), { nil: undefined }),
+      }).map((u) => Object.fromEntries(Object.entries(u).filter(([, v]) => v !== undefined)) as unknown as Unit),
+      { minLength: 1, maxLength: 3 },
+    ),
+  }),
+  ids('tz-').map((id) => ({ type: 'threat.upserted' as const, zone: zone(id) })),
+  fc.record({ type: fc.constant('threat.removed' as const), id: ids('tz-'), reason: fc.constantFrom('deleted' as const, 'expired' as const) }),
+  fc.tuple(ids('hv-'), fc.nat(100)).map(([id, occ]) => ({ type: 'haven.upserted' as const, haven: haven(id, occ) })),
+  ids('hv-').map((id) => ({ type: 'haven.removed' as const, id })),
+  ids('st-').map((id) => ({ type: 'site.upserted' as const, site: { id, name: id, lon: 0, lat: 0, population: 5, date: '2026-11-21', source: 's', updatedMs: 0 } })),
+  ids('st-').map((id) => ({ type: 'site.removed' as const, id })),
+  ids('fl-').map((id) => ({ type: 'flow.upserted' as const, flow: { id, from: [0, 0] as [number, number], to: [1, 1] as [number, number], people: 3, date: '2026-11-21', source: 's', updatedMs: 0 } })),
+  ids('fl-').map((id) => ({ type: 'flow.removed' as const, id })),
+  ids('ac-').map((id) => ({
+    type: 'constraint.upserted' as const,
+    constraint: { id, status: 'closed' as const, category: 'other' as const, geometry: square, verifiedAt: '2026-11-21T00:00:00Z', verifiedBy: 'x', updatedMs: 0 },
+  })),
+  ids('ac-').map((id) => ({ type: 'constraint.removed' as const, id, reason: 'expired' as const })),
+  ids('cv-').map((id) => ({ type: 'convoy.upserted' as const, convoy: convoy(id) })),
+  ids('cv-').map((id) => ({ type: 'convoy.removed' as const, id })),
+  fc.tuple(ids('cv-'), fc.nat(1000)).map(([id, ms]) => ({ type: 'corridor.recomputed' as const, corridor: corridor(id, ms) })),
+);
+
+/** Cuts `events` into consecutive batches at the given (unsorted, possibly repeated) positions. */
+function split<T>(events: T[], cuts: number[]): T[][] {
+  const at = [...new Set(cuts.map((c) => c % (events.length + 1)))].sort((a, b) => a - b);
+  const out: T[][] = [];
+  let from = 0;
+  for (const c of [...at, events.length]) {
+    out.push(events.slice(from, c));
+    from = c;
+  }
+  return out;
+}
+
+describe('replay (property)', () => {
+  it('one by one, in one batch and in random batch splits all give the same picture', () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { maxLength: 60 }), fc.array(fc.nat(), { maxLength: 10 }), (raw, cuts) => {
+        const events = stamp(raw);
+        const whole = applyEvents(emptyPicture(), events);
+        const oneByOne = events.reduce<Picture>((p, e) => applyEvent(p, e), emptyPicture());
+        const batched = split(events, cuts).reduce<Picture>((p, batch) => applyEvents(p, batch), emptyPicture());
+        expect(oneByOne).toEqual(whole);
+        expect(batched).toEqual(whole);
+        expect(whole.seq).toBe(events.length);
+        // Applying everything again changes nothing (P2).
+        expect(applyEvents(whole, events)).toBe(whole);
+        // Snapshots are stored and sent as JSON: the picture must survive the round trip exactly
+        // (no keys holding `undefined`, which JSON drops).
+        expect(JSON.parse(JSON.stringify(whole))).toStrictEqual(whole);
+        // P9: no corridor outlives its convoy.
+        for (const id of Object.keys(whole.corridors)) expect(whole.convoys).toHaveProperty(id);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it('a unit holds its newest fix whatever the arrival order of equal-seq-ordered reports (P6)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 20 }), (times) => {
+        const events = stamp(times.map((t) => ({ type: 'position.reported' as const, units: [unit('u1', t, { lon: t / 10 })] })));
+        const p = applyEvents(emptyPicture(), events);
+        expect(p.units.u1.timeMs).toBe(Math.max(...times));
+      }),
+      { seed: SEED },
+    );
+  });
+});

@@ -1,0 +1,168 @@
+// fast-check arbitraries of valid client commands of every type (server/protocol/messages.ts), for
+// the validator's property tests. Times are at or before NOW_MS so none is "in the future" (P6).
+import fc from 'fast-check';
+import type { ClientCommand, ClientCommandType } from '../../server/protocol/messages.js';
+
+/** The server clock the property tests validate against, ms since epoch. */
+export const NOW_MS = Date.UTC(2026, 10, 21, 10, 0, 0);
+const PAST_MS = Date.UTC(2000, 0, 1);
+
+export const id = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,30}$/);
+export const msgId = fc.string({ minLength: 1, maxLength: 60 });
+export const lon = fc.double({ min: -180, max: 180, noNaN: true });
+export const lat = fc.double({ min: -90, max: 90, noNaN: true });
+export const position2 = fc.tuple(lon, lat);
+export const isoTime = fc.integer({ min: PAST_MS, max: NOW_MS }).map((ms) => new Date(ms).toISOString());
+export const isoDate = fc.integer({ min: PAST_MS, max: NOW_MS }).map((ms) => new Date(ms).toISOString().slice(0, 10));
+const count = fc.integer({ min: 0, max: 100_000_000 });
+const text = (max: number) => fc.string({ maxLength: max });
+const name = fc.string({ minLength: 1, maxLength: 200 });
+
+/**
+ * A simple (non-self-intersecting) closed ring: vertices at increasing angles around a centre,
+ * each in its own sector, so no two edges cross (star-shaped polygon).
+ */
+export const ring = fc
+  .record({
+    cx: fc.double({ min: -170, max: 170, noNaN: true }),
+    cy: fc.double({ min: -80, max: 80, noNaN: true }),
+    n: fc.integer({ min: 3, max: 12 }),
+    jitter: fc.array(fc.double({ min: 0, max: 0.8, noNaN: true }), { minLength: 12, maxLength: 12 }),
+    radii: fc.array(fc.double({ min: 0.001, max: 1, noNaN: true }), { minLength: 12, maxLength: 12 }),
+  })
+  .map(({ cx, cy, n, jitter, radii }) => {
+    const sector = (2 * Math.PI) / n;
+    const pts: [number, number][] = [];
+    for (let i = 0; i < n; i++) {
+      const a = sector * (i + jitter[i]);
+      pts.push([cx + radii[i] * Math.cos(a), cy + radii[i] * Math.sin(a)]);
+    }
+    pts.push([pts[0][0], pts[0][1]]);
+    return pts;
+  });
+
+const polygon = ring.map((r) => ({ type: 'Polygon' as const, coordinates: [r] }));
+const multiPolygon = fc.array(ring, { minLength: 1, maxLength: 3 }).map((rs) => ({ type: 'MultiPolygon' as const, coordinates: rs.map((r) => [r]) }));
+const lineString = fc.array(position2, { minLength: 2, maxLength: 8 }).map((c) => ({ type: 'LineString' as const, coordinates: c }));
+const multiLineString = fc
+  .array(fc.array(position2, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 3 })
+  .map((c) => ({ type: 'MultiLineString' as const, coordinates: c }));
+const severity = fc.constantFrom('no-go' as const, 'danger' as const, 'advisory' as const);
+
+const threatProperties = fc.record(
+  {
+    id,
+    severity,
+    label: text(200),
+    source: text(200),
+    validUntil: isoTime,
+    radius_m: fc.double({ min: 0.5, max: 200_000, noNaN: true }),
+    standoff_m: fc.double({ min: 0, max: 50_000, noNaN: true }),
+  },
+  { requiredKeys: ['severity'] },
+);
+export const threatFeature = fc.oneof(
+  fc.record({ type: fc.constant('Feature' as const), geometry: fc.oneof(polygon, multiPolygon), properties: threatProperties }),
+  fc.record({
+    type: fc.constant('Feature' as const),
+    geometry: position2.map((c) => ({ type: 'Point' as const, coordinates: c })),
+    properties: fc
+      .tuple(threatProperties, fc.double({ min: 0.5, max: 200_000, noNaN: true }))
+      .map(([p, radius_m]) => ({ ...p, radius_m })),
+  }),
+);
+
+const report = fc.record(
+  {
+    unitId: id,
+    lon,
+    lat,
+    time: isoTime,
+    heading: fc.double({ min: 0, max: 360, noNaN: true }),
+    speed: fc.double({ min: 0, max: 400, noNaN: true }),
+    accuracy: fc.double({ min: 0, max: 100_000, noNaN: true }),
+    callsign: text(64),
+    affiliation: fc.constantFrom('military' as const, 'humanitarian' as const, 'civil' as const),
+    msgId,
+  },
+  { requiredKeys: ['unitId', 'lon', 'lat'] },
+);
+
+const haven = fc.record(
+  { id, name, lon, lat, capacity: count, occupancy: count, status: fc.constantFrom('open' as const, 'full' as const, 'closed' as const) },
+  { requiredKeys: ['name', 'lon', 'lat', 'capacity', 'status'] },
+);
+const site = fc.record(
+  {
+    id,
+    name,
+    lon,
+    lat,
+    population: count,
+    date: fc.oneof(isoDate, isoTime),
+    source: fc.string({ minLength: 1, maxLength: 200 }),
+    kind: fc.constantFrom('camp' as const, 'collective-centre' as const, 'informal' as const, 'host-community' as const),
+  },
+  { requiredKeys: ['name', 'lon', 'lat', 'population', 'date', 'source'] },
+);
+const flow = fc.record(
+  { id, from: position2, to: position2, people: count, date: isoDate, source: fc.string({ minLength: 1, maxLength: 200 }) },
+  { requiredKeys: ['from', 'to', 'people', 'date', 'source'] },
+);
+const constraint = fc.record(
+  {
+    id,
+    status: fc.constantFrom('open' as const, 'restricted' as const, 'closed' as const),
+    category: fc.constantFrom(
+      'hostilities' as const,
+      'violence-against-personnel' as const,
+      'movement-restriction' as const,
+      'interference' as const,
+      'explosive-hazards' as const,
+      'physical-environment' as const,
+      'bureaucratic' as const,
+      'other' as const,
+    ),
+    reason: text(500),
+    geometry: fc.oneof(lineString, multiLineString, polygon, multiPolygon),
+    verifiedAt: isoTime,
+    verifiedBy: fc.string({ minLength: 1, maxLength: 200 }),
+    validUntil: isoTime,
+  },
+  { requiredKeys: ['status', 'category', 'geometry', 'verifiedAt', 'verifiedBy'] },
+);
+const convoy = fc.record(
+  {
+    id,
+    name,
+    origin: position2,
+    destination: fc.oneof(position2, fc.constant('nearest-haven' as const)),
+    vehicleClass: fc.constantFrom('motorbike' as const, '4wd' as const, 'light_truck' as const, 'heavy_truck' as const, 'truck_trailer' as const),
+    people: count,
+    state: fc.constantFrom('planned' as const, 'moving' as const, 'held' as const, 'arrived' as const, 'cancelled' as const),
+  },
+  { requiredKeys: ['name', 'origin', 'destination'] },
+);
+
+/** A valid command of each type, by type. */
+export const commandOf: { [K in ClientCommandType]: fc.Arbitrary<Extract<ClientCommand, { type: K }>> } = {
+  position: fc.tuple(report, msgId).map(([r, m]) => ({ ...r, type: 'position' as const, msgId: m })),
+  positions: fc.record({ type: fc.constant('positions' as const), msgId, reports: fc.array(report, { minLength: 1, maxLength: 5 }) }),
+  'threat.upsert': fc.record({ type: fc.constant('threat.upsert' as const), msgId, feature: threatFeature }),
+  'threat.remove': fc.record({ type: fc.constant('threat.remove' as const), msgId, id }),
+  'haven.upsert': fc.record({ type: fc.constant('haven.upsert' as const), msgId, haven }),
+  'haven.remove': fc.record({ type: fc.constant('haven.remove' as const), msgId, id }),
+  'site.upsert': fc.record({ type: fc.constant('site.upsert' as const), msgId, site }),
+  'site.remove': fc.record({ type: fc.constant('site.remove' as const), msgId, id }),
+  'flow.upsert': fc.record({ type: fc.constant('flow.upsert' as const), msgId, flow }),
+  'flow.remove': fc.record({ type: fc.constant('flow.remove' as const), msgId, id }),
+  'constraint.upsert': fc.record({ type: fc.constant('constraint.upsert' as const), msgId, constraint }),
+  'constraint.remove': fc.record({ type: fc.constant('constraint.remove' as const), msgId, id }),
+  'convoy.upsert': fc.record({ type: fc.constant('convoy.upsert' as const), msgId, convoy }),
+  'convoy.remove': fc.record({ type: fc.constant('convoy.remove' as const), msgId, id }),
+  resync: fc.record({ type: fc.constant('resync' as const), since: fc.nat() }),
+  ping: fc.record({ type: fc.constant('ping' as const), msgId }, { requiredKeys: ['type'] }),
+};
+
+/** A valid command of any type. */
+export const anyCommand: fc.Arbitrary<ClientCommand> = fc.oneof(...Object.values(commandOf)) as fc.Arbitrary<ClientCommand>;

@@ -1,0 +1,159 @@
+// Tests of the built-in exercise file and of parseScenario's checks (server/scenario/scenario-file.ts).
+import { describe, expect, it } from 'vitest';
+import { emptyPicture } from '../../server/protocol/events.js';
+import { validateCommand } from '../../server/protocol/validate.js';
+import { loadScenario, parseScenario, ScenarioError, type Scenario } from '../../server/scenario/scenario-file.js';
+import { seedCommands } from '../../server/scenario/seed.js';
+import { stepCommand } from '../../server/scenario/timeline.js';
+
+const scenario = loadScenario();
+const NOW = Date.UTC(2026, 10, 21, 10, 0, 0);
+const clone = (): Scenario => structuredClone(scenario);
+
+function parseError(json: unknown): ScenarioError {
+  try {
+    parseScenario(json);
+  } catch (err) {
+    if (err instanceof ScenarioError) return err;
+    throw err;
+  }
+  throw new Error('parseScenario accepted a broken scenario');
+}
+
+describe('built-in exercise (data/scenarios/gothenburg-exercise.json)', () => {
+  it('is marked EXERCISE and sized as the issue asks', () => {
+    expect(scenario.name).toMatch(/\bEXERCISE\b/);
+    expect(scenario.source).toMatch(/EXERCISE/);
+    expect(scenario.units).toHaveLength(12);
+    expect(scenario.havens.length).toBeGreaterThanOrEqual(3);
+    expect(scenario.havens.length).toBeLessThanOrEqual(4);
+    expect(scenario.sites.length).toBeGreaterThanOrEqual(5);
+    expect(scenario.sites.length).toBeLessThanOrEqual(8);
+    expect(scenario.convoys.length).toBeGreaterThanOrEqual(2);
+    expect(scenario.convoys.length).toBeLessThanOrEqual(3);
+    expect(new Set(scenario.units.map((u) => u.affiliation))).toEqual(new Set(['military', 'humanitarian', 'civil']));
+    expect(scenario.units.some((u) => u.silences?.length)).toBe(true);
+  });
+
+  it('lies inside the area of play (bbox 11.86–12.09 E, 57.648–57.762 N)', () => {
+    const [w, s, e, n] = scenario.bbox;
+    const points = [...scenario.places, ...scenario.havens, ...scenario.sites].map((p) => [p.lon, p.lat]);
+    for (const step of scenario.timeline) {
+      if (step.action === 'threat.upsert') points.push(...(step.polygon ?? [step.center!]));
+      if (step.action === 'constraint.upsert') points.push(...(step.lines?.flat() ?? step.polygon ?? []));
+    }
+    for (const [x, y] of points) {
+      expect(x).toBeGreaterThanOrEqual(w);
+      expect(x).toBeLessThanOrEqual(e);
+      expect(y).toBeGreaterThanOrEqual(s);
+      expect(y).toBeLessThanOrEqual(n);
+    }
+  });
+
+  it('has havens with room accounted for: occupancy never above capacity', () => {
+    for (const h of scenario.havens) expect(h.occupancy).toBeLessThanOrEqual(h.capacity);
+    for (const step of scenario.timeline) {
+      if (step.action !== 'haven.update' || step.occupancy === undefined) continue;
+      const haven = scenario.havens.find((h) => h.id === step.id)!;
+      expect(step.occupancy).toBeLessThanOrEqual(haven.capacity);
+    }
+  });
+
+  it('seeds only valid commands (the same validator as real clients, P5)', () => {
+    const commands = seedCommands(scenario, emptyPicture(), NOW);
+    expect(commands.length).toBe(scenario.havens.length + scenario.sites.length + scenario.flows.length + scenario.convoys.length);
+    for (const cmd of commands) expect(validateCommand(cmd, NOW)).toMatchObject({ ok: true });
+  });
+
+  it('turns every timeline step into a valid command', () => {
+    const picture = emptyPicture();
+    let checked = 0;
+    for (const step of scenario.timeline) {
+      const cmd = stepCommand(step, { nowMs: NOW, speedup: 1, picture, msgId: 'm' });
+      if (!cmd) continue;
+      const r = validateCommand(cmd, NOW);
+      expect(r, `${step.id} at ${step.atS} s`).toMatchObject({ ok: true });
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(8);
+  });
+
+  it('re-routes early: a no-go zone appears within the first two minutes, then changes keep coming', () => {
+    const firstNoGo = scenario.timeline.find((s) => s.action === 'threat.upsert' && s.severity === 'no-go');
+    expect(firstNoGo!.atS).toBeGreaterThanOrEqual(60);
+    expect(firstNoGo!.atS).toBeLessThanOrEqual(120);
+    const kinds = new Set(scenario.timeline.map((s) => (s.action === 'threat.upsert' ? `${s.action}:${s.severity}` : s.action)));
+    for (const k of ['threat.upsert:no-go', 'threat.upsert:danger', 'threat.upsert:advisory', 'constraint.upsert', 'threat.remove']) {
+      expect(kinds).toContain(k);
+    }
+    // The danger zone grows and moves: the same id posted with different centres and radii.
+    const chlorine = scenario.timeline.filter((s) => s.action === 'threat.upsert' && s.severity === 'danger');
+    expect(new Set(chlorine.map((s) => (s.action === 'threat.upsert' ? s.id : ''))).size).toBe(1);
+    expect(new Set(chlorine.map((s) => (s.action === 'threat.upsert' ? `${s.center}` : ''))).size).toBeGreaterThan(1);
+    // The advisory expires by itself (validUntil), not by a removal step.
+    const advisory = scenario.timeline.find((s) => s.action === 'threat.upsert' && s.severity === 'advisory');
+    expect(advisory && advisory.action === 'threat.upsert' && advisory.validForS).toBeGreaterThan(0);
+  });
+});
+
+describe('parseScenario', () => {
+  it('accepts the built-in file and returns it unchanged', () => {
+    expect(parseScenario(clone())).toEqual(scenario);
+  });
+
+  it('names the field of a schema error', () => {
+    const s = clone() as unknown as { units: { speedMps: unknown }[] };
+    s.units[3].speedMps = 'fast';
+    const err = parseError(s);
+    expect(err.path).toBe('units[3].speedMps');
+    expect(err.message).toMatch(/units\[3\]\.speedMps/);
+  });
+
+  it('refuses a place reference that resolves to nothing', () => {
+    const s = clone();
+    s.units[0].stops[1].place = 'pl-atlantis';
+    const err = parseError(s);
+    expect(err.path).toBe('units[0].stops[1].place');
+    expect(err.message).toMatch(/pl-atlantis/);
+  });
+
+  it('refuses a duplicate id', () => {
+    const s = clone();
+    s.sites[1].id = s.sites[0].id;
+    expect(parseError(s).path).toBe('sites[1].id');
+  });
+
+  it('refuses ids that do not say their kind', () => {
+    const s = clone();
+    s.havens[0].id = 'ullevi';
+    expect(parseError(s).message).toMatch(/must start with "hv-"/);
+  });
+
+  it('refuses a name without EXERCISE', () => {
+    const s = clone();
+    s.name = 'NORTHERN RIVER 26';
+    expect(parseError(s).path).toBe('name');
+  });
+
+  it('refuses a zone with both a polygon and a circle', () => {
+    const s = clone();
+    const i = s.timeline.findIndex((t) => t.action === 'threat.upsert' && t.polygon !== undefined);
+    const step = s.timeline[i];
+    if (step.action !== 'threat.upsert') throw new Error('fixture');
+    step.center = [11.97, 57.71];
+    step.radius_m = 100;
+    expect(parseError(s).path).toBe(`timeline[${i}]`);
+  });
+
+  it('refuses a step beyond the loop', () => {
+    const s = clone();
+    s.timeline[0].atS = s.loopS;
+    expect(parseError(s).path).toBe('timeline[0].atS');
+  });
+
+  it('refuses a start index past the last stop', () => {
+    const s = clone();
+    s.units[0].start = s.units[0].stops.length;
+    expect(parseError(s).path).toBe('units[0].start');
+  });
+});

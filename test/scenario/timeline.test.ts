@@ -1,0 +1,135 @@
+// Tests of the pure timeline and seed functions (server/scenario/timeline.ts, seed.ts).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { emptyPicture, type Picture } from '../../server/protocol/events.js';
+import { loadScenario } from '../../server/scenario/scenario-file.js';
+import { seedCommands, seedMsgId } from '../../server/scenario/seed.js';
+import { dueSteps, loopStarts, resetCommands, stepCommand } from '../../server/scenario/timeline.js';
+
+const scenario = loadScenario();
+const NOW = Date.UTC(2026, 10, 21, 10, 0, 0);
+const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+console.info(`timeline property tests: fast-check seed ${SEED} (FC_SEED=${SEED} to replay)`);
+
+describe('dueSteps', () => {
+  it('fires every step once in the first loop, in time order', () => {
+    const due = dueSteps(scenario, -1, scenario.loopS - 1e-9);
+    expect(due.map((d) => d.index).sort((a, b) => a - b)).toEqual(scenario.timeline.map((_, i) => i));
+    const times = due.map((d) => d.step.atS);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(due.every((d) => d.loop === 0)).toBe(true);
+  });
+
+  it('fires a step at its time in every loop', () => {
+    const i = scenario.timeline.findIndex((s) => s.atS === 75);
+    const due = dueSteps(scenario, 2 * scenario.loopS + 74.5, 2 * scenario.loopS + 75);
+    expect(due).toEqual([{ loop: 2, index: i, step: scenario.timeline[i] }]);
+  });
+
+  it('fires nothing for an empty or backward interval', () => {
+    expect(dueSteps(scenario, 100, 100)).toEqual([]);
+    expect(dueSteps(scenario, 100, 50)).toEqual([]);
+  });
+
+  it('gives the same steps however the interval is split into ticks (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 120, noNaN: true }), { minLength: 1, maxLength: 60 }), (gaps) => {
+        let t = -1;
+        const split = [];
+        for (const g of gaps) {
+          split.push(...dueSteps(scenario, t, t + g));
+          t += g;
+        }
+        expect(split).toEqual(dueSteps(scenario, -1, t));
+      }),
+      { seed: SEED },
+    );
+  });
+});
+
+describe('loopStarts', () => {
+  it('counts loop 0 at the first tick and each later boundary once', () => {
+    expect(loopStarts(scenario, -1, 0)).toEqual([0]);
+    expect(loopStarts(scenario, 0, scenario.loopS - 1)).toEqual([]);
+    expect(loopStarts(scenario, scenario.loopS - 1, 3 * scenario.loopS)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('stepCommand', () => {
+  const base = { nowMs: NOW, speedup: 1, picture: emptyPicture(), msgId: 'm1' };
+  const advisory = scenario.timeline.find((s) => s.action === 'threat.upsert' && s.validForS !== undefined)!;
+
+  it('sends validUntil validForS later, in wall-clock time scaled by the speed-up', () => {
+    if (advisory.action !== 'threat.upsert') throw new Error('fixture');
+    const cmd = stepCommand(advisory, { ...base, speedup: 4 });
+    expect(cmd?.type).toBe('threat.upsert');
+    if (cmd?.type !== 'threat.upsert') return;
+    expect(Date.parse(cmd.feature.properties.validUntil!)).toBe(NOW + (advisory.validForS! * 1000) / 4);
+    expect(cmd.feature.properties.id).toBe(advisory.id);
+    expect(cmd.feature.geometry.type).toBe('Point');
+    expect(cmd.feature.properties.radius_m).toBe(advisory.radius_m);
+  });
+
+  it('removes a zone only while the picture has it (it may have expired already)', () => {
+    const removal = scenario.timeline.find((s) => s.action === 'threat.remove')!;
+    expect(stepCommand(removal, base)).toBeUndefined();
+    const picture: Picture = { ...emptyPicture(), threats: { [removal.id]: {} as Picture['threats'][string] } };
+    expect(stepCommand(removal, { ...base, picture })).toEqual({ type: 'threat.remove', msgId: 'm1', id: removal.id });
+  });
+
+  it('updates a haven from its live record, keeping an operator-set capacity', () => {
+    const step = scenario.timeline.find((s) => s.action === 'haven.update')!;
+    expect(stepCommand(step, base)).toBeUndefined();
+    const seed = scenario.havens.find((h) => h.id === step.id)!;
+    const picture: Picture = { ...emptyPicture(), havens: { [seed.id]: { ...seed, capacity: 9999, updatedMs: 0 } } };
+    const cmd = stepCommand(step, { ...base, picture });
+    expect(cmd).toMatchObject({ type: 'haven.upsert', haven: { id: seed.id, capacity: 9999 } });
+  });
+
+  it('stamps constraints as verified now', () => {
+    const step = scenario.timeline.find((s) => s.action === 'constraint.upsert')!;
+    const cmd = stepCommand(step, base);
+    expect(cmd).toMatchObject({ type: 'constraint.upsert', constraint: { id: step.id, verifiedAt: new Date(NOW).toISOString() } });
+  });
+});
+
+describe('resetCommands', () => {
+  it('removes the timeline zones present and restores haven figures, nothing else', () => {
+    const zone = {} as Picture['threats'][string];
+    const chalmers = scenario.havens.find((h) => h.id === 'hv-chalmers')!;
+    const ullevi = scenario.havens.find((h) => h.id === 'hv-ullevi')!;
+    const picture: Picture = {
+      ...emptyPicture(),
+      threats: { 'tz-ex-gotaalvbron': zone, 'tz-operator-zone': zone },
+      havens: {
+        [chalmers.id]: { ...chalmers, occupancy: 2500, status: 'full', updatedMs: 0 },
+        [ullevi.id]: { ...ullevi, updatedMs: 0 },
+      },
+    };
+    const cmds = resetCommands(scenario, picture, (id) => `reset:${id}`);
+    expect(cmds).toEqual([
+      { type: 'threat.remove', msgId: 'reset:tz-ex-gotaalvbron', id: 'tz-ex-gotaalvbron' },
+      { type: 'haven.upsert', msgId: 'reset:hv-chalmers', haven: { ...chalmers } },
+    ]);
+  });
+});
+
+describe('seedCommands', () => {
+  it('seeds everything into an empty picture with deterministic msgIds', () => {
+    const cmds = seedCommands(scenario, emptyPicture(), NOW);
+    expect(cmds[0]).toMatchObject({ type: 'haven.upsert', msgId: seedMsgId('haven', scenario.havens[0].id) });
+    expect(cmds.map((c) => ('msgId' in c ? c.msgId : ''))).toContain('exercise:haven:hv-ullevi');
+    // Convoys come last: `nearest-haven` needs the havens in place.
+    expect(cmds.at(-1)?.type).toBe('convoy.upsert');
+    const site = cmds.find((c) => c.type === 'site.upsert');
+    expect(site).toMatchObject({ site: { date: '2026-11-21', source: 'EXERCISE – simulated' } });
+  });
+
+  it('seeds only what the picture lacks', () => {
+    const h = scenario.havens[0];
+    const picture: Picture = { ...emptyPicture(), havens: { [h.id]: { ...h, updatedMs: 0 } } };
+    const cmds = seedCommands(scenario, picture, NOW);
+    expect(cmds.some((c) => c.type === 'haven.upsert' && c.haven.id === h.id)).toBe(false);
+    expect(cmds.filter((c) => c.type === 'haven.upsert')).toHaveLength(scenario.havens.length - 1);
+  });
+});
