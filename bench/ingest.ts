@@ -1,0 +1,265 @@
+// `npm run bench:ingest`: durable position updates per second over WebSocket with 10 map clients, on this machine.
+// Starts the real server as a child process, offers position reports at fixed rates from sender sockets,
+// and measures acks, post-to-client latency (report `time` → frame received), bytes to each client and
+// the server's CPU and memory. Everything runs on loopback; every loop is bounded in count and time.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import WebSocket from 'ws';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLIENTS = 10;
+const UNITS = 2000;
+const SENDER_SOCKETS = 4;
+const FIXED_RATE = 20_000;
+const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 8);
+const RAMP = [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000];
+const P99_LIMIT_MS = 100;
+
+interface ClientStats {
+  latencies: number[];
+  bytes: number[];
+}
+
+await main();
+
+// ---------------------------------------------------------------- helpers
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function freePort(): Promise<number> {
+  return import('node:net').then(
+    ({ createServer }) =>
+      new Promise((resolve) => {
+        const s = createServer();
+        s.listen(0, '127.0.0.1', () => {
+          const port = (s.address() as { port: number }).port;
+          s.close(() => resolve(port));
+        });
+      }),
+  );
+}
+
+/** CPU seconds (user + system) and resident memory (MB) of a process, from /proc. */
+function processUsage(pid: number): { cpuS: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const rssPages = Number(fields[21]);
+  return { cpuS: ticks / 100, rssMb: (rssPages * 4096) / 1e6 };
+}
+
+async function waitHealthy(base: string, server: ChildProcess, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (server.exitCode !== null) throw new Error(`server exited with code ${server.exitCode}`);
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('server did not become healthy in time');
+}
+
+interface PhaseResult {
+  offered: number;
+  accepted: number;
+  errors: number;
+  ackP50: number;
+  ackP99: number;
+  p2cP50: number;
+  p2cP99: number;
+  bytesPerClient: number;
+  cpuPct: number;
+  rssMb: number;
+  unacked: number;
+}
+
+// ---------------------------------------------------------------- main
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'corridor-bench-'));
+  const cacheDir = path.join(root, 'var', 'bench-cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const port = await freePort();
+  const token = 'bench-admin-token-' + Math.random().toString(36).slice(2);
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CORRIDOR_DATA_DIR: dataDir,
+      CORRIDOR_CACHE_DIR: cacheDir,
+      CORRIDOR_ADMIN_TOKEN: token,
+      CORRIDOR_SCENARIO: 'none',
+      CORRIDOR_COT_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const cleanup = () => {
+    server.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.on('exit', cleanup);
+  await waitHealthy(base, server, 180_000);
+
+  const wsUrl = `ws://127.0.0.1:${port}/ws?token=${token}`;
+  const worker = new Worker(path.join(root, 'bench', 'ingest-clients.mjs'), { workerData: { url: wsUrl, count: CLIENTS } });
+  const fromWorker = (kind: string) =>
+    new Promise<any>((resolve) => {
+      const on = (m: any) => {
+        if (m.kind === kind) {
+          worker.off('message', on);
+          resolve(m);
+        }
+      };
+      worker.on('message', on);
+    });
+  await fromWorker('ready');
+
+  const senders = await Promise.all(
+    Array.from({ length: SENDER_SOCKETS }, () => {
+      const ws = new WebSocket(wsUrl);
+      return new Promise<WebSocket>((resolve, reject) => {
+        ws.once('message', () => resolve(ws)); // snapshot
+        ws.once('error', reject);
+      });
+    }),
+  );
+  const pending = new Map<string, number>();
+  let ackLatencies: number[] = [];
+  let accepted = 0;
+  let errors = 0;
+  for (const ws of senders) {
+    ws.on('message', (data: Buffer) => {
+      const text = data.toString();
+      if (text.startsWith('{"type":"ack"')) {
+        const msg = JSON.parse(text);
+        const sent = pending.get(msg.msgId);
+        if (sent !== undefined) {
+          pending.delete(msg.msgId);
+          ackLatencies.push(performance.now() - sent);
+          accepted++;
+        }
+      } else if (text.startsWith('{"type":"error"')) {
+        errors++;
+      }
+    });
+  }
+
+  let counter = 0;
+  const lon0 = 11.97;
+  const lat0 = 57.70;
+  async function phase(rate: number, seconds: number): Promise<PhaseResult> {
+    ackLatencies = [];
+    accepted = 0;
+    errors = 0;
+    worker.postMessage('collect');
+    await fromWorker('stats');
+    const usage0 = processUsage(server.pid!);
+    const t0 = performance.now();
+    const tickMs = 5;
+    let sent = 0;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const elapsed = performance.now() - t0;
+        if (elapsed >= seconds * 1000) {
+          clearInterval(timer);
+          resolve();
+          return;
+        }
+        const due = Math.floor((elapsed / 1000) * rate) - sent;
+        const now = Date.now();
+        const iso = new Date(now).toISOString();
+        for (let i = 0; i < due; i++) {
+          const n = counter++;
+          const msgId = `b${n}`;
+          const unit = n % UNITS;
+          const msg = `{"type":"position","msgId":"${msgId}","unitId":"u-${unit}","lon":${(lon0 + (unit % 50) * 0.001 + (n % 7) * 1e-5).toFixed(6)},"lat":${(lat0 + Math.floor(unit / 50) * 0.001).toFixed(6)},"time":"${iso}","speed":10,"heading":${n % 360}}`;
+          pending.set(msgId, performance.now());
+          senders[n % SENDER_SOCKETS].send(msg);
+        }
+        sent += Math.max(0, due);
+      }, tickMs);
+    });
+    const wall = (performance.now() - t0) / 1000;
+    // Let in-flight acks and frames arrive (bounded wait).
+    const drainStart = Date.now();
+    while (pending.size > 0 && Date.now() - drainStart < 3000) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    const usage1 = processUsage(server.pid!);
+    worker.postMessage('collect');
+    const stats: ClientStats = await fromWorker('stats');
+    const unacked = pending.size;
+    pending.clear();
+    const acks = ackLatencies.sort((a, b) => a - b);
+    const p2c = stats.latencies.sort((a, b) => a - b);
+    const span = wall + (Date.now() - drainStart) / 1000;
+    return {
+      offered: rate,
+      accepted: accepted / wall,
+      errors,
+      ackP50: percentile(acks, 50),
+      ackP99: percentile(acks, 99),
+      p2cP50: percentile(p2c, 50),
+      p2cP99: percentile(p2c, 99),
+      bytesPerClient: stats.bytes.reduce((a, b) => a + b, 0) / stats.bytes.length / wall,
+      cpuPct: ((usage1.cpuS - usage0.cpuS) / span) * 100,
+      rssMb: usage1.rssMb,
+      unacked,
+    };
+  }
+
+  const results: { label: string; r: PhaseResult }[] = [];
+  process.stderr.write(`warm-up...\n`);
+  await phase(5_000, 2);
+  process.stderr.write(`fixed rate ${FIXED_RATE}/s for ${PHASE_S} s...\n`);
+  results.push({ label: 'fixed', r: await phase(FIXED_RATE, PHASE_S) });
+  let best: PhaseResult | undefined;
+  for (const rate of RAMP) {
+    process.stderr.write(`ramp ${rate}/s for ${PHASE_S} s...\n`);
+    const r = await phase(rate, PHASE_S);
+    results.push({ label: 'ramp', r });
+    const held = r.p2cP99 < P99_LIMIT_MS && r.accepted >= rate * 0.95 && r.unacked === 0;
+    if (held) best = r;
+    else break;
+  }
+
+  const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+  const rows = results.map(
+    ({ label, r }) =>
+      `| ${label} | ${r.offered} | ${fmt(r.accepted, 0)} | ${fmt(r.ackP50)} | ${fmt(r.ackP99)} | ${fmt(r.p2cP50)} | ${fmt(r.p2cP99)} | ${fmt(r.bytesPerClient / 1024, 0)} | ${fmt(r.cpuPct, 0)} | ${fmt(r.rssMb, 0)} | ${r.unacked} | ${r.errors} |`,
+  );
+  const table = [
+    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${CLIENTS} map clients, ${SENDER_SOCKETS} sender sockets, ${UNITS} units, ${PHASE_S} s per phase, all on loopback.`,
+    '',
+    '| phase | offered (updates/s) | accepted (updates/s) | ack p50 (ms) | ack p99 (ms) | post-to-client p50 (ms) | post-to-client p99 (ms) | to each client (KiB/s) | server CPU (% of one core) | server RSS (MB) | unacked at end | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+    '',
+    best
+      ? `Highest offered rate with p99 post-to-client under ${P99_LIMIT_MS} ms and every update acknowledged: **${best.offered} updates/s** (accepted ${fmt(best.accepted, 0)}/s).`
+      : `No ramp step kept p99 post-to-client under ${P99_LIMIT_MS} ms.`,
+  ].join('\n');
+  console.log(table);
+  if (process.env.BENCH_WRITE !== '0') {
+    writeFileSync(
+      path.join(root, 'docs', 'bench-ingest.md'),
+      `# Ingest benchmark\n\nProduced by \`npm run bench:ingest\` (${new Date().toISOString().slice(0, 10)}).\n\n${table}\n`,
+    );
+  }
+  worker.postMessage('close');
+  senders.forEach((s) => s.close());
+  cleanup();
+  process.exit(0);
+}

@@ -1,0 +1,151 @@
+// Assembles the server from its parts (server/): event log, store, tokens, HTTP, WebSocket and
+// broadcast on one port. Shared by main.ts and the integration tests.
+import type { Router } from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import type { CorridorEngine } from '../routing/types.js';
+import { generateToken, TokenStore } from './auth/tokens.js';
+import type { Config } from './config.js';
+import type { Command } from './core/commands.js';
+import { CommandError, PictureStore, type SubmitResult } from './core/store.js';
+import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog } from './log/event-log.js';
+import { Broadcaster } from './net/broadcast.js';
+import { createHttpApp } from './net/http.js';
+import { attachWebSocket } from './net/ws-adapter.js';
+import type { Actor } from './protocol/events.js';
+import type { ClientCommand } from './protocol/messages.js';
+import { validateCommand } from './protocol/validate.js';
+
+/** The built client, served at `/`, `/wall`, `/access`, `/field`. */
+export const DEFAULT_CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'client');
+
+export interface ServerDeps {
+  engine: CorridorEngine;
+  logger?: Logger;
+  /** Routers mounted at the root after sign-in (the basemap). */
+  routers?: Router[];
+  clientDir?: string;
+}
+
+/** A started server. */
+export interface RunningServer {
+  /** `http://HOST:PORT` as bound (the real port when config.port was 0). */
+  readonly url: string;
+  readonly port: number;
+  /** The admin token (from config, or made at start-up). */
+  readonly adminToken: string;
+  readonly store: PictureStore;
+  readonly tokens: TokenStore;
+  readonly http: Server;
+  /** Number of connected WebSocket clients. */
+  clients(): number;
+  /**
+   * Validates and submits a command under a given actor through the same path as a client's; used by
+   * the scenario simulator. Rejects with CommandError on a bad command.
+   */
+  submitAs(actor: Actor, cmd: ClientCommand): Promise<SubmitResult>;
+  /** Graceful stop: refuse new work, commit what is queued, close sockets, snapshot, close the DB. */
+  close(): Promise<void>;
+}
+
+/** Starts the whole server on `config.port` (0 for any free port). */
+export async function startServer(config: Config, deps: ServerDeps): Promise<RunningServer> {
+  const logger = deps.logger ?? pino({ level: config.logLevel });
+  const file = databaseFile(config.dataDir);
+  const log = config.logThread ? await ThreadedSqliteEventLog.open(file) : new SqliteEventLog(file);
+  const tokens = new TokenStore(file);
+  const adminToken = config.adminToken ?? generateToken();
+  tokens.setAdmin(adminToken);
+
+  const store = await PictureStore.open({
+    log,
+    logger,
+    engine: deps.engine,
+    snapshotEvery: config.snapshotEvery,
+    snapshotIntervalMs: config.snapshotIntervalMs,
+  });
+  const broadcaster = new Broadcaster({
+    source: store,
+    logger,
+    staleAfterMs: config.staleAfterMs,
+    bufferLimitBytes: config.clientBufferBytes,
+  });
+  const app = createHttpApp({
+    store,
+    tokens,
+    engine: deps.engine,
+    logger,
+    staleAfterMs: config.staleAfterMs,
+    clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR,
+    routers: deps.routers,
+  });
+  const http = createServer(app);
+  const ws = attachWebSocket({ server: http, store, broadcaster, tokens, logger, heartbeatMs: config.heartbeatMs });
+
+  // Summary of accepted batches, once a second at most, so info logs stay readable at 50k updates/s.
+  const summary = setInterval(() => {
+    const stats = store.takeStats();
+    if (stats.events === 0) return;
+    logger.info(
+      {
+        events: stats.events,
+        commits: stats.commits,
+        meanBatch: Math.round(stats.events / stats.commits),
+        commitMsTotal: Math.round(stats.commitMs),
+        commitMsMax: Math.round(stats.maxCommitMs),
+        seq: store.seq,
+        clients: broadcaster.size,
+      },
+      'events committed in the last second',
+    );
+  }, 1000);
+  summary.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${shownHost}:${port}`;
+  logger.info({ url, seq: store.seq, dataDir: config.dataDir }, 'server listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    adminToken,
+    store,
+    tokens,
+    http,
+    clients: () => broadcaster.size,
+    submitAs(actor, raw) {
+      const checked = validateCommand(raw, Date.now());
+      if (!checked.ok) return Promise.reject(new CommandError(checked.error));
+      const cmd = checked.value;
+      if (cmd.type === 'ping' || cmd.type === 'resync') {
+        return Promise.resolve({ seq: store.seq, duplicate: false });
+      }
+      return store.submit(cmd as Command, actor);
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(summary);
+        http.close();
+        await ws.close();
+        broadcaster.close();
+        await store.close();
+        tokens.close();
+        http.closeAllConnections();
+        logger.info('server stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// `npm run token -- create --org ORG --role ROLE [--unit UNIT]` / `revoke TOKEN_ID` / `list` (server/cli):
+// manages access tokens in CORRIDOR_DATA_DIR's database. A new token is printed alone on the last line.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { TokenStore } from '../auth/tokens.js';
+import { ROLES } from '../auth/roles.js';
+import { databaseFile } from '../log/event-log.js';
+
+const USAGE = `Usage:
+  npm run token -- create --org ORG --role ROLE [--unit UNIT]
+  npm run token -- revoke TOKEN_ID
+  npm run token -- list
+Roles: ${ROLES.join(', ')}. The database is in CORRIDOR_DATA_DIR (default ./var).`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function run(argv: string[]): void {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { org: { type: 'string' }, role: { type: 'string' }, unit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const [command, ...rest] = positionals;
+  const dataDir = path.resolve(process.env.CORRIDOR_DATA_DIR || './var');
+  const store = new TokenStore(databaseFile(dataDir));
+  try {
+    switch (command) {
+      case 'create': {
+        if (!values.org) fail('--org is required');
+        if (!values.role) fail('--role is required');
+        let created;
+        try {
+          created = store.create({ org: values.org, role: values.role, unit: values.unit });
+        } catch (err) {
+          fail((err as Error).message);
+        }
+        const r = created.record;
+        process.stdout.write(`Created ${r.id} for ${r.org} (${r.role}${r.unit ? `, unit ${r.unit}` : ''}). It is shown once:\n`);
+        process.stdout.write(`${created.token}\n`);
+        return;
+      }
+      case 'revoke': {
+        if (rest.length !== 1) fail('revoke takes one TOKEN_ID');
+        if (!store.revoke(rest[0])) fail(`there is no token with id ${rest[0]}`);
+        process.stdout.write(`Revoked ${rest[0]}\n`);
+        return;
+      }
+      case 'list': {
+        for (const r of store.list()) {
+          process.stdout.write(
+            `${r.id}\t${r.org}\t${r.role}\t${r.unit ?? '-'}\t${new Date(r.createdMs).toISOString()}\t${r.revoked ? 'revoked' : 'active'}\n`,
+          );
+        }
+        return;
+      }
+      default:
+        fail(command ? `unknown command ${command}` : 'a command is required');
+    }
+  } finally {
+    store.close();
+  }
+}
+
+run(process.argv.slice(2));

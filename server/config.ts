@@ -1,0 +1,107 @@
+// Server configuration from the environment (CONTRACT.md "Running"), with a clear error per bad value.
+import path from 'node:path';
+
+/** Everything the server needs to start; built by {@link loadConfig} or by tests directly. */
+export interface Config {
+  /** TCP port for HTTP and WebSocket; 0 picks a free one (tests). */
+  port: number;
+  /** Address to bind. */
+  host: string;
+  /** Folder holding the SQLite database (events, snapshots, tokens). */
+  dataDir: string;
+  /** Admin token; when undefined a random one is made at start-up and printed. */
+  adminToken?: string;
+  /** `exercise` runs the built-in scenario; `none` starts with an empty picture. */
+  scenario: 'exercise' | 'none';
+  /** Road network file to route on; undefined means the router's built-in exercise network. */
+  roadsFile?: string;
+  /** Cursor-on-Target TCP port (0 = off). Parsed now, served by a later issue. */
+  cotPort: number;
+  /** After how long without a report a unit counts as stale, ms. */
+  staleAfterMs: number;
+  /** Bytes a client's socket may hold unsent before it is cut off from frames (P10). */
+  clientBufferBytes: number;
+  /** Interval between heartbeat pings, ms; a socket silent for two intervals is dropped. */
+  heartbeatMs: number;
+  /** Take a picture snapshot after this many events ... */
+  snapshotEvery: number;
+  /** ... or after this long with new events, ms. */
+  snapshotIntervalMs: number;
+  /** pino level (`info` by default, `silent` in tests). */
+  logLevel: string;
+  /** Commit on a writer thread (default) or on the main thread (`CORRIDOR_LOG_THREAD=0`). */
+  logThread: boolean;
+}
+
+/** A configuration value that cannot be used; `variable` names the environment variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
+    throw new ConfigError(name, `must be a TCP port number from 0 to 65535, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(n > 0) || n > max) {
+    throw new ConfigError(name, `must be a number greater than 0 and at most ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+/**
+ * Reads the configuration from environment variables; throws {@link ConfigError} on a bad value.
+ * @example loadConfig({ PORT: '9000' }).port // 9000
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const scenario = env.CORRIDOR_SCENARIO || 'exercise';
+  if (scenario !== 'exercise' && scenario !== 'none') {
+    throw new ConfigError('CORRIDOR_SCENARIO', `must be "exercise" or "none", got "${scenario}"`);
+  }
+  const host = env.HOST || '127.0.0.1';
+  if (/\s/.test(host)) throw new ConfigError('HOST', `must be an address like 127.0.0.1 or 0.0.0.0, got "${host}"`);
+  const adminToken = env.CORRIDOR_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken))) {
+    throw new ConfigError('CORRIDOR_ADMIN_TOKEN', 'must be at least 16 characters without spaces');
+  }
+  const roads = env.CORRIDOR_ROADS || undefined;
+  if (roads !== undefined && !/\.(geojson|json|osm\.pbf)$/i.test(roads)) {
+    throw new ConfigError('CORRIDOR_ROADS', `must be a .geojson or .osm.pbf file, got "${roads}"`);
+  }
+  const level = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent; got "${level}"`);
+  }
+  const thread = env.CORRIDOR_LOG_THREAD || '1';
+  if (thread !== '0' && thread !== '1') throw new ConfigError('CORRIDOR_LOG_THREAD', `must be 1 (writer thread) or 0 (main thread), got "${thread}"`);
+  return {
+    port: port(env, 'PORT', 8080),
+    host,
+    dataDir: path.resolve(cwd, env.CORRIDOR_DATA_DIR || './var'),
+    adminToken,
+    scenario,
+    roadsFile: roads === undefined ? undefined : path.resolve(cwd, roads),
+    cotPort: port(env, 'CORRIDOR_COT_PORT', 8087),
+    staleAfterMs: positive(env, 'CORRIDOR_STALE_AFTER_S', 120, 86_400) * 1000,
+    clientBufferBytes: positive(env, 'CORRIDOR_CLIENT_BUFFER_BYTES', 8 * 1024 * 1024, 1024 ** 3),
+    heartbeatMs: positive(env, 'CORRIDOR_HEARTBEAT_S', 30, 3600) * 1000,
+    snapshotEvery: positive(env, 'CORRIDOR_SNAPSHOT_EVERY', 20_000, 1e9),
+    snapshotIntervalMs: positive(env, 'CORRIDOR_SNAPSHOT_INTERVAL_S', 60, 86_400) * 1000,
+    logLevel: level,
+    logThread: thread === '1',
+  };
+}

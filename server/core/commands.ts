@@ -1,0 +1,255 @@
+// Pure normalisation of validated client commands into log events (server/core): ids, circles, times.
+// Commands are imperative (`threat.upsert`), events past-tense facts (`threat.upserted`), STYLE "Naming".
+import { circle } from '@turf/turf';
+import type {
+  Actor,
+  Constraint,
+  Convoy,
+  Flow,
+  Haven,
+  NewEvent,
+  Picture,
+  Site,
+  ThreatZone,
+  Unit,
+} from '../protocol/events.js';
+import type { ClientCommand, Polygonal, PositionReport, ProtocolError, ThreatFeature } from '../protocol/messages.js';
+
+/** A command that changes the picture (everything but `resync` and `ping`). */
+export type MutatingCommand = Exclude<ClientCommand, { type: 'resync' | 'ping' }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A mutating command whose `msgId` is optional (HTTP calls need not carry one). */
+export type Command = DistributiveOmit<MutatingCommand, 'msgId'> & { msgId?: string };
+
+/** Picture slices that hold entities addressed by id. */
+export type EntitySlice = 'threats' | 'havens' | 'sites' | 'flows' | 'constraints' | 'convoys';
+
+/** Id prefix per entity kind (STYLE: ids say their kind). */
+export const ID_PREFIX: Record<EntitySlice, string> = {
+  threats: 'tz-',
+  havens: 'hv-',
+  sites: 'st-',
+  flows: 'fl-',
+  constraints: 'ac-',
+  convoys: 'cv-',
+};
+
+/** What a command needs besides itself; injected so the function stays pure and testable. */
+export interface CommandContext {
+  /** Server time of receipt, ms since epoch. */
+  nowMs: number;
+  actor?: Actor;
+  /** Whether the entity exists (committed or queued ahead of this command). */
+  exists(slice: EntitySlice, id: string): boolean;
+  /** Makes a fresh id with the given prefix, e.g. `tz-`. */
+  newId(prefix: string): string;
+}
+
+export type CommandResult = { ok: true; event: NewEvent } | { ok: false; error: ProtocolError };
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+/**
+ * A ULID-like id: 10 characters of time (ms) then 8 random, base-32, so ids sort by creation time.
+ * @example newId('tz-') // 'tz-01jd3k2m9x4f7q2c8w'
+ */
+export function newId(prefix: string, nowMs = Date.now(), random: () => number = Math.random): string {
+  let time = '';
+  let t = nowMs;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  let tail = '';
+  for (let i = 0; i < 8; i++) tail += CROCKFORD[Math.floor(random() * 32)];
+  return prefix + time + tail;
+}
+
+/** Copies only the keys whose value is defined, so live and replayed pictures compare equal. */
+function defined<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+/**
+ * A position report as a unit fix: `time` → `timeMs` (receipt time when absent), `seenMs` = receipt.
+ * @example toUnit({ unitId: 'u1', lon: 12, lat: 57 }, 1000).timeMs // 1000
+ */
+export function toUnit(report: PositionReport, nowMs: number): Unit {
+  // Hot path (every position): build the object directly, only with the keys that are present.
+  const unit: Unit = {
+    unitId: report.unitId,
+    lon: report.lon,
+    lat: report.lat,
+    timeMs: report.time === undefined ? nowMs : Date.parse(report.time),
+    seenMs: nowMs,
+  };
+  if (report.heading !== undefined) unit.heading = report.heading;
+  if (report.speed !== undefined) unit.speed = report.speed;
+  if (report.accuracy !== undefined) unit.accuracy = report.accuracy;
+  if (report.callsign !== undefined) unit.callsign = report.callsign;
+  if (report.affiliation !== undefined) unit.affiliation = report.affiliation;
+  return unit;
+}
+
+/** Circle steps when a Point threat is buffered by its radius. */
+export const CIRCLE_STEPS = 64;
+
+/**
+ * The area a threat covers: its polygon, or a 64-step circle of `radius_m` metres around a Point.
+ * @example threatArea({ type: 'Point', coordinates: [12, 57] }, 500).type // 'Polygon'
+ */
+export function threatArea(geometry: ThreatFeature['geometry'], radiusM: number | undefined): Polygonal {
+  if (geometry.type !== 'Point') return geometry;
+  const c = circle(geometry.coordinates, radiusM ?? 0, { steps: CIRCLE_STEPS, units: 'meters' });
+  return c.geometry as Polygonal;
+}
+
+/** A threat feature as a zone: id from `properties.id`, then `feature.id`, then a new `tz-` id. */
+export function toThreatZone(feature: ThreatFeature, ctx: Pick<CommandContext, 'nowMs' | 'newId'>): ThreatZone {
+  const p = feature.properties;
+  const id = p.id ?? (feature.id !== undefined ? String(feature.id) : ctx.newId(ID_PREFIX.threats));
+  return defined({
+    id,
+    severity: p.severity,
+    label: p.label,
+    source: p.source,
+    validUntilMs: p.validUntil === undefined ? undefined : Date.parse(p.validUntil),
+    radiusM: p.radius_m,
+    standoffM: p.standoff_m,
+    geometry: feature.geometry,
+    area: threatArea(feature.geometry, p.radius_m),
+    updatedMs: ctx.nowMs,
+  });
+}
+
+function notFound(kind: string, id: string): CommandResult {
+  return { ok: false, error: { code: 'not_found', message: `there is no ${kind} with id "${id}"`, path: 'id' } };
+}
+
+/**
+ * Turns one validated command into the event it stands for, or a `not_found` error for the removal
+ * of an unknown id. Never throws; the event is not yet stamped (the log adds `seq` and `timeMs`, P1).
+ * @example commandToEvent({ type: 'haven.remove', id: 'hv-9' }, ctx) // { ok: false, error: { code: 'not_found', ... } }
+ */
+export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult {
+  const meta: { msgId?: string; actor?: Actor } = {};
+  if (cmd.msgId !== undefined) meta.msgId = cmd.msgId;
+  if (ctx.actor !== undefined) meta.actor = ctx.actor;
+  const ok = (event: NewEvent): CommandResult => ({ ok: true, event });
+  const id = (given: string | undefined, slice: EntitySlice) => given ?? ctx.newId(ID_PREFIX[slice]);
+  switch (cmd.type) {
+    case 'position':
+      return ok({ ...meta, type: 'position.reported', units: [toUnit(cmd, ctx.nowMs)] });
+    case 'positions':
+      return ok({ ...meta, type: 'position.reported', units: cmd.reports.map((r) => toUnit(r, ctx.nowMs)) });
+    case 'threat.upsert':
+      return ok({ ...meta, type: 'threat.upserted', zone: toThreatZone(cmd.feature, ctx) });
+    case 'threat.remove':
+      if (!ctx.exists('threats', cmd.id)) return notFound('threat zone', cmd.id);
+      return ok({ ...meta, type: 'threat.removed', id: cmd.id, reason: 'deleted' });
+    case 'haven.upsert': {
+      const h = cmd.haven;
+      const haven: Haven = {
+        id: id(h.id, 'havens'),
+        name: h.name,
+        lon: h.lon,
+        lat: h.lat,
+        capacity: h.capacity,
+        occupancy: h.occupancy ?? 0,
+        status: h.status,
+        updatedMs: ctx.nowMs,
+      };
+      return ok({ ...meta, type: 'haven.upserted', haven });
+    }
+    case 'haven.remove':
+      if (!ctx.exists('havens', cmd.id)) return notFound('safe haven', cmd.id);
+      return ok({ ...meta, type: 'haven.removed', id: cmd.id });
+    case 'site.upsert': {
+      const site: Site = defined({ ...cmd.site, id: id(cmd.site.id, 'sites'), updatedMs: ctx.nowMs });
+      return ok({ ...meta, type: 'site.upserted', site });
+    }
+    case 'site.remove':
+      if (!ctx.exists('sites', cmd.id)) return notFound('displacement site', cmd.id);
+      return ok({ ...meta, type: 'site.removed', id: cmd.id });
+    case 'flow.upsert': {
+      const flow: Flow = defined({ ...cmd.flow, id: id(cmd.flow.id, 'flows'), updatedMs: ctx.nowMs });
+      return ok({ ...meta, type: 'flow.upserted', flow });
+    }
+    case 'flow.remove':
+      if (!ctx.exists('flows', cmd.id)) return notFound('displacement flow', cmd.id);
+      return ok({ ...meta, type: 'flow.removed', id: cmd.id });
+    case 'constraint.upsert': {
+      const constraint: Constraint = defined({
+        ...cmd.constraint,
+        id: id(cmd.constraint.id, 'constraints'),
+        updatedMs: ctx.nowMs,
+      });
+      return ok({ ...meta, type: 'constraint.upserted', constraint });
+    }
+    case 'constraint.remove':
+      if (!ctx.exists('constraints', cmd.id)) return notFound('access constraint', cmd.id);
+      return ok({ ...meta, type: 'constraint.removed', id: cmd.id, reason: 'deleted' });
+    case 'convoy.upsert': {
+      const c = cmd.convoy;
+      const convoy: Convoy = defined({
+        ...c,
+        id: id(c.id, 'convoys'),
+        vehicleClass: c.vehicleClass ?? '4wd',
+        state: c.state ?? 'planned',
+        updatedMs: ctx.nowMs,
+      });
+      return ok({ ...meta, type: 'convoy.upserted', convoy });
+    }
+    case 'convoy.remove':
+      if (!ctx.exists('convoys', cmd.id)) return notFound('convoy', cmd.id);
+      return ok({ ...meta, type: 'convoy.removed', id: cmd.id });
+    default: {
+      const unknown: never = cmd;
+      return {
+        ok: false,
+        error: { code: 'unknown_type', message: `unknown command ${(unknown as { type: string }).type}`, path: 'type' },
+      };
+    }
+  }
+}
+
+/** The entity an upsert event creates, as (slice, id), so later commands in a batch see it exist. */
+export function upsertedEntity(event: NewEvent): [EntitySlice, string] | undefined {
+  switch (event.type) {
+    case 'threat.upserted':
+      return ['threats', event.zone.id];
+    case 'haven.upserted':
+      return ['havens', event.haven.id];
+    case 'site.upserted':
+      return ['sites', event.site.id];
+    case 'flow.upserted':
+      return ['flows', event.flow.id];
+    case 'constraint.upserted':
+      return ['constraints', event.constraint.id];
+    case 'convoy.upserted':
+      return ['convoys', event.convoy.id];
+    default:
+      return undefined;
+  }
+}
+
+/** Whether an entity exists in a picture. */
+export function existsIn(picture: Picture, slice: EntitySlice, id: string): boolean {
+  return Object.hasOwn(picture[slice], id);
+}
+
+/** Event types the router must hear about (threats, constraints, havens, convoys). */
+export const ROUTING_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'threat.upserted',
+  'threat.removed',
+  'constraint.upserted',
+  'constraint.removed',
+  'haven.upserted',
+  'haven.removed',
+  'convoy.upserted',
+  'convoy.removed',
+]);
+
+/** The system actor under which the server itself appends events (expiry, corridors, scenario). */
+export const SYSTEM_ACTOR: Actor = { tokenId: 'system', org: 'corridor', role: 'system' };

@@ -1,0 +1,439 @@
+// The live picture and its ingestion path (server/core): group commit into the event log, ack after
+// durability, the router hook, zone expiry and periodic snapshots. Every input goes through submit().
+import type { Logger } from 'pino';
+import type { CorridorEngine } from '../../routing/types.js';
+import { applyEventsInPlace } from './apply-event.js';
+import {
+  commandToEvent,
+  existsIn,
+  newId,
+  ROUTING_EVENT_TYPES,
+  SYSTEM_ACTOR,
+  upsertedEntity,
+  type Command,
+  type EntitySlice,
+} from './commands.js';
+import type { AppendEntry, AppendedEvent, AppendResult, EventLog, StoredEvent } from '../log/event-log.js';
+import { emptyPicture, type Actor, type NewEvent, type Picture, type PictureEvent } from '../protocol/events.js';
+import type { ProtocolError } from '../protocol/messages.js';
+
+/** A command refused with a contract error (P5: nothing of it was stored). */
+export class CommandError extends Error {
+  constructor(readonly error: ProtocolError) {
+    super(error.message);
+    this.name = 'CommandError';
+  }
+}
+
+/** What a durable submit answers: the event's seq, and whether it was a retry of a stored msgId (P8). */
+export interface SubmitResult {
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface StoreOptions {
+  log: EventLog;
+  logger: Logger;
+  /** The router; corridors it returns are appended as `corridor.recomputed` events. */
+  engine?: CorridorEngine;
+  /** Snapshot after this many events (default 20,000) ... */
+  snapshotEvery?: number;
+  /** ... or this long after the last one when there are new events, ms (default 60 s). */
+  snapshotIntervalMs?: number;
+  /** Clock, ms since epoch (tests inject one). */
+  now?: () => number;
+}
+
+interface Pending {
+  entry: AppendEntry;
+  resolve(result: SubmitResult): void;
+  reject(error: Error): void;
+  /** Retries of this entry's msgIds that arrived while it was queued (P8). */
+  retries?: Array<{ resolve(result: SubmitResult): void; reject(error: Error): void }>;
+}
+
+/** Events read per page while replaying the log at start-up. */
+const REPLAY_PAGE = 5000;
+/** Longest timer delay Node accepts is 2^31−1 ms; further expiries are re-checked hourly. */
+const MAX_TIMER_MS = 3_600_000;
+
+/**
+ * Holds the picture and is the one way to change it. Commands queue while a commit runs and go into
+ * the next transaction together (P3 group commit); each is acked only once its transaction is on disk.
+ */
+export class PictureStore {
+  /** The live picture (slices replaced, never mutated, so handed-out snapshots stay valid). */
+  readonly picture: Picture;
+  private readonly log: EventLog;
+  private readonly logger: Logger;
+  private readonly engine?: CorridorEngine;
+  private readonly now: () => number;
+  private readonly snapshotEvery: number;
+  private readonly snapshotIntervalMs: number;
+  private queue: Pending[] = [];
+  /** Existence of entities as changed by queued, uncommitted commands: `slice:id` → exists. */
+  private queued = new Map<string, boolean>();
+  /** msgId → the queued or committing entry that carries it (P8 while in flight). */
+  private readonly inflight = new Map<string, Pending>();
+  private flushing = false;
+  private flushScheduled = false;
+  private closed = false;
+  private readonly listeners = new Set<(events: AppendedEvent[]) => void>();
+  private expiryTimer?: NodeJS.Timeout;
+  private snapshotTimer?: NodeJS.Timeout;
+  private eventsSinceSnapshot = 0;
+  private lastSnapshotMs: number;
+  private idleWaiters: Array<() => void> = [];
+  /** Commit figures since the last {@link takeStats} call. */
+  private stats = { commits: 0, events: 0, commitMs: 0, maxCommitMs: 0 };
+
+  private constructor(opts: StoreOptions, picture: Picture) {
+    this.log = opts.log;
+    this.logger = opts.logger;
+    this.engine = opts.engine;
+    this.now = opts.now ?? Date.now;
+    this.snapshotEvery = opts.snapshotEvery ?? 20_000;
+    this.snapshotIntervalMs = opts.snapshotIntervalMs ?? 60_000;
+    this.picture = picture;
+    this.lastSnapshotMs = this.now();
+  }
+
+  /**
+   * Opens the store: latest snapshot + replay of the log tail, then `engine.init` (its corridors are
+   * appended) and removal of zones that expired while the server was down.
+   */
+  static async open(opts: StoreOptions): Promise<PictureStore> {
+    const picture = (await opts.log.latestSnapshot()) ?? emptyPicture();
+    const fromSnapshot = picture.seq;
+    for (;;) {
+      const rows = await opts.log.readSince(picture.seq, REPLAY_PAGE);
+      if (rows.length === 0) break;
+      applyEventsInPlace(picture, rows.map((r) => JSON.parse(r.json) as PictureEvent));
+    }
+    const store = new PictureStore(opts, picture);
+    opts.logger.info(
+      { seq: picture.seq, snapshotSeq: fromSnapshot, replayed: picture.seq - fromSnapshot },
+      'picture restored from the event log',
+    );
+    if (store.engine) {
+      try {
+        const corridors = store.engine.init(store.picture);
+        for (const corridor of corridors) store.enqueueSystem({ type: 'corridor.recomputed', corridor });
+      } catch (err) {
+        opts.logger.error({ err }, 'the router failed to initialise its corridors');
+      }
+    }
+    store.expireDue();
+    store.snapshotTimer = setInterval(() => store.maybeSnapshot(true), Math.min(store.snapshotIntervalMs, MAX_TIMER_MS));
+    store.snapshotTimer.unref();
+    await store.idle();
+    return store;
+  }
+
+  /** Seq of the last committed event. */
+  get seq(): number {
+    return this.picture.seq;
+  }
+
+  /** Calls `listener` with every committed batch, in seq order; returns the unsubscribe function. */
+  onCommit(listener: (events: AppendedEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stored events with seq > `since` (resync, audit trail). */
+  readSince(since: number, limit: number): Promise<StoredEvent[]> {
+    return this.log.readSince(since, limit);
+  }
+
+  /**
+   * Queues a validated command for the next group commit; resolves once durable (P3) with its seq.
+   * A known `msgId` resolves with the seq it was first stored with and stores nothing (P8); so does a
+   * `positions` batch whose reports all carry known msgIds (HTTP). Rejects with {@link CommandError}.
+   */
+  submit(cmd: Command, actor?: Actor): Promise<SubmitResult> {
+    if (this.closed) return Promise.reject(new CommandError({ code: 'unavailable', message: 'the server is shutting down' }));
+    if (cmd.msgId !== undefined) {
+      // Positions cannot be refused by state, so their retries are caught inside the commit (the
+      // msgId insert) instead of by a lookup per update; other kinds look up first, since a retried
+      // removal must be acked with its first seq, not refused as not_found (P8).
+      const hot = cmd.type === 'position' || cmd.type === 'positions';
+      const known = this.known(cmd.msgId, !hot);
+      if (known) return known;
+      return this.enqueueCommand(cmd, actor, [cmd.msgId], hot);
+    }
+    if (cmd.type === 'positions') {
+      const fresh: typeof cmd.reports = [];
+      const seen: Promise<SubmitResult>[] = [];
+      const ids = new Set<string>();
+      for (const report of cmd.reports) {
+        if (report.msgId === undefined) fresh.push(report);
+        else if (ids.has(report.msgId)) continue;
+        else {
+          ids.add(report.msgId);
+          const known = this.known(report.msgId);
+          if (known) seen.push(known);
+          else fresh.push(report);
+        }
+      }
+      if (fresh.length === 0) {
+        return Promise.all(seen).then((all) => ({ seq: Math.max(...all.map((r) => r.seq)), duplicate: true }));
+      }
+      const msgIds = fresh.flatMap((r) => (r.msgId === undefined ? [] : [r.msgId]));
+      return this.enqueueCommand({ ...cmd, reports: fresh }, actor, msgIds);
+    }
+    return this.enqueueCommand(cmd, actor, []);
+  }
+
+  /**
+   * Commits, events and time spent committing (ms, total and longest) since the last call; for the
+   * server's once-a-second log summary.
+   */
+  takeStats(): { commits: number; events: number; commitMs: number; maxCommitMs: number } {
+    const stats = this.stats;
+    this.stats = { commits: 0, events: 0, commitMs: 0, maxCommitMs: 0 };
+    return stats;
+  }
+
+  /** Resolves when nothing is queued or committing (tests, shutdown). */
+  idle(): Promise<void> {
+    if (!this.flushing && !this.flushScheduled && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Commits what is queued, writes a last snapshot and closes the log. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.idle();
+    this.closed = true;
+    clearTimeout(this.expiryTimer);
+    clearInterval(this.snapshotTimer);
+    if (this.eventsSinceSnapshot > 0) await this.snapshot();
+    await this.log.close();
+  }
+
+  // ------------------------------------------------------------ queueing
+
+  private known(msgId: string, lookup = true): Promise<SubmitResult> | undefined {
+    const pending = this.inflight.get(msgId);
+    if (pending) {
+      return new Promise((resolve, reject) => {
+        (pending.retries ??= []).push({ resolve: (r) => resolve({ seq: r.seq, duplicate: true }), reject });
+      });
+    }
+    const seq = lookup ? this.log.lookupMsgId(msgId) : undefined;
+    return seq === undefined ? undefined : Promise.resolve({ seq, duplicate: true });
+  }
+
+  private exists = (slice: EntitySlice, id: string): boolean => {
+    const queued = this.queued.get(`${slice}:${id}`);
+    return queued ?? existsIn(this.picture, slice, id);
+  };
+
+  private enqueueCommand(cmd: Command, actor: Actor | undefined, msgIds: string[], dedupe = false): Promise<SubmitResult> {
+    const result = commandToEvent(cmd, { nowMs: this.now(), actor, exists: this.exists, newId: (p) => newId(p, this.now()) });
+    if (!result.ok) return Promise.reject(new CommandError(result.error));
+    return this.enqueue({ event: result.event, msgIds, dedupe });
+  }
+
+  private enqueueSystem(event: NewEvent): Promise<SubmitResult> {
+    return this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [] });
+  }
+
+  private enqueue(entry: AppendEntry): Promise<SubmitResult> {
+    this.noteQueued(entry.event);
+    return new Promise<SubmitResult>((resolve, reject) => {
+      const pending: Pending = { entry, resolve, reject };
+      for (const msgId of entry.msgIds) this.inflight.set(msgId, pending);
+      this.queue.push(pending);
+      this.scheduleFlush();
+    });
+  }
+
+  /** Settles a committed or failed entry, its in-flight retries, and forgets its msgIds. */
+  private settleEntry(p: Pending, result: SubmitResult | Error): void {
+    for (const msgId of p.entry.msgIds) this.inflight.delete(msgId);
+    if (result instanceof Error) {
+      p.reject(result);
+      p.retries?.forEach((r) => r.reject(result));
+    } else {
+      p.resolve(result);
+      p.retries?.forEach((r) => r.resolve(result));
+    }
+  }
+
+  private noteQueued(event: NewEvent): void {
+    const up = upsertedEntity(event);
+    if (up) this.queued.set(`${up[0]}:${up[1]}`, true);
+    const removed = removedEntity(event);
+    if (removed) this.queued.set(`${removed[0]}:${removed[1]}`, false);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    // setImmediate, not a microtask: messages already read from sockets join this group (P3).
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.queue.length === 0) return this.settle();
+    this.flushing = true;
+    const batch = this.queue;
+    this.queue = [];
+    let result: AppendResult | undefined;
+    const started = performance.now();
+    try {
+      result = await this.log.append(
+        batch.map((p) => p.entry),
+        this.now(),
+      );
+      const ms = performance.now() - started;
+      this.stats.commits++;
+      this.stats.events += result.events.length;
+      this.stats.commitMs += ms;
+      this.stats.maxCommitMs = Math.max(this.stats.maxCommitMs, ms);
+    } catch (err) {
+      this.logger.error({ err, events: batch.length }, 'a commit failed; its commands were refused');
+      const error = new CommandError({ code: 'unavailable', message: 'the update could not be stored; try again' });
+      for (const p of batch) this.settleEntry(p, error);
+    }
+    if (result) {
+      const appended = result.events;
+      applyEventsInPlace(
+        this.picture,
+        appended.map((a) => a.event),
+      );
+      for (let i = 0; i < batch.length; i++) this.settleEntry(batch[i], result.outcomes[i]);
+      this.logger.debug({ events: appended.length, seq: this.picture.seq }, 'batch committed');
+      if (appended.length > 0) for (const listener of this.listeners) {
+        try {
+          listener(appended);
+        } catch (err) {
+          this.logger.error({ err }, 'a commit listener failed');
+        }
+      }
+      if (appended.length > 0) this.afterCommit(appended);
+    }
+    // Rebuild the queued-existence view from what is still waiting (arrived during the commit).
+    this.queued = new Map();
+    for (const p of this.queue) this.noteQueued(p.entry.event);
+    this.flushing = false;
+    if (this.queue.length > 0) this.scheduleFlush();
+    else this.settle();
+  }
+
+  private settle(): void {
+    if (this.flushing || this.flushScheduled || this.queue.length > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // ------------------------------------------------------------ after each commit
+
+  private afterCommit(appended: AppendedEvent[]): void {
+    let routing = false;
+    let zones = false;
+    for (const a of appended) {
+      if (ROUTING_EVENT_TYPES.has(a.type)) routing = true;
+      if (a.type.startsWith('threat.') || a.type.startsWith('constraint.')) zones = true;
+    }
+    if (routing && this.engine) {
+      // Fast path: the router sees the committed batch at once; its corridors join the next commit,
+      // which runs before the next 50 ms frame in practice (P4).
+      try {
+        const corridors = this.engine.onEvents(
+          appended.map((a) => a.event),
+          this.picture,
+        );
+        for (const corridor of corridors) void this.enqueueSystem({ type: 'corridor.recomputed', corridor });
+      } catch (err) {
+        this.logger.error({ err }, 'the router failed on a committed batch; corridors may be stale');
+      }
+    }
+    if (zones) this.scheduleExpiry();
+    this.eventsSinceSnapshot += appended.length;
+    this.maybeSnapshot(false);
+  }
+
+  private maybeSnapshot(timerTick: boolean): void {
+    if (this.closed || this.eventsSinceSnapshot === 0) return;
+    const due =
+      this.eventsSinceSnapshot >= this.snapshotEvery || (timerTick && this.now() - this.lastSnapshotMs >= this.snapshotIntervalMs);
+    if (due) void this.snapshot();
+  }
+
+  private async snapshot(): Promise<void> {
+    this.eventsSinceSnapshot = 0;
+    this.lastSnapshotMs = this.now();
+    try {
+      await this.log.writeSnapshot(this.picture);
+    } catch (err) {
+      this.logger.error({ err }, 'writing a picture snapshot failed; restart will replay more of the log');
+    }
+  }
+
+  // ------------------------------------------------------------ expiry of zones and constraints
+
+  /** Appends `threat.removed`/`constraint.removed {reason:'expired'}` for everything past its validity. */
+  private expireDue(): void {
+    const nowMs = this.now();
+    for (const zone of Object.values(this.picture.threats)) {
+      if (zone.validUntilMs !== undefined && zone.validUntilMs <= nowMs && this.exists('threats', zone.id)) {
+        void this.enqueueSystem({ type: 'threat.removed', id: zone.id, reason: 'expired' });
+      }
+    }
+    for (const c of Object.values(this.picture.constraints)) {
+      const until = c.validUntil === undefined ? undefined : Date.parse(c.validUntil);
+      if (until !== undefined && until <= nowMs && this.exists('constraints', c.id)) {
+        void this.enqueueSystem({ type: 'constraint.removed', id: c.id, reason: 'expired' });
+      }
+    }
+    this.scheduleExpiry();
+  }
+
+  private scheduleExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    if (this.closed) return;
+    let next = Infinity;
+    for (const zone of Object.values(this.picture.threats)) {
+      // Skip zones whose removal is already queued, so the timer does not spin until it commits.
+      if (zone.validUntilMs !== undefined && this.exists('threats', zone.id)) next = Math.min(next, zone.validUntilMs);
+    }
+    for (const c of Object.values(this.picture.constraints)) {
+      if (c.validUntil !== undefined && this.exists('constraints', c.id)) next = Math.min(next, Date.parse(c.validUntil));
+    }
+    if (next === Infinity) return;
+    const delay = Math.max(0, Math.min(next - this.now(), MAX_TIMER_MS));
+    this.expiryTimer = setTimeout(() => this.expireDue(), delay);
+    this.expiryTimer.unref();
+  }
+}
+
+function removedEntity(event: NewEvent): [EntitySlice, string] | undefined {
+  switch (event.type) {
+    case 'threat.removed':
+      return ['threats', event.id];
+    case 'haven.removed':
+      return ['havens', event.id];
+    case 'site.removed':
+      return ['sites', event.id];
+    case 'flow.removed':
+      return ['flows', event.id];
+    case 'constraint.removed':
+      return ['constraints', event.id];
+    case 'convoy.removed':
+      return ['convoys', event.id];
+    default:
+      return undefined;
+  }
+}
+
+/** The id of the entity an event is about, or undefined for position and corridor events. */
+export function entityIdOf(event: PictureEvent | NewEvent): string | undefined {
+  return upsertedEntity(event)?.[1] ?? removedEntity(event)?.[1];
+}

@@ -1,0 +1,277 @@
+// The durable event log (server/log): stamps seq + timeMs (P1), stores msgIds for retries (P8), keeps
+// picture snapshots so a restart is "latest snapshot + replay of the tail". Two SQLite implementations:
+// in-thread (simple, tests) and with a writer thread (the server: commits overlap socket reading).
+import type Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { NewEvent, Picture, PictureEvent } from '../protocol/events.js';
+import { eventJson, lastStoredSeq, LogWriter, openLogDatabase, type WireBatch } from './sqlite-store.js';
+import type { WriterReply, WriterRequest } from './sqlite-writer-thread.js';
+
+/** One event to append, with the msgIds it answers (a command's, or each report's in an HTTP batch). */
+export interface AppendEntry {
+  event: NewEvent;
+  msgIds: readonly string[];
+  /**
+   * When set and the entry's one msgId is already stored, nothing is appended for it and its outcome
+   * is the first seq (P8). Lets the hot path skip a lookup per position before the commit.
+   */
+  dedupe?: boolean;
+}
+
+/** What became of one entry: its seq, and whether it was a stored msgId's retry (nothing appended). */
+export interface AppendOutcome {
+  seq: number;
+  duplicate: boolean;
+}
+
+/** An event as stored: its seq, type and its JSON text (serialised once, sent as is to every client). */
+export interface StoredEvent {
+  seq: number;
+  type: string;
+  json: string;
+}
+
+/** An appended event, parsed and as text. */
+export interface AppendedEvent extends StoredEvent {
+  event: PictureEvent;
+}
+
+/** The result of one append: an outcome per entry, and the events actually appended, in seq order. */
+export interface AppendResult {
+  outcomes: AppendOutcome[];
+  events: AppendedEvent[];
+}
+
+/**
+ * The log as the rest of the server sees it. Writes are asynchronous so a replicated log can take
+ * SQLite's place; msgId lookups are synchronous (a replicated log keeps a local index of them).
+ */
+export interface EventLog {
+  /** Seq of the last stored event (0 when empty). */
+  lastSeq(): number;
+  /**
+   * Appends a batch in one transaction: each new entry gets the next seq (P1) and `timeMs`.
+   * Resolves only once the transaction is on disk (P3); on failure nothing of the batch is stored (P5).
+   */
+  append(entries: readonly AppendEntry[], timeMs: number): Promise<AppendResult>;
+  /** Events with seq > `since`, in order, at most `limit` of them. */
+  readSince(since: number, limit: number): Promise<StoredEvent[]>;
+  /** The seq a msgId was stored with, or undefined (P8). */
+  lookupMsgId(msgId: string): number | undefined;
+  /** Stores a snapshot of the picture as of `picture.seq`. */
+  writeSnapshot(picture: Picture): Promise<void>;
+  /** The newest snapshot, or undefined when there is none. */
+  latestSnapshot(): Promise<Picture | undefined>;
+  close(): Promise<void>;
+}
+
+/** The database file inside a data folder (events, snapshots and tokens live in it). */
+export function databaseFile(dataDir: string): string {
+  return path.join(dataDir, 'corridor.db');
+}
+
+function toWire(entries: readonly AppendEntry[]): WireBatch {
+  const n = entries.length;
+  const batch: WireBatch = {
+    types: new Array(n),
+    bodies: new Array(n),
+    msgIds: [],
+    msgIdCounts: new Uint32Array(n),
+    dedupe: new Uint8Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const e = entries[i];
+    batch.types[i] = e.event.type;
+    batch.bodies[i] = JSON.stringify(e.event);
+    for (const id of e.msgIds) batch.msgIds.push(id);
+    batch.msgIdCounts[i] = e.msgIds.length;
+    batch.dedupe[i] = e.dedupe ? 1 : 0;
+  }
+  return batch;
+}
+
+/** Turns the writer's outcomes back into stamped events, reusing the bodies already serialised. */
+function compose(entries: readonly AppendEntry[], batch: WireBatch, outcomes: Float64Array, timeMs: number): AppendResult {
+  const result: AppendResult = { outcomes: new Array(entries.length), events: [] };
+  for (let i = 0; i < entries.length; i++) {
+    const o = outcomes[i];
+    if (o < 0) {
+      result.outcomes[i] = { seq: -o, duplicate: true };
+      continue;
+    }
+    result.outcomes[i] = { seq: o, duplicate: false };
+    const event = { seq: o, timeMs, ...entries[i].event } as PictureEvent;
+    result.events.push({ seq: o, type: event.type, json: eventJson(o, timeMs, batch.bodies[i]), event });
+  }
+  return result;
+}
+
+/** Reads shared by both implementations, on a connection of their own. */
+abstract class SqliteReads {
+  protected readonly reader: Database.Database;
+  private readonly selectMsgId: Database.Statement;
+  private readonly selectSince: Database.Statement;
+  private readonly selectSnapshot: Database.Statement;
+
+  protected constructor(reader: Database.Database) {
+    this.reader = reader;
+    this.selectMsgId = reader.prepare('SELECT seq FROM msg_ids WHERE msg_id = ?').pluck();
+    this.selectSince = reader.prepare('SELECT seq, type, body AS json FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.selectSnapshot = reader.prepare('SELECT body FROM snapshots ORDER BY seq DESC LIMIT 1').pluck();
+  }
+
+  async readSince(since: number, limit: number): Promise<StoredEvent[]> {
+    return this.selectSince.all(since, limit) as StoredEvent[];
+  }
+
+  lookupMsgId(msgId: string): number | undefined {
+    return this.selectMsgId.get(msgId) as number | undefined;
+  }
+
+  async latestSnapshot(): Promise<Picture | undefined> {
+    const row = this.selectSnapshot.get() as string | undefined;
+    return row === undefined ? undefined : (JSON.parse(row) as Picture);
+  }
+}
+
+/** {@link EventLog} on better-sqlite3 in the calling thread: each append blocks until its fsync. */
+export class SqliteEventLog extends SqliteReads implements EventLog {
+  private readonly writer: LogWriter;
+  private seq: number;
+
+  /** Opens (creating if needed) the log in the SQLite file `file`. */
+  constructor(file: string) {
+    const db = openLogDatabase(file);
+    super(db);
+    this.writer = new LogWriter(db);
+    this.seq = lastStoredSeq(db);
+  }
+
+  lastSeq(): number {
+    return this.seq;
+  }
+
+  async append(entries: readonly AppendEntry[], timeMs: number): Promise<AppendResult> {
+    const batch = toWire(entries);
+    const outcomes = this.writer.append(batch, timeMs); // throws, and stores nothing, on failure (P5)
+    const result = compose(entries, batch, outcomes, timeMs);
+    if (result.events.length > 0) this.seq = result.events[result.events.length - 1].seq;
+    return result;
+  }
+
+  async writeSnapshot(picture: Picture): Promise<void> {
+    this.writer.writeSnapshot(picture.seq, JSON.stringify(picture));
+  }
+
+  async close(): Promise<void> {
+    if (this.reader.open) this.reader.close();
+  }
+}
+
+/**
+ * {@link EventLog} whose commits run on a writer thread: while one transaction and its fsync run,
+ * the main thread keeps parsing and validating the next group (P3). Reads use a connection here.
+ */
+export class ThreadedSqliteEventLog extends SqliteReads implements EventLog {
+  private seq: number;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve(reply: { outcomes?: Float64Array }): void; reject(err: Error): void }>();
+  private failure?: Error;
+
+  private constructor(
+    private readonly worker: Worker,
+    reader: Database.Database,
+  ) {
+    super(reader);
+    this.seq = lastStoredSeq(reader);
+    worker.on('message', (reply: WriterReply) => {
+      if (!('id' in reply)) return;
+      const waiter = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (reply.error !== undefined) waiter?.reject(new Error(reply.error));
+      else waiter?.resolve(reply);
+    });
+    const fail = (err: Error) => {
+      this.failure = err;
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the log writer thread stopped (exit code ${code})`)));
+  }
+
+  /** Starts the writer thread on `file` (creating the database), then opens the read connection. */
+  static async open(file: string): Promise<ThreadedSqliteEventLog> {
+    const worker = startWriterThread(file);
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (reply: WriterReply) => {
+        if ('fatal' in reply) reject(new Error(`the log writer thread could not open ${file}: ${reply.fatal}`));
+        else if ('ready' in reply) resolve();
+        else return;
+        worker.off('message', onMessage);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+    return new ThreadedSqliteEventLog(worker, openLogDatabase(file, { readonly: true }));
+  }
+
+  lastSeq(): number {
+    return this.seq;
+  }
+
+  private request(msg: WriterRequest): Promise<{ outcomes?: Float64Array }> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.set(msg.id, { resolve, reject });
+      this.worker.postMessage(msg);
+    });
+  }
+
+  async append(entries: readonly AppendEntry[], timeMs: number): Promise<AppendResult> {
+    const batch = toWire(entries);
+    const reply = await this.request({ kind: 'append', id: this.nextId++, batch, timeMs });
+    const result = compose(entries, batch, reply.outcomes!, timeMs);
+    if (result.events.length > 0) this.seq = result.events[result.events.length - 1].seq;
+    return result;
+  }
+
+  async writeSnapshot(picture: Picture): Promise<void> {
+    await this.request({ kind: 'snapshot', id: this.nextId++, seq: picture.seq, json: JSON.stringify(picture) });
+  }
+
+  async close(): Promise<void> {
+    if (!this.failure) await this.request({ kind: 'close', id: this.nextId++ }).catch(() => undefined);
+    await this.worker.terminate();
+    if (this.reader.open) this.reader.close();
+  }
+}
+
+/** URL of tsx's ESM API (`tsx/esm/api`, import condition), read from tsx's package exports. */
+function tsxEsmApiUrl(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve('tsx/package.json');
+  const manifest = require(manifestPath) as { exports: Record<string, { import?: { default?: string } }> };
+  const entry = manifest.exports['./esm/api']?.import?.default;
+  if (!entry) throw new Error('tsx/esm/api not found: the log writer thread cannot load TypeScript');
+  return pathToFileURL(path.join(path.dirname(manifestPath), entry)).href;
+}
+
+/**
+ * Starts the writer thread. Worker threads do not inherit tsx's TypeScript loader, so the thread
+ * registers it before importing its module (a no-op cost when the module is already JavaScript).
+ */
+function startWriterThread(file: string): Worker {
+  const here = new URL('.', import.meta.url);
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const threadUrl = new URL(`sqlite-writer-thread${ext}`, here).href;
+  const tsxApi = ext === '.ts' ? tsxEsmApiUrl() : '';
+  const boot =
+    ext === '.ts'
+      ? `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(threadUrl)}); })`
+      : `import(${JSON.stringify(threadUrl)})`;
+  return new Worker(boot, { eval: true, workerData: { file } });
+}

@@ -1,0 +1,135 @@
+// The SQLite layout of the event log and its append transaction (server/log), shared by the in-thread
+// log and the writer thread: events, msgIds (P8) and snapshots, WAL with synchronous=FULL (P3).
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Events to store, as parallel arrays (they cross to the writer thread: flat arrays of strings clone
+ * several times faster than arrays of objects). Item i has type `types[i]`, body `bodies[i]` and the
+ * next `msgIdCounts[i]` entries of `msgIds`.
+ */
+export interface WireBatch {
+  types: string[];
+  /** `JSON.stringify` of each event before stamping (an object, so it starts with `{`). */
+  bodies: string[];
+  msgIds: string[];
+  msgIdCounts: Uint32Array;
+  /** 1: skip the event when its one msgId is already stored (P8), answering the first seq. */
+  dedupe: Uint8Array;
+}
+
+/**
+ * The stored JSON of an event: `seq` and `timeMs` put in front of the unstamped body, without
+ * parsing or re-serialising it.
+ * @example eventJson(7, 1000, '{"type":"haven.removed","id":"hv-1"}')
+ *   // '{"seq":7,"timeMs":1000,"type":"haven.removed","id":"hv-1"}'
+ */
+export function eventJson(seq: number, timeMs: number, body: string): string {
+  return `{"seq":${seq},"timeMs":${timeMs}${body.length > 2 ? ',' : ''}${body.slice(1)}`;
+}
+
+/** Opens (creating if needed) the log database with the pragmas P3 needs and the tables. */
+export function openLogDatabase(file: string, opts: { readonly?: boolean } = {}): Database.Database {
+  if (!opts.readonly) mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: opts.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (opts.readonly) return db;
+  db.pragma('journal_mode = WAL');
+  // P3: an ack means the event survives power loss, so every commit is fsynced.
+  db.pragma('synchronous = FULL');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS events (
+      seq INTEGER PRIMARY KEY,
+      time_ms INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      body TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS msg_ids (
+      msg_id TEXT PRIMARY KEY,
+      seq INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS snapshots (
+      seq INTEGER PRIMARY KEY,
+      time_ms INTEGER NOT NULL,
+      body TEXT NOT NULL
+    );
+  `);
+  return db;
+}
+
+/** Seq of the last stored event (0 when empty). */
+export function lastStoredSeq(db: Database.Database): number {
+  return (db.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number | null }).seq ?? 0;
+}
+
+/** Snapshots kept besides the newest (older ones are deleted). */
+const SNAPSHOTS_KEPT = 3;
+
+/** The write side of the log on one connection: the append transaction and snapshot writes. */
+export class LogWriter {
+  private seq: number;
+  private readonly insertEvent: Database.Statement;
+  private readonly insertMsgId: Database.Statement;
+  private readonly selectMsgId: Database.Statement;
+  private readonly appendTx: (batch: WireBatch, timeMs: number) => Float64Array;
+
+  constructor(private readonly db: Database.Database) {
+    this.seq = lastStoredSeq(db);
+    this.insertEvent = db.prepare('INSERT INTO events (seq, time_ms, type, body) VALUES (?, ?, ?, ?)');
+    // OR IGNORE: a known msgId is detected by `changes === 0` (dedupe) and never fails a whole group.
+    this.insertMsgId = db.prepare('INSERT OR IGNORE INTO msg_ids (msg_id, seq) VALUES (?, ?)');
+    this.selectMsgId = db.prepare('SELECT seq FROM msg_ids WHERE msg_id = ?').pluck();
+    this.appendTx = db.transaction((batch: WireBatch, timeMs: number) => {
+      const n = batch.types.length;
+      // Outcome per item: its new seq, or minus the first seq when it was a stored msgId's retry.
+      const outcomes = new Float64Array(n);
+      let seq = this.seq;
+      let m = 0;
+      for (let i = 0; i < n; i++) {
+        const next = seq + 1;
+        const count = batch.msgIdCounts[i];
+        const first = m;
+        m += count;
+        if (batch.dedupe[i] === 1 && count === 1) {
+          // P8 in the statement that records the msgId: no separate lookup per update.
+          if (this.insertMsgId.run(batch.msgIds[first], next).changes === 0) {
+            outcomes[i] = -(this.selectMsgId.get(batch.msgIds[first]) as number);
+            continue;
+          }
+        } else {
+          for (let k = first; k < m; k++) this.insertMsgId.run(batch.msgIds[k], next);
+        }
+        this.insertEvent.run(next, timeMs, batch.types[i], eventJson(next, timeMs, batch.bodies[i]));
+        outcomes[i] = next;
+        seq = next;
+      }
+      return outcomes;
+    });
+  }
+
+  /**
+   * Appends in one transaction (P1: next seqs, no gaps); returns per item its seq, or −(first seq) for
+   * a deduplicated retry. Throws, storing nothing, when the commit fails (P5).
+   */
+  append(batch: WireBatch, timeMs: number): Float64Array {
+    const outcomes = this.appendTx(batch, timeMs);
+    for (let i = outcomes.length - 1; i >= 0; i--) {
+      if (outcomes[i] > 0) {
+        this.seq = outcomes[i];
+        break;
+      }
+    }
+    return outcomes;
+  }
+
+  /** Stores a picture snapshot (its JSON) taken at `seq`, keeping the newest few. */
+  writeSnapshot(seq: number, json: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT OR REPLACE INTO snapshots (seq, time_ms, body) VALUES (?, ?, ?)').run(seq, Date.now(), json);
+      this.db
+        .prepare('DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)')
+        .run(SNAPSHOTS_KEPT);
+    })();
+  }
+}

@@ -1,0 +1,98 @@
+// Entry point (`npm start` → tsx server/main.ts): wiring only. Config, road network, server, basemap,
+// scenario; prints the one sign-in URL and shuts down cleanly on SIGINT/SIGTERM.
+import path from 'node:path';
+import { pino } from 'pino';
+import { DEFAULT_ROADS_FILE, loadRoadNetwork, readRoadWays } from '../routing/index.js';
+import type { LoadProgress } from '../routing/types.js';
+import { basemapRouter } from './basemap/index.js';
+import { startServer, type RunningServer } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { startScenario } from './scenario/index.js';
+
+/** Actor the built-in exercise scenario submits under (audit trail). */
+const SCENARIO_ACTOR = { tokenId: 'scenario', org: 'exercise', role: 'system' };
+
+function progressPrinter(label: string): (p: LoadProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 500 && (p.total === undefined || p.done < p.total)) return;
+    last = now;
+    const share = p.total ? ` ${Math.min(100, Math.round((100 * p.done) / p.total))}%` : ` ${p.done}`;
+    process.stderr.write(`${label}: ${p.phase}${share}\n`);
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Cannot start: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.logLevel });
+  if (config.cotPort !== 0) {
+    logger.info({ port: config.cotPort }, 'Cursor-on-Target input is not yet supported; CORRIDOR_COT_PORT is ignored for now');
+  }
+
+  const roadsFile = config.roadsFile ?? DEFAULT_ROADS_FILE;
+  logger.info({ roadsFile }, 'importing the road network');
+  const network = await loadRoadNetwork(roadsFile, {
+    cacheDir: path.join(config.dataDir, 'cache'),
+    onProgress: progressPrinter('Road network'),
+  });
+  logger.info(
+    { nodes: network.nodeCount, edges: network.edgeCount, fromCache: network.fromCache },
+    'road network ready',
+  );
+
+  const basemap = basemapRouter({
+    dataDir: config.dataDir,
+    key: network.key,
+    readWays: () => readRoadWays(roadsFile, progressPrinter('Basemap roads')),
+    bbox: network.engine.bbox,
+  });
+
+  const server: RunningServer = await startServer(config, { engine: network.engine, logger, routers: [basemap] });
+
+  const scenario =
+    config.scenario === 'exercise'
+      ? startScenario({
+          engine: network.engine,
+          submit: (cmd) => server.submitAs(SCENARIO_ACTOR, cmd),
+          logger: logger.child({ part: 'scenario' }),
+          picture: () => server.store.picture,
+        })
+      : undefined;
+
+  // The one sign-in URL, plain on stdout (like a notebook server); the token is never logged.
+  process.stdout.write(`\nCorridor is running. Open:\n\n    ${server.url}/?token=${encodeURIComponent(server.adminToken)}\n\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    scenario?.stop();
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    try {
+      await server.close();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`Corridor failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+// Tests of the token CLI (server/cli/token.ts) as a child process, with the tokens used on a real server.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../server/helpers.js';
+import { call, startTestServer } from './helpers.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const run = promisify(execFile);
+
+function cli(dataDir: string, ...args: string[]) {
+  return run(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'server/cli/token.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, CORRIDOR_DATA_DIR: dataDir },
+  });
+}
+
+describe('npm run token', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('creates a token printed alone on the last line, usable at once, and revokes it by id', async () => {
+    const created = await cli(tmp.dir, 'create', '--org', 'WFP', '--role', 'planner');
+    const lines = created.stdout.trim().split('\n');
+    const token = lines[lines.length - 1];
+    expect(token).toMatch(/^crd_[A-Za-z0-9_-]{43}$/);
+    const id = /(tk-[0-9a-f]+)/.exec(created.stdout)![1];
+
+    const server = await startTestServer(tmp.dir);
+    try {
+      expect((await call(`${server.url}/api/picture`, { token })).status).toBe(200);
+      const threat = { type: 'Feature', geometry: { type: 'Point', coordinates: [11.966, 57.702] }, properties: { severity: 'danger', radius_m: 100 } };
+      expect((await call(`${server.url}/api/threats`, { token, body: threat })).status).toBe(403);
+      const listed = await cli(tmp.dir, 'list');
+      expect(listed.stdout).toContain(`${id}\tWFP\tplanner`);
+      expect(listed.stdout).not.toContain(token);
+      const revoked = await cli(tmp.dir, 'revoke', id);
+      expect(revoked.stdout).toContain(id);
+      expect((await call(`${server.url}/api/picture`, { token })).status).toBe(401);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a bad role or a missing org with a message and exit code 2', async () => {
+    await expect(cli(tmp.dir, 'create', '--org', 'WFP', '--role', 'general')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--role must be one of') });
+    await expect(cli(tmp.dir, 'create', '--role', 'viewer')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--org is required') });
+    await expect(cli(tmp.dir, 'revoke', 'tk-none')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('no token with id tk-none') });
+  });
+});

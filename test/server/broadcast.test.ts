@@ -1,0 +1,144 @@
+// Unit tests of server/net/broadcast.ts over in-memory sinks the test flushes: snapshot on join,
+// shared frames (P4), mid-frame joins, resync from the log, slow clients (P10).
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyEventsInPlace } from '../../server/core/apply-event.js';
+import type { AppendedEvent, StoredEvent } from '../../server/log/event-log.js';
+import { Broadcaster, type ClientSink, type EventSource } from '../../server/net/broadcast.js';
+import { emptyPicture, type PictureEvent } from '../../server/protocol/events.js';
+import { silentLogger } from './helpers.js';
+
+class MemorySource implements EventSource {
+  picture = emptyPicture();
+  log: AppendedEvent[] = [];
+  private listeners = new Set<(e: AppendedEvent[]) => void>();
+  onCommit(l: (e: AppendedEvent[]) => void) {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  async readSince(since: number, limit: number): Promise<StoredEvent[]> {
+    return this.log.filter((e) => e.seq > since).slice(0, limit);
+  }
+  /** Commits position events for the given units, one event each. */
+  commit(...unitIds: string[]) {
+    const batch = unitIds.map((unitId) => {
+      const event = {
+        seq: this.picture.seq + 1 + unitIds.indexOf(unitId),
+        timeMs: 0,
+        type: 'position.reported',
+        units: [{ unitId, lon: 1, lat: 2, timeMs: 0, seenMs: 0 }],
+      } as PictureEvent;
+      return { seq: event.seq, type: event.type, json: JSON.stringify(event), event };
+    });
+    applyEventsInPlace(this.picture, batch.map((b) => b.event));
+    this.log.push(...batch);
+    for (const l of this.listeners) l(batch);
+  }
+}
+
+class MemorySink implements ClientSink {
+  sent: string[] = [];
+  bufferedAmount = 0;
+  send(data: string) {
+    this.sent.push(data);
+  }
+  messages() {
+    return this.sent.map((s) => JSON.parse(s) as { type: string; seq: number; since?: number; events?: PictureEvent[] });
+  }
+}
+
+describe('Broadcaster', () => {
+  let b: Broadcaster | undefined;
+  afterEach(() => b?.close());
+  const make = (source: MemorySource, bufferLimitBytes = 1000) =>
+    (b = new Broadcaster({ source, logger: silentLogger, staleAfterMs: 120_000, bufferLimitBytes, frameMs: 60_000 }));
+
+  it('sends a snapshot on join, then one frame per flush with events in (since, seq]', () => {
+    const source = new MemorySource();
+    source.commit('a');
+    const br = make(source);
+    const sink = new MemorySink();
+    br.add(sink);
+    expect(sink.messages()[0]).toMatchObject({ type: 'snapshot', seq: 1, staleAfterMs: 120_000 });
+    source.commit('b');
+    source.commit('c');
+    br.flush();
+    const delta = sink.messages()[1];
+    expect(delta).toMatchObject({ type: 'delta', since: 1, seq: 3 });
+    expect(delta.events!.map((e) => e.seq)).toEqual([2, 3]);
+    br.flush();
+    expect(sink.sent).toHaveLength(2); // nothing new, no frame
+  });
+
+  it('P4: sends the very same frame string to every client at the same seq', () => {
+    const source = new MemorySource();
+    const br = make(source);
+    const sinks = [new MemorySink(), new MemorySink(), new MemorySink()];
+    sinks.forEach((s) => br.add(s));
+    source.commit('a', 'b');
+    br.flush();
+    expect(sinks[0].sent[1]).toBe(sinks[1].sent[1]);
+    expect(sinks[1].sent[1]).toBe(sinks[2].sent[1]);
+  });
+
+  it('gives a client that joined mid-frame only the events after its snapshot', () => {
+    const source = new MemorySource();
+    const br = make(source);
+    const early = new MemorySink();
+    br.add(early);
+    source.commit('a');
+    const late = new MemorySink();
+    br.add(late); // snapshot at seq 1, while event 1 is still pending for the frame
+    source.commit('b');
+    br.flush();
+    expect(early.messages()[1]).toMatchObject({ since: 0, seq: 2 });
+    expect(late.messages()[0]).toMatchObject({ type: 'snapshot', seq: 1 });
+    const d = late.messages()[1];
+    expect(d).toMatchObject({ type: 'delta', since: 1, seq: 2 });
+    expect(d.events!.map((e) => e.seq)).toEqual([2]);
+  });
+
+  it('answers resync with the events after since from the log, or a snapshot when too far behind', async () => {
+    const source = new MemorySource();
+    const br = new Broadcaster({ source, logger: silentLogger, staleAfterMs: 1, bufferLimitBytes: 1e6, frameMs: 60_000, maxResyncEvents: 3 });
+    b = br;
+    const sink = new MemorySink();
+    const client = br.add(sink);
+    source.commit('a', 'b', 'c', 'd');
+    br.flush();
+    await br.resync(client, 2);
+    expect(sink.messages()[2]).toMatchObject({ type: 'delta', since: 2, seq: 4 });
+    expect(sink.messages()[2].events!.map((e) => e.seq)).toEqual([3, 4]);
+    await br.resync(client, 0); // 4 behind > maxResyncEvents 3
+    expect(sink.messages()[3]).toMatchObject({ type: 'snapshot', seq: 4 });
+    await br.resync(client, 99); // ahead of the log: another database
+    expect(sink.messages()[4]).toMatchObject({ type: 'snapshot', seq: 4 });
+    source.commit('e');
+    br.flush();
+    expect(sink.messages()[5]).toMatchObject({ type: 'delta', since: 4, seq: 5 });
+  });
+
+  it('P10: a client over its buffer limit gets resync-required, no frames, then a snapshot once drained; others keep going', () => {
+    const source = new MemorySource();
+    const br = make(source, 1000);
+    const slow = new MemorySink();
+    const fast = new MemorySink();
+    br.add(slow);
+    br.add(fast);
+    slow.bufferedAmount = 5000;
+    source.commit('a');
+    br.flush();
+    expect(slow.messages().map((m) => m.type)).toEqual(['snapshot', 'resync-required']);
+    expect(slow.messages()[1].seq).toBe(1);
+    source.commit('b');
+    br.flush();
+    expect(slow.sent).toHaveLength(2); // still buffered: nothing more
+    expect(fast.messages().map((m) => m.type)).toEqual(['snapshot', 'delta', 'delta']);
+    slow.bufferedAmount = 0;
+    source.commit('c');
+    br.flush();
+    expect(slow.messages()[2]).toMatchObject({ type: 'snapshot', seq: 3 });
+    source.commit('d');
+    br.flush();
+    expect(slow.messages()[3]).toMatchObject({ type: 'delta', since: 3, seq: 4 });
+  });
+});

@@ -1,0 +1,64 @@
+// Unit tests of server/config.ts: contract defaults and a clear error naming the variable per bad value.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.js';
+
+describe('loadConfig', () => {
+  it('uses the contract defaults', () => {
+    const c = loadConfig({}, '/srv/corridor');
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: path.resolve('/srv/corridor', 'var'),
+      adminToken: undefined,
+      scenario: 'exercise',
+      roadsFile: undefined,
+      cotPort: 8087,
+      staleAfterMs: 120_000,
+      logThread: true,
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig(
+      {
+        PORT: '9000',
+        HOST: '0.0.0.0',
+        CORRIDOR_DATA_DIR: 'data/x',
+        CORRIDOR_ADMIN_TOKEN: 'a-long-admin-token-123',
+        CORRIDOR_SCENARIO: 'none',
+        CORRIDOR_ROADS: 'roads/city.osm.pbf',
+        CORRIDOR_COT_PORT: '0',
+        CORRIDOR_STALE_AFTER_S: '30',
+        CORRIDOR_LOG_THREAD: '0',
+      },
+      '/srv',
+    );
+    expect(c).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      dataDir: path.resolve('/srv', 'data/x'),
+      adminToken: 'a-long-admin-token-123',
+      scenario: 'none',
+      roadsFile: path.resolve('/srv', 'roads/city.osm.pbf'),
+      cotPort: 0,
+      staleAfterMs: 30_000,
+      logThread: false,
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['CORRIDOR_SCENARIO', 'war'],
+    ['CORRIDOR_ADMIN_TOKEN', 'short'],
+    ['CORRIDOR_ROADS', 'roads.shp'],
+    ['CORRIDOR_COT_PORT', '-1'],
+    ['CORRIDOR_STALE_AFTER_S', '0'],
+    ['CORRIDOR_STALE_AFTER_S', 'NaN'],
+    ['CORRIDOR_LOG_THREAD', 'yes'],
+  ])('refuses %s=%s with an error naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+});

@@ -1,0 +1,298 @@
+// Unit tests of server/core/store.ts on a temp SQLite log: group commit, ack after commit (P3), retries
+// (P8), all-or-nothing (P5), the router hook, expiry, and replay = live state (fast-check property).
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyEvents } from '../../server/core/apply-event.js';
+import type { Command } from '../../server/core/commands.js';
+import { CommandError, PictureStore } from '../../server/core/store.js';
+import { databaseFile, SqliteEventLog, type AppendEntry, type EventLog } from '../../server/log/event-log.js';
+import { emptyPicture, type PictureEvent } from '../../server/protocol/events.js';
+import { FakeEngine, silentLogger, tempDir, waitFor } from './helpers.js';
+
+const actor = { tokenId: 'tk-1', org: 'unhcr', role: 'admin' };
+const pos = (unitId: string, lon: number, msgId?: string): Command => ({ type: 'position', unitId, lon, lat: 57.7, msgId });
+
+/** Wraps a log to count commits and optionally fail them. */
+class CountingLog implements EventLog {
+  appends = 0;
+  fail = false;
+  constructor(private readonly inner: EventLog) {}
+  lastSeq = () => this.inner.lastSeq();
+  append(entries: readonly AppendEntry[], timeMs: number) {
+    this.appends++;
+    if (this.fail) return Promise.reject(new Error('disk full'));
+    return this.inner.append(entries, timeMs);
+  }
+  readSince = (since: number, limit: number) => this.inner.readSince(since, limit);
+  lookupMsgId = (id: string) => this.inner.lookupMsgId(id);
+  writeSnapshot = (p: Parameters<EventLog['writeSnapshot']>[0]) => this.inner.writeSnapshot(p);
+  latestSnapshot = () => this.inner.latestSnapshot();
+  close = () => this.inner.close();
+}
+
+describe('PictureStore', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let file: string;
+  beforeEach(() => {
+    tmp = tempDir();
+    file = databaseFile(tmp.dir);
+  });
+  afterEach(() => tmp.cleanup());
+
+  const open = async (extra: Partial<Parameters<typeof PictureStore.open>[0]> = {}) => {
+    const log = new CountingLog(new SqliteEventLog(file));
+    const store = await PictureStore.open({ log, logger: silentLogger, ...extra });
+    return { log, store };
+  };
+
+  it('P3: groups commands arriving together into one transaction and acks each with its seq', async () => {
+    const { log, store } = await open();
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.submit(pos(`u${i}`, 11 + i / 1000), actor)));
+    expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(log.appends).toBe(1);
+    expect(Object.keys(store.picture.units)).toHaveLength(100);
+    await store.close();
+  });
+
+  it('P3: the ack comes after the event is readable from the file by another connection', async () => {
+    const { store } = await open();
+    const { seq } = await store.submit(pos('u1', 11.9, 'm-1'), actor);
+    const other = new SqliteEventLog(file);
+    expect(other.lookupMsgId('m-1')).toBe(seq);
+    expect((await other.readSince(0, 10)).map((r) => r.seq)).toEqual([seq]);
+    await other.close();
+    await store.close();
+  });
+
+  it('P8: a retried msgId gets the original seq and is stored once, in flight or after commit', async () => {
+    const { store } = await open();
+    const [a, b] = await Promise.all([store.submit(pos('u1', 11.9, 'm-1'), actor), store.submit(pos('u1', 11.95, 'm-1'), actor)]);
+    const c = await store.submit(pos('u1', 11.99, 'm-1'), actor);
+    expect(a).toEqual({ seq: 1, duplicate: false });
+    expect(b).toEqual({ seq: 1, duplicate: true });
+    expect(c).toEqual({ seq: 1, duplicate: true });
+    expect(store.picture.units.u1.lon).toBe(11.9);
+    expect(await store.readSince(0, 10)).toHaveLength(1);
+    await store.close();
+  });
+
+  it('P8: an HTTP batch stores only its reports with unknown msgIds', async () => {
+    const { store } = await open();
+    await store.submit({ type: 'positions', reports: [{ unitId: 'a', lon: 1, lat: 1, msgId: 'r1' }] }, actor);
+    const again = await store.submit(
+      {
+        type: 'positions',
+        reports: [
+          { unitId: 'a', lon: 2, lat: 2, msgId: 'r1' },
+          { unitId: 'b', lon: 3, lat: 3, msgId: 'r2' },
+        ],
+      },
+      actor,
+    );
+    expect(again).toEqual({ seq: 2, duplicate: false });
+    const [row] = await store.readSince(1, 1);
+    expect((JSON.parse(row.json) as Extract<PictureEvent, { type: 'position.reported' }>).units.map((u) => u.unitId)).toEqual(['b']);
+    expect(store.picture.units.a.lon).toBe(1);
+    const all = await store.submit({ type: 'positions', reports: [{ unitId: 'b', lon: 9, lat: 9, msgId: 'r2' }] }, actor);
+    expect(all).toEqual({ seq: 2, duplicate: true });
+    await store.close();
+  });
+
+  it('P5: a failed commit refuses every command of the group and changes nothing', async () => {
+    const { log, store } = await open();
+    await store.submit(pos('u1', 11.9), actor);
+    log.fail = true;
+    const results = await Promise.allSettled([store.submit(pos('u1', 12), actor), store.submit(pos('u2', 12), actor)]);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect(((r as PromiseRejectedResult).reason as CommandError).error.code).toBe('unavailable');
+    }
+    expect(store.picture.units.u1.lon).toBe(11.9);
+    expect(store.picture.units.u2).toBeUndefined();
+    expect(store.seq).toBe(1);
+    log.fail = false;
+    expect((await store.submit(pos('u2', 12), actor)).seq).toBe(2);
+    await store.close();
+  });
+
+  it('refuses the removal of an unknown id, but sees an upsert queued just before it', async () => {
+    const { store } = await open();
+    await expect(store.submit({ type: 'haven.remove', id: 'hv-x' }, actor)).rejects.toMatchObject({ error: { code: 'not_found' } });
+    const haven = { id: 'hv-1', name: 'School', lon: 1, lat: 2, capacity: 10, status: 'open' as const };
+    const [up, down, twice] = await Promise.allSettled([
+      store.submit({ type: 'haven.upsert', haven }, actor),
+      store.submit({ type: 'haven.remove', id: 'hv-1' }, actor),
+      store.submit({ type: 'haven.remove', id: 'hv-1' }, actor),
+    ]);
+    expect(up.status).toBe('fulfilled');
+    expect(down.status).toBe('fulfilled');
+    expect(twice.status).toBe('rejected');
+    expect(store.picture.havens['hv-1']).toBeUndefined();
+    await store.close();
+  });
+
+  it('calls the router after a routing batch and appends its corridors under the system actor', async () => {
+    const engine = new FakeEngine();
+    const { store } = await open({ engine });
+    await store.submit(pos('u1', 11.9), actor);
+    expect(engine.calls.filter((c) => c.kind === 'onEvents')).toHaveLength(0);
+    const { seq } = await store.submit(
+      { type: 'convoy.upsert', convoy: { id: 'cv-1', name: 'Food', origin: [11.963, 57.701], destination: [11.969, 57.704] } },
+      actor,
+    );
+    await waitFor(() => store.picture.corridors['cv-1'] !== undefined, 2000, 'corridor');
+    const rows = await store.readSince(seq, 10);
+    const event = JSON.parse(rows[0].json) as PictureEvent;
+    expect(event).toMatchObject({ seq: seq + 1, type: 'corridor.recomputed', actor: { tokenId: 'system' } });
+    // Called once, for the convoy batch; not for positions, nor for its own corridor events.
+    expect(engine.calls.filter((c) => c.kind === 'onEvents').map((c) => c.types)).toEqual([['convoy.upserted']]);
+    await store.close();
+  });
+
+  it('calls engine.init after replay and appends the corridors it returns', async () => {
+    const first = await open();
+    await first.store.submit(
+      { type: 'convoy.upsert', convoy: { id: 'cv-1', name: 'Food', origin: [11.963, 57.701], destination: [11.969, 57.704] } },
+      actor,
+    );
+    await first.store.close();
+    const engine = new FakeEngine();
+    const { store } = await open({ engine });
+    expect(engine.calls[0]).toEqual({ kind: 'init', types: [], seq: 1 });
+    expect(store.picture.corridors['cv-1']?.reason).toBe('initial');
+    expect(store.seq).toBe(2);
+    await store.close();
+  });
+
+  it('removes a threat zone when validUntil passes, with reason expired', async () => {
+    const { store } = await open();
+    const validUntil = new Date(Date.now() + 300).toISOString();
+    await store.submit(
+      {
+        type: 'threat.upsert',
+        feature: { type: 'Feature', geometry: { type: 'Point', coordinates: [11.966, 57.702] }, properties: { id: 'tz-1', severity: 'danger', radius_m: 100, validUntil } },
+      },
+      actor,
+    );
+    expect(store.picture.threats['tz-1']).toBeDefined();
+    await waitFor(() => store.picture.threats['tz-1'] === undefined, 3000, 'expiry');
+    const rows = await store.readSince(1, 10);
+    expect(JSON.parse(rows[0].json)).toMatchObject({ type: 'threat.removed', id: 'tz-1', reason: 'expired', actor: { tokenId: 'system' } });
+    await store.close();
+  });
+
+  it('removes at start-up the zones and constraints that expired while the server was down', async () => {
+    const t0 = Date.now() - 3600_000;
+    const first = await open({ now: () => t0 });
+    const until = new Date(t0 + 60_000).toISOString();
+    await first.store.submit(
+      {
+        type: 'threat.upsert',
+        feature: { type: 'Feature', geometry: { type: 'Point', coordinates: [11.966, 57.702] }, properties: { id: 'tz-1', severity: 'no-go', radius_m: 100, validUntil: until } },
+      },
+      actor,
+    );
+    await first.store.submit(
+      {
+        type: 'constraint.upsert',
+        constraint: {
+          id: 'ac-1',
+          status: 'closed',
+          category: 'hostilities',
+          geometry: { type: 'LineString', coordinates: [[11.963, 57.701], [11.969, 57.704]] },
+          verifiedAt: new Date(t0).toISOString(),
+          verifiedBy: 'OCHA',
+          validUntil: until,
+        },
+      },
+      actor,
+    );
+    await first.store.close();
+    const { store } = await open();
+    expect(store.picture.threats).toEqual({});
+    expect(store.picture.constraints).toEqual({});
+    const types = (await store.readSince(2, 10)).map((r) => JSON.parse(r.json));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'threat.removed', reason: 'expired' }),
+        expect.objectContaining({ type: 'constraint.removed', reason: 'expired' }),
+      ]),
+    );
+    await store.close();
+  });
+});
+
+// ------------------------------------------------------------------ replay = live (property)
+
+const unitId = fc.constantFrom('u1', 'u2', 'u3');
+const zoneId = fc.constantFrom('tz-1', 'tz-2');
+const havenId = fc.constantFrom('hv-1', 'hv-2');
+const convoyId = fc.constantFrom('cv-1', 'cv-2');
+const lon = fc.double({ min: 11.9, max: 12, noNaN: true });
+const lat = fc.double({ min: 57.6, max: 57.8, noNaN: true });
+const pastTime = fc.integer({ min: 0, max: 3600 }).map((s) => new Date(Date.parse('2026-11-21T08:00:00Z') + s * 1000).toISOString());
+
+const commandArb: fc.Arbitrary<Command> = fc.oneof(
+  fc.record({ type: fc.constant('position' as const), unitId, lon, lat, time: fc.option(pastTime, { nil: undefined }) }),
+  fc.record({
+    type: fc.constant('positions' as const),
+    reports: fc.array(fc.record({ unitId, lon, lat, time: fc.option(pastTime, { nil: undefined }) }), { minLength: 1, maxLength: 4 }),
+  }),
+  fc.record({
+    type: fc.constant('threat.upsert' as const),
+    feature: fc.record({
+      type: fc.constant('Feature' as const),
+      geometry: fc.record({ type: fc.constant('Point' as const), coordinates: fc.tuple(lon, lat) }),
+      properties: fc.record({ id: zoneId, severity: fc.constantFrom('no-go' as const, 'danger' as const), radius_m: fc.integer({ min: 10, max: 2000 }) }),
+    }),
+  }),
+  fc.record({ type: fc.constant('threat.remove' as const), id: zoneId }),
+  fc.record({
+    type: fc.constant('haven.upsert' as const),
+    haven: fc.record({ id: havenId, name: fc.constant('H'), lon, lat, capacity: fc.nat(500), status: fc.constantFrom('open' as const, 'full' as const) }),
+  }),
+  fc.record({ type: fc.constant('haven.remove' as const), id: havenId }),
+  fc.record({
+    type: fc.constant('convoy.upsert' as const),
+    convoy: fc.record({ id: convoyId, name: fc.constant('C'), origin: fc.tuple(lon, lat), destination: fc.tuple(lon, lat) }),
+  }),
+  fc.record({ type: fc.constant('convoy.remove' as const), id: convoyId }),
+);
+
+describe('replay equals live state (property)', () => {
+  it('a restarted store (snapshot + tail) and a fold from seq 0 both equal the live picture', async () => {
+    const seed = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);
+    console.log(`replay property seed ${seed}`);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(commandArb, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 8 }), async (groups, snapshotEvery) => {
+        const tmp = tempDir();
+        try {
+          const file = databaseFile(tmp.dir);
+          const engine = new FakeEngine();
+          const live = await PictureStore.open({ log: new SqliteEventLog(file), logger: silentLogger, engine, snapshotEvery });
+          for (const group of groups) {
+            // Each group arrives together (one commit); removals of unknown ids are refused, as live.
+            await Promise.allSettled(group.map((cmd) => live.submit(cmd, actor)));
+            await live.idle();
+          }
+          await live.idle();
+          const livePicture = structuredClone(live.picture);
+          const all = (await live.readSince(0, 1_000_000)).map((r) => JSON.parse(r.json) as PictureEvent);
+          expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1)); // P1: no gaps
+          expect(applyEvents(emptyPicture(), all)).toEqual(livePicture);
+          // Opened beside the live store (no closing snapshot yet): latest snapshot + replay of the tail.
+          const restarted = await PictureStore.open({ log: new SqliteEventLog(file), logger: silentLogger });
+          expect(restarted.picture).toEqual(livePicture);
+          await restarted.close();
+          await live.close();
+          const reopened = await PictureStore.open({ log: new SqliteEventLog(file), logger: silentLogger });
+          expect(reopened.picture).toEqual(livePicture);
+          await reopened.close();
+        } finally {
+          tmp.cleanup();
+        }
+      }),
+      { numRuns: 30, seed },
+    );
+  });
+});
