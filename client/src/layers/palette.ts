@@ -1,0 +1,68 @@
+// Colours and sizes shared by the layers and the legend (client/src/layers), so the legend always matches the map.
+import type { Haven, ThreatZone, Unit } from '../../../server/protocol/events.js';
+
+export type RGBA = [number, number, number, number];
+
+/** Threat zone colours by severity: no-go red, danger orange, advisory yellow (outline, faint fill). */
+export const SEVERITY_COLORS: Record<ThreatZone['severity'], { fill: RGBA; line: RGBA; label: string }> = {
+  'no-go': { fill: [220, 38, 38, 92], line: [248, 72, 72, 255], label: 'No-go zone' },
+  danger: { fill: [249, 115, 22, 70], line: [251, 146, 60, 255], label: 'Danger zone' },
+  advisory: { fill: [250, 204, 21, 18], line: [250, 204, 21, 230], label: 'Advisory' },
+};
+
+/** Line width of zone outlines by severity, pixels. */
+export const SEVERITY_LINE_PX: Record<ThreatZone['severity'], number> = { 'no-go': 3, danger: 2.5, advisory: 2 };
+
+/** Haven status colours. */
+export const HAVEN_STATUS_COLORS: Record<Haven['status'], string> = { open: '#16a34a', full: '#d97706', closed: '#6b7280' };
+
+/** Occupancy bar colour: room left, nearly full, full or over. */
+export function occupancyColor(fraction: number): string {
+  if (fraction >= 1) return '#ef4444';
+  if (fraction >= 0.8) return '#f59e0b';
+  return '#22c55e';
+}
+
+/** Affiliation → MIL-STD-2525C / APP-6 letter SIDC of the unit symbol. */
+export const AFFILIATION_SIDC: Record<NonNullable<Unit['affiliation']>, string> = {
+  // Friendly ground unit, infantry: the military force supporting the operation.
+  military: 'SFGPUCI---',
+  // Neutral ground unit, supply: humanitarian logistics (UN agencies, NGOs).
+  humanitarian: 'SNGPUSS---',
+  // Neutral ground equipment, civilian vehicle: civil protection, local authorities.
+  civil: 'SNGPEVC---',
+};
+/** Symbol for a unit that has not said who it belongs to (unknown ground unit). */
+export const UNKNOWN_SIDC = 'SUGPU-----';
+
+export const AFFILIATION_LABELS: Record<NonNullable<Unit['affiliation']>, string> = {
+  military: 'Military unit',
+  humanitarian: 'Humanitarian unit',
+  civil: 'Civil unit',
+};
+
+/** Grey used for stale units (no report for longer than the stale threshold). */
+export const STALE_COLOR: RGBA = [139, 147, 156, 255];
+export const STALE_HEX = '#8b939c';
+
+/** Corridor colours: best route bright cyan, alternatives dimmer and dashed; a convoy with no safe route red. */
+export const CORRIDOR_BEST: RGBA = [34, 211, 238, 255];
+export const CORRIDOR_ALT: RGBA = [125, 211, 252, 170];
+export const CORRIDOR_CASING: RGBA = [8, 47, 73, 230];
+export const NO_ROUTE_COLOR: RGBA = [239, 68, 68, 255];
+
+/** Displaced-people sites and flows: violet, the colour the map keeps for people on the move. */
+export const SITE_FILL: RGBA = [167, 139, 250, 110];
+export const SITE_LINE: RGBA = [196, 181, 253, 255];
+export const FLOW_COLOR: RGBA = [196, 181, 253, 210];
+
+/** Label text colour and outline for TextLayers over the dark basemap. */
+export const LABEL_COLOR: RGBA = [241, 245, 249, 255];
+export const LABEL_OUTLINE: RGBA = [9, 12, 16, 255];
+export const LABEL_FONT = '"Noto Sans", "DejaVu Sans", sans-serif';
+
+/** Converts `#rrggbb` to RGBA. */
+export function hexToRgba(hex: string, alpha = 255): RGBA {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255, alpha];
+}

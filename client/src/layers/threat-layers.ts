@@ -1,0 +1,95 @@
+// Threat zones as deck.gl layer props (client/src/layers): filled by severity (no-go red, danger orange, advisory yellow outline), labelled.
+import type { PolygonLayerProps, TextLayerProps } from '@deck.gl/layers';
+import type { ThreatZone } from '../../../server/protocol/events.js';
+import { memoBySlice } from './memo.js';
+import { LABEL_FONT, LABEL_OUTLINE, SEVERITY_COLORS, SEVERITY_LINE_PX, type RGBA } from './palette.js';
+
+/** One polygon of a zone (a MultiPolygon gives several), with the zone it belongs to. */
+export interface ZonePart {
+  zone: ThreatZone;
+  rings: [number, number][][];
+}
+
+/** Drawing order: advisory under danger under no-go, so the most severe outline is on top. */
+const SEVERITY_ORDER: Record<ThreatZone['severity'], number> = { advisory: 0, danger: 1, 'no-go': 2 };
+
+/** Zone polygons, the same array while the `threats` slice is unchanged. */
+export const zoneParts = memoBySlice((threats: Record<string, ThreatZone>): ZonePart[] => {
+  const parts: ZonePart[] = [];
+  const zones = Object.values(threats).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  for (const zone of zones) {
+    const polys = zone.area.type === 'Polygon' ? [zone.area.coordinates] : zone.area.coordinates;
+    for (const rings of polys) parts.push({ zone, rings: rings as [number, number][][] });
+  }
+  return parts;
+});
+
+/** Fill colour of a zone by severity. */
+export function zoneFillColor(zone: Pick<ThreatZone, 'severity'>): RGBA {
+  return SEVERITY_COLORS[zone.severity].fill;
+}
+/** Outline colour of a zone by severity. */
+export function zoneLineColor(zone: Pick<ThreatZone, 'severity'>): RGBA {
+  return SEVERITY_COLORS[zone.severity].line;
+}
+
+export function threatZoneProps(threats: Record<string, ThreatZone>): PolygonLayerProps<ZonePart> {
+  return {
+    id: 'threat-zones',
+    data: zoneParts(threats),
+    getPolygon: (p) => p.rings,
+    getFillColor: (p) => zoneFillColor(p.zone),
+    getLineColor: (p) => zoneLineColor(p.zone),
+    getLineWidth: (p) => SEVERITY_LINE_PX[p.zone.severity],
+    lineWidthUnits: 'pixels',
+    stroked: true,
+    filled: true,
+    pickable: true,
+  };
+}
+
+/** Where a zone's label goes: the mean of its outer ring's vertices (good enough for the convex shapes drawn here). */
+export function labelPoint(zone: ThreatZone): [number, number] {
+  const ring = zone.area.type === 'Polygon' ? zone.area.coordinates[0] : zone.area.coordinates[0][0];
+  let lon = 0;
+  let lat = 0;
+  const n = ring.length > 1 ? ring.length - 1 : ring.length; // the closing vertex repeats the first
+  for (let i = 0; i < n; i++) {
+    lon += ring[i][0];
+    lat += ring[i][1];
+  }
+  return [lon / n, lat / n];
+}
+
+const zoneList = memoBySlice((threats: Record<string, ThreatZone>) => Object.values(threats));
+
+/**
+ * Zone label text: severity in capitals, then the analyst's label.
+ * @example zoneLabel({ severity: 'no-go', label: 'Bridge collapse' }) // 'NO-GO · Bridge collapse'
+ */
+export function zoneLabel(zone: Pick<ThreatZone, 'severity' | 'label' | 'id'>): string {
+  return `${zone.severity.toUpperCase()} · ${zone.label ?? zone.id}`;
+}
+
+export function threatLabelProps(threats: Record<string, ThreatZone>, scale = 1): TextLayerProps<ThreatZone> {
+  return {
+    id: 'threat-labels',
+    data: zoneList(threats),
+    getPosition: labelPoint,
+    getText: zoneLabel,
+    getColor: (z) => {
+      const [r, g, b] = zoneLineColor(z);
+      return [Math.min(255, r + 20), Math.min(255, g + 20), Math.min(255, b + 20), 255];
+    },
+    getSize: 13 * scale,
+    fontFamily: LABEL_FONT,
+    fontWeight: 700,
+    fontSettings: { sdf: true, fontSize: 48, buffer: 6 },
+    outlineWidth: 4,
+    outlineColor: LABEL_OUTLINE,
+    characterSet: 'auto',
+    getTextAnchor: 'middle',
+    getAlignmentBaseline: 'center',
+ 
+  };
+}

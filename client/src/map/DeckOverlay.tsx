@@ -1,0 +1,10 @@
+// deck.gl over MapLibre (client/src/map): MapLibreOverlay as a react-maplibre control (STACK.md: MapboxOverlay fails under MapLibre 6).
+import { MapLibreOverlay, type MapLibreOverlayProps } from '@deck.gl/maplibre';
+import { useControl } from '@vis.gl/react-maplibre';
+
+/** Renders deck.gl layers on top of the enclosing `<Map>`; props are pushed to deck on every render. */
+export function DeckOverlay(props: MapLibreOverlayProps) {
+  const overlay = useControl<MapLibreOverlay>(() => new MapLibreOverlay(props));
+  overlay.setProps(props);
+  return null;
+}

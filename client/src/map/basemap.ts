@@ -1,0 +1,27 @@
+// Basemap plumbing (client/src/map): MapLibre worker URL, the pmtiles:// protocol, and loading the server's style.
+import { addProtocol, setWorkerUrl, type StyleSpecification } from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { Protocol } from 'pmtiles';
+import { absolutizeStyle } from './style-urls.js';
+
+let ready = false;
+
+/**
+ * Must run before the first map is made: bundled MapLibre cannot find its worker on its own (STACK.md),
+ * and the offline basemap is a PMTiles archive read over HTTP Range through the `pmtiles://` protocol.
+ */
+export function prepareMapLibre(): void {
+  if (ready) return;
+  ready = true;
+  setWorkerUrl(workerUrl);
+  const protocol = new Protocol();
+  addProtocol('pmtiles', protocol.tile);
+}
+
+/** Fetches `/basemap/style.json` (or where it redirects, for an online style) and makes its URLs absolute. */
+export async function loadBasemapStyle(path = '/basemap/style.json'): Promise<StyleSpecification> {
+  const res = await fetch(path, { credentials: 'same-origin' });
+  if (!res.ok) throw new Error(`The basemap style could not be loaded (HTTP ${res.status}).`);
+  const style = (await res.json()) as StyleSpecification;
+  return absolutizeStyle(style, res.url || new URL(path, window.location.href).href);
+}

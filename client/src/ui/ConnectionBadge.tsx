@@ -1,0 +1,18 @@
+// Connection indicator (client/src/ui): live / reconnecting / offline, with seconds since the last message.
+import { usePicture } from '../state/hooks.js';
+import { ageText } from './format.js';
+
+const LABELS = { connecting: 'CONNECTING', live: 'LIVE', reconnecting: 'RECONNECTING', offline: 'OFFLINE' } as const;
+
+export function ConnectionBadge({ now }: { now: number }) {
+  const connection = usePicture((s) => s.connection);
+  const lastMessageAtMs = usePicture((s) => s.lastMessageAtMs);
+  const since = lastMessageAtMs ? now - lastMessageAtMs : null;
+  return (
+    <div className={`conn conn-${connection}`} data-testid="connection-state" data-state={connection} role="status" aria-live="polite">
+      <span className="conn-dot" aria-hidden="true" />
+      <span className="conn-label">{LABELS[connection]}</span>
+      {connection !== 'live' && since !== null && <span className="conn-age">last data {ageText(since)} ago</span>}
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+// The operations picture page (client/src/ui): map, header, legend, side panel; `/wall` uses the large-type variant.
+import { useEffect } from 'react';
+import { convoyMarks, corridorStatusText } from '../layers/corridor-layers.js';
+import { PictureMap } from '../map/PictureMap.js';
+import { Connection, sameOriginWsUrl, type SocketLike } from '../net/connection.js';
+import { pictureStore, useNow, usePicture } from '../state/hooks.js';
+import type { CorridorHooks } from '../test-hooks.js';
+import { Legend } from './Legend.js';
+import { SidePanel } from './SidePanel.js';
+import { TopBar } from './TopBar.js';
+
+/** Opens the page's WebSocket for as long as the page is mounted. */
+function useLiveConnection() {
+  useEffect(() => {
+    const conn = new Connection({ url: sameOriginWsUrl(), store: pictureStore, createSocket: (url) => new WebSocket(url) as unknown as SocketLike });
+    conn.start();
+    return () => conn.stop();
+  }, []);
+}
+
+/** Convoys that cannot move, shown as a red strip on the wall where no side panel lists them. */
+function BlockedStrip() {
+  const convoys = usePicture((s) => s.picture.convoys);
+  const corridors = usePicture((s) => s.picture.corridors);
+  const blocked = convoyMarks(convoys, corridors).filter((m) => m.blocked);
+  if (!blocked.length) return null;
+  return (
+    <div className="blocked-strip" role="alert" data-testid="blocked-convoys">
+      {blocked.map((m) => (
+        <span key={m.convoy.id}>
+          <b>{m.convoy.name}</b> {corridorStatusText(m.corridor)}
+          {m.corridor?.reason ? ` — ${m.corridor.reason}` : ''}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+export function PicturePage({ wall, hooks }: { wall: boolean; hooks: CorridorHooks }) {
+  useLiveConnection();
+  const now = useNow(1000);
+  return (
+    <div className={`page ${wall ? 'page-wall' : 'page-ops'}`}>
+      <TopBar now={now} title={wall ? 'Joint operations picture — Gothenburg' : 'Operations picture — Gothenburg exercise'} />
+      <main className="body">
+        <div className="map-wrap">
+          <PictureMap scale={wall ? 1.5 : 1} hooks={hooks} />
+          <div className="legend-dock">
+            <Legend large={wall} />
+          </div>
+          {wall && <BlockedStrip />}
+        </div>
+        {!wall && <SidePanel />}
+      </main>
+      <footer className="exercise-footer">EXERCISE · EXERCISE · EXERCISE</footer>
+    </div>
+  );
+}
+
+/** Placeholder for pages not built yet (`/access`, `/field`). */
+export function ComingSoon({ name }: { name: string }) {
+  return (
+    <div className="page coming-soon">
+      <div className="exercise-mark">EXERCISE</div>
+      <h1>{name}</h1>
+      <p>This view is coming soon. The operations picture is at <a href="/">/</a>, the wall display at <a href="/wall">/wall</a>.</p>
+    </div>
+  );
+}
