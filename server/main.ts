@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { DEFAULT_ROADS_FILE, loadRoadNetwork, readRoadWays } from '../routing/index.js';
 import type { LoadProgress } from '../routing/types.js';
-import { basemapRouter } from './basemap/index.js';
+import { basemapRouter, ensureBasemap } from './basemap/index.js';
 import { startServer, type RunningServer } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startScenario } from './scenario/index.js';
@@ -50,12 +50,16 @@ async function main(): Promise<void> {
     'road network ready',
   );
 
-  const basemap = basemapRouter({
+  const basemapOptions = {
     dataDir: config.dataDir,
     key: network.key,
     readWays: () => readRoadWays(roadsFile, progressPrinter('Basemap roads')),
     bbox: network.engine.bbox,
-  });
+  };
+  // Built (or found in the cache) before the URL is printed, so the first map load is not the one that waits.
+  const tileProgress = progressPrinter('Basemap tiles');
+  await ensureBasemap({ ...basemapOptions, onProgress: (done, total) => tileProgress({ phase: 'build', done, total }) });
+  const basemap = basemapRouter(basemapOptions);
 
   const server: RunningServer = await startServer(config, { engine: network.engine, logger, routers: [basemap] });
 

@@ -182,7 +182,18 @@ export interface PongMessage {
   msgId?: string;
   serverTimeMs: number;
 }
-export type ServerMessage = SnapshotMessage | DeltaMessage | AckMessage | ErrorMessage | PongMessage;
+/** Sent to a client that fell behind (P10); a fresh snapshot follows once its socket drains. */
+export interface ResyncRequiredMessage {
+  type: 'resync-required';
+  seq: number;
+}
+export type ServerMessage =
+  | SnapshotMessage
+  | DeltaMessage
+  | AckMessage
+  | ErrorMessage
+  | PongMessage
+  | ResyncRequiredMessage;
 
 export function emptyPicture(): Picture {
   return { seq: 0, units: {}, threats: {}, havens: {}, sites: {}, flows: {}, constraints: {}, convoys: {}, corridors: {} };
