@@ -1,0 +1,59 @@
+// The router's public entry: read road files, load (or prepare and cache) the graph, make the engine.
+import { createRequire } from 'node:module';
+import { cachePath, readGraphCache, roadFileKey, writeGraphCache } from './graph-cache.js';
+import { readRoadWays } from './read-roads.js';
+import { buildRoadGraph, type RoadGraph } from './road-graph.js';
+import { Router, type RouterOptions } from './router.js';
+import type { CorridorEngine, LoadProgress } from './types.js';
+
+export { readRoadWays, roadWaysFromGeoJson } from './read-roads.js';
+export { buildRoadGraph, RoadGraph } from './road-graph.js';
+export { Router, type RouterOptions } from './router.js';
+export type { CorridorEngine, LoadProgress, RoadWay, RouteAnswer, RouteQuery } from './types.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The default road network: OSM roads of central Gothenburg shipped in the npm package
+ * `geojson-path-finder@2.1.0` (an overpass-turbo export), resolved from node_modules.
+ */
+export const DEFAULT_ROADS_FILE: string = require.resolve('geojson-path-finder/test/large-network.json');
+
+/** What {@link loadRoadNetwork} returns. */
+export interface LoadedNetwork {
+  engine: CorridorEngine;
+  /** The engine's concrete type, for callers that need the graph (benchmarks, basemap). */
+  router: Router;
+  graph: RoadGraph;
+  /** Content hash of the source file and profile version, for other caches. */
+  key: string;
+  nodeCount: number;
+  edgeCount: number;
+  fromCache: boolean;
+}
+
+/**
+ * Loads the prepared graph of a road file from `cacheDir` when it holds one for the file's content,
+ * otherwise reads, builds and caches it; returns the corridor engine.
+ * @example const { engine } = await loadRoadNetwork(DEFAULT_ROADS_FILE, { cacheDir: 'var/cache' });
+ */
+export async function loadRoadNetwork(
+  file: string,
+  opts: { cacheDir: string; onProgress?: (p: LoadProgress) => void; dangerFactor?: number } & RouterOptions,
+): Promise<LoadedNetwork> {
+  const { cacheDir, onProgress, ...routerOptions } = opts;
+  const key = await roadFileKey(file);
+  const cached = cachePath(cacheDir, key);
+  let graph = readGraphCache(cached);
+  const fromCache = graph !== null;
+  if (!graph) {
+    const ways = await readRoadWays(file, onProgress);
+    graph = buildRoadGraph(ways, (done, total) => onProgress?.({ phase: 'build', done, total }));
+    onProgress?.({ phase: 'cache', done: 0, total: 1 });
+    writeGraphCache(cached, graph);
+    onProgress?.({ phase: 'cache', done: 1, total: 1 });
+  }
+  onProgress?.({ phase: 'index', done: graph.edgeCount, total: graph.edgeCount });
+  const router = new Router(graph, routerOptions);
+  return { engine: router, router, graph, key, nodeCount: graph.nodeCount, edgeCount: graph.edgeCount, fromCache };
+}

@@ -1,0 +1,322 @@
+// Compact A* over the prepared graph's typed arrays: the router's production search (ngraph.path is
+// kept as the test oracle, as the issue asks, since it measured 5-7x slower here; see docs/bench-routing.md).
+import { EARTH_RADIUS_M, type RoadGraph, type Snap } from './road-graph.js';
+
+const RAD = Math.PI / 180;
+
+/** Per-edge costs and closures the search reads; the router keeps them current as overlays. */
+export interface EdgeCosts {
+  /** Base cost per edge: seconds (`time`) or metres (`distance`). */
+  base: Float64Array;
+  /** Multiplier ≥ 1 per edge (restricted roads, danger zones). */
+  factor: Float64Array;
+  /** > 0: the edge is impassable (no-go zones, closed constraints). */
+  blocked: Uint16Array;
+  /** Heaviest vehicle rank per edge (0..5); the query's rank must not exceed it. */
+  rank: Uint8Array;
+  /** 1 for edges any overlay touches: crossing them is recorded in {@link SearchResult.touched}. */
+  marked: Uint8Array;
+  /** Lower bound of cost per metre of straight line (1/maxSpeed for time, 1 for distance). */
+  heuristicPerM: number;
+}
+
+/** A piece of a path: edge `edge` walked from offset `fromM` to `toM` (metres from its `from` node). */
+export interface PathPiece {
+  edge: number;
+  fromM: number;
+  toM: number;
+}
+
+export interface SearchResult {
+  /** Total cost (seconds or metres, with factors and penalties), or Infinity when unreachable. */
+  cost: number;
+  pieces: PathPiece[];
+  /** Marked edges the search relaxed or stood on (blocked ones included): what it "saw" of the overlays. */
+  touched: number[];
+}
+
+/**
+ * Reusable A* state for one graph (typed arrays, a generation stamp instead of clearing, a lazy
+ * binary heap). Not reentrant: one search at a time, which is how the synchronous router uses it.
+ */
+export class Searcher {
+  private readonly g: RoadGraph;
+  private readonly dist: Float64Array;
+  private readonly prevArc: Int32Array;
+  private readonly stamp: Uint32Array;
+  private readonly closed: Uint32Array;
+  private readonly edgeStamp: Uint32Array;
+  private readonly targetExtra: Float64Array;
+  private readonly targetStamp: Uint32Array;
+  private gen = 0;
+  /** Current target as a unit vector, and metres-to-cost scale of the heuristic. */
+  private tx = 0;
+  private ty = 0;
+  private tz = 0;
+  private hScale = 0;
+  private touched: number[] = [];
+  private heapKey: Float64Array;
+  private heapNode: Int32Array;
+  private heapSize = 0;
+  /** Nodes settled by the last search (for the benchmark's work figures). */
+  settled = 0;
+
+  constructor(graph: RoadGraph) {
+    this.g = graph;
+    const n = graph.nodeCount;
+    this.dist = new Float64Array(n);
+    this.prevArc = new Int32Array(n);
+    this.stamp = new Uint32Array(n);
+    this.closed = new Uint32Array(n);
+    this.edgeStamp = new Uint32Array(graph.edgeCount);
+    this.targetExtra = new Float64Array(n);
+    this.targetStamp = new Uint32Array(n);
+    this.heapKey = new Float64Array(1024);
+    this.heapNode = new Int32Array(1024);
+  }
+
+  /** Cost of walking an edge between two offsets (metres), or Infinity when not allowed. */
+  pieceCost(costs: EdgeCosts, vehicleRank: number, edge: number, fromM: number, toM: number, penalty?: Float64Array): number {
+    const d = this.g.data;
+    if (costs.blocked[edge] > 0 || costs.rank[edge] < vehicleRank) return Infinity;
+    const dir = toM >= fromM ? 1 : 2;
+    if (!(d.edgeDir[edge] & dir)) return Infinity;
+    const len = d.edgeLenM[edge];
+    const frac = len > 0 ? Math.abs(toM - fromM) / len : 0;
+    return costs.base[edge] * costs.factor[edge] * (penalty ? penalty[edge] : 1) * frac;
+  }
+
+  /**
+   * Least-cost path between two snapped points. `penalty` multiplies edge costs (alternatives).
+   * Ends on a blocked or vehicle-barred edge cannot be left or reached.
+   */
+  route(costs: EdgeCosts, vehicleRank: number, from: Snap, to: Snap, penalty?: Float64Array): SearchResult {
+    const g = this.g;
+    const d = g.data;
+    const gen = ++this.gen;
+    const touched: number[] = [];
+    this.touched = touched;
+    for (const e of [from.edge, to.edge]) {
+      if (costs.marked[e] && this.edgeStamp[e] !== gen) {
+        this.edgeStamp[e] = gen;
+        touched.push(e);
+      }
+    }
+    const tLon = to.point[0] * RAD;
+    const tLat = to.point[1] * RAD;
+    this.tx = Math.cos(tLat) * Math.cos(tLon);
+    this.ty = Math.cos(tLat) * Math.sin(tLon);
+    this.tz = Math.sin(tLat);
+    this.hScale = EARTH_RADIUS_M * costs.heuristicPerM;
+    // Best complete path so far: a direct walk when both ends are on the same edge.
+    let best = Infinity;
+    let bestNode = -1;
+    let direct: PathPiece | null = null;
+    if (from.edge === to.edge) {
+      const c = this.pieceCost(costs, vehicleRank, from.edge, from.offsetM, to.offsetM, penalty);
+      if (c < best) {
+        best = c;
+        direct = { edge: from.edge, fromM: from.offsetM, toM: to.offsetM };
+      }
+    }
+    // Target: the two end nodes of the target edge, with the cost of the last partial piece.
+    const te = to.edge;
+    const tLen = d.edgeLenM[te];
+    const toFrom = this.pieceCost(costs, vehicleRank, te, 0, to.offsetM, penalty);
+    const toTo = this.pieceCost(costs, vehicleRank, te, tLen, to.offsetM, penalty);
+    if (toFrom < Infinity) this.setTarget(d.edgeFrom[te], toFrom, gen);
+    if (toTo < Infinity) this.setTarget(d.edgeTo[te], toTo, gen);
+    this.heapSize = 0;
+    const se = from.edge;
+    const sLen = d.edgeLenM[se];
+    const startFrom = this.pieceCost(costs, vehicleRank, se, from.offsetM, 0, penalty);
+    const startTo = this.pieceCost(costs, vehicleRank, se, from.offsetM, sLen, penalty);
+    // prevArc -2 / -3: reached straight from the start point towards the edge's from / to node.
+    if (startFrom < Infinity) this.open(d.edgeFrom[se], startFrom, -2, gen);
+    if (startTo < Infinity) this.open(d.edgeTo[se], startTo, -3, gen);
+    const found = this.run(costs, vehicleRank, gen, best, penalty);
+    if (found.node >= 0) {
+      best = found.cost;
+      bestNode = found.node;
+      direct = null;
+    }
+    if (best === Infinity) return { cost: Infinity, pieces: [], touched };
+    if (direct) return { cost: best, pieces: [direct], touched };
+    const pieces: PathPiece[] = [];
+    const tn = bestNode;
+    pieces.push(
+      tn === d.edgeFrom[te] && this.targetExtra[tn] === toFrom
+        ? { edge: te, fromM: 0, toM: to.offsetM }
+        : { edge: te, fromM: tLen, toM: to.offsetM },
+    );
+    let n = tn;
+    for (;;) {
+      const arc = this.prevArc[n];
+      if (arc === -2) {
+        pieces.push({ edge: se, fromM: from.offsetM, toM: 0 });
+        break;
+      }
+      if (arc === -3) {
+        pieces.push({ edge: se, fromM: from.offsetM, toM: sLen });
+        break;
+      }
+      const e = arc >> 1;
+      const len = d.edgeLenM[e];
+      pieces.push(arc & 1 ? { edge: e, fromM: len, toM: 0 } : { edge: e, fromM: 0, toM: len });
+      n = arc & 1 ? d.edgeTo[e] : d.edgeFrom[e];
+    }
+    pieces.reverse();
+    return { cost: best, pieces, touched };
+  }
+
+  /**
+   * Least cost between two nodes (no partial edges), and the arcs of the path: the form the
+   * oracle tests compare against plain Dijkstra and ngraph.path.
+   */
+  routeNodes(costs: EdgeCosts, vehicleRank: number, from: number, to: number): { cost: number; arcs: number[] } {
+    const gen = ++this.gen;
+    const xyz = this.g.nodeXyz;
+    this.hScale = EARTH_RADIUS_M * costs.heuristicPerM;
+    this.tx = xyz[3 * to];
+    this.ty = xyz[3 * to + 1];
+    this.tz = xyz[3 * to + 2];
+    this.touched = [];
+    this.setTarget(to, 0, gen);
+    this.heapSize = 0;
+    this.open(from, 0, -2, gen);
+    const found = this.run(costs, vehicleRank, gen, Infinity);
+    if (found.node < 0) return { cost: Infinity, arcs: [] };
+    const arcs: number[] = [];
+    for (let n = to; this.prevArc[n] >= 0; ) {
+      const arc = this.prevArc[n];
+      arcs.push(arc);
+      const e = arc >> 1;
+      n = arc & 1 ? this.g.data.edgeTo[e] : this.g.data.edgeFrom[e];
+    }
+    return { cost: found.cost, arcs: arcs.reverse() };
+  }
+
+  /** The A* loop: settles nodes until no open node can beat `best`; returns the best target reached. */
+  private run(
+    costs: EdgeCosts,
+    vehicleRank: number,
+    gen: number,
+    bestSoFar: number,
+    penalty?: Float64Array,
+  ): { cost: number; node: number } {
+    const g = this.g;
+    const d = g.data;
+    let best = bestSoFar;
+    let bestNode = -1;
+    const { adjStart, adjArc } = g;
+    const { base, factor, blocked, rank, marked } = costs;
+    const edgeStamp = this.edgeStamp;
+    const touched = this.touched;
+    let settled = 0;
+    const dist = this.dist;
+    const stamp = this.stamp;
+    const closed = this.closed;
+    while (this.heapSize > 0) {
+      const key = this.heapKey[0];
+      const u = this.pop();
+      if (key >= best) break;
+      if (closed[u] === gen) continue;
+      closed[u] = gen;
+      settled++;
+      const du = dist[u];
+      if (this.targetStamp[u] === gen) {
+        const c = du + this.targetExtra[u];
+        if (c < best) {
+          best = c;
+          bestNode = u;
+        }
+      }
+      for (let k = adjStart[u]; k < adjStart[u + 1]; k++) {
+        const arc = adjArc[k];
+        const e = arc >> 1;
+        if (marked[e] && edgeStamp[e] !== gen) {
+          edgeStamp[e] = gen;
+          touched.push(e);
+        }
+        if (blocked[e] > 0 || rank[e] < vehicleRank) continue;
+        const v = arc & 1 ? d.edgeFrom[e] : d.edgeTo[e];
+        if (closed[v] === gen) continue;
+        const nd = du + base[e] * factor[e] * (penalty ? penalty[e] : 1);
+        if (stamp[v] !== gen || nd < dist[v]) this.open(v, nd, arc, gen);
+      }
+    }
+    this.settled = settled;
+    return { cost: best, node: bestNode };
+  }
+
+  private setTarget(node: number, extra: number, gen: number): void {
+    if (this.targetStamp[node] !== gen || extra < this.targetExtra[node]) {
+      this.targetStamp[node] = gen;
+      this.targetExtra[node] = extra;
+    }
+  }
+
+  /** Straight-line lower bound from a node to the current target, in cost units (admissible). */
+  private heuristic(n: number): number {
+    const xyz = this.g.nodeXyz;
+    const dx = xyz[3 * n] - this.tx;
+    const dy = xyz[3 * n + 1] - this.ty;
+    const dz = xyz[3 * n + 2] - this.tz;
+    return Math.sqrt(dx * dx + dy * dy + dz * dz) * this.hScale;
+  }
+
+  private open(v: number, cost: number, arc: number, gen: number): void {
+    if (this.stamp[v] === gen && cost >= this.dist[v]) return;
+    this.stamp[v] = gen;
+    this.dist[v] = cost;
+    this.prevArc[v] = arc;
+    this.push(v, cost + this.heuristic(v));
+  }
+
+  private push(node: number, key: number): void {
+    if (this.heapSize === this.heapKey.length) {
+      const k = new Float64Array(this.heapSize * 2);
+      k.set(this.heapKey);
+      const n = new Int32Array(this.heapSize * 2);
+      n.set(this.heapNode);
+      this.heapKey = k;
+      this.heapNode = n;
+    }
+    const keys = this.heapKey;
+    const nodes = this.heapNode;
+    let i = this.heapSize++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (keys[p] <= key) break;
+      keys[i] = keys[p];
+      nodes[i] = nodes[p];
+      i = p;
+    }
+    keys[i] = key;
+    nodes[i] = node;
+  }
+
+  private pop(): number {
+    const keys = this.heapKey;
+    const nodes = this.heapNode;
+    const top = nodes[0];
+    const size = --this.heapSize;
+    if (size > 0) {
+      const key = keys[size];
+      const node = nodes[size];
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= size) break;
+        if (c + 1 < size && keys[c + 1] < keys[c]) c++;
+        if (keys[c] >= key) break;
+        keys[i] = keys[c];
+        nodes[i] = nodes[c];
+        i = c;
+      }
+      keys[i] = key;
+      nodes[i] = node;
+    }
+    return top;
+  }
+}
