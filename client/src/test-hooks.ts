@@ -15,9 +15,26 @@ export interface CorridorHooks {
   /** The last basemap error, if any (e.g. a tile or style that failed to load). */
   mapError: string | null;
   unitPositions(): Record<string, [number, number]>;
+  /**
+   * The map labels drawn now, as the last placement left them: id (`unit:u-1`, `threat:tz-1`, ...), family,
+   * wording, whether a required label had to be forced over others, and its screen box in CSS pixels
+   * relative to the map's top-left corner.
+   */
+  placedLabels: PlacedLabelSummary[];
+  /** Screen position of [lon, lat] degrees, CSS pixels from the map's top-left corner (null until the map has loaded). */
+  project(lon: number, lat: number): [number, number] | null;
   /** Basemap road features drawn in the current view (0 until the map has loaded). */
   roadFeatures(): number;
   counts(): Record<string, number>;
+}
+
+/** A label as the page hooks expose it. */
+export interface PlacedLabelSummary {
+  id: string;
+  family: string;
+  text: string;
+  forced: boolean;
+  box: { minX: number; minY: number; maxX: number; maxY: number };
 }
 
 declare global {
@@ -42,7 +59,9 @@ export function installTestHooks(): CorridorHooks {
     deckRendered: false,
     deckFrames: 0,
     mapError: null,
+    placedLabels: [],
     roadFeatures: () => 0,
+    project: () => null,
     unitPositions() {
       const out: Record<string, [number, number]> = {};
       for (const u of Object.values(pictureStore.getState().picture.units)) out[u.unitId] = [u.lon, u.lat];

@@ -8,7 +8,8 @@ import { occupancyTenths } from '../../client/src/layers/icons.js';
 import { SEVERITY_COLORS, STALE_COLOR, LABEL_COLOR } from '../../client/src/layers/palette.js';
 import { siteCircleProps, siteRadiusPx, bearingDeg } from '../../client/src/layers/site-layers.js';
 import { threatZoneProps, zoneFillColor, zoneLabel, zoneLineColor, labelPoint } from '../../client/src/layers/threat-layers.js';
-import { staleKey, unitLabel, unitLabelProps, unitSymbolProps, unitList } from '../../client/src/layers/unit-layers.js';
+import { staleKey, unitLabel, unitLabelStyle, unitLabelTexts, unitSymbolProps, unitList } from '../../client/src/layers/unit-layers.js';
+import type { PlacedLabel } from '../../client/src/layers/label-placement.js';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 const square = (lon: number, lat: number, d = 0.01): [number, number][][] => [
@@ -86,10 +87,12 @@ describe('stale units', () => {
     const [fresh, stale] = ['u-1', 'u-2'].map((id) => p.units[id]);
     expect(unitLabel(fresh, clock)).toBe('BRAVO 1');
     expect(unitLabel(stale, clock)).toBe('WFP LOG 2 · STALE 2 min');
-    const props = unitLabelProps(p.units, clock);
-    const getColor = props.getColor as unknown as (u: Unit) => number[];
-    expect(getColor(fresh)).toEqual(LABEL_COLOR);
-    expect(getColor(stale)).toEqual(STALE_COLOR);
+    // When crowded, a stale label may lose the minutes but never the STALE mark.
+    expect(unitLabelTexts(stale, clock)).toEqual(['WFP LOG 2 · STALE 2 min', 'WFP LOG 2 · STALE']);
+    expect(unitLabelTexts(fresh, clock)).toEqual(['BRAVO 1']);
+    const getColor = unitLabelStyle(clock).getColor as unknown as (l: Pick<PlacedLabel<Unit>, 'datum'>) => number[];
+    expect(getColor({ datum: fresh })).toEqual(LABEL_COLOR);
+    expect(getColor({ datum: stale })).toEqual(STALE_COLOR);
   });
 
   it('draws the stale symbol for a stale unit and the live one otherwise', () => {

@@ -72,10 +72,32 @@ async function stopServer(): Promise<void> {
   }
 }
 
-/** Opens a page signed in with the admin token and waits until map, deck and link are all up. */
-async function openPicture(pathname: string): Promise<Page> {
-  const page = await browser!.newPage({ viewport: { width: 1600, height: 1000 } });
+/** A page whose live stream can be paused, so a screenshot and the page hooks show the same picture. */
+interface FreezablePage {
+  page: Page;
+  freeze(): void;
+}
+
+/**
+ * Opens a page signed in with the admin token and waits until map, deck and link are all up.
+ * With `freezable`, the page's WebSocket goes through a Playwright route that can stop passing server
+ * messages on (the socket stays open), so the picture holds still for evidence screenshots.
+ */
+async function openPicture(pathname: string, viewport = { width: 1600, height: 1000 }, o: { freezable?: FreezablePage } = {}): Promise<Page> {
+  const page = await browser!.newPage({ viewport });
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  if (o.freezable) {
+    let frozen = false;
+    o.freezable.page = page;
+    o.freezable.freeze = () => (frozen = true);
+    await page.routeWebSocket(/\/ws/, (ws) => {
+      const upstream = ws.connectToServer();
+      upstream.onMessage((m) => {
+        if (!frozen) ws.send(m);
+      });
+      ws.onMessage((m) => upstream.send(m));
+    });
+  }
   await page.goto(`${baseUrl}${pathname}?token=${TOKEN}`);
   await page.waitForFunction(
     () => {
@@ -153,6 +175,50 @@ describe.skipIf(!existsSync(CHROMIUM))('operations picture in Chromium (needs /u
     await page.screenshot({ path: path.join(RESULTS, 'wall.png') });
     await page.close();
   });
+
+  // The issue: unit, site, haven and convoy labels piled up in central Gothenburg, worst on /wall.
+  for (const [pathname, width, height] of [
+    ['/', 1920, 1080],
+    ['/wall', 1920, 1080],
+    ['/wall', 3840, 2160],
+  ] as const) {
+    it(`keeps map labels apart and off the legend, and labels every unit in view (${pathname} at ${width}×${height})`, async () => {
+      const f = {} as FreezablePage;
+      const page = await openPicture(pathname, { width, height }, { freezable: f });
+      // Let the picture draw, then hold it still so the hooks and the screenshot agree.
+      await page.waitForFunction((n) => window.__corridor!.deckFrames > n, await page.evaluate(() => window.__corridor!.deckFrames + 3), { timeout: 60_000 });
+      f.freeze();
+      await page.waitForFunction((n) => window.__corridor!.deckFrames > n, await page.evaluate(() => window.__corridor!.deckFrames + 2), { timeout: 60_000 });
+      const { labels, units, legend, map } = await page.evaluate(() => {
+        const h = window.__corridor!;
+        const rect = (sel: string) => {
+          const r = document.querySelector(sel)!.getBoundingClientRect();
+          return { minX: r.left, minY: r.top, maxX: r.right, maxY: r.bottom };
+        };
+        const units = Object.entries(h.unitPositions()).map(([id, [lon, lat]]) => ({ id, xy: h.project(lon, lat)! }));
+        return { labels: h.placedLabels, units, legend: rect('[data-testid="legend"]'), map: rect('.maplibregl-map') };
+      });
+      type Box = typeof legend;
+      const overlap = (a: Box, b: Box) => Math.min(a.maxX, b.maxX) > Math.max(a.minX, b.minX) && Math.min(a.maxY, b.maxY) > Math.max(a.minY, b.minY);
+      const inside = ([x, y]: [number, number], b: Box) => x >= b.minX && x <= b.maxX && y >= b.minY && y <= b.maxY;
+      expect(labels.length).toBeGreaterThan(5);
+      // Placed in priority order: a label may overlap an earlier one only if it is a required one with no free slot.
+      labels.forEach((l, j) => {
+        if (!l.forced) for (const k of labels.slice(0, j)) expect(overlap(k.box, l.box), `${k.id} × ${l.id}`).toBe(false);
+      });
+      // Hook boxes are relative to the map; the legend's is relative to the page.
+      const legendOnMap = { minX: legend.minX - map.minX, minY: legend.minY - map.minY, maxX: legend.maxX - map.minX, maxY: legend.maxY - map.minY };
+      for (const l of labels) expect(overlap(l.box, legendOnMap), `${l.id} under the legend`).toBe(false);
+      // Every unit on screen and not under the legend has its callsign drawn.
+      const ids = new Set(labels.map((l) => l.id));
+      const view = { minX: 0, minY: 0, maxX: map.maxX - map.minX, maxY: map.maxY - map.minY };
+      const visible = units.filter((u) => inside(u.xy, view) && !inside(u.xy, legendOnMap));
+      expect(visible.length).toBeGreaterThan(0);
+      expect(visible.filter((u) => !ids.has(`unit:${u.id}`)).map((u) => u.id)).toEqual([]);
+      await page.screenshot({ path: path.join(RESULTS, `labels-${pathname === '/' ? 'ops' : 'wall'}-${width}x${height}.png`) });
+      await page.close();
+    });
+  }
 
   it('says RECONNECTING with the age of its data when the server goes away, and resumes from its seq when it returns', async () => {
     const page = await openPicture('/');

@@ -1,9 +1,10 @@
 // Convoy corridors as deck.gl layer props (client/src/layers): best route bold, alternatives dashed, no-safe-route convoys flagged.
-import type { PathLayerProps, ScatterplotLayerProps, TextLayerProps } from '@deck.gl/layers';
+import type { PathLayerProps, ScatterplotLayerProps } from '@deck.gl/layers';
 import { PathStyleExtension } from '@deck.gl/extensions';
 import type { Convoy, Corridor } from '../../../server/protocol/events.js';
+import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
 import { memoBySlice } from './memo.js';
-import { CORRIDOR_ALT, CORRIDOR_BEST, CORRIDOR_CASING, LABEL_FONT, LABEL_OUTLINE, NO_ROUTE_COLOR } from './palette.js';
+import { CORRIDOR_ALT, CORRIDOR_BEST, CORRIDOR_CASING, NO_ROUTE_COLOR } from './palette.js';
 
 /** One drawn route: rank 0 is the best route, higher ranks the alternatives in order. */
 export interface RoutePath {
@@ -116,7 +117,7 @@ export function convoyMarkerProps(convoys: Record<string, Convoy>, corridors: Re
     id: 'convoys-markers',
     data: convoyMarks(convoys, corridors),
     getPosition: (m) => m.position,
-    getRadius: (m) => (m.blocked ? 14 : 7) * scale,
+    getRadius: (m) => convoyMarkerRadiusPx(m) * scale,
     radiusUnits: 'pixels',
     getFillColor: (m) => (m.blocked ? [127, 29, 29, 200] : [8, 47, 73, 255]),
     getLineColor: (m) => (m.blocked ? NO_ROUTE_COLOR : CORRIDOR_BEST),
@@ -135,26 +136,37 @@ export function convoyLabel(m: Pick<ConvoyMark, 'blocked' | 'corridor'> & { conv
   return m.blocked ? `${m.convoy.name}\n${corridorStatusText(m.corridor)}` : m.convoy.name;
 }
 
-export function convoyLabelProps(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale = 1): TextLayerProps<ConvoyMark> {
+/** Font of convoy labels at scale 1 (a convoy that cannot move is drawn larger: 15 px). */
+export const CONVOY_LABEL_FONT: LabelFont = { sizePx: 13, weight: 700, lineHeight: 1.15 };
+/** Text size of a convoy label at scale 1, pixels. */
+export const convoyLabelSizePx = (m: Pick<ConvoyMark, 'blocked'>) => (m.blocked ? 15 : 13);
+/** Background padding of convoy labels at scale 1, pixels [x, y]. */
+export const CONVOY_LABEL_PAD: [number, number] = [6, 3];
+
+/**
+ * Wordings of a convoy's label, fullest first: the short name is the part before the dash
+ * ("EVAC BLUE – Backaplan to nearest haven" → "EVAC BLUE"); a blocked convoy keeps its status line.
+ * @example convoyLabelTexts({ convoy: { name: 'EVAC RED – Biskopsgården' }, blocked: false }) // ['EVAC RED – Biskopsgården', 'EVAC RED']
+ */
+export function convoyLabelTexts(m: Pick<ConvoyMark, 'blocked' | 'corridor'> & { convoy: Pick<Convoy, 'name'> }): string[] {
+  const full = convoyLabel(m);
+  const short = m.convoy.name.split(/\s+[–—-]\s+/)[0];
+  if (short === m.convoy.name) return [full];
+  return [full, convoyLabel({ ...m, convoy: { name: short } })];
+}
+
+/** Convoy labels as placed by label-placement.ts: on a dark chip, red with the status for a convoy that cannot move. */
+export function convoyLabelStyle(scale = 1): PlacedTextProps<ConvoyMark> {
   return {
+    ...placedTextProps<ConvoyMark>(CONVOY_LABEL_FONT, scale),
     id: 'convoys-labels',
-    data: convoyMarks(convoys, corridors),
-    getPosition: (m) => m.position,
-    getText: convoyLabel,
-    getColor: (m) => (m.blocked ? [254, 202, 202, 255] : [165, 243, 252, 255]),
-    getSize: (m) => (m.blocked ? 15 : 13) * scale,
-    getPixelOffset: [0, -18 * scale],
-    getTextAnchor: 'middle',
-    getAlignmentBaseline: 'bottom',
-    fontFamily: LABEL_FONT,
-    fontWeight: 700,
-    fontSettings: { sdf: true, fontSize: 48, buffer: 6 },
-    outlineWidth: 4,
-    outlineColor: LABEL_OUTLINE,
+    getColor: (l) => (l.datum.blocked ? [254, 202, 202, 255] : [165, 243, 252, 255]),
+    getSize: (l) => convoyLabelSizePx(l.datum) * scale,
     background: true,
-    getBackgroundColor: (m) => (m.blocked ? [127, 29, 29, 235] : [8, 30, 46, 215]),
-    backgroundPadding: [6, 3],
-    characterSet: 'auto',
-    lineHeight: 1.15,
+    getBackgroundColor: (l) => (l.datum.blocked ? [127, 29, 29, 235] : [8, 30, 46, 215]),
+    backgroundPadding: [CONVOY_LABEL_PAD[0] * scale, CONVOY_LABEL_PAD[1] * scale],
   };
 }
+
+/** Radius of a convoy marker at scale 1, pixels (a blocked convoy is drawn twice as large). */
+export const convoyMarkerRadiusPx = (m: Pick<ConvoyMark, 'blocked'>) => (m.blocked ? 14 : 7);

@@ -1,9 +1,13 @@
 // Safe havens as deck.gl layer props (client/src/layers): shelter icon by status with an occupancy bar, and a capacity label.
-import type { IconLayerProps, TextLayerProps } from '@deck.gl/layers';
+import type { IconLayerProps } from '@deck.gl/layers';
 import type { Haven } from '../../../server/protocol/events.js';
 import { havenIcon, occupancyTenths } from './icons.js';
+import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
 import { memoBySlice } from './memo.js';
-import { LABEL_COLOR, LABEL_FONT, LABEL_OUTLINE } from './palette.js';
+import { LABEL_COLOR } from './palette.js';
+
+/** Height of a haven icon at scale 1, pixels. */
+const HAVEN_ICON_PX = 40;
 
 export const havenList = memoBySlice((havens: Record<string, Haven>) => Object.values(havens));
 
@@ -13,7 +17,7 @@ export function havenIconProps(havens: Record<string, Haven>, scale = 1): IconLa
     data: havenList(havens),
     getPosition: (h) => [h.lon, h.lat],
     getIcon: (h) => havenIcon(h.status, occupancyTenths(h)),
-    getSize: 40 * scale,
+    getSize: HAVEN_ICON_PX * scale,
     sizeUnits: 'pixels',
     pickable: true,
   };
@@ -28,24 +32,32 @@ export function havenLabel(h: Pick<Haven, 'name' | 'occupancy' | 'capacity' | 's
   return `${h.name}\n${h.status === 'open' ? figures : `${figures} ${h.status.toUpperCase()}`}`;
 }
 
-export function havenLabelProps(havens: Record<string, Haven>, scale = 1): TextLayerProps<Haven> {
-  return {
-    id: 'havens-labels',
-    data: havenList(havens),
-    getPosition: (h) => [h.lon, h.lat],
-    getText: havenLabel,
-    getColor: LABEL_COLOR,
-    getSize: 12.5 * scale,
-    getPixelOffset: [22 * scale, 0],
-    getTextAnchor: 'start',
-    getAlignmentBaseline: 'center',
-    fontFamily: LABEL_FONT,
-    fontWeight: 600,
-    fontSettings: { sdf: true, fontSize: 48, buffer: 6 },
-    outlineWidth: 4,
-    outlineColor: LABEL_OUTLINE,
-    characterSet: 'auto',
-    lineHeight: 1.15,
- 
-  };
+/** Font of haven labels at scale 1. */
+export const HAVEN_LABEL_FONT: LabelFont = { sizePx: 12.5, weight: 600, lineHeight: 1.15 };
+
+/**
+ * Wordings of a haven's label, fullest first: the full name, then its first word, then the figures alone
+ * (the icon's colour and bar still say its status and how full it is).
+ * @example havenLabelTexts({ name: 'Ullevi stadium', occupancy: 340, capacity: 500, status: 'open' })
+ *   // ['Ullevi stadium\n340 / 500', 'Ullevi\n340 / 500', '340 / 500']
+ */
+export function havenLabelTexts(h: Pick<Haven, 'name' | 'occupancy' | 'capacity' | 'status'>): string[] {
+  const full = havenLabel(h);
+  const figures = full.slice(full.indexOf('\n') + 1);
+  const first = h.name.split(/[\s,]+/)[0];
+  const texts = [full];
+  if (first && first !== h.name) texts.push(`${first}\n${figures}`);
+  texts.push(figures);
+  return texts;
+}
+
+/** Haven labels as placed by label-placement.ts. */
+export function havenLabelStyle(scale = 1): PlacedTextProps<Haven> {
+  return { ...placedTextProps<Haven>(HAVEN_LABEL_FONT, scale), id: 'havens-labels', getColor: LABEL_COLOR };
+}
+
+/** Pixel box of a haven icon around its position, [minX, minY, maxX, maxY], y down (icon 34×44 anchored 17 px down). */
+export function havenIconBox(scale = 1): [number, number, number, number] {
+  const k = (HAVEN_ICON_PX * scale) / 44;
+  return [-17 * k, -17 * k, 17 * k, 27 * k];
 }

@@ -1,9 +1,10 @@
 // Displacement sites and flows as deck.gl layer props (client/src/layers): circles sized by population (sqrt), flows as arrows.
-import type { IconLayerProps, LineLayerProps, ScatterplotLayerProps, TextLayerProps } from '@deck.gl/layers';
+import type { IconLayerProps, LineLayerProps, ScatterplotLayerProps } from '@deck.gl/layers';
 import type { Flow, Site } from '../../../server/protocol/events.js';
 import { arrowIcon } from './icons.js';
+import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
 import { memoBySlice } from './memo.js';
-import { FLOW_COLOR, LABEL_FONT, LABEL_OUTLINE, SITE_FILL, SITE_LINE } from './palette.js';
+import { FLOW_COLOR, SITE_FILL, SITE_LINE } from './palette.js';
 
 export const siteList = memoBySlice((sites: Record<string, Site>) => Object.values(sites).sort((a, b) => b.population - a.population));
 export const flowList = memoBySlice((flows: Record<string, Flow>) => Object.values(flows));
@@ -49,28 +50,22 @@ export function siteLabel(s: Pick<Site, 'name' | 'population'>): string {
   return `${s.name}\n${s.population.toLocaleString('en-GB')} displaced`;
 }
 
-/** Site labels; `compact` (the wall display) shows the figure only, to keep the crowded centre readable. */
-export function siteLabelProps(sites: Record<string, Site>, scale = 1, compact = false): TextLayerProps<Site> {
-  return {
-    id: 'sites-labels',
-    data: siteList(sites),
-    getPosition: (s) => [s.lon, s.lat],
-    getText: compact ? (s) => s.population.toLocaleString('en-GB') : siteLabel,
-    updateTriggers: { getText: compact },
-    getColor: [221, 214, 254, 255],
-    getSize: 12 * scale,
-    getPixelOffset: (s) => [0, -(siteRadiusPx(s.population) + 4) * scale],
-    getTextAnchor: 'middle',
-    getAlignmentBaseline: 'bottom',
-    fontFamily: LABEL_FONT,
-    fontWeight: 600,
-    fontSettings: { sdf: true, fontSize: 48, buffer: 6 },
-    outlineWidth: 4,
-    outlineColor: LABEL_OUTLINE,
-    characterSet: 'auto',
-    lineHeight: 1.15,
- 
-  };
+/** Font of site labels at scale 1. */
+export const SITE_LABEL_FONT: LabelFont = { sizePx: 12, weight: 600, lineHeight: 1.15 };
+
+/**
+ * Wordings of a site's label, fullest first. `compact` (the wall display) starts from the figure alone:
+ * the legend says what violet circles are, and from across the room the number is what counts.
+ * @example siteLabelTexts({ name: 'Backaplan', population: 1850 }) // ['Backaplan\n1,850 displaced', '1,850']
+ */
+export function siteLabelTexts(s: Pick<Site, 'name' | 'population'>, compact = false): string[] {
+  const figure = s.population.toLocaleString('en-GB');
+  return compact ? [figure] : [siteLabel(s), figure];
+}
+
+/** Site labels as placed by label-placement.ts. */
+export function siteLabelStyle(scale = 1): PlacedTextProps<Site> {
+  return { ...placedTextProps<Site>(SITE_LABEL_FONT, scale), id: 'sites-labels', getColor: [221, 214, 254, 255] };
 }
 
 export function flowLineProps(flows: Record<string, Flow>, scale = 1): LineLayerProps<Flow> {

@@ -1,8 +1,9 @@
 // Threat zones as deck.gl layer props (client/src/layers): filled by severity (no-go red, danger orange, advisory yellow outline), labelled.
-import type { PolygonLayerProps, TextLayerProps } from '@deck.gl/layers';
+import type { PolygonLayerProps } from '@deck.gl/layers';
 import type { ThreatZone } from '../../../server/protocol/events.js';
+import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
 import { memoBySlice } from './memo.js';
-import { LABEL_FONT, LABEL_OUTLINE, SEVERITY_COLORS, SEVERITY_LINE_PX, type RGBA } from './palette.js';
+import { SEVERITY_COLORS, SEVERITY_LINE_PX, type RGBA } from './palette.js';
 
 /** One polygon of a zone (a MultiPolygon gives several), with the zone it belongs to. */
 export interface ZonePart {
@@ -61,7 +62,8 @@ export function labelPoint(zone: ThreatZone): [number, number] {
   return [lon / n, lat / n];
 }
 
-const zoneList = memoBySlice((threats: Record<string, ThreatZone>) => Object.values(threats));
+/** Zones as an array, the same array while the `threats` slice is unchanged. */
+export const zoneList = memoBySlice((threats: Record<string, ThreatZone>) => Object.values(threats));
 
 /**
  * Zone label text: severity in capitals, then the analyst's label.
@@ -71,25 +73,26 @@ export function zoneLabel(zone: Pick<ThreatZone, 'severity' | 'label' | 'id'>): 
   return `${zone.severity.toUpperCase()} · ${zone.label ?? zone.id}`;
 }
 
-export function threatLabelProps(threats: Record<string, ThreatZone>, scale = 1): TextLayerProps<ThreatZone> {
+/** Font of zone labels at scale 1. */
+export const THREAT_LABEL_FONT: LabelFont = { sizePx: 13, weight: 700, lineHeight: 1 };
+
+/**
+ * Wordings of a zone's label, fullest first; the shortest still names the severity, which a label must
+ * never lose.
+ * @example zoneLabelTexts({ severity: 'no-go', label: 'Bridge collapse', id: 'tz-1' }) // ['NO-GO · Bridge collapse', 'NO-GO']
+ */
+export function zoneLabelTexts(zone: Pick<ThreatZone, 'severity' | 'label' | 'id'>): string[] {
+  return [zoneLabel(zone), zone.severity.toUpperCase()];
+}
+
+/** Zone labels as placed by label-placement.ts, in a lighter shade of the zone's outline colour. */
+export function threatLabelStyle(scale = 1): PlacedTextProps<ThreatZone> {
   return {
+    ...placedTextProps<ThreatZone>(THREAT_LABEL_FONT, scale),
     id: 'threat-labels',
-    data: zoneList(threats),
-    getPosition: labelPoint,
-    getText: zoneLabel,
-    getColor: (z) => {
-      const [r, g, b] = zoneLineColor(z);
+    getColor: (l) => {
+      const [r, g, b] = zoneLineColor(l.datum);
       return [Math.min(255, r + 20), Math.min(255, g + 20), Math.min(255, b + 20), 255];
     },
-    getSize: 13 * scale,
-    fontFamily: LABEL_FONT,
-    fontWeight: 700,
-    fontSettings: { sdf: true, fontSize: 48, buffer: 6 },
-    outlineWidth: 4,
-    outlineColor: LABEL_OUTLINE,
-    characterSet: 'auto',
-    getTextAnchor: 'middle',
-    getAlignmentBaseline: 'center',
- 
   };
 }

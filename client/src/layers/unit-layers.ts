@@ -1,10 +1,11 @@
 // Units as deck.gl layer props (client/src/layers): APP-6 symbol, heading arrow, callsign; stale units greyed and marked.
-import type { IconLayerProps, TextLayerProps } from '@deck.gl/layers';
+import type { IconLayerProps } from '@deck.gl/layers';
 import { isStale } from '../../../server/core/apply-event.js';
 import type { Unit } from '../../../server/protocol/events.js';
 import { arrowIcon, unitIcon } from './icons.js';
+import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
 import { memoBySlice } from './memo.js';
-import { AFFILIATION_SIDC, LABEL_COLOR, LABEL_FONT, LABEL_OUTLINE, STALE_COLOR, UNKNOWN_SIDC } from './palette.js';
+import { AFFILIATION_SIDC, LABEL_COLOR, STALE_COLOR, UNKNOWN_SIDC } from './palette.js';
 
 /** Units of the picture as an array, the same array while the `units` slice is unchanged. */
 export const unitList = memoBySlice((units: Record<string, Unit>) => Object.values(units));
@@ -35,6 +36,17 @@ export function minutesSilent(unit: Unit, nowMs: number): number {
   return Math.max(0, Math.floor((nowMs - unit.seenMs) / 60_000));
 }
 
+/** Height of a unit symbol and of a heading arrow at scale 1, pixels. */
+const UNIT_SYMBOL_PX = 30;
+const HEADING_PX = 13;
+
+/** Where the heading arrow sits from the unit's position, pixels [x, y], y down: 24 px ahead along the heading (degrees clockwise from north). */
+function headingOffset(headingDeg: number, scale: number): [number, number] {
+  const rad = (headingDeg * Math.PI) / 180;
+  const d = 24 * scale;
+  return [Math.sin(rad) * d, -Math.cos(rad) * d];
+}
+
 /** Icon layer of unit symbols. `scale` multiplies sizes (the wall display uses more). */
 export function unitSymbolProps(units: Record<string, Unit>, clock: StaleClock, scale = 1): IconLayerProps<Unit> {
   const key = staleKey(unitList(units), clock);
@@ -43,7 +55,7 @@ export function unitSymbolProps(units: Record<string, Unit>, clock: StaleClock, 
     data: unitList(units),
     getPosition: (u) => [u.lon, u.lat],
     getIcon: (u) => unitIcon(unitSidc(u), isStale(u, clock.nowMs, clock.staleAfterMs)),
-    getSize: 30 * scale,
+    getSize: UNIT_SYMBOL_PX * scale,
     sizeUnits: 'pixels',
     pickable: true,
     updateTriggers: { getIcon: key },
@@ -56,7 +68,6 @@ export function unitHeadingProps(units: Record<string, Unit>, clock: StaleClock,
   const key = staleKey(unitList(units), clock);
   const live = arrowIcon('#f8fafc', 'arrow:live');
   const stale = arrowIcon('#8b939c', 'arrow:stale');
-  const offset = 24 * scale;
   return {
     id: 'units-heading',
     data: headingUnits(units),
@@ -64,11 +75,8 @@ export function unitHeadingProps(units: Record<string, Unit>, clock: StaleClock,
     getIcon: (u) => (isStale(u, clock.nowMs, clock.staleAfterMs) ? stale : live),
     // deck.gl turns icons counter-clockwise; headings are clockwise from north.
     getAngle: (u) => -(u.heading ?? 0),
-    getPixelOffset: (u) => {
-      const rad = ((u.heading ?? 0) * Math.PI) / 180;
-      return [Math.sin(rad) * offset, -Math.cos(rad) * offset];
-    },
-    getSize: 13 * scale,
+    getPixelOffset: (u) => headingOffset(u.heading ?? 0, scale),
+    getSize: HEADING_PX * scale,
     sizeUnits: 'pixels',
     updateTriggers: { getIcon: key },
     transitions: { getPosition: 600 },
@@ -77,28 +85,42 @@ export function unitHeadingProps(units: Record<string, Unit>, clock: StaleClock,
 
 const headingUnits = memoBySlice((units: Record<string, Unit>) => Object.values(units).filter((u) => u.heading !== undefined));
 
-/** Callsign labels; stale units read "CALLSIGN · STALE 4 min" in grey. */
-export function unitLabelProps(units: Record<string, Unit>, clock: StaleClock, scale = 1): TextLayerProps<Unit> {
-  const key = `${staleKey(unitList(units), clock)}@${Math.floor(clock.nowMs / 60_000)}`;
+/** Font of unit callsigns at scale 1. */
+export const UNIT_LABEL_FONT: LabelFont = { sizePx: 13, weight: 600, lineHeight: 1 };
+
+/** Wordings of a unit's label, fullest first: a stale unit may drop the minutes, never the STALE mark. */
+export function unitLabelTexts(u: Unit, clock: StaleClock): string[] {
+  const full = unitLabel(u, clock);
+  return isStale(u, clock.nowMs, clock.staleAfterMs) ? [full, `${u.callsign ?? u.unitId} · STALE`] : [full];
+}
+
+/** Callsign labels as placed by label-placement.ts; stale units read "CALLSIGN · STALE 4 min" in grey. */
+export function unitLabelStyle(clock: StaleClock, scale = 1): PlacedTextProps<Unit> {
   return {
+    ...placedTextProps<Unit>(UNIT_LABEL_FONT, scale),
     id: 'units-labels',
-    data: unitList(units),
-    getPosition: (u) => [u.lon, u.lat],
-    getText: (u) => unitLabel(u, clock),
-    getColor: (u) => (isStale(u, clock.nowMs, clock.staleAfterMs) ? STALE_COLOR : LABEL_COLOR),
-    getSize: 13 * scale,
-    getPixelOffset: [0, 22 * scale],
-    getTextAnchor: 'middle',
-    getAlignmentBaseline: 'top',
-    fontFamily: LABEL_FONT,
-    fontWeight: 600,
-    fontSettings: { sdf: true, fontSize: 48, buffer: 6 },
-    outlineWidth: 4,
-    outlineColor: LABEL_OUTLINE,
-    characterSet: 'auto',
-    updateTriggers: { getText: key, getColor: key },
+    getColor: (l) => (isStale(l.datum, clock.nowMs, clock.staleAfterMs) ? STALE_COLOR : LABEL_COLOR),
+    // Glide with the symbols (same duration); labels are in id order, so an index stays one unit.
     transitions: { getPosition: 600 },
   };
+}
+
+/**
+ * Pixel box of a unit's symbol around its position, [minX, minY, maxX, maxY], y down: what labels must not cover.
+ * IconLayer sizes an icon by its height, so the width follows the symbol's aspect.
+ */
+export function unitSymbolBox(u: Unit, scale = 1): [number, number, number, number] {
+  const icon = unitIcon(unitSidc(u), false);
+  const k = (UNIT_SYMBOL_PX * scale) / icon.height;
+  return [-icon.anchorX * k, -icon.anchorY * k, (icon.width - icon.anchorX) * k, (icon.height - icon.anchorY) * k];
+}
+
+/** Pixel box of a unit's heading arrow around the unit's position, or null without a heading. */
+export function headingArrowBox(u: Unit, scale = 1): [number, number, number, number] | null {
+  if (u.heading === undefined) return null;
+  const [x, y] = headingOffset(u.heading, scale);
+  const r = (HEADING_PX * scale) / 2;
+  return [x - r, y - r, x + r, y + r];
 }
 
 /**

@@ -3,6 +3,9 @@ import { AttributionControl, Map, NavigationControl, ScaleControl, type MapRef }
 import type { StyleSpecification } from 'maplibre-gl';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { pictureLayers } from '../layers/index.js';
+import type { Box } from '../layers/label-placement.js';
+import type { AnyPlacedLabel } from '../layers/labels-layer.js';
+import { canvasMeasure } from '../layers/text-measure.js';
 import { tooltipText } from '../layers/tooltip.js';
 import { useNow, usePicture } from '../state/hooks.js';
 import type { CorridorHooks } from '../test-hooks.js';
@@ -16,9 +19,26 @@ export interface PictureMapProps {
   /** Symbol and label size multiplier (wall display > 1). */
   scale: number;
   hooks: CorridorHooks;
+  /** CSS selector of page furniture drawn over the map (the legend): labels are not placed under it. */
+  furniture?: string;
 }
 
-export function PictureMap({ scale, hooks }: PictureMapProps) {
+/** Screen boxes of the elements matching `selector`, relative to `container`, CSS pixels. */
+function furnitureBoxes(container: HTMLElement | null | undefined, selector: string | undefined): Box[] {
+  if (!container || !selector) return [];
+  const c = container.getBoundingClientRect();
+  return [...document.querySelectorAll(selector)].map((el) => {
+    const r = el.getBoundingClientRect();
+    return { minX: r.left - c.left, minY: r.top - c.top, maxX: r.right - c.left, maxY: r.bottom - c.top };
+  });
+}
+
+/** What the label hooks expose of a placed label: screen box in CSS pixels. */
+function labelSummary(l: AnyPlacedLabel) {
+  return { id: l.id, family: l.family, text: l.text, forced: l.forced, box: l.box };
+}
+
+export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
   const [style, setStyle] = useState<StyleSpecification | null>(null);
   const [styleError, setStyleError] = useState<string | null>(null);
   const mapRef = useRef<MapRef>(null);
@@ -50,13 +70,32 @@ export function PictureMap({ scale, hooks }: PictureMapProps) {
         [b[2], b[3]],
       ],
       // Leave room on the left for the legend, so nothing framed sits under it.
-      { padding: { top: 60, bottom: 40, left: scale > 1 ? 400 : 270, right: 40 }, duration: 0, maxZoom: 15 },
+      { padding: { top: 60, bottom: 40, left: scale > 1 ? (400 * scale) / 1.5 : 270, right: 40 }, duration: 0, maxZoom: 15 },
     );
   }, [picture, hasSnapshot, loaded, scale]);
 
+  // One measurer for the page: it caches glyph advances, and main.tsx has loaded the fonts before render.
+  const measure = useMemo(() => canvasMeasure(), []);
+  const reservedRef = useRef<Box[]>([]);
+  // Re-read each render (once a second): the legend and the blocked-convoy strip change size with the picture.
+  const boxes = furnitureBoxes(mapRef.current?.getContainer(), furniture);
+  if (JSON.stringify(boxes) !== JSON.stringify(reservedRef.current)) reservedRef.current = boxes;
+  const reserved = reservedRef.current;
+
   const layers = useMemo(
-    () => pictureLayers(picture, { nowMs: now + clockOffsetMs, staleAfterMs, scale, compact: scale > 1 }),
-    [picture, now, clockOffsetMs, staleAfterMs, scale],
+    () =>
+      pictureLayers(picture, {
+        nowMs: now + clockOffsetMs,
+        staleAfterMs,
+        scale,
+        compact: scale > 1,
+        measure,
+        reserved,
+        onLabelsPlaced: (labels) => {
+          hooks.placedLabels = labels.map(labelSummary);
+        },
+      }),
+    [picture, now, clockOffsetMs, staleAfterMs, scale, measure, reserved, hooks],
   );
 
   if (styleError) {
@@ -83,6 +122,10 @@ export function PictureMap({ scale, hooks }: PictureMapProps) {
       onLoad={(e) => {
         setLoaded(true);
         const map = e.target;
+        hooks.project = (lon, lat) => {
+          const p = map.project([lon, lat]);
+          return [p.x, p.y];
+        };
         hooks.roadFeatures = () => {
           const ids = map.getStyle().layers.filter((l) => l.id.startsWith('road-')).map((l) => l.id);
           return ids.length ? map.queryRenderedFeatures({ layers: ids }).length : 0;

@@ -1,5 +1,5 @@
 // The operations picture page (client/src/ui): map, header, legend, side panel; `/wall` uses the large-type variant.
-import { useEffect } from 'react';
+import { useEffect, useState, type CSSProperties } from 'react';
 import { convoyMarks, corridorStatusText } from '../layers/corridor-layers.js';
 import { PictureMap } from '../map/PictureMap.js';
 import { Connection, sameOriginWsUrl, type SocketLike } from '../net/connection.js';
@@ -8,6 +8,7 @@ import type { CorridorHooks } from '../test-hooks.js';
 import { Legend } from './Legend.js';
 import { SidePanel } from './SidePanel.js';
 import { TopBar } from './TopBar.js';
+import { wallScale } from './wall-scale.js';
 
 /** Opens the page's WebSocket for as long as the page is mounted. */
 function useLiveConnection() {
@@ -16,6 +17,17 @@ function useLiveConnection() {
     conn.start();
     return () => conn.stop();
   }, []);
+}
+
+/** The window's inner height in CSS pixels, kept current on resize. */
+function useWindowHeight(): number {
+  const [h, setH] = useState(() => window.innerHeight);
+  useEffect(() => {
+    const onResize = () => setH(window.innerHeight);
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+  return h;
 }
 
 /** Convoys that cannot move, shown as a red strip on the wall where no side panel lists them. */
@@ -39,12 +51,16 @@ function BlockedStrip() {
 export function PicturePage({ wall, hooks }: { wall: boolean; hooks: CorridorHooks }) {
   useLiveConnection();
   const now = useNow(1000);
+  const height = useWindowHeight();
+  const scale = wall ? wallScale(height) : 1;
+  // The wall's header, legend and strip grow with the map's type (styles.css reads --wall-zoom; 1 at scale 1.5).
+  const style = wall ? ({ '--wall-zoom': (scale / 1.5).toFixed(3) } as CSSProperties) : undefined;
   return (
-    <div className={`page ${wall ? 'page-wall' : 'page-ops'}`}>
+    <div className={`page ${wall ? 'page-wall' : 'page-ops'}`} style={style}>
       <TopBar now={now} title={wall ? 'Joint operations picture — Gothenburg' : 'Operations picture — Gothenburg exercise'} />
       <main className="body">
         <div className="map-wrap">
-          <PictureMap scale={wall ? 1.5 : 1} hooks={hooks} />
+          <PictureMap scale={scale} hooks={hooks} furniture=".legend-dock, .blocked-strip" />
           <div className="legend-dock">
             <Legend large={wall} />
           </div>

@@ -1,0 +1,250 @@
+// What to label and what not to cover (client/src/layers): picture slices → label specs and symbol obstacles for label-placement.ts.
+import type { Convoy, Corridor, Haven, Picture, Site, ThreatZone, Unit } from '../../../server/protocol/events.js';
+import { isStale } from '../../../server/core/apply-event.js';
+import { CONVOY_LABEL_FONT, CONVOY_LABEL_PAD, convoyLabelSizePx, convoyLabelTexts, convoyMarkerRadiusPx, convoyMarks, type ConvoyMark } from './corridor-layers.js';
+import { HAVEN_LABEL_FONT, havenIconBox, havenLabelTexts, havenList } from './haven-layers.js';
+import { slotsAround, type LabelSpec, type ObstacleSpec, type Slot, type SlotName, type TextVariant } from './label-placement.js';
+import type { LabelFont } from './label-style.js';
+import { SITE_LABEL_FONT, siteLabelTexts, siteList, siteRadiusPx } from './site-layers.js';
+import { measureLabel, type MeasureLine } from './text-measure.js';
+import { THREAT_LABEL_FONT, labelPoint, zoneLabelTexts, zoneList } from './threat-layers.js';
+import { UNIT_LABEL_FONT, headingArrowBox, staleKey, unitLabelTexts, unitList, unitSymbolBox, type StaleClock } from './unit-layers.js';
+
+/** The label families, one TextLayer each. */
+export type LabelFamily = 'threat' | 'convoy' | 'unit' | 'haven' | 'site';
+
+/** The datum each family's placed labels carry. */
+export interface LabelDatum {
+  threat: ThreatZone;
+  convoy: ConvoyMark;
+  unit: Unit;
+  haven: Haven;
+  site: Site;
+}
+
+/**
+ * Who wins the space, highest first. No-go zones, convoys with no safe route and unit callsigns are
+ * required: they are always drawn. Units and convoys beat havens and sites (this is a convoy
+ * picture); a displacement site gives way first, an advisory zone last of all.
+ */
+export const LABEL_PRIORITY = {
+  noGo: 100,
+  blockedConvoy: 90,
+  unit: 80,
+  staleUnit: 75,
+  danger: 60,
+  convoy: 58,
+  havenAlert: 55,
+  haven: 50,
+  /** Plus up to 9 by population (log10), so larger sites win among sites. */
+  site: 30,
+  advisory: 20,
+} as const;
+
+/** Gap between a symbol and its label at scale 1, pixels. */
+const SYMBOL_GAP_PX = 3;
+const AROUND: readonly SlotName[] = ['below', 'above', 'right', 'left', 'below-right', 'above-right', 'below-left', 'above-left'];
+const BESIDE: readonly SlotName[] = ['right', 'left', 'below', 'above', 'below-right', 'above-right', 'below-left', 'above-left'];
+const OVER: readonly SlotName[] = ['above', 'below', 'right', 'left', 'above-right', 'above-left', 'below-right', 'below-left'];
+
+/**
+ * Zone label slots: centred on the label point, then stepping out above and below it by 1.3 lines
+ * (up to four steps), then beside it. A zone is an area, so its label may move within it; the label's
+ * colour ties it to its zone.
+ */
+function zoneSlots(sizePx: number): Slot[] {
+  const step = 1.3 * sizePx;
+  const slots: Slot[] = [{ dx: 0, dy: 0, anchor: 'middle', baseline: 'center' }];
+  for (let k = 1; k <= 4; k++) slots.push({ dx: 0, dy: -k * step, anchor: 'middle', baseline: 'center' }, { dx: 0, dy: k * step, anchor: 'middle', baseline: 'center' });
+  slots.push({ dx: sizePx, dy: 0, anchor: 'start', baseline: 'center' }, { dx: -sizePx, dy: 0, anchor: 'end', baseline: 'center' });
+  return slots;
+}
+
+/** `count` rings of slots around a symbol box, each `lineStepPx` × 1.2 further out than the one before. */
+function rings(box: [number, number, number, number], gapPx: number, lineStepPx: number, order: readonly SlotName[], count: number): Slot[] {
+  const out: Slot[] = [];
+  for (let k = 0; k < count; k++) out.push(...slotsAround(box, gapPx + k * 1.2 * lineStepPx, order));
+  return out;
+}
+
+/** Inputs of the label specs: the picture's slices, the stale clock and the display's size multiplier. */
+export interface LabelInputs {
+  picture: Pick<Picture, 'threats' | 'units' | 'havens' | 'sites' | 'convoys' | 'corridors'>;
+  clock: StaleClock;
+  /** Size multiplier of symbols and labels (1 on desks, more on the wall). */
+  scale: number;
+  /** Shortest wordings only where they exist (the wall display's sites). */
+  compact: boolean;
+  measure: MeasureLine;
+}
+
+/** Caches a derivation per slice object and a key of the other inputs, so unchanged slices are not re-measured. */
+function keyedMemo<S extends object, T>() {
+  const cache = new WeakMap<S, { key: string; measure: MeasureLine; value: T }>();
+  return (slice: S, key: string, measure: MeasureLine, derive: () => T): T => {
+    const hit = cache.get(slice);
+    if (hit && hit.key === key && hit.measure === measure) return hit.value;
+    const value = derive();
+    cache.set(slice, { key, measure, value });
+    return value;
+  };
+}
+
+function variants(texts: string[], font: LabelFont, sizePx: number, pad: [number, number], measure: MeasureLine): TextVariant[] {
+  return texts.map((text) => {
+    const { width, height } = measureLabel(text, sizePx, font.weight, font.lineHeight, measure);
+    return { text, width: width + 2 * pad[0], height: height + 2 * pad[1] };
+  });
+}
+
+const unitSpecMemo = keyedMemo<Record<string, Unit>, LabelSpec<Unit, 'unit'>[]>();
+const zoneSpecMemo = keyedMemo<Record<string, ThreatZone>, LabelSpec<ThreatZone, 'threat'>[]>();
+const havenSpecMemo = keyedMemo<Record<string, Haven>, LabelSpec<Haven, 'haven'>[]>();
+const siteSpecMemo = keyedMemo<Record<string, Site>, LabelSpec<Site, 'site'>[]>();
+const convoySpecMemo = keyedMemo<ConvoyMark[], LabelSpec<ConvoyMark, 'convoy'>[]>();
+
+/** Unit callsigns: required, around the symbol, below first. */
+export function unitSpecs(units: Record<string, Unit>, clock: StaleClock, scale: number, measure: MeasureLine): LabelSpec<Unit, 'unit'>[] {
+  const list = unitList(units);
+  // Stale labels count minutes, so the wording changes each minute for stale units only.
+  const key = `${scale}|${staleKey(list, clock)}@${Math.floor(clock.nowMs / 60_000)}`;
+  return unitSpecMemo(units, key, measure, () =>
+    list.map((u) => {
+      const stale = isStale(u, clock.nowMs, clock.staleAfterMs);
+      return {
+        id: `unit:${u.unitId}`,
+        family: 'unit',
+        priority: stale ? LABEL_PRIORITY.staleUnit : LABEL_PRIORITY.unit,
+        required: true,
+        position: [u.lon, u.lat],
+        variants: variants(unitLabelTexts(u, clock), UNIT_LABEL_FONT, UNIT_LABEL_FONT.sizePx * scale, [0, 0], measure),
+        pad: [0, 0],
+        // A second ring one line further out: a callsign is required, and a crowd can fill the first.
+        slots: rings(unitSymbolBox(u, scale), SYMBOL_GAP_PX * scale, UNIT_LABEL_FONT.sizePx * scale, AROUND, 2),
+        datum: u,
+      };
+    }),
+  );
+}
+
+/** Zone labels at the zone's label point, stepped above or below it when that is taken; no-go zones required. */
+export function zoneSpecs(threats: Record<string, ThreatZone>, scale: number, measure: MeasureLine): LabelSpec<ThreatZone, 'threat'>[] {
+  return zoneSpecMemo(threats, String(scale), measure, () =>
+    zoneList(threats).map((z) => {
+      const size = THREAT_LABEL_FONT.sizePx * scale;
+      return {
+        id: `threat:${z.id}`,
+        family: 'threat',
+        priority: z.severity === 'no-go' ? LABEL_PRIORITY.noGo : z.severity === 'danger' ? LABEL_PRIORITY.danger : LABEL_PRIORITY.advisory,
+        required: z.severity === 'no-go',
+        position: labelPoint(z),
+        variants: variants(zoneLabelTexts(z), THREAT_LABEL_FONT, size, [0, 0], measure),
+        pad: [0, 0],
+        slots: zoneSlots(size),
+        datum: z,
+      };
+    }),
+  );
+}
+
+/** Haven labels beside the icon, right first; a full or closed haven outranks an open one. */
+export function havenSpecs(havens: Record<string, Haven>, scale: number, measure: MeasureLine): LabelSpec<Haven, 'haven'>[] {
+  return havenSpecMemo(havens, String(scale), measure, () =>
+    havenList(havens).map((h) => ({
+      id: `haven:${h.id}`,
+      family: 'haven',
+      priority: h.status === 'open' ? LABEL_PRIORITY.haven : LABEL_PRIORITY.havenAlert,
+      required: false,
+      position: [h.lon, h.lat],
+      variants: variants(havenLabelTexts(h), HAVEN_LABEL_FONT, HAVEN_LABEL_FONT.sizePx * scale, [0, 0], measure),
+      pad: [0, 0],
+      slots: slotsAround(havenIconBox(scale), SYMBOL_GAP_PX * scale, BESIDE),
+      datum: h,
+    })),
+  );
+}
+
+/** Site labels above the circle first; larger sites win among sites. */
+export function siteSpecs(sites: Record<string, Site>, scale: number, compact: boolean, measure: MeasureLine): LabelSpec<Site, 'site'>[] {
+  return siteSpecMemo(sites, `${scale}|${compact}`, measure, () =>
+    siteList(sites).map((s) => {
+      const r = siteRadiusPx(s.population) * scale;
+      return {
+        id: `site:${s.id}`,
+        family: 'site',
+        priority: LABEL_PRIORITY.site + Math.min(9, Math.log10(1 + Math.max(0, s.population))),
+        required: false,
+        position: [s.lon, s.lat],
+        variants: variants(siteLabelTexts(s, compact), SITE_LABEL_FONT, SITE_LABEL_FONT.sizePx * scale, [0, 0], measure),
+        pad: [0, 0],
+        slots: slotsAround([-r, -r, r, r], SYMBOL_GAP_PX * scale, OVER),
+        datum: s,
+      };
+    }),
+  );
+}
+
+/** Convoy labels above the marker first, on their chip; a convoy with no safe route is required. */
+export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale: number, measure: MeasureLine): LabelSpec<ConvoyMark, 'convoy'>[] {
+  const marks = convoyMarks(convoys, corridors);
+  return convoySpecMemo(marks, String(scale), measure, () =>
+    marks.map((m) => {
+      const pad: [number, number] = [CONVOY_LABEL_PAD[0] * scale, CONVOY_LABEL_PAD[1] * scale];
+      const r = (convoyMarkerRadiusPx(m) + 1.5) * scale;
+      return {
+        id: `convoy:${m.convoy.id}`,
+        family: 'convoy',
+        priority: m.blocked ? LABEL_PRIORITY.blockedConvoy : LABEL_PRIORITY.convoy,
+        required: m.blocked,
+        position: m.position,
+        variants: variants(convoyLabelTexts(m), CONVOY_LABEL_FONT, convoyLabelSizePx(m) * scale, pad, measure),
+        pad,
+        // Three rings: a blocked convoy's chip is required, and its start is often in the crowded centre.
+        slots: rings([-r, -r, r, r], SYMBOL_GAP_PX * scale, convoyLabelSizePx(m) * scale, OVER, 3),
+        datum: m,
+      };
+    }),
+  );
+}
+
+/** Every label of the picture, all families, in no particular order (placement sorts by priority). */
+export function labelSpecs(i: LabelInputs): LabelSpec<LabelDatum[LabelFamily], LabelFamily>[] {
+  const p = i.picture;
+  return [
+    ...zoneSpecs(p.threats, i.scale, i.measure),
+    ...convoySpecs(p.convoys, p.corridors, i.scale, i.measure),
+    ...unitSpecs(p.units, i.clock, i.scale, i.measure),
+    ...havenSpecs(p.havens, i.scale, i.measure),
+    ...siteSpecs(p.sites, i.scale, i.compact, i.measure),
+  ];
+}
+
+const obstacleMemo = new WeakMap<Record<string, Unit>, WeakMap<Record<string, Haven>, WeakMap<ConvoyMark[], { scale: number; value: ObstacleSpec[] }>>>();
+
+/**
+ * What no label may cover: unit symbols and their heading arrows, haven icons, convoy markers.
+ * The same array while the units, havens, convoys and corridors slices are unchanged.
+ */
+export function labelObstacles(picture: LabelInputs['picture'], scale: number): ObstacleSpec[] {
+  const marks = convoyMarks(picture.convoys, picture.corridors);
+  let byHavens = obstacleMemo.get(picture.units);
+  if (!byHavens) obstacleMemo.set(picture.units, (byHavens = new WeakMap()));
+  let byMarks = byHavens.get(picture.havens);
+  if (!byMarks) byHavens.set(picture.havens, (byMarks = new WeakMap()));
+  const hit = byMarks.get(marks);
+  if (hit && hit.scale === scale) return hit.value;
+  const out: ObstacleSpec[] = [];
+  for (const u of unitList(picture.units)) {
+    out.push({ position: [u.lon, u.lat], box: unitSymbolBox(u, scale) });
+    const arrow = headingArrowBox(u, scale);
+    if (arrow) out.push({ position: [u.lon, u.lat], box: arrow });
+  }
+  const haven = havenIconBox(scale);
+  for (const h of havenList(picture.havens)) out.push({ position: [h.lon, h.lat], box: haven });
+  for (const m of marks) {
+    const r = (convoyMarkerRadiusPx(m) + 1.5) * scale;
+    out.push({ position: m.position, box: [-r, -r, r, r] });
+  }
+  byMarks.set(marks, { scale, value: out });
+  return out;
+}
