@@ -87,7 +87,7 @@ export interface Corridor {
   blockedBy?: string[];
   /** What changed and why, in a sentence ("re-routed around zone tz-3: +4 min"). */
   reason: string;
-  /** Seconds gained (+) or lost (−) against the previous corridor, when there was one. */
+  /** Change of the best route's duration against the previous corridor, seconds: + is slower, − faster. */
   deltaS?: number;
   /** Ids of the zones/constraints whose change caused this computation. */
   cause?: string[];

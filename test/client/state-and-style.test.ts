@@ -78,8 +78,10 @@ describe('pictureBounds, tooltips and formats', () => {
     expect(utcClock(Date.UTC(2026, 10, 21, 9, 5, 7))).toBe('09:05:07Z');
     expect(ageText(12_400)).toBe('12 s');
     expect(ageText(125_000)).toBe('2 min');
-    expect(deltaText(-240)).toBe('4 min slower');
-    expect(deltaText(180)).toBe('3 min faster');
-    expect(deltaText(10)).toBe('same time');
+    // deltaS is the change of duration: + slower, − faster (events.ts Corridor.deltaS).
+    expect(deltaText(240)).toBe('4 min slower');
+    expect(deltaText(-180)).toBe('3 min faster');
+    expect(deltaText(29)).toBe('29 s slower');
+    expect(deltaText(3)).toBe('same time');
   });
 });

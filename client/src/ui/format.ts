@@ -38,11 +38,12 @@ export function durationText(s: number): string {
 }
 
 /**
- * Time gained (+) or lost (−) by a re-route, seconds → words, so the sign cannot be misread.
- * @example deltaText(-240) // '4 min slower'
+ * Change of a corridor's duration after a re-route (+ slower, − faster), seconds → words, so the sign cannot be misread.
+ * @example deltaText(240) // '4 min slower' (the duration grew by 240 s)
  */
 export function deltaText(s: number): string {
-  const min = Math.round(Math.abs(s) / 60);
-  if (min === 0) return 'same time';
-  return `${min} min ${s > 0 ? 'faster' : 'slower'}`;
+  const abs = Math.abs(s);
+  if (abs < 5) return 'same time';
+  const amount = abs < 60 ? `${Math.round(abs)} s` : `${Math.round(abs / 60)} min`;
+  return `${amount} ${s > 0 ? 'slower' : 'faster'}`;
 }
