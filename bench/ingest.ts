@@ -2,9 +2,13 @@
 // Starts the real server as a child process, offers position reports at fixed rates from sender sockets,
 // and measures acks, post-to-client latency (report `time` → frame received), bytes to each client and
 // the server's CPU and memory. Everything runs on loopback; every loop is bounded in count and time.
+// Knobs (environment): BENCH_PHASE_S seconds per phase (8); BENCH_RAMP comma-separated offered rates;
+// BENCH_WRITE=0 prints without writing docs/bench-ingest.md; BENCH_SERVER_NODE_ARGS extra Node flags for
+// the server (e.g. `--cpu-prof --cpu-prof-dir=DIR`); BENCH_SERVER_LOG=FILE keeps the server's info log;
+// CORRIDOR_LOG_THREAD=0 is passed through to compare main-thread commits with the writer thread.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -16,7 +20,11 @@ const UNITS = 2000;
 const SENDER_SOCKETS = 4;
 const FIXED_RATE = 20_000;
 const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 8);
-const RAMP = [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000];
+const RAMP = process.env.BENCH_RAMP
+  ? process.env.BENCH_RAMP.split(',').map(Number)
+  : [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000];
+/** Extra Node flags for the server child (e.g. `--cpu-prof` to profile it). */
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const P99_LIMIT_MS = 100;
 
 interface ClientStats {
@@ -80,32 +88,34 @@ interface PhaseResult {
   bytesPerClient: number;
   cpuPct: number;
   rssMb: number;
+  /** CPU of this process (senders, and the map clients' worker thread), % of one core. */
+  benchCpuPct: number;
   unacked: number;
 }
 
 // ---------------------------------------------------------------- main
 async function main(): Promise<void> {
+  const loadStart = loadavg()[0];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'corridor-bench-'));
-  const cacheDir = path.join(root, 'var', 'bench-cache');
-  mkdirSync(cacheDir, { recursive: true });
   const port = await freePort();
   const token = 'bench-admin-token-' + Math.random().toString(36).slice(2);
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], {
+  const server = spawn(process.execPath, [...SERVER_NODE_ARGS, '--import', 'tsx', path.join(root, 'server', 'main.ts')], {
     cwd: root,
     env: {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       CORRIDOR_DATA_DIR: dataDir,
-      CORRIDOR_CACHE_DIR: cacheDir,
       CORRIDOR_ADMIN_TOKEN: token,
       CORRIDOR_SCENARIO: 'none',
       CORRIDOR_COT_PORT: '0',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_SERVER_LOG ? 'info' : 'warn',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'pipe' : 'ignore', 'inherit'],
   });
+  // BENCH_SERVER_LOG=FILE keeps the server's info log (its once-a-second commit summary) for reading.
+  if (process.env.BENCH_SERVER_LOG) server.stdout!.pipe(createWriteStream(process.env.BENCH_SERVER_LOG));
   const cleanup = () => {
     server.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
@@ -136,18 +146,22 @@ async function main(): Promise<void> {
       });
     }),
   );
-  const pending = new Map<string, number>();
+  const pending = new Map<number, number>();
   let ackLatencies: number[] = [];
   let accepted = 0;
   let errors = 0;
+  // Senders are map clients too (every socket gets the frames); only short messages are read, and
+  // an ack's msgId is sliced out without JSON.parse, so the sender does not starve the shared CPUs.
+  const ACK_PREFIX = '{"type":"ack","msgId":"b';
   for (const ws of senders) {
     ws.on('message', (data: Buffer) => {
+      if (data.length > 256) return;
       const text = data.toString();
-      if (text.startsWith('{"type":"ack"')) {
-        const msg = JSON.parse(text);
-        const sent = pending.get(msg.msgId);
+      if (text.startsWith(ACK_PREFIX)) {
+        const n = Number(text.slice(ACK_PREFIX.length, text.indexOf('"', ACK_PREFIX.length)));
+        const sent = pending.get(n);
         if (sent !== undefined) {
-          pending.delete(msg.msgId);
+          pending.delete(n);
           ackLatencies.push(performance.now() - sent);
           accepted++;
         }
@@ -156,6 +170,7 @@ async function main(): Promise<void> {
       }
     });
   }
+  const rawSockets = senders.map((ws) => (ws as unknown as { _socket: import('node:net').Socket })._socket);
 
   let counter = 0;
   const lon0 = 11.97;
@@ -167,6 +182,7 @@ async function main(): Promise<void> {
     worker.postMessage('collect');
     await fromWorker('stats');
     const usage0 = processUsage(server.pid!);
+    const bench0 = process.cpuUsage();
     const t0 = performance.now();
     const tickMs = 5;
     let sent = 0;
@@ -181,14 +197,17 @@ async function main(): Promise<void> {
         const due = Math.floor((elapsed / 1000) * rate) - sent;
         const now = Date.now();
         const iso = new Date(now).toISOString();
+        // One write per sender socket per tick (cork), as a real gateway batching its uplink would.
+        for (const socket of rawSockets) socket.cork();
+        const sentAt = performance.now();
         for (let i = 0; i < due; i++) {
           const n = counter++;
-          const msgId = `b${n}`;
           const unit = n % UNITS;
-          const msg = `{"type":"position","msgId":"${msgId}","unitId":"u-${unit}","lon":${(lon0 + (unit % 50) * 0.001 + (n % 7) * 1e-5).toFixed(6)},"lat":${(lat0 + Math.floor(unit / 50) * 0.001).toFixed(6)},"time":"${iso}","speed":10,"heading":${n % 360}}`;
-          pending.set(msgId, performance.now());
+          const msg = `{"type":"position","msgId":"b${n}","unitId":"u-${unit}","lon":${(lon0 + (unit % 50) * 0.001 + (n % 7) * 1e-5).toFixed(6)},"lat":${(lat0 + Math.floor(unit / 50) * 0.001).toFixed(6)},"time":"${iso}","speed":10,"heading":${n % 360}}`;
+          pending.set(n, sentAt);
           senders[n % SENDER_SOCKETS].send(msg);
         }
+        for (const socket of rawSockets) socket.uncork();
         sent += Math.max(0, due);
       }, tickMs);
     });
@@ -198,6 +217,7 @@ async function main(): Promise<void> {
     while (pending.size > 0 && Date.now() - drainStart < 3000) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 200));
     const usage1 = processUsage(server.pid!);
+    const bench1 = process.cpuUsage(bench0);
     worker.postMessage('collect');
     const stats: ClientStats = await fromWorker('stats');
     const unacked = pending.size;
@@ -216,6 +236,7 @@ async function main(): Promise<void> {
       bytesPerClient: stats.bytes.reduce((a, b) => a + b, 0) / stats.bytes.length / wall,
       cpuPct: ((usage1.cpuS - usage0.cpuS) / span) * 100,
       rssMb: usage1.rssMb,
+      benchCpuPct: ((bench1.user + bench1.system) / 1e6 / span) * 100,
       unacked,
     };
   }
@@ -238,18 +259,25 @@ async function main(): Promise<void> {
   const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
   const rows = results.map(
     ({ label, r }) =>
-      `| ${label} | ${r.offered} | ${fmt(r.accepted, 0)} | ${fmt(r.ackP50)} | ${fmt(r.ackP99)} | ${fmt(r.p2cP50)} | ${fmt(r.p2cP99)} | ${fmt(r.bytesPerClient / 1024, 0)} | ${fmt(r.cpuPct, 0)} | ${fmt(r.rssMb, 0)} | ${r.unacked} | ${r.errors} |`,
+      `| ${label} | ${r.offered} | ${fmt(r.accepted, 0)} | ${fmt(r.ackP50)} | ${fmt(r.ackP99)} | ${fmt(r.p2cP50)} | ${fmt(r.p2cP99)} | ${fmt(r.bytesPerClient / 1024, 0)} | ${fmt(r.cpuPct, 0)} | ${fmt((r.cpuPct * 1e4) / r.accepted, 0)} | ${fmt(r.rssMb, 0)} | ${fmt(r.benchCpuPct, 0)} | ${r.unacked} | ${r.errors} |`,
   );
   const table = [
-    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${CLIENTS} map clients, ${SENDER_SOCKETS} sender sockets, ${UNITS} units, ${PHASE_S} s per phase, all on loopback.`,
+    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${CLIENTS} map clients, ${SENDER_SOCKETS} sender sockets, ${UNITS} units, ${PHASE_S} s per phase, all on loopback. Load average (1 min) ${loadStart.toFixed(2)} before the run, ${loadavg()[0].toFixed(2)} after it; the bench process (senders and clients) shares the 2 cores with the server.`,
     '',
-    '| phase | offered (updates/s) | accepted (updates/s) | ack p50 (ms) | ack p99 (ms) | post-to-client p50 (ms) | post-to-client p99 (ms) | to each client (KiB/s) | server CPU (% of one core) | server RSS (MB) | unacked at end | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| phase | offered (updates/s) | accepted (updates/s) | ack p50 (ms) | ack p99 (ms) | post-to-client p50 (ms) | post-to-client p99 (ms) | to each client (KiB/s) | server CPU (% of one core) | server CPU per update (µs) | server RSS (MB) | bench CPU (% of one core) | unacked at end | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     best
       ? `Highest offered rate with p99 post-to-client under ${P99_LIMIT_MS} ms and every update acknowledged: **${best.offered} updates/s** (accepted ${fmt(best.accepted, 0)}/s).`
       : `No ramp step kept p99 post-to-client under ${P99_LIMIT_MS} ms.`,
+    '',
+    'How to read it:',
+    '- *accepted*: acks received during the phase, per second of the phase. *ack*: send → ack received by the sender (P3: after the commit holding it).',
+    "- *post-to-client*: the report's `time` (stamped when the sender made it) → map client 0 received the frame holding it. Frames merge superseded fixes (P4), so only fixes that reach the client are timed.",
+    '- *to each client*: bytes of snapshot and delta messages per client per second. *server CPU*: user + system of the server process (all threads), per second of the phase and per accepted update.',
+    '- *bench CPU*: this process, which runs the 4 senders and the 10 map clients (each parses every frame, as a map would) on the same 2 cores.',
+    '- *unacked at end*: sent but not acknowledged 3 s after the phase ended (still queued, not lost: the crash test covers loss).',
   ].join('\n');
   console.log(table);
   if (process.env.BENCH_WRITE !== '0') {
@@ -260,6 +288,9 @@ async function main(): Promise<void> {
   }
   worker.postMessage('close');
   senders.forEach((s) => s.close());
+  // A graceful stop lets `--cpu-prof` write its profile; bounded, then SIGKILL in cleanup.
+  server.kill('SIGTERM');
+  await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
   cleanup();
   process.exit(0);
 }

@@ -6,6 +6,7 @@ import { applyEventsInPlace } from './apply-event.js';
 import {
   commandToEvent,
   existsIn,
+  toUnit,
   newId,
   ROUTING_EVENT_TYPES,
   SYSTEM_ACTOR,
@@ -44,12 +45,18 @@ export interface StoreOptions {
   now?: () => number;
 }
 
+/**
+ * Called once when a submitted command is settled: with an error (nothing stored, P5), or with its
+ * result once durable (P3). A callback rather than a promise: at tens of thousands of updates a
+ * second, a promise and its reaction job per update were a measurable share of the ingest path.
+ */
+export type SubmitCallback = (error: Error | undefined, result?: SubmitResult) => void;
+
 interface Pending {
   entry: AppendEntry;
-  resolve(result: SubmitResult): void;
-  reject(error: Error): void;
+  done: SubmitCallback;
   /** Retries of this entry's msgIds that arrived while it was queued (P8). */
-  retries?: Array<{ resolve(result: SubmitResult): void; reject(error: Error): void }>;
+  retries?: SubmitCallback[];
 }
 
 /** Events read per page while replaying the log at start-up. */
@@ -76,6 +83,8 @@ export class PictureStore {
   /** msgId → the queued or committing entry that carries it (P8 while in flight). */
   private readonly inflight = new Map<string, Pending>();
   private flushing = false;
+  /** Entries in the commit under way. */
+  private committing = 0;
   private flushScheduled = false;
   private closed = false;
   private readonly listeners = new Set<(events: AppendedEvent[]) => void>();
@@ -130,6 +139,11 @@ export class PictureStore {
     return store;
   }
 
+  /** Commands queued or committing, not yet settled: the ingest backlog (WebSocket input pauses on it). */
+  get backlog(): number {
+    return this.queue.length + this.committing;
+  }
+
   /** Seq of the last committed event. */
   get seq(): number {
     return this.picture.seq;
@@ -152,37 +166,73 @@ export class PictureStore {
    * `positions` batch whose reports all carry known msgIds (HTTP). Rejects with {@link CommandError}.
    */
   submit(cmd: Command, actor?: Actor): Promise<SubmitResult> {
-    if (this.closed) return Promise.reject(new CommandError({ code: 'unavailable', message: 'the server is shutting down' }));
+    return new Promise((resolve, reject) => this.submitWith(cmd, actor, (err, result) => (err ? reject(err) : resolve(result!))));
+  }
+
+  /**
+   * {@link submit} with a callback instead of a promise, for the WebSocket hot path. `done` is called
+   * exactly once: after the commit (P3), or before this returns for a refusal (P5) or a retry of a
+   * stored msgId (P8).
+   */
+  submitWith(cmd: Command, actor: Actor | undefined, done: SubmitCallback): void {
+    if (this.closed) return done(new CommandError({ code: 'unavailable', message: 'the server is shutting down' }));
+    if (cmd.type === 'position' && cmd.msgId !== undefined) {
+      // Hot path (most traffic): no in-flight map either. A retry that arrives while the first copy
+      // is queued or committing is caught by the commit itself, whose msgId insert finds the first
+      // copy in the same or the previous transaction and answers its seq (P8).
+      const event: NewEvent =
+        actor === undefined
+          ? { msgId: cmd.msgId, type: 'position.reported', units: [toUnit(cmd, this.now())] }
+          : { msgId: cmd.msgId, actor, type: 'position.reported', units: [toUnit(cmd, this.now())] };
+      this.queue.push({ entry: { event, msgIds: [cmd.msgId], dedupe: true }, done });
+      this.scheduleFlush();
+      return;
+    }
     if (cmd.msgId !== undefined) {
       // Positions cannot be refused by state, so their retries are caught inside the commit (the
       // msgId insert) instead of by a lookup per update; other kinds look up first, since a retried
       // removal must be acked with its first seq, not refused as not_found (P8).
       const hot = cmd.type === 'position' || cmd.type === 'positions';
-      const known = this.known(cmd.msgId, !hot);
-      if (known) return known;
-      return this.enqueueCommand(cmd, actor, [cmd.msgId], hot);
+      if (this.known(cmd.msgId, !hot, done)) return;
+      return this.enqueueCommand(cmd, actor, [cmd.msgId], done, hot);
     }
     if (cmd.type === 'positions') {
       const fresh: typeof cmd.reports = [];
-      const seen: Promise<SubmitResult>[] = [];
+      const seenSeqs: number[] = [];
+      let waiting = 0;
+      let scanned = false;
+      let failed: Error | undefined;
+      // Every report a retry: answered once all are settled, with the newest first seq (P8).
+      const finishIfAllKnown = () => {
+        if (!scanned || fresh.length > 0 || waiting > 0) return;
+        if (failed) done(failed);
+        else done(undefined, { seq: Math.max(...seenSeqs), duplicate: true });
+      };
       const ids = new Set<string>();
       for (const report of cmd.reports) {
         if (report.msgId === undefined) fresh.push(report);
         else if (ids.has(report.msgId)) continue;
         else {
           ids.add(report.msgId);
-          const known = this.known(report.msgId);
-          if (known) seen.push(known);
-          else fresh.push(report);
+          waiting++;
+          const isKnown = this.known(report.msgId, true, (err, r) => {
+            waiting--;
+            if (err) failed ??= err;
+            else seenSeqs.push(r!.seq);
+            finishIfAllKnown();
+          });
+          if (!isKnown) {
+            waiting--;
+            fresh.push(report);
+          }
         }
       }
-      if (fresh.length === 0) {
-        return Promise.all(seen).then((all) => ({ seq: Math.max(...all.map((r) => r.seq)), duplicate: true }));
-      }
+      scanned = true;
+      if (fresh.length === 0) return finishIfAllKnown();
       const msgIds = fresh.flatMap((r) => (r.msgId === undefined ? [] : [r.msgId]));
-      return this.enqueueCommand({ ...cmd, reports: fresh }, actor, msgIds);
+      return this.enqueueCommand({ ...cmd, reports: fresh }, actor, msgIds, done);
     }
-    return this.enqueueCommand(cmd, actor, []);
+    return this.enqueueCommand(cmd, actor, [], done);
   }
 
   /**
@@ -214,15 +264,20 @@ export class PictureStore {
 
   // ------------------------------------------------------------ queueing
 
-  private known(msgId: string, lookup = true): Promise<SubmitResult> | undefined {
+  /**
+   * Whether `msgId` is already queued, committing or (when `lookup`) stored (P8). If so, `done` gets
+   * the first seq as a duplicate: at once when stored, or when the queued entry commits.
+   */
+  private known(msgId: string, lookup: boolean, done: SubmitCallback): boolean {
     const pending = this.inflight.get(msgId);
     if (pending) {
-      return new Promise((resolve, reject) => {
-        (pending.retries ??= []).push({ resolve: (r) => resolve({ seq: r.seq, duplicate: true }), reject });
-      });
+      (pending.retries ??= []).push((err, r) => (err ? done(err) : done(undefined, { seq: r!.seq, duplicate: true })));
+      return true;
     }
     const seq = lookup ? this.log.lookupMsgId(msgId) : undefined;
-    return seq === undefined ? undefined : Promise.resolve({ seq, duplicate: true });
+    if (seq === undefined) return false;
+    done(undefined, { seq, duplicate: true });
+    return true;
   }
 
   private exists = (slice: EntitySlice, id: string): boolean => {
@@ -230,39 +285,44 @@ export class PictureStore {
     return queued ?? existsIn(this.picture, slice, id);
   };
 
-  private enqueueCommand(cmd: Command, actor: Actor | undefined, msgIds: string[], dedupe = false): Promise<SubmitResult> {
-    const result = commandToEvent(cmd, { nowMs: this.now(), actor, exists: this.exists, newId: (p) => newId(p, this.now()) });
-    if (!result.ok) return Promise.reject(new CommandError(result.error));
-    return this.enqueue({ event: result.event, msgIds, dedupe });
+  private readonly newIdNow = (prefix: string): string => newId(prefix, this.now());
+
+  private enqueueCommand(cmd: Command, actor: Actor | undefined, msgIds: string[], done: SubmitCallback, dedupe = false): void {
+    const result = commandToEvent(cmd, { nowMs: this.now(), actor, exists: this.exists, newId: this.newIdNow });
+    if (!result.ok) return done(new CommandError(result.error));
+    this.enqueue({ event: result.event, msgIds, dedupe }, done);
   }
 
-  private enqueueSystem(event: NewEvent): Promise<SubmitResult> {
-    return this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [] });
+  private enqueueSystem(event: NewEvent): void {
+    this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [] }, ignoreSettled);
   }
 
-  private enqueue(entry: AppendEntry): Promise<SubmitResult> {
+  private enqueue(entry: AppendEntry, done: SubmitCallback): void {
     this.noteQueued(entry.event);
-    return new Promise<SubmitResult>((resolve, reject) => {
-      const pending: Pending = { entry, resolve, reject };
-      for (const msgId of entry.msgIds) this.inflight.set(msgId, pending);
-      this.queue.push(pending);
-      this.scheduleFlush();
-    });
+    const pending: Pending = { entry, done };
+    // Dedupe entries need no in-flight entry: their commit answers a retry itself (P8).
+    if (!entry.dedupe) for (let i = 0; i < entry.msgIds.length; i++) this.inflight.set(entry.msgIds[i], pending);
+    this.queue.push(pending);
+    this.scheduleFlush();
   }
 
   /** Settles a committed or failed entry, its in-flight retries, and forgets its msgIds. */
   private settleEntry(p: Pending, result: SubmitResult | Error): void {
-    for (const msgId of p.entry.msgIds) this.inflight.delete(msgId);
-    if (result instanceof Error) {
-      p.reject(result);
-      p.retries?.forEach((r) => r.reject(result));
-    } else {
-      p.resolve(result);
-      p.retries?.forEach((r) => r.resolve(result));
+    const ids = p.entry.msgIds;
+    if (!p.entry.dedupe) for (let i = 0; i < ids.length; i++) this.inflight.delete(ids[i]);
+    const err = result instanceof Error ? result : undefined;
+    const ok = err ? undefined : (result as SubmitResult);
+    // A throwing callback must not leave the rest of the group unanswered.
+    try {
+      p.done(err, ok);
+    } catch (e) {
+      this.logger.error({ err: e }, 'a submit callback failed');
     }
+    if (p.retries) for (const r of p.retries) r(err, ok);
   }
 
   private noteQueued(event: NewEvent): void {
+    if (event.type === 'position.reported' || event.type === 'corridor.recomputed') return; // hot path: no entity
     const up = upsertedEntity(event);
     if (up) this.queued.set(`${up[0]}:${up[1]}`, true);
     const removed = removedEntity(event);
@@ -284,6 +344,7 @@ export class PictureStore {
     this.flushing = true;
     const batch = this.queue;
     this.queue = [];
+    this.committing = batch.length;
     let result: AppendResult | undefined;
     const started = performance.now();
     try {
@@ -322,6 +383,7 @@ export class PictureStore {
     this.queued = new Map();
     for (const p of this.queue) this.noteQueued(p.entry.event);
     this.flushing = false;
+    this.committing = 0;
     if (this.queue.length > 0) this.scheduleFlush();
     else this.settle();
   }
@@ -350,7 +412,7 @@ export class PictureStore {
           appended.map((a) => a.event),
           this.picture,
         );
-        for (const corridor of corridors) void this.enqueueSystem({ type: 'corridor.recomputed', corridor });
+        for (const corridor of corridors) this.enqueueSystem({ type: 'corridor.recomputed', corridor });
       } catch (err) {
         this.logger.error({ err }, 'the router failed on a committed batch; corridors may be stale');
       }
@@ -384,13 +446,13 @@ export class PictureStore {
     const nowMs = this.now();
     for (const zone of Object.values(this.picture.threats)) {
       if (zone.validUntilMs !== undefined && zone.validUntilMs <= nowMs && this.exists('threats', zone.id)) {
-        void this.enqueueSystem({ type: 'threat.removed', id: zone.id, reason: 'expired' });
+        this.enqueueSystem({ type: 'threat.removed', id: zone.id, reason: 'expired' });
       }
     }
     for (const c of Object.values(this.picture.constraints)) {
       const until = c.validUntil === undefined ? undefined : Date.parse(c.validUntil);
       if (until !== undefined && until <= nowMs && this.exists('constraints', c.id)) {
-        void this.enqueueSystem({ type: 'constraint.removed', id: c.id, reason: 'expired' });
+        this.enqueueSystem({ type: 'constraint.removed', id: c.id, reason: 'expired' });
       }
     }
     this.scheduleExpiry();
@@ -413,6 +475,9 @@ export class PictureStore {
     this.expiryTimer.unref();
   }
 }
+
+/** Settles system events, whose outcome nobody waits for (a failed commit is logged by flush). */
+function ignoreSettled(): void {}
 
 function removedEntity(event: NewEvent): [EntitySlice, string] | undefined {
   switch (event.type) {

@@ -49,6 +49,8 @@ export function openLogDatabase(file: string, opts: { readonly?: boolean } = {})
       msg_id TEXT PRIMARY KEY,
       seq INTEGER NOT NULL
     ) WITHOUT ROWID;
+    -- Pruning msgIds past their retention (see LogWriter) deletes by seq range.
+    CREATE INDEX IF NOT EXISTS msg_ids_by_seq ON msg_ids (seq);
     CREATE TABLE IF NOT EXISTS snapshots (
       seq INTEGER PRIMARY KEY,
       time_ms INTEGER NOT NULL,
@@ -66,21 +68,43 @@ export function lastStoredSeq(db: Database.Database): number {
 /** Snapshots kept besides the newest (older ones are deleted). */
 const SNAPSHOTS_KEPT = 3;
 
+/**
+ * How long a msgId is remembered after its event, ms (24 h). A retry within this window is answered
+ * with its first seq (P8); the msg_ids table no longer grows without limit.
+ */
+export const MSG_ID_RETENTION_MS = 24 * 3_600_000;
+
+/** At most this many seqs' msgIds are deleted per pruning step, so one step never holds up commits long. */
+const PRUNE_STEP_SEQS = 50_000;
+
 /** The write side of the log on one connection: the append transaction and snapshot writes. */
 export class LogWriter {
   private seq: number;
   private readonly insertEvent: Database.Statement;
   private readonly insertMsgId: Database.Statement;
   private readonly selectMsgId: Database.Statement;
-  private readonly appendTx: (batch: WireBatch, timeMs: number) => Float64Array;
+  private readonly appendTx: (batch: WireBatch, timeMs: number, jsons: string[] | undefined) => Float64Array;
 
-  constructor(private readonly db: Database.Database) {
+  private readonly minMsgIdSeq: Database.Statement;
+  private readonly firstRecentSeq: Database.Statement;
+  private readonly deleteMsgIds: Database.Statement;
+
+  /** `msgIdRetentionMs`: how long msgIds are kept after their event (P8), ms. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly msgIdRetentionMs = MSG_ID_RETENTION_MS,
+  ) {
+    this.minMsgIdSeq = db.prepare('SELECT MIN(seq) FROM msg_ids').pluck();
+    this.firstRecentSeq = db
+      .prepare('SELECT seq FROM events WHERE seq >= ? AND seq < ? AND time_ms >= ? ORDER BY seq LIMIT 1')
+      .pluck();
+    this.deleteMsgIds = db.prepare('DELETE FROM msg_ids WHERE seq >= ? AND seq < ?');
     this.seq = lastStoredSeq(db);
     this.insertEvent = db.prepare('INSERT INTO events (seq, time_ms, type, body) VALUES (?, ?, ?, ?)');
     // OR IGNORE: a known msgId is detected by `changes === 0` (dedupe) and never fails a whole group.
     this.insertMsgId = db.prepare('INSERT OR IGNORE INTO msg_ids (msg_id, seq) VALUES (?, ?)');
     this.selectMsgId = db.prepare('SELECT seq FROM msg_ids WHERE msg_id = ?').pluck();
-    this.appendTx = db.transaction((batch: WireBatch, timeMs: number) => {
+    this.appendTx = db.transaction((batch: WireBatch, timeMs: number, jsons: string[] | undefined) => {
       const n = batch.types.length;
       // Outcome per item: its new seq, or minus the first seq when it was a stored msgId's retry.
       const outcomes = new Float64Array(n);
@@ -100,7 +124,9 @@ export class LogWriter {
         } else {
           for (let k = first; k < m; k++) this.insertMsgId.run(batch.msgIds[k], next);
         }
-        this.insertEvent.run(next, timeMs, batch.types[i], eventJson(next, timeMs, batch.bodies[i]));
+        const json = eventJson(next, timeMs, batch.bodies[i]);
+        this.insertEvent.run(next, timeMs, batch.types[i], json);
+        if (jsons) jsons[i] = json;
         outcomes[i] = next;
         seq = next;
       }
@@ -110,10 +136,11 @@ export class LogWriter {
 
   /**
    * Appends in one transaction (P1: next seqs, no gaps); returns per item its seq, or −(first seq) for
-   * a deduplicated retry. Throws, storing nothing, when the commit fails (P5).
+   * a deduplicated retry. Throws, storing nothing, when the commit fails (P5). When `jsons` is given,
+   * `jsons[i]` receives the stored text of each appended item (built once, reused for the frames).
    */
-  append(batch: WireBatch, timeMs: number): Float64Array {
-    const outcomes = this.appendTx(batch, timeMs);
+  append(batch: WireBatch, timeMs: number, jsons?: string[]): Float64Array {
+    const outcomes = this.appendTx(batch, timeMs, jsons);
     for (let i = outcomes.length - 1; i >= 0; i--) {
       if (outcomes[i] > 0) {
         this.seq = outcomes[i];
@@ -123,9 +150,24 @@ export class LogWriter {
     return outcomes;
   }
 
-  /** Stores a picture snapshot (its JSON) taken at `seq`, keeping the newest few. */
+  /**
+   * Deletes msgIds whose events are older than the retention, at most {@link PRUNE_STEP_SEQS} seqs'
+   * worth per call (the events table is scanned by seq from the oldest msgId on). Returns rows deleted.
+   */
+  pruneMsgIds(nowMs: number): number {
+    const from = this.minMsgIdSeq.get() as number | null;
+    if (from === null) return 0;
+    const limit = Math.min(from + PRUNE_STEP_SEQS, this.seq + 1);
+    const firstRecent = this.firstRecentSeq.get(from, limit, nowMs - this.msgIdRetentionMs) as number | undefined;
+    const upTo = firstRecent ?? limit;
+    if (upTo <= from) return 0;
+    return this.deleteMsgIds.run(from, upTo).changes;
+  }
+
+  /** Stores a picture snapshot (its JSON) taken at `seq`, keeping the newest few; prunes old msgIds. */
   writeSnapshot(seq: number, json: string): void {
     this.db.transaction(() => {
+      this.pruneMsgIds(Date.now());
       this.db.prepare('INSERT OR REPLACE INTO snapshots (seq, time_ms, body) VALUES (?, ?, ?)').run(seq, Date.now(), json);
       this.db
         .prepare('DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)')

@@ -6,7 +6,11 @@ import type { Picture } from '../protocol/events.js';
 
 /** What the broadcaster needs of a socket; `ws.WebSocket` fits, and tests pass an in-memory one. */
 export interface ClientSink {
-  send(data: string): void;
+  /**
+   * Sends one text message. A frame shared by many clients comes as UTF-8 bytes with
+   * `{binary: false}` (encoded once, not once per client); `ws.WebSocket.send` takes both forms.
+   */
+  send(data: string | Buffer, options: { binary: boolean }): void;
   /** Bytes queued in user space, not yet handed to the kernel. */
   readonly bufferedAmount: number;
 }
@@ -101,7 +105,7 @@ export class Broadcaster {
       this.sendSnapshot(client); // the log was trimmed or moved on while reading; a snapshot is exact
       return;
     }
-    client.sink.send(deltaJson(since, last, rows));
+    client.sink.send(deltaJson(since, last, rows), TEXT);
     client.seq = last;
   }
 
@@ -112,7 +116,9 @@ export class Broadcaster {
     const head = pending.length > 0 ? pending[pending.length - 1].seq : since;
     this.pending = [];
     this.framedSeq = head;
-    let shared: string | undefined;
+    let shared: Buffer | undefined;
+    // P4: within one frame the latest fix per unit wins; superseded position events are left out.
+    const framed = pending.length > 1 ? mergePositions(pending) : pending;
     for (const client of this.clients) {
       const sink = client.sink;
       if (client.state === 'lagging') {
@@ -126,20 +132,21 @@ export class Broadcaster {
       if (sink.bufferedAmount > this.opts.bufferLimitBytes) {
         // P10: stop feeding a client that cannot keep up; it gets a snapshot once drained.
         client.state = 'lagging';
-        sink.send(JSON.stringify({ type: 'resync-required', seq: head }));
+        sink.send(JSON.stringify({ type: 'resync-required', seq: head }), TEXT);
         this.opts.logger.warn({ bufferedBytes: sink.bufferedAmount, seq: head }, 'slow client cut off from frames until it drains');
         continue;
       }
       if (client.seq === since) {
-        shared ??= deltaJson(since, head, pending);
-        sink.send(shared);
+        shared ??= Buffer.from(deltaJson(since, head, framed), 'utf8');
+        sink.send(shared, TEXT);
       } else if (client.seq > since) {
         sink.send(
           deltaJson(
             client.seq,
             head,
-            pending.filter((e) => e.seq > client.seq),
+            framed.filter((e) => e.seq > client.seq),
           ),
+          TEXT,
         );
       } else {
         this.sendSnapshot(client);
@@ -162,9 +169,54 @@ export class Broadcaster {
     if (this.snapshotCache?.seq !== picture.seq) this.snapshotCache = { seq: picture.seq, json: JSON.stringify(picture) };
     client.sink.send(
       `{"type":"snapshot","seq":${picture.seq},"staleAfterMs":${this.opts.staleAfterMs},"serverTimeMs":${this.opts.now()},"picture":${this.snapshotCache.json}}`,
+      TEXT,
     );
     client.seq = picture.seq;
   }
+}
+
+/** Send options of a shared frame: bytes sent as a text message. */
+const TEXT = { binary: false };
+
+/**
+ * The events of a frame without the position events that a later event in the same frame makes
+ * redundant (P4: latest fix per unit wins). An event is left out only when, for each of its units, a
+ * later kept event has a fix at least as new and it brings no callsign or affiliation: the client's
+ * fold (newer-or-equal fix wins, P6) then ends in exactly the same picture. Order is kept.
+ * @example mergePositions([fix('u1', t=1, seq=5), fix('u1', t=2, seq=6)]) // [event seq 6]
+ */
+export function mergePositions(events: readonly AppendedEvent[]): AppendedEvent[] {
+  const newestLater = new Map<string, number>();
+  const keep = new Uint8Array(events.length);
+  let dropped = 0;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i].event;
+    if (event.type !== 'position.reported') {
+      keep[i] = 1;
+      continue;
+    }
+    let redundant = event.units.length > 0;
+    for (const unit of event.units) {
+      const later = newestLater.get(unit.unitId);
+      if (later === undefined || later < unit.timeMs || unit.callsign !== undefined || unit.affiliation !== undefined) {
+        redundant = false;
+        break;
+      }
+    }
+    if (redundant) {
+      dropped++;
+      continue;
+    }
+    keep[i] = 1;
+    for (const unit of event.units) {
+      const later = newestLater.get(unit.unitId);
+      if (later === undefined || unit.timeMs > later) newestLater.set(unit.unitId, unit.timeMs);
+    }
+  }
+  if (dropped === 0) return events as AppendedEvent[];
+  const out: AppendedEvent[] = [];
+  for (let i = 0; i < events.length; i++) if (keep[i] === 1) out.push(events[i]);
+  return out;
 }
 
 /** A delta frame from stored event texts, without re-serialising them (P4). */

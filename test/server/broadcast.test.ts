@@ -3,8 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyEventsInPlace } from '../../server/core/apply-event.js';
 import type { AppendedEvent, StoredEvent } from '../../server/log/event-log.js';
-import { Broadcaster, type ClientSink, type EventSource } from '../../server/net/broadcast.js';
-import { emptyPicture, type PictureEvent } from '../../server/protocol/events.js';
+import { Broadcaster, mergePositions, type ClientSink, type EventSource } from '../../server/net/broadcast.js';
+import { emptyPicture, type PictureEvent, type Unit } from '../../server/protocol/events.js';
 import { silentLogger } from './helpers.js';
 
 class MemorySource implements EventSource {
@@ -140,5 +140,62 @@ describe('Broadcaster', () => {
     source.commit('d');
     br.flush();
     expect(slow.messages()[3]).toMatchObject({ type: 'delta', since: 3, seq: 4 });
+  });
+});
+
+/** A stored position event at `seq` carrying the given unit fixes. */
+function fixes(seq: number, ...units: Array<Partial<Unit> & { unitId: string; timeMs: number }>): AppendedEvent {
+  const event = {
+    seq,
+    timeMs: 0,
+    type: 'position.reported',
+    units: units.map((u) => ({ lon: 1, lat: 2, seenMs: seq, ...u })),
+  } as PictureEvent;
+  return { seq, type: event.type, json: JSON.stringify(event), event };
+}
+
+describe('mergePositions (P4: latest fix per unit wins within a frame)', () => {
+  const seqs = (events: AppendedEvent[]) => events.map((e) => e.seq);
+
+  it('drops a position event that a later one in the frame supersedes, keeping order and other events', () => {
+    const haven = { seq: 3, type: 'haven.removed', json: '{}', event: { seq: 3, timeMs: 0, type: 'haven.removed', id: 'hv-1' } as PictureEvent };
+    const frame = [fixes(1, { unitId: 'a', timeMs: 10 }), fixes(2, { unitId: 'b', timeMs: 10 }), haven, fixes(4, { unitId: 'a', timeMs: 20 })];
+    expect(seqs(mergePositions(frame))).toEqual([2, 3, 4]);
+  });
+
+  it('P6: keeps an earlier event whose fix is newer than the later one (the later one would not move the unit)', () => {
+    const frame = [fixes(1, { unitId: 'a', timeMs: 30 }), fixes(2, { unitId: 'a', timeMs: 20 })];
+    expect(seqs(mergePositions(frame))).toEqual([1, 2]);
+  });
+
+  it('keeps events that bring a callsign or affiliation, and batches with any unit not superseded', () => {
+    const frame = [
+      fixes(1, { unitId: 'a', timeMs: 10, callsign: 'ALPHA' }),
+      fixes(2, { unitId: 'b', timeMs: 10 }, { unitId: 'c', timeMs: 10 }),
+      fixes(3, { unitId: 'a', timeMs: 20 }, { unitId: 'b', timeMs: 20 }),
+    ];
+    expect(seqs(mergePositions(frame))).toEqual([1, 2, 3]);
+  });
+
+  it('returns the same array when nothing is superseded', () => {
+    const frame = [fixes(1, { unitId: 'a', timeMs: 10 }), fixes(2, { unitId: 'b', timeMs: 10 })];
+    expect(mergePositions(frame)).toBe(frame);
+  });
+
+  it('P4: a client folding the merged frame ends with the same picture as one folding every event', () => {
+    const source = new MemorySource();
+    const b = new Broadcaster({ source, logger: silentLogger, staleAfterMs: 1, bufferLimitBytes: 1e9, frameMs: 60_000 });
+    const sink = new MemorySink();
+    b.add(sink);
+    for (let i = 0; i < 50; i++) source.commit(`u${i % 7}`);
+    b.flush();
+    b.close();
+    const frame = sink.messages()[1];
+    expect(frame).toMatchObject({ type: 'delta', since: 0, seq: 50 });
+    expect(frame.events!.length).toBe(7); // one per unit: the last of each
+    const client = emptyPicture();
+    applyEventsInPlace(client, frame.events!);
+    client.seq = frame.seq;
+    expect(client).toEqual(source.picture);
   });
 });

@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog, type EventLog } from '../../server/log/event-log.js';
+import { MSG_ID_RETENTION_MS } from '../../server/log/sqlite-store.js';
 import { emptyPicture, type NewEvent } from '../../server/protocol/events.js';
 import { tempDir } from './helpers.js';
 
@@ -106,6 +107,19 @@ describe.each(implementations)('%s', (_name, openLog) => {
     expect(log.lastSeq()).toBe(1);
     expect(log.lookupMsgId('m-b')).toBeUndefined();
     expect((await log.readSince(0, 10)).map((r) => r.seq)).toEqual([1, 3]);
+    await log.close();
+  });
+
+  it('P8: msgIds whose events are older than the retention (24 h) are forgotten at the next snapshot', async () => {
+    const log = await openLog(file);
+    const now = Date.now();
+    await log.append([{ event: haven('old'), msgIds: ['m-old'] }], now - MSG_ID_RETENTION_MS - 60_000);
+    await log.append([{ event: haven('new'), msgIds: ['m-new'] }], now);
+    await log.writeSnapshot({ ...emptyPicture(), seq: 2 });
+    expect(log.lookupMsgId('m-old')).toBeUndefined();
+    expect(log.lookupMsgId('m-new')).toBe(2);
+    // The events themselves stay: only the retry index is bounded.
+    expect((await log.readSince(0, 10)).map((r) => r.seq)).toEqual([1, 2]);
     await log.close();
   });
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyEvents } from '../../server/core/apply-event.js';
 import type { Command } from '../../server/core/commands.js';
 import { CommandError, PictureStore } from '../../server/core/store.js';
-import { databaseFile, SqliteEventLog, type AppendEntry, type EventLog } from '../../server/log/event-log.js';
+import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog, type AppendEntry, type EventLog } from '../../server/log/event-log.js';
 import { emptyPicture, type PictureEvent } from '../../server/protocol/events.js';
 import { FakeEngine, silentLogger, tempDir, waitFor } from './helpers.js';
 
@@ -73,6 +73,21 @@ describe('PictureStore', () => {
     expect(c).toEqual({ seq: 1, duplicate: true });
     expect(store.picture.units.u1.lon).toBe(11.9);
     expect(await store.readSince(0, 10)).toHaveLength(1);
+    await store.close();
+  });
+
+  it('P8: a position retry arriving while the first copy commits on the writer thread gets the first seq', async () => {
+    const store = await PictureStore.open({ log: await ThreadedSqliteEventLog.open(file), logger: silentLogger });
+    const first = store.submit(pos('u1', 11.9, 'm-1'), actor);
+    await new Promise((r) => setImmediate(r)); // the group commit holding `first` is now under way
+    expect(store.backlog).toBe(1);
+    const retry = store.submit(pos('u1', 11.95, 'm-1'), actor);
+    expect(store.backlog).toBe(2);
+    expect(await first).toEqual({ seq: 1, duplicate: false });
+    expect(await retry).toEqual({ seq: 1, duplicate: true });
+    expect(store.backlog).toBe(0);
+    expect(await store.readSince(0, 10)).toHaveLength(1);
+    expect(store.picture.units.u1.lon).toBe(11.9);
     await store.close();
   });
 
