@@ -18,7 +18,7 @@ const SEED = 42;
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 1000);
 const CORRIDORS = 100;
 const NGRAPH_PAIRS_LARGE = Number(process.env.BENCH_NGRAPH_PAIRS ?? 200);
-const ZONES_LARGE = Number(process.env.BENCH_ZONES_LARGE ?? 60);
+const ZONES_LARGE = Number(process.env.BENCH_ZONES_LARGE ?? 15);
 const ZONES = Number(process.env.BENCH_ZONES ?? 200);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
