@@ -105,6 +105,17 @@ function segmentsIntersect(
   return false;
 }
 
+/** Squared distance between projected segments AB and CD, m² (0 when they cross). */
+function segSegDist2(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): number {
+  if (segmentsIntersect(ax, ay, bx, by, cx, cy, dx, dy)) return 0;
+  return Math.min(
+    segPointDist2(ax, ay, bx, by, cx, cy),
+    segPointDist2(ax, ay, bx, by, dx, dy),
+    segPointDist2(cx, cy, dx, dy, ax, ay),
+    segPointDist2(cx, cy, dx, dy, bx, by),
+  );
+}
+
 /**
  * Distance from projected segment AB to the area, metres (0 when it touches or enters it).
  * Stops early and returns a value ≤ `within` as soon as the distance is known to be ≤ `within`.
@@ -121,13 +132,8 @@ export function segmentAreaDistance(a: ProjectedArea, ax: number, ay: number, bx
         const cy = ring[2 * i + 1];
         const dx = ring[2 * i + 2];
         const dy = ring[2 * i + 3];
-        if (segmentsIntersect(ax, ay, bx, by, cx, cy, dx, dy)) return 0;
-        const d2 = Math.min(
-          segPointDist2(ax, ay, bx, by, cx, cy),
-          segPointDist2(ax, ay, bx, by, dx, dy),
-          segPointDist2(cx, cy, dx, dy, ax, ay),
-          segPointDist2(cx, cy, dx, dy, bx, by),
-        );
+        const d2 = segSegDist2(ax, ay, bx, by, cx, cy, dx, dy);
+        if (d2 === 0) return 0;
         if (d2 < best2) {
           best2 = d2;
           if (best2 <= w2 && within > 0) return Math.sqrt(best2);
@@ -185,13 +191,8 @@ export function polylineAreaDistance(a: ProjectedArea, line: readonly [number, n
           const cy = ring[2 * i + 1];
           const dx = ring[2 * i + 2];
           const dy = ring[2 * i + 3];
-          if (segmentsIntersect(ax, ay, bx, by, cx, cy, dx, dy)) return 0;
-          const d2 = Math.min(
-            segPointDist2(ax, ay, bx, by, cx, cy),
-            segPointDist2(ax, ay, bx, by, dx, dy),
-            segPointDist2(cx, cy, dx, dy, ax, ay),
-            segPointDist2(cx, cy, dx, dy, bx, by),
-          );
+          const d2 = segSegDist2(ax, ay, bx, by, cx, cy, dx, dy);
+          if (d2 === 0) return 0;
           if (d2 < best2) {
             best2 = d2;
             found = true;
