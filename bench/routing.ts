@@ -446,6 +446,7 @@ const METHOD = [
 async function main(): Promise<void> {
   const rows: Row[] = [];
   await benchNetwork('Gothenburg', DEFAULT_ROADS_FILE, rows);
+  if (process.env.BENCH_LARGE === '0') return print(rows);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'corridor-bench-10x-'));
   try {
     const ways = tileWays(await readRoadWays(DEFAULT_ROADS_FILE), 5, 2);
@@ -461,6 +462,12 @@ async function main(): Promise<void> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+  print(rows);
+}
+
+/** Prints the table; writes docs/bench-routing.md only for a full run (both graphs). */
+function print(rows: Row[]): void {
+  const full = process.env.BENCH_LARGE !== '0';
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const header = [
     `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`,
@@ -482,7 +489,7 @@ async function main(): Promise<void> {
     METHOD,
     '',
   ].join('\n');
-  writeFileSync(path.join(repoRoot, 'docs/bench-routing.md'), doc);
+  if (full) writeFileSync(path.join(repoRoot, 'docs/bench-routing.md'), doc);
 }
 
 await main();

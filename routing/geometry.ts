@@ -17,6 +17,10 @@ export interface ProjectedArea {
   bbox: [number, number, number, number];
   /** Same bbox in metres. */
   mbox: [number, number, number, number];
+  /** A circle holding every vertex (centre of the metre box, largest vertex distance), metres. */
+  cx: number;
+  cy: number;
+  r: number;
 }
 
 /** Projects a Polygon or MultiPolygon (lon/lat) to metres; see {@link ProjectedArea}. */
@@ -46,7 +50,14 @@ export function projectArea(area: Polygonal): ProjectedArea {
       return flat;
     }),
   );
-  return { kx, ky, polygons, bbox: [w, s, e, n], mbox: [w * kx, s * ky, e * kx, n * ky] };
+  const mbox: [number, number, number, number] = [w * kx, s * ky, e * kx, n * ky];
+  const cx = (mbox[0] + mbox[2]) / 2;
+  const cy = (mbox[1] + mbox[3]) / 2;
+  let r2 = 0;
+  for (const poly of polygons)
+    for (const ring of poly)
+      for (let i = 0; i < ring.length; i += 2) r2 = Math.max(r2, (ring[i] - cx) ** 2 + (ring[i + 1] - cy) ** 2);
+  return { kx, ky, polygons, bbox: [w, s, e, n], mbox, cx, cy, r: Math.sqrt(r2) };
 }
 
 /** Whether a projected point lies inside the area (even-odd per polygon, so holes are outside). */
@@ -169,40 +180,54 @@ export function polylineTouchesArea(a: ProjectedArea, coords: ArrayLike<number>,
 /**
  * Distance from a lon/lat polyline to the area, metres (0 if it touches or lies inside), or
  * `Infinity` when it is known to be at least `atLeast` (callers after a minimum pass their best).
- * Segments whose box is already farther than the best so far are skipped, and the inside test runs
- * once per polyline rather than per segment.
+ * Each segment's distance to the area's enclosing circle is a lower bound of its true distance:
+ * the segment nearest that circle is measured first, then only segments whose bound beats the best
+ * so far, so a route of hundreds of segments costs a few exact measurements, not hundreds.
  */
 export function polylineAreaDistance(a: ProjectedArea, line: readonly [number, number][], atLeast = Infinity): number {
-  if (line.length === 0) return Infinity;
+  const n = line.length;
+  if (n === 0) return Infinity;
+  const bound = new Float64Array(Math.max(0, n - 1));
+  let first = -1;
+  for (let k = 0; k + 1 < n; k++) {
+    const d = Math.sqrt(segPointDist2(line[k][0] * a.kx, line[k][1] * a.ky, line[k + 1][0] * a.kx, line[k + 1][1] * a.ky, a.cx, a.cy)) - a.r;
+    bound[k] = d > 0 ? d : 0;
+    if (first < 0 || bound[k] < bound[first]) first = k;
+  }
   let best2 = atLeast * atLeast;
   let found = false;
-  for (let k = 0; k + 1 < line.length; k++) {
-    const ax = line[k][0] * a.kx;
-    const ay = line[k][1] * a.ky;
-    const bx = line[k + 1][0] * a.kx;
-    const by = line[k + 1][1] * a.ky;
-    const gap = boxGap(a, ax, ay, bx, by);
-    if (gap * gap >= best2) continue;
-    for (const poly of a.polygons)
-      for (const ring of poly) {
-        const m = ring.length / 2;
-        for (let i = 0; i + 1 < m; i++) {
-          const cx = ring[2 * i];
-          const cy = ring[2 * i + 1];
-          const dx = ring[2 * i + 2];
-          const dy = ring[2 * i + 3];
-          const d2 = segSegDist2(ax, ay, bx, by, cx, cy, dx, dy);
-          if (d2 === 0) return 0;
-          if (d2 < best2) {
-            best2 = d2;
-            found = true;
-          }
-        }
-      }
+  const measure = (k: number): boolean => {
+    const b = bound[k];
+    if (b * b >= best2) return false;
+    const d2 = segmentRingsDist2(a, line[k][0] * a.kx, line[k][1] * a.ky, line[k + 1][0] * a.kx, line[k + 1][1] * a.ky, best2);
+    if (d2 < best2) {
+      best2 = d2;
+      found = true;
+    }
+    return d2 === 0;
+  };
+  if (first >= 0) {
+    if (measure(first)) return 0;
+    for (let k = 0; k + 1 < n; k++) if (k !== first && measure(k)) return 0;
   }
   // No edge crossing: the polyline is wholly inside or wholly outside; one vertex tells which.
   if (pointInArea(a, line[0][0] * a.kx, line[0][1] * a.ky)) return 0;
   return found ? Math.sqrt(best2) : Infinity;
+}
+
+/** Least squared distance from projected segment AB to the area's rings, m² (0 when it crosses one); stops at `below`. */
+function segmentRingsDist2(a: ProjectedArea, ax: number, ay: number, bx: number, by: number, below: number): number {
+  let best2 = below;
+  for (const poly of a.polygons)
+    for (const ring of poly) {
+      const m = ring.length / 2;
+      for (let i = 0; i + 1 < m; i++) {
+        const d2 = segSegDist2(ax, ay, bx, by, ring[2 * i], ring[2 * i + 1], ring[2 * i + 2], ring[2 * i + 3]);
+        if (d2 === 0) return 0;
+        if (d2 < best2) best2 = d2;
+      }
+    }
+  return best2;
 }
 
 /**

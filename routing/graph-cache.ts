@@ -8,7 +8,7 @@ import { PROFILE_VERSION } from './profile.js';
 import { RoadGraph, type RoadGraphData } from './road-graph.js';
 
 /** Bumped when the file layout below changes. */
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const MAGIC = 'CORRIDOR-GRAPH';
 
 const FIELDS: { name: keyof RoadGraphData; type: 'f64' | 'f32' | 'i32' | 'u8' }[] = [
@@ -23,6 +23,9 @@ const FIELDS: { name: keyof RoadGraphData; type: 'f64' | 'f32' | 'i32' | 'u8' }[
   { name: 'edgeStatus', type: 'u8' },
   { name: 'geomOffset', type: 'i32' },
   { name: 'geomCoords', type: 'f64' },
+  { name: 'lmNodes', type: 'i32' },
+  { name: 'lmFromL', type: 'f64' },
+  { name: 'lmToL', type: 'f64' },
 ];
 
 const CTOR = { f64: Float64Array, f32: Float32Array, i32: Int32Array, u8: Uint8Array } as const;
@@ -44,6 +47,8 @@ export function cachePath(cacheDir: string, key: string): string {
  */
 export function writeGraphCache(file: string, graph: RoadGraph): void {
   mkdirSync(path.dirname(file), { recursive: true });
+  // Landmarks cost a few dozen full searches: prepare them once, with the rest.
+  void graph.landmarks;
   const fields = FIELDS.map((f) => ({ ...f, length: (graph.data[f.name] as ArrayLike<number>).length }));
   const header = Buffer.from(JSON.stringify({ magic: MAGIC, format: FORMAT_VERSION, profile: PROFILE_VERSION, fields }));
   const headerLen = align8(8 + header.length);

@@ -10,6 +10,7 @@ import {
   practicabilityRank,
   speedMps,
 } from './profile.js';
+import { computeLandmarks, type Landmarks } from './landmarks.js';
 import type { RoadWay } from './types.js';
 
 /** Mean Earth radius, metres (the same for edge lengths and the A* heuristic, so it stays admissible). */
@@ -49,6 +50,10 @@ export interface RoadGraphData {
   /** Edge e's geometry is `geomCoords[2*geomOffset[e] .. 2*geomOffset[e+1])` as lon,lat pairs. */
   geomOffset: Int32Array;
   geomCoords: Float64Array;
+  /** Landmark tables (see landmarks.ts); computed on first use when absent, and cached with the rest. */
+  lmNodes?: Int32Array;
+  lmFromL?: Float64Array;
+  lmToL?: Float64Array;
 }
 
 /** Where a point meets the nearest usable road. */
@@ -140,6 +145,37 @@ export class RoadGraph {
     index.finish();
     this.index = index;
     this.bbox = e === 0 ? [0, 0, 0, 0] : [w, s, east, north];
+  }
+
+  /** Arcs entering each node, CSR over the same arc numbers as {@link adjArc} (backward searches); built on first use. */
+  get inArcs(): { start: Int32Array; arcs: Int32Array } {
+    if (!this.reverse) {
+      const n = this.nodeCount;
+      const d = this.data;
+      const { adjStart, adjArc } = this;
+      const head = (arc: number) => (arc & 1 ? d.edgeFrom[arc >> 1] : d.edgeTo[arc >> 1]);
+      const start = new Int32Array(n + 1);
+      for (let k = 0; k < adjArc.length; k++) start[head(adjArc[k]) + 1]++;
+      for (let v = 0; v < n; v++) start[v + 1] += start[v];
+      const fill = start.slice(0, n);
+      const arcs = new Int32Array(adjArc.length);
+      for (let k = 0; k < adjArc.length; k++) arcs[fill[head(adjArc[k])]++] = adjArc[k];
+      this.reverse = { start, arcs };
+    }
+    return this.reverse;
+  }
+  private reverse?: { start: Int32Array; arcs: Int32Array };
+
+  /** Landmark lower bounds of travel time (A* heuristic), computed once on first use. */
+  get landmarks(): Landmarks {
+    const d = this.data;
+    if (!d.lmNodes || !d.lmFromL || !d.lmToL) {
+      const lm = computeLandmarks(this);
+      d.lmNodes = lm.nodes;
+      d.lmFromL = lm.fromL;
+      d.lmToL = lm.toL;
+    }
+    return { nodes: d.lmNodes, fromL: d.lmFromL!, toL: d.lmToL! };
   }
 
   /** Bounding box of an edge's geometry, degrees. */

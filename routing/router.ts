@@ -4,7 +4,7 @@ import type { Constraint, Convoy, Corridor, Haven, Picture, PictureEvent, RouteL
 import { lengthInsideM, polylineAreaDistance, projectArea, type ProjectedArea } from './geometry.js';
 import { STATUS_RESTRICTED, vehicleRank } from './profile.js';
 import { EARTH_RADIUS_M, type RoadGraph, type Snap } from './road-graph.js';
-import { Searcher, type EdgeCosts, type PathPiece, type SearchResult } from './search.js';
+import { Searcher, type EdgeCosts, type PathPiece, type SearchResult, type TargetTree } from './search.js';
 import type { CorridorEngine, RouteAnswer, RouteQuery } from './types.js';
 import { edgesOfGeometry, edgesTouchingArea } from './zone-effects.js';
 
@@ -60,6 +60,8 @@ interface Tracked {
   /** Haven assigned and the people counted against it. */
   havenId?: string;
   people: number;
+  /** Key of the target tree it searches with. */
+  treeKey?: string;
 }
 
 interface Computed {
@@ -74,7 +76,14 @@ interface Computed {
   message?: string;
   havenId?: string;
   offBy?: { path: 'from' | 'to'; distanceM: number };
+  /** Snap key of the destination whose target tree the searches used. */
+  treeKey?: string;
 }
+
+/** Reach of a corridor's target tree as a multiple of its best route's cost: beyond every acceptable alternative. */
+const TREE_REACH = 2;
+/** Most nodes a target tree holds (12 bytes each), so trees stay small on large graphs. */
+const TREE_MAX_NODES = 40_000;
 
 /** Farthest zone that counts for `min_clearance_m`, metres; beyond it the figure is null. */
 export const CLEARANCE_HORIZON_M = 5000;
@@ -105,6 +114,8 @@ export class Router implements CorridorEngine {
   private readonly tracked = new Map<string, Tracked>();
   /** Convoys whose routes use an edge. */
   private readonly edgeConvoys = new Map<number, Set<string>>();
+  /** Target trees of standing corridors' destinations, by snap key (shared by corridors to one haven). */
+  private readonly trees = new Map<string, TargetTree>();
 
   constructor(graph: RoadGraph, options: RouterOptions = {}) {
     this.graph = graph;
@@ -134,8 +145,10 @@ export class Router implements CorridorEngine {
     this.penalty = new Float64Array(e).fill(1);
     const marked = new Uint8Array(e);
     const shared = { factor, blocked: this.blockCount, rank: d.edgeRank, marked };
+    // Landmark bounds hold while no cost can fall below its base time (every factor ≥ 1).
+    const landmarks = this.opts.dangerFactor >= 1 && this.opts.restrictedFactor >= 1 ? graph.landmarks : undefined;
     this.costs = [
-      { ...shared, base: timeBase, heuristicPerM: 1 / graph.maxSpeedMps },
+      { ...shared, base: timeBase, heuristicPerM: 1 / graph.maxSpeedMps, landmarks },
       { ...shared, base: d.edgeLenM, heuristicPerM: 1 },
     ];
     this.searcher = new Searcher(graph);
@@ -172,12 +185,15 @@ export class Router implements CorridorEngine {
   }
 
   /** Best route and alternatives between two snapped ends; see {@link Computed}. */
-  private compute(from: Snap, to: Snap, weight: number, rank: number, alternatives: number, reuse?: SearchResult): Computed {
+  private compute(from: Snap, to: Snap, weight: number, rank: number, alternatives: number, reuse?: SearchResult, standing = false): Computed {
     const costs = this.costs[weight];
     const s = this.searcher;
     const seenEdges = new Set<number>();
+    // A standing corridor searches with its destination's target tree (exact base distances).
+    let tree = standing ? this.trees.get(snapKey(to)) : undefined;
     // Costs only rose off the best path: it is still the best, only alternatives need a new search.
-    const first = reuse ?? s.route(costs, rank, from, to);
+    const first = reuse ?? s.route(costs, rank, from, to, undefined, tree);
+    if (standing && first.cost < Infinity) tree = this.treeFor(to, TREE_REACH * first.cost);
     first.touched.forEach((e) => seenEdges.add(e));
     if (first.cost === Infinity) {
       const cut = this.blockingOverlays(costs, rank, from, to);
@@ -203,7 +219,7 @@ export class Router implements CorridorEngine {
         if (this.penalty[p.edge] === 1) penalised.push(p.edge);
         this.penalty[p.edge] *= 1.5;
       }
-      const cand = s.route(costs, rank, from, to, this.penalty);
+      const cand = s.route(costs, rank, from, to, this.penalty, tree);
       cand.touched.forEach((e) => seenEdges.add(e));
       if (cand.cost === Infinity) break;
       last = cand;
@@ -222,7 +238,28 @@ export class Router implements CorridorEngine {
     for (const f of found) for (const p of f.pieces) edges.add(p.edge);
     const legs = order.map((i) => this.leg(found[i].pieces));
     const nearest = this.setClearance(legs);
-    return { status: 'ok', legs, cost: first.cost, edges, best: first, seen: this.overlaysOf(seenEdges), nearest };
+    return { status: 'ok', legs, cost: first.cost, edges, best: first, seen: this.overlaysOf(seenEdges), nearest, treeKey: standing ? snapKey(to) : undefined };
+  }
+
+  /**
+   * The target tree of a destination reaching at least `reach` (built, or rebuilt farther, when the
+   * cached one falls short and was not cut by its node budget).
+   */
+  private treeFor(to: Snap, reach: number): TargetTree {
+    const key = snapKey(to);
+    const have = this.trees.get(key);
+    if (have && (have.radius >= reach || have.nodes.length >= TREE_MAX_NODES)) return have;
+    const tree = this.searcher.targetTree(this.costs[TIME], to, Math.max(reach, (have?.radius ?? 0) * 2), TREE_MAX_NODES);
+    this.trees.set(key, tree);
+    return tree;
+  }
+
+  /** Drops the target trees no standing corridor uses any more. */
+  private sweepTrees(): void {
+    if (this.trees.size <= this.tracked.size) return;
+    const used = new Set<string>();
+    for (const t of this.tracked.values()) if (t.treeKey) used.add(t.treeKey);
+    for (const key of this.trees.keys()) if (!used.has(key)) this.trees.delete(key);
   }
 
   /** Cost of a path without alternative penalties. */
@@ -268,11 +305,28 @@ export class Router implements CorridorEngine {
     let distance = 0;
     let duration = 0;
     let exposure = 0;
+    const geom = d.geomCoords;
+    const add = (lon: number, lat: number) => {
+      const x = round7(lon);
+      const y = round7(lat);
+      const prev = coordinates[coordinates.length - 1];
+      if (!prev || prev[0] !== x || prev[1] !== y) coordinates.push([x, y]);
+    };
     for (const p of pieces) {
-      const part = this.graph.edgeSlice(p.edge, p.fromM, p.toM);
+      const edgeLen = d.edgeLenM[p.edge];
       const len = Math.abs(p.toM - p.fromM);
       distance += len;
       duration += len / d.edgeSpeedMps[p.edge];
+      const whole = len === edgeLen && Math.min(p.fromM, p.toM) === 0;
+      if (whole && this.dangerCount[p.edge] === 0) {
+        // A whole edge outside danger: its vertices as stored, in the direction walked.
+        const a = d.geomOffset[p.edge];
+        const b = d.geomOffset[p.edge + 1];
+        if (p.fromM <= p.toM) for (let k = a; k < b; k++) add(geom[2 * k], geom[2 * k + 1]);
+        else for (let k = b - 1; k >= a; k--) add(geom[2 * k], geom[2 * k + 1]);
+        continue;
+      }
+      const part = this.graph.edgeSlice(p.edge, p.fromM, p.toM);
       if (this.dangerCount[p.edge] > 0) {
         const areas: ProjectedArea[] = [];
         for (const k of this.edgeOverlays.get(p.edge) ?? []) {
@@ -281,11 +335,7 @@ export class Router implements CorridorEngine {
         }
         exposure += Math.min(len, lengthInsideM(areas, part));
       }
-      for (const c of part) {
-        const q: [number, number] = [round7(c[0]), round7(c[1])];
-        const prev = coordinates[coordinates.length - 1];
-        if (!prev || prev[0] !== q[0] || prev[1] !== q[1]) coordinates.push(q);
-      }
+      for (const c of part) add(c[0], c[1]);
     }
     if (coordinates.length === 1) coordinates.push(coordinates[0]);
     return {
@@ -417,6 +467,7 @@ export class Router implements CorridorEngine {
       if (!previous || !sameCorridor(previous, c)) out.push(c);
       else this.tracked.get(convoy.id)!.corridor = previous;
     }
+    this.sweepTrees();
     return out;
   }
 
@@ -573,6 +624,7 @@ export class Router implements CorridorEngine {
       const c = this.refreshClearance(cid, [...clearance.get(cid)!], fullClearance.has(cid) ? undefined : lowered.get(cid));
       if (c) out.push(c);
     }
+    this.sweepTrees();
     return out;
   }
 
@@ -638,7 +690,7 @@ export class Router implements CorridorEngine {
     } else {
       const to = this.snap(convoy.destination, rank);
       c = to.snap
-        ? this.compute(from.snap, to.snap, TIME, rank, this.opts.corridorAlternatives, reuse)
+        ? this.compute(from.snap, to.snap, TIME, rank, this.opts.corridorAlternatives, reuse, true)
         : { status: 'off_network', legs: [], cost: Infinity, edges: new Set(), seen: new Set(), offBy: { path: 'to', distanceM: to.distanceM } };
     }
     const corridor: Corridor = {
@@ -667,6 +719,7 @@ export class Router implements CorridorEngine {
       nearest: c.nearest,
       havenId: c.havenId,
       people: c.havenId ? people : 0,
+      treeKey: c.treeKey,
     };
     this.tracked.set(convoy.id, t);
     for (const e of c.edges) {
@@ -700,7 +753,7 @@ export class Router implements CorridorEngine {
       const to = this.snap([h.lon, h.lat], rank).snap;
       if (!to) continue;
       firstReachable ??= to;
-      const r = this.searcher.route(this.costs[TIME], rank, from, to);
+      const r = this.searcher.route(this.costs[TIME], rank, from, to, undefined, this.trees.get(snapKey(to)));
       r.touched.forEach((e) => seenEdges.add(e));
       if (r.cost < (best?.cost ?? Infinity)) best = { h, to, cost: r.cost };
     }
@@ -708,11 +761,11 @@ export class Router implements CorridorEngine {
       if (!firstReachable) {
         return { status: 'no_haven', legs: [], cost: Infinity, edges: new Set(), seen: new Set(), message: 'no open haven with room is near a usable road' };
       }
-      const c = this.compute(from, firstReachable, TIME, rank, 0);
+      const c = this.compute(from, firstReachable, TIME, rank, 0, undefined, true);
       this.overlaysOf(seenEdges).forEach((k) => c.seen.add(k));
       return c;
     }
-    const c = this.compute(from, best.to, TIME, rank, this.opts.corridorAlternatives);
+    const c = this.compute(from, best.to, TIME, rank, this.opts.corridorAlternatives, undefined, true);
     this.overlaysOf(seenEdges).forEach((k) => c.seen.add(k));
     c.havenId = best.h.id;
     return c;
@@ -792,6 +845,11 @@ function offNetwork(path: 'from' | 'to', distanceM: number): RouteAnswer {
   };
 }
 
+/** Identity of a snapped point, for caches keyed by destination. */
+function snapKey(s: Snap): string {
+  return `${s.edge}:${s.offsetM}`;
+}
+
 function needsCorridor(c: Convoy): boolean {
   return c.state !== 'cancelled' && c.state !== 'arrived';
 }
@@ -829,7 +887,20 @@ function sharedLength(a: PathPiece[], b: PathPiece[]): number {
 }
 
 function sameRoutes(a: RouteLeg[], b: RouteLeg[]): boolean {
-  return a.length === b.length && a.every((r, i) => JSON.stringify(r) === JSON.stringify(b[i]));
+  return a.length === b.length && a.every((r, i) => sameLeg(r, b[i]));
+}
+
+function sameLeg(a: RouteLeg, b: RouteLeg): boolean {
+  if (
+    a.distance_m !== b.distance_m ||
+    a.duration_s !== b.duration_s ||
+    a.exposure_m !== b.exposure_m ||
+    a.min_clearance_m !== b.min_clearance_m ||
+    a.coordinates.length !== b.coordinates.length
+  ) {
+    return false;
+  }
+  return a.coordinates.every((c, i) => c[0] === b.coordinates[i][0] && c[1] === b.coordinates[i][1]);
 }
 
 function sameCorridor(a: Corridor, b: Corridor): boolean {

@@ -1,5 +1,6 @@
 // Compact A* over the prepared graph's typed arrays: the router's production search (ngraph.path is
 // kept as the test oracle, as the issue asks, since it measured 5-7x slower here; see docs/bench-routing.md).
+import type { Landmarks } from './landmarks.js';
 import { EARTH_RADIUS_M, type RoadGraph, type Snap } from './road-graph.js';
 
 const RAD = Math.PI / 180;
@@ -18,7 +19,41 @@ export interface EdgeCosts {
   marked: Uint8Array;
   /** Lower bound of cost per metre of straight line (1/maxSpeed for time, 1 for distance). */
   heuristicPerM: number;
+  /**
+   * Landmark distances in the same unit as `base`, when every cost is at least `base` (factors and
+   * penalties ≥ 1): the search then takes the larger of the straight-line and landmark bounds.
+   */
+  landmarks?: Landmarks;
 }
+
+/**
+ * Exact base-cost distances to one target point from every node within `radius` of it (a backward
+ * search with every zone and vehicle limit lifted): the tightest lower bound a search towards that
+ * point can use while costs never fall below base. Standing corridors keep one per destination, so
+ * re-routing after a zone explores the detour, not the city (see Router).
+ */
+export interface TargetTree {
+  nodes: Int32Array;
+  /** `dist[i]`: base cost from `nodes[i]` to the target point. */
+  dist: Float64Array;
+  /** Every node not in the tree is at least this far (the search stopped here or ran out of nodes). */
+  radius: number;
+}
+
+/**
+ * Base cost from each end node of edge `te` to the point `offsetM` along it, direction ignored: a
+ * lower bound of what the last piece of a path costs (bounds only, never a path's real cost).
+ */
+function baseExtras(costs: EdgeCosts, len: number, te: number, offsetM: number): [number, number] {
+  const frac = len > 0 ? offsetM / len : 0;
+  return [costs.base[te] * frac, costs.base[te] * (1 - frac)];
+}
+
+/** Settled nodes before a search first checks whether its target is cut off (doubling after). */
+const CUT_CHECK_FIRST = 512;
+
+/** Most landmarks a search uses; on Gothenburg all 16 settled fewest nodes (4 or 8 saved no time). Those bounding nothing at the start are left out. */
+const ACTIVE_LANDMARKS = 16;
 
 /** A piece of a path: edge `edge` walked from offset `fromM` to `toM` (metres from its `from` node). */
 export interface PathPiece {
@@ -58,6 +93,26 @@ export class Searcher {
   private heapKey: Float64Array;
   private heapNode: Int32Array;
   private heapSize = 0;
+  /** Active landmarks of the current search: table rows, and their per-target constants (see setLandmarks). */
+  private lmCount = 0;
+  private lmStride = 0;
+  private readonly lmCol = new Int32Array(ACTIVE_LANDMARKS);
+  private readonly lmA = new Float64Array(ACTIVE_LANDMARKS);
+  private readonly lmB = new Float64Array(ACTIVE_LANDMARKS);
+  private lmFrom: Float64Array | null = null;
+  private lmTo: Float64Array | null = null;
+  /** The target tree scattered into `treeDist` (nodes stamped `treeId`), and its radius. */
+  private readonly treeDist: Float64Array;
+  private readonly treeStamp: Uint32Array;
+  private treeId = 0;
+  private treeOf: TargetTree | null = null;
+  private useTree = false;
+  private treeRadius = 0;
+  /** Target nodes of the current search, and the backward walk's state (see targetCutOff). */
+  private targetNodes: number[] = [];
+  private readonly backStamp: Uint32Array;
+  private readonly backQueue: Int32Array;
+  private backGen = 0;
   /** Nodes settled by the last search (for the benchmark's work figures). */
   settled = 0;
 
@@ -73,6 +128,10 @@ export class Searcher {
     this.targetStamp = new Uint32Array(n);
     this.heapKey = new Float64Array(1024);
     this.heapNode = new Int32Array(1024);
+    this.backStamp = new Uint32Array(n);
+    this.backQueue = new Int32Array(n);
+    this.treeDist = new Float64Array(n);
+    this.treeStamp = new Uint32Array(n);
   }
 
   /** Cost of walking an edge between two offsets (metres), or Infinity when not allowed. */
@@ -90,12 +149,13 @@ export class Searcher {
    * Least-cost path between two snapped points. `penalty` multiplies edge costs (alternatives).
    * Ends on a blocked or vehicle-barred edge cannot be left or reached.
    */
-  route(costs: EdgeCosts, vehicleRank: number, from: Snap, to: Snap, penalty?: Float64Array): SearchResult {
+  route(costs: EdgeCosts, vehicleRank: number, from: Snap, to: Snap, penalty?: Float64Array, tree?: TargetTree): SearchResult {
     const g = this.g;
     const d = g.data;
     const gen = ++this.gen;
     const touched: number[] = [];
     this.touched = touched;
+    this.targetNodes = [];
     for (const e of [from.edge, to.edge]) {
       if (costs.marked[e] && this.edgeStamp[e] !== gen) {
         this.edgeStamp[e] = gen;
@@ -126,11 +186,20 @@ export class Searcher {
     const toTo = this.pieceCost(costs, vehicleRank, te, tLen, to.offsetM, penalty);
     if (toFrom < Infinity) this.setTarget(d.edgeFrom[te], toFrom, gen);
     if (toTo < Infinity) this.setTarget(d.edgeTo[te], toTo, gen);
+    if (this.targetNodes.length === 0 && best === Infinity) return { cost: Infinity, pieces: [], touched };
     this.heapSize = 0;
     const se = from.edge;
     const sLen = d.edgeLenM[se];
     const startFrom = this.pieceCost(costs, vehicleRank, se, from.offsetM, 0, penalty);
     const startTo = this.pieceCost(costs, vehicleRank, se, from.offsetM, sLen, penalty);
+    // Landmark constants from base costs to the target point, so they never exceed the tree's figures.
+    const [bxFrom, bxTo] = baseExtras(costs, d.edgeLenM[te], te, to.offsetM);
+    this.setLandmarks(
+      costs,
+      [d.edgeFrom[te], bxFrom, d.edgeTo[te], bxTo],
+      [startFrom < Infinity ? d.edgeFrom[se] : -1, startTo < Infinity ? d.edgeTo[se] : -1],
+    );
+    this.setTree(tree);
     // prevArc -2 / -3: reached straight from the start point towards the edge's from / to node.
     if (startFrom < Infinity) this.open(d.edgeFrom[se], startFrom, -2, gen);
     if (startTo < Infinity) this.open(d.edgeTo[se], startTo, -3, gen);
@@ -181,7 +250,10 @@ export class Searcher {
     this.ty = xyz[3 * to + 1];
     this.tz = xyz[3 * to + 2];
     this.touched = [];
+    this.targetNodes = [];
     this.setTarget(to, 0, gen);
+    this.setLandmarks(costs, [to, 0], [from]);
+    this.setTree(undefined);
     this.heapSize = 0;
     this.open(from, 0, -2, gen);
     const found = this.run(costs, vehicleRank, gen, Infinity);
@@ -216,10 +288,16 @@ export class Searcher {
     const dist = this.dist;
     const stamp = this.stamp;
     const closed = this.closed;
+    // With no path found yet, check now and then whether the target is cut off (see targetCutOff).
+    let nextCheck = CUT_CHECK_FIRST;
     while (this.heapSize > 0) {
       const key = this.heapKey[0];
       const u = this.pop();
       if (key >= best) break;
+      if (settled >= nextCheck && best === Infinity) {
+        if (this.targetCutOff(costs, vehicleRank, gen, settled)) break;
+        nextCheck *= 2;
+      }
       if (closed[u] === gen) continue;
       closed[u] = gen;
       settled++;
@@ -249,20 +327,192 @@ export class Searcher {
     return { cost: best, node: bestNode };
   }
 
+  /**
+   * Whether the target is cut off from everything the forward search has reached: a breadth-first
+   * walk backwards from the target nodes over usable arcs (same closures and vehicle limits), at most
+   * `budget` nodes, that runs out of nodes without meeting the forward search. Without it a search
+   * towards an encircled target would flood the whole network before answering "unreachable".
+   * The marked edges it meets join `touched`, so lifting what encircles the target re-routes.
+   */
+  private targetCutOff(costs: EdgeCosts, vehicleRank: number, gen: number, budget: number): boolean {
+    const d = this.g.data;
+    const { start, arcs } = this.g.inArcs;
+    const { blocked, rank, marked } = costs;
+    const bgen = ++this.backGen;
+    const queue = this.backQueue;
+    let head = 0;
+    let tail = 0;
+    for (const t of this.targetNodes) {
+      if (this.backStamp[t] === bgen) continue;
+      if (this.stamp[t] === gen) return false;
+      this.backStamp[t] = bgen;
+      queue[tail++] = t;
+    }
+    while (head < tail) {
+      if (tail > budget) return false;
+      const v = queue[head++];
+      for (let k = start[v]; k < start[v + 1]; k++) {
+        const arc = arcs[k];
+        const e = arc >> 1;
+        if (marked[e] && this.edgeStamp[e] !== gen) {
+          this.edgeStamp[e] = gen;
+          this.touched.push(e);
+        }
+        if (blocked[e] > 0 || rank[e] < vehicleRank) continue;
+        const u = arc & 1 ? d.edgeTo[e] : d.edgeFrom[e];
+        if (this.backStamp[u] === bgen) continue;
+        if (this.stamp[u] === gen) return false;
+        this.backStamp[u] = bgen;
+        queue[tail++] = u;
+      }
+    }
+    return true;
+  }
+
   private setTarget(node: number, extra: number, gen: number): void {
+    this.targetNodes.push(node);
     if (this.targetStamp[node] !== gen || extra < this.targetExtra[node]) {
       this.targetStamp[node] = gen;
       this.targetExtra[node] = extra;
     }
   }
 
-  /** Straight-line lower bound from a node to the current target, in cost units (admissible). */
+  /** Makes `tree` the heuristic of the next searches (scattered once, kept while it stays the same). */
+  private setTree(tree: TargetTree | undefined): void {
+    this.useTree = tree !== undefined;
+    if (!tree || tree === this.treeOf) return;
+    const id = ++this.treeId;
+    for (let i = 0; i < tree.nodes.length; i++) {
+      this.treeStamp[tree.nodes[i]] = id;
+      this.treeDist[tree.nodes[i]] = tree.dist[i];
+    }
+    this.treeOf = tree;
+    this.treeRadius = tree.radius;
+  }
+
+  /**
+   * Base-cost distances to a snapped point from the nodes within `radius` of it, at most `maxNodes`
+   * of them (Dijkstra over arcs backwards; zones, penalties and vehicle limits ignored, so each
+   * figure is a lower bound of any search's cost from that node).
+   */
+  targetTree(costs: EdgeCosts, to: Snap, radius: number, maxNodes: number): TargetTree {
+    const g = this.g;
+    const d = g.data;
+    const { start, arcs } = g.inArcs;
+    const gen = ++this.gen;
+    this.heapSize = 0;
+    const te = to.edge;
+    const [bxFrom, bxTo] = baseExtras(costs, d.edgeLenM[te], te, to.offsetM);
+    const seed = (v: number, c: number) => {
+      if (this.stamp[v] === gen && c >= this.dist[v]) return;
+      this.stamp[v] = gen;
+      this.dist[v] = c;
+      this.push(v, c);
+    };
+    seed(d.edgeFrom[te], bxFrom);
+    seed(d.edgeTo[te], bxTo);
+    const nodes: number[] = [];
+    const dist: number[] = [];
+    // Every node left out is at least `reach` away: Infinity once nothing more can reach the point.
+    let reach = Infinity;
+    const base = costs.base;
+    while (this.heapSize > 0) {
+      const key = this.heapKey[0];
+      const u = this.pop();
+      if (this.closed[u] === gen) continue;
+      if (key > radius || nodes.length >= maxNodes) {
+        reach = key;
+        break;
+      }
+      this.closed[u] = gen;
+      nodes.push(u);
+      dist.push(key);
+      for (let k = start[u]; k < start[u + 1]; k++) {
+        const arc = arcs[k];
+        const e = arc >> 1;
+        const v = arc & 1 ? d.edgeTo[e] : d.edgeFrom[e];
+        if (this.closed[v] === gen) continue;
+        seed(v, key + base[e]);
+      }
+    }
+    return { nodes: Int32Array.from(nodes), dist: Float64Array.from(dist), radius: reach };
+  }
+
+  /**
+   * Chooses the landmarks for a search. With targets T (cost `extra_T` from T to the target point)
+   * and base distances d, the target is at least `A_l − fromL[v]` and `toL[v] − B_l` away from v, where
+   * `A_l = min_T (fromL[T] + extra_T)` and `B_l = max_T (toL[T] − extra_T)` (triangle inequality;
+   * each is a feasible potential, so the bound stays consistent). Keeps the landmarks that bound
+   * the start nodes best. `targets` is [node, extra, node, extra…]; Infinity extras and -1 starts are skipped.
+   */
+  private setLandmarks(costs: EdgeCosts, targets: number[], starts: number[]): void {
+    this.lmCount = 0;
+    const lm = costs.landmarks;
+    if (!lm || lm.nodes.length === 0) return;
+    const k = lm.nodes.length;
+    const { fromL, toL } = lm;
+    const score: number[] = [];
+    const as: number[] = [];
+    const bs: number[] = [];
+    for (let l = 0; l < k; l++) {
+      let a = Infinity;
+      let b = -Infinity;
+      for (let i = 0; i < targets.length; i += 2) {
+        const t = targets[i];
+        const extra = targets[i + 1];
+        if (!(extra < Infinity)) continue;
+        a = Math.min(a, fromL[t * k + l] + extra);
+        b = Math.max(b, toL[t * k + l] - extra);
+      }
+      let sc = 0;
+      for (const s of starts) {
+        if (s < 0) continue;
+        const x = Math.max(a - fromL[s * k + l], toL[s * k + l] - b);
+        if (x > sc) sc = x;
+      }
+      score.push(sc);
+      as.push(a);
+      bs.push(b);
+    }
+    const order = score.map((_, l) => l).sort((x, y) => score[y] - score[x] || x - y);
+    for (const l of order.slice(0, ACTIVE_LANDMARKS)) {
+      if (!(score[l] > 0)) break;
+      this.lmCol[this.lmCount] = l;
+      this.lmA[this.lmCount] = as[l];
+      this.lmB[this.lmCount] = bs[l];
+      this.lmCount++;
+    }
+    this.lmStride = k;
+    this.lmFrom = fromL;
+    this.lmTo = toL;
+  }
+
+  /**
+   * Lower bound from a node to the current target, in cost units: the straight line at top speed,
+   * raised by the active landmarks' bounds (NaN terms, from unreachable landmarks, never win).
+   */
   private heuristic(n: number): number {
+    if (this.useTree && this.treeStamp[n] === this.treeId) return this.treeDist[n];
     const xyz = this.g.nodeXyz;
     const dx = xyz[3 * n] - this.tx;
     const dy = xyz[3 * n + 1] - this.ty;
     const dz = xyz[3 * n + 2] - this.tz;
-    return Math.sqrt(dx * dx + dy * dy + dz * dz) * this.hScale;
+    let h = Math.sqrt(dx * dx + dy * dy + dz * dz) * this.hScale;
+    if (this.useTree && this.treeRadius > h) h = this.treeRadius;
+    const count = this.lmCount;
+    if (count > 0) {
+      const row = n * this.lmStride;
+      const from = this.lmFrom!;
+      const to = this.lmTo!;
+      for (let i = 0; i < count; i++) {
+        const col = row + this.lmCol[i];
+        const a = this.lmA[i] - from[col];
+        if (a > h) h = a;
+        const b = to[col] - this.lmB[i];
+        if (b > h) h = b;
+      }
+    }
+    return h;
   }
 
   private open(v: number, cost: number, arc: number, gen: number): void {
