@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { circle } from '@turf/turf';
 import ngraphPath from 'ngraph.path';
+import { corridorEvent } from '../server/core/corridor-event.js';
 import { emptyPicture, type Convoy, type Picture, type PictureEvent, type ThreatZone } from '../server/protocol/events.js';
 import type { Polygonal } from '../server/protocol/messages.js';
 import { buildRoadGraph, DEFAULT_ROADS_FILE, loadRoadNetwork, readRoadWays, type LoadedNetwork } from '../routing/index.js';
@@ -365,6 +366,7 @@ async function zoneChanges(label: string, net: LoadedNetwork, rows: Row[]): Prom
   const times: number[] = [];
   const liftTimes: number[] = [];
   const affected: number[] = [];
+  const bytes: number[] = [];
   const rerouted: number[] = [];
   const refTimes: number[] = [];
   const ngTimes: number[] = [];
@@ -384,9 +386,10 @@ async function zoneChanges(label: string, net: LoadedNetwork, rows: Row[]): Prom
     const up: PictureEvent = { seq: ++seq, timeMs: 0, type: 'threat.upserted', zone };
     t = performance.now();
     const out = router.onEvents([up], picture);
-    const payload = JSON.stringify(out.map((corridor) => ({ type: 'corridor.recomputed', corridor })));
+    const payload = JSON.stringify(out.map((corridor) => corridorEvent(picture.corridors[corridor.convoyId], corridor)));
     times.push(performance.now() - t);
     if (payload.length === 0) throw new Error('empty broadcast');
+    bytes.push(Buffer.byteLength(payload));
     affected.push(out.length);
     const moved = out.filter((o) => JSON.stringify(o.routes.map((r) => r.coordinates)) !== JSON.stringify(picture.corridors[o.convoyId]?.routes.map((r) => r.coordinates)) || o.status !== picture.corridors[o.convoyId]?.status);
     rerouted.push(moved.length);
@@ -410,7 +413,7 @@ async function zoneChanges(label: string, net: LoadedNetwork, rows: Row[]): Prom
     const down: PictureEvent = { seq: ++seq, timeMs: 0, type: 'threat.removed', id: zone.id, reason: 'deleted' };
     t = performance.now();
     const back = router.onEvents([down], picture);
-    JSON.stringify(back);
+    JSON.stringify(back.map((corridor) => corridorEvent(picture.corridors[corridor.convoyId], corridor)));
     liftTimes.push(performance.now() - t);
     for (const b of [...out, ...back]) picture.corridors[b.convoyId] = b;
   }
@@ -420,6 +423,8 @@ async function zoneChanges(label: string, net: LoadedNetwork, rows: Row[]): Prom
   const avgR = rerouted.reduce((a, b) => a + b, 0) / rerouted.length;
   rows.push({ graph: label, figure: 'corridors broadcast per zone (re-routed or figures refreshed): mean / p95 / max', value: `${avg.toFixed(1)} / ${pct(affected, 95)} / ${Math.max(...affected)}` });
   rows.push({ graph: label, figure: 'of which re-routed (route or alternatives changed): mean / p95 / max', value: `${avgR.toFixed(1)} / ${pct(rerouted, 95)} / ${Math.max(...rerouted)}` });
+  const kb = (x: number) => (x / 1024).toFixed(0);
+  rows.push({ graph: label, figure: 'events appended per zone (whole corridors + figure refreshes), JSON: mean / p95', value: `${kb(bytes.reduce((a, b) => a + b, 0) / bytes.length)} / ${kb(pct(bytes, 95))} KiB` });
   rows.push({ graph: label, figure: 'zone lifted → affected corridors recomputed + JSON: p50 / p95', value: `${ms(pct(liftTimes, 50))} / ${ms(pct(liftTimes, 95))} ms` });
   rows.push({ graph: label, figure: 'best routes of the re-routed corridors, reference typed-array A*: p50 / p95', value: `${ms(pct(refTimes, 50))} / ${ms(pct(refTimes, 95))} ms` });
   rows.push({ graph: label, figure: 'best routes of the re-routed corridors, ngraph.path A*: p50 / p95', value: `${ms(pct(ngTimes, 50))} / ${ms(pct(ngTimes, 95))} ms` });

@@ -118,6 +118,21 @@ function applyTo(
       if (!(event.corridor.convoyId in peek().convoys)) return;
       slice('corridors')[event.corridor.convoyId] = event.corridor;
       return;
+    case 'corridor.refreshed': {
+      // Figures for the routes the picture holds; anything else is a late answer (P9, P11).
+      const r = event.refresh;
+      const held = peek().corridors[r.convoyId];
+      if (!held || !(r.convoyId in peek().convoys) || held.routes.length !== r.clearance.length) return;
+      const { deltaS: _unchanged, cause: _before, ...rest } = held;
+      slice('corridors')[r.convoyId] = {
+        ...rest,
+        routes: held.routes.map((leg, i) => (leg.min_clearance_m === r.clearance[i] ? leg : { ...leg, min_clearance_m: r.clearance[i] })),
+        reason: r.reason,
+        ...(r.cause ? { cause: r.cause } : {}),
+        computedMs: r.computedMs,
+      };
+      return;
+    }
     default: {
       const unknown: never = event;
       throw new Error(`unknown event type ${(unknown as { type: string }).type}`);

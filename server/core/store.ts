@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { CorridorEngine } from '../../routing/types.js';
 import { applyEventsInPlace } from './apply-event.js';
+import { corridorEvent } from './corridor-event.js';
 import {
   commandToEvent,
   existsIn,
@@ -15,7 +16,7 @@ import {
   type EntitySlice,
 } from './commands.js';
 import type { AppendEntry, AppendedEvent, AppendResult, EventLog, StoredEvent } from '../log/event-log.js';
-import { emptyPicture, type Actor, type NewEvent, type Picture, type PictureEvent } from '../protocol/events.js';
+import { emptyPicture, type Actor, type Corridor, type NewEvent, type Picture, type PictureEvent } from '../protocol/events.js';
 import type { ProtocolError } from '../protocol/messages.js';
 
 /** A command refused with a contract error (P5: nothing of it was stored). */
@@ -57,6 +58,8 @@ interface Pending {
   done: SubmitCallback;
   /** Retries of this entry's msgIds that arrived while it was queued (P8). */
   retries?: SubmitCallback[];
+  /** For a corridor event: the whole corridor the picture holds once it is folded (P11). */
+  corridor?: Corridor;
 }
 
 /** Events read per page while replaying the log at start-up. */
@@ -80,6 +83,8 @@ export class PictureStore {
   private queue: Pending[] = [];
   /** Existence of entities as changed by queued, uncommitted commands: `slice:id` → exists. */
   private queued = new Map<string, boolean>();
+  /** Corridors of queued corridor events by convoy, the latest last: what a new refresh applies to (P11). */
+  private queuedCorridors = new Map<string, Corridor | undefined>();
   /** msgId → the queued or committing entry that carries it (P8 while in flight). */
   private readonly inflight = new Map<string, Pending>();
   private flushing = false;
@@ -127,7 +132,7 @@ export class PictureStore {
     if (store.engine) {
       try {
         const corridors = store.engine.init(store.picture);
-        for (const corridor of corridors) store.enqueueSystem({ type: 'corridor.recomputed', corridor });
+        store.enqueueCorridors(corridors);
       } catch (err) {
         opts.logger.error({ err }, 'the router failed to initialise its corridors');
       }
@@ -293,13 +298,25 @@ export class PictureStore {
     this.enqueue({ event: result.event, msgIds, dedupe }, done);
   }
 
-  private enqueueSystem(event: NewEvent): void {
-    this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [] }, ignoreSettled);
+  private enqueueSystem(event: NewEvent, corridor?: Corridor): void {
+    this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [] }, ignoreSettled, corridor);
   }
 
-  private enqueue(entry: AppendEntry, done: SubmitCallback): void {
+  /**
+   * Appends the router's corridors, each as the event that turns the corridor the picture will
+   * hold by then (queued, else current) into the new one: a figures-only refresh when it can (P11).
+   */
+  private enqueueCorridors(corridors: readonly Corridor[]): void {
+    for (const c of corridors) {
+      const held = this.queuedCorridors.has(c.convoyId) ? this.queuedCorridors.get(c.convoyId) : this.picture.corridors[c.convoyId];
+      this.enqueueSystem(corridorEvent(held, c), c);
+    }
+  }
+
+  private enqueue(entry: AppendEntry, done: SubmitCallback, corridor?: Corridor): void {
     this.noteQueued(entry.event);
-    const pending: Pending = { entry, done };
+    this.noteQueuedCorridor(entry.event, corridor);
+    const pending: Pending = { entry, done, corridor };
     // Dedupe entries need no in-flight entry: their commit answers a retry itself (P8).
     if (!entry.dedupe) for (let i = 0; i < entry.msgIds.length; i++) this.inflight.set(entry.msgIds[i], pending);
     this.queue.push(pending);
@@ -321,8 +338,14 @@ export class PictureStore {
     if (p.retries) for (const r of p.retries) r(err, ok);
   }
 
+  private noteQueuedCorridor(event: NewEvent, corridor: Corridor | undefined): void {
+    if (corridor) this.queuedCorridors.set(corridor.convoyId, corridor);
+    // A queued removal means no corridor is held by then (P9): a later one goes whole.
+    else if (event.type === 'convoy.removed') this.queuedCorridors.set(event.id, undefined);
+  }
+
   private noteQueued(event: NewEvent): void {
-    if (event.type === 'position.reported' || event.type === 'corridor.recomputed') return; // hot path: no entity
+    if (event.type === 'position.reported' || event.type === 'corridor.recomputed' || event.type === 'corridor.refreshed') return; // hot path: no entity
     const up = upsertedEntity(event);
     if (up) this.queued.set(`${up[0]}:${up[1]}`, true);
     const removed = removedEntity(event);
@@ -381,7 +404,11 @@ export class PictureStore {
     }
     // Rebuild the queued-existence view from what is still waiting (arrived during the commit).
     this.queued = new Map();
-    for (const p of this.queue) this.noteQueued(p.entry.event);
+    this.queuedCorridors = new Map();
+    for (const p of this.queue) {
+      this.noteQueued(p.entry.event);
+      this.noteQueuedCorridor(p.entry.event, p.corridor);
+    }
     this.flushing = false;
     this.committing = 0;
     if (this.queue.length > 0) this.scheduleFlush();
@@ -412,7 +439,7 @@ export class PictureStore {
           appended.map((a) => a.event),
           this.picture,
         );
-        for (const corridor of corridors) this.enqueueSystem({ type: 'corridor.recomputed', corridor });
+        this.enqueueCorridors(corridors);
       } catch (err) {
         this.logger.error({ err }, 'the router failed on a committed batch; corridors may be stale');
       }

@@ -94,6 +94,20 @@ export interface Corridor {
   computedMs: number;
 }
 
+/**
+ * A corridor whose routes stay as they are while its figures change (a zone came or went nearby,
+ * so `min_clearance_m` moved): sent instead of the whole corridor, a few dozen bytes instead of
+ * every route's coordinates (P11).
+ */
+export interface CorridorRefresh {
+  convoyId: string;
+  /** `min_clearance_m` of each route, in the corridor's order. */
+  clearance: (number | null)[];
+  reason: string;
+  cause?: string[];
+  computedMs: number;
+}
+
 export interface Picture {
   /** Seq of the last event folded in (P1). */
   seq: number;
@@ -130,6 +144,7 @@ export interface EventPayloads {
   'convoy.upserted': { convoy: Convoy };
   'convoy.removed': { id: string };
   'corridor.recomputed': { corridor: Corridor };
+  'corridor.refreshed': { refresh: CorridorRefresh };
 }
 export type EventType = keyof EventPayloads;
 

@@ -148,6 +148,39 @@ describe('applyEvents: convoys and corridors (P9)', () => {
   });
 });
 
+describe('applyEvents: corridor refreshes (P11)', () => {
+  const leg = (x: number, clearance: number | null) => ({ coordinates: [[x, 57], [x + 0.01, 57]] as [number, number][], distance_m: 600, duration_s: 60, exposure_m: 0, min_clearance_m: clearance });
+  const held: Corridor = { convoyId: 'cv-1', status: 'ok', routes: [leg(12, null), leg(12.1, 900)], reason: 'corridor computed', deltaS: 30, cause: ['tz-0'], computedMs: 5 };
+  const base = () => applyEvents(emptyPicture(), stamp([{ type: 'convoy.upserted', convoy: convoy('cv-1') }, { type: 'corridor.recomputed', corridor: held }]));
+
+  it('sets the clearance of each held route, the reason, cause and time, and drops deltaS; routes keep their coordinates', () => {
+    const p = applyEvents(base(), stamp([{ type: 'corridor.refreshed', refresh: { convoyId: 'cv-1', clearance: [120.5, 900], reason: 'route unchanged; nearest zone is zone tz-9 at 121 m', cause: ['tz-9'], computedMs: 9 } }], 2));
+    const c = p.corridors['cv-1'];
+    expect(c.routes.map((r) => r.min_clearance_m)).toEqual([120.5, 900]);
+    expect(c.routes[0].coordinates).toBe(held.routes[0].coordinates);
+    // An unchanged route keeps its identity, so the map redraws only what moved.
+    expect(c.routes[1]).toBe(held.routes[1]);
+    expect(c).toMatchObject({ reason: 'route unchanged; nearest zone is zone tz-9 at 121 m', cause: ['tz-9'], computedMs: 9, status: 'ok' });
+    expect(c.deltaS).toBeUndefined();
+  });
+
+  it('removes a cause the refresh does not carry', () => {
+    const p = applyEvents(base(), stamp([{ type: 'corridor.refreshed', refresh: { convoyId: 'cv-1', clearance: [null, null], reason: 'no zone left', computedMs: 9 } }], 2));
+    expect(p.corridors['cv-1'].cause).toBeUndefined();
+    expect(p.corridors['cv-1'].routes.map((r) => r.min_clearance_m)).toEqual([null, null]);
+  });
+
+  it('ignores a refresh for a convoy without a corridor, or with another number of routes, but still advances seq', () => {
+    const one = applyEvents(base(), stamp([{ type: 'corridor.refreshed', refresh: { convoyId: 'cv-1', clearance: [5], reason: 'x', computedMs: 9 } }], 2));
+    expect(one.corridors['cv-1']).toEqual(held);
+    expect(one.corridors['cv-1'].routes.map((r) => r.min_clearance_m)).toEqual([null, 900]);
+    expect(one.seq).toBe(3);
+    const none = applyEvents(emptyPicture(), stamp([{ type: 'convoy.upserted', convoy: convoy('cv-2') }, { type: 'corridor.refreshed', refresh: { convoyId: 'cv-2', clearance: [], reason: 'x', computedMs: 9 } }]));
+    expect(none.corridors).toEqual({});
+    expect(none.seq).toBe(2);
+  });
+});
+
 describe('isStale', () => {
   it('counts a unit stale once no report arrived for longer than staleAfterMs', () => {
     const u = unit('u1', 0, { seenMs: 10_000 });
@@ -190,6 +223,7 @@ const eventArb: fc.Arbitrary<NewEvent> = fc.oneof(
   ids('cv-').map((id) => ({ type: 'convoy.upserted' as const, convoy: convoy(id) })),
   ids('cv-').map((id) => ({ type: 'convoy.removed' as const, id })),
   fc.tuple(ids('cv-'), fc.nat(1000)).map(([id, ms]) => ({ type: 'corridor.recomputed' as const, corridor: corridor(id, ms) })),
+  fc.tuple(ids('cv-'), fc.nat(1000)).map(([id, ms]) => ({ type: 'corridor.refreshed' as const, refresh: { convoyId: id, clearance: [], reason: 'refreshed', computedMs: ms } })),
 );
 
 /** Cuts `events` into consecutive batches at the given (unsorted, possibly repeated) positions. */

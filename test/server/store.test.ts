@@ -164,6 +164,29 @@ describe('PictureStore', () => {
     await store.close();
   });
 
+  it('appends a corridor whose routes did not change as a figures-only refresh, and folds it (P11)', async () => {
+    const engine = new FakeEngine();
+    const { store } = await open({ engine });
+    const { seq } = await store.submit(
+      { type: 'convoy.upsert', convoy: { id: 'cv-1', name: 'Food', origin: [11.963, 57.701], destination: [11.969, 57.704] } },
+      actor,
+    );
+    await waitFor(() => store.picture.corridors['cv-1'] !== undefined, 2000, 'corridor');
+    const whole = store.picture.corridors['cv-1'];
+    // The fake engine answers a zone change with the same route and a new reason.
+    const zone = await store.submit(
+      { type: 'threat.upsert', feature: { type: 'Feature', geometry: { type: 'Point', coordinates: [11.9, 57.6] }, properties: { id: 'tz-1', severity: 'danger', radius_m: 100 } } },
+      actor,
+    );
+    await waitFor(() => store.picture.corridors['cv-1']?.reason === 'zones changed', 2000, 'refresh');
+    const rows = await store.readSince(seq, 10);
+    const events = rows.map((r) => JSON.parse(r.json) as PictureEvent);
+    expect(events.map((e) => e.type)).toEqual(['corridor.recomputed', 'threat.upserted', 'corridor.refreshed']);
+    expect(events[2]).toMatchObject({ seq: zone.seq + 1, refresh: { convoyId: 'cv-1', clearance: [null], reason: 'zones changed' }, actor: { tokenId: 'system' } });
+    expect(store.picture.corridors['cv-1'].routes).toEqual(whole.routes);
+    await store.close();
+  });
+
   it('calls engine.init after replay and appends the corridors it returns', async () => {
     const first = await open();
     await first.store.submit(

@@ -1,0 +1,66 @@
+// Tests of the choice between a whole corridor and a figures-only refresh (server/core/corridor-event.ts, P11):
+// folding the chosen event into a picture holding the previous corridor must give the new one.
+import { describe, expect, it } from 'vitest';
+import { applyEvents } from '../../server/core/apply-event.js';
+import { corridorEvent } from '../../server/core/corridor-event.js';
+import { emptyPicture, type Convoy, type Corridor, type PictureEvent, type RouteLeg } from '../../server/protocol/events.js';
+
+const convoy: Convoy = { id: 'cv-1', name: 'cv-1', origin: [12, 57], destination: [12.1, 57], vehicleClass: '4wd', state: 'planned', updatedMs: 0 };
+const leg = (x: number, clearance: number | null = null): RouteLeg => ({
+  coordinates: [[x, 57], [x + 0.005, 57.001], [x + 0.01, 57]],
+  distance_m: 700,
+  duration_s: 63.5,
+  exposure_m: 0,
+  min_clearance_m: clearance,
+});
+const held: Corridor = { convoyId: 'cv-1', status: 'ok', routes: [leg(12), leg(12.2)], reason: 'corridor computed: 700 m, 1 min', computedMs: 1 };
+
+/** The picture after `held`, then the event chosen for `next`: its corridor must equal `next`. */
+function fold(next: Corridor, before: Corridor | undefined = held): Corridor | undefined {
+  const events = [
+    { type: 'convoy.upserted', convoy },
+    ...(before ? [{ type: 'corridor.recomputed', corridor: before }] : []),
+    corridorEvent(before, next),
+  ].map((e, i) => ({ ...e, seq: i + 1, timeMs: i + 1 }) as PictureEvent);
+  return applyEvents(emptyPicture(), events).corridors['cv-1'];
+}
+
+describe('corridorEvent (P11)', () => {
+  it('sends a refresh when only clearance, reason, cause and time changed, and the fold gives the new corridor', () => {
+    const next: Corridor = { ...held, routes: held.routes.map((r, i) => ({ ...r, min_clearance_m: i === 0 ? 140.2 : null })), reason: 'route unchanged; nearest zone is zone tz-4 at 140 m', cause: ['tz-4'], computedMs: 2 };
+    const ev = corridorEvent(held, next);
+    expect(ev.type).toBe('corridor.refreshed');
+    expect(ev).toEqual({ type: 'corridor.refreshed', refresh: { convoyId: 'cv-1', clearance: [140.2, null], reason: next.reason, cause: ['tz-4'], computedMs: 2 } });
+    // A few dozen bytes instead of every coordinate.
+    expect(JSON.stringify(ev).length).toBeLessThan(JSON.stringify({ type: 'corridor.recomputed', corridor: next }).length / 2);
+    expect(fold(next)).toEqual(next);
+  });
+
+  it('compares coordinates by value, not only by identity', () => {
+    const next: Corridor = { ...held, routes: held.routes.map((r) => ({ ...r, coordinates: r.coordinates.map((c) => [c[0], c[1]] as [number, number]), min_clearance_m: 10 })), reason: 'r', computedMs: 3 };
+    expect(corridorEvent(held, next).type).toBe('corridor.refreshed');
+    expect(fold(next)).toEqual(next);
+  });
+
+  it('sends the whole corridor when a route, a figure other than clearance, the haven, the status or deltaS changed', () => {
+    const moved = held.routes[1].coordinates.map((c, i) => (i === 1 ? ([c[0], c[1] + 0.001] as [number, number]) : c));
+    const cases: Corridor[] = [
+      { ...held, routes: [held.routes[0], { ...held.routes[1], coordinates: moved }], computedMs: 4 },
+      { ...held, routes: [held.routes[0]], computedMs: 4 },
+      { ...held, routes: [{ ...held.routes[0], exposure_m: 12 }, held.routes[1]], computedMs: 4 },
+      { ...held, routes: [{ ...held.routes[0], duration_s: 70 }, held.routes[1]], deltaS: 6.5, computedMs: 4 },
+      { ...held, havenId: 'hv-2', computedMs: 4 },
+      { ...held, deltaS: 0, computedMs: 4 },
+      { convoyId: 'cv-1', status: 'no_safe_route', routes: [], blockedBy: ['tz-1'], reason: 'no safe route', computedMs: 4 },
+    ];
+    for (const next of cases) {
+      expect(corridorEvent(held, next).type).toBe('corridor.recomputed');
+      expect(fold(next)).toEqual(next);
+    }
+  });
+
+  it('sends the whole corridor when nothing is held', () => {
+    expect(corridorEvent(undefined, held)).toEqual({ type: 'corridor.recomputed', corridor: held });
+    expect(fold(held, undefined)).toEqual(held);
+  });
+});
