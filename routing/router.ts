@@ -62,6 +62,8 @@ interface Tracked {
   people: number;
   /** Key of the target tree it searches with. */
   treeKey?: string;
+  /** Box of {@link edges}, degrees: a zone's edges are looked up only in corridors whose box meets theirs. */
+  box?: [number, number, number, number];
 }
 
 interface Computed {
@@ -80,10 +82,13 @@ interface Computed {
   treeKey?: string;
 }
 
-/** Reach of a corridor's target tree as a multiple of its best route's cost: beyond every acceptable alternative. */
-const TREE_REACH = 2;
+/** Reach of a corridor's target tree as a multiple of its first best route's cost: beyond its alternatives and most detours. */
+const TREE_REACH = 3;
 /** Most nodes a target tree holds (12 bytes each), so trees stay small on large graphs. */
 const TREE_MAX_NODES = 40_000;
+
+/** Snaps remembered before the cache starts over (convoy ends, havens, recent queries). */
+const SNAP_CACHE_SIZE = 10_000;
 
 /** Farthest zone that counts for `min_clearance_m`, metres; beyond it the figure is null. */
 export const CLEARANCE_HORIZON_M = 5000;
@@ -112,8 +117,8 @@ export class Router implements CorridorEngine {
   private readonly overlays = new Map<string, Overlay>();
   private readonly havens = new Map<string, Haven>();
   private readonly tracked = new Map<string, Tracked>();
-  /** Convoys whose routes use an edge. */
-  private readonly edgeConvoys = new Map<number, Set<string>>();
+  /** Snaps by point and vehicle rank (see snap). */
+  private readonly snaps = new Map<string, { snap: Snap | null; distanceM: number }>();
   /** Target trees of standing corridors' destinations, by snap key (shared by corridors to one haven). */
   private readonly trees = new Map<string, TargetTree>();
 
@@ -176,6 +181,17 @@ export class Router implements CorridorEngine {
 
   /** Nearest usable road to a point for a vehicle rank, or how far the nearest one is. */
   snap(point: [number, number], rank: number): { snap: Snap | null; distanceM: number } {
+    // Roads, their status and vehicle limits never change after loading: a point snaps the same way.
+    const key = `${point[0]},${point[1]},${rank}`;
+    const known = this.snaps.get(key);
+    if (known) return known;
+    const found = this.snapNow(point, rank);
+    if (this.snaps.size >= SNAP_CACHE_SIZE) this.snaps.clear();
+    this.snaps.set(key, found);
+    return found;
+  }
+
+  private snapNow(point: [number, number], rank: number): { snap: Snap | null; distanceM: number } {
     const d = this.graph.data;
     const accept = (e: number) => d.edgeStatus[e] !== 2 && d.edgeRank[e] >= rank;
     const s = this.graph.snap(point[0], point[1], this.opts.maxSnapM, accept);
@@ -242,16 +258,39 @@ export class Router implements CorridorEngine {
   }
 
   /**
-   * The target tree of a destination reaching at least `reach` (built, or rebuilt farther, when the
-   * cached one falls short and was not cut by its node budget).
+   * The target tree of a destination, built on first use to `reach` (or its node budget). A tree
+   * stays valid whatever happens later, since costs never fall below base; it is not rebuilt when a
+   * detour outgrows it: nodes beyond fall back to landmark bounds.
    */
   private treeFor(to: Snap, reach: number): TargetTree {
     const key = snapKey(to);
-    const have = this.trees.get(key);
-    if (have && (have.radius >= reach || have.nodes.length >= TREE_MAX_NODES)) return have;
-    const tree = this.searcher.targetTree(this.costs[TIME], to, Math.max(reach, (have?.radius ?? 0) * 2), TREE_MAX_NODES);
-    this.trees.set(key, tree);
+    let tree = this.trees.get(key);
+    if (!tree) {
+      tree = this.searcher.targetTree(this.costs[TIME], to, reach, TREE_MAX_NODES);
+      this.trees.set(key, tree);
+    }
     return tree;
+  }
+
+  /** Bounding box of some edges' geometry, degrees [west, south, east, north]. */
+  private edgesBox(edges: Iterable<number>): [number, number, number, number] {
+    const d = this.graph.data;
+    const g = d.geomCoords;
+    let w = Infinity;
+    let s = Infinity;
+    let e = -Infinity;
+    let n = -Infinity;
+    for (const edge of edges) {
+      for (let k = d.geomOffset[edge]; k < d.geomOffset[edge + 1]; k++) {
+        const x = g[2 * k];
+        const y = g[2 * k + 1];
+        if (x < w) w = x;
+        if (x > e) e = x;
+        if (y < s) s = y;
+        if (y > n) n = y;
+      }
+    }
+    return [w, s, e, n];
   }
 
   /** Drops the target trees no standing corridor uses any more. */
@@ -454,7 +493,6 @@ export class Router implements CorridorEngine {
   init(picture: Picture): Corridor[] {
     for (const key of [...this.overlays.keys()]) this.removeOverlay(key);
     this.tracked.clear();
-    this.edgeConvoys.clear();
     this.havens.clear();
     for (const z of Object.values(picture.threats)) this.addOverlay(`z:${z.id}`, this.overlayOfThreat(z));
     for (const c of Object.values(picture.constraints)) this.addOverlay(`c:${c.id}`, this.overlayOfConstraint(c));
@@ -546,10 +584,20 @@ export class Router implements CorridorEngine {
         const o = key.startsWith('z:') ? this.overlayOfThreat(next as ThreatZone) : this.overlayOfConstraint(next as Constraint);
         this.addOverlay(key, o);
         // Raising costs only matters to corridors whose routes use the edges it touches.
-        for (const e of o.edges) {
-          for (const cid of this.edgeConvoys.get(e) ?? []) {
-            flag(reroute, cid, key);
-            if (this.tracked.get(cid)?.bestEdges.has(e)) full.add(cid);
+        if (o.edges.length > 0) {
+          const box = this.edgesBox(o.edges);
+          for (const [cid, t] of this.tracked) {
+            if (!t.box || t.box[0] > box[2] || t.box[2] < box[0] || t.box[1] > box[3] || t.box[3] < box[1]) continue;
+            let hit = false;
+            for (const e of o.edges) {
+              if (!t.edges.has(e)) continue;
+              hit = true;
+              if (t.bestEdges.has(e)) {
+                full.add(cid);
+                break;
+              }
+            }
+            if (hit) flag(reroute, cid, key);
           }
         }
         if (o.area && (o.severity === 'no-go' || o.severity === 'danger')) {
@@ -666,13 +714,6 @@ export class Router implements CorridorEngine {
   }
 
   private drop(cid: string): void {
-    const t = this.tracked.get(cid);
-    if (!t) return;
-    for (const e of t.edges) {
-      const s = this.edgeConvoys.get(e);
-      s?.delete(cid);
-      if (s && s.size === 0) this.edgeConvoys.delete(e);
-    }
     this.tracked.delete(cid);
   }
 
@@ -720,13 +761,9 @@ export class Router implements CorridorEngine {
       havenId: c.havenId,
       people: c.havenId ? people : 0,
       treeKey: c.treeKey,
+      box: c.edges.size > 0 ? this.edgesBox(c.edges) : undefined,
     };
     this.tracked.set(convoy.id, t);
-    for (const e of c.edges) {
-      const s = this.edgeConvoys.get(e);
-      if (s) s.add(convoy.id);
-      else this.edgeConvoys.set(e, new Set([convoy.id]));
-    }
     return corridor;
   }
 

@@ -77,6 +77,8 @@ export interface SearchResult {
 export class Searcher {
   private readonly g: RoadGraph;
   private readonly dist: Float64Array;
+  /** Heuristic of each node opened by the current search (valid where `stamp` is the search's). */
+  private readonly hOf: Float64Array;
   private readonly prevArc: Int32Array;
   private readonly stamp: Uint32Array;
   private readonly closed: Uint32Array;
@@ -120,6 +122,7 @@ export class Searcher {
     this.g = graph;
     const n = graph.nodeCount;
     this.dist = new Float64Array(n);
+    this.hOf = new Float64Array(n);
     this.prevArc = new Int32Array(n);
     this.stamp = new Uint32Array(n);
     this.closed = new Uint32Array(n);
@@ -288,6 +291,8 @@ export class Searcher {
     const dist = this.dist;
     const stamp = this.stamp;
     const closed = this.closed;
+    const hOf = this.hOf;
+    const { edgeFrom, edgeTo } = d;
     // With no path found yet, check now and then whether the target is cut off (see targetCutOff).
     let nextCheck = CUT_CHECK_FIRST;
     while (this.heapSize > 0) {
@@ -317,10 +322,18 @@ export class Searcher {
           touched.push(e);
         }
         if (blocked[e] > 0 || rank[e] < vehicleRank) continue;
-        const v = arc & 1 ? d.edgeFrom[e] : d.edgeTo[e];
+        const v = arc & 1 ? edgeFrom[e] : edgeTo[e];
         if (closed[v] === gen) continue;
         const nd = du + base[e] * factor[e] * (penalty ? penalty[e] : 1);
-        if (stamp[v] !== gen || nd < dist[v]) this.open(v, nd, arc, gen);
+        if (stamp[v] === gen) {
+          if (nd >= dist[v]) continue;
+          // Reached again, cheaper: the heuristic is the same as when it was first opened.
+          dist[v] = nd;
+          this.prevArc[v] = arc;
+          this.push(v, nd + hOf[v]);
+        } else {
+          this.open(v, nd, arc, gen);
+        }
       }
     }
     this.settled = settled;
@@ -516,11 +529,19 @@ export class Searcher {
   }
 
   private open(v: number, cost: number, arc: number, gen: number): void {
-    if (this.stamp[v] === gen && cost >= this.dist[v]) return;
+    if (this.stamp[v] === gen) {
+      if (cost >= this.dist[v]) return;
+      this.dist[v] = cost;
+      this.prevArc[v] = arc;
+      this.push(v, cost + this.hOf[v]);
+      return;
+    }
     this.stamp[v] = gen;
     this.dist[v] = cost;
     this.prevArc[v] = arc;
-    this.push(v, cost + this.heuristic(v));
+    const h = this.heuristic(v);
+    this.hOf[v] = h;
+    this.push(v, cost + h);
   }
 
   private push(node: number, key: number): void {
