@@ -7,8 +7,8 @@ import path from 'node:path';
 import { PROFILE_VERSION } from './profile.js';
 import { RoadGraph, type RoadGraphData } from './road-graph.js';
 
-/** Bumped when the file layout below changes. */
-const FORMAT_VERSION = 2;
+/** Bumped when the file layout below, or how anything stored in it is computed (landmarks), changes. */
+const FORMAT_VERSION = 3;
 const MAGIC = 'CORRIDOR-GRAPH';
 
 const FIELDS: { name: keyof RoadGraphData; type: 'f64' | 'f32' | 'i32' | 'u8' }[] = [

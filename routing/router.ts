@@ -229,13 +229,17 @@ export class Router implements CorridorEngine {
     const realCosts: number[] = [first.cost];
     const penalised: number[] = [];
     let last = first;
+    let worst = 1;
     for (let iter = 0; found.length <= alternatives && iter < alternatives + 2; iter++) {
       // Penalty method: make the roads already used dearer, so the next search looks elsewhere.
       for (const p of last.pieces) {
         if (this.penalty[p.edge] === 1) penalised.push(p.edge);
         this.penalty[p.edge] *= 1.5;
+        if (this.penalty[p.edge] > worst) worst = this.penalty[p.edge];
       }
-      const cand = s.route(costs, rank, from, to, this.penalty, tree);
+      // Penalties multiply by at most `worst`: a candidate dearer than stretch × worst × best is
+      // surely over the stretch limit, so the search need not look further (same answer, less work).
+      const cand = s.route(costs, rank, from, to, this.penalty, tree, this.opts.maxStretch * worst * first.cost * (1 + 1e-9));
       cand.touched.forEach((e) => seenEdges.add(e));
       if (cand.cost === Infinity) break;
       last = cand;

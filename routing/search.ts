@@ -141,24 +141,28 @@ export class Searcher {
   pieceCost(costs: EdgeCosts, vehicleRank: number, edge: number, fromM: number, toM: number, penalty?: Float64Array): number {
     const d = this.g.data;
     if (costs.blocked[edge] > 0 || costs.rank[edge] < vehicleRank) return Infinity;
+    // A piece of no length (an end exactly on a node) goes nowhere: one-way does not apply.
     const dir = toM >= fromM ? 1 : 2;
-    if (!(d.edgeDir[edge] & dir)) return Infinity;
+    if (toM !== fromM && !(d.edgeDir[edge] & dir)) return Infinity;
     const len = d.edgeLenM[edge];
     const frac = len > 0 ? Math.abs(toM - fromM) / len : 0;
     return costs.base[edge] * costs.factor[edge] * (penalty ? penalty[edge] : 1) * frac;
   }
 
   /**
-   * Least-cost path between two snapped points. `penalty` multiplies edge costs (alternatives).
-   * Ends on a blocked or vehicle-barred edge cannot be left or reached.
+   * Least-cost path between two snapped points. `penalty` multiplies edge costs (alternatives);
+   * `tree` is the target's tree (heuristic); a path costing `maxCost` or more counts as none, so a
+   * search that cannot find anything cheaper stops there. Ends on a blocked or vehicle-barred edge
+   * cannot be left or reached.
    */
-  route(costs: EdgeCosts, vehicleRank: number, from: Snap, to: Snap, penalty?: Float64Array, tree?: TargetTree): SearchResult {
+  route(costs: EdgeCosts, vehicleRank: number, from: Snap, to: Snap, penalty?: Float64Array, tree?: TargetTree, maxCost = Infinity): SearchResult {
     const g = this.g;
     const d = g.data;
     const gen = ++this.gen;
     const touched: number[] = [];
     this.touched = touched;
     this.targetNodes = [];
+    this.settled = 0;
     for (const e of [from.edge, to.edge]) {
       if (costs.marked[e] && this.edgeStamp[e] !== gen) {
         this.edgeStamp[e] = gen;
@@ -177,7 +181,7 @@ export class Searcher {
     let direct: PathPiece | null = null;
     if (from.edge === to.edge) {
       const c = this.pieceCost(costs, vehicleRank, from.edge, from.offsetM, to.offsetM, penalty);
-      if (c < best) {
+      if (c < best && c < maxCost) {
         best = c;
         direct = { edge: from.edge, fromM: from.offsetM, toM: to.offsetM };
       }
@@ -206,7 +210,7 @@ export class Searcher {
     // prevArc -2 / -3: reached straight from the start point towards the edge's from / to node.
     if (startFrom < Infinity) this.open(d.edgeFrom[se], startFrom, -2, gen);
     if (startTo < Infinity) this.open(d.edgeTo[se], startTo, -3, gen);
-    const found = this.run(costs, vehicleRank, gen, best, penalty);
+    const found = this.run(costs, vehicleRank, gen, Math.min(best, maxCost), penalty);
     if (found.node >= 0) {
       best = found.cost;
       bestNode = found.node;
@@ -299,7 +303,7 @@ export class Searcher {
       const key = this.heapKey[0];
       const u = this.pop();
       if (key >= best) break;
-      if (settled >= nextCheck && best === Infinity) {
+      if (settled >= nextCheck && bestNode < 0) {
         if (this.targetCutOff(costs, vehicleRank, gen, settled)) break;
         nextCheck *= 2;
       }
