@@ -49,7 +49,8 @@ export interface CorridorEngine {
   init(picture: Picture): Corridor[];
   /**
    * Called with each batch of appended events, in seq order, and the picture after them.
-   * Returns the corridors to append as `corridor.recomputed` events: only those the change can affect.
+   * Returns the corridors to append: only those the change can affect. The store appends each whole
+   * (`corridor.recomputed`) or, when its routes are the ones held, as its figures (`corridor.refreshed`, P11).
    */
   onEvents(events: readonly PictureEvent[], picture: Picture): Corridor[];
 }
