@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { landmarksOf } from './landmarks.js';
 import { PROFILE_VERSION } from './profile.js';
 import { RoadGraph, type RoadGraphData } from './road-graph.js';
 
@@ -48,7 +49,7 @@ export function cachePath(cacheDir: string, key: string): string {
 export function writeGraphCache(file: string, graph: RoadGraph): void {
   mkdirSync(path.dirname(file), { recursive: true });
   // Landmarks cost a few dozen full searches: prepare them once, with the rest.
-  void graph.landmarks;
+  landmarksOf(graph);
   const fields = FIELDS.map((f) => ({ ...f, length: (graph.data[f.name] as ArrayLike<number>).length }));
   const header = Buffer.from(JSON.stringify({ magic: MAGIC, format: FORMAT_VERSION, profile: PROFILE_VERSION, fields }));
   const headerLen = align8(8 + header.length);

@@ -9,6 +9,7 @@
 // Distances are computed on the plain base times (length / speed), every road allowed whatever
 // its status or vehicle rank, one-way streets respected: the least any query can pay.
 import type { RoadGraph } from './road-graph.js';
+import { Searcher } from './search.js';
 
 /** Distances between every node and a few landmark nodes, seconds (node-major: `v * count + l`). */
 export interface Landmarks {
@@ -20,32 +21,47 @@ export interface Landmarks {
   toL: Float64Array;
 }
 
+/**
+ * A graph's landmark tables: those stored with it (from its cache file), or computed now and kept
+ * in its data so the cache writer stores them.
+ */
+export function landmarksOf(graph: RoadGraph): Landmarks {
+  const d = graph.data;
+  if (!d.lmNodes || !d.lmFromL || !d.lmToL) {
+    const lm = computeLandmarks(graph);
+    d.lmNodes = lm.nodes;
+    d.lmFromL = lm.fromL;
+    d.lmToL = lm.toL;
+  }
+  return { nodes: d.lmNodes, fromL: d.lmFromL!, toL: d.lmToL! };
+}
+
 /** Landmarks per graph: 16 bound a city network well (the usual figure in the ALT literature). */
 export const LANDMARK_COUNT = 16;
 
 /**
  * Picks landmarks by the farthest method (each new one the node farthest by travel time from those
- * already chosen, within the component the first one reaches) and computes both distance tables.
+ * already chosen, within the largest strongly connected part) and computes both distance tables.
  * @example const lm = computeLandmarks(graph); lm.nodes.length // 16 (fewer on tiny graphs)
  */
 export function computeLandmarks(graph: RoadGraph, count = LANDMARK_COUNT): Landmarks {
   const n = graph.nodeCount;
   const base = baseTimes(graph);
-  const reverse = graph.inArcs;
+  const searcher = new Searcher(graph);
   const k = Math.max(0, Math.min(count, n));
   const nodes: number[] = [];
   const fromCols: Float64Array[] = [];
   const toCols: Float64Array[] = [];
   // Landmarks come from the largest strongly connected part (both ways reachable from a seed): a
   // node only reachable one way (a one-way spur, an island) would look "far" and bound nothing.
-  const core = largestCore(graph, base, reverse);
+  const core = largestCore(graph, searcher, base);
   if (core && k > 0) {
     const nearest = new Float64Array(n).fill(Infinity);
     let next = farthest(core.seedFrom, core.member, new Set());
     while (nodes.length < k && next >= 0) {
       nodes.push(next);
-      const from = dijkstra(graph, base, reverse, next, false);
-      const to = dijkstra(graph, base, reverse, next, true);
+      const from = dijkstra(searcher, base, next, false);
+      const to = dijkstra(searcher, base, next, true);
       fromCols.push(from);
       toCols.push(to);
       // "Far" means far both ways, so one-way detours do not attract every landmark.
@@ -85,15 +101,15 @@ function farthest(score: Float64Array, member: Uint8Array, skip: Set<number>): n
  * The largest strongly connected part found from up to 8 seeds spread over the node list: its
  * members, and travel times from the seed that found it. Null on a graph without roads.
  */
-function largestCore(graph: RoadGraph, base: Float64Array, reverse: { start: Int32Array; arcs: Int32Array }): { member: Uint8Array; seedFrom: Float64Array } | null {
+function largestCore(graph: RoadGraph, searcher: Searcher, base: Float64Array): { member: Uint8Array; seedFrom: Float64Array } | null {
   const n = graph.nodeCount;
   let best: { member: Uint8Array; seedFrom: Float64Array; size: number } | null = null;
   for (let i = 0; i < 8; i++) {
     let seed = Math.floor((i * n) / 8);
     while (seed < n && graph.adjStart[seed + 1] === graph.adjStart[seed]) seed++;
     if (seed >= n || best?.member[seed]) continue;
-    const from = dijkstra(graph, base, reverse, seed, false);
-    const to = dijkstra(graph, base, reverse, seed, true);
+    const from = dijkstra(searcher, base, seed, false);
+    const to = dijkstra(searcher, base, seed, true);
     const member = new Uint8Array(n);
     let size = 0;
     for (let v = 0; v < n; v++) {
@@ -116,73 +132,11 @@ function baseTimes(graph: RoadGraph): Float64Array {
   return out;
 }
 
-/** Plain Dijkstra from (or, `backward`, towards) one node over base times; Infinity where unreached. */
-function dijkstra(graph: RoadGraph, base: Float64Array, reverse: { start: Int32Array; arcs: Int32Array }, source: number, backward: boolean): Float64Array {
-  const n = graph.nodeCount;
-  const d = graph.data;
-  const dist = new Float64Array(n).fill(Infinity);
-  const done = new Uint8Array(n);
-  const start = backward ? reverse.start : graph.adjStart;
-  const arcs = backward ? reverse.arcs : graph.adjArc;
-  let keys = new Float64Array(1024);
-  let items = new Int32Array(1024);
-  let size = 0;
-  const push = (v: number, key: number) => {
-    if (size === keys.length) {
-      const k2 = new Float64Array(size * 2);
-      k2.set(keys);
-      keys = k2;
-      const i2 = new Int32Array(size * 2);
-      i2.set(items);
-      items = i2;
-    }
-    let i = size++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (keys[p] <= key) break;
-      keys[i] = keys[p];
-      items[i] = items[p];
-      i = p;
-    }
-    keys[i] = key;
-    items[i] = v;
-  };
-  const pop = () => {
-    const top = items[0];
-    const key = keys[--size];
-    const item = items[size];
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= size) break;
-      if (c + 1 < size && keys[c + 1] < keys[c]) c++;
-      if (keys[c] >= key) break;
-      keys[i] = keys[c];
-      items[i] = items[c];
-      i = c;
-    }
-    keys[i] = key;
-    items[i] = item;
-    return top;
-  };
-  dist[source] = 0;
-  push(source, 0);
-  while (size > 0) {
-    const u = pop();
-    if (done[u]) continue;
-    done[u] = 1;
-    const du = dist[u];
-    for (let k = start[u]; k < start[u + 1]; k++) {
-      const arc = arcs[k];
-      const e = arc >> 1;
-      // Forward: the arc leaves u; backward: the arc enters u, so its tail is the neighbour.
-      const v = (arc & 1) === (backward ? 1 : 0) ? d.edgeTo[e] : d.edgeFrom[e];
-      const nd = du + base[e];
-      if (nd < dist[v]) {
-        dist[v] = nd;
-        push(v, nd);
-      }
-    }
-  }
+/** Base travel times from (or, `backward`, towards) one node to every other; Infinity where unreached. */
+function dijkstra(searcher: Searcher, base: Float64Array, source: number, backward: boolean): Float64Array {
+  const dist = new Float64Array(searcher.nodes).fill(Infinity);
+  searcher.sweep(base, [source, 0], backward, Infinity, Infinity, (v, d) => {
+    dist[v] = d;
+  });
   return dist;
 }

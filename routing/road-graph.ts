@@ -10,7 +10,6 @@ import {
   practicabilityRank,
   speedMps,
 } from './profile.js';
-import { computeLandmarks, type Landmarks } from './landmarks.js';
 import type { RoadWay } from './types.js';
 
 /** Mean Earth radius, metres (the same for edge lengths and the A* heuristic, so it stays admissible). */
@@ -50,7 +49,7 @@ export interface RoadGraphData {
   /** Edge e's geometry is `geomCoords[2*geomOffset[e] .. 2*geomOffset[e+1])` as lon,lat pairs. */
   geomOffset: Int32Array;
   geomCoords: Float64Array;
-  /** Landmark tables (see landmarks.ts); computed on first use when absent, and cached with the rest. */
+  /** Landmark tables (see `landmarksOf` in landmarks.ts); computed on first use when absent, and cached with the rest. */
   lmNodes?: Int32Array;
   lmFromL?: Float64Array;
   lmToL?: Float64Array;
@@ -165,18 +164,6 @@ export class RoadGraph {
     return this.reverse;
   }
   private reverse?: { start: Int32Array; arcs: Int32Array };
-
-  /** Landmark lower bounds of travel time (A* heuristic), computed once on first use. */
-  get landmarks(): Landmarks {
-    const d = this.data;
-    if (!d.lmNodes || !d.lmFromL || !d.lmToL) {
-      const lm = computeLandmarks(this);
-      d.lmNodes = lm.nodes;
-      d.lmFromL = lm.fromL;
-      d.lmToL = lm.toL;
-    }
-    return { nodes: d.lmNodes, fromL: d.lmFromL!, toL: d.lmToL! };
-  }
 
   /** Bounding box of an edge's geometry, degrees. */
   edgeBbox(e: number): [number, number, number, number] {

@@ -2,6 +2,7 @@
 // and keeps every convoy's corridor current, recomputing only what a change can affect.
 import type { Constraint, Convoy, Corridor, Haven, Picture, PictureEvent, RouteLeg, ThreatZone } from '../server/protocol/events.js';
 import { lengthInsideM, polylineAreaDistance, projectArea, type ProjectedArea } from './geometry.js';
+import { landmarksOf } from './landmarks.js';
 import { STATUS_RESTRICTED, vehicleRank } from './profile.js';
 import { EARTH_RADIUS_M, type RoadGraph, type Snap } from './road-graph.js';
 import { Searcher, type EdgeCosts, type PathPiece, type SearchResult, type TargetTree } from './search.js';
@@ -151,7 +152,7 @@ export class Router implements CorridorEngine {
     const marked = new Uint8Array(e);
     const shared = { factor, blocked: this.blockCount, rank: d.edgeRank, marked };
     // Landmark bounds hold while no cost can fall below its base time (every factor ≥ 1).
-    const landmarks = this.opts.dangerFactor >= 1 && this.opts.restrictedFactor >= 1 ? graph.landmarks : undefined;
+    const landmarks = this.opts.dangerFactor >= 1 && this.opts.restrictedFactor >= 1 ? landmarksOf(graph) : undefined;
     this.costs = [
       { ...shared, base: timeBase, heuristicPerM: 1 / graph.maxSpeedMps, landmarks },
       { ...shared, base: d.edgeLenM, heuristicPerM: 1 },
@@ -278,23 +279,15 @@ export class Router implements CorridorEngine {
 
   /** Bounding box of some edges' geometry, degrees [west, south, east, north]. */
   private edgesBox(edges: Iterable<number>): [number, number, number, number] {
-    const d = this.graph.data;
-    const g = d.geomCoords;
-    let w = Infinity;
-    let s = Infinity;
-    let e = -Infinity;
-    let n = -Infinity;
-    for (const edge of edges) {
-      for (let k = d.geomOffset[edge]; k < d.geomOffset[edge + 1]; k++) {
-        const x = g[2 * k];
-        const y = g[2 * k + 1];
-        if (x < w) w = x;
-        if (x > e) e = x;
-        if (y < s) s = y;
-        if (y > n) n = y;
-      }
+    const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const e of edges) {
+      const [w, s, east, n] = this.graph.edgeBbox(e);
+      box[0] = Math.min(box[0], w);
+      box[1] = Math.min(box[1], s);
+      box[2] = Math.max(box[2], east);
+      box[3] = Math.max(box[3], n);
     }
-    return [w, s, e, n];
+    return box;
   }
 
   /** Drops the target trees no standing corridor uses any more. */

@@ -118,6 +118,11 @@ export class Searcher {
   /** Nodes settled by the last search (for the benchmark's work figures). */
   settled = 0;
 
+  /** Nodes of the graph searched. */
+  get nodes(): number {
+    return this.g.nodeCount;
+  }
+
   constructor(graph: RoadGraph) {
     this.g = graph;
     const n = graph.nodeCount;
@@ -413,46 +418,63 @@ export class Searcher {
    * figure is a lower bound of any search's cost from that node).
    */
   targetTree(costs: EdgeCosts, to: Snap, radius: number, maxNodes: number): TargetTree {
-    const g = this.g;
-    const d = g.data;
-    const { start, arcs } = g.inArcs;
-    const gen = ++this.gen;
-    this.heapSize = 0;
+    const d = this.g.data;
     const te = to.edge;
     const [bxFrom, bxTo] = baseExtras(costs, d.edgeLenM[te], te, to.offsetM);
-    const seed = (v: number, c: number) => {
-      if (this.stamp[v] === gen && c >= this.dist[v]) return;
-      this.stamp[v] = gen;
-      this.dist[v] = c;
-      this.push(v, c);
-    };
-    seed(d.edgeFrom[te], bxFrom);
-    seed(d.edgeTo[te], bxTo);
     const nodes: number[] = [];
     const dist: number[] = [];
-    // Every node left out is at least `reach` away: Infinity once nothing more can reach the point.
-    let reach = Infinity;
-    const base = costs.base;
+    const reach = this.sweep(costs.base, [d.edgeFrom[te], bxFrom, d.edgeTo[te], bxTo], true, radius, maxNodes, (u, du) => {
+      nodes.push(u);
+      dist.push(du);
+    });
+    return { nodes: Int32Array.from(nodes), dist: Float64Array.from(dist), radius: reach };
+  }
+
+  /**
+   * Plain Dijkstra over `base` costs (no overlays, no vehicle limits) from seeds `[node, cost, …]`,
+   * along arcs or (`backward`) against them, settling nodes within `radius`, at most `maxNodes` of them;
+   * `visit` gets each settled node and its distance in order. Returns how far every node left out is
+   * at least: Infinity when nothing more is reachable.
+   */
+  sweep(
+    base: Float64Array,
+    seeds: number[],
+    backward: boolean,
+    radius: number,
+    maxNodes: number,
+    visit: (node: number, dist: number) => void,
+  ): number {
+    const d = this.g.data;
+    const { start, arcs } = backward ? this.g.inArcs : { start: this.g.adjStart, arcs: this.g.adjArc };
+    const gen = ++this.gen;
+    this.heapSize = 0;
+    const { stamp, closed } = this;
+    const dist = this.dist;
+    const reach = (v: number, c: number) => {
+      if (stamp[v] === gen && c >= dist[v]) return;
+      stamp[v] = gen;
+      dist[v] = c;
+      this.push(v, c);
+    };
+    for (let i = 0; i < seeds.length; i += 2) reach(seeds[i], seeds[i + 1]);
+    let settled = 0;
     while (this.heapSize > 0) {
       const key = this.heapKey[0];
       const u = this.pop();
-      if (this.closed[u] === gen) continue;
-      if (key > radius || nodes.length >= maxNodes) {
-        reach = key;
-        break;
-      }
-      this.closed[u] = gen;
-      nodes.push(u);
-      dist.push(key);
+      if (closed[u] === gen) continue;
+      if (key > radius || settled >= maxNodes) return key;
+      closed[u] = gen;
+      settled++;
+      visit(u, key);
       for (let k = start[u]; k < start[u + 1]; k++) {
         const arc = arcs[k];
         const e = arc >> 1;
-        const v = arc & 1 ? d.edgeTo[e] : d.edgeFrom[e];
-        if (this.closed[v] === gen) continue;
-        seed(v, key + base[e]);
+        // Forward: the arc leaves u, its head is the neighbour; backward: it enters u, its tail is.
+        const v = (arc & 1) === (backward ? 1 : 0) ? d.edgeTo[e] : d.edgeFrom[e];
+        if (closed[v] !== gen) reach(v, key + base[e]);
       }
     }
-    return { nodes: Int32Array.from(nodes), dist: Float64Array.from(dist), radius: reach };
+    return Infinity;
   }
 
   /**

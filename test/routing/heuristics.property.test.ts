@@ -367,7 +367,7 @@ describe('landmarks (computeLandmarks)', () => {
     let base: Float64Array;
     beforeAll(() => {
       ({ graph, router } = loadedGothenburg);
-      // computeLandmarks itself: graph.landmarks may come from a disk cache that an older landmark
+      // computeLandmarks itself: landmarksOf(graph) may come from a disk cache that an older landmark
       // picker wrote (the cache key covers the road file and profile, not the picker).
       fresh = computeLandmarks(graph);
       base = baseTimes(graph);
@@ -390,7 +390,7 @@ describe('landmarks (computeLandmarks)', () => {
 
     it('fromL[t] − fromL[v] ≤ D(v, t) and toL[v] − toL[t] ≤ D(v, t), fresh tables and the ones the router uses', () => {
       const rnd = fc.sample(fc.nat({ max: graph.nodeCount - 1 }), { seed: SEED, numRuns: 12 });
-      // The router's tables may come from the disk cache (graph.landmarks): they must bound too.
+      // The router's tables may come from the disk cache (landmarksOf(graph)): they must bound too.
       for (const [name, lm] of [['computeLandmarks', fresh], ['router', router.costs[0].landmarks!]] as const) {
         const useful = checkLandmarkBounds(graph, lm, base, rnd);
         console.log(`heuristics property (landmarks): ${name}: ${(100 * useful).toFixed(1)} % of pairs bounded to at least half their distance`);
