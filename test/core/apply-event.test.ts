@@ -198,8 +198,9 @@ const eventArb: fc.Arbitrary<NewEvent> = fc.oneof(
     units: fc.array(
       fc.record({
         unitId: ids('u'),
-        lon: fc.double({ min: -180, max: 180, noNaN: true }),
-        lat: fc.double({ min: -90, max: 90, noNaN: true }),
+        // JSON has no −0 (it writes 0), and the snapshot round trip below compares with Object.is.
+        lon: fc.double({ min: -180, max: 180, noNaN: true }).map((x) => x + 0),
+        lat: fc.double({ min: -90, max: 90, noNaN: true }).map((x) => x + 0),
         timeMs: fc.integer({ min: 0, max: 50 }),
         seenMs: fc.integer({ min: 0, max: 50 }),
         callsign: fc.option(fc.constantFrom('ALPHA', 'BRAVO'), { nil: undefined }),
