@@ -11,7 +11,13 @@ type Slice = Exclude<keyof Picture, 'seq'>;
  * @example applyEvents(emptyPicture(), [{ seq: 1, timeMs: 0, type: 'haven.removed', id: 'hv-1' }]).seq // 1
  */
 export function applyEvents(picture: Picture, events: readonly PictureEvent[]): Picture {
+  return fold(picture, events, false);
+}
+
+/** {@link applyEvents}; with `ownUnits`, the units slice is updated in place instead of copied. */
+function fold(picture: Picture, events: readonly PictureEvent[], ownUnits: boolean): Picture {
   const copied = new Set<Slice>();
+  if (ownUnits) copied.add('units');
   let next: Picture | null = null;
   const slice = <K extends Slice>(key: K): Picture[K] => {
     next ??= { ...picture };
@@ -36,11 +42,13 @@ export function applyEvent(picture: Picture, event: PictureEvent): Picture {
 }
 
 /**
- * Applies events to a picture the caller owns, in place (the server's hot path: no copies per event).
- * Slices are still replaced, never mutated, so snapshots handed out earlier stay valid.
+ * Applies events to a picture the caller owns, in place (the server's hot path). The units slice is
+ * updated where it is, so a batch of fixes costs its fixes, not a copy of every unit; the other
+ * slices are still replaced, never mutated, so those handed out earlier stay valid. Whoever keeps
+ * `picture.units` across commits sees it change (the server serialises it at once wherever it is read).
  */
 export function applyEventsInPlace(picture: Picture, events: readonly PictureEvent[]): void {
-  const fresh = applyEvents(picture, events);
+  const fresh = fold(picture, events, true);
   Object.assign(picture, fresh);
 }
 

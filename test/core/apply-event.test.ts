@@ -65,6 +65,24 @@ describe('applyEvents: slices', () => {
   });
 });
 
+describe('applyEventsInPlace: units', () => {
+  it('updates the units slice where it is, with the same result as applyEvents', () => {
+    const events = stamp([
+      { type: 'position.reported', units: [unit('u1', 1000, { callsign: 'ALPHA' }), unit('u2', 1000)] },
+      { type: 'haven.upserted', haven: haven('hv-1') },
+      { type: 'position.reported', units: [unit('u1', 2000, { lon: 12.5 }), unit('u2', 500, { lon: 11 })] },
+    ]);
+    const live = emptyPicture();
+    const units = live.units;
+    applyEventsInPlace(live, events.slice(0, 2));
+    applyEventsInPlace(live, events.slice(2));
+    expect(live.units).toBe(units);
+    expect(live).toEqual(applyEvents(emptyPicture(), events));
+    expect(live.units.u1).toMatchObject({ lon: 12.5, callsign: 'ALPHA' });
+    expect(live.units.u2.timeMs).toBe(1000);
+  });
+});
+
 describe('applyEvents: positions (P6)', () => {
   it('never moves a unit back to an older fix', () => {
     const p1 = applyEvents(emptyPicture(), stamp([{ type: 'position.reported', units: [unit('u1', 2000, { lon: 13 })] }]));
