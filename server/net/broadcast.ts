@@ -2,7 +2,7 @@
 // every 50 ms (P4), resync from the log, and bounded per-client buffers (P10).
 import type { Logger } from 'pino';
 import type { AppendedEvent, StoredEvent } from '../log/event-log.js';
-import type { Picture } from '../protocol/events.js';
+import type { EventOf, Picture } from '../protocol/events.js';
 
 /** What the broadcaster needs of a socket; `ws.WebSocket` fits, and tests pass an in-memory one. */
 export interface ClientSink {
@@ -219,9 +219,52 @@ export function mergePositions(events: readonly AppendedEvent[]): AppendedEvent[
   return out;
 }
 
-/** A delta frame from stored event texts, without re-serialising them (P4). */
+/**
+ * A delta frame from stored event texts, without re-serialising them (P4), except position events,
+ * which go out as their fixes only (P12).
+ */
 export function deltaJson(since: number, seq: number, events: readonly StoredEvent[]): string {
   let body = '';
-  for (let i = 0; i < events.length; i++) body += (i === 0 ? '' : ',') + events[i].json;
+  for (let i = 0; i < events.length; i++) body += (i === 0 ? '' : ',') + wireJson(events[i]);
   return `{"type":"delta","since":${since},"seq":${seq},"events":[${body}]}`;
+}
+
+const wireCache = new WeakMap<StoredEvent, string>();
+
+/**
+ * An event's text on the live stream. A position event is sent without its `msgId` and `actor`
+ * (P12): every screen needs the fix, none needs which token reported it, and at tens of thousands
+ * of fixes a second the reporter's identity was a third of every frame. The audit trail
+ * (`GET /api/events`) keeps both.
+ */
+export function wireJson(e: StoredEvent): string {
+  if (e.type !== 'position.reported') return e.json;
+  let text = wireCache.get(e);
+  if (text === undefined) {
+    text = cutReporter(e.json) ?? rebuildFix(JSON.parse(e.json) as EventOf<'position.reported'>);
+    wireCache.set(e, text);
+  }
+  return text;
+}
+
+const TYPE_KEY = '"type":"position.reported"';
+
+/**
+ * The stored text `{"seq":S,"timeMs":T,"msgId":…,"actor":{…},"type":"position.reported","units":[…]}`
+ * (the order the store builds it in) with `msgId` and `actor` cut out, by slicing rather than
+ * re-serialising; null when the text is laid out otherwise. The key texts searched for cannot occur
+ * inside a JSON string, whose quotes are escaped.
+ */
+function cutReporter(json: string): string | null {
+  const time = json.indexOf('"timeMs":');
+  const afterTime = time < 0 ? -1 : json.indexOf(',', time);
+  const type = json.indexOf(TYPE_KEY);
+  // Only the units may follow the type, up to the end: anything else there could be the reporter.
+  if (!json.startsWith('{"seq":') || afterTime < 0 || type < afterTime) return null;
+  if (!json.startsWith(`${TYPE_KEY},"units":[`, type) || !json.endsWith(']}')) return null;
+  return json.slice(0, afterTime + 1) + json.slice(type);
+}
+
+function rebuildFix(event: EventOf<'position.reported'>): string {
+  return `{"seq":${event.seq},"timeMs":${event.timeMs},"type":"position.reported","units":${JSON.stringify(event.units)}}`;
 }

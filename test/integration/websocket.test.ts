@@ -51,7 +51,11 @@ describe('WebSocket /ws', () => {
     await other.close();
     const delta = await b.next((m) => m.type === 'delta' && m.seq >= ack.seq);
     expect(delta.since).toBe(snap.seq);
-    expect(delta.events.find((e: Json) => e.seq === ack.seq)).toMatchObject({ type: 'position.reported', msgId: 'ws-1', units: [{ unitId: 'w1' }] });
+    const fix = delta.events.find((e: Json) => e.seq === ack.seq);
+    expect(fix).toMatchObject({ type: 'position.reported', units: [{ unitId: 'w1' }] });
+    // P12: the live stream carries the fix, not who reported it; the audit trail keeps that.
+    expect(fix.msgId).toBeUndefined();
+    expect(fix.actor).toBeUndefined();
     await Promise.all([a.close(), b.close()]);
   });
 

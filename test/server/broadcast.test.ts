@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyEventsInPlace } from '../../server/core/apply-event.js';
 import type { AppendedEvent, StoredEvent } from '../../server/log/event-log.js';
-import { Broadcaster, mergePositions, type ClientSink, type EventSource } from '../../server/net/broadcast.js';
+import { Broadcaster, mergePositions, wireJson, type ClientSink, type EventSource } from '../../server/net/broadcast.js';
 import { emptyPicture, type PictureEvent, type Unit } from '../../server/protocol/events.js';
 import { silentLogger } from './helpers.js';
 
@@ -197,5 +197,41 @@ describe('mergePositions (P4: latest fix per unit wins within a frame)', () => {
     applyEventsInPlace(client, frame.events!);
     client.seq = frame.seq;
     expect(client).toEqual(source.picture);
+  });
+});
+
+describe('wireJson (P12: fixes without their reporter on the live stream)', () => {
+  const actor = { tokenId: 'tk-9', org: 'wfp', role: 'field' };
+  const units: Unit[] = [{ unitId: 'u1', lon: 12, lat: 57, timeMs: 900, seenMs: 950, heading: 90 }];
+  const fix: PictureEvent = { seq: 7, timeMs: 1000, type: 'position.reported', msgId: 'm-1', actor, units };
+
+  it('sends a position event as seq, time, type and units, from a fresh append or a stored row alike', () => {
+    // As the log writes it (seq and time first, then the body in the store's key order), and in another order.
+    const asLogged = `{"seq":7,"timeMs":1000,${JSON.stringify({ msgId: 'm-1', actor, type: 'position.reported', units }).slice(1)}`;
+    const appended: AppendedEvent = { seq: 7, type: fix.type, json: asLogged, event: fix };
+    const stored: StoredEvent = { seq: 7, type: fix.type, json: asLogged };
+    const reordered: StoredEvent = { seq: 7, type: fix.type, json: JSON.stringify(fix) };
+    for (const e of [appended, stored, reordered]) {
+      const wire = JSON.parse(wireJson(e));
+      expect(wire).toEqual({ seq: 7, timeMs: 1000, type: 'position.reported', units });
+      expect(wire).not.toHaveProperty('actor');
+      expect(wire).not.toHaveProperty('msgId');
+      // The fold sees the same fix either way.
+      const viaWire = emptyPicture();
+      applyEventsInPlace(viaWire, [wire]);
+      const viaStored = emptyPicture();
+      applyEventsInPlace(viaStored, [fix]);
+      expect(viaWire).toEqual(viaStored);
+    }
+  });
+
+  it('rebuilds a fix stored in another key order, still without its reporter', () => {
+    const odd: StoredEvent = { seq: 7, type: 'position.reported', json: JSON.stringify({ type: 'position.reported', units, seq: 7, timeMs: 1000, actor, msgId: 'm-1' }) };
+    expect(JSON.parse(wireJson(odd))).toEqual({ seq: 7, timeMs: 1000, type: 'position.reported', units });
+  });
+
+  it('leaves every other event as stored', () => {
+    const zone: StoredEvent = { seq: 8, type: 'threat.removed', json: JSON.stringify({ seq: 8, timeMs: 1, type: 'threat.removed', id: 'tz-1', reason: 'deleted', actor }) };
+    expect(wireJson(zone)).toBe(zone.json);
   });
 });
