@@ -229,8 +229,6 @@ export function deltaJson(since: number, seq: number, events: readonly StoredEve
   return `{"type":"delta","since":${since},"seq":${seq},"events":[${body}]}`;
 }
 
-const wireCache = new WeakMap<StoredEvent, string>();
-
 /**
  * An event's text on the live stream. A position event is sent without its `msgId` and `actor`
  * (P12): every screen needs the fix, none needs which token reported it, and at tens of thousands
@@ -239,12 +237,7 @@ const wireCache = new WeakMap<StoredEvent, string>();
  */
 export function wireJson(e: StoredEvent): string {
   if (e.type !== 'position.reported') return e.json;
-  let text = wireCache.get(e);
-  if (text === undefined) {
-    text = cutReporter(e.json) ?? rebuildFix(JSON.parse(e.json) as EventOf<'position.reported'>);
-    wireCache.set(e, text);
-  }
-  return text;
+  return cutReporter(e.json) ?? rebuildFix(JSON.parse(e.json) as EventOf<'position.reported'>);
 }
 
 const TYPE_KEY = '"type":"position.reported"';
