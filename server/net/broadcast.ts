@@ -220,44 +220,70 @@ export function mergePositions(events: readonly AppendedEvent[]): AppendedEvent[
 }
 
 /**
- * A delta frame from stored event texts, without re-serialising them (P4), except position events,
- * which go out as their fixes only (P12).
+ * A delta frame from stored event texts, without re-serialising them (P4). Position events go out
+ * as their fixes only, and each run of consecutive ones as one event with the seq and time of its
+ * last (P12): applying it gives the picture those events give, in fewer bytes.
  */
 export function deltaJson(since: number, seq: number, events: readonly StoredEvent[]): string {
   let body = '';
-  for (let i = 0; i < events.length; i++) body += (i === 0 ? '' : ',') + wireJson(events[i]);
+  let runHead = '';
+  let runUnits = '';
+  const add = (text: string) => {
+    body += (body === '' ? '' : ',') + text;
+  };
+  const endRun = () => {
+    if (runHead === '') return;
+    add(`${runHead}${TYPE_KEY},"units":[${runUnits}]}`);
+    runHead = '';
+    runUnits = '';
+  };
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.type !== 'position.reported') {
+      endRun();
+      add(e.json);
+      continue;
+    }
+    const fix = splitFix(e.json);
+    runHead = fix.head;
+    if (fix.units !== '') runUnits += (runUnits === '' ? '' : ',') + fix.units;
+  }
+  endRun();
   return `{"type":"delta","since":${since},"seq":${seq},"events":[${body}]}`;
 }
 
 /**
- * An event's text on the live stream. A position event is sent without its `msgId` and `actor`
- * (P12): every screen needs the fix, none needs which token reported it, and at tens of thousands
- * of fixes a second the reporter's identity was a third of every frame. The audit trail
- * (`GET /api/events`) keeps both.
+ * One position event's text on the live stream: without its `msgId` and `actor` (P12). Every
+ * screen needs the fix, none needs which token reported it, and at tens of thousands of fixes a
+ * second the reporter's identity was a third of every frame. The audit trail (`GET /api/events`)
+ * keeps both. Other events are sent as stored.
  */
 export function wireJson(e: StoredEvent): string {
   if (e.type !== 'position.reported') return e.json;
-  return cutReporter(e.json) ?? rebuildFix(JSON.parse(e.json) as EventOf<'position.reported'>);
+  const fix = splitFix(e.json);
+  return `${fix.head}${TYPE_KEY},"units":[${fix.units}]}`;
 }
 
 const TYPE_KEY = '"type":"position.reported"';
+const UNITS_AFTER_TYPE = `${TYPE_KEY},"units":[`;
 
 /**
- * The stored text `{"seq":S,"timeMs":T,"msgId":…,"actor":{…},"type":"position.reported","units":[…]}`
- * (the order the store builds it in) with `msgId` and `actor` cut out, by slicing rather than
- * re-serialising; null when the text is laid out otherwise. The key texts searched for cannot occur
- * inside a JSON string, whose quotes are escaped.
+ * A stored position event `{"seq":S,"timeMs":T,"msgId":…,"actor":{…},"type":"position.reported","units":[…]}`
+ * (the order the store builds it in) as its head `{"seq":S,"timeMs":T,` and the text inside its units
+ * array, by slicing rather than re-serialising; parsed and rebuilt when laid out otherwise. The key
+ * texts searched for cannot occur inside a JSON string, whose quotes are escaped.
  */
-function cutReporter(json: string): string | null {
+function splitFix(json: string): { head: string; units: string } {
   const time = json.indexOf('"timeMs":');
   const afterTime = time < 0 ? -1 : json.indexOf(',', time);
   const type = json.indexOf(TYPE_KEY);
   // Only the units may follow the type, up to the end: anything else there could be the reporter.
-  if (!json.startsWith('{"seq":') || afterTime < 0 || type < afterTime) return null;
-  if (!json.startsWith(`${TYPE_KEY},"units":[`, type) || !json.endsWith(']}')) return null;
-  return json.slice(0, afterTime + 1) + json.slice(type);
+  if (json.startsWith('{"seq":') && afterTime >= 0 && type > afterTime && json.startsWith(UNITS_AFTER_TYPE, type) && json.endsWith(']}')) {
+    return { head: json.slice(0, afterTime + 1), units: json.slice(type + UNITS_AFTER_TYPE.length, -2) };
+  }
+  return rebuildFix(JSON.parse(json) as EventOf<'position.reported'>);
 }
 
-function rebuildFix(event: EventOf<'position.reported'>): string {
-  return `{"seq":${event.seq},"timeMs":${event.timeMs},"type":"position.reported","units":${JSON.stringify(event.units)}}`;
+function rebuildFix(event: EventOf<'position.reported'>): { head: string; units: string } {
+  return { head: `{"seq":${event.seq},"timeMs":${event.timeMs},`, units: JSON.stringify(event.units).slice(1, -1) };
 }

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyEventsInPlace } from '../../server/core/apply-event.js';
 import type { AppendedEvent, StoredEvent } from '../../server/log/event-log.js';
-import { Broadcaster, mergePositions, wireJson, type ClientSink, type EventSource } from '../../server/net/broadcast.js';
+import { Broadcaster, deltaJson, mergePositions, wireJson, type ClientSink, type EventSource } from '../../server/net/broadcast.js';
 import { emptyPicture, type PictureEvent, type Unit } from '../../server/protocol/events.js';
 import { silentLogger } from './helpers.js';
 
@@ -35,6 +35,11 @@ class MemorySource implements EventSource {
   }
 }
 
+/** Unit ids of the fixes a frame's events carry, in order. */
+function fixedUnits(events: PictureEvent[]): string[] {
+  return events.flatMap((e) => (e.type === 'position.reported' ? e.units.map((u) => u.unitId) : []));
+}
+
 class MemorySink implements ClientSink {
   sent: string[] = [];
   bufferedAmount = 0;
@@ -64,7 +69,9 @@ describe('Broadcaster', () => {
     br.flush();
     const delta = sink.messages()[1];
     expect(delta).toMatchObject({ type: 'delta', since: 1, seq: 3 });
-    expect(delta.events!.map((e) => e.seq)).toEqual([2, 3]);
+    // P12: consecutive fixes travel as one event with the seq of the last.
+    expect(delta.events!.map((e) => e.seq)).toEqual([3]);
+    expect(fixedUnits(delta.events!)).toEqual(['b', 'c']);
     br.flush();
     expect(sink.sent).toHaveLength(2); // nothing new, no frame
   });
@@ -107,7 +114,8 @@ describe('Broadcaster', () => {
     br.flush();
     await br.resync(client, 2);
     expect(sink.messages()[2]).toMatchObject({ type: 'delta', since: 2, seq: 4 });
-    expect(sink.messages()[2].events!.map((e) => e.seq)).toEqual([3, 4]);
+    expect(sink.messages()[2].events!.map((e) => e.seq)).toEqual([4]);
+    expect(fixedUnits(sink.messages()[2].events!)).toEqual(['c', 'd']);
     await br.resync(client, 0); // 4 behind > maxResyncEvents 3
     expect(sink.messages()[3]).toMatchObject({ type: 'snapshot', seq: 4 });
     await br.resync(client, 99); // ahead of the log: another database
@@ -192,7 +200,9 @@ describe('mergePositions (P4: latest fix per unit wins within a frame)', () => {
     b.close();
     const frame = sink.messages()[1];
     expect(frame).toMatchObject({ type: 'delta', since: 0, seq: 50 });
-    expect(frame.events!.length).toBe(7); // one per unit: the last of each
+    // One fix per unit (the last of each), in one event (P4, P12).
+    expect(frame.events!.length).toBe(1);
+    expect(fixedUnits(frame.events!).sort()).toEqual(['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6'])
     const client = emptyPicture();
     applyEventsInPlace(client, frame.events!);
     client.seq = frame.seq;
@@ -228,6 +238,39 @@ describe('wireJson (P12: fixes without their reporter on the live stream)', () =
   it('rebuilds a fix stored in another key order, still without its reporter', () => {
     const odd: StoredEvent = { seq: 7, type: 'position.reported', json: JSON.stringify({ type: 'position.reported', units, seq: 7, timeMs: 1000, actor, msgId: 'm-1' }) };
     expect(JSON.parse(wireJson(odd))).toEqual({ seq: 7, timeMs: 1000, type: 'position.reported', units });
+  });
+
+  it('sends each run of consecutive fixes as one event with the last seq; other events stay between them, and the fold is the same', () => {
+    const stored = (event: PictureEvent): StoredEvent => ({ seq: event.seq, type: event.type, json: JSON.stringify(event) });
+    const fixAt = (seq: number, ...ids: string[]): PictureEvent => ({
+      seq,
+      timeMs: seq * 10,
+      type: 'position.reported',
+      msgId: `m-${seq}`,
+      actor,
+      units: ids.map((unitId, i) => ({ unitId, lon: seq, lat: i, timeMs: seq, seenMs: seq })),
+    });
+    const events: PictureEvent[] = [
+      fixAt(2, 'a', 'b'),
+      fixAt(3, 'a'),
+      { seq: 4, timeMs: 40, type: 'haven.removed', id: 'hv-1', actor },
+      fixAt(5, 'c'),
+      fixAt(6, 'b', 'c'),
+    ];
+    const frame = JSON.parse(deltaJson(1, 6, events.map(stored))) as { events: PictureEvent[] };
+    expect(frame.events.map((e) => [e.seq, e.type])).toEqual([
+      [3, 'position.reported'],
+      [4, 'haven.removed'],
+      [6, 'position.reported'],
+    ]);
+    expect(fixedUnits(frame.events)).toEqual(['a', 'b', 'a', 'c', 'b', 'c']);
+    expect(frame.events[0]).toMatchObject({ timeMs: 30 });
+    const start = () => ({ ...emptyPicture(), seq: 1 });
+    const viaFrame = start();
+    applyEventsInPlace(viaFrame, frame.events);
+    const viaEvents = start();
+    applyEventsInPlace(viaEvents, events);
+    expect(viaFrame).toEqual(viaEvents);
   });
 
   it('leaves every other event as stored', () => {
