@@ -10,6 +10,7 @@ import type { Polygonal } from '../../server/protocol/messages.js';
 import { applyEvents } from '../../server/core/apply-event.js';
 import { DEFAULT_ROADS_FILE, loadRoadNetwork, type LoadedNetwork } from '../../routing/index.js';
 import type { RoadGraph } from '../../routing/road-graph.js';
+import type { RoadWay } from '../../routing/types.js';
 import type { EdgeCosts } from '../../routing/search.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -99,4 +100,27 @@ export function snapAtNode(graph: RoadGraph, node: number): { edge: number; offs
     if (d.edgeTo[e] === node) return { edge: e, offsetM: d.edgeLenM[e], distanceM: 0, point: [d.nodeLon[node], d.nodeLat[node]] };
   }
   return null;
+}
+
+/** One road of the 6×6 test lattice between points a and b (0..35), optionally bent, with its tags. */
+export interface LatticeRoad {
+  a: number;
+  b: number;
+  bend: boolean;
+  highway: string;
+  oneway?: string;
+  practicability?: string;
+  status?: string;
+}
+
+/** The road way of a {@link LatticeRoad}: lattice points 0.002° apart east, 0.0015° north. */
+export function latticeWay(s: LatticeRoad, i: number): RoadWay {
+  const p = (k: number): [number, number] => [10 + (k % 6) * 0.002, 50 + Math.floor(k / 6) * 0.0015];
+  const [pa, pb] = [p(s.a), p(s.b)];
+  const coords: [number, number][] = s.bend ? [pa, [(pa[0] + pb[0]) / 2 + 0.0003, (pa[1] + pb[1]) / 2], pb] : [pa, pb];
+  const tags: Record<string, string> = { highway: s.highway };
+  if (s.oneway) tags.oneway = s.oneway;
+  if (s.practicability) tags.practicability = s.practicability;
+  if (s.status) tags.operational_status = s.status;
+  return { id: `way/${i}`, highway: s.highway, coordinates: coords, tags };
 }

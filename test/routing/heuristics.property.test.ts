@@ -10,7 +10,7 @@ import type { EdgeCosts, SearchResult, TargetTree } from '../../routing/search.j
 import type { RoadWay } from '../../routing/types.js';
 import type { ThreatZone } from '../../server/protocol/events.js';
 import type { Polygonal } from '../../server/protocol/messages.js';
-import { convoy, Log, loadGothenburg, plainDijkstra, polygonZone, zone } from './helpers.js';
+import { convoy, latticeWay, Log, loadGothenburg, plainDijkstra, polygonZone, zone } from './helpers.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20261122);
 console.log(`heuristics property: fast-check seed ${SEED} (FC_SEED=... to replay)`);
@@ -238,16 +238,7 @@ function latticeWays(minLength: number, maxLength: number): fc.Arbitrary<RoadWay
           return { ...s, b: onLattice ? s.a + step : s.b };
         })
         .filter((s) => s.a !== s.b)
-        .map((s, i): RoadWay => {
-          const p = (k: number): [number, number] => [10 + (k % 6) * 0.002, 50 + Math.floor(k / 6) * 0.0015];
-          const [pa, pb] = [p(s.a), p(s.b)];
-          const coords: [number, number][] = s.bend ? [pa, [(pa[0] + pb[0]) / 2 + 0.0003, (pa[1] + pb[1]) / 2], pb] : [pa, pb];
-          const tags: Record<string, string> = { highway: s.highway };
-          if (s.oneway) tags.oneway = s.oneway;
-          if (s.practicability) tags.practicability = s.practicability;
-          if (s.status) tags.operational_status = s.status;
-          return { id: `way/${i}`, highway: s.highway, coordinates: coords, tags };
-        }),
+        .map(latticeWay),
     );
 }
 /** Sparse graphs (many parts, one-way spurs) and dense ones (mostly one connected city). */

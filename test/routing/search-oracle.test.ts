@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRoadGraph, readRoadWays, Router } from '../../routing/index.js';
 import type { RoadGraph } from '../../routing/road-graph.js';
 import type { RoadWay } from '../../routing/types.js';
-import { HAITI_DIR, hasHaiti, Log, loadGothenburg, plainDijkstra, zone } from './helpers.js';
+import { HAITI_DIR, hasHaiti, latticeWay, Log, loadGothenburg, plainDijkstra, zone } from './helpers.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20261121);
 console.log(`search-oracle: fast-check seed ${SEED} (FC_SEED=... to replay)`);
@@ -30,15 +30,7 @@ const arbWays = fc
   .map((specs) =>
     specs
       .filter((s) => s.a !== s.b)
-      .map((s, i): RoadWay => {
-        const p = (k: number): [number, number] => [10 + (k % 6) * 0.002, 50 + Math.floor(k / 6) * 0.0015];
-        const [pa, pb] = [p(s.a), p(s.b)];
-        const coords: [number, number][] = s.bend ? [pa, [(pa[0] + pb[0]) / 2 + 0.0003, (pa[1] + pb[1]) / 2], pb] : [pa, pb];
-        const tags: Record<string, string> = { highway: s.highway };
-        if (s.oneway) tags.oneway = s.oneway;
-        if (s.practicability) tags.practicability = s.practicability;
-        return { id: `way/${i}`, highway: s.highway, coordinates: coords, tags };
-      }),
+      .map(latticeWay),
   );
 
 function ngraphCost(graph: RoadGraph, router: Router, weight: 0 | 1, rank: number, from: number, to: number): number {
