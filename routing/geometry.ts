@@ -80,6 +80,18 @@ export function pointInArea(a: ProjectedArea, x: number, y: number): boolean {
   return false;
 }
 
+/**
+ * Where on segment AB (0 at A, 1 at B) the point nearest the origin lies; 0 for a segment of no length.
+ * Callers shift coordinates so the point of interest is the origin.
+ * @example nearestOnSegment(-1, 1, 1, 1) // 0.5
+ */
+export function nearestOnSegment(ax: number, ay: number, bx: number, by: number): number {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const l2 = dx * dx + dy * dy;
+  return l2 > 0 ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / l2)) : 0;
+}
+
 function segPointDist2(ax: number, ay: number, bx: number, by: number, px: number, py: number): number {
   const dx = bx - ax;
   const dy = by - ay;
@@ -133,25 +145,7 @@ function segSegDist2(ax: number, ay: number, bx: number, by: number, cx: number,
  */
 export function segmentAreaDistance(a: ProjectedArea, ax: number, ay: number, bx: number, by: number, within = 0): number {
   if (pointInArea(a, ax, ay) || pointInArea(a, bx, by)) return 0;
-  let best2 = Infinity;
-  const w2 = within * within;
-  for (const poly of a.polygons)
-    for (const ring of poly) {
-      const m = ring.length / 2;
-      for (let i = 0; i + 1 < m; i++) {
-        const cx = ring[2 * i];
-        const cy = ring[2 * i + 1];
-        const dx = ring[2 * i + 2];
-        const dy = ring[2 * i + 3];
-        const d2 = segSegDist2(ax, ay, bx, by, cx, cy, dx, dy);
-        if (d2 === 0) return 0;
-        if (d2 < best2) {
-          best2 = d2;
-          if (best2 <= w2 && within > 0) return Math.sqrt(best2);
-        }
-      }
-    }
-  return Math.sqrt(best2);
+  return Math.sqrt(segmentRingsDist2(a, ax, ay, bx, by, Infinity, within * within));
 }
 
 /** Lower bound of the distance between a projected segment's box and the area's box, metres. */
@@ -215,15 +209,18 @@ export function polylineAreaDistance(a: ProjectedArea, line: readonly [number, n
   return found ? Math.sqrt(best2) : Infinity;
 }
 
-/** Least squared distance from projected segment AB to the area's rings, m² (0 when it crosses one); stops at `below`. */
-function segmentRingsDist2(a: ProjectedArea, ax: number, ay: number, bx: number, by: number, below: number): number {
+/**
+ * Least squared distance from projected segment AB to the area's rings, m² (0 when it crosses one),
+ * or `below` when none is nearer; stops at the first ring segment within `enough²` (0: only on contact).
+ */
+function segmentRingsDist2(a: ProjectedArea, ax: number, ay: number, bx: number, by: number, below: number, enough2 = 0): number {
   let best2 = below;
   for (const poly of a.polygons)
     for (const ring of poly) {
       const m = ring.length / 2;
       for (let i = 0; i + 1 < m; i++) {
         const d2 = segSegDist2(ax, ay, bx, by, ring[2 * i], ring[2 * i + 1], ring[2 * i + 2], ring[2 * i + 3]);
-        if (d2 === 0) return 0;
+        if (d2 <= enough2) return d2;
         if (d2 < best2) best2 = d2;
       }
     }

@@ -10,6 +10,7 @@ import {
   practicabilityRank,
   speedMps,
 } from './profile.js';
+import { nearestOnSegment } from './geometry.js';
 import type { RoadWay } from './types.js';
 
 /** Mean Earth radius, metres (the same for edge lengths and the A* heuristic, so it stays admissible). */
@@ -245,12 +246,9 @@ export class RoadGraph {
           const y1 = (g[2 * k + 1] - lat) * my;
           const x2 = (g[2 * k + 2] - lon) * mx;
           const y2 = (g[2 * k + 3] - lat) * my;
-          const dx = x2 - x1;
-          const dy = y2 - y1;
-          const l2 = dx * dx + dy * dy;
-          const t = l2 > 0 ? Math.max(0, Math.min(1, -(x1 * dx + y1 * dy) / l2)) : 0;
-          const px = x1 + t * dx;
-          const py = y1 + t * dy;
+          const t = nearestOnSegment(x1, y1, x2, y2);
+          const px = x1 + t * (x2 - x1);
+          const py = y1 + t * (y2 - y1);
           const d = Math.hypot(px, py);
           const segLen = haversineM(g[2 * k], g[2 * k + 1], g[2 * k + 2], g[2 * k + 3]);
           if (!best || d < best.distanceM) {

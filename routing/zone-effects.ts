@@ -1,7 +1,7 @@
 // Which road edges a zone or access constraint touches: flatbush candidates, then exact geometry.
 // Costs O(log n + k) per change (issue: "finding what a zone touches costs O(log n + k)").
 import type { Lineal, Polygonal } from '../server/protocol/messages.js';
-import { polylineTouchesArea, projectArea, type ProjectedArea } from './geometry.js';
+import { nearestOnSegment, polylineTouchesArea, projectArea, type ProjectedArea } from './geometry.js';
 import { haversineM, type RoadGraph } from './road-graph.js';
 
 /**
@@ -67,13 +67,12 @@ export function edgesAlongLine(graph: RoadGraph, line: Lineal): Int32Array {
             const by = (geomCoords[2 * j + 3] - py) * ky;
             const dx = bx - ax;
             const dy = by - ay;
-            const l2 = dx * dx + dy * dy;
-            if (l2 === 0) continue;
-            const tt = Math.max(0, Math.min(1, -(ax * dx + ay * dy) / l2));
+            if (dx === 0 && dy === 0) continue;
+            const tt = nearestOnSegment(ax, ay, bx, by);
             const d = Math.hypot(ax + tt * dx, ay + tt * dy);
             if (d < bestD) {
               bestD = d;
-              bestCos = Math.abs((dx * ux + dy * uy) / Math.sqrt(l2));
+              bestCos = Math.abs((dx * ux + dy * uy) / Math.hypot(dx, dy));
             }
           }
           if (bestD <= LINE_MATCH_TOLERANCE_M && bestCos >= cosMax) credit.set(edge, (credit.get(edge) ?? 0) + step);
