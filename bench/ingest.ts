@@ -140,11 +140,13 @@ async function main(): Promise<void> {
     });
   await fromWorker('ready');
 
+  // Senders report like a gateway's uplink: send-only sockets (P13), so the frames go to the 10 map
+  // clients alone.
   const senders = await Promise.all(
     Array.from({ length: SENDER_SOCKETS }, () => {
-      const ws = new WebSocket(wsUrl);
+      const ws = new WebSocket(`${wsUrl}&stream=none`);
       return new Promise<WebSocket>((resolve, reject) => {
-        ws.once('message', () => resolve(ws)); // snapshot
+        ws.once('open', () => resolve(ws));
         ws.once('error', reject);
       });
     }),
@@ -153,8 +155,7 @@ async function main(): Promise<void> {
   let ackLatencies: number[] = [];
   let accepted = 0;
   let errors = 0;
-  // Senders are map clients too (every socket gets the frames); only short messages are read, and
-  // an ack's msgId is sliced out without JSON.parse, so the sender does not starve the shared CPUs.
+  // An ack's msgId is sliced out without JSON.parse, so the sender does not starve the shared CPUs.
   const ACK_PREFIX = '{"type":"ack","msgId":"b';
   for (const ws of senders) {
     ws.on('message', (data: Buffer) => {
@@ -281,7 +282,7 @@ async function main(): Promise<void> {
     '- *accepted*: acks received during the phase, per second of the phase. *ack*: send → ack received by the sender (P3: after the commit holding it).',
     "- *post-to-client*: the report's `time` (stamped when the sender made it) → map client 0 received the frame holding it. Frames merge superseded fixes (P4), so only fixes that reach the client are timed.",
     '- *to each client*: bytes of snapshot and delta messages per client per second. *server CPU*: user + system of the server process (all threads), per second of the phase and per accepted update.',
-    '- *bench CPU*: this process, which runs the 4 senders and the 10 map clients (each parses every frame, as a map would) on the same 2 cores.',
+    '- *bench CPU*: this process, which runs the 4 senders (send-only sockets, `stream=none`, P13) and the 10 map clients (each parses every frame, as a map would) on the same 2 cores.',
     '- *unacked at end*: sent but not acknowledged 3 s after the phase ended (still queued, not lost: the crash test covers loss).',
   ].join('\n');
   console.log(table);

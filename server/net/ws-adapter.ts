@@ -1,5 +1,6 @@
 // The WebSocket endpoint `/ws` (server/net): sign-in on upgrade, then each message is size-checked (P7),
 // parsed, validated and submitted; answered by ack after commit (P3) or error (P5), never a close.
+// `/ws?stream=none` opens a socket for sending only: no snapshot and no frames (P13).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -86,10 +87,12 @@ export function textFrames(texts: readonly string[]): Buffer {
   return buf;
 }
 
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found' };
+
 function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
@@ -132,18 +135,25 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     if (url.pathname !== '/ws') return refuseUpgrade(socket, 404, 'not_found', `there is no WebSocket at ${url.pathname}; use /ws`);
     const record = tokens.verify(tokenFromHeaders(req) ?? url.searchParams.get('token') ?? undefined);
     if (!record) return refuseUpgrade(socket, 401, 'unauthorized', 'a valid token is required (cookie or ?token=)');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, record));
+    const stream = url.searchParams.get('stream') ?? 'picture';
+    if (stream !== 'picture' && stream !== 'none') {
+      return refuseUpgrade(socket, 400, 'invalid', `stream must be "picture" or "none", got "${stream.slice(0, 64)}"`);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, record, stream === 'picture'));
   });
 
-  wss.on('connection', (ws: WebSocket, _req: IncomingMessage, record: TokenRecord) => {
-    const client = broadcaster.add(ws);
+  wss.on('connection', (ws: WebSocket, _req: IncomingMessage, record: TokenRecord, picture: boolean) => {
+    // P13: a socket opened with `stream=none` only sends updates and gets their answers.
+    const client = picture ? broadcaster.add(ws) : undefined;
     if (inputPaused) ws.pause();
     const log = logger.child({ tokenId: record.id, role: record.role });
-    log.info({ clients: broadcaster.size }, 'websocket client connected');
+    log.info({ clients: broadcaster.size, picture }, 'websocket client connected');
     // One actor object per connection, shared by all its events (it is serialised, never mutated).
     const actor = actorOf(record);
     ws.on('message', (data: RawData) => onMessage(ws, client, record, actor, log, data));
-    ws.on('close', () => broadcaster.remove(client));
+    ws.on('close', () => {
+      if (client) broadcaster.remove(client);
+    });
     ws.on('error', (err) => log.warn({ err: err.message }, 'websocket error'));
   });
 
@@ -180,7 +190,7 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     send(ws, { type: 'error', msgId, code: error.code, message: error.message, path: error.path ?? '' });
   }
 
-  function onMessage(ws: WebSocket, client: ClientHandle, record: TokenRecord, actor: Actor, log: Logger, data: RawData): void {
+  function onMessage(ws: WebSocket, client: ClientHandle | undefined, record: TokenRecord, actor: Actor, log: Logger, data: RawData): void {
     const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (buffer.length > MAX_MESSAGE_BYTES) {
       const msgId = sniffMsgId(buffer.subarray(0, 4096).toString('utf8'));
@@ -214,6 +224,9 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     }
     if (cmd.type === 'ping') return send(ws, { type: 'pong', msgId: cmd.msgId, serverTimeMs: nowMs });
     if (cmd.type === 'resync') {
+      if (!client) {
+        return reject(ws, log, { code: 'invalid', message: 'this socket was opened with stream=none and receives no picture to resync (P13)', path: 'type' }, msgId);
+      }
       void broadcaster.resync(client, cmd.since).catch((err) => log.error({ err }, 'resync failed'));
       return;
     }

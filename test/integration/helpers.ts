@@ -51,8 +51,10 @@ export class TestClient {
     });
   }
 
-  static connect(url: string, token?: string): Promise<TestClient> {
-    const wsUrl = `${url.replace(/^http/, 'ws')}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  /** Opens `/ws` with `token` and any further query parameters (e.g. `{ stream: 'none' }`). */
+  static connect(url: string, token?: string, query: Record<string, string> = {}): Promise<TestClient> {
+    const params = new URLSearchParams(token ? { token, ...query } : query).toString();
+    const wsUrl = `${url.replace(/^http/, 'ws')}/ws${params ? `?${params}` : ''}`;
     const ws = new WebSocket(wsUrl, { maxPayload: 64 * 1024 * 1024 });
     const client = new TestClient(ws);
     return new Promise((resolve, reject) => {

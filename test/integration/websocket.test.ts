@@ -1,6 +1,6 @@
 // Integration tests of /ws against a real server on a random port with real sockets: snapshot then
 // deltas (P4), ack after commit (P3), retries (P8), bad input of every kind (P5, P6, P7), resume by
-// resync, and a slow client cut off while a fast one keeps receiving (P10).
+// resync, a slow client cut off while a fast one keeps receiving (P10), and send-only sockets (P13).
 import { SqliteEventLog, databaseFile } from '../../server/log/event-log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.js';
@@ -140,6 +140,29 @@ describe('WebSocket /ws', () => {
     await Promise.all([writer.close(), back.close()]);
   });
 
+  it('P13: a socket opened with stream=none gets acks and errors but no snapshot, frames or resync', async () => {
+    const uplink = await TestClient.connect(server.url, ADMIN, { stream: 'none' });
+    const map = await TestClient.connect(server.url, ADMIN);
+    await map.next((m) => m.type === 'snapshot');
+    const ack = await uplink.request({ type: 'position', msgId: 'up-1', unitId: 'up1', lon: 11.965, lat: 57.702 });
+    expect(ack).toEqual({ type: 'ack', msgId: 'up-1', seq: expect.any(Number) });
+    const bad = await uplink.request({ type: 'position', msgId: 'up-2', unitId: 'up1', lon: 11.965, lat: 91 });
+    expect(bad).toMatchObject({ type: 'error', code: 'invalid', path: 'lat' });
+    uplink.send({ type: 'resync', since: 0 });
+    const resync = await uplink.next((m) => m.type === 'error' && m.msgId === undefined);
+    expect(resync).toMatchObject({ type: 'error', code: 'invalid', path: 'type' });
+    expect(resync.message).toMatch(/stream=none/);
+    // The map client gets the fix in a frame; by then the uplink would have had that frame too.
+    await map.next((m) => m.type === 'delta' && m.seq >= ack.seq);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(uplink.received.map((m) => m.type)).toEqual(['ack', 'error', 'error']);
+    await Promise.all([uplink.close(), map.close()]);
+  });
+
+  it('P13: refuses an upgrade with an unknown stream value with 400', async () => {
+    await expect(TestClient.connect(server.url, ADMIN, { stream: 'everything' })).rejects.toThrow(/400/);
+  });
+
   it('P10: a client that stops reading gets resync-required and a snapshot later; a fast client keeps receiving', async () => {
     const writer = await TestClient.connect(server.url, ADMIN);
     const fast = await TestClient.connect(server.url, ADMIN);
@@ -149,9 +172,11 @@ describe('WebSocket /ws', () => {
     const socket = (slow.ws as unknown as { _socket: import('node:net').Socket })._socket;
     socket.pause();
     const pad = 'p'.repeat(60);
-    // 60 acked batches of 500 reports: about 5 MB of frames, far beyond the socket buffers.
+    // 60 acked batches of 500 reports: about 5 MB of frames, far beyond the socket buffers. Every
+    // report is of a unit of its own, so frames cannot shrink by merging fixes (P4), however the
+    // commits happen to fall into frames.
     for (let sent = 0; sent < 60; sent++) {
-      const reports = Array.from({ length: 500 }, (_, i) => ({ unitId: `s${i}`, lon: 11.96 + sent / 10_000, lat: 57.7, callsign: pad }));
+      const reports = Array.from({ length: 500 }, (_, i) => ({ unitId: `s${sent}-${i}`, lon: 11.96 + sent / 10_000, lat: 57.7, callsign: pad }));
       const ack = await writer.request({ type: 'positions', msgId: `slow-${sent}`, reports }, 10_000);
       expect(ack.type).toBe('ack');
     }
@@ -161,7 +186,7 @@ describe('WebSocket /ws', () => {
     const required = await slow.next((m) => m.type === 'resync-required', 15_000);
     expect(required.seq).toBeGreaterThan(0);
     const fresh = await slow.next((m) => m.type === 'snapshot' && m.seq >= required.seq, 15_000);
-    expect(fresh.picture.units.s0).toBeDefined();
+    expect(fresh.picture.units['s59-499']).toBeDefined();
     const types = slow.received.map((m) => m.type);
     expect(types.indexOf('resync-required')).toBeLessThan(types.lastIndexOf('snapshot'));
     await Promise.all([writer.close(), fast.close(), slow.close()]);
