@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 
@@ -127,7 +127,10 @@ async function main(): Promise<void> {
   await waitHealthy(base, server, 180_000);
 
   const wsUrl = `ws://127.0.0.1:${port}/ws?token=${token}`;
-  const worker = new Worker(path.join(root, 'bench', 'ingest-clients.mjs'), { workerData: { url: wsUrl, count: CLIENTS } });
+  // Worker threads do not inherit tsx's loader: the thread registers it, then loads the clients' module.
+  const clientsUrl = pathToFileURL(path.join(root, 'bench', 'ingest-clients.ts')).href;
+  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(clientsUrl)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: { url: wsUrl, count: CLIENTS } });
   const fromWorker = (kind: string) =>
     new Promise<any>((resolve) => {
       const on = (m: any) => {
@@ -282,7 +285,7 @@ async function main(): Promise<void> {
     '- *accepted*: acks received during the phase, per second of the phase. *ack*: send → ack received by the sender (P3: after the commit holding it).',
     "- *post-to-client*: the report's `time` (stamped when the sender made it) → map client 0 received the frame holding it. Frames merge superseded fixes (P4), so only fixes that reach the client are timed.",
     '- *to each client*: bytes of snapshot and delta messages per client per second. *server CPU*: user + system of the server process (all threads), per second of the phase and per accepted update.',
-    '- *bench CPU*: this process, which runs the 4 senders (send-only sockets, `stream=none`, P13) and the 10 map clients (each parses every frame, as a map would) on the same 2 cores.',
+    '- *bench CPU*: this process, which runs the 4 senders (send-only sockets, `stream=none`, P13) and the 10 map clients (fixes as rows, `fixes=rows`, P14, as the browser client asks for them; each parses every frame and makes its units, as a map would) on the same 2 cores.',
     '- *unacked at end*: sent but not acknowledged 3 s after the phase ended (still queued, not lost: the crash test covers loss).',
   ].join('\n');
   console.log(table);

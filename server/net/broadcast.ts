@@ -2,7 +2,8 @@
 // every 50 ms (P4), resync from the log, and bounded per-client buffers (P10).
 import type { Logger } from 'pino';
 import type { AppendedEvent, StoredEvent } from '../log/event-log.js';
-import type { EventOf, Picture } from '../protocol/events.js';
+import type { EventOf, Picture, Unit } from '../protocol/events.js';
+import { fixJson } from '../protocol/fixes.js';
 
 /** What the broadcaster needs of a socket; `ws.WebSocket` fits, and tests pass an in-memory one. */
 export interface ClientSink {
@@ -29,6 +30,14 @@ export interface ClientHandle {
   seq: number;
   /** `lagging` clients get no frames until their socket drains, then a snapshot (P10). */
   state: 'live' | 'lagging';
+  /** Position events go to this client as rows of numbers (P14), not as objects. */
+  readonly rows: boolean;
+}
+
+/** How a client asked to receive the picture. */
+export interface ClientFormat {
+  /** P14: position events as rows (`/ws?fixes=rows`). */
+  rows?: boolean;
 }
 
 export interface BroadcasterOptions {
@@ -77,8 +86,8 @@ export class Broadcaster {
   }
 
   /** Registers a client and sends it a snapshot of the picture. */
-  add(sink: ClientSink): ClientHandle {
-    const client: ClientHandle = { sink, seq: 0, state: 'live' };
+  add(sink: ClientSink, format: ClientFormat = {}): ClientHandle {
+    const client: ClientHandle = { sink, seq: 0, state: 'live', rows: format.rows === true };
     this.clients.add(client);
     this.sendSnapshot(client);
     return client;
@@ -105,7 +114,7 @@ export class Broadcaster {
       this.sendSnapshot(client); // the log was trimmed or moved on while reading; a snapshot is exact
       return;
     }
-    client.sink.send(deltaJson(since, last, rows), TEXT);
+    client.sink.send(deltaJson(since, last, rows, client.rows), TEXT);
     client.seq = last;
   }
 
@@ -116,7 +125,8 @@ export class Broadcaster {
     const head = pending.length > 0 ? pending[pending.length - 1].seq : since;
     this.pending = [];
     this.framedSeq = head;
-    let shared: Buffer | undefined;
+    // The frame as bytes, once per form (objects, rows) and shared by every client at `since`.
+    const shared: [Buffer | undefined, Buffer | undefined] = [undefined, undefined];
     // P4: within one frame the latest fix per unit wins; superseded position events are left out.
     const framed = pending.length > 1 ? mergePositions(pending) : pending;
     for (const client of this.clients) {
@@ -137,14 +147,16 @@ export class Broadcaster {
         continue;
       }
       if (client.seq === since) {
-        shared ??= Buffer.from(deltaJson(since, head, framed), 'utf8');
-        sink.send(shared, TEXT);
+        const form = client.rows ? 1 : 0;
+        const bytes = (shared[form] ??= Buffer.from(deltaJson(since, head, framed, client.rows), 'utf8'));
+        sink.send(bytes, TEXT);
       } else if (client.seq > since) {
         sink.send(
           deltaJson(
             client.seq,
             head,
             framed.filter((e) => e.seq > client.seq),
+            client.rows,
           ),
           TEXT,
         );
@@ -222,18 +234,26 @@ export function mergePositions(events: readonly AppendedEvent[]): AppendedEvent[
 /**
  * A delta frame from stored event texts, without re-serialising them (P4). Position events go out
  * as their fixes only, and each run of consecutive ones as one event with the seq and time of its
- * last (P12): applying it gives the picture those events give, in fewer bytes.
+ * last (P12): applying it gives the picture those events give, in fewer bytes. With `rows`, a run's
+ * fixes are rows relative to that time (P14), from the parsed event when it is at hand.
  */
-export function deltaJson(since: number, seq: number, events: readonly StoredEvent[]): string {
+export function deltaJson(since: number, seq: number, events: readonly (StoredEvent | AppendedEvent)[], rows = false): string {
   let body = '';
   let runHead = '';
   let runUnits = '';
+  let runTimeMs = 0;
+  let runParsed: Unit[][] = [];
   const add = (text: string) => {
     body += (body === '' ? '' : ',') + text;
   };
   const endRun = () => {
     if (runHead === '') return;
-    add(`${runHead}${TYPE_KEY},"units":[${runUnits}]}`);
+    if (rows) {
+      let fixes = '';
+      for (const units of runParsed) for (const unit of units) fixes += (fixes === '' ? '' : ',') + fixJson(unit, runTimeMs);
+      add(`${runHead}${TYPE_KEY},"fixes":[${fixes}]}`);
+      runParsed = [];
+    } else add(`${runHead}${TYPE_KEY},"units":[${runUnits}]}`);
     runHead = '';
     runUnits = '';
   };
@@ -242,6 +262,13 @@ export function deltaJson(since: number, seq: number, events: readonly StoredEve
     if (e.type !== 'position.reported') {
       endRun();
       add(e.json);
+      continue;
+    }
+    if (rows) {
+      const event = ('event' in e ? e.event : JSON.parse(e.json)) as EventOf<'position.reported'>;
+      runHead = `{"seq":${event.seq},"timeMs":${event.timeMs},`;
+      runTimeMs = event.timeMs;
+      runParsed.push(event.units);
       continue;
     }
     const fix = splitFix(e.json);

@@ -1,6 +1,7 @@
 // The WebSocket endpoint `/ws` (server/net): sign-in on upgrade, then each message is size-checked (P7),
 // parsed, validated and submitted; answered by ack after commit (P3) or error (P5), never a close.
-// `/ws?stream=none` opens a socket for sending only: no snapshot and no frames (P13).
+// `/ws?stream=none` opens a socket for sending only: no snapshot and no frames (P13); `/ws?fixes=rows`
+// receives position events as rows of numbers (P14).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -14,7 +15,7 @@ import { CommandError, type PictureStore } from '../core/store.js';
 import type { Actor } from '../protocol/events.js';
 import { MAX_MESSAGE_BYTES, type ProtocolError } from '../protocol/messages.js';
 import { validateCommand } from '../protocol/validate.js';
-import type { Broadcaster, ClientHandle } from './broadcast.js';
+import type { Broadcaster, ClientFormat, ClientHandle } from './broadcast.js';
 import { startHeartbeat } from './heartbeat.js';
 
 /**
@@ -139,12 +140,18 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     if (stream !== 'picture' && stream !== 'none') {
       return refuseUpgrade(socket, 400, 'invalid', `stream must be "picture" or "none", got "${stream.slice(0, 64)}"`);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, record, stream === 'picture'));
+    const fixes = url.searchParams.get('fixes') ?? 'objects';
+    if (fixes !== 'objects' && fixes !== 'rows') {
+      return refuseUpgrade(socket, 400, 'invalid', `fixes must be "objects" or "rows", got "${fixes.slice(0, 64)}"`);
+    }
+    const format: ClientFormat | undefined = stream === 'picture' ? { rows: fixes === 'rows' } : undefined;
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, record, format));
   });
 
-  wss.on('connection', (ws: WebSocket, _req: IncomingMessage, record: TokenRecord, picture: boolean) => {
+  wss.on('connection', (ws: WebSocket, _req: IncomingMessage, record: TokenRecord, format: ClientFormat | undefined) => {
     // P13: a socket opened with `stream=none` only sends updates and gets their answers.
-    const client = picture ? broadcaster.add(ws) : undefined;
+    const client = format ? broadcaster.add(ws, format) : undefined;
+    const picture = client !== undefined;
     if (inputPaused) ws.pause();
     const log = logger.child({ tokenId: record.id, role: record.role });
     log.info({ clients: broadcaster.size, picture }, 'websocket client connected');

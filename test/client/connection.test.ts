@@ -1,6 +1,6 @@
 // Reconnect and resync tests (test/client → client/src/net): an in-memory fake socket and fake timers the test flushes.
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, Connection, type SocketLike } from '../../client/src/net/connection.js';
+import { backoffDelayMs, Connection, sameOriginWsUrl, type SocketLike } from '../../client/src/net/connection.js';
 import { createPictureStore } from '../../client/src/state/picture-store.js';
 import { emptyPicture, type PictureEvent, type Unit } from '../../server/protocol/events.js';
 
@@ -120,6 +120,29 @@ describe('Connection', () => {
     expect(store.getState().lastUpdateMs).toBe(2_000_000);
     // A slice no event touched keeps its identity (layers keep their data).
     expect(store.getState().picture.threats).toBe(threatsBefore);
+  });
+
+  it('P14: folds fixes sent as rows into the same units the object form gives', () => {
+    const { conn, store, last } = setup();
+    conn.start();
+    last().open();
+    last().deliver(snapshot(10));
+    const named: Unit = { unitId: 'u-2', lon: 12.01, lat: 57.71, timeMs: 6_010, seenMs: 6_011, callsign: 'KILO 2' };
+    last().deliver({
+      type: 'delta',
+      since: 10,
+      seq: 12,
+      events: [{ seq: 12, timeMs: 6_012, type: 'position.reported', fixes: [['u-1', 11.93, 57.7, -12, -11, 270, null, 15], named] }],
+    });
+    const { units, seq } = store.getState().picture;
+    expect(seq).toBe(12);
+    expect(units['u-1']).toEqual({ unitId: 'u-1', lon: 11.93, lat: 57.7, timeMs: 6_000, seenMs: 6_001, heading: 270, accuracy: 15 });
+    expect(units['u-2']).toEqual(named);
+  });
+
+  it('asks the server for fixes as rows (P14)', () => {
+    expect(sameOriginWsUrl({ protocol: 'https:', host: 'ops.example:8443' })).toBe('wss://ops.example:8443/ws?fixes=rows');
+    expect(sameOriginWsUrl({ protocol: 'http:', host: '127.0.0.1:8080' })).toBe('ws://127.0.0.1:8080/ws?fixes=rows');
   });
 
   it('P4: a delta past our seq is a gap: asks once for a resync and drops frames until it is filled', () => {

@@ -1,6 +1,7 @@
 // Integration tests of /ws against a real server on a random port with real sockets: snapshot then
 // deltas (P4), ack after commit (P3), retries (P8), bad input of every kind (P5, P6, P7), resume by
-// resync, a slow client cut off while a fast one keeps receiving (P10), and send-only sockets (P13).
+// resync, a slow client cut off while a fast one keeps receiving (P10), send-only sockets (P13), and
+// fixes as rows (P14).
 import { SqliteEventLog, databaseFile } from '../../server/log/event-log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.js';
@@ -161,6 +162,36 @@ describe('WebSocket /ws', () => {
 
   it('P13: refuses an upgrade with an unknown stream value with 400', async () => {
     await expect(TestClient.connect(server.url, ADMIN, { stream: 'everything' })).rejects.toThrow(/400/);
+  });
+
+  it('P14: a socket opened with fixes=rows gets position events as rows, the same fixes an objects socket gets', async () => {
+    const rows = await TestClient.connect(server.url, ADMIN, { fixes: 'rows' });
+    const objects = await TestClient.connect(server.url, ADMIN);
+    await Promise.all([rows.next((m) => m.type === 'snapshot'), objects.next((m) => m.type === 'snapshot')]);
+    const sent = new Date(Date.now() - 1500).toISOString();
+    const first = await rows.request({ type: 'position', msgId: 'row-1', unitId: 'row1', lon: 11.9651, lat: 57.7021, time: sent, heading: 45 });
+    const named = await rows.request({ type: 'position', msgId: 'row-2', unitId: 'row2', lon: 11.9652, lat: 57.7022, callsign: 'ROMEO 2' });
+    expect([first.type, named.type]).toEqual(['ack', 'ack']);
+    const fixesOf = async (client: TestClient, key: 'fixes' | 'units') => {
+      await client.next((m) => m.type === 'delta' && m.seq >= named.seq);
+      const events = client.received.filter((m) => m.type === 'delta').flatMap((m) => m.events as Json[]);
+      return events.filter((e) => e.type === 'position.reported' && e.seq >= first.seq).map((e) => ({ timeMs: e.timeMs, list: e[key] as Json[] }));
+    };
+    const asRows = await fixesOf(rows, 'fixes');
+    const asObjects = await fixesOf(objects, 'units');
+    const row = asRows.flatMap(({ timeMs, list }) => list.map((f) => ({ timeMs, f }))).find(({ f }) => Array.isArray(f) && f[0] === 'row1');
+    expect(row).toBeDefined();
+    const unit = asObjects.flatMap(({ list }) => list).find((u) => u.unitId === 'row1')!;
+    // [unitId, lon, lat, time, seen, heading] with times relative to the event's time.
+    expect(row!.f).toEqual(['row1', 11.9651, 57.7021, unit.timeMs - row!.timeMs, unit.seenMs - row!.timeMs, 45]);
+    expect(unit.timeMs).toBe(Date.parse(sent));
+    // A fix that names a callsign travels whole.
+    expect(asRows.flatMap(({ list }) => list)).toContainEqual(asObjects.flatMap(({ list }) => list).find((u) => u.unitId === 'row2'));
+    await Promise.all([rows.close(), objects.close()]);
+  });
+
+  it('P14: refuses an upgrade with an unknown fixes value with 400', async () => {
+    await expect(TestClient.connect(server.url, ADMIN, { fixes: 'columns' })).rejects.toThrow(/400/);
   });
 
   it('P10: a client that stops reading gets resync-required and a snapshot later; a fast client keeps receiving', async () => {

@@ -1,10 +1,11 @@
 // Unit tests of server/net/broadcast.ts over in-memory sinks the test flushes: snapshot on join,
-// shared frames (P4), mid-frame joins, resync from the log, slow clients (P10).
+// shared frames (P4), mid-frame joins, resync from the log, slow clients (P10), fixes as rows (P14).
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyEventsInPlace } from '../../server/core/apply-event.js';
 import type { AppendedEvent, StoredEvent } from '../../server/log/event-log.js';
 import { Broadcaster, deltaJson, mergePositions, wireJson, type ClientSink, type EventSource } from '../../server/net/broadcast.js';
-import { emptyPicture, type PictureEvent, type Unit } from '../../server/protocol/events.js';
+import { emptyPicture, type EventOf, type PictureEvent, type Unit } from '../../server/protocol/events.js';
+import { expandDeltaEvents } from '../../server/protocol/fixes.js';
 import { silentLogger } from './helpers.js';
 
 class MemorySource implements EventSource {
@@ -277,4 +278,93 @@ describe('wireJson (P12: fixes without their reporter on the live stream)', () =
     const zone: StoredEvent = { seq: 8, type: 'threat.removed', json: JSON.stringify({ seq: 8, timeMs: 1, type: 'threat.removed', id: 'tz-1', reason: 'deleted', actor }) };
     expect(wireJson(zone)).toBe(zone.json);
   });
+});
+
+describe('fixes as rows (P14)', () => {
+  const actor = { tokenId: 'tk-9', org: 'wfp', role: 'field' };
+  const fixAt = (seq: number, ...ids: string[]): EventOf<'position.reported'> => ({
+    seq,
+    timeMs: seq * 1000,
+    type: 'position.reported',
+    msgId: `m-${seq}`,
+    actor,
+    units: ids.map((unitId, i) => ({ unitId, lon: 12 + seq / 1000, lat: 57 + i / 1000, timeMs: seq * 1000 - 40, seenMs: seq * 1000 - 2, heading: i * 10 })),
+  });
+  const events: PictureEvent[] = [
+    fixAt(2, 'a', 'b'),
+    fixAt(3, 'a'),
+    { seq: 4, timeMs: 4000, type: 'haven.removed', id: 'hv-1', actor },
+    fixAt(5, 'c'),
+    { ...fixAt(6, 'b', 'c'), units: [{ unitId: 'b', lon: 1, lat: 2, timeMs: 5990, seenMs: 6000, callsign: 'BRAVO', affiliation: 'civil' }] },
+  ];
+  const stored = (event: PictureEvent): StoredEvent => ({ seq: event.seq, type: event.type, json: JSON.stringify(event) });
+  const appended = (event: PictureEvent): AppendedEvent => ({ ...stored(event), event });
+  const fold = (frameEvents: unknown[]) => {
+    const picture = { ...emptyPicture(), seq: 1 };
+    expandDeltaEvents(frameEvents);
+    applyEventsInPlace(picture, frameEvents as PictureEvent[]);
+    return picture;
+  };
+
+  it('sends each run of fixes as rows relative to its time; folded, the frame gives the picture the objects give', () => {
+    for (const source of [events.map(appended), events.map(stored)]) {
+      const text = deltaJson(1, 6, source, true);
+      const frame = JSON.parse(text) as { events: Array<Record<string, unknown>> };
+      expect(frame.events.map((e) => [e.seq, e.type])).toEqual([
+        [3, 'position.reported'],
+        [4, 'haven.removed'],
+        [6, 'position.reported'],
+      ]);
+      expect(frame.events[0]).toEqual({
+        seq: 3,
+        timeMs: 3000,
+        type: 'position.reported',
+        fixes: [
+          ['a', 12.002, 57, -1040, -1002, 0],
+          ['b', 12.002, 57.001, -1040, -1002, 10],
+          ['a', 12.003, 57, -40, -2, 0],
+        ],
+      });
+      // The fix that names a callsign travels whole.
+      expect(frame.events[2].fixes).toContainEqual({ unitId: 'b', lon: 1, lat: 2, timeMs: 5990, seenMs: 6000, callsign: 'BRAVO', affiliation: 'civil' });
+      for (const e of [frame.events[0], frame.events[2]]) expect(Object.keys(e)).toEqual(['seq', 'timeMs', 'type', 'fixes']);
+      const objects = JSON.parse(deltaJson(1, 6, events.map(stored))) as { events: unknown[] };
+      expect(text.length).toBeLessThan(deltaJson(1, 6, events.map(stored)).length);
+      expect(fold(frame.events)).toEqual(fold(objects.events));
+    }
+  });
+
+  it('gives each client its form: rows and objects clients share one frame string per form, and both fold to the source picture', async () => {
+    const source = new MemorySource();
+    const br = new Broadcaster({ source, logger: silentLogger, staleAfterMs: 1, bufferLimitBytes: 1e9, frameMs: 60_000 });
+    b = br;
+    const rowSinks = [new MemorySink(), new MemorySink()];
+    const objectSink = new MemorySink();
+    const rowClient = br.add(rowSinks[0], { rows: true });
+    br.add(rowSinks[1], { rows: true });
+    br.add(objectSink);
+    for (let i = 0; i < 20; i++) source.commit(`u${i % 6}`);
+    br.flush();
+    expect(rowSinks[0].sent[1]).toBe(rowSinks[1].sent[1]);
+    const rowFrame = rowSinks[0].messages()[1] as unknown as { events: Array<Record<string, unknown>> };
+    const objectFrame = objectSink.messages()[1];
+    expect(rowFrame.events[0]).toHaveProperty('fixes');
+    expect(rowFrame.events[0]).not.toHaveProperty('units');
+    expect(objectFrame.events![0]).toHaveProperty('units');
+    for (const frame of [rowFrame, objectFrame]) {
+      const picture = emptyPicture();
+      expandDeltaEvents(frame.events!);
+      applyEventsInPlace(picture, frame.events as PictureEvent[]);
+      picture.seq = 20;
+      expect(picture).toEqual(source.picture);
+    }
+    // A resync from the log comes in the client's form too.
+    await br.resync(rowClient, 18);
+    const resync = rowSinks[0].messages()[2] as unknown as { type: string; since: number; events: Array<Record<string, unknown>> };
+    expect(resync).toMatchObject({ type: 'delta', since: 18 });
+    expect(resync.events[0].fixes).toHaveLength(2);
+  });
+
+  afterEach(() => b?.close());
+  let b: Broadcaster | undefined;
 });
