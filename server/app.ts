@@ -83,7 +83,15 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     routers: deps.routers,
   });
   const http = createServer(app);
-  const ws = attachWebSocket({ server: http, store, broadcaster, tokens, logger, heartbeatMs: config.heartbeatMs });
+  const ws = attachWebSocket({
+    server: http,
+    store,
+    broadcaster,
+    tokens,
+    logger,
+    heartbeatMs: config.heartbeatMs,
+    revocationCheckMs: config.revocationCheckMs,
+  });
 
   // Summary of accepted batches, once a minute, so info logs stay readable both at 50k updates/s
   // and with the exercise's steady trickle.

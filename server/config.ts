@@ -31,6 +31,8 @@ export interface Config {
   logLevel: string;
   /** Commit on a writer thread (default) or on the main thread (`CORRIDOR_LOG_THREAD=0`). */
   logThread: boolean;
+  /** How often open WebSocket sessions are checked for revoked tokens, ms (default 5,000). */
+  revocationCheckMs?: number;
 }
 
 /** A configuration value that cannot be used; `variable` names the environment variable. */

@@ -106,6 +106,18 @@ export class TokenStore {
     return this.db.prepare('UPDATE tokens SET revoked = 1 WHERE id = ?').run(id).changes > 0;
   }
 
+  /** Those of `ids` that are revoked (or no longer exist), so their open sessions can be ended. */
+  revokedAmong(ids: readonly string[]): string[] {
+    if (ids.length === 0) return [];
+    const live = new Set(
+      this.db
+        .prepare('SELECT id FROM tokens WHERE revoked = 0 AND id IN (SELECT value FROM json_each(?))')
+        .pluck()
+        .all(JSON.stringify(ids)) as string[],
+    );
+    return ids.filter((id) => !live.has(id));
+  }
+
   /** All tokens, newest first (no secrets: only records). */
   list(): TokenRecord[] {
     const rows = this.db.prepare('SELECT id, org, role, unit, created_ms, revoked FROM tokens ORDER BY created_ms DESC').all() as Array<{

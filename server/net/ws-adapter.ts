@@ -13,7 +13,7 @@ import type { TokenRecord, TokenStore } from '../auth/tokens.js';
 import type { Command } from '../core/commands.js';
 import { CommandError, type PictureStore } from '../core/store.js';
 import type { Actor } from '../protocol/events.js';
-import { MAX_MESSAGE_BYTES, type ProtocolError } from '../protocol/messages.js';
+import { CLOSE_TOKEN_REVOKED, MAX_MESSAGE_BYTES, type ProtocolError } from '../protocol/messages.js';
 import { validateCommand } from '../protocol/validate.js';
 import type { Broadcaster, ClientFormat, ClientHandle } from './broadcast.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -40,6 +40,8 @@ export interface WsOptions {
   tokens: TokenStore;
   logger: Logger;
   heartbeatMs: number;
+  /** How often open sockets' tokens are checked for revocation, ms (default 5,000). */
+  revocationCheckMs?: number;
 }
 
 /** A running WebSocket endpoint. */
@@ -110,6 +112,29 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
   });
   const stopHeartbeat = startHeartbeat(wss, opts.heartbeatMs);
 
+  // A token revoked while its sockets are open (`npm run token -- revoke`, possibly from another
+  // process) ends them within one check: they are closed with CLOSE_TOKEN_REVOKED, and a reconnect is
+  // refused at the upgrade (401) like any invalid token.
+  const tokenOf = new Map<WebSocket, string>();
+  const revocationTimer = setInterval(() => {
+    if (tokenOf.size === 0) return;
+    let revoked: Set<string>;
+    try {
+      revoked = new Set(tokens.revokedAmong([...new Set(tokenOf.values())]));
+    } catch (err) {
+      logger.error({ err }, 'checking open sockets for revoked tokens failed');
+      return;
+    }
+    if (revoked.size === 0) return;
+    for (const [ws, id] of tokenOf) {
+      if (!revoked.has(id)) continue;
+      tokenOf.delete(ws);
+      ws.close(CLOSE_TOKEN_REVOKED, 'token revoked');
+    }
+    logger.warn({ tokenIds: [...revoked] }, 'token revoked: its open websocket sessions were closed');
+  }, opts.revocationCheckMs ?? 5000);
+  revocationTimer.unref();
+
   // Input flow control: pause every socket's reading while the store's backlog is over the limit.
   let inputPaused = false;
   let pauses = 0;
@@ -157,8 +182,10 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     log.info({ clients: broadcaster.size, picture }, 'websocket client connected');
     // One actor object per connection, shared by all its events (it is serialised, never mutated).
     const actor = actorOf(record);
+    tokenOf.set(ws, record.id);
     ws.on('message', (data: RawData) => onMessage(ws, client, record, actor, log, data));
     ws.on('close', () => {
+      tokenOf.delete(ws);
       if (client) broadcaster.remove(client);
     });
     ws.on('error', (err) => log.warn({ err: err.message }, 'websocket error'));
@@ -198,6 +225,8 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
   }
 
   function onMessage(ws: WebSocket, client: ClientHandle | undefined, record: TokenRecord, actor: Actor, log: Logger, data: RawData): void {
+    // Closing (its token was revoked, or the server is stopping): nothing more is accepted from it.
+    if (ws.readyState !== ws.OPEN) return;
     const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (buffer.length > MAX_MESSAGE_BYTES) {
       const msgId = sniffMsgId(buffer.subarray(0, 4096).toString('utf8'));
@@ -261,6 +290,7 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     close: () =>
       new Promise<void>((resolve) => {
         stopHeartbeat();
+        clearInterval(revocationTimer);
         for (const ws of wss.clients) ws.close(1001, 'server shutting down');
         wss.close(() => resolve());
         // Sockets that do not answer the close handshake are cut after a moment.

@@ -240,6 +240,13 @@ export type ClientCommandOf<K extends ClientCommandType> = Static<(typeof Client
 
 /** Largest WebSocket message or HTTP body accepted, bytes (P7). */
 export const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * WebSocket close code of a session whose token was revoked while it was open (private range,
+ * RFC 6455 §7.4.2): the client should not retry, every new socket would be refused (401).
+ */
+export const CLOSE_TOKEN_REVOKED = 4401;
+
 /** How far ahead of the server's clock a report's time may be, ms (P6). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 

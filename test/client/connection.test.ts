@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { backoffDelayMs, Connection, sameOriginWsUrl, type SocketLike } from '../../client/src/net/connection.js';
 import { createPictureStore } from '../../client/src/state/picture-store.js';
 import { emptyPicture, type PictureEvent, type Unit } from '../../server/protocol/events.js';
+import { CLOSE_TOKEN_REVOKED } from '../../server/protocol/messages.js';
 
 /** A socket whose server side the test drives: open, deliver, close; it records what the client sent. */
 class FakeSocket implements SocketLike {
@@ -24,8 +25,8 @@ class FakeSocket implements SocketLike {
   deliver(msg: unknown) {
     this.onmessage?.({ data: JSON.stringify(msg) });
   }
-  drop() {
-    this.onclose?.({});
+  drop(code = 1006) {
+    this.onclose?.({ code });
   }
 }
 
@@ -206,6 +207,21 @@ describe('Connection', () => {
     // Healthy again: the next drop starts over at the shortest delay.
     last().drop();
     expect(clock.pendingDelays().filter((x) => x < 1e8)).toEqual([375]);
+  });
+
+  it('a session ended because its token was revoked is marked signed out, keeps its picture, and is not retried', async () => {
+    const { conn, store, sockets, clock, last } = setup({ pingEveryMs: 1e9 });
+    conn.start();
+    last().open();
+    last().deliver(snapshot(10));
+    const pending = conn.send({ type: 'position', unitId: 'u-1', lon: 11.95, lat: 57.7 });
+    last().drop(CLOSE_TOKEN_REVOKED);
+    await expect(pending).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(store.getState().connection).toBe('signed-out');
+    expect(store.getState().picture.units['u-1'].lon).toBe(11.9);
+    expect(clock.pendingDelays().filter((d) => d < 1e8)).toEqual([]);
+    clock.advance(60_000);
+    expect(sockets.length).toBe(1);
   });
 
   it('P10: after resync-required it waits for the fresh snapshot and replaces the picture', () => {

@@ -72,6 +72,21 @@ async function stopServer(): Promise<void> {
   }
 }
 
+/** Runs `npm run token -- ARGS` (the real CLI) on the test server's database; resolves with its output. */
+function tokenCli(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'server/cli/token.ts', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, CORRIDOR_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`token ${args.join(' ')} exited with ${code}: ${out}`))));
+  });
+}
+
 /** A page whose live stream can be paused, so a screenshot and the page hooks show the same picture. */
 interface FreezablePage {
   page: Page;
@@ -83,7 +98,11 @@ interface FreezablePage {
  * With `freezable`, the page's WebSocket goes through a Playwright route that can stop passing server
  * messages on (the socket stays open), so the picture holds still for evidence screenshots.
  */
-async function openPicture(pathname: string, viewport = { width: 1600, height: 1000 }, o: { freezable?: FreezablePage } = {}): Promise<Page> {
+async function openPicture(
+  pathname: string,
+  viewport = { width: 1600, height: 1000 },
+  o: { freezable?: FreezablePage; token?: string } = {},
+): Promise<Page> {
   const page = await browser!.newPage({ viewport });
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
   if (o.freezable) {
@@ -98,7 +117,7 @@ async function openPicture(pathname: string, viewport = { width: 1600, height: 1
       ws.onMessage((m) => upstream.send(m));
     });
   }
-  await page.goto(`${baseUrl}${pathname}?token=${TOKEN}`);
+  await page.goto(`${baseUrl}${pathname}?token=${o.token ?? TOKEN}`);
   await page.waitForFunction(
     () => {
       const h = window.__corridor;
@@ -237,6 +256,27 @@ describe.skipIf(!existsSync(CHROMIUM))('operations picture in Chromium (needs /u
     await startServer(Number(port));
     await page.waitForFunction(() => window.__corridor!.connection === 'live', undefined, { timeout: 60_000, polling: 200 });
     await page.waitForFunction((s) => window.__corridor!.seq > s, seqBefore, { timeout: 30_000, polling: 200 });
+    await page.close();
+  });
+
+  it('says SIGNED OUT and stops retrying when its token is revoked while the page is open, keeping the picture', async () => {
+    const created = await tokenCli('create', '--org', 'partner-ngo', '--role', 'viewer');
+    const token = created.trim().split('\n').pop()!;
+    const id = /Created (tk-[0-9a-f]+)/.exec(created)![1];
+    const page = await openPicture('/', undefined, { token });
+    let socketsOpened = 0;
+    page.on('websocket', () => socketsOpened++);
+    await tokenCli('revoke', id);
+    await page.waitForFunction(() => window.__corridor!.connection === 'signed-out', undefined, { timeout: 30_000, polling: 200 });
+    const badge = page.getByTestId('connection-state');
+    await expect(badge.textContent()).resolves.toMatch(/SIGNED OUT.*access revoked: sign in again/);
+    await page.screenshot({ path: path.join(RESULTS, 'signed-out.png') });
+    expect(await page.evaluate(() => window.__corridor!.counts().units)).toBeGreaterThan(0);
+    // No reconnect attempts follow (the first retry would come within a second): watched for 3 s, the
+    // one bounded wait of this file, as it checks that something does not happen.
+    await page.waitForTimeout(3000);
+    expect(socketsOpened).toBe(0);
+    expect(await page.evaluate(() => window.__corridor!.connection)).toBe('signed-out');
     await page.close();
   });
 });

@@ -1,7 +1,7 @@
 // WebSocket link to the server (client/src/net): reconnects with capped, jittered backoff and resumes from the last seq.
 // Rules cited: P1 (seq strictly increases), P2 (refolding is harmless), P4 (frames carry since/seq), P10 (resync-required).
 import type { AckMessage, DeltaMessage, ErrorMessage, SnapshotMessage } from '../../../server/protocol/events.js';
-import type { ClientCommand } from '../../../server/protocol/messages.js';
+import { CLOSE_TOKEN_REVOKED, type ClientCommand } from '../../../server/protocol/messages.js';
 import { expandDeltaEvents } from '../../../server/protocol/fixes.js';
 import { foldDelta, foldSnapshot, type ConnectionState, type PictureStore } from '../state/picture-store.js';
 
@@ -158,14 +158,27 @@ export class Connection {
     socket.onerror = () => {
       // The close event follows; reconnection is handled there.
     };
-    socket.onclose = () => {
+    socket.onclose = (ev) => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.downSinceMs ??= this.o.now();
+      const revoked = (ev as { code?: number } | undefined)?.code === CLOSE_TOKEN_REVOKED;
       for (const [msgId, p] of this.pending) {
-        p.reject({ type: 'error', msgId, code: 'unavailable', message: 'The link dropped before the server confirmed this update; send it again.' });
+        p.reject(
+          revoked
+            ? { type: 'error', msgId, code: 'unauthorized', message: 'Your access was revoked; sign in again with a new token.' }
+            : { type: 'error', msgId, code: 'unavailable', message: 'The link dropped before the server confirmed this update; send it again.' },
+        );
       }
       this.pending.clear();
+      if (revoked) {
+        // Retrying cannot help: every new socket would be refused. The picture stays, marked as such.
+        this.stopped = true;
+        if (this.pingTimer !== null) this.o.clearTimer(this.pingTimer);
+        this.pingTimer = null;
+        this.setConnection('signed-out');
+        return;
+      }
       if (!this.stopped) this.scheduleRetry();
     };
   }

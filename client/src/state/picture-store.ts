@@ -4,7 +4,8 @@ import { applyEvents } from '../../../server/core/apply-event.js';
 import { emptyPicture, type DeltaMessage, type Picture, type SnapshotMessage } from '../../../server/protocol/events.js';
 
 /** Connection state shown to the operator: live, trying again, or down for long (still retrying). */
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+/** `signed-out`: the server ended the session because its token was revoked; no retries follow. */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'signed-out';
 
 export interface PictureState {
   picture: Picture;

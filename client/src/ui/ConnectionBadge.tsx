@@ -1,8 +1,8 @@
-// Connection indicator (client/src/ui): live / reconnecting / offline, with seconds since the last message.
+// Connection indicator (client/src/ui): live / reconnecting / offline / signed out, with seconds since the last message.
 import { usePicture } from '../state/hooks.js';
 import { ageText } from './format.js';
 
-const LABELS = { connecting: 'CONNECTING', live: 'LIVE', reconnecting: 'RECONNECTING', offline: 'OFFLINE' } as const;
+const LABELS = { connecting: 'CONNECTING', live: 'LIVE', reconnecting: 'RECONNECTING', offline: 'OFFLINE', 'signed-out': 'SIGNED OUT' } as const;
 
 export function ConnectionBadge({ now }: { now: number }) {
   const connection = usePicture((s) => s.connection);
@@ -12,6 +12,11 @@ export function ConnectionBadge({ now }: { now: number }) {
     <div className={`conn conn-${connection}`} data-testid="connection-state" data-state={connection} role="status" aria-live="polite">
       <span className="conn-dot" aria-hidden="true" />
       <span className="conn-label">{LABELS[connection]}</span>
+      {connection === 'signed-out' && (
+        <a className="conn-age" href="/">
+          access revoked: sign in again
+        </a>
+      )}
       {connection !== 'live' && since !== null && <span className="conn-age">last data {ageText(since)} ago</span>}
     </div>
   );
