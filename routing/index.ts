@@ -4,7 +4,7 @@ import { cachePath, readGraphCache, roadFileKey, writeGraphCache } from './graph
 import { readRoadWays } from './read-roads.js';
 import { buildRoadGraph, type RoadGraph } from './road-graph.js';
 import { Router, type RouterOptions } from './router.js';
-import type { CorridorEngine, LoadProgress } from './types.js';
+import type { CorridorEngine, LoadProgress, RoadWay } from './types.js';
 
 export { readRoadWays, roadWaysFromGeoJson } from './read-roads.js';
 export { buildRoadGraph, RoadGraph } from './road-graph.js';
@@ -30,6 +30,12 @@ export interface LoadedNetwork {
   nodeCount: number;
   edgeCount: number;
   fromCache: boolean;
+  /**
+   * The road ways read to build the graph, handed out once (then released), so another consumer of
+   * the same file (the basemap) need not read and parse it again; undefined when the graph came
+   * from the cache or the ways were already taken.
+   */
+  takeWays(): RoadWay[] | undefined;
 }
 
 /**
@@ -46,8 +52,9 @@ export async function loadRoadNetwork(
   const cached = cachePath(cacheDir, key);
   let graph = readGraphCache(cached);
   const fromCache = graph !== null;
+  let ways: RoadWay[] | undefined;
   if (!graph) {
-    const ways = await readRoadWays(file, onProgress);
+    ways = await readRoadWays(file, onProgress);
     graph = buildRoadGraph(ways, (done, total) => onProgress?.({ phase: 'build', done, total }));
     onProgress?.({ phase: 'cache', done: 0, total: 1 });
     writeGraphCache(cached, graph);
@@ -55,5 +62,10 @@ export async function loadRoadNetwork(
   }
   onProgress?.({ phase: 'index', done: graph.edgeCount, total: graph.edgeCount });
   const router = new Router(graph, routerOptions);
-  return { engine: router, router, graph, key, nodeCount: graph.nodeCount, edgeCount: graph.edgeCount, fromCache };
+  const takeWays = () => {
+    const taken = ways;
+    ways = undefined;
+    return taken;
+  };
+  return { engine: router, router, graph, key, nodeCount: graph.nodeCount, edgeCount: graph.edgeCount, fromCache, takeWays };
 }

@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   const basemapOptions = {
     dataDir: config.dataDir,
     key: network.key,
-    readWays: () => readRoadWays(roadsFile, progressPrinter('Basemap roads')),
+    // On a first start the ways just read for the graph serve the basemap too: the file is parsed once.
+    readWays: async () => network.takeWays() ?? readRoadWays(roadsFile, progressPrinter('Basemap roads')),
     bbox: network.engine.bbox,
   };
   // Built (or found in the cache) before the URL is printed, so the first map load is not the one that waits.

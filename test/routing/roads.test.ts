@@ -71,14 +71,18 @@ describe('Gothenburg network (default, from node_modules)', () => {
     expect(g.edgeCount).toBeLessThan(18_500);
   });
 
-  it('caches the prepared graph: the second load comes from the cache and is identical', async () => {
+  it('caches the prepared graph: the second load comes from the cache and is identical; the first hands its ways over once', async () => {
     const phases = new Set<string>();
     const onProgress = (p: LoadProgress) => phases.add(p.phase);
     const first = await loadRoadNetwork(DEFAULT_ROADS_FILE, { cacheDir, onProgress });
     expect(first.fromCache).toBe(false);
     expect([...phases]).toEqual(expect.arrayContaining(['read', 'parse', 'build', 'cache']));
+    // The ways read on the first load are handed over once (the basemap reuses them), then released.
+    expect(first.takeWays()).toHaveLength(20_120);
+    expect(first.takeWays()).toBeUndefined();
     const second = await loadRoadNetwork(DEFAULT_ROADS_FILE, { cacheDir });
     expect(second.fromCache).toBe(true);
+    expect(second.takeWays()).toBeUndefined();
     expect(second.key).toBe(first.key);
     for (const k of Object.keys(first.graph.data) as (keyof RoadGraph['data'])[]) {
       expect(Array.from(second.graph.data[k] as ArrayLike<number>), k).toEqual(Array.from(first.graph.data[k] as ArrayLike<number>));
