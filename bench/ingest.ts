@@ -144,11 +144,11 @@ async function main(): Promise<void> {
   await fromWorker('ready');
 
   // Senders report like a gateway's uplink: send-only sockets (P13), so the frames go to the 10 map
-  // clients alone. They mask with an all-zero key (still a masked frame the server unmasks, RFC 6455
-  // §5.3), which spares the load generator a copy and a pass over every message on the shared cores.
+  // clients alone. They mask every frame with a random key, as any WebSocket client must (RFC 6455
+  // §5.3): an all-zero key would spare the server its unmasking and flatter the figures.
   const senders = await Promise.all(
     Array.from({ length: SENDER_SOCKETS }, () => {
-      const ws = new WebSocket(`${wsUrl}&stream=none`, { generateMask: (mask: Buffer) => void mask.fill(0) });
+      const ws = new WebSocket(`${wsUrl}&stream=none`);
       return new Promise<WebSocket>((resolve, reject) => {
         ws.once('open', () => resolve(ws));
         ws.once('error', reject);
