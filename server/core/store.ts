@@ -9,6 +9,7 @@ import {
   existsIn,
   toUnit,
   newId,
+  positionEventJson,
   ROUTING_EVENT_TYPES,
   SYSTEM_ACTOR,
   upsertedEntity,
@@ -81,6 +82,8 @@ export class PictureStore {
   private readonly snapshotEvery: number;
   private readonly snapshotIntervalMs: number;
   private queue: Pending[] = [];
+  /** Each actor's JSON text, made once: a connection's events all share one actor object. */
+  private readonly actorJsons = new WeakMap<Actor, string>();
   /** Existence of entities as changed by queued, uncommitted commands: `slice:id` → exists. */
   private queued = new Map<string, boolean>();
   /** Corridors of queued corridor events by convoy, the latest last: what a new refresh applies to (P11). */
@@ -174,6 +177,15 @@ export class PictureStore {
     return new Promise((resolve, reject) => this.submitWith(cmd, actor, (err, result) => (err ? reject(err) : resolve(result!))));
   }
 
+  private actorJson(actor: Actor): string {
+    let json = this.actorJsons.get(actor);
+    if (json === undefined) {
+      json = JSON.stringify(actor);
+      this.actorJsons.set(actor, json);
+    }
+    return json;
+  }
+
   /**
    * {@link submit} with a callback instead of a promise, for the WebSocket hot path. `done` is called
    * exactly once: after the commit (P3), or before this returns for a refusal (P5) or a retry of a
@@ -185,11 +197,13 @@ export class PictureStore {
       // Hot path (most traffic): no in-flight map either. A retry that arrives while the first copy
       // is queued or committing is caught by the commit itself, whose msgId insert finds the first
       // copy in the same or the previous transaction and answers its seq (P8).
+      const unit = toUnit(cmd, this.now());
       const event: NewEvent =
         actor === undefined
-          ? { msgId: cmd.msgId, type: 'position.reported', units: [toUnit(cmd, this.now())] }
-          : { msgId: cmd.msgId, actor, type: 'position.reported', units: [toUnit(cmd, this.now())] };
-      this.queue.push({ entry: { event, msgIds: [cmd.msgId], dedupe: true }, done });
+          ? { msgId: cmd.msgId, type: 'position.reported', units: [unit] }
+          : { msgId: cmd.msgId, actor, type: 'position.reported', units: [unit] };
+      const json = positionEventJson(cmd.msgId, actor === undefined ? undefined : this.actorJson(actor), unit);
+      this.queue.push({ entry: { event, json, msgIds: [cmd.msgId], dedupe: true }, done });
       this.scheduleFlush();
       return;
     }

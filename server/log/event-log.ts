@@ -16,6 +16,8 @@ import type { WriterReply, WriterRequest } from './sqlite-writer-thread.js';
 /** One event to append, with the msgIds it answers (a command's, or each report's in an HTTP batch). */
 export interface AppendEntry {
   event: NewEvent;
+  /** `JSON.stringify(event)` when the caller already made it (the position hot path); else made here. */
+  json?: string;
   msgIds: readonly string[];
   /**
    * When set and the entry's one msgId is already stored, nothing is appended for it and its outcome
@@ -80,7 +82,8 @@ export function databaseFile(dataDir: string): string {
 function toWire(entries: readonly AppendEntry[]): WireBatch {
   const n = entries.length;
   const batch: WireBatch = {
-    types: new Array(n),
+    typeNames: [],
+    typeIndex: new Uint8Array(n),
     bodies: new Array(n),
     msgIds: [],
     msgIdCounts: new Uint32Array(n),
@@ -88,8 +91,11 @@ function toWire(entries: readonly AppendEntry[]): WireBatch {
   };
   for (let i = 0; i < n; i++) {
     const e = entries[i];
-    batch.types[i] = e.event.type;
-    batch.bodies[i] = JSON.stringify(e.event);
+    const type = e.event.type;
+    let t = batch.typeNames.indexOf(type);
+    if (t < 0) t = batch.typeNames.push(type) - 1;
+    batch.typeIndex[i] = t;
+    batch.bodies[i] = e.json ?? JSON.stringify(e.event);
     for (const id of e.msgIds) batch.msgIds.push(id);
     batch.msgIdCounts[i] = e.msgIds.length;
     batch.dedupe[i] = e.dedupe ? 1 : 0;

@@ -10,7 +10,9 @@ import path from 'node:path';
  * next `msgIdCounts[i]` entries of `msgIds`.
  */
 export interface WireBatch {
-  types: string[];
+  /** The distinct event types of the batch; `typeIndex[i]` picks item i's (one string per type, not per item). */
+  typeNames: string[];
+  typeIndex: Uint8Array;
   /** `JSON.stringify` of each event before stamping (an object, so it starts with `{`). */
   bodies: string[];
   msgIds: string[];
@@ -105,7 +107,7 @@ export class LogWriter {
     this.insertMsgId = db.prepare('INSERT OR IGNORE INTO msg_ids (msg_id, seq) VALUES (?, ?)');
     this.selectMsgId = db.prepare('SELECT seq FROM msg_ids WHERE msg_id = ?').pluck();
     this.appendTx = db.transaction((batch: WireBatch, timeMs: number, jsons: string[] | undefined) => {
-      const n = batch.types.length;
+      const n = batch.typeIndex.length;
       // Outcome per item: its new seq, or minus the first seq when it was a stored msgId's retry.
       const outcomes = new Float64Array(n);
       let seq = this.seq;
@@ -125,7 +127,7 @@ export class LogWriter {
           for (let k = first; k < m; k++) this.insertMsgId.run(batch.msgIds[k], next);
         }
         const json = eventJson(next, timeMs, batch.bodies[i]);
-        this.insertEvent.run(next, timeMs, batch.types[i], json);
+        this.insertEvent.run(next, timeMs, batch.typeNames[batch.typeIndex[i]], json);
         if (jsons) jsons[i] = json;
         outcomes[i] = next;
         seq = next;

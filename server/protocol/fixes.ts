@@ -28,21 +28,17 @@ export interface PositionRowsEvent {
  */
 export function fixJson(unit: Unit, baseMs: number): string {
   if (unit.callsign !== undefined || unit.affiliation !== undefined) return JSON.stringify(unit);
-  let text = `[${JSON.stringify(unit.unitId)},${num(unit.lon)},${num(unit.lat)},${num(unit.timeMs - baseMs)},${num(unit.seenMs - baseMs)}`;
+  // Every number in the picture is finite (P5 refuses the rest), so `${n}` is what JSON writes.
+  let text = `[${JSON.stringify(unit.unitId)},${unit.lon},${unit.lat},${unit.timeMs - baseMs},${unit.seenMs - baseMs}`;
   const { heading, speed, accuracy } = unit;
-  if (accuracy !== undefined) text += `,${opt(heading)},${opt(speed)},${num(accuracy)}`;
-  else if (speed !== undefined) text += `,${opt(heading)},${num(speed)}`;
-  else if (heading !== undefined) text += `,${num(heading)}`;
+  if (accuracy !== undefined) text += `,${opt(heading)},${opt(speed)},${accuracy}`;
+  else if (speed !== undefined) text += `,${opt(heading)},${speed}`;
+  else if (heading !== undefined) text += `,${heading}`;
   return text + ']';
 }
 
-/** A finite number as JSON writes it (the picture never holds NaN or Infinity: P5 refuses them). */
-function num(n: number): string {
-  return Number.isFinite(n) ? String(n) : 'null';
-}
-
 function opt(n: number | undefined): string {
-  return n === undefined ? 'null' : num(n);
+  return n === undefined ? 'null' : `${n}`;
 }
 
 /**
