@@ -67,6 +67,8 @@ interface Pending {
 const REPLAY_PAGE = 5000;
 /** Longest timer delay Node accepts is 2^31−1 ms; further expiries are re-checked hourly. */
 const MAX_TIMER_MS = 3_600_000;
+/** Commits of position batches that may be handed to the log before the first is durable. */
+const MAX_COMMITS_IN_FLIGHT = 4;
 
 /**
  * Holds the picture and is the one way to change it. Commands queue while a commit runs and go into
@@ -90,8 +92,9 @@ export class PictureStore {
   private queuedCorridors = new Map<string, Corridor | undefined>();
   /** msgId → the queued or committing entry that carries it (P8 while in flight). */
   private readonly inflight = new Map<string, Pending>();
-  private flushing = false;
-  /** Entries in the commit under way. */
+  /** Commits handed to the log and not yet settled, oldest first. */
+  private readonly inFlight: Array<{ size: number; positionsOnly: boolean }> = [];
+  /** Entries in the commits under way. */
   private committing = 0;
   private flushScheduled = false;
   private closed = false;
@@ -266,7 +269,7 @@ export class PictureStore {
 
   /** Resolves when nothing is queued or committing (tests, shutdown). */
   idle(): Promise<void> {
-    if (!this.flushing && !this.flushScheduled && this.queue.length === 0) return Promise.resolve();
+    if (this.inFlight.length === 0 && !this.flushScheduled && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -366,8 +369,22 @@ export class PictureStore {
     if (removed) this.queued.set(`${removed[0]}:${removed[1]}`, false);
   }
 
+  /**
+   * Whether the queue may be handed to the log now. One commit at a time, except that batches of
+   * position reports only may follow each other into the log before the earlier ones are durable:
+   * a fix changes no entity's existence, so nothing queued behind it was checked against an outcome
+   * that could still fail. The log commits them in order (P1), and the writer thread joins what has
+   * reached it into one transaction, so its commits follow each other without a gap for the
+   * hand-over. Bounded, so a stalled log cannot collect unbounded work.
+   */
+  private canFlush(): boolean {
+    if (this.inFlight.length === 0) return true;
+    if (this.inFlight.length >= MAX_COMMITS_IN_FLIGHT) return false;
+    return this.inFlight.every((c) => c.positionsOnly);
+  }
+
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing) return;
+    if (this.flushScheduled || !this.canFlush()) return;
     this.flushScheduled = true;
     // setImmediate, not a microtask: messages already read from sockets join this group (P3).
     setImmediate(() => {
@@ -377,11 +394,19 @@ export class PictureStore {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing || this.queue.length === 0) return this.settle();
-    this.flushing = true;
+    if (!this.canFlush() || this.queue.length === 0) return this.settle();
     const batch = this.queue;
     this.queue = [];
-    this.committing = batch.length;
+    let positionsOnly = true;
+    for (let i = 0; i < batch.length; i++) {
+      if (batch[i].entry.event.type !== 'position.reported') {
+        positionsOnly = false;
+        break;
+      }
+    }
+    const commit = { size: batch.length, positionsOnly };
+    this.inFlight.push(commit);
+    this.committing += batch.length;
     let result: AppendResult | undefined;
     const started = performance.now();
     try {
@@ -423,14 +448,15 @@ export class PictureStore {
       this.noteQueued(p.entry.event);
       this.noteQueuedCorridor(p.entry.event, p.corridor);
     }
-    this.flushing = false;
-    this.committing = 0;
+    // Commits settle in the order they were handed over (the log answers in seq order).
+    this.inFlight.splice(this.inFlight.indexOf(commit), 1);
+    this.committing -= batch.length;
     if (this.queue.length > 0) this.scheduleFlush();
     else this.settle();
   }
 
   private settle(): void {
-    if (this.flushing || this.flushScheduled || this.queue.length > 0) return;
+    if (this.inFlight.length > 0 || this.flushScheduled || this.queue.length > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

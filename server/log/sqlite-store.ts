@@ -86,6 +86,7 @@ export class LogWriter {
   private readonly insertMsgId: Database.Statement;
   private readonly selectMsgId: Database.Statement;
   private readonly appendTx: (batch: WireBatch, timeMs: number, jsons: string[] | undefined) => Float64Array;
+  private readonly appendManyTx: (batches: ReadonlyArray<{ batch: WireBatch; timeMs: number }>) => Float64Array[];
 
   private readonly minMsgIdSeq: Database.Statement;
   private readonly firstRecentSeq: Database.Statement;
@@ -106,34 +107,45 @@ export class LogWriter {
     // OR IGNORE: a known msgId is detected by `changes === 0` (dedupe) and never fails a whole group.
     this.insertMsgId = db.prepare('INSERT OR IGNORE INTO msg_ids (msg_id, seq) VALUES (?, ?)');
     this.selectMsgId = db.prepare('SELECT seq FROM msg_ids WHERE msg_id = ?').pluck();
-    this.appendTx = db.transaction((batch: WireBatch, timeMs: number, jsons: string[] | undefined) => {
-      const n = batch.typeIndex.length;
-      // Outcome per item: its new seq, or minus the first seq when it was a stored msgId's retry.
-      const outcomes = new Float64Array(n);
-      let seq = this.seq;
-      let m = 0;
-      for (let i = 0; i < n; i++) {
-        const next = seq + 1;
-        const count = batch.msgIdCounts[i];
-        const first = m;
-        m += count;
-        if (batch.dedupe[i] === 1 && count === 1) {
-          // P8 in the statement that records the msgId: no separate lookup per update.
-          if (this.insertMsgId.run(batch.msgIds[first], next).changes === 0) {
-            outcomes[i] = -(this.selectMsgId.get(batch.msgIds[first]) as number);
-            continue;
-          }
-        } else {
-          for (let k = first; k < m; k++) this.insertMsgId.run(batch.msgIds[k], next);
+    this.appendTx = db.transaction((batch: WireBatch, timeMs: number, jsons: string[] | undefined) => this.appendRows(batch, timeMs, jsons));
+    this.appendManyTx = db.transaction((batches: ReadonlyArray<{ batch: WireBatch; timeMs: number }>) =>
+      batches.map(({ batch, timeMs }) => this.appendRows(batch, timeMs, undefined)),
+    );
+  }
+
+  /**
+   * The rows of one batch, inside the caller's transaction: outcome per item, its new seq, or minus
+   * the first seq when it was a stored msgId's retry. Advances `this.seq`; the callers restore it
+   * when their transaction rolls back.
+   */
+  private appendRows(batch: WireBatch, timeMs: number, jsons: string[] | undefined): Float64Array {
+    const n = batch.typeIndex.length;
+    // Outcome per item: its new seq, or minus the first seq when it was a stored msgId's retry.
+    const outcomes = new Float64Array(n);
+    let seq = this.seq;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const next = seq + 1;
+      const count = batch.msgIdCounts[i];
+      const first = m;
+      m += count;
+      if (batch.dedupe[i] === 1 && count === 1) {
+        // P8 in the statement that records the msgId: no separate lookup per update.
+        if (this.insertMsgId.run(batch.msgIds[first], next).changes === 0) {
+          outcomes[i] = -(this.selectMsgId.get(batch.msgIds[first]) as number);
+          continue;
         }
-        const json = eventJson(next, timeMs, batch.bodies[i]);
-        this.insertEvent.run(next, timeMs, batch.typeNames[batch.typeIndex[i]], json);
-        if (jsons) jsons[i] = json;
-        outcomes[i] = next;
-        seq = next;
+      } else {
+        for (let k = first; k < m; k++) this.insertMsgId.run(batch.msgIds[k], next);
       }
-      return outcomes;
-    });
+      const json = eventJson(next, timeMs, batch.bodies[i]);
+      this.insertEvent.run(next, timeMs, batch.typeNames[batch.typeIndex[i]], json);
+      if (jsons) jsons[i] = json;
+      outcomes[i] = next;
+      seq = next;
+    }
+    this.seq = seq;
+    return outcomes;
   }
 
   /**
@@ -142,14 +154,28 @@ export class LogWriter {
    * `jsons[i]` receives the stored text of each appended item (built once, reused for the frames).
    */
   append(batch: WireBatch, timeMs: number, jsons?: string[]): Float64Array {
-    const outcomes = this.appendTx(batch, timeMs, jsons);
-    for (let i = outcomes.length - 1; i >= 0; i--) {
-      if (outcomes[i] > 0) {
-        this.seq = outcomes[i];
-        break;
-      }
+    const before = this.seq;
+    try {
+      return this.appendTx(batch, timeMs, jsons);
+    } catch (err) {
+      this.seq = before; // rolled back: nothing of it was stored
+      throw err;
     }
-    return outcomes;
+  }
+
+  /**
+   * Several batches in one transaction (one fsync), in order, as if appended one after the other:
+   * the writer thread's group commit of the batches that reached it while the previous commit ran.
+   * All or none are stored; throws, storing nothing, when the commit fails.
+   */
+  appendMany(batches: ReadonlyArray<{ batch: WireBatch; timeMs: number }>): Float64Array[] {
+    const before = this.seq;
+    try {
+      return this.appendManyTx(batches);
+    } catch (err) {
+      this.seq = before;
+      throw err;
+    }
   }
 
   /**

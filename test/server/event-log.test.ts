@@ -1,8 +1,9 @@
-// Unit tests of server/log/event-log.ts on a temp SQLite file: append, read, msgId lookup, snapshots.
+// Unit tests of server/log/event-log.ts on a temp SQLite file: append, read, msgId lookup, snapshots,
+// and the writer thread's group commit of several appends (LogWriter.appendMany).
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog, type EventLog } from '../../server/log/event-log.js';
-import { MSG_ID_RETENTION_MS } from '../../server/log/sqlite-store.js';
+import { LogWriter, MSG_ID_RETENTION_MS, openLogDatabase, type WireBatch } from '../../server/log/sqlite-store.js';
 import { emptyPicture, type NewEvent } from '../../server/protocol/events.js';
 import { tempDir } from './helpers.js';
 
@@ -110,6 +111,56 @@ describe.each(implementations)('%s', (_name, openLog) => {
     await log.close();
   });
 
+  it('P1/P8: appends handed over before earlier ones are durable are stored in order, as if one after the other', async () => {
+    const log = await openLog(file);
+    // Not awaited in between: the writer thread may take them into one transaction.
+    const pending = [
+      log.append([{ event: haven('a'), msgIds: ['k1'], dedupe: true }], 1),
+      log.append([{ event: haven('b'), msgIds: ['k2'], dedupe: true }, { event: haven('c'), msgIds: ['k3'], dedupe: true }], 2),
+      log.append([{ event: haven('a-again'), msgIds: ['k1'], dedupe: true }, { event: haven('d'), msgIds: ['k4'], dedupe: true }], 3),
+    ];
+    const [r1, r2, r3] = await Promise.all(pending);
+    expect(r1.events.map((e) => e.seq)).toEqual([1]);
+    expect(r2.events.map((e) => [e.seq, e.event.timeMs])).toEqual([
+      [2, 2],
+      [3, 2],
+    ]);
+    expect(r3.outcomes).toEqual([
+      { seq: 1, duplicate: true },
+      { seq: 4, duplicate: false },
+    ]);
+    expect(log.lastSeq()).toBe(4);
+    expect((await log.readSince(0, 10)).map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    await log.close();
+  });
+
+  it('P5: when appends handed over together fail, none of them is stored and seq is kept', async () => {
+    const log = await openLog(file);
+    await log.append([{ event: haven('a'), msgIds: [] }], 1);
+    const other = new Database(file);
+    other.prepare("INSERT INTO events (seq, time_ms, type, body) VALUES (4, 0, 'x', '{}')").run();
+    other.close();
+    const results = await Promise.allSettled([
+      log.append([{ event: haven('b'), msgIds: ['m-b'] }], 2),
+      log.append([{ event: haven('c'), msgIds: ['m-c'] }, { event: haven('d'), msgIds: [] }], 3),
+    ]);
+    // The second collides with seq 4. In one transaction both fail; one after the other, only it does.
+    expect(results[1].status).toBe('rejected');
+    const stored = (await log.readSince(0, 10)).map((r) => r.seq);
+    if (results[0].status === 'fulfilled') {
+      expect(stored).toEqual([1, 2, 4]);
+      expect(log.lookupMsgId('m-b')).toBe(2);
+    } else {
+      expect(stored).toEqual([1, 4]);
+      expect(log.lookupMsgId('m-b')).toBeUndefined();
+    }
+    expect(log.lookupMsgId('m-c')).toBeUndefined();
+    // Whatever failed left seq where the stored events end, so the next append takes the next seq.
+    const next = await log.append([{ event: haven('e'), msgIds: [] }], 4).catch(() => undefined);
+    if (next) expect(next.events[0].seq).toBe(stored.filter((q) => q < 4).length + 1);
+    await log.close();
+  });
+
   it('P8: msgIds whose events are older than the retention (24 h) are forgotten at the next snapshot', async () => {
     const log = await openLog(file);
     const now = Date.now();
@@ -132,5 +183,54 @@ describe.each(implementations)('%s', (_name, openLog) => {
     expect(db.prepare('SELECT seq FROM snapshots ORDER BY seq').pluck().all()).toEqual([3, 4, 5]);
     db.close();
     await log.close();
+  });
+});
+
+describe('LogWriter.appendMany (the writer thread group commit)', () => {
+  const batch = (ids: string[]): WireBatch => ({
+    typeNames: ['haven.removed'],
+    typeIndex: new Uint8Array(ids.length),
+    bodies: ids.map((id) => JSON.stringify({ type: 'haven.removed', id })),
+    msgIds: ids.map((id) => `m-${id}`),
+    msgIdCounts: new Uint32Array(ids.length).fill(1),
+    dedupe: new Uint8Array(ids.length).fill(1),
+  });
+
+  it('stores the batches in one transaction, in order; a retry in a later batch answers the first seq', () => {
+    const tmp = tempDir();
+    const db = openLogDatabase(databaseFile(tmp.dir));
+    const writer = new LogWriter(db);
+    const [a, b] = writer.appendMany([
+      { batch: batch(['x', 'y']), timeMs: 10 },
+      { batch: batch(['z', 'x']), timeMs: 20 },
+    ]);
+    expect(Array.from(a)).toEqual([1, 2]);
+    expect(Array.from(b)).toEqual([3, -1]);
+    expect(db.prepare('SELECT seq, time_ms FROM events ORDER BY seq').all()).toEqual([
+      { seq: 1, time_ms: 10 },
+      { seq: 2, time_ms: 10 },
+      { seq: 3, time_ms: 20 },
+    ]);
+    db.close();
+    tmp.cleanup();
+  });
+
+  it('stores none of the batches when one fails, and the next append continues from the stored seq', () => {
+    const tmp = tempDir();
+    const db = openLogDatabase(databaseFile(tmp.dir));
+    const writer = new LogWriter(db);
+    writer.append(batch(['a']), 1);
+    db.prepare("INSERT INTO events (seq, time_ms, type, body) VALUES (4, 0, 'x', '{}')").run();
+    expect(() =>
+      writer.appendMany([
+        { batch: batch(['b']), timeMs: 2 },
+        { batch: batch(['c', 'd']), timeMs: 3 },
+      ]),
+    ).toThrow();
+    expect(db.prepare('SELECT seq FROM events ORDER BY seq').pluck().all()).toEqual([1, 4]);
+    expect(db.prepare('SELECT COUNT(*) FROM msg_ids').pluck().get()).toBe(1);
+    expect(Array.from(writer.append(batch(['e']), 5))).toEqual([2]);
+    db.close();
+    tmp.cleanup();
   });
 });

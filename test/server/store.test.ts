@@ -30,6 +30,23 @@ class CountingLog implements EventLog {
   close = () => this.inner.close();
 }
 
+/** Wraps a log so the test decides when each commit runs (in order) and whether it fails. */
+class GatedLog extends CountingLog {
+  readonly held: Array<{ types: string[]; run(fail?: boolean): void }> = [];
+  constructor(inner: EventLog) {
+    super(inner);
+  }
+  override append(entries: readonly AppendEntry[], timeMs: number) {
+    this.appends++;
+    return new Promise<Awaited<ReturnType<EventLog['append']>>>((resolve, reject) => {
+      this.held.push({
+        types: entries.map((e) => e.event.type),
+        run: (fail) => (fail ? reject(new Error('disk full')) : super.append(entries, timeMs).then(resolve, reject)),
+      });
+    });
+  }
+}
+
 describe('PictureStore', () => {
   let tmp: ReturnType<typeof tempDir>;
   let file: string;
@@ -110,6 +127,57 @@ describe('PictureStore', () => {
     expect(store.picture.units.a.lon).toBe(1);
     const all = await store.submit({ type: 'positions', reports: [{ unitId: 'b', lon: 9, lat: 9, msgId: 'r2' }] }, actor);
     expect(all).toEqual({ seq: 2, duplicate: true });
+    await store.close();
+  });
+
+  it('hands position batches to the log before earlier ones are durable, but nothing after other kinds; all settle in seq order', async () => {
+    const log = new GatedLog(new SqliteEventLog(file));
+    const store = await PictureStore.open({ log, logger: silentLogger });
+    const tick = () => new Promise((r) => setImmediate(r));
+    const acks: number[] = [];
+    const track = (p: Promise<{ seq: number }>) => p.then((r) => (acks.push(r.seq), r.seq));
+    const a = track(store.submit(pos('u1', 11.9, 'p-1'), actor));
+    await tick();
+    const b = track(store.submit(pos('u2', 11.91, 'p-2'), actor));
+    await tick();
+    expect(log.held.map((h) => h.types)).toEqual([['position.reported'], ['position.reported']]);
+    const haven = { id: 'hv-1', name: 'Ullevi', lon: 11.98, lat: 57.71, capacity: 100, status: 'open' as const };
+    const c = track(store.submit({ type: 'haven.upsert', haven, msgId: 'h-1' }, actor));
+    await tick();
+    const d = track(store.submit(pos('u1', 11.92, 'p-3'), actor));
+    await tick();
+    // The haven went out behind the fixes; the fix after it waits until the haven is durable.
+    expect(log.held.map((h) => h.types)).toEqual([['position.reported'], ['position.reported'], ['haven.upserted']]);
+    expect(store.backlog).toBe(4);
+    log.held[0].run();
+    log.held[1].run();
+    expect(await a).toBe(1);
+    expect(await b).toBe(2);
+    log.held[2].run();
+    expect(await c).toBe(3);
+    await waitFor(() => log.held.length === 4, 2000, 'the fix behind the haven handed over');
+    log.held[3].run();
+    expect(await d).toBe(4);
+    expect(acks).toEqual([1, 2, 3, 4]);
+    expect(store.picture.units.u1.lon).toBe(11.92);
+    expect(store.picture.havens['hv-1']).toBeDefined();
+    await store.idle();
+    await store.close();
+  });
+
+  it('P5: a failed position batch refuses only its own updates; the batch behind it is stored with the next seq', async () => {
+    const log = new GatedLog(new SqliteEventLog(file));
+    const store = await PictureStore.open({ log, logger: silentLogger });
+    const first = store.submit(pos('u1', 11.9, 'f-1'), actor);
+    await new Promise((r) => setImmediate(r));
+    const second = store.submit(pos('u2', 11.95, 'f-2'), actor);
+    await new Promise((r) => setImmediate(r));
+    expect(log.held).toHaveLength(2);
+    log.held[0].run(true);
+    await expect(first).rejects.toMatchObject({ error: { code: 'unavailable' } });
+    log.held[1].run();
+    expect((await second).seq).toBe(1);
+    expect(Object.keys(store.picture.units)).toEqual(['u2']);
     await store.close();
   });
 
