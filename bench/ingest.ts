@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
+import { SERVER_NODE_FLAGS } from '../scripts/server-flags.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLIENTS = 10;
@@ -25,7 +26,7 @@ const RAMP = process.env.BENCH_RAMP
   : [10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000];
 /** Extra Node flags for the server child (e.g. `--cpu-prof` to profile it). */
 const SERVER_NODE_ARGS = [
-  '--max-semi-space-size=64', // as scripts/start.mjs runs the server
+  ...SERVER_NODE_FLAGS, // as `npm start` runs the server
   ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
 ];
 const P99_LIMIT_MS = 100;

@@ -3,11 +3,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from './server-flags.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
-/** Node flags the server runs with; bench/ingest.ts starts it with the same ones. */
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
 const built = path.join(root, 'dist', 'client', 'index.html');
 
 /** Newest modification time (ms) of any file under the given folders. */
@@ -36,8 +35,7 @@ if (stale) {
   }
 }
 
-// A larger young generation cuts garbage-collection time under a stream of position reports
-// (bench:ingest runs the server with the same flags).
+// With the collector settings of scripts/server-flags.mjs (bench:ingest runs it with the same ones).
 const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', path.join(root, 'server', 'main.ts')], {
   cwd: root,
   stdio: 'inherit',
