@@ -93,7 +93,7 @@ export class PictureStore {
   /** msgId → the queued or committing entry that carries it (P8 while in flight). */
   private readonly inflight = new Map<string, Pending>();
   /** Commits handed to the log and not yet settled, oldest first. */
-  private readonly inFlight: Array<{ size: number; positionsOnly: boolean }> = [];
+  private readonly inFlight: Array<{ batch: Pending[]; positionsOnly: boolean }> = [];
   /** Entries in the commits under way. */
   private committing = 0;
   private flushScheduled = false;
@@ -404,7 +404,7 @@ export class PictureStore {
         break;
       }
     }
-    const commit = { size: batch.length, positionsOnly };
+    const commit = { batch, positionsOnly };
     this.inFlight.push(commit);
     this.committing += batch.length;
     let result: AppendResult | undefined;
@@ -441,16 +441,23 @@ export class PictureStore {
       }
       if (appended.length > 0) this.afterCommit(appended);
     }
-    // Rebuild the queued-existence view from what is still waiting (arrived during the commit).
+    // Commits settle in the order they were handed over (the log answers in seq order).
+    this.inFlight.splice(this.inFlight.indexOf(commit), 1);
+    this.committing -= batch.length;
+    // Rebuild the queued-existence view from what is not folded yet: later commits still under way
+    // (a batch handed over behind fixes), then what arrived meanwhile.
     this.queued = new Map();
     this.queuedCorridors = new Map();
+    for (const c of this.inFlight) {
+      for (const p of c.batch) {
+        this.noteQueued(p.entry.event);
+        this.noteQueuedCorridor(p.entry.event, p.corridor);
+      }
+    }
     for (const p of this.queue) {
       this.noteQueued(p.entry.event);
       this.noteQueuedCorridor(p.entry.event, p.corridor);
     }
-    // Commits settle in the order they were handed over (the log answers in seq order).
-    this.inFlight.splice(this.inFlight.indexOf(commit), 1);
-    this.committing -= batch.length;
     if (this.queue.length > 0) this.scheduleFlush();
     else this.settle();
   }

@@ -153,14 +153,19 @@ describe('PictureStore', () => {
     log.held[1].run();
     expect(await a).toBe(1);
     expect(await b).toBe(2);
+    // The haven is still being committed, not yet in the picture: its removal is accepted, not not_found.
+    expect(store.picture.havens['hv-1']).toBeUndefined();
+    const e = track(store.submit({ type: 'haven.remove', id: 'hv-1', msgId: 'h-2' }, actor));
     log.held[2].run();
     expect(await c).toBe(3);
-    await waitFor(() => log.held.length === 4, 2000, 'the fix behind the haven handed over');
+    await waitFor(() => log.held.length === 4, 2000, 'what waited behind the haven handed over');
+    expect(log.held[3].types).toEqual(['position.reported', 'haven.removed']);
     log.held[3].run();
     expect(await d).toBe(4);
-    expect(acks).toEqual([1, 2, 3, 4]);
+    expect(await e).toBe(5);
+    expect(acks).toEqual([1, 2, 3, 4, 5]);
     expect(store.picture.units.u1.lon).toBe(11.92);
-    expect(store.picture.havens['hv-1']).toBeDefined();
+    expect(store.picture.havens['hv-1']).toBeUndefined();
     await store.idle();
     await store.close();
   });
