@@ -11,9 +11,9 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { SERVER_NODE_FLAGS } from '../scripts/server-flags.mjs';
+import { startModuleWorker } from '../server/worker.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLIENTS = 10;
@@ -128,10 +128,7 @@ async function main(): Promise<void> {
   await waitHealthy(base, server, 180_000);
 
   const wsUrl = `ws://127.0.0.1:${port}/ws?token=${token}`;
-  // Worker threads do not inherit tsx's loader: the thread registers it, then loads the clients' module.
-  const clientsUrl = pathToFileURL(path.join(root, 'bench', 'ingest-clients.ts')).href;
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(clientsUrl)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: { url: wsUrl, count: CLIENTS } });
+  const worker = startModuleWorker(pathToFileURL(path.join(root, 'bench', 'ingest-clients.ts')), { url: wsUrl, count: CLIENTS });
   const fromWorker = (kind: string) =>
     new Promise<any>((resolve) => {
       const on = (m: any) => {

@@ -5,11 +5,10 @@
 // (fsync p99 14 ms, max 52 ms), in-thread commits stalled every socket and frame for each fsync and
 // collapsed at 20,000 updates/s in one run of two; the writer thread held that rate in both.
 import type Database from 'better-sqlite3';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { NewEvent, Picture, PictureEvent } from '../protocol/events.js';
+import { startModuleWorker } from '../worker.js';
 import { eventJson, lastStoredSeq, LogWriter, openLogDatabase, type WireBatch } from './sqlite-store.js';
 import type { WriterReply, WriterRequest } from './sqlite-writer-thread.js';
 
@@ -270,28 +269,8 @@ export class ThreadedSqliteEventLog extends SqliteReads implements EventLog {
   }
 }
 
-/** URL of tsx's ESM API (`tsx/esm/api`, import condition), read from tsx's package exports. */
-function tsxEsmApiUrl(): string {
-  const require = createRequire(import.meta.url);
-  const manifestPath = require.resolve('tsx/package.json');
-  const manifest = require(manifestPath) as { exports: Record<string, { import?: { default?: string } }> };
-  const entry = manifest.exports['./esm/api']?.import?.default;
-  if (!entry) throw new Error('tsx/esm/api not found: the log writer thread cannot load TypeScript');
-  return pathToFileURL(path.join(path.dirname(manifestPath), entry)).href;
-}
-
-/**
- * Starts the writer thread. Worker threads do not inherit tsx's TypeScript loader, so the thread
- * registers it before importing its module (a no-op cost when the module is already JavaScript).
- */
+/** Starts the writer thread on `file` (the module next to this one, `.ts` under tsx, `.js` when built). */
 function startWriterThread(file: string): Worker {
-  const here = new URL('.', import.meta.url);
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const threadUrl = new URL(`sqlite-writer-thread${ext}`, here).href;
-  const tsxApi = ext === '.ts' ? tsxEsmApiUrl() : '';
-  const boot =
-    ext === '.ts'
-      ? `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(threadUrl)}); })`
-      : `import(${JSON.stringify(threadUrl)})`;
-  return new Worker(boot, { eval: true, workerData: { file } });
+  return startModuleWorker(new URL(`sqlite-writer-thread${ext}`, import.meta.url), { file });
 }
