@@ -60,6 +60,8 @@ async function main(): Promise<void> {
   // Built (or found in the cache) before the URL is printed, so the first map load is not the one that waits.
   const tileProgress = progressPrinter('Basemap tiles');
   await ensureBasemap({ ...basemapOptions, onProgress: (done, total) => tileProgress({ phase: 'build', done, total }) });
+  // Released when the basemap came from its cache and did not take them: they are not kept for the server's life.
+  network.takeWays();
   const basemap = basemapRouter(basemapOptions);
 
   const server: RunningServer = await startServer(config, { engine: network.engine, logger, routers: [basemap] });
