@@ -1,4 +1,5 @@
 // Read-only page hooks for the browser tests (client/src): flags and figures to wait on instead of sleeping.
+import { idRecord } from '../../server/protocol/events.js';
 import { pictureStore } from './state/hooks.js';
 
 /** What `window.__corridor` exposes. Positions are [lon, lat] in degrees. */
@@ -63,7 +64,7 @@ export function installTestHooks(): CorridorHooks {
     roadFeatures: () => 0,
     project: () => null,
     unitPositions() {
-      const out: Record<string, [number, number]> = {};
+      const out = idRecord<[number, number]>();
       for (const u of Object.values(pictureStore.getState().picture.units)) out[u.unitId] = [u.lon, u.lat];
       return out;
     },

@@ -1,7 +1,7 @@
 // Pure fold of log events into the picture: (picture, events) → picture. Shared by server, replay and client.
 // Copy-on-write per slice, once per batch: untouched slices keep their identity, so the client's
 // layers redraw only what moved (STYLE: stable data identity).
-import type { Picture, PictureEvent, Unit } from '../protocol/events.js';
+import { idRecord, type Picture, type PictureEvent, type Unit } from '../protocol/events.js';
 
 type Slice = Exclude<keyof Picture, 'seq'>;
 
@@ -23,7 +23,8 @@ function fold(picture: Picture, events: readonly PictureEvent[], ownUnits: boole
     next ??= { ...picture };
     if (!copied.has(key)) {
       copied.add(key);
-      next[key] = { ...next[key] } as Picture[K];
+      // Prototype-free like the original (issue 9: an id like `constructor` is only ever an entity).
+      next[key] = idRecord(next[key] as Record<string, unknown>) as Picture[K];
     }
     return next[key];
   };
@@ -123,14 +124,14 @@ function applyTo(
       return;
     case 'corridor.recomputed':
       // A corridor for a convoy that no longer exists is a late answer; drop it (P9).
-      if (!(event.corridor.convoyId in peek().convoys)) return;
+      if (!Object.hasOwn(peek().convoys, event.corridor.convoyId)) return;
       slice('corridors')[event.corridor.convoyId] = event.corridor;
       return;
     case 'corridor.refreshed': {
       // Figures for the routes the picture holds; anything else is a late answer (P9, P11).
       const r = event.refresh;
       const held = peek().corridors[r.convoyId];
-      if (!held || !(r.convoyId in peek().convoys) || held.routes.length !== r.clearance.length) return;
+      if (!held || !Object.hasOwn(peek().convoys, r.convoyId) || held.routes.length !== r.clearance.length) return;
       const { deltaS: _unchanged, cause: _before, ...rest } = held;
       slice('corridors')[r.convoyId] = {
         ...rest,

@@ -210,6 +210,42 @@ export type ServerMessage =
   | PongMessage
   | ResyncRequiredMessage;
 
+/**
+ * An id-keyed collection without a prototype, optionally filled from `from`: `units['constructor']`
+ * is a unit of that name or undefined, never a member of `Object.prototype` (issue 9). Every slice of
+ * a picture is one, on the server and in the client.
+ * @example idRecord<number>({ toString: 1 }).toString // 1
+ */
+export function idRecord<T>(from?: Readonly<Record<string, T>>): Record<string, T> {
+  const record = Object.create(null) as Record<string, T>;
+  if (from) Object.assign(record, from);
+  return record;
+}
+
+/** The slices of a picture: each an {@link idRecord}. */
+export const PICTURE_SLICES = ['units', 'threats', 'havens', 'sites', 'flows', 'constraints', 'convoys', 'corridors'] as const;
+
 export function emptyPicture(): Picture {
-  return { seq: 0, units: {}, threats: {}, havens: {}, sites: {}, flows: {}, constraints: {}, convoys: {}, corridors: {} };
+  return {
+    seq: 0,
+    units: idRecord(),
+    threats: idRecord(),
+    havens: idRecord(),
+    sites: idRecord(),
+    flows: idRecord(),
+    constraints: idRecord(),
+    convoys: idRecord(),
+    corridors: idRecord(),
+  };
+}
+
+/**
+ * A picture parsed from JSON (a stored snapshot, a snapshot message) with prototype-free slices; a
+ * slice missing from an older snapshot is empty. The parsed object is taken over, not copied deeply.
+ */
+export function pictureFromJson(parsed: Picture): Picture {
+  const picture = emptyPicture();
+  picture.seq = parsed.seq;
+  for (const slice of PICTURE_SLICES) if (parsed[slice]) Object.assign(picture[slice], parsed[slice]);
+  return picture;
 }

@@ -2,9 +2,22 @@
 // No Node or server imports here (STYLE: client/ imports this file). Rule numbers refer to SPEC.md.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' });
-const MsgId = Type.String({ minLength: 1, maxLength: 128 });
-const Text = (maxLength: number) => Type.String({ maxLength });
+/** What an id may hold: it names the entity in paths (`DELETE /api/threats/:id`) and on the wire. */
+export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]*$';
+export const IdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: ID_PATTERN });
+const Id = IdSchema;
+/** An opaque key chosen by the sender (P8); any characters but control ones and lone surrogates. */
+const MsgId = Type.String({ minLength: 1, maxLength: 128, format: 'line' });
+/**
+ * One line of text a person reads (a label, a name, a callsign): no control characters, no
+ * bidirectional embeddings, overrides or isolates (U+202A–U+202E, U+2066–U+2069), which could make
+ * text on a screen read otherwise than it is stored, and no lone surrogates (see validate.ts).
+ */
+const Text = (maxLength: number) => Type.String({ maxLength, format: 'line' });
+/** {@link Text} that may also hold line breaks and tabs (a reason, a note). */
+const Prose = (maxLength: number) => Type.String({ maxLength, format: 'prose' });
+/** A name: one line of 1 to `maxLength` characters. */
+const Name = (maxLength = 200) => Type.String({ minLength: 1, maxLength, format: 'line' });
 /** ISO 8601 date-time with a zone, e.g. `2026-11-21T10:00:00Z`. */
 const IsoTime = Type.String({ format: 'date-time', maxLength: 40 });
 /** ISO 8601 date (`2026-11-21`) or date-time. */
@@ -16,7 +29,18 @@ const Count = Type.Integer({ minimum: 0, maximum: 100_000_000 });
 const strict = { additionalProperties: false } as const;
 
 // ---------------------------------------------------------------- geometry (GeoJSON, RFC 7946)
-const Ring = Type.Array(Position2, { minItems: 4, maxItems: 100_000 });
+/**
+ * Most positions one geometry may hold, over all its rings or lines. Real zones and constraints are
+ * drawn by hand or simplified from boundaries (tens to a few thousand positions); the limit keeps the
+ * checks of one message (schema, closed rings, no crossing) within a few milliseconds (P7).
+ */
+export const MAX_GEOMETRY_POSITIONS = 10_000;
+/**
+ * One ring or line may hold as many positions as a message can carry; the limit that counts is
+ * {@link MAX_GEOMETRY_POSITIONS} over the whole geometry (validate.ts), with one message for both.
+ */
+const MAX_PART_POSITIONS = 1_000_000;
+const Ring = Type.Array(Position2, { minItems: 4, maxItems: MAX_PART_POSITIONS });
 export const PolygonSchema = Type.Object(
   { type: Type.Literal('Polygon'), coordinates: Type.Array(Ring, { minItems: 1, maxItems: 1000 }) },
   strict,
@@ -30,13 +54,13 @@ export const MultiPolygonSchema = Type.Object(
 );
 export const PointSchema = Type.Object({ type: Type.Literal('Point'), coordinates: Position2 }, strict);
 export const LineStringSchema = Type.Object(
-  { type: Type.Literal('LineString'), coordinates: Type.Array(Position2, { minItems: 2, maxItems: 100_000 }) },
+  { type: Type.Literal('LineString'), coordinates: Type.Array(Position2, { minItems: 2, maxItems: MAX_PART_POSITIONS }) },
   strict,
 );
 export const MultiLineStringSchema = Type.Object(
   {
     type: Type.Literal('MultiLineString'),
-    coordinates: Type.Array(Type.Array(Position2, { minItems: 2, maxItems: 100_000 }), { minItems: 1, maxItems: 1000 }),
+    coordinates: Type.Array(Type.Array(Position2, { minItems: 2, maxItems: MAX_PART_POSITIONS }), { minItems: 1, maxItems: 1000 }),
   },
   strict,
 );
@@ -65,7 +89,12 @@ export const PositionReportSchema = Type.Object(
   strict,
 );
 export type PositionReport = Static<typeof PositionReportSchema>;
-export const PositionBatchSchema = Type.Array(PositionReportSchema, { minItems: 1, maxItems: 10_000 });
+/**
+ * Most reports in one batch. A gateway relaying a thousand units sends a batch a second; a larger
+ * batch would cost the server tens of milliseconds in one go, during which no socket is read (issue 9).
+ */
+export const MAX_BATCH_REPORTS = 1000;
+export const PositionBatchSchema = Type.Array(PositionReportSchema, { minItems: 1, maxItems: MAX_BATCH_REPORTS });
 
 // ---------------------------------------------------------------- threat zones
 export const SeveritySchema = Type.Union([Type.Literal('no-go'), Type.Literal('danger'), Type.Literal('advisory')]);
@@ -87,6 +116,7 @@ export const ThreatPropertiesSchema = Type.Object(
 export const ThreatFeatureSchema = Type.Object(
   {
     type: Type.Literal('Feature'),
+    /** GeoJSON allows a number; a whole number from 0 is taken as its decimal text (validate.ts). */
     id: Type.Optional(Type.Union([Id, Type.Number()])),
     geometry: Type.Union([PolygonSchema, MultiPolygonSchema, PointSchema]),
     properties: ThreatPropertiesSchema,
@@ -100,7 +130,7 @@ export const HavenStatusSchema = Type.Union([Type.Literal('open'), Type.Literal(
 export const HavenInputSchema = Type.Object(
   {
     id: Type.Optional(Id),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Name(),
     lon: Lon,
     lat: Lat,
     /** People the haven can shelter. */
@@ -116,14 +146,14 @@ export type HavenInput = Static<typeof HavenInputSchema>;
 export const SiteInputSchema = Type.Object(
   {
     id: Type.Optional(Id),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Name(),
     lon: Lon,
     lat: Lat,
     /** Displaced people present, individuals. */
     population: Count,
     /** Date of the figure (ISO 8601). */
     date: IsoDate,
-    source: Type.String({ minLength: 1, maxLength: 200 }),
+    source: Name(),
     kind: Type.Optional(
       Type.Union([Type.Literal('camp'), Type.Literal('collective-centre'), Type.Literal('informal'), Type.Literal('host-community')]),
     ),
@@ -140,7 +170,7 @@ export const FlowInputSchema = Type.Object(
     /** Individuals moving over the period. */
     people: Count,
     date: IsoDate,
-    source: Type.String({ minLength: 1, maxLength: 200 }),
+    source: Name(),
   },
   strict,
 );
@@ -165,11 +195,11 @@ export const ConstraintInputSchema = Type.Object(
     status: AccessStatusSchema,
     category: ConstraintCategorySchema,
     /** Why, in a sentence a person understands. */
-    reason: Type.Optional(Text(500)),
+    reason: Type.Optional(Prose(500)),
     /** A road (line) or an area (polygon). */
     geometry: Type.Union([LineStringSchema, MultiLineStringSchema, PolygonSchema, MultiPolygonSchema]),
     verifiedAt: IsoTime,
-    verifiedBy: Type.String({ minLength: 1, maxLength: 200 }),
+    verifiedBy: Name(),
     validUntil: Type.Optional(IsoTime),
   },
   strict,
@@ -196,7 +226,7 @@ export const ConvoyStateSchema = Type.Union([
 export const ConvoyInputSchema = Type.Object(
   {
     id: Type.Optional(Id),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Name(),
     origin: Position2,
     /** A point, or `nearest-haven`: the nearest open haven with room for `people`. */
     destination: Type.Union([Position2, Type.Literal('nearest-haven')]),
@@ -264,6 +294,16 @@ export type ErrorCode =
   | 'not_found'
   | 'no_safe_route'
   | 'off_network'
+  /** A msgId (or Idempotency-Key) this sender already used for a different message (P8). */
+  | 'conflict'
+  /** The sender's token is over its rate of updates (P15). */
+  | 'rate_limited'
+  /** The sender's token has as many open sockets as it may (P15). */
+  | 'too_many_connections'
+  /** The request's header section is larger than the server reads. */
+  | 'headers_too_large'
+  /** The request did not arrive whole in time. */
+  | 'timeout'
   | 'unavailable'
   | 'internal';
 export interface ProtocolError {

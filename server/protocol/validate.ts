@@ -1,16 +1,18 @@
 // Validation of every input against the shared schemas, plus the checks JSON Schema cannot express
-// (closed, simple polygons; times not in the future). Returns a named reason, never throws (P5).
+// (closed, simple polygons; real dates; times not in the future; text a screen shows as stored).
+// Returns a named reason, never throws (P5), and never walks or prints an untrusted value whole.
 import { FormatRegistry, type TSchema, type Static } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
-import { kinks } from '@turf/turf';
 import {
   ClientCommandSchemas,
   ConstraintInputSchema,
   ConvoyInputSchema,
   FlowInputSchema,
   HavenInputSchema,
+  ID_PATTERN,
   MAX_FUTURE_SKEW_MS,
+  MAX_GEOMETRY_POSITIONS,
   PositionBatchSchema,
   PositionReportSchema,
   SiteInputSchema,
@@ -19,15 +21,55 @@ import {
   type ClientCommandType,
   type ProtocolError,
 } from './messages.js';
+import { findCrossing } from './simple-polygon.js';
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-if (!FormatRegistry.Has('date-time')) {
-  FormatRegistry.Set('date-time', (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
+/** Earliest year a date or time may name: older ones are typing errors (`0001`, `0026`). */
+export const MIN_YEAR = 1900;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+function daysIn(year: number, month: number): number {
+  return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
-if (!FormatRegistry.Has('date-or-time')) {
-  FormatRegistry.Set('date-or-time', (v) => (ISO_DATE.test(v) || ISO_DATE_TIME.test(v)) && !Number.isNaN(Date.parse(v)));
+
+/**
+ * Why an ISO 8601 date (`2026-11-21`) or date-time with a zone is not a real one, or undefined when
+ * it is. `Date.parse` rolls `2026-02-30` over to 2 March, so each part is checked on its own.
+ * @example dateProblem('2026-02-30', false) // 'February 2026 has 28 days'
+ */
+export function dateProblem(value: string, withTime: boolean): string | undefined {
+  const m = (withTime ? ISO_DATE_TIME : ISO_DATE).exec(value) ?? (withTime ? undefined : ISO_DATE_TIME.exec(value));
+  if (!m) return 'not in the ISO 8601 form';
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < MIN_YEAR) return `the year ${m[1]} is before ${MIN_YEAR}`;
+  if (month < 1 || month > 12) return `there is no month ${m[2]}`;
+  if (day < 1 || day > daysIn(year, month)) return `${MONTHS[month - 1]} ${year} has ${daysIn(year, month)} days`;
+  if (m[4] !== undefined) {
+    if (Number(m[4]) > 23 || Number(m[5]) > 59 || (m[6] !== undefined && Number(m[6]) > 59)) return `${m[4]}:${m[5]}${m[6] ? `:${m[6]}` : ''} is not a time of day`;
+    if (m[8] !== undefined && (Number(m[8]) > 14 || Number(m[9]) > 59 || (Number(m[8]) === 14 && Number(m[9]) > 0))) {
+      return 'the time zone offset is beyond ±14:00';
+    }
+  }
+  return undefined;
 }
+
+/** Characters a line of text may not hold: controls, bidi embeddings/overrides/isolates, lone surrogates. */
+const NOT_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
+/** The same for prose, which may also hold line breaks and tabs. */
+const NOT_IN_PROSE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
+
+/** The first character `text` may not hold, as `U+202E at position 3`, or undefined. */
+function badCharacter(text: string, prose: boolean): string | undefined {
+  const m = (prose ? NOT_IN_PROSE : NOT_IN_LINE).exec(text);
+  if (!m) return undefined;
+  return `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${m.index}`;
+}
+
+FormatRegistry.Set('date-time', (v) => ISO_DATE_TIME.test(v) && dateProblem(v, true) === undefined);
+FormatRegistry.Set('date-or-time', (v) => (ISO_DATE.test(v) || ISO_DATE_TIME.test(v)) && dateProblem(v, false) === undefined);
+FormatRegistry.Set('line', (v) => !NOT_IN_LINE.test(v));
+FormatRegistry.Set('prose', (v) => !NOT_IN_PROSE.test(v));
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
 
@@ -49,12 +91,47 @@ export function toFieldPath(pointer: string, prefix = ''): string {
   return out;
 }
 
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  const text = JSON.stringify(value);
-  return text === undefined ? typeof value : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+/**
+ * A short text of an untrusted value for an error message, at most `max` characters. It looks at no
+ * more of the value than it prints (a few levels, a few items), so a value nested 10,000 deep or a
+ * huge array costs nothing and cannot overflow the stack (JSON.stringify would do both).
+ * @example preview([[[[1]]]]) // '[[[[…]]]]'
+ */
+export function preview(value: unknown, max = 60): string {
+  let out = '';
+  const put = (text: string): boolean => {
+    out += text;
+    return out.length <= max;
+  };
+  const walk = (v: unknown, depth: number): boolean => {
+    if (v === undefined) return put('nothing');
+    if (v === null || typeof v === 'boolean') return put(String(v));
+    if (typeof v === 'number') return put(Number.isFinite(v) ? JSON.stringify(v) : String(v));
+    if (typeof v === 'string') return put(JSON.stringify(v.length > max ? v.slice(0, max) : v));
+    if (typeof v !== 'object') return put(typeof v);
+    if (depth >= 3) return put(Array.isArray(v) ? '[…]' : '{…}');
+    if (Array.isArray(v)) {
+      if (!put('[')) return false;
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0 && !put(',')) return false;
+        if (!walk(v[i], depth + 1)) return false;
+      }
+      return put(']');
+    }
+    if (!put('{')) return false;
+    let first = true;
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      if (!first && !put(',')) return false;
+      first = false;
+      if (!put(`${JSON.stringify(key.slice(0, max))}:`) || !walk((v as Record<string, unknown>)[key], depth + 1)) return false;
+    }
+    return put('}');
+  };
+  walk(value, 0);
+  return out.length > max ? `${out.slice(0, max - 3)}...` : out;
 }
+const show = (value: unknown) => preview(value);
 
 /** For a union, the error of the variant that came closest (deepest path, discriminator matched). */
 function deepest(error: ValueError): ValueError {
@@ -63,15 +140,28 @@ function deepest(error: ValueError): ValueError {
   const variants = (error.schema as { anyOf?: Record<string, unknown>[] }).anyOf;
   if (variants?.every((v) => 'const' in v)) return error;
   let best: ValueError | undefined;
+  let bestFits = false;
   for (const iterator of error.errors) {
     const first = iterator.First();
     if (!first) continue;
     const isDiscriminatorMiss = first.type === ValueErrorType.Literal && /\/type$/.test(first.path);
     if (isDiscriminatorMiss) continue;
     const candidate = deepest(first);
-    if (!best || candidate.path.length > best.path.length) best = candidate;
+    // At the same depth, the variant of the value's own kind says what is wrong with it: a string
+    // id that breaks the id pattern is told about the pattern, not that it is not a number.
+    const fits = kindOf(error.value) === (first.schema as { type?: string }).type;
+    if (!best || candidate.path.length > best.path.length || (candidate.path.length === best.path.length && fits && !bestFits)) {
+      best = candidate;
+      bestFits = fits;
+    }
   }
   return best ?? error;
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  return typeof value === 'number' ? 'number' : typeof value;
 }
 
 function describe(error: ValueError, field: string): string {
@@ -102,9 +192,19 @@ function describe(error: ValueError, field: string): string {
     case ValueErrorType.StringMinLength:
       return `${name} must not be empty`;
     case ValueErrorType.StringPattern:
-      return `${name} may hold only letters, digits and . _ : - (got ${got})`;
-    case ValueErrorType.StringFormat:
-      return `${name} must be an ISO 8601 ${s.format === 'date-time' ? 'date-time with a time zone, like 2026-11-21T10:00:00Z' : 'date, like 2026-11-21'}, got ${got}`;
+      return s.pattern === ID_PATTERN
+        ? `${name} may hold only letters, digits and . _ : -, beginning with a letter or digit (got ${got})`
+        : `${name} must match ${String(s.pattern)}, got ${got}`;
+    case ValueErrorType.StringFormat: {
+      const value = String(error.value);
+      if (s.format === 'line' || s.format === 'prose') {
+        return `${name} may not hold control characters, bidirectional embedding, override or isolate characters, or lone surrogates (${badCharacter(value, s.format === 'prose')})`;
+      }
+      const withTime = s.format === 'date-time';
+      const form = withTime ? 'date-time with a time zone, like 2026-11-21T10:00:00Z' : 'date, like 2026-11-21';
+      const why = dateProblem(value, withTime);
+      return `${name} must be a real ISO 8601 ${form}, from ${MIN_YEAR} on; got ${got}${why && why !== 'not in the ISO 8601 form' ? ` (${why})` : ''}`;
+    }
     case ValueErrorType.Array:
       return `${name} must be an array, got ${got}`;
     case ValueErrorType.ArrayMinItems:
@@ -147,16 +247,57 @@ function fail(code: ProtocolError['code'], message: string, path: string): { ok:
   return { ok: false, error: { code, message, path } };
 }
 
-/** A ring without positions equal to the one before them. */
-function withoutRepeats(ring: Ring): Ring {
-  return ring.filter((p, i) => i === 0 || p[0] !== ring[i - 1][0] || p[1] !== ring[i - 1][1]);
+/** Positions in a geometry's coordinates (a Point has one), counted without walking more than it holds. */
+function positionCount(geometry: { type: string; coordinates: unknown }): number {
+  switch (geometry.type) {
+    case 'Point':
+      return 1;
+    case 'LineString':
+      return (geometry.coordinates as unknown[]).length;
+    case 'Polygon':
+    case 'MultiLineString':
+      return (geometry.coordinates as unknown[][]).reduce((n, part) => n + part.length, 0);
+    case 'MultiPolygon':
+      return (geometry.coordinates as unknown[][][]).reduce((n, poly) => n + poly.reduce((m, ring) => m + ring.length, 0), 0);
+    default:
+      return 0;
+  }
 }
 
-/** Rings closed, and no polygon crossing itself (turf.kinks). */
+/** At most {@link MAX_GEOMETRY_POSITIONS} positions in all (P7). */
+export function checkSize(geometry: { type: string; coordinates: unknown }, path: string): { ok: true } | { ok: false; error: ProtocolError } {
+  const n = positionCount(geometry);
+  if (n <= MAX_GEOMETRY_POSITIONS) return { ok: true };
+  return fail(
+    'invalid_geometry',
+    `${path} has ${n} positions; at most ${MAX_GEOMETRY_POSITIONS} are accepted in one geometry (simplify it, or split it into several)`,
+    `${path}.coordinates`,
+  );
+}
+
+/** Whether a ring has at least three distinct positions; stops as soon as it has seen them. */
+function enclosesArea(ring: Ring): boolean {
+  const [x0, y0] = ring[0];
+  let second: [number, number] | undefined;
+  for (const p of ring) {
+    if (p[0] === x0 && p[1] === y0) continue;
+    if (!second) second = p;
+    else if (p[0] !== second[0] || p[1] !== second[1]) return true;
+  }
+  return false;
+}
+
+/**
+ * At most {@link MAX_GEOMETRY_POSITIONS} positions, rings closed and enclosing an area, and no
+ * polygon crossing itself or its holes: a sweep line, O(n log n), that stops at the first crossing
+ * (simple-polygon.ts). A position repeated in a row is no crossing; the geometry is kept as posted.
+ */
 export function checkPolygonal(
   geometry: { type: string; coordinates: unknown },
   path: string,
 ): { ok: true } | { ok: false; error: ProtocolError } {
+  const size = checkSize(geometry, path);
+  if (!size.ok) return size;
   const polygons: Ring[][] =
     geometry.type === 'Polygon'
       ? [geometry.coordinates as Ring[]]
@@ -174,16 +315,13 @@ export function checkPolygonal(
       if (a[0] !== b[0] || a[1] !== b[1]) {
         return fail('invalid_geometry', `${ringPath} is not closed: its last position must repeat its first`, ringPath);
       }
-      const distinct = new Set(ring.map(([x, y]) => `${x},${y}`));
-      if (distinct.size < 3) {
+      if (!enclosesArea(ring)) {
         return fail('invalid_geometry', `${ringPath} must enclose an area (at least 3 distinct positions)`, ringPath);
       }
     }
-    // A position repeated in a row (common in GIS exports) is not a crossing, but turf.kinks reports
-    // one there; compare without such repeats. The geometry itself is kept as posted.
-    const found = kinks({ type: 'Polygon', coordinates: rings.map(withoutRepeats) });
-    if (found.features.length > 0) {
-      const [x, y] = found.features[0].geometry.coordinates;
+    const crossing = findCrossing(rings);
+    if (crossing) {
+      const [x, y] = crossing.at;
       const where = `${path}.coordinates${multi ? `[${p}]` : ''}`;
       return fail('invalid_geometry', `${where} crosses itself near [${x.toFixed(6)}, ${y.toFixed(6)}]`, where);
     }
@@ -247,12 +385,27 @@ export function validateThreat(raw: unknown, nowMs: number, prefix = '') {
     return fail('invalid', `${path} is required when the geometry is a Point`, path);
   }
   void nowMs; // an expiry already in the past is allowed: the zone is accepted and expires at once
-  return chain(f, checkPolygonal(f.geometry, geometryPath));
+  return chain(f, checkFeatureId(f.id, join(prefix, 'id')), checkPolygonal(f.geometry, geometryPath));
+}
+
+/**
+ * A GeoJSON feature id that is a number names the zone by its decimal text, so it must be one that
+ * text can name everywhere else (`DELETE /api/threats/42`): a whole number from 0. `-2` or `1e308`
+ * would be stored as `"-2"` or `"1e+308"`, ids the rest of the interface refuses (issue 9).
+ */
+function checkFeatureId(id: string | number | undefined, path: string) {
+  if (typeof id !== 'number' || (Number.isSafeInteger(id) && id >= 0)) return { ok: true as const };
+  return fail('invalid', `${path} must be a string id or a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${show(id)}`, path);
 }
 
 export function validateHaven(raw: unknown, prefix = '') {
   const r = checkSchema(HavenInputSchema, raw, prefix);
   if (!r.ok) return r;
+  const h = r.value;
+  if (h.occupancy !== undefined && h.occupancy > h.capacity) {
+    const path = join(prefix, 'occupancy');
+    return fail('invalid', `${path} must be at most the capacity (${h.capacity}), got ${h.occupancy}; raise capacity if the haven holds more`, path);
+  }
   return r;
 }
 
@@ -321,6 +474,8 @@ export function validateCommand(raw: unknown, nowMs: number): Result<ClientComma
       }
       case 'threat.upsert':
         return validateThreat(cmd.feature, nowMs, 'feature');
+      case 'haven.upsert':
+        return validateHaven(cmd.haven, 'haven');
       case 'site.upsert':
         return validateSite(cmd.site, nowMs, 'site');
       case 'flow.upsert':

@@ -88,10 +88,13 @@ const report = fc.record(
   { requiredKeys: ['unitId', 'lon', 'lat'] },
 );
 
-const haven = fc.record(
-  { id, name, lon, lat, capacity: count, occupancy: count, status: fc.constantFrom('open' as const, 'full' as const, 'closed' as const) },
-  { requiredKeys: ['name', 'lon', 'lat', 'capacity', 'status'] },
-);
+const haven = fc
+  .record(
+    { id, name, lon, lat, capacity: count, occupancy: fc.double({ min: 0, max: 1, noNaN: true }), status: fc.constantFrom('open' as const, 'full' as const, 'closed' as const) },
+    { requiredKeys: ['name', 'lon', 'lat', 'capacity', 'status'] },
+  )
+  // Occupancy is at most capacity (issue 9): drawn as a share of it.
+  .map(({ occupancy, ...h }) => (occupancy === undefined ? h : { ...h, occupancy: Math.floor(occupancy * h.capacity) }));
 const site = fc.record(
   {
     id,

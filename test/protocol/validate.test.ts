@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import { ClientCommandSchemas, MAX_FUTURE_SKEW_MS, type ClientCommand, type ClientCommandType } from '../../server/protocol/messages.js';
+import { ClientCommandSchemas, MAX_BATCH_REPORTS, MAX_FUTURE_SKEW_MS, type ClientCommand, type ClientCommandType } from '../../server/protocol/messages.js';
 import {
   checkPolygonal,
   toFieldPath,
@@ -344,7 +344,7 @@ describe('validateCommand: named cases', () => {
 
   it('refuses arrays that are too long, or empty where one item is needed', () => {
     const report = { unitId: 'a', lon: 0, lat: 0 };
-    expectRefused({ type: 'positions', msgId: 'm', reports: Array.from({ length: 10_001 }, () => report) }, 'reports', /at most 10000 items/);
+    expectRefused({ type: 'positions', msgId: 'm', reports: Array.from({ length: MAX_BATCH_REPORTS + 1 }, () => report) }, 'reports', new RegExp(`at most ${MAX_BATCH_REPORTS} items`));
     expectRefused({ type: 'positions', msgId: 'm', reports: [] }, 'reports', /at least 1 items?/);
     expectRefused(threat({ type: 'Polygon', coordinates: [] }), 'feature.geometry.coordinates', /at least 1/);
   });

@@ -1,7 +1,7 @@
 // Client picture state (client/src/state): a zustand store folding server messages with the server's own reducer.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { applyEvents } from '../../../server/core/apply-event.js';
-import { emptyPicture, type DeltaMessage, type Picture, type SnapshotMessage } from '../../../server/protocol/events.js';
+import { emptyPicture, pictureFromJson, type DeltaMessage, type Picture, type SnapshotMessage } from '../../../server/protocol/events.js';
 
 /** Connection state shown to the operator: live, trying again, or down for long (still retrying). */
 /** `signed-out`: the server ended the session because its token was revoked; no retries follow. */
@@ -44,7 +44,8 @@ export function initialPictureState(): PictureState {
 export function foldSnapshot(state: PictureState, msg: SnapshotMessage, nowMs: number): PictureState {
   return {
     ...state,
-    picture: msg.picture,
+    // Prototype-free slices (issue 9): a unit called `constructor` is a unit, not Object's member.
+    picture: pictureFromJson(msg.picture),
     staleAfterMs: msg.staleAfterMs,
     clockOffsetMs: msg.serverTimeMs - nowMs,
     lastUpdateMs: Math.max(state.lastUpdateMs, msg.serverTimeMs),
