@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { CorridorEngine } from '../../routing/types.js';
 import { applyEventsInPlace } from './apply-event.js';
 import { corridorEvent } from './corridor-event.js';
+import { commandFingerprint, reportFingerprint } from './fingerprint.js';
 import {
   commandToEvent,
   existsIn,
@@ -16,7 +17,8 @@ import {
   type Command,
   type EntitySlice,
 } from './commands.js';
-import type { AppendEntry, AppendedEvent, AppendResult, EventLog, StoredEvent } from '../log/event-log.js';
+import type { AppendEntry, AppendedEvent, AppendOutcome, AppendResult, EventLog, StoredEvent } from '../log/event-log.js';
+import { FailingCondition, type Failing } from '../util/failing-condition.js';
 import { emptyPicture, type Actor, type Corridor, type NewEvent, type Picture, type PictureEvent } from '../protocol/events.js';
 import type { ProtocolError } from '../protocol/messages.js';
 
@@ -32,6 +34,26 @@ export class CommandError extends Error {
 export interface SubmitResult {
   seq: number;
   duplicate: boolean;
+}
+
+/**
+ * Who submits a command: the actor recorded on its event (audit trail) and the namespace of its
+ * msgIds (P8): a sender's msgIds are its own, so two senders that both number their messages 1, 2, 3
+ * never answer each other's. The gateway makes one per token (gateway/sender.ts).
+ */
+export interface Submitter {
+  actor?: Actor;
+  /** `tk:<token id>`, or `unit:<unit>` for a token bound to one unit; `''` for the server itself. */
+  scope: string;
+}
+
+/** The error of a msgId reused for other content (P8): nothing is stored, and the client should not retry it. */
+export function conflictError(msgId: string, path = 'msgId'): ProtocolError {
+  return {
+    code: 'conflict',
+    message: `msgId ${JSON.stringify(msgId)} was already used by this sender for a different message; a new message needs a new msgId`,
+    path,
+  };
 }
 
 export interface StoreOptions {
@@ -55,7 +77,7 @@ export interface StoreOptions {
 export type SubmitCallback = (error: Error | undefined, result?: SubmitResult) => void;
 
 interface Pending {
-  entry: AppendEntry;
+  entry: AppendEntry & { scope: string };
   done: SubmitCallback;
   /** Retries of this entry's msgIds that arrived while it was queued (P8). */
   retries?: SubmitCallback[];
@@ -67,6 +89,8 @@ interface Pending {
 const REPLAY_PAGE = 5000;
 /** Longest timer delay Node accepts is 2^31−1 ms; further expiries are re-checked hourly. */
 const MAX_TIMER_MS = 3_600_000;
+/** While commits fail, how often the log is tried again without waiting for an update (a snapshot), ms. */
+const PROBE_MS = 5000;
 /** Commits of position batches that may be handed to the log before the first is durable. */
 const MAX_COMMITS_IN_FLIGHT = 4;
 
@@ -90,8 +114,12 @@ export class PictureStore {
   private queued = new Map<string, boolean>();
   /** Corridors of queued corridor events by convoy, the latest last: what a new refresh applies to (P11). */
   private queuedCorridors = new Map<string, Corridor | undefined>();
-  /** msgId → the queued or committing entry that carries it (P8 while in flight). */
+  /** Scope and msgId ({@link msgKey}) → the queued or committing entry that carries it (P8 while in flight). */
   private readonly inflight = new Map<string, Pending>();
+  /** Commits to the log, while they fail (health, and one log line instead of one per commit). */
+  private readonly commits: FailingCondition;
+  private readonly snapshots: FailingCondition;
+  private probeTimer?: NodeJS.Timeout;
   /** Commits handed to the log and not yet settled, oldest first. */
   private readonly inFlight: Array<{ batch: Pending[]; positionsOnly: boolean }> = [];
   /** Entries in the commits under way. */
@@ -116,6 +144,13 @@ export class PictureStore {
     this.snapshotIntervalMs = opts.snapshotIntervalMs ?? 60_000;
     this.picture = picture;
     this.lastSnapshotMs = this.now();
+    this.commits = new FailingCondition(this.logger, 'committing to the event log', 10_000, this.now);
+    this.snapshots = new FailingCondition(this.logger, 'writing a picture snapshot (a restart replays more of the log meanwhile)', 60_000, this.now);
+  }
+
+  /** Whether commits are failing (a full disk, a read-only file): since when and why; undefined when healthy. */
+  get failing(): Readonly<Failing> | undefined {
+    return this.commits.state;
   }
 
   /**
@@ -176,8 +211,8 @@ export class PictureStore {
    * A known `msgId` resolves with the seq it was first stored with and stores nothing (P8); so does a
    * `positions` batch whose reports all carry known msgIds (HTTP). Rejects with {@link CommandError}.
    */
-  submit(cmd: Command, actor?: Actor): Promise<SubmitResult> {
-    return new Promise((resolve, reject) => this.submitWith(cmd, actor, (err, result) => (err ? reject(err) : resolve(result!))));
+  submit(cmd: Command, by?: Submitter): Promise<SubmitResult> {
+    return new Promise((resolve, reject) => this.submitWith(cmd, by, (err, result) => (err ? reject(err) : resolve(result!))));
   }
 
   private actorJson(actor: Actor): string {
@@ -194,19 +229,22 @@ export class PictureStore {
    * exactly once: after the commit (P3), or before this returns for a refusal (P5) or a retry of a
    * stored msgId (P8).
    */
-  submitWith(cmd: Command, actor: Actor | undefined, done: SubmitCallback): void {
+  submitWith(cmd: Command, by: Submitter | undefined, done: SubmitCallback): void {
     if (this.closed) return done(new CommandError({ code: 'unavailable', message: 'the server is shutting down' }));
+    const actor = by?.actor;
+    const scope = by?.scope ?? '';
     if (cmd.type === 'position' && cmd.msgId !== undefined) {
       // Hot path (most traffic): no in-flight map either. A retry that arrives while the first copy
       // is queued or committing is caught by the commit itself, whose msgId insert finds the first
-      // copy in the same or the previous transaction and answers its seq (P8).
+      // copy in the same or the previous transaction and answers its seq, or a conflict (P8).
       const unit = toUnit(cmd, this.now());
       const event: NewEvent =
         actor === undefined
           ? { msgId: cmd.msgId, type: 'position.reported', units: [unit] }
           : { msgId: cmd.msgId, actor, type: 'position.reported', units: [unit] };
       const json = positionEventJson(cmd.msgId, actor === undefined ? undefined : this.actorJson(actor), unit);
-      this.queue.push({ entry: { event, json, msgIds: [cmd.msgId], dedupe: true }, done });
+      const entry = { event, json, msgIds: [cmd.msgId], fingerprints: [reportFingerprint(cmd)], scope, dedupe: true };
+      this.queue.push({ entry, done });
       this.scheduleFlush();
       return;
     }
@@ -215,11 +253,20 @@ export class PictureStore {
       // msgId insert) instead of by a lookup per update; other kinds look up first, since a retried
       // removal must be acked with its first seq, not refused as not_found (P8).
       const hot = cmd.type === 'position' || cmd.type === 'positions';
-      if (this.known(cmd.msgId, !hot, done)) return;
-      return this.enqueueCommand(cmd, actor, [cmd.msgId], done, hot);
+      const fingerprint = commandFingerprint(cmd);
+      if (this.known(scope, cmd.msgId, fingerprint, !hot, done)) return;
+      return this.enqueueCommand(cmd, by, [cmd.msgId], [fingerprint], done, hot);
     }
     if (cmd.type === 'positions') {
+      // P5: a batch is accepted whole or not at all, so a report that reuses a msgId for other
+      // content refuses the batch before anything of it is queued.
+      const fingerprints = cmd.reports.map((r) => (r.msgId === undefined ? NaN : reportFingerprint(r)));
+      for (let i = 0; i < cmd.reports.length; i++) {
+        const id = cmd.reports[i].msgId;
+        if (id !== undefined && this.conflicts(scope, id, fingerprints[i])) return done(new CommandError(conflictError(id, `reports[${i}].msgId`)));
+      }
       const fresh: typeof cmd.reports = [];
+      const freshPrints: number[] = [];
       const seenSeqs: number[] = [];
       let waiting = 0;
       let scanned = false;
@@ -231,13 +278,13 @@ export class PictureStore {
         else done(undefined, { seq: Math.max(...seenSeqs), duplicate: true });
       };
       const ids = new Set<string>();
-      for (const report of cmd.reports) {
+      cmd.reports.forEach((report, i) => {
         if (report.msgId === undefined) fresh.push(report);
-        else if (ids.has(report.msgId)) continue;
+        else if (ids.has(report.msgId)) return;
         else {
           ids.add(report.msgId);
           waiting++;
-          const isKnown = this.known(report.msgId, true, (err, r) => {
+          const isKnown = this.known(scope, report.msgId, fingerprints[i], true, (err, r) => {
             waiting--;
             if (err) failed ??= err;
             else seenSeqs.push(r!.seq);
@@ -246,15 +293,17 @@ export class PictureStore {
           if (!isKnown) {
             waiting--;
             fresh.push(report);
+            freshPrints.push(fingerprints[i]);
           }
         }
-      }
+      });
       scanned = true;
       if (fresh.length === 0) return finishIfAllKnown();
       const msgIds = fresh.flatMap((r) => (r.msgId === undefined ? [] : [r.msgId]));
-      return this.enqueueCommand({ ...cmd, reports: fresh }, actor, msgIds, done);
+      const prints = freshPrints.filter((f) => !Number.isNaN(f));
+      return this.enqueueCommand({ ...cmd, reports: fresh }, by, msgIds, prints, done);
     }
-    return this.enqueueCommand(cmd, actor, [], done);
+    return this.enqueueCommand(cmd, by, [], [], done);
   }
 
   /**
@@ -280,25 +329,54 @@ export class PictureStore {
     this.closed = true;
     clearTimeout(this.expiryTimer);
     clearInterval(this.snapshotTimer);
+    clearTimeout(this.probeTimer);
     if (this.eventsSinceSnapshot > 0) await this.snapshot();
     await this.log.close();
   }
 
   // ------------------------------------------------------------ queueing
 
+  /** The in-flight key of a sender's msgId (scopes and msgIds hold no control characters). */
+  private static msgKey(scope: string, msgId: string): string {
+    return `${scope}\n${msgId}`;
+  }
+
+  /** The fingerprint a queued or committing entry carries for one of its msgIds. */
+  private static printOf(p: Pending, msgId: string): number {
+    const i = p.entry.msgIds.indexOf(msgId);
+    return p.entry.fingerprints?.[i] ?? NaN;
+  }
+
+  /** Whether a sender's msgId is queued, committing or stored with a fingerprint other than `fingerprint` (P8). */
+  private conflicts(scope: string, msgId: string, fingerprint: number): boolean {
+    const pending = this.inflight.get(PictureStore.msgKey(scope, msgId));
+    const other = pending ? PictureStore.printOf(pending, msgId) : this.log.lookupMsgId(scope, msgId)?.fingerprint;
+    return other !== undefined && other !== null && !Number.isNaN(other) && !Number.isNaN(fingerprint) && other !== fingerprint;
+  }
+
   /**
-   * Whether `msgId` is already queued, committing or (when `lookup`) stored (P8). If so, `done` gets
-   * the first seq as a duplicate: at once when stored, or when the queued entry commits.
+   * Whether a sender's `msgId` is already queued, committing or (when `lookup`) stored (P8). If so,
+   * `done` gets the first seq as a duplicate (at once when stored, or when the queued entry
+   * commits), or at once a `conflict` error when it came with other content.
    */
-  private known(msgId: string, lookup: boolean, done: SubmitCallback): boolean {
-    const pending = this.inflight.get(msgId);
+  private known(scope: string, msgId: string, fingerprint: number, lookup: boolean, done: SubmitCallback): boolean {
+    const pending = this.inflight.get(PictureStore.msgKey(scope, msgId));
     if (pending) {
+      const other = PictureStore.printOf(pending, msgId);
+      if (!Number.isNaN(other) && !Number.isNaN(fingerprint) && other !== fingerprint) {
+        done(new CommandError(conflictError(msgId)));
+        return true;
+      }
       (pending.retries ??= []).push((err, r) => (err ? done(err) : done(undefined, { seq: r!.seq, duplicate: true })));
       return true;
     }
-    const seq = lookup ? this.log.lookupMsgId(msgId) : undefined;
-    if (seq === undefined) return false;
-    done(undefined, { seq, duplicate: true });
+    const stored = lookup ? this.log.lookupMsgId(scope, msgId) : undefined;
+    if (stored === undefined) return false;
+    if (stored.fingerprint !== null && !Number.isNaN(fingerprint) && stored.fingerprint !== fingerprint) {
+      done(new CommandError(conflictError(msgId)));
+      return true;
+    }
+    done(undefined, { seq: stored.seq, duplicate: true });
     return true;
   }
 
@@ -309,14 +387,14 @@ export class PictureStore {
 
   private readonly newIdNow = (prefix: string): string => newId(prefix, this.now());
 
-  private enqueueCommand(cmd: Command, actor: Actor | undefined, msgIds: string[], done: SubmitCallback, dedupe = false): void {
-    const result = commandToEvent(cmd, { nowMs: this.now(), actor, exists: this.exists, newId: this.newIdNow });
+  private enqueueCommand(cmd: Command, by: Submitter | undefined, msgIds: string[], fingerprints: number[], done: SubmitCallback, dedupe = false): void {
+    const result = commandToEvent(cmd, { nowMs: this.now(), actor: by?.actor, exists: this.exists, newId: this.newIdNow });
     if (!result.ok) return done(new CommandError(result.error));
-    this.enqueue({ event: result.event, msgIds, dedupe }, done);
+    this.enqueue({ event: result.event, msgIds, fingerprints, scope: by?.scope ?? '', dedupe }, done);
   }
 
   private enqueueSystem(event: NewEvent, corridor?: Corridor): void {
-    this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [] }, ignoreSettled, corridor);
+    this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled, corridor);
   }
 
   /**
@@ -330,22 +408,23 @@ export class PictureStore {
     }
   }
 
-  private enqueue(entry: AppendEntry, done: SubmitCallback, corridor?: Corridor): void {
+  private enqueue(entry: Pending['entry'], done: SubmitCallback, corridor?: Corridor): void {
     this.noteQueued(entry.event);
     this.noteQueuedCorridor(entry.event, corridor);
     const pending: Pending = { entry, done, corridor };
     // Dedupe entries need no in-flight entry: their commit answers a retry itself (P8).
-    if (!entry.dedupe) for (let i = 0; i < entry.msgIds.length; i++) this.inflight.set(entry.msgIds[i], pending);
+    if (!entry.dedupe) for (let i = 0; i < entry.msgIds.length; i++) this.inflight.set(PictureStore.msgKey(entry.scope, entry.msgIds[i]), pending);
     this.queue.push(pending);
     this.scheduleFlush();
   }
 
   /** Settles a committed or failed entry, its in-flight retries, and forgets its msgIds. */
-  private settleEntry(p: Pending, result: SubmitResult | Error): void {
+  private settleEntry(p: Pending, outcome: AppendOutcome | Error): void {
     const ids = p.entry.msgIds;
-    if (!p.entry.dedupe) for (let i = 0; i < ids.length; i++) this.inflight.delete(ids[i]);
+    if (!p.entry.dedupe) for (let i = 0; i < ids.length; i++) this.inflight.delete(PictureStore.msgKey(p.entry.scope, ids[i]));
+    const result = outcome instanceof Error ? outcome : outcome.conflict ? new CommandError(conflictError(ids[0])) : outcome;
     const err = result instanceof Error ? result : undefined;
-    const ok = err ? undefined : (result as SubmitResult);
+    const ok = err ? undefined : { seq: (result as AppendOutcome).seq, duplicate: (result as AppendOutcome).duplicate };
     // A throwing callback must not leave the rest of the group unanswered.
     try {
       p.done(err, ok);
@@ -419,8 +498,10 @@ export class PictureStore {
       this.stats.events += result.events.length;
       this.stats.commitMs += ms;
       this.stats.maxCommitMs = Math.max(this.stats.maxCommitMs, ms);
+      this.commits.ok();
     } catch (err) {
-      this.logger.error({ err, events: batch.length }, 'a commit failed; its commands were refused');
+      this.commits.fail(err, { events: batch.length });
+      this.scheduleProbe();
       const error = new CommandError({ code: 'unavailable', message: 'the update could not be stored; try again' });
       for (const p of batch) this.settleEntry(p, error);
     }
@@ -503,14 +584,32 @@ export class PictureStore {
     if (due) void this.snapshot();
   }
 
-  private async snapshot(): Promise<void> {
+  /** Writes a snapshot; whether it was stored. */
+  private async snapshot(): Promise<boolean> {
     this.eventsSinceSnapshot = 0;
     this.lastSnapshotMs = this.now();
     try {
       await this.log.writeSnapshot(this.picture);
+      this.snapshots.ok();
+      return true;
     } catch (err) {
-      this.logger.error({ err }, 'writing a picture snapshot failed; restart will replay more of the log');
+      this.snapshots.fail(err);
+      return false;
     }
+  }
+
+  /**
+   * While commits fail (a full disk), tries the log again every {@link PROBE_MS} with a snapshot, so
+   * health comes back when the disk does, even if no update arrives to show it.
+   */
+  private scheduleProbe(): void {
+    if (this.probeTimer || this.closed) return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.closed || !this.commits.state) return;
+      void this.snapshot().then((stored) => (stored ? this.commits.ok() : this.scheduleProbe()));
+    }, PROBE_MS);
+    this.probeTimer.unref();
   }
 
   // ------------------------------------------------------------ expiry of zones and constraints

@@ -7,9 +7,9 @@
 import type Database from 'better-sqlite3';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { NewEvent, Picture, PictureEvent } from '../protocol/events.js';
+import { pictureFromJson, type NewEvent, type Picture, type PictureEvent } from '../protocol/events.js';
 import { startModuleWorker } from '../worker.js';
-import { eventJson, lastStoredSeq, LogWriter, openLogDatabase, type WireBatch } from './sqlite-store.js';
+import { eventJson, lastStoredSeq, LogWriter, OUTCOME_CONFLICT, openLogDatabase, type WireBatch } from './sqlite-store.js';
 import type { WriterReply, WriterRequest } from './sqlite-writer-thread.js';
 
 /** One event to append, with the msgIds it answers (a command's, or each report's in an HTTP batch). */
@@ -18,17 +18,32 @@ export interface AppendEntry {
   /** `JSON.stringify(event)` when the caller already made it (the position hot path); else made here. */
   json?: string;
   msgIds: readonly string[];
+  /** Whose msgIds they are (P8: each sender has its own); `''` for the server's own events. */
+  scope?: string;
+  /** Fingerprint of the content each msgId came with, in step with `msgIds` (fingerprint.ts). */
+  fingerprints?: readonly number[];
   /**
    * When set and the entry's one msgId is already stored, nothing is appended for it and its outcome
-   * is the first seq (P8). Lets the hot path skip a lookup per position before the commit.
+   * is the first seq (P8), or a conflict when it was stored for other content. Lets the hot path skip
+   * a lookup per position before the commit.
    */
   dedupe?: boolean;
 }
 
-/** What became of one entry: its seq, and whether it was a stored msgId's retry (nothing appended). */
+/**
+ * What became of one entry: its seq, and whether it was a stored msgId's retry (nothing appended),
+ * or `conflict` when its msgId was stored for other content (nothing appended, seq 0).
+ */
 export interface AppendOutcome {
   seq: number;
   duplicate: boolean;
+  conflict?: boolean;
+}
+
+/** A stored msgId: the seq it was stored with and the fingerprint of its content (null when unknown). */
+export interface StoredMsgId {
+  seq: number;
+  fingerprint: number | null;
 }
 
 /** An event as stored: its seq, type and its JSON text (serialised once, sent as is to every client). */
@@ -64,8 +79,8 @@ export interface EventLog {
   append(entries: readonly AppendEntry[], timeMs: number): Promise<AppendResult>;
   /** Events with seq > `since`, in order, at most `limit` of them. */
   readSince(since: number, limit: number): Promise<StoredEvent[]>;
-  /** The seq a msgId was stored with, or undefined (P8). */
-  lookupMsgId(msgId: string): number | undefined;
+  /** A sender's stored msgId, or undefined (P8). */
+  lookupMsgId(scope: string, msgId: string): StoredMsgId | undefined;
   /** Stores a snapshot of the picture as of `picture.seq`. */
   writeSnapshot(picture: Picture): Promise<void>;
   /** The newest snapshot, or undefined when there is none. */
@@ -85,9 +100,16 @@ function toWire(entries: readonly AppendEntry[]): WireBatch {
     typeIndex: new Uint8Array(n),
     bodies: new Array(n),
     msgIds: [],
+    fingerprints: new Float64Array(0),
     msgIdCounts: new Uint32Array(n),
+    scopeNames: [],
+    scopeIndex: new Uint32Array(n),
     dedupe: new Uint8Array(n),
   };
+  const fingerprints: number[] = [];
+  const scopeIndex = new Map<string, number>();
+  let lastScope: string | undefined;
+  let lastScopeIndex = 0;
   for (let i = 0; i < n; i++) {
     const e = entries[i];
     const type = e.event.type;
@@ -95,10 +117,27 @@ function toWire(entries: readonly AppendEntry[]): WireBatch {
     if (t < 0) t = batch.typeNames.push(type) - 1;
     batch.typeIndex[i] = t;
     batch.bodies[i] = e.json ?? JSON.stringify(e.event);
-    for (const id of e.msgIds) batch.msgIds.push(id);
-    batch.msgIdCounts[i] = e.msgIds.length;
+    const ids = e.msgIds;
+    for (let k = 0; k < ids.length; k++) {
+      batch.msgIds.push(ids[k]);
+      fingerprints.push(e.fingerprints?.[k] ?? NaN);
+    }
+    batch.msgIdCounts[i] = ids.length;
+    // Runs of entries from one sender are the rule (a socket's messages): look the scope up once per run.
+    const scope = e.scope ?? '';
+    if (scope !== lastScope) {
+      lastScope = scope;
+      let index = scopeIndex.get(scope);
+      if (index === undefined) {
+        index = batch.scopeNames.push(scope) - 1;
+        scopeIndex.set(scope, index);
+      }
+      lastScopeIndex = index;
+    }
+    batch.scopeIndex[i] = lastScopeIndex;
     batch.dedupe[i] = e.dedupe ? 1 : 0;
   }
+  batch.fingerprints = Float64Array.from(fingerprints);
   return batch;
 }
 
@@ -113,6 +152,10 @@ function compose(
   const result: AppendResult = { outcomes: new Array(entries.length), events: [] };
   for (let i = 0; i < entries.length; i++) {
     const o = outcomes[i];
+    if (o === OUTCOME_CONFLICT) {
+      result.outcomes[i] = { seq: 0, duplicate: false, conflict: true };
+      continue;
+    }
     if (o < 0) {
       result.outcomes[i] = { seq: -o, duplicate: true };
       continue;
@@ -136,7 +179,7 @@ abstract class SqliteReads {
 
   protected constructor(reader: Database.Database) {
     this.reader = reader;
-    this.selectMsgId = reader.prepare('SELECT seq FROM msg_ids WHERE msg_id = ?').pluck();
+    this.selectMsgId = reader.prepare('SELECT seq, fp AS fingerprint FROM msg_keys WHERE scope = ? AND msg_id = ?');
     this.selectSince = reader.prepare('SELECT seq, type, body AS json FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.selectSnapshot = reader.prepare('SELECT body FROM snapshots ORDER BY seq DESC LIMIT 1').pluck();
   }
@@ -145,13 +188,13 @@ abstract class SqliteReads {
     return this.selectSince.all(since, limit) as StoredEvent[];
   }
 
-  lookupMsgId(msgId: string): number | undefined {
-    return this.selectMsgId.get(msgId) as number | undefined;
+  lookupMsgId(scope: string, msgId: string): StoredMsgId | undefined {
+    return this.selectMsgId.get(scope, msgId) as StoredMsgId | undefined;
   }
 
   async latestSnapshot(): Promise<Picture | undefined> {
     const row = this.selectSnapshot.get() as string | undefined;
-    return row === undefined ? undefined : (JSON.parse(row) as Picture);
+    return row === undefined ? undefined : pictureFromJson(JSON.parse(row) as Picture);
   }
 }
 

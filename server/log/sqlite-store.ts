@@ -1,13 +1,15 @@
 // The SQLite layout of the event log and its append transaction (server/log), shared by the in-thread
-// log and the writer thread: events, msgIds (P8) and snapshots, WAL with synchronous=FULL (P3).
+// log and the writer thread: events, msgIds per sender with their content's fingerprint (P8) and
+// snapshots, WAL with synchronous=FULL (P3).
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 /**
  * Events to store, as parallel arrays (they cross to the writer thread: flat arrays of strings clone
- * several times faster than arrays of objects). Item i has type `types[i]`, body `bodies[i]` and the
- * next `msgIdCounts[i]` entries of `msgIds`.
+ * several times faster than arrays of objects). Item i has type `types[i]`, body `bodies[i]`, the
+ * sender scope `scopeNames[scopeIndex[i]]` and the next `msgIdCounts[i]` entries of `msgIds` (and of
+ * `fingerprints`, in step with them).
  */
 export interface WireBatch {
   /** The distinct event types of the batch; `typeIndex[i]` picks item i's (one string per type, not per item). */
@@ -16,10 +18,21 @@ export interface WireBatch {
   /** `JSON.stringify` of each event before stamping (an object, so it starts with `{`). */
   bodies: string[];
   msgIds: string[];
+  /** Fingerprint of what each msgId was sent with (fingerprint.ts); NaN when not known. */
+  fingerprints: Float64Array;
   msgIdCounts: Uint32Array;
-  /** 1: skip the event when its one msgId is already stored (P8), answering the first seq. */
+  /** The distinct sender scopes of the batch (P8: a msgId is the sender's own); `scopeIndex[i]` picks item i's. */
+  scopeNames: string[];
+  scopeIndex: Uint32Array;
+  /**
+   * 1: skip the event when its one msgId is already stored for its scope (P8), answering the first
+   * seq, or a conflict (outcome 0) when it was stored with another fingerprint.
+   */
   dedupe: Uint8Array;
 }
+
+/** Outcome of an item that reused a stored msgId for different content (P8): not stored. */
+export const OUTCOME_CONFLICT = 0;
 
 /**
  * The stored JSON of an event: `seq` and `timeMs` put in front of the unstamped body, without
@@ -47,19 +60,45 @@ export function openLogDatabase(file: string, opts: { readonly?: boolean } = {})
       type TEXT NOT NULL,
       body TEXT NOT NULL
     );
-    CREATE TABLE IF NOT EXISTS msg_ids (
-      msg_id TEXT PRIMARY KEY,
-      seq INTEGER NOT NULL
+    -- P8: a msgId is its sender's own (scope: the token, or the unit of a unit-bound token), and
+    -- remembers what it was sent with (fp), so a reuse for other content is a conflict, not a retry.
+    CREATE TABLE IF NOT EXISTS msg_keys (
+      scope TEXT NOT NULL,
+      msg_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      fp INTEGER,
+      PRIMARY KEY (scope, msg_id)
     ) WITHOUT ROWID;
     -- Pruning msgIds past their retention (see LogWriter) deletes by seq range.
-    CREATE INDEX IF NOT EXISTS msg_ids_by_seq ON msg_ids (seq);
+    CREATE INDEX IF NOT EXISTS msg_keys_by_seq ON msg_keys (seq);
     CREATE TABLE IF NOT EXISTS snapshots (
       seq INTEGER PRIMARY KEY,
       time_ms INTEGER NOT NULL,
       body TEXT NOT NULL
     );
   `);
+  migrateMsgIds(db);
   return db;
+}
+
+/**
+ * Carries msgIds stored before they were scoped (one table for every sender) into `msg_keys`: each
+ * gets the scope of the token that sent it, read from its event's actor (the unit, for a token bound
+ * to one), and no fingerprint, so a retry of it is still answered as one (P8).
+ */
+function migrateMsgIds(db: Database.Database): void {
+  const has = (table: string) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+  if (!has('msg_ids')) return;
+  const token = "json_extract(e.body, '$.actor.tokenId')";
+  const unitScope = has('tokens') ? `(SELECT 'unit:' || t.unit FROM tokens t WHERE t.id = ${token} AND t.unit IS NOT NULL),` : '';
+  db.transaction(() => {
+    db.exec(`
+      INSERT OR IGNORE INTO msg_keys (scope, msg_id, seq, fp)
+        SELECT COALESCE(${unitScope} 'tk:' || ${token}, 'tk:system'), m.msg_id, m.seq, NULL
+        FROM msg_ids m JOIN events e ON e.seq = m.seq;
+      DROP TABLE msg_ids;
+    `);
+  })();
 }
 
 /** Seq of the last stored event (0 when empty). */
@@ -97,16 +136,16 @@ export class LogWriter {
     private readonly db: Database.Database,
     private readonly msgIdRetentionMs = MSG_ID_RETENTION_MS,
   ) {
-    this.minMsgIdSeq = db.prepare('SELECT MIN(seq) FROM msg_ids').pluck();
+    this.minMsgIdSeq = db.prepare('SELECT MIN(seq) FROM msg_keys').pluck();
     this.firstRecentSeq = db
       .prepare('SELECT seq FROM events WHERE seq >= ? AND seq < ? AND time_ms >= ? ORDER BY seq LIMIT 1')
       .pluck();
-    this.deleteMsgIds = db.prepare('DELETE FROM msg_ids WHERE seq >= ? AND seq < ?');
+    this.deleteMsgIds = db.prepare('DELETE FROM msg_keys WHERE seq >= ? AND seq < ?');
     this.seq = lastStoredSeq(db);
     this.insertEvent = db.prepare('INSERT INTO events (seq, time_ms, type, body) VALUES (?, ?, ?, ?)');
     // OR IGNORE: a known msgId is detected by `changes === 0` (dedupe) and never fails a whole group.
-    this.insertMsgId = db.prepare('INSERT OR IGNORE INTO msg_ids (msg_id, seq) VALUES (?, ?)');
-    this.selectMsgId = db.prepare('SELECT seq FROM msg_ids WHERE msg_id = ?').pluck();
+    this.insertMsgId = db.prepare('INSERT OR IGNORE INTO msg_keys (scope, msg_id, seq, fp) VALUES (?, ?, ?, ?)');
+    this.selectMsgId = db.prepare('SELECT seq, fp FROM msg_keys WHERE scope = ? AND msg_id = ?');
     this.appendTx = db.transaction((batch: WireBatch, timeMs: number, jsons: string[] | undefined) => this.appendRows(batch, timeMs, jsons));
     this.appendManyTx = db.transaction((batches: ReadonlyArray<{ batch: WireBatch; timeMs: number }>) =>
       batches.map(({ batch, timeMs }) => this.appendRows(batch, timeMs, undefined)),
@@ -114,13 +153,13 @@ export class LogWriter {
   }
 
   /**
-   * The rows of one batch, inside the caller's transaction: outcome per item, its new seq, or minus
-   * the first seq when it was a stored msgId's retry. Advances `this.seq`; the callers restore it
-   * when their transaction rolls back.
+   * The rows of one batch, inside the caller's transaction: outcome per item, its new seq, minus the
+   * first seq when it was a stored msgId's retry, or {@link OUTCOME_CONFLICT} when the msgId was
+   * stored for other content. Advances `this.seq`; the callers restore it when their transaction
+   * rolls back.
    */
   private appendRows(batch: WireBatch, timeMs: number, jsons: string[] | undefined): Float64Array {
     const n = batch.typeIndex.length;
-    // Outcome per item: its new seq, or minus the first seq when it was a stored msgId's retry.
     const outcomes = new Float64Array(n);
     let seq = this.seq;
     let m = 0;
@@ -129,14 +168,21 @@ export class LogWriter {
       const count = batch.msgIdCounts[i];
       const first = m;
       m += count;
+      const scope = batch.scopeNames[batch.scopeIndex[i]];
       if (batch.dedupe[i] === 1 && count === 1) {
         // P8 in the statement that records the msgId: no separate lookup per update.
-        if (this.insertMsgId.run(batch.msgIds[first], next).changes === 0) {
-          outcomes[i] = -(this.selectMsgId.get(batch.msgIds[first]) as number);
+        const fp = batch.fingerprints[first];
+        if (this.insertMsgId.run(scope, batch.msgIds[first], next, Number.isNaN(fp) ? null : fp).changes === 0) {
+          const stored = this.selectMsgId.get(scope, batch.msgIds[first]) as { seq: number; fp: number | null };
+          const same = stored.fp === null || Number.isNaN(fp) || stored.fp === fp;
+          outcomes[i] = same ? -stored.seq : OUTCOME_CONFLICT;
           continue;
         }
       } else {
-        for (let k = first; k < m; k++) this.insertMsgId.run(batch.msgIds[k], next);
+        for (let k = first; k < m; k++) {
+          const fp = batch.fingerprints[k];
+          this.insertMsgId.run(scope, batch.msgIds[k], next, Number.isNaN(fp) ? null : fp);
+        }
       }
       const json = eventJson(next, timeMs, batch.bodies[i]);
       this.insertEvent.run(next, timeMs, batch.typeNames[batch.typeIndex[i]], json);

@@ -55,9 +55,9 @@ describe.each(implementations)('%s', (_name, openLog) => {
   it('P8: maps every msgId of an entry to its seq', async () => {
     const log = await openLog(file);
     await log.append([{ event: haven('a'), msgIds: ['m1'] }, { event: haven('b'), msgIds: ['m2', 'm3'] }], 1);
-    expect(log.lookupMsgId('m1')).toBe(1);
-    expect(log.lookupMsgId('m3')).toBe(2);
-    expect(log.lookupMsgId('nope')).toBeUndefined();
+    expect(log.lookupMsgId('', 'm1')?.seq).toBe(1);
+    expect(log.lookupMsgId('', 'm3')?.seq).toBe(2);
+    expect(log.lookupMsgId('', 'nope')?.seq).toBeUndefined();
     await log.close();
   });
 
@@ -106,7 +106,7 @@ describe.each(implementations)('%s', (_name, openLog) => {
     other.close();
     await expect(log.append([{ event: haven('b'), msgIds: ['m-b'] }, { event: haven('c'), msgIds: [] }], 1)).rejects.toThrow();
     expect(log.lastSeq()).toBe(1);
-    expect(log.lookupMsgId('m-b')).toBeUndefined();
+    expect(log.lookupMsgId('', 'm-b')?.seq).toBeUndefined();
     expect((await log.readSince(0, 10)).map((r) => r.seq)).toEqual([1, 3]);
     await log.close();
   });
@@ -149,12 +149,12 @@ describe.each(implementations)('%s', (_name, openLog) => {
     const stored = (await log.readSince(0, 10)).map((r) => r.seq);
     if (results[0].status === 'fulfilled') {
       expect(stored).toEqual([1, 2, 4]);
-      expect(log.lookupMsgId('m-b')).toBe(2);
+      expect(log.lookupMsgId('', 'm-b')?.seq).toBe(2);
     } else {
       expect(stored).toEqual([1, 4]);
-      expect(log.lookupMsgId('m-b')).toBeUndefined();
+      expect(log.lookupMsgId('', 'm-b')?.seq).toBeUndefined();
     }
-    expect(log.lookupMsgId('m-c')).toBeUndefined();
+    expect(log.lookupMsgId('', 'm-c')?.seq).toBeUndefined();
     // Whatever failed left seq where the stored events end, so the next append takes the next seq.
     const next = await log.append([{ event: haven('e'), msgIds: [] }], 4).catch(() => undefined);
     if (next) expect(next.events[0].seq).toBe(stored.filter((q) => q < 4).length + 1);
@@ -167,8 +167,8 @@ describe.each(implementations)('%s', (_name, openLog) => {
     await log.append([{ event: haven('old'), msgIds: ['m-old'] }], now - MSG_ID_RETENTION_MS - 60_000);
     await log.append([{ event: haven('new'), msgIds: ['m-new'] }], now);
     await log.writeSnapshot({ ...emptyPicture(), seq: 2 });
-    expect(log.lookupMsgId('m-old')).toBeUndefined();
-    expect(log.lookupMsgId('m-new')).toBe(2);
+    expect(log.lookupMsgId('', 'm-old')?.seq).toBeUndefined();
+    expect(log.lookupMsgId('', 'm-new')?.seq).toBe(2);
     // The events themselves stay: only the retry index is bounded.
     expect((await log.readSince(0, 10)).map((r) => r.seq)).toEqual([1, 2]);
     await log.close();
@@ -192,7 +192,10 @@ describe('LogWriter.appendMany (the writer thread group commit)', () => {
     typeIndex: new Uint8Array(ids.length),
     bodies: ids.map((id) => JSON.stringify({ type: 'haven.removed', id })),
     msgIds: ids.map((id) => `m-${id}`),
+    fingerprints: new Float64Array(ids.length).fill(NaN),
     msgIdCounts: new Uint32Array(ids.length).fill(1),
+    scopeNames: [''],
+    scopeIndex: new Uint32Array(ids.length),
     dedupe: new Uint8Array(ids.length).fill(1),
   });
 
@@ -228,9 +231,43 @@ describe('LogWriter.appendMany (the writer thread group commit)', () => {
       ]),
     ).toThrow();
     expect(db.prepare('SELECT seq FROM events ORDER BY seq').pluck().all()).toEqual([1, 4]);
-    expect(db.prepare('SELECT COUNT(*) FROM msg_ids').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT COUNT(*) FROM msg_keys').pluck().get()).toBe(1);
     expect(Array.from(writer.append(batch(['e']), 5))).toEqual([2]);
     db.close();
+    tmp.cleanup();
+  });
+});
+
+describe('msgIds stored before they were scoped (issue 9)', () => {
+  it('are carried into msg_keys under the scope of the token that sent them, and still answer their retries', async () => {
+    const tmp = tempDir();
+    const file = databaseFile(tmp.dir);
+    // The layout of a data directory from before: one msgId namespace, tokens in the same file.
+    const old = new Database(file);
+    old.exec(`
+      CREATE TABLE events (seq INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE msg_ids (msg_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, org TEXT NOT NULL, role TEXT NOT NULL, unit TEXT, created_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);
+      INSERT INTO tokens VALUES ('tk-a', 'h1', 'wfp', 'planner', NULL, 0, 0), ('tk-f', 'h2', 'blue', 'field', 'PATROL-21', 0, 0);
+    `);
+    const insert = old.prepare('INSERT INTO events VALUES (?, ?, ?, ?)');
+    insert.run(1, 10, 'haven.removed', JSON.stringify({ seq: 1, timeMs: 10, msgId: 'm1', actor: { tokenId: 'tk-a', org: 'wfp', role: 'planner' }, type: 'haven.removed', id: 'hv-1' }));
+    insert.run(2, 10, 'position.reported', JSON.stringify({ seq: 2, timeMs: 10, msgId: 'm1', actor: { tokenId: 'tk-f', org: 'blue', role: 'field' }, type: 'position.reported', units: [] }));
+    old.prepare('INSERT INTO msg_ids VALUES (?, ?)').run('m1', 1);
+    old.prepare('INSERT INTO msg_ids VALUES (?, ?)').run('m2', 2);
+    old.close();
+
+    const log = new SqliteEventLog(file);
+    expect(log.lookupMsgId('tk:tk-a', 'm1')).toEqual({ seq: 1, fingerprint: null });
+    expect(log.lookupMsgId('unit:PATROL-21', 'm2')).toEqual({ seq: 2, fingerprint: null });
+    expect(log.lookupMsgId('tk:tk-f', 'm2')).toBeUndefined();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'msg_ids'").pluck().get()).toBe(0);
+    db.close();
+    // A retry of a carried-over msgId, whatever it holds, is answered with its first seq (no fingerprint to compare).
+    const [outcome] = (await log.append([{ event: { type: 'haven.removed', id: 'hv-9' }, msgIds: ['m1'], scope: 'tk:tk-a', fingerprints: [123], dedupe: true }], 20)).outcomes;
+    expect(outcome).toEqual({ seq: 1, duplicate: true });
+    await log.close();
     tmp.cleanup();
   });
 });
