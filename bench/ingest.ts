@@ -114,6 +114,8 @@ async function main(): Promise<void> {
       CORRIDOR_ADMIN_TOKEN: token,
       CORRIDOR_SCENARIO: 'none',
       CORRIDOR_COT_PORT: '0',
+      // The senders share one token and offer up to 60,000 updates/s: above the per-token default (P15).
+      CORRIDOR_TOKEN_RATE: '1000000',
       LOG_LEVEL: process.env.BENCH_SERVER_LOG ? 'info' : 'warn',
     },
     stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'pipe' : 'ignore', 'inherit'],

@@ -9,15 +9,17 @@ import { pino, type Logger } from 'pino';
 import type { CorridorEngine } from '../routing/types.js';
 import { generateToken, TokenStore } from './auth/tokens.js';
 import type { Config } from './config.js';
-import type { Command } from './core/commands.js';
-import { CommandError, PictureStore, type SubmitResult } from './core/store.js';
+import { PictureStore, type SubmitResult } from './core/store.js';
+import { Gateway } from './gateway/gateway.js';
+import { DEFAULT_TOKEN_LIMITS } from './gateway/limits.js';
+import type { Sender } from './gateway/sender.js';
 import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog } from './log/event-log.js';
 import { Broadcaster } from './net/broadcast.js';
-import { createHttpApp } from './net/http.js';
+import { createHttpApp } from './net/http/app.js';
+import { rawErrorResponse } from './net/http/errors.js';
 import { attachWebSocket } from './net/ws-adapter.js';
-import type { Actor } from './protocol/events.js';
 import type { ClientCommand } from './protocol/messages.js';
-import { validateCommand } from './protocol/validate.js';
+import { checkDataDir, DataDirError, dataDirProblem } from './util/data-dir.js';
 
 /** The built client, served at `/`, `/wall`, `/access`, `/field`. */
 export const DEFAULT_CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'client');
@@ -38,15 +40,16 @@ export interface RunningServer {
   /** The admin token (from config, or made at start-up). */
   readonly adminToken: string;
   readonly store: PictureStore;
+  readonly gateway: Gateway;
   readonly tokens: TokenStore;
   readonly http: Server;
   /** Number of connected WebSocket clients. */
   clients(): number;
   /**
-   * Validates and submits a command under a given actor through the same path as a client's; used by
-   * the scenario simulator. Rejects with CommandError on a bad command.
+   * Checks and submits a command under a given sender through the gateway, the same path as a
+   * client's; used by the scenario simulator. Rejects with CommandError on a bad command.
    */
-  submitAs(actor: Actor, cmd: ClientCommand): Promise<SubmitResult>;
+  submitAs(sender: Sender, cmd: ClientCommand): Promise<SubmitResult>;
   /** Graceful stop: refuse new work, commit what is queued, close sockets, snapshot, close the DB. */
   close(): Promise<void>;
 }
@@ -55,8 +58,16 @@ export interface RunningServer {
 export async function startServer(config: Config, deps: ServerDeps): Promise<RunningServer> {
   const logger = deps.logger ?? pino({ level: config.logLevel });
   const file = databaseFile(config.dataDir);
-  const log = config.logThread ? await ThreadedSqliteEventLog.open(file) : new SqliteEventLog(file);
-  const tokens = new TokenStore(file);
+  // A full disk or a read-only folder is named as such before SQLite says "disk I/O error" (issue 9).
+  checkDataDir(config.dataDir);
+  let log: SqliteEventLog | ThreadedSqliteEventLog;
+  let tokens: TokenStore;
+  try {
+    log = config.logThread ? await ThreadedSqliteEventLog.open(file) : new SqliteEventLog(file);
+    tokens = new TokenStore(file);
+  } catch (err) {
+    throw new DataDirError(`cannot open the event log ${file}: ${dataDirProblem(config.dataDir, err as { code?: string; message?: string })}`);
+  }
   const adminToken = config.adminToken ?? generateToken();
   tokens.setAdmin(adminToken);
 
@@ -73,23 +84,42 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     staleAfterMs: config.staleAfterMs,
     bufferLimitBytes: config.clientBufferBytes,
   });
+  const gateway = new Gateway({
+    store,
+    logger,
+    limits: {
+      ratePerS: config.tokenRatePerS ?? DEFAULT_TOKEN_LIMITS.ratePerS,
+      maxSockets: config.tokenMaxSockets ?? DEFAULT_TOKEN_LIMITS.maxSockets,
+    },
+  });
+  const allowedOrigins = config.allowedOrigins ?? [];
   const app = createHttpApp({
     store,
+    gateway,
     tokens,
     engine: deps.engine,
     logger,
     staleAfterMs: config.staleAfterMs,
+    allowedOrigins,
     clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR,
     routers: deps.routers,
   });
   const http = createServer(app);
+  // A request Node cannot parse gets the contract's JSON (Node's own answer has an empty body); a
+  // peer that reset the connection gets nothing (issue 9).
+  http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    socket.end(rawErrorResponse(err));
+  });
   const ws = attachWebSocket({
     server: http,
-    store,
+    gateway,
     broadcaster,
     tokens,
     logger,
     heartbeatMs: config.heartbeatMs,
+    bufferLimitBytes: config.clientBufferBytes,
+    allowedOrigins,
     revocationCheckMs: config.revocationCheckMs,
   });
 
@@ -131,23 +161,17 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     port,
     adminToken,
     store,
+    gateway,
     tokens,
     http,
     clients: () => broadcaster.size,
-    submitAs(actor, raw) {
-      const checked = validateCommand(raw, Date.now());
-      if (!checked.ok) return Promise.reject(new CommandError(checked.error));
-      const cmd = checked.value;
-      if (cmd.type === 'ping' || cmd.type === 'resync') {
-        return Promise.resolve({ seq: store.seq, duplicate: false });
-      }
-      return store.submit(cmd as Command, actor);
-    },
+    submitAs: (sender, raw) => gateway.submitAs(sender, raw),
     close() {
       closing ??= (async () => {
         clearInterval(summary);
         http.close();
         await ws.close();
+        await gateway.close();
         broadcaster.close();
         await store.close();
         tokens.close();

@@ -1,5 +1,6 @@
 // Server configuration from the environment (CONTRACT.md "Running"), with a clear error per bad value.
 import path from 'node:path';
+import { parseAllowedOrigins } from './gateway/origin.js';
 
 /** Everything the server needs to start; built by {@link loadConfig} or by tests directly. */
 export interface Config {
@@ -33,6 +34,12 @@ export interface Config {
   logThread: boolean;
   /** How often open WebSocket sessions are checked for revoked tokens, ms (default 5,000). */
   revocationCheckMs?: number;
+  /** Origins besides the server's own whose pages may open /ws and write with a browser's cookie. */
+  allowedOrigins?: string[];
+  /** Updates per second one token may send (P15; a burst of twice that is allowed). */
+  tokenRatePerS?: number;
+  /** Sockets one token may hold open (P15). */
+  tokenMaxSockets?: number;
 }
 
 /** A configuration value that cannot be used; `variable` names the environment variable. */
@@ -88,6 +95,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
     throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent; got "${level}"`);
   }
+  let allowedOrigins: string[];
+  try {
+    allowedOrigins = parseAllowedOrigins(env.CORRIDOR_ALLOWED_ORIGINS);
+  } catch (err) {
+    throw new ConfigError('CORRIDOR_ALLOWED_ORIGINS', (err as Error).message);
+  }
   const thread = env.CORRIDOR_LOG_THREAD || '1';
   if (thread !== '0' && thread !== '1') throw new ConfigError('CORRIDOR_LOG_THREAD', `must be 1 (writer thread) or 0 (main thread), got "${thread}"`);
   return {
@@ -105,5 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     snapshotIntervalMs: positive(env, 'CORRIDOR_SNAPSHOT_INTERVAL_S', 60, 86_400) * 1000,
     logLevel: level,
     logThread: thread === '1',
+    allowedOrigins,
+    tokenRatePerS: positive(env, 'CORRIDOR_TOKEN_RATE', 5000, 10_000_000),
+    tokenMaxSockets: Math.round(positive(env, 'CORRIDOR_TOKEN_MAX_SOCKETS', 64, 100_000)),
   };
 }

@@ -7,10 +7,10 @@ import type { LoadProgress } from '../routing/types.js';
 import { basemapRouter, ensureBasemap } from './basemap/index.js';
 import { startServer, type RunningServer } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { SCENARIO_SENDER } from './gateway/sender.js';
+import { DataDirError } from './util/data-dir.js';
 import { startScenario } from './scenario/index.js';
 
-/** Actor the built-in exercise scenario submits under (audit trail). */
-const SCENARIO_ACTOR = { tokenId: 'scenario', org: 'exercise', role: 'system' };
 
 function progressPrinter(label: string): (p: LoadProgress) => void {
   let last = 0;
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     config.scenario === 'exercise'
       ? startScenario({
           engine: network.engine,
-          submit: (cmd) => server.submitAs(SCENARIO_ACTOR, cmd),
+          submit: (cmd) => server.submitAs(SCENARIO_SENDER, cmd),
           logger: logger.child({ part: 'scenario' }),
           picture: () => server.store.picture,
         })
@@ -100,6 +100,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof DataDirError) {
+    process.stderr.write(`Cannot start: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`Corridor failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

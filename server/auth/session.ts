@@ -27,14 +27,35 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return out;
 }
 
-/** The bearer token, else the session cookie's token, else undefined. */
-export function tokenFromHeaders(req: IncomingMessage): string | undefined {
+/** The token a request carries and how: `Authorization: Bearer`, or the session cookie a browser holds. */
+export interface Credentials {
+  token?: string;
+  via?: 'bearer' | 'cookie';
+  /** Why an Authorization header could not be read, in a sentence (another scheme, no token). */
+  problem?: string;
+}
+
+/** The bearer token, else the session cookie's token; an Authorization header of another scheme is named. */
+export function credentialsOf(req: IncomingMessage): Credentials {
   const auth = req.headers.authorization;
   if (auth) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    return m ? m[1] : undefined;
+    if (m) return { token: m[1], via: 'bearer' };
+    const scheme = /^\s*([A-Za-z0-9!#$%&'*+.^_`|~-]{1,32})/.exec(auth)?.[1];
+    return {
+      problem:
+        scheme && scheme.toLowerCase() !== 'bearer'
+          ? `the Authorization header uses the ${scheme} scheme; this server takes Authorization: Bearer <token>`
+          : 'the Authorization header must be "Bearer <token>", with one token',
+    };
   }
-  return parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+  const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+  return token === undefined ? {} : { token, via: 'cookie' };
+}
+
+/** The bearer token, else the session cookie's token, else undefined. */
+export function tokenFromHeaders(req: IncomingMessage): string | undefined {
+  return credentialsOf(req).token;
 }
 
 /** The `Set-Cookie` value that signs a browser in: HttpOnly, SameSite=Strict, whole site. */

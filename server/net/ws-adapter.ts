@@ -1,45 +1,41 @@
-// The WebSocket endpoint `/ws` (server/net): sign-in on upgrade, then each message is size-checked (P7),
-// parsed, validated and submitted; answered by ack after commit (P3) or error (P5), never a close.
-// `/ws?stream=none` opens a socket for sending only: no snapshot and no frames (P13); `/ws?fixes=rows`
-// receives position events as rows of numbers (P14).
+// The WebSocket endpoint `/ws` (server/net): sign-in, origin and per-token socket limit on upgrade,
+// then each connection's messages go to a WsSession (ws-session.ts), which hands commands to the
+// gateway. `/ws?stream=none` opens a socket for sending only: no snapshot and no frames (P13);
+// `/ws?fixes=rows` receives position events as rows of numbers (P14).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { actionOf, can } from '../auth/roles.js';
-import { actorOf, tokenFromHeaders } from '../auth/session.js';
-import type { TokenRecord, TokenStore } from '../auth/tokens.js';
-import type { Command } from '../core/commands.js';
-import { CommandError, type PictureStore } from '../core/store.js';
-import type { Actor } from '../protocol/events.js';
-import { CLOSE_TOKEN_REVOKED, MAX_MESSAGE_BYTES, type ProtocolError } from '../protocol/messages.js';
-import { validateCommand } from '../protocol/validate.js';
-import type { Broadcaster, ClientFormat, ClientHandle } from './broadcast.js';
+import { credentialsOf } from '../auth/session.js';
+import type { TokenStore } from '../auth/tokens.js';
+import type { Gateway } from '../gateway/gateway.js';
+import { originAllowed } from '../gateway/origin.js';
+import { senderOf, type Sender } from '../gateway/sender.js';
+import { CLOSE_TOKEN_REVOKED, MAX_MESSAGE_BYTES } from '../protocol/messages.js';
+import type { Broadcaster, ClientFormat } from './broadcast.js';
 import { startHeartbeat } from './heartbeat.js';
+import { WsSession, type SessionSocket } from './ws-session.js';
 
 /**
  * Messages up to this size are read and answered with `payload_too_large` when over
- * MAX_MESSAGE_BYTES (P7); only beyond it does `ws` close the socket (1009), bytes.
+ * MAX_MESSAGE_BYTES (P7), and the connection stays open. A larger one is not read: `ws` closes the
+ * connection with 1009 (message too big) as soon as the frame header announces it, so no client can
+ * make the server hold more than this of one message. Bytes.
  */
-export const WS_MAX_PAYLOAD = 16 * 1024 * 1024;
-
-/**
- * Uncommitted commands at which WebSocket input stops being read until the store is idle again.
- * Under overload the backlog then waits in the senders' TCP buffers instead of the server's heap, so
- * memory stays bounded. The limit also caps a group commit, so throughput can never exceed it divided
- * by the commit time: 5,000 held a loaded machine (commits of 300-600 ms) to about 9,000 updates/s,
- * measured; 20,000 lets commits of up to 1 s carry 20,000 updates/s.
- */
-export const MAX_INGEST_BACKLOG = 20_000;
+export const WS_MAX_PAYLOAD = 2 * MAX_MESSAGE_BYTES;
 
 export interface WsOptions {
   server: Server;
-  store: PictureStore;
+  gateway: Gateway;
   broadcaster: Broadcaster;
   tokens: TokenStore;
   logger: Logger;
   heartbeatMs: number;
+  /** Unsent bytes at which a socket stops being read until they drain (P15). */
+  bufferLimitBytes: number;
+  /** Origins besides the server's own whose pages may open /ws (CORRIDOR_ALLOWED_ORIGINS). */
+  allowedOrigins: readonly string[];
   /** How often open sockets' tokens are checked for revocation, ms (default 5,000). */
   revocationCheckMs?: number;
 }
@@ -48,12 +44,6 @@ export interface WsOptions {
 export interface WsEndpoint {
   readonly wss: WebSocketServer;
   close(): Promise<void>;
-}
-
-/** The `msgId` of an oversized or unparsable message, read from its first bytes, when it has one. */
-export function sniffMsgId(text: string): string | undefined {
-  const m = /"msgId"\s*:\s*"((?:[^"\\]|\\.){1,128})"/.exec(text.slice(0, 4096));
-  return m ? m[1] : undefined;
 }
 
 /**
@@ -90,19 +80,44 @@ export function textFrames(texts: readonly string[]): Buffer {
   return buf;
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found' };
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' };
 
 function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message } });
+  const body = JSON.stringify({ error: { code, message, path: '' } });
   socket.end(
     `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
+/** The raw socket under a `ws` WebSocket (acks are written to it directly, see textFrames). */
+function rawSocket(ws: WebSocket): Socket | undefined {
+  return (ws as unknown as { _socket?: Socket })._socket;
+}
+
+/** A `ws` WebSocket as a session's socket. */
+function sessionSocket(ws: WebSocket): SessionSocket {
+  return {
+    get open() {
+      return ws.readyState === ws.OPEN;
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    sendTexts(texts) {
+      const socket = rawSocket(ws);
+      // Never after our close frame (CLOSING), nor into a socket that is gone.
+      if (ws.readyState !== ws.OPEN || !socket || socket.destroyed) return;
+      socket.write(textFrames(texts));
+    },
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+  };
+}
+
 /** Attaches `/ws` to the HTTP server. */
 export function attachWebSocket(opts: WsOptions): WsEndpoint {
-  const { store, broadcaster, tokens, logger } = opts;
+  const { gateway, broadcaster, tokens, logger } = opts;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: WS_MAX_PAYLOAD,
@@ -111,55 +126,70 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     skipUTF8Validation: true,
   });
   const stopHeartbeat = startHeartbeat(wss, opts.heartbeatMs);
+  const sessions = new Map<WebSocket, WsSession>();
 
   // A token revoked while its sockets are open (`npm run token -- revoke`, possibly from another
   // process) ends them within one check: they are closed with CLOSE_TOKEN_REVOKED, and a reconnect is
   // refused at the upgrade (401) like any invalid token.
-  const tokenOf = new Map<WebSocket, string>();
   const revocationTimer = setInterval(() => {
-    if (tokenOf.size === 0) return;
+    if (sessions.size === 0) return;
     let revoked: Set<string>;
     try {
-      revoked = new Set(tokens.revokedAmong([...new Set(tokenOf.values())]));
+      revoked = new Set(tokens.revokedAmong([...new Set([...sessions.values()].map((s) => s.sender.tokenId))]));
     } catch (err) {
       logger.error({ err }, 'checking open sockets for revoked tokens failed');
       return;
     }
     if (revoked.size === 0) return;
-    for (const [ws, id] of tokenOf) {
-      if (!revoked.has(id)) continue;
-      tokenOf.delete(ws);
-      ws.close(CLOSE_TOKEN_REVOKED, 'token revoked');
+    for (const [ws, session] of sessions) {
+      if (revoked.has(session.sender.tokenId)) ws.close(CLOSE_TOKEN_REVOKED, 'token revoked');
     }
     logger.warn({ tokenIds: [...revoked] }, 'token revoked: its open websocket sessions were closed');
   }, opts.revocationCheckMs ?? 5000);
   revocationTimer.unref();
 
-  // Input flow control: pause every socket's reading while the store's backlog is over the limit.
-  let inputPaused = false;
+  // Input flow control: every socket's reading pauses while the ingest backlog is over its limit.
+  let overloaded = false;
   let pauses = 0;
   let lastPauseWarnMs = 0;
-  function checkBacklog(): void {
-    if (inputPaused || store.backlog < MAX_INGEST_BACKLOG) return;
-    inputPaused = true;
-    for (const ws of wss.clients) ws.pause();
+  function onOverload(): void {
+    if (overloaded) return;
+    overloaded = true;
+    for (const s of sessions.values()) s.setOverloaded(true);
     pauses++;
     const nowMs = Date.now();
     if (nowMs - lastPauseWarnMs >= 10_000) {
       lastPauseWarnMs = nowMs;
-      logger.warn({ backlog: store.backlog, pauses }, 'ingest backlog over its limit; reading from sockets paused until it is committed');
+      logger.warn({ pauses }, 'ingest backlog over its limit; reading from sockets paused until it is committed');
       pauses = 0;
     }
-    void store.idle().then(() => {
-      inputPaused = false;
-      for (const ws of wss.clients) ws.resume();
+    void gateway.drained().then(() => {
+      overloaded = false;
+      for (const s of sessions.values()) s.setOverloaded(false);
     });
   }
 
   opts.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node takes its own error listener off an upgraded socket: without one, a peer that resets the
+    // connection while it is refused (or at any later moment) would end the process (issue 9).
+    socket.on('error', (err) => logger.debug({ err: err.message }, 'upgrade socket error'));
+    try {
+      upgrade(req, socket, head);
+    } catch (err) {
+      logger.error({ err }, 'websocket upgrade failed');
+      socket.destroy();
+    }
+  });
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/ws') return refuseUpgrade(socket, 404, 'not_found', `there is no WebSocket at ${url.pathname}; use /ws`);
-    const record = tokens.verify(tokenFromHeaders(req) ?? url.searchParams.get('token') ?? undefined);
+    if (url.pathname !== '/ws') return refuseUpgrade(socket, 404, 'not_found', `there is no WebSocket at ${url.pathname.slice(0, 200)}; use /ws`);
+    if (!originAllowed(req.headers, opts.allowedOrigins)) {
+      return refuseUpgrade(socket, 403, 'forbidden', `a page of origin ${String(req.headers.origin).slice(0, 200)} may not open a socket here (CORRIDOR_ALLOWED_ORIGINS lists the origins allowed besides this server's own)`);
+    }
+    const credentials = credentialsOf(req);
+    if (credentials.problem) return refuseUpgrade(socket, 401, 'unauthorized', credentials.problem);
+    const record = tokens.verify(credentials.token ?? url.searchParams.get('token') ?? undefined);
     if (!record) return refuseUpgrade(socket, 401, 'unauthorized', 'a valid token is required (cookie or ?token=)');
     const stream = url.searchParams.get('stream') ?? 'picture';
     if (stream !== 'picture' && stream !== 'none') {
@@ -169,121 +199,50 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     if (fixes !== 'objects' && fixes !== 'rows') {
       return refuseUpgrade(socket, 400, 'invalid', `fixes must be "objects" or "rows", got "${fixes.slice(0, 64)}"`);
     }
+    const sender = senderOf(record);
+    const tooMany = gateway.openSocket(sender);
+    if (tooMany) {
+      gateway.refused(sender, 'websocket', tooMany);
+      return refuseUpgrade(socket, 429, tooMany.code, tooMany.message);
+    }
     const format: ClientFormat | undefined = stream === 'picture' ? { rows: fixes === 'rows' } : undefined;
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, record, format));
-  });
+    let counted = true;
+    const release = () => {
+      if (counted) gateway.closeSocket(sender);
+      counted = false;
+    };
+    // A handshake that never completes (the peer went away) must give its count back too.
+    socket.once('close', release);
+    // Emitted as 'connection' so heartbeat.ts sees every socket too.
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, sender, format, release));
+  }
 
-  wss.on('connection', (ws: WebSocket, _req: IncomingMessage, record: TokenRecord, format: ClientFormat | undefined) => {
+  wss.on('connection', (ws: WebSocket, _req: IncomingMessage, sender: Sender, format: ClientFormat | undefined, release: () => void) => {
     // P13: a socket opened with `stream=none` only sends updates and gets their answers.
     const client = format ? broadcaster.add(ws, format) : undefined;
-    const picture = client !== undefined;
-    if (inputPaused) ws.pause();
-    const log = logger.child({ tokenId: record.id, role: record.role });
-    log.info({ clients: broadcaster.size, picture }, 'websocket client connected');
-    // One actor object per connection, shared by all its events (it is serialised, never mutated).
-    const actor = actorOf(record);
-    tokenOf.set(ws, record.id);
-    ws.on('message', (data: RawData) => onMessage(ws, client, record, actor, log, data));
+    const log = logger.child({ tokenId: sender.tokenId, role: sender.role });
+    log.info({ clients: broadcaster.size, picture: client !== undefined }, 'websocket client connected');
+    const session = new WsSession(sessionSocket(ws), sender, {
+      gateway,
+      logger: log,
+      bufferLimitBytes: opts.bufferLimitBytes,
+      resync: client ? (since) => broadcaster.resync(client, since) : undefined,
+    });
+    session.onOverload = onOverload;
+    if (overloaded) session.setOverloaded(true);
+    sessions.set(ws, session);
+    rawSocket(ws)?.on('drain', () => session.onDrain());
+    ws.on('message', (data: RawData) => {
+      const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      session.onMessage(buffer);
+    });
     ws.on('close', () => {
-      tokenOf.delete(ws);
+      sessions.delete(ws);
+      release();
       if (client) broadcaster.remove(client);
     });
     ws.on('error', (err) => log.warn({ err: err.message }, 'websocket error'));
   });
-
-  function send(ws: WebSocket, message: object): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-  }
-
-  // Acks of one commit are settled together; they are gathered per socket and written at the next
-  // tick as one buffer of ready-made WebSocket frames, one write per socket per commit (P3 acks at
-  // tens of thousands of updates/s: a `ws.send` per ack cost about twice the CPU, measured).
-  const acks = new Map<WebSocket, string[]>();
-  const flushAcks = () => {
-    for (const [ws, texts] of acks) {
-      const socket = (ws as unknown as { _socket?: Socket })._socket;
-      // Never after our close frame (CLOSING), nor into a socket that is gone.
-      if (ws.readyState !== ws.OPEN || !socket || socket.destroyed) continue;
-      socket.write(textFrames(texts));
-    }
-    acks.clear();
-  };
-  function sendAck(ws: WebSocket, msgId: string, seq: number): void {
-    if (ws.readyState !== ws.OPEN) return;
-    const text = `{"type":"ack","msgId":${JSON.stringify(msgId)},"seq":${seq}}`;
-    const texts = acks.get(ws);
-    if (texts) texts.push(text);
-    else {
-      if (acks.size === 0) process.nextTick(flushAcks);
-      acks.set(ws, [text]);
-    }
-  }
-
-  function reject(ws: WebSocket, log: Logger, error: ProtocolError, msgId: string | undefined): void {
-    log.warn({ code: error.code, path: error.path, msgId }, 'websocket message refused');
-    send(ws, { type: 'error', msgId, code: error.code, message: error.message, path: error.path ?? '' });
-  }
-
-  function onMessage(ws: WebSocket, client: ClientHandle | undefined, record: TokenRecord, actor: Actor, log: Logger, data: RawData): void {
-    // Closing (its token was revoked, or the server is stopping): nothing more is accepted from it.
-    if (ws.readyState !== ws.OPEN) return;
-    const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    if (buffer.length > MAX_MESSAGE_BYTES) {
-      const msgId = sniffMsgId(buffer.subarray(0, 4096).toString('utf8'));
-      return reject(
-        ws,
-        log,
-        {
-          code: 'payload_too_large',
-          message: `the message is ${buffer.length} bytes; at most ${MAX_MESSAGE_BYTES} are accepted (P7)`,
-          path: '',
-        },
-        msgId,
-      );
-    }
-    // Binary frames are read as UTF-8 text too; bytes that are not UTF-8 become U+FFFD, never a close.
-    const text = buffer.toString('utf8');
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (err) {
-      return reject(ws, log, { code: 'bad_json', message: `the message is not JSON: ${(err as Error).message}`, path: '' }, sniffMsgId(text));
-    }
-    const rawMsgId = typeof raw === 'object' && raw !== null ? (raw as { msgId?: unknown }).msgId : undefined;
-    const msgId = typeof rawMsgId === 'string' ? rawMsgId : undefined;
-    const nowMs = Date.now();
-    const checked = validateCommand(raw, nowMs);
-    if (!checked.ok) return reject(ws, log, checked.error, msgId);
-    const cmd = checked.value;
-    if (!can(record.role, actionOf(cmd.type))) {
-      return reject(ws, log, { code: 'forbidden', message: `the role ${record.role} may not send ${cmd.type}`, path: 'type' }, msgId);
-    }
-    if (cmd.type === 'ping') return send(ws, { type: 'pong', msgId: cmd.msgId, serverTimeMs: nowMs });
-    if (cmd.type === 'resync') {
-      if (!client) {
-        return reject(ws, log, { code: 'invalid', message: 'this socket was opened with stream=none and receives no picture to resync (P13)', path: 'type' }, msgId);
-      }
-      void broadcaster.resync(client, cmd.since).catch((err) => log.error({ err }, 'resync failed'));
-      return;
-    }
-    if (record.unit !== undefined) {
-      const wrong = cmd.type === 'position' ? (cmd.unitId !== record.unit ? 'unitId' : undefined) : undefined;
-      const wrongBatch =
-        cmd.type === 'positions' ? cmd.reports.findIndex((r) => r.unitId !== record.unit) : -1;
-      const path = wrong ?? (wrongBatch >= 0 ? `reports[${wrongBatch}].unitId` : undefined);
-      if (path) {
-        return reject(ws, log, { code: 'forbidden', message: `this token may report only for unit ${record.unit}`, path }, msgId);
-      }
-    }
-    const msgIdOfCmd = cmd.msgId;
-    checkBacklog();
-    store.submitWith(cmd as Command, actor, (err, result) => {
-      if (!err) return sendAck(ws, msgIdOfCmd, result!.seq);
-      if (err instanceof CommandError) return reject(ws, log, err.error, msgIdOfCmd);
-      log.error({ err }, 'submit failed');
-      reject(ws, log, { code: 'internal', message: 'the server failed to handle the message', path: '' }, msgIdOfCmd);
-    });
-  }
 
   return {
     wss,

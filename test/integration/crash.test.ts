@@ -1,38 +1,13 @@
 // Crash test (test/integration): a server child process is killed with SIGKILL in the middle of a
 // stream of acknowledged positions; after a restart every acknowledged msgId is in the log (P3).
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../server/helpers.js';
+import { CHILD_ADMIN as ADMIN, startChild, type Child } from './child.js';
 import { call, TestClient } from './helpers.js';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const ADMIN = 'admin-token-for-tests-0123456789';
-
-function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  // Node itself with tsx's loader, not the tsx CLI: SIGKILL must hit the server process, not a wrapper.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/integration/child-server.ts')], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', CORRIDOR_DATA_DIR: dataDir, CORRIDOR_ADMIN_TOKEN: ADMIN, CORRIDOR_SCENARIO: 'none', LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /LISTENING (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.stderr!.on('data', (d) => (err += d));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
-}
 
 describe('kill -9 mid-stream', () => {
   const tmp = tempDir();
-  const children: ChildProcess[] = [];
+  const children: Child['child'][] = [];
   afterAll(() => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     tmp.cleanup();

@@ -22,6 +22,8 @@ export function testConfig(dataDir: string, extra: Partial<Config> = {}): Config
     snapshotIntervalMs: 60_000,
     logLevel: 'silent',
     logThread: true,
+    // Tests send faster than a field unit: the per-token rate (P15) is tested on its own.
+    tokenRatePerS: 1_000_000,
     ...extra,
   };
 }

@@ -161,8 +161,11 @@ describe('HTTP API', () => {
     it('positions: one or many, 202 with accepted and seq; a retried msgId is acked with the first seq (P8)', async () => {
       const one = await call(`${url}/api/positions`, { token: tokens.field, body: { unitId: 'u1', lon: 11.964, lat: 57.702, msgId: 'http-1' } });
       expect(one).toMatchObject({ status: 202, body: { accepted: 1, seq: expect.any(Number) } });
-      const again = await call(`${url}/api/positions`, { token: tokens.field, body: { unitId: 'u1', lon: 11.999, lat: 57.702, msgId: 'http-1' } });
+      const again = await call(`${url}/api/positions`, { token: tokens.field, body: { unitId: 'u1', lon: 11.964, lat: 57.702, msgId: 'http-1' } });
       expect(again.body.seq).toBe(one.body.seq);
+      // Issue 9: the same msgId with other content is a conflict, not a false ack.
+      const changed = await call(`${url}/api/positions`, { token: tokens.field, body: { unitId: 'u1', lon: 11.999, lat: 57.702, msgId: 'http-1' } });
+      expect(changed).toMatchObject({ status: 409, body: { error: { code: 'conflict', path: 'msgId' } } });
       const many = await call(`${url}/api/positions`, {
         token: tokens.field,
         body: [{ unitId: 'u2', lon: 11.965, lat: 57.703 }, { unitId: 'u3', lon: 11.966, lat: 57.703, time: new Date(Date.now() - 5000).toISOString() }],

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.js';
 import { tempDir, waitFor } from '../server/helpers.js';
 import { call, startTestServer, TestClient, type Json } from './helpers.js';
+import { WS_MAX_PAYLOAD } from '../../server/net/ws-adapter.js';
 
 const ADMIN = 'admin-token-for-tests-0123456789';
 
@@ -48,7 +49,7 @@ describe('WebSocket /ws', () => {
     expect(ack).toEqual({ type: 'ack', msgId: 'ws-1', seq: snap.seq + 1 });
     // Durable: another connection to the database sees the msgId at once.
     const other = new SqliteEventLog(databaseFile(tmp.dir));
-    expect(other.lookupMsgId('ws-1')).toBe(ack.seq);
+    expect(other.lookupMsgId('tk:tk-admin', 'ws-1')?.seq).toBe(ack.seq);
     await other.close();
     const delta = await b.next((m) => m.type === 'delta' && m.seq >= ack.seq);
     expect(delta.since).toBe(snap.seq);
@@ -63,8 +64,13 @@ describe('WebSocket /ws', () => {
   it('P8: a retry with the same msgId is acked with the first seq and stored once', async () => {
     const c = await TestClient.connect(server.url, ADMIN);
     const first = await c.request({ type: 'position', msgId: 'retry-1', unitId: 'w2', lon: 11.965, lat: 57.702 });
-    const second = await c.request({ type: 'position', msgId: 'retry-1', unitId: 'w2', lon: 11.968, lat: 57.702 });
+    c.received.length = 0; // each request's answer carries the same msgId: look only at what comes next
+    const second = await c.request({ type: 'position', msgId: 'retry-1', unitId: 'w2', lon: 11.965, lat: 57.702 });
     expect(second).toEqual(first);
+    // Issue 9: the same msgId with other content is a conflict, not a false ack, and stores nothing.
+    c.received.length = 0;
+    const changed = await c.request({ type: 'position', msgId: 'retry-1', unitId: 'w2', lon: 11.968, lat: 57.702 });
+    expect(changed).toMatchObject({ type: 'error', code: 'conflict', path: 'msgId', msgId: 'retry-1' });
     expect(server.store.picture.units.w2.lon).toBe(11.965);
     const events = (await call(`${server.url}/api/events?since=0&limit=10000`, { token: ADMIN })).body.events;
     expect(events.filter((e: Json) => e.msgId === 'retry-1')).toHaveLength(1);
@@ -101,7 +107,8 @@ describe('WebSocket /ws', () => {
     expect(await c.next((m) => m.type === 'error' && m.code === 'invalid' && m.message.includes('JSON object'))).toBeTruthy();
     c.ws.send(Buffer.from([0xff, 0xfe, 0x00]));
     expect(await c.next((m) => m.type === 'error' && m.code === 'bad_json' && m.msgId === undefined)).toBeTruthy();
-    const huge = JSON.stringify({ type: 'positions', msgId: 'b14', reports: [{ unitId: 'u', lon: 11.96, lat: 57.7, callsign: 'x'.repeat(10 * 1024 * 1024) }] });
+    // P7: over 2 MiB and up to WS_MAX_PAYLOAD (4 MiB) the message is read, refused and the socket stays open.
+    const huge = JSON.stringify({ type: 'positions', msgId: 'b14', reports: [{ unitId: 'u', lon: 11.96, lat: 57.7, callsign: 'x'.repeat(3 * 1024 * 1024) }] });
     c.send(huge);
     expect(await c.next((m) => m.msgId === 'b14', 15_000)).toMatchObject({ type: 'error', code: 'payload_too_large' });
     // Still open and answering; nothing was stored.
@@ -110,6 +117,17 @@ describe('WebSocket /ws', () => {
     expect(server.store.seq).toBe(seqBefore);
     expect(server.store.picture.units.ok).toBeUndefined();
     await c.close();
+  });
+
+  it('P7: a message over WS_MAX_PAYLOAD (4 MiB) is not read: the socket is closed with 1009, the server goes on', async () => {
+    const c = await TestClient.connect(server.url, ADMIN, { stream: 'none' });
+    const closed = new Promise<number>((resolve) => c.ws.once('close', (code) => resolve(code)));
+    c.ws.on('error', () => {});
+    c.send(JSON.stringify({ type: 'ping', msgId: 'x', pad: 'x'.repeat(WS_MAX_PAYLOAD) }));
+    expect(await closed).toBe(1009);
+    const d = await TestClient.connect(server.url, ADMIN, { stream: 'none' });
+    expect(await d.request({ type: 'ping', msgId: 'after' }).catch(() => d.next((m) => m.type === 'pong'))).toMatchObject({ msgId: 'after' });
+    await d.close();
   });
 
   it('403 forbidden for a role that may not send a command', async () => {

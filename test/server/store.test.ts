@@ -5,11 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyEvents } from '../../server/core/apply-event.js';
 import type { Command } from '../../server/core/commands.js';
 import { CommandError, PictureStore } from '../../server/core/store.js';
+import { healthOf } from '../../server/net/http/app.js';
 import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog, type AppendEntry, type EventLog } from '../../server/log/event-log.js';
 import { emptyPicture, type PictureEvent } from '../../server/protocol/events.js';
 import { FakeEngine, silentLogger, tempDir, waitFor } from './helpers.js';
 
 const actor = { tokenId: 'tk-1', org: 'unhcr', role: 'admin' };
+/** The submitter of these tests: the actor above, with its token's msgId scope (P8). */
+const by = { actor, scope: 'tk:tk-1' };
 const pos = (unitId: string, lon: number, msgId?: string): Command => ({ type: 'position', unitId, lon, lat: 57.7, msgId });
 
 /** Wraps a log to count commits and optionally fail them. */
@@ -24,7 +27,7 @@ class CountingLog implements EventLog {
     return this.inner.append(entries, timeMs);
   }
   readSince = (since: number, limit: number) => this.inner.readSince(since, limit);
-  lookupMsgId = (id: string) => this.inner.lookupMsgId(id);
+  lookupMsgId = (scope: string, id: string) => this.inner.lookupMsgId(scope, id);
   writeSnapshot = (p: Parameters<EventLog['writeSnapshot']>[0]) => this.inner.writeSnapshot(p);
   latestSnapshot = () => this.inner.latestSnapshot();
   close = () => this.inner.close();
@@ -64,7 +67,7 @@ describe('PictureStore', () => {
 
   it('P3: groups commands arriving together into one transaction and acks each with its seq', async () => {
     const { log, store } = await open();
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.submit(pos(`u${i}`, 11 + i / 1000), actor)));
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.submit(pos(`u${i}`, 11 + i / 1000), by)));
     expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(log.appends).toBe(1);
     expect(Object.keys(store.picture.units)).toHaveLength(100);
@@ -73,9 +76,9 @@ describe('PictureStore', () => {
 
   it('P3: the ack comes after the event is readable from the file by another connection', async () => {
     const { store } = await open();
-    const { seq } = await store.submit(pos('u1', 11.9, 'm-1'), actor);
+    const { seq } = await store.submit(pos('u1', 11.9, 'm-1'), by);
     const other = new SqliteEventLog(file);
-    expect(other.lookupMsgId('m-1')).toBe(seq);
+    expect(other.lookupMsgId('tk:tk-1', 'm-1')?.seq).toBe(seq);
     expect((await other.readSince(0, 10)).map((r) => r.seq)).toEqual([seq]);
     await other.close();
     await store.close();
@@ -83,8 +86,8 @@ describe('PictureStore', () => {
 
   it('P8: a retried msgId gets the original seq and is stored once, in flight or after commit', async () => {
     const { store } = await open();
-    const [a, b] = await Promise.all([store.submit(pos('u1', 11.9, 'm-1'), actor), store.submit(pos('u1', 11.95, 'm-1'), actor)]);
-    const c = await store.submit(pos('u1', 11.99, 'm-1'), actor);
+    const [a, b] = await Promise.all([store.submit(pos('u1', 11.9, 'm-1'), by), store.submit(pos('u1', 11.9, 'm-1'), by)]);
+    const c = await store.submit(pos('u1', 11.9, 'm-1'), by);
     expect(a).toEqual({ seq: 1, duplicate: false });
     expect(b).toEqual({ seq: 1, duplicate: true });
     expect(c).toEqual({ seq: 1, duplicate: true });
@@ -93,40 +96,85 @@ describe('PictureStore', () => {
     await store.close();
   });
 
-  it('P8: a position retry arriving while the first copy commits on the writer thread gets the first seq', async () => {
+  it('P8 (issue 9): a msgId reused for other content is a conflict, in flight or after commit, and stores nothing', async () => {
+    const { store } = await open();
+    const haven = { name: 'School', lon: 11.96, lat: 57.7, capacity: 10, status: 'open' as const };
+    const [a, b] = await Promise.allSettled([store.submit(pos('u1', 11.9, 'm-1'), by), store.submit(pos('u1', 11.95, 'm-1'), by)]);
+    expect(a).toMatchObject({ status: 'fulfilled', value: { seq: 1, duplicate: false } });
+    expect(b).toMatchObject({ status: 'rejected', reason: { error: { code: 'conflict', path: 'msgId' } } });
+    await expect(store.submit(pos('u1', 11.99, 'm-1'), by)).rejects.toMatchObject({ error: { code: 'conflict' } });
+    // Another kind of message with the same msgId is other content too (looked up before queueing).
+    await expect(store.submit({ type: 'haven.upsert', haven, msgId: 'm-1' }, by)).rejects.toMatchObject({ error: { code: 'conflict' } });
+    const h = store.submit({ type: 'haven.upsert', haven, msgId: 'h-1' }, by);
+    await expect(store.submit({ type: 'haven.upsert', haven: { ...haven, capacity: 11 }, msgId: 'h-1' }, by)).rejects.toMatchObject({ error: { code: 'conflict' } });
+    expect(await h).toMatchObject({ duplicate: false });
+    expect(await store.readSince(0, 10)).toHaveLength(2);
+    expect(store.picture.units.u1.lon).toBe(11.9);
+    await store.close();
+  });
+
+  it('P8 (issue 9): msgIds are each sender\'s own: the same msgId from two senders stores both', async () => {
+    const { store } = await open();
+    const other = { actor: { tokenId: 'tk-2', org: 'wfp', role: 'field' }, scope: 'tk:tk-2' };
+    const a = await store.submit(pos('u1', 11.9, '1'), by);
+    const b = await store.submit(pos('u2', 11.8, '1'), other);
+    expect(b.seq).toBe(a.seq + 1);
+    expect(b.duplicate).toBe(false);
+    expect(store.picture.units.u2.lon).toBe(11.8);
+    // Each sender's retry still finds its own first copy.
+    expect(await store.submit(pos('u2', 11.8, '1'), other)).toEqual({ seq: b.seq, duplicate: true });
+    await store.close();
+  });
+
+  it('P8: a position retry arriving while the first copy commits on the writer thread gets the first seq; other content a conflict', async () => {
     const store = await PictureStore.open({ log: await ThreadedSqliteEventLog.open(file), logger: silentLogger });
-    const first = store.submit(pos('u1', 11.9, 'm-1'), actor);
+    const first = store.submit(pos('u1', 11.9, 'm-1'), by);
     await new Promise((r) => setImmediate(r)); // the group commit holding `first` is now under way
     expect(store.backlog).toBe(1);
-    const retry = store.submit(pos('u1', 11.95, 'm-1'), actor);
-    expect(store.backlog).toBe(2);
+    const retry = store.submit(pos('u1', 11.9, 'm-1'), by);
+    const changed = store.submit(pos('u1', 11.95, 'm-1'), by);
+    expect(store.backlog).toBe(3);
     expect(await first).toEqual({ seq: 1, duplicate: false });
     expect(await retry).toEqual({ seq: 1, duplicate: true });
+    await expect(changed).rejects.toMatchObject({ error: { code: 'conflict', path: 'msgId' } });
     expect(store.backlog).toBe(0);
     expect(await store.readSince(0, 10)).toHaveLength(1);
     expect(store.picture.units.u1.lon).toBe(11.9);
     await store.close();
   });
 
-  it('P8: an HTTP batch stores only its reports with unknown msgIds', async () => {
+  it('P8: an HTTP batch stores only its reports with unknown msgIds; one reused for other content refuses the batch', async () => {
     const { store } = await open();
-    await store.submit({ type: 'positions', reports: [{ unitId: 'a', lon: 1, lat: 1, msgId: 'r1' }] }, actor);
+    await store.submit({ type: 'positions', reports: [{ unitId: 'a', lon: 1, lat: 1, msgId: 'r1' }] }, by);
     const again = await store.submit(
       {
         type: 'positions',
         reports: [
-          { unitId: 'a', lon: 2, lat: 2, msgId: 'r1' },
+          { unitId: 'a', lon: 1, lat: 1, msgId: 'r1' },
           { unitId: 'b', lon: 3, lat: 3, msgId: 'r2' },
         ],
       },
-      actor,
+      by,
     );
     expect(again).toEqual({ seq: 2, duplicate: false });
     const [row] = await store.readSince(1, 1);
     expect((JSON.parse(row.json) as Extract<PictureEvent, { type: 'position.reported' }>).units.map((u) => u.unitId)).toEqual(['b']);
     expect(store.picture.units.a.lon).toBe(1);
-    const all = await store.submit({ type: 'positions', reports: [{ unitId: 'b', lon: 9, lat: 9, msgId: 'r2' }] }, actor);
+    const all = await store.submit({ type: 'positions', reports: [{ unitId: 'b', lon: 3, lat: 3, msgId: 'r2' }] }, by);
     expect(all).toEqual({ seq: 2, duplicate: true });
+    const reused = store.submit(
+      {
+        type: 'positions',
+        reports: [
+          { unitId: 'c', lon: 5, lat: 5, msgId: 'r3' },
+          { unitId: 'b', lon: 4, lat: 4, msgId: 'r2' },
+        ],
+      },
+      by,
+    );
+    await expect(reused).rejects.toMatchObject({ error: { code: 'conflict', path: 'reports[1].msgId' } });
+    expect(store.picture.units.c).toBeUndefined();
+    expect(await store.readSince(0, 10)).toHaveLength(2);
     await store.close();
   });
 
@@ -136,15 +184,15 @@ describe('PictureStore', () => {
     const tick = () => new Promise((r) => setImmediate(r));
     const acks: number[] = [];
     const track = (p: Promise<{ seq: number }>) => p.then((r) => (acks.push(r.seq), r.seq));
-    const a = track(store.submit(pos('u1', 11.9, 'p-1'), actor));
+    const a = track(store.submit(pos('u1', 11.9, 'p-1'), by));
     await tick();
-    const b = track(store.submit(pos('u2', 11.91, 'p-2'), actor));
+    const b = track(store.submit(pos('u2', 11.91, 'p-2'), by));
     await tick();
     expect(log.held.map((h) => h.types)).toEqual([['position.reported'], ['position.reported']]);
     const haven = { id: 'hv-1', name: 'Ullevi', lon: 11.98, lat: 57.71, capacity: 100, status: 'open' as const };
-    const c = track(store.submit({ type: 'haven.upsert', haven, msgId: 'h-1' }, actor));
+    const c = track(store.submit({ type: 'haven.upsert', haven, msgId: 'h-1' }, by));
     await tick();
-    const d = track(store.submit(pos('u1', 11.92, 'p-3'), actor));
+    const d = track(store.submit(pos('u1', 11.92, 'p-3'), by));
     await tick();
     // The haven went out behind the fixes; the fix after it waits until the haven is durable.
     expect(log.held.map((h) => h.types)).toEqual([['position.reported'], ['position.reported'], ['haven.upserted']]);
@@ -155,7 +203,7 @@ describe('PictureStore', () => {
     expect(await b).toBe(2);
     // The haven is still being committed, not yet in the picture: its removal is accepted, not not_found.
     expect(store.picture.havens['hv-1']).toBeUndefined();
-    const e = track(store.submit({ type: 'haven.remove', id: 'hv-1', msgId: 'h-2' }, actor));
+    const e = track(store.submit({ type: 'haven.remove', id: 'hv-1', msgId: 'h-2' }, by));
     log.held[2].run();
     expect(await c).toBe(3);
     await waitFor(() => log.held.length === 4, 2000, 'what waited behind the haven handed over');
@@ -173,9 +221,9 @@ describe('PictureStore', () => {
   it('P5: a failed position batch refuses only its own updates; the batch behind it is stored with the next seq', async () => {
     const log = new GatedLog(new SqliteEventLog(file));
     const store = await PictureStore.open({ log, logger: silentLogger });
-    const first = store.submit(pos('u1', 11.9, 'f-1'), actor);
+    const first = store.submit(pos('u1', 11.9, 'f-1'), by);
     await new Promise((r) => setImmediate(r));
-    const second = store.submit(pos('u2', 11.95, 'f-2'), actor);
+    const second = store.submit(pos('u2', 11.95, 'f-2'), by);
     await new Promise((r) => setImmediate(r));
     expect(log.held).toHaveLength(2);
     log.held[0].run(true);
@@ -188,9 +236,9 @@ describe('PictureStore', () => {
 
   it('P5: a failed commit refuses every command of the group and changes nothing', async () => {
     const { log, store } = await open();
-    await store.submit(pos('u1', 11.9), actor);
+    await store.submit(pos('u1', 11.9), by);
     log.fail = true;
-    const results = await Promise.allSettled([store.submit(pos('u1', 12), actor), store.submit(pos('u2', 12), actor)]);
+    const results = await Promise.allSettled([store.submit(pos('u1', 12), by), store.submit(pos('u2', 12), by)]);
     for (const r of results) {
       expect(r.status).toBe('rejected');
       expect(((r as PromiseRejectedResult).reason as CommandError).error.code).toBe('unavailable');
@@ -198,19 +246,24 @@ describe('PictureStore', () => {
     expect(store.picture.units.u1.lon).toBe(11.9);
     expect(store.picture.units.u2).toBeUndefined();
     expect(store.seq).toBe(1);
+    // Issue 9: health says so while commits fail, with the reason, and clears once one succeeds.
+    expect(store.failing).toMatchObject({ failures: 1, reason: 'disk full' });
+    expect(healthOf(store)).toEqual({ status: 'degraded', reasons: [expect.stringMatching(/event log cannot be written .*1 failed commits.*disk full/)] });
     log.fail = false;
-    expect((await store.submit(pos('u2', 12), actor)).seq).toBe(2);
+    expect((await store.submit(pos('u2', 12), by)).seq).toBe(2);
+    expect(store.failing).toBeUndefined();
+    expect(healthOf(store)).toEqual({ status: 'ok' });
     await store.close();
   });
 
   it('refuses the removal of an unknown id, but sees an upsert queued just before it', async () => {
     const { store } = await open();
-    await expect(store.submit({ type: 'haven.remove', id: 'hv-x' }, actor)).rejects.toMatchObject({ error: { code: 'not_found' } });
+    await expect(store.submit({ type: 'haven.remove', id: 'hv-x' }, by)).rejects.toMatchObject({ error: { code: 'not_found' } });
     const haven = { id: 'hv-1', name: 'School', lon: 1, lat: 2, capacity: 10, status: 'open' as const };
     const [up, down, twice] = await Promise.allSettled([
-      store.submit({ type: 'haven.upsert', haven }, actor),
-      store.submit({ type: 'haven.remove', id: 'hv-1' }, actor),
-      store.submit({ type: 'haven.remove', id: 'hv-1' }, actor),
+      store.submit({ type: 'haven.upsert', haven }, by),
+      store.submit({ type: 'haven.remove', id: 'hv-1' }, by),
+      store.submit({ type: 'haven.remove', id: 'hv-1' }, by),
     ]);
     expect(up.status).toBe('fulfilled');
     expect(down.status).toBe('fulfilled');
@@ -222,11 +275,11 @@ describe('PictureStore', () => {
   it('calls the router after a routing batch and appends its corridors under the system actor', async () => {
     const engine = new FakeEngine();
     const { store } = await open({ engine });
-    await store.submit(pos('u1', 11.9), actor);
+    await store.submit(pos('u1', 11.9), by);
     expect(engine.calls.filter((c) => c.kind === 'onEvents')).toHaveLength(0);
     const { seq } = await store.submit(
       { type: 'convoy.upsert', convoy: { id: 'cv-1', name: 'Food', origin: [11.963, 57.701], destination: [11.969, 57.704] } },
-      actor,
+      by,
     );
     await waitFor(() => store.picture.corridors['cv-1'] !== undefined, 2000, 'corridor');
     const rows = await store.readSince(seq, 10);
@@ -242,14 +295,14 @@ describe('PictureStore', () => {
     const { store } = await open({ engine });
     const { seq } = await store.submit(
       { type: 'convoy.upsert', convoy: { id: 'cv-1', name: 'Food', origin: [11.963, 57.701], destination: [11.969, 57.704] } },
-      actor,
+      by,
     );
     await waitFor(() => store.picture.corridors['cv-1'] !== undefined, 2000, 'corridor');
     const whole = store.picture.corridors['cv-1'];
     // The fake engine answers a zone change with the same route and a new reason.
     const zone = await store.submit(
       { type: 'threat.upsert', feature: { type: 'Feature', geometry: { type: 'Point', coordinates: [11.9, 57.6] }, properties: { id: 'tz-1', severity: 'danger', radius_m: 100 } } },
-      actor,
+      by,
     );
     await waitFor(() => store.picture.corridors['cv-1']?.reason === 'zones changed', 2000, 'refresh');
     const rows = await store.readSince(seq, 10);
@@ -264,7 +317,7 @@ describe('PictureStore', () => {
     const first = await open();
     await first.store.submit(
       { type: 'convoy.upsert', convoy: { id: 'cv-1', name: 'Food', origin: [11.963, 57.701], destination: [11.969, 57.704] } },
-      actor,
+      by,
     );
     await first.store.close();
     const engine = new FakeEngine();
@@ -283,7 +336,7 @@ describe('PictureStore', () => {
         type: 'threat.upsert',
         feature: { type: 'Feature', geometry: { type: 'Point', coordinates: [11.966, 57.702] }, properties: { id: 'tz-1', severity: 'danger', radius_m: 100, validUntil } },
       },
-      actor,
+      by,
     );
     expect(store.picture.threats['tz-1']).toBeDefined();
     await waitFor(() => store.picture.threats['tz-1'] === undefined, 3000, 'expiry');
@@ -301,7 +354,7 @@ describe('PictureStore', () => {
         type: 'threat.upsert',
         feature: { type: 'Feature', geometry: { type: 'Point', coordinates: [11.966, 57.702] }, properties: { id: 'tz-1', severity: 'no-go', radius_m: 100, validUntil: until } },
       },
-      actor,
+      by,
     );
     await first.store.submit(
       {
@@ -316,7 +369,7 @@ describe('PictureStore', () => {
           validUntil: until,
         },
       },
-      actor,
+      by,
     );
     await first.store.close();
     const { store } = await open();
@@ -383,7 +436,7 @@ describe('replay equals live state (property)', () => {
           const live = await PictureStore.open({ log: new SqliteEventLog(file), logger: silentLogger, engine, snapshotEvery });
           for (const group of groups) {
             // Each group arrives together (one commit); removals of unknown ids are refused, as live.
-            await Promise.allSettled(group.map((cmd) => live.submit(cmd, actor)));
+            await Promise.allSettled(group.map((cmd) => live.submit(cmd, by)));
             await live.idle();
           }
           await live.idle();

@@ -1,0 +1,101 @@
+// The HTTP API's reads (server/net/http): the picture, convoys, the audit trail and route queries.
+// Every role may read (roles.ts); nothing here changes state.
+import express, { type Request } from 'express';
+import type { CorridorEngine } from '../../../routing/types.js';
+import type { PictureStore } from '../../core/store.js';
+import { VehicleClassSchema } from '../../protocol/messages.js';
+import { allow } from './write-routes.js';
+import { HttpError } from './errors.js';
+
+export interface ReadOptions {
+  store: PictureStore;
+  engine: CorridorEngine;
+  staleAfterMs: number;
+}
+
+const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
+
+/** `/picture`, `/convoys`, `/events`, `/route`, mounted under `/api`. */
+export function readRoutes(opts: ReadOptions): express.Router {
+  const { store, engine } = opts;
+  const api = express.Router();
+
+  api.get('/picture', allow('read'), (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ seq: store.picture.seq, staleAfterMs: opts.staleAfterMs, serverTimeMs: Date.now(), picture: store.picture });
+  });
+
+  api.get('/convoys', allow('read'), (_req, res) => {
+    const p = store.picture;
+    res.json({ seq: p.seq, convoys: Object.values(p.convoys).map((c) => ({ ...c, corridor: p.corridors[c.id] ?? null })) });
+  });
+
+  api.get('/events', allow('read'), async (req, res) => {
+    const since = intParam(req, 'since', 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = intParam(req, 'limit', 1000, 1, 10_000);
+    const rows = await store.readSince(since, limit);
+    res.type('application/json').send(`{"seq":${store.picture.seq},"events":[${rows.map((r) => r.json).join(',')}]}`);
+  });
+
+  api.get('/route', allow('read'), (req, res) => {
+    const from = lonLatParam(req, 'from');
+    const to = lonLatParam(req, 'to');
+    const alternatives = intParam(req, 'alternatives', 0, 0, 5);
+    const weight = req.query.weight ?? 'time';
+    if (weight !== 'time' && weight !== 'distance') {
+      throw new HttpError({ code: 'invalid', message: `weight must be "time" or "distance", got ${JSON.stringify(weight).slice(0, 80)}`, path: 'weight' });
+    }
+    const vehicleClass = req.query.vehicleClass;
+    if (vehicleClass !== undefined && !VEHICLE_CLASSES.includes(vehicleClass as (typeof VEHICLE_CLASSES)[number])) {
+      throw new HttpError({ code: 'invalid', message: `vehicleClass must be one of ${VEHICLE_CLASSES.join(', ')}`, path: 'vehicleClass' });
+    }
+    const answer = engine.route({ from, to, alternatives, weight, vehicleClass: vehicleClass as (typeof VEHICLE_CLASSES)[number] | undefined });
+    if (!answer.ok) {
+      if (answer.code === 'no_safe_route') {
+        throw new HttpError({ code: 'no_safe_route', message: answer.message, path: '', blockedBy: answer.blockedBy });
+      }
+      throw new HttpError({ code: 'off_network', message: answer.message, path: answer.path, distance_m: answer.distanceM });
+    }
+    res.json({
+      type: 'FeatureCollection',
+      features: answer.routes.map((r, rank) => ({
+        type: 'Feature',
+        geometry: { type: 'LineString', coordinates: r.coordinates },
+        properties: {
+          rank,
+          distance_m: r.distance_m,
+          duration_s: r.duration_s,
+          exposure_m: r.exposure_m,
+          min_clearance_m: r.min_clearance_m,
+        },
+      })),
+    });
+  });
+  return api;
+}
+
+function intParam(req: Request, name: string, fallback: number, min: number, max: number): number {
+  const raw = req.query[name];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string' || !/^\d{1,16}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new HttpError({ code: 'invalid', message: `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw).slice(0, 80)}`, path: name });
+  }
+  return Number(raw);
+}
+
+function lonLatParam(req: Request, name: 'from' | 'to'): [number, number] {
+  const raw = req.query[name];
+  const m = typeof raw === 'string' ? /^\s*(-?\d{1,3}(?:\.\d{1,15})?)\s*,\s*(-?\d{1,2}(?:\.\d{1,15})?)\s*$/.exec(raw) : null;
+  if (!m) {
+    throw new HttpError({
+      code: 'invalid',
+      message: `${name} must be "lon,lat" in decimal degrees, like 11.97,57.70; got ${raw === undefined ? 'nothing' : JSON.stringify(raw).slice(0, 80)}`,
+      path: name,
+    });
+  }
+  const lon = Number(m[1]);
+  const lat = Number(m[2]);
+  if (lon < -180 || lon > 180) throw new HttpError({ code: 'invalid', message: `${name} longitude must be from -180 to 180, got ${lon}`, path: name });
+  if (lat < -90 || lat > 90) throw new HttpError({ code: 'invalid', message: `${name} latitude must be from -90 to 90, got ${lat}`, path: name });
+  return [lon, lat];
+}

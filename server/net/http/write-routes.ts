@@ -1,0 +1,142 @@
+// The HTTP API's writes (server/net/http): each request becomes one command handed to the gateway,
+// like a WebSocket message (origin, rate, backlog, body, role, validation, unit binding, submit).
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { can, type Action } from '../../auth/roles.js';
+import type { Command } from '../../core/commands.js';
+import { entityIdOf, type PictureStore } from '../../core/store.js';
+import type { CarrierPaths, Gateway } from '../../gateway/gateway.js';
+import { cookieWriteAllowed, originAllowed } from '../../gateway/origin.js';
+import type { PictureEvent } from '../../protocol/events.js';
+import { MAX_MESSAGE_BYTES, type ClientCommandType } from '../../protocol/messages.js';
+import { checkSchema, type Result } from '../../protocol/validate.js';
+import { IdSchema } from '../../protocol/messages.js';
+import { HttpError } from './errors.js';
+
+export interface WriteOptions {
+  store: PictureStore;
+  gateway: Gateway;
+  /** Origins besides the server's own whose pages may write with a browser's cookie. */
+  allowedOrigins: readonly string[];
+}
+
+/** Refuses a request whose token's role may not do `action` (403). */
+export const allow =
+  (action: Action): RequestHandler =>
+  (req, _res, next) => {
+    if (can(req.auth!.role, action)) return next();
+    next(new HttpError({ code: 'forbidden', message: `the role ${req.auth!.role} may not do this` }));
+  };
+
+type Kind = 'threats' | 'havens' | 'sites' | 'flows' | 'constraints' | 'convoys';
+
+/** Per kind of entity: its commands, and the command an accepted body makes (its `form` is the kind, read.ts). */
+const KINDS: Record<Kind, { upsert: ClientCommandType; remove: ClientCommandType; make: (value: never, msgId: string | undefined) => Command }> = {
+  threats: { upsert: 'threat.upsert', remove: 'threat.remove', make: (feature, msgId) => ({ type: 'threat.upsert', msgId, feature }) },
+  havens: { upsert: 'haven.upsert', remove: 'haven.remove', make: (haven, msgId) => ({ type: 'haven.upsert', msgId, haven }) },
+  sites: { upsert: 'site.upsert', remove: 'site.remove', make: (site, msgId) => ({ type: 'site.upsert', msgId, site }) },
+  flows: { upsert: 'flow.upsert', remove: 'flow.remove', make: (flow, msgId) => ({ type: 'flow.upsert', msgId, flow }) },
+  constraints: { upsert: 'constraint.upsert', remove: 'constraint.remove', make: (constraint, msgId) => ({ type: 'constraint.upsert', msgId, constraint }) },
+  convoys: { upsert: 'convoy.upsert', remove: 'convoy.remove', make: (convoy, msgId) => ({ type: 'convoy.upsert', msgId, convoy }) },
+};
+
+function wrap<T>(r: Result<T>, make: (value: T) => Command): Result<Command> {
+  return r.ok ? { ok: true, value: make(r.value) } : r;
+}
+
+/** `POST /positions`, `POST` and `DELETE` of every kind of entity, mounted under `/api`. */
+export function writeRoutes(opts: WriteOptions): express.Router {
+  const { store, gateway } = opts;
+  const api = express.Router();
+
+  // Before the body is read: a browser page of another origin may not write with the victim's
+  // cookie (issue 9); the token's rate (P15) and the ingest backlog are checked at once.
+  api.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    const allowed = req.authVia === 'cookie' ? cookieWriteAllowed(req.headers, opts.allowedOrigins) : originAllowed(req.headers, opts.allowedOrigins);
+    if (!allowed) {
+      return next(
+        new HttpError({
+          code: 'forbidden',
+          message:
+            req.headers.origin !== undefined
+              ? `a page of origin ${String(req.headers.origin).slice(0, 200)} may not write here (CORRIDOR_ALLOWED_ORIGINS lists the origins allowed besides this server's own)`
+              : "a write signed in by the session cookie must come from this server's own pages",
+        }),
+      );
+    }
+    const over = gateway.charge(req.sender!);
+    if (over) return next(new HttpError({ code: over.code, message: over.message, path: '' }, 429, over.retryAfterMs / 1000));
+    if (gateway.overloaded) {
+      return next(new HttpError({ code: 'unavailable', message: 'the server is committing a backlog of updates; try again in a moment', path: '' }, 503, 1));
+    }
+    // A write in flight holds one of the token's connections (P15) until it is answered or dropped,
+    // so one token cannot make the server hold many bodies at once.
+    const tooMany = gateway.openSocket(req.sender!);
+    if (tooMany) return next(new HttpError({ ...tooMany }, 429, 1));
+    res.once('close', () => gateway.closeSocket(req.sender!));
+    next();
+  });
+  // The body as bytes, read through the gateway's parser (size, depth, empty body: P7, issue 9).
+  api.use(express.raw({ type: () => true, limit: MAX_MESSAGE_BYTES }));
+
+  /** The body's bytes (an empty body is read as such, and refused as `bad_json` by the reader). */
+  const bytesOf = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+
+  const idempotencyKey = (req: Request): string | undefined => {
+    const key = req.get('idempotency-key');
+    if (key !== undefined && (key.length === 0 || key.length > 128)) {
+      throw new HttpError({ code: 'invalid', message: 'Idempotency-Key must be 1 to 128 characters', path: 'Idempotency-Key' });
+    }
+    return key;
+  };
+
+  /** Submits a checked command through the gateway; resolves once durable (P3). */
+  const submit = (req: Request, checked: Result<Command>, paths: CarrierPaths) =>
+    new Promise<{ seq: number; duplicate: boolean }>((resolve, reject) => {
+      if (!checked.ok) return reject(new HttpError({ ...checked.error }));
+      gateway.submit(
+        req.sender!,
+        checked.value,
+        (error, result) => {
+          if (!error) return resolve(result!);
+          const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
+          reject(new HttpError({ code: error.code, message: error.message, path: error.path ?? '' }, undefined, retryAfterMs === undefined ? undefined : retryAfterMs / 1000));
+        },
+        paths,
+      );
+    });
+
+  /** The entity id an accepted (or replayed, P8) upsert stands for. */
+  const idOfSeq = async (seq: number) => {
+    const [row] = await store.readSince(seq - 1, 1);
+    return row ? entityIdOf(JSON.parse(row.json) as PictureEvent) : undefined;
+  };
+
+  api.post('/positions', async (req, res) => {
+    const bytes = bytesOf(req);
+    // One report or an array: the body's first character says which, for the field paths of errors.
+    const many = /^\s*\[/.test(bytes.subarray(0, 64).toString('utf8'));
+    const paths: CarrierPaths = { report: (i) => (many ? `[${i}]` : '') };
+    const checked = await gateway.readBody(req.sender!, 'positions', 'positions', bytes, Date.now(), (reports) => ({ type: 'positions', reports }), paths);
+    const result = await submit(req, checked, paths);
+    res.status(202).json({ accepted: checked.ok && checked.value.type === 'positions' ? checked.value.reports.length : 0, seq: result.seq });
+  });
+
+  for (const kind of Object.keys(KINDS) as Kind[]) {
+    const k = KINDS[kind];
+    const paths: CarrierPaths = { msgId: 'Idempotency-Key' };
+    api.post(`/${kind}`, async (req, res) => {
+      const key = idempotencyKey(req);
+      const checked = await gateway.readBody(req.sender!, k.upsert, kind, bytesOf(req), Date.now(), (value) => k.make(value, key), paths);
+      const result = await submit(req, checked, paths);
+      res.status(result.duplicate ? 200 : 201).json({ id: await idOfSeq(result.seq), seq: result.seq });
+    });
+    api.delete(`/${kind}/:id`, async (req, res) => {
+      const key = idempotencyKey(req);
+      const checked = gateway.checkWith(req.sender!, k.remove, () => wrap(checkSchema(IdSchema, req.params.id, 'id'), (id) => ({ type: k.remove, id, msgId: key }) as Command), paths);
+      const result = await submit(req, checked, paths);
+      res.json({ seq: result.seq });
+    });
+  }
+  return api;
+}
