@@ -277,6 +277,15 @@ export class PictureStore {
         if (failed) done(failed);
         else done(undefined, { seq: Math.max(...seenSeqs), duplicate: true });
       };
+      // A msgId twice in one batch: the same report twice is one report; two different ones are a conflict.
+      const firstPrint = new Map<string, number>();
+      for (let i = 0; i < cmd.reports.length; i++) {
+        const id = cmd.reports[i].msgId;
+        if (id === undefined) continue;
+        const seen = firstPrint.get(id);
+        if (seen === undefined) firstPrint.set(id, fingerprints[i]);
+        else if (seen !== fingerprints[i]) return done(new CommandError(conflictError(id, `reports[${i}].msgId`)));
+      }
       const ids = new Set<string>();
       cmd.reports.forEach((report, i) => {
         if (report.msgId === undefined) fresh.push(report);
@@ -468,7 +477,8 @@ export class PictureStore {
     // setImmediate, not a microtask: messages already read from sockets join this group (P3).
     setImmediate(() => {
       this.flushScheduled = false;
-      void this.flush();
+      // A fault in folding or answering must not become an unhandled rejection, which ends the process.
+      this.flush().catch((err) => this.logger.error({ err }, 'a group commit failed after it was stored'));
     });
   }
 

@@ -12,6 +12,29 @@ export interface TokenLimits {
 
 export const DEFAULT_TOKEN_LIMITS: TokenLimits = { ratePerS: 5000, maxSockets: 64 };
 
+/**
+ * What a request costs against its token's rate, in updates (P15), in proportion to the work it makes
+ * the server do: a position report is one; a message one per KiB (a zone of 250 KiB is 250, so a token
+ * cannot grow the picture by gigabytes a second at the same rate as it reports positions); requests that
+ * serialise the picture or read the log as many as that work is worth.
+ */
+export const COST = {
+  /** A message or HTTP body of `bytes`. */
+  message: (bytes: number) => Math.max(1, Math.ceil(bytes / 1024)),
+  /** A WebSocket upgrade: a snapshot of the picture for a picture socket. */
+  upgrade: 100,
+  /** A `resync`: up to 10,000 events read from the log, or a snapshot. */
+  resync: 500,
+  /** `GET /api/picture`, `/api/convoys`: the picture serialised. */
+  picture: 100,
+  /** `GET /api/events?limit=N`: N rows read. */
+  events: (limit: number) => 1 + Math.ceil(limit / 10),
+  /** `GET /api/route`: a search over the road graph. */
+  route: 20,
+  /** Any other request. */
+  request: 1,
+} as const;
+
 interface Bucket {
   tokens: number;
   atMs: number;

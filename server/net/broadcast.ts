@@ -76,7 +76,14 @@ export class Broadcaster {
     this.unsubscribe = opts.source.onCommit((events) => {
       for (const e of events) this.pending.push(e);
     });
-    this.timer = setInterval(() => this.flush(), this.opts.frameMs);
+    this.timer = setInterval(() => {
+      // An exception in a timer ends the process: a frame that cannot be made is logged and skipped.
+      try {
+        this.flush();
+      } catch (err) {
+        this.opts.logger.error({ err }, 'sending a frame failed');
+      }
+    }, this.opts.frameMs);
     this.timer.unref();
   }
 

@@ -10,6 +10,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { credentialsOf } from '../auth/session.js';
 import type { TokenStore } from '../auth/tokens.js';
 import type { Gateway } from '../gateway/gateway.js';
+import { COST } from '../gateway/limits.js';
 import { originAllowed } from '../gateway/origin.js';
 import { senderOf, type Sender } from '../gateway/sender.js';
 import { CLOSE_TOKEN_REVOKED, MAX_MESSAGE_BYTES } from '../protocol/messages.js';
@@ -200,6 +201,12 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
       return refuseUpgrade(socket, 400, 'invalid', `fixes must be "objects" or "rows", got "${fixes.slice(0, 64)}"`);
     }
     const sender = senderOf(record);
+    // An upgrade costs a snapshot of the picture: charged, so reconnect storms are bounded (P15).
+    const over = gateway.charge(sender, COST.upgrade);
+    if (over) {
+      gateway.refused(sender, 'websocket', over);
+      return refuseUpgrade(socket, 429, over.code, over.message);
+    }
     const tooMany = gateway.openSocket(sender);
     if (tooMany) {
       gateway.refused(sender, 'websocket', tooMany);

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { Command } from '../core/commands.js';
 import type { CommandRead, Gateway } from '../gateway/gateway.js';
+import { COST } from '../gateway/limits.js';
 import { sniffMsgId } from '../gateway/parse.js';
 import type { Sender } from '../gateway/sender.js';
 import type { ProtocolError } from '../protocol/messages.js';
@@ -47,6 +48,8 @@ export class WsSession {
   private bufferPaused = false;
   /** A large message is being read on the reader thread; later ones wait, in order. */
   private reading = false;
+  /** A resync is being answered. */
+  private resyncing = false;
   private readonly waiting: Buffer[] = [];
   private readonly now: () => number;
 
@@ -74,7 +77,7 @@ export class WsSession {
 
   private process(data: Buffer): void {
     try {
-      const over = this.opts.gateway.charge(this.sender);
+      const over = this.opts.gateway.charge(this.sender, COST.message(data.length));
       if (over) return this.answerError(over, sniffMsgId(data.subarray(0, 4096).toString('utf8')));
       const nowMs = this.now();
       const read = this.opts.gateway.readCommand(this.sender, data, nowMs);
@@ -126,7 +129,14 @@ export class WsSession {
       if (!resync) {
         return this.answerError({ code: 'invalid', message: 'this socket was opened with stream=none and receives no picture to resync (P13)', path: 'type' }, read.msgId);
       }
-      void resync(cmd.since).catch((err) => this.opts.logger.error({ err }, 'resync failed'));
+      // A resync reads the log or serialises the picture: one at a time per socket, and charged (P15).
+      if (this.resyncing) return this.answerError({ code: 'invalid', message: 'a resync is already under way on this socket', path: 'type' }, read.msgId);
+      const over = gateway.charge(this.sender, COST.resync);
+      if (over) return this.answerError(over, read.msgId);
+      this.resyncing = true;
+      void resync(cmd.since)
+        .catch((err) => this.opts.logger.error({ err }, 'resync failed'))
+        .finally(() => (this.resyncing = false));
       return;
     }
     const id = cmd.msgId;

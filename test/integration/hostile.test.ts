@@ -225,6 +225,26 @@ describe('issue 9: a hostile client against a real server process', () => {
     expect((await call(`${server.url}/wall?token=${tokens.viewer}`)).headers.get('location')).toBe('/wall');
   });
 
+  it('8: a link does not quietly switch a signed-in browser to another token; the switch is a form only this server\'s pages can post', async () => {
+    const cookie = { cookie: `corridor_session=${tokens.analyst}` };
+    const asked = await call(`${server.url}/wall?token=${tokens.viewer}`, { headers: cookie });
+    expect(asked.status).toBe(200);
+    expect(asked.headers.get('set-cookie')).toBeNull();
+    expect(asked.text).toContain('data-testid="switch-sign-in"');
+    expect(asked.text).toMatch(/signed in as <b>test \(analyst\)/);
+    const form = `token=${encodeURIComponent(tokens.viewer)}&to=${encodeURIComponent('/wall')}`;
+    const type = { 'content-type': 'application/x-www-form-urlencoded' };
+    const forged = await call(`${server.url}/sign-in`, { method: 'POST', raw: form, headers: { ...cookie, ...type, origin: 'http://evil.example' } });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('set-cookie')).toBeNull();
+    const chosen = await call(`${server.url}/sign-in`, { method: 'POST', raw: form, headers: { ...cookie, ...type, origin: server.url } });
+    expect(chosen.status).toBe(303);
+    expect(chosen.headers.get('location')).toBe('/wall');
+    expect(chosen.headers.get('set-cookie')).toContain(encodeURIComponent(tokens.viewer));
+    // The same token again, or no session yet: signed in at once, as the start-up link does.
+    expect((await call(`${server.url}/?token=${tokens.analyst}`, { headers: cookie })).status).toBe(303);
+  });
+
   it('9: a page of another origin may not open /ws or write with the cookie; a bearer client without Origin may', async () => {
     const cookie = { cookie: `corridor_session=${tokens.analyst}` };
     const zone = { type: 'Feature', geometry: { type: 'Point', coordinates: [11.9, 57.7] }, properties: { severity: 'advisory', radius_m: 10 } };
@@ -268,6 +288,10 @@ describe('issue 9: a hostile client against a real server process', () => {
     const limited = answers.find((r) => r.status === 429);
     expect(limited).toMatchObject({ status: 429, body: { error: { code: 'rate_limited', message: expect.stringMatching(/2000 updates a second/) } } });
     expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Reads are charged for the work they cause: the whole picture costs 100, so 4,000 buys about 40.
+    const reads = await Promise.all(Array.from({ length: 80 }, () => call(`${server.url}/api/picture`, { token: tokens.viewer })));
+    expect(reads.filter((r) => r.status === 200).length).toBeLessThan(60);
+    expect(reads.find((r) => r.status === 429)).toMatchObject({ body: { error: { code: 'rate_limited' } } });
     await healthy();
   });
 

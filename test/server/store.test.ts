@@ -175,6 +175,15 @@ describe('PictureStore', () => {
     await expect(reused).rejects.toMatchObject({ error: { code: 'conflict', path: 'reports[1].msgId' } });
     expect(store.picture.units.c).toBeUndefined();
     expect(await store.readSince(0, 10)).toHaveLength(2);
+    // One msgId twice in a batch: the same report is one report, two different ones a conflict (issue 9).
+    const twice = { unitId: 'd', lon: 6, lat: 6, msgId: 'r4' };
+    expect(await store.submit({ type: 'positions', reports: [twice, { ...twice }] }, by)).toEqual({ seq: 3, duplicate: false });
+    const [stored] = await store.readSince(2, 1);
+    expect((JSON.parse(stored.json) as Extract<PictureEvent, { type: 'position.reported' }>).units).toHaveLength(1);
+    await expect(store.submit({ type: 'positions', reports: [{ ...twice, msgId: 'r5' }, { unitId: 'e', lon: 7, lat: 7, msgId: 'r5' }] }, by)).rejects.toMatchObject({
+      error: { code: 'conflict', path: 'reports[1].msgId' },
+    });
+    expect(store.picture.units.e).toBeUndefined();
     await store.close();
   });
 

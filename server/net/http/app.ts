@@ -63,7 +63,7 @@ export function createHttpApp(opts: HttpOptions): express.Express {
     res.status(503).json({ status: 'degraded', error: { code: 'unavailable', message: health.reasons.join('; '), path: '' } });
   });
 
-  app.use(tokenSignIn(tokens));
+  app.use(tokenSignIn(tokens, opts.allowedOrigins));
   app.use(requireSignIn(tokens));
   app.use('/api', readRoutes(opts));
   app.use('/api', writeRoutes(opts));

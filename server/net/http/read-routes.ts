@@ -1,14 +1,17 @@
 // The HTTP API's reads (server/net/http): the picture, convoys, the audit trail and route queries.
 // Every role may read (roles.ts); nothing here changes state.
-import express, { type Request } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { CorridorEngine } from '../../../routing/types.js';
 import type { PictureStore } from '../../core/store.js';
+import type { Gateway } from '../../gateway/gateway.js';
+import { COST } from '../../gateway/limits.js';
 import { VehicleClassSchema } from '../../protocol/messages.js';
 import { allow } from './write-routes.js';
 import { HttpError } from './errors.js';
 
 export interface ReadOptions {
   store: PictureStore;
+  gateway: Gateway;
   engine: CorridorEngine;
   staleAfterMs: number;
 }
@@ -17,27 +20,40 @@ const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
 
 /** `/picture`, `/convoys`, `/events`, `/route`, mounted under `/api`. */
 export function readRoutes(opts: ReadOptions): express.Router {
-  const { store, engine } = opts;
+  const { store, engine, gateway } = opts;
   const api = express.Router();
 
-  api.get('/picture', allow('read'), (_req, res) => {
+  /** Charges a read to the token's rate (P15): as much as the work it makes the server do. */
+  const charge =
+    (cost: (req: Request) => number): RequestHandler =>
+    (req: Request, _res: Response, next: NextFunction) => {
+      const over = gateway.charge(req.sender!, cost(req));
+      if (over) return next(new HttpError({ code: over.code, message: over.message, path: '' }, 429, over.retryAfterMs / 1000));
+      next();
+    };
+
+  // The picture's text is made once per seq however many ask for it.
+  let cached: { seq: number; json: string } | undefined;
+  api.get('/picture', allow('read'), charge(() => COST.picture), (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ seq: store.picture.seq, staleAfterMs: opts.staleAfterMs, serverTimeMs: Date.now(), picture: store.picture });
+    const p = store.picture;
+    if (cached?.seq !== p.seq) cached = { seq: p.seq, json: JSON.stringify(p) };
+    res.type('application/json').send(`{"seq":${p.seq},"staleAfterMs":${opts.staleAfterMs},"serverTimeMs":${Date.now()},"picture":${cached.json}}`);
   });
 
-  api.get('/convoys', allow('read'), (_req, res) => {
+  api.get('/convoys', allow('read'), charge(() => COST.picture), (_req, res) => {
     const p = store.picture;
     res.json({ seq: p.seq, convoys: Object.values(p.convoys).map((c) => ({ ...c, corridor: p.corridors[c.id] ?? null })) });
   });
 
-  api.get('/events', allow('read'), async (req, res) => {
+  api.get('/events', allow('read'), charge((req) => COST.events(Math.min(10_000, Number(req.query.limit) || 1000))), async (req, res) => {
     const since = intParam(req, 'since', 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = intParam(req, 'limit', 1000, 1, 10_000);
     const rows = await store.readSince(since, limit);
     res.type('application/json').send(`{"seq":${store.picture.seq},"events":[${rows.map((r) => r.json).join(',')}]}`);
   });
 
-  api.get('/route', allow('read'), (req, res) => {
+  api.get('/route', allow('read'), charge(() => COST.route), (req, res) => {
     const from = lonLatParam(req, 'from');
     const to = lonLatParam(req, 'to');
     const alternatives = intParam(req, 'alternatives', 0, 0, 5);

@@ -3,6 +3,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { credentialsOf, sessionCookie } from '../../auth/session.js';
 import type { TokenRecord, TokenStore } from '../../auth/tokens.js';
+import { cookieWriteAllowed } from '../../gateway/origin.js';
 import { senderOf, type Sender } from '../../gateway/sender.js';
 import { sendError } from './errors.js';
 
@@ -36,16 +37,78 @@ export function signInTarget(pathname: string, query: URLSearchParams): string {
   return search ? `${page}?${search}` : page;
 }
 
-/** `?token=T` on a page (GET): sets the cookie and redirects to the page without the token. */
-export function tokenSignIn(tokens: TokenStore): RequestHandler {
+/**
+ * `?token=T` on a page (GET): sets the cookie and redirects to the page without the token. A browser
+ * already signed in with another valid token is asked first (a form posted to `/sign-in`, which only
+ * this server's own pages may post): a link from another site must not quietly sign someone in as
+ * somebody else (issue 9).
+ */
+export function tokenSignIn(tokens: TokenStore, allowedOrigins: readonly string[]): RequestHandler {
   return (req, res, next) => {
+    if (req.method === 'POST' && req.path === '/sign-in') return confirmSignIn(tokens, allowedOrigins, req, res);
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     if (token === undefined || req.method !== 'GET' || req.path.startsWith('/api/')) return next();
-    if (!tokens.verify(token)) return signInPage(res, 'That token is not valid or has been revoked.');
+    const record = tokens.verify(token);
+    if (!record) return signInPage(res, 'That token is not valid or has been revoked.');
+    const target = signInTarget(req.path, queryOf(req));
+    const current = credentialsOf(req);
+    const signedInAs = current.via === 'cookie' && current.token !== token ? tokens.verify(current.token) : undefined;
+    if (signedInAs) return switchPage(res, signedInAs, record, token, target);
     res.setHeader('Set-Cookie', sessionCookie(token, req.secure));
     res.setHeader('Cache-Control', 'no-store');
-    res.redirect(303, signInTarget(req.path, new URL(req.originalUrl, 'http://localhost').searchParams));
+    res.redirect(303, target);
   };
+}
+
+/** The query of a request (an address that cannot be parsed has none). */
+function queryOf(req: Request): URLSearchParams {
+  try {
+    return new URL(req.originalUrl, 'http://localhost').searchParams;
+  } catch {
+    return new URLSearchParams();
+  }
+}
+
+/** `POST /sign-in` from the switch page: only from this server's own pages, then as `?token=` does. */
+function confirmSignIn(tokens: TokenStore, allowedOrigins: readonly string[], req: Request, res: Response): void {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => {
+    body += chunk;
+    if (body.length > 4096) req.destroy();
+  });
+  req.on('end', () => {
+    if (!cookieWriteAllowed(req.headers, allowedOrigins)) return signInPage(res, "Signing in here is only possible from this server's own pages.");
+    const form = new URLSearchParams(body);
+    const token = form.get('token') ?? '';
+    if (!tokens.verify(token)) return signInPage(res, 'That token is not valid or has been revoked.');
+    const to = form.get('to') ?? '/';
+    const [pathname, search = ''] = to.split('?', 2);
+    res.setHeader('Set-Cookie', sessionCookie(token, req.secure));
+    res.setHeader('Cache-Control', 'no-store');
+    res.redirect(303, signInTarget(pathname, new URLSearchParams(search)));
+  });
+}
+
+function describeToken(r: TokenRecord): string {
+  return `${r.org} (${r.role}${r.unit ? `, unit ${r.unit}` : ''})`;
+}
+
+/** Asks a browser signed in with one token whether to switch to another. */
+function switchPage(res: Response, current: TokenRecord, next: TokenRecord, token: string, target: string): void {
+  res.status(200).type('html').setHeader('Cache-Control', 'no-store');
+  res.send(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Corridor: switch sign-in?</title>
+<style>body{font:16px system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}button,a{font:inherit;padding:.5rem 1rem;margin:.25rem .5rem .25rem 0;display:inline-block}</style>
+</head><body data-testid="switch-sign-in">
+<h1>Corridor</h1>
+<p>This browser is signed in as <b>${escapeHtml(describeToken(current))}</b>.</p>
+<p>The link you followed signs in as <b>${escapeHtml(describeToken(next))}</b>. Switch only if you expected this link.</p>
+<form method="post" action="/sign-in"><input type="hidden" name="token" value="${escapeHtml(token)}"><input type="hidden" name="to" value="${escapeHtml(target)}">
+<button type="submit">Switch to ${escapeHtml(describeToken(next))}</button>
+<a href="${escapeHtml(target)}">Stay signed in as ${escapeHtml(describeToken(current))}</a></form>
+</body></html>`);
 }
 
 /** Sign-in for everything below: bearer token or session cookie; pages get the sign-in page. */

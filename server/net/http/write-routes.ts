@@ -5,6 +5,7 @@ import { can, type Action } from '../../auth/roles.js';
 import type { Command } from '../../core/commands.js';
 import { entityIdOf, type PictureStore } from '../../core/store.js';
 import type { CarrierPaths, Gateway } from '../../gateway/gateway.js';
+import { COST } from '../../gateway/limits.js';
 import { cookieWriteAllowed, originAllowed } from '../../gateway/origin.js';
 import type { PictureEvent } from '../../protocol/events.js';
 import { MAX_MESSAGE_BYTES, type ClientCommandType } from '../../protocol/messages.js';
@@ -64,7 +65,8 @@ export function writeRoutes(opts: WriteOptions): express.Router {
         }),
       );
     }
-    const over = gateway.charge(req.sender!);
+    const length = Number(req.headers['content-length']);
+    const over = gateway.charge(req.sender!, COST.message(Number.isFinite(length) ? Math.min(length, MAX_MESSAGE_BYTES) : 1));
     if (over) return next(new HttpError({ code: over.code, message: over.message, path: '' }, 429, over.retryAfterMs / 1000));
     if (gateway.overloaded) {
       return next(new HttpError({ code: 'unavailable', message: 'the server is committing a backlog of updates; try again in a moment', path: '' }, 503, 1));
@@ -76,8 +78,15 @@ export function writeRoutes(opts: WriteOptions): express.Router {
     res.once('close', () => gateway.closeSocket(req.sender!));
     next();
   });
-  // The body as bytes, read through the gateway's parser (size, depth, empty body: P7, issue 9).
+  // The body as bytes, read through the gateway's reader (size, depth, empty body: P7, issue 9).
   api.use(express.raw({ type: () => true, limit: MAX_MESSAGE_BYTES }));
+  // A body sent without Content-Length (chunked) is charged for its size once read (P15).
+  api.use((req: Request, _res: Response, next: NextFunction) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.headers['content-length'] !== undefined || !Buffer.isBuffer(req.body)) return next();
+    const over = gateway.charge(req.sender!, COST.message(req.body.length) - 1);
+    if (over) return next(new HttpError({ code: over.code, message: over.message, path: '' }, 429, over.retryAfterMs / 1000));
+    next();
+  });
 
   /** The body's bytes (an empty body is read as such, and refused as `bad_json` by the reader). */
   const bytesOf = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
