@@ -2,6 +2,7 @@
 // broadcast on one port. Shared by main.ts and the integration tests.
 import type { Router } from 'express';
 import { createServer, type Server } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,7 +94,27 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     },
   });
   const allowedOrigins = config.allowedOrigins ?? [];
+  // How long the event loop was held, for `GET /api/status`: the figure issue 9 bounds for one message.
+  const loop = monitorEventLoopDelay({ resolution: 2 });
+  loop.enable();
+  let loopSinceMs = Date.now();
+  const startedMs = Date.now();
+  const status = () => {
+    const nowMs = Date.now();
+    const eventLoop = { maxMs: round1(loop.max / 1e6), p99Ms: round1(loop.percentile(99) / 1e6), meanMs: round1(loop.mean / 1e6), sinceMs: nowMs - loopSinceMs };
+    loop.reset();
+    loopSinceMs = nowMs;
+    return {
+      seq: store.seq,
+      clients: broadcaster.size,
+      backlog: store.backlog,
+      uptimeS: Math.round((nowMs - startedMs) / 1000),
+      rssMb: Math.round(process.memoryUsage.rss() / 1048576),
+      eventLoop,
+    };
+  };
   const app = createHttpApp({
+    status,
     store,
     gateway,
     tokens,
@@ -169,6 +190,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     close() {
       closing ??= (async () => {
         clearInterval(summary);
+        loop.disable();
         http.close();
         await ws.close();
         await gateway.close();
@@ -181,4 +203,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
       return closing;
     },
   };
+}
+
+function round1(x: number): number {
+  return Number.isFinite(x) ? Math.round(x * 10) / 10 : 0;
 }

@@ -6,14 +6,14 @@ export const ROLES = ['field', 'planner', 'analyst', 'viewer', 'admin'] as const
 export type Role = (typeof ROLES)[number];
 
 /** Things a caller may be allowed to do. `read` covers the picture, convoys, events and routes. */
-export type Action = 'read' | 'positions' | 'threats' | 'constraints' | 'sites' | 'flows' | 'convoys' | 'havens';
+export type Action = 'read' | 'positions' | 'threats' | 'constraints' | 'sites' | 'flows' | 'convoys' | 'havens' | 'status';
 
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   field: new Set(['read', 'positions']),
   analyst: new Set(['read', 'threats', 'constraints', 'sites', 'flows']),
   planner: new Set(['read', 'convoys', 'havens']),
   viewer: new Set(['read']),
-  admin: new Set(['read', 'positions', 'threats', 'constraints', 'sites', 'flows', 'convoys', 'havens']),
+  admin: new Set(['read', 'positions', 'threats', 'constraints', 'sites', 'flows', 'convoys', 'havens', 'status']),
 };
 
 /**

@@ -179,7 +179,9 @@ abstract class SqliteReads {
 
   protected constructor(reader: Database.Database) {
     this.reader = reader;
-    this.selectMsgId = reader.prepare('SELECT seq, fp AS fingerprint FROM msg_keys WHERE scope = ? AND msg_id = ?');
+    this.selectMsgId = reader.prepare(
+      'SELECT k.seq, k.fp AS fingerprint FROM msg_keys k JOIN msg_scopes s ON s.id = k.scope_id WHERE s.scope = ? AND k.msg_id = ?',
+    );
     this.selectSince = reader.prepare('SELECT seq, type, body AS json FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.selectSnapshot = reader.prepare('SELECT body FROM snapshots ORDER BY seq DESC LIMIT 1').pluck();
   }

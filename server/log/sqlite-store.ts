@@ -62,12 +62,18 @@ export function openLogDatabase(file: string, opts: { readonly?: boolean } = {})
     );
     -- P8: a msgId is its sender's own (scope: the token, or the unit of a unit-bound token), and
     -- remembers what it was sent with (fp), so a reuse for other content is a conflict, not a retry.
+    -- Scopes are numbered: a key of a small integer and the msgId keeps the table as narrow as the
+    -- unscoped one was, which the writer thread inserts into at every update.
+    CREATE TABLE IF NOT EXISTS msg_scopes (
+      id INTEGER PRIMARY KEY,
+      scope TEXT NOT NULL UNIQUE
+    );
     CREATE TABLE IF NOT EXISTS msg_keys (
-      scope TEXT NOT NULL,
+      scope_id INTEGER NOT NULL,
       msg_id TEXT NOT NULL,
       seq INTEGER NOT NULL,
       fp INTEGER,
-      PRIMARY KEY (scope, msg_id)
+      PRIMARY KEY (scope_id, msg_id)
     ) WITHOUT ROWID;
     -- Pruning msgIds past their retention (see LogWriter) deletes by seq range.
     CREATE INDEX IF NOT EXISTS msg_keys_by_seq ON msg_keys (seq);
@@ -91,10 +97,12 @@ function migrateMsgIds(db: Database.Database): void {
   if (!has('msg_ids')) return;
   const token = "json_extract(e.body, '$.actor.tokenId')";
   const unitScope = has('tokens') ? `(SELECT 'unit:' || t.unit FROM tokens t WHERE t.id = ${token} AND t.unit IS NOT NULL),` : '';
+  const scope = `COALESCE(${unitScope} 'tk:' || ${token}, 'tk:system')`;
   db.transaction(() => {
     db.exec(`
-      INSERT OR IGNORE INTO msg_keys (scope, msg_id, seq, fp)
-        SELECT COALESCE(${unitScope} 'tk:' || ${token}, 'tk:system'), m.msg_id, m.seq, NULL
+      INSERT OR IGNORE INTO msg_scopes (scope) SELECT DISTINCT ${scope} FROM msg_ids m JOIN events e ON e.seq = m.seq;
+      INSERT OR IGNORE INTO msg_keys (scope_id, msg_id, seq, fp)
+        SELECT (SELECT id FROM msg_scopes WHERE scope = ${scope}), m.msg_id, m.seq, NULL
         FROM msg_ids m JOIN events e ON e.seq = m.seq;
       DROP TABLE msg_ids;
     `);
@@ -124,6 +132,10 @@ export class LogWriter {
   private readonly insertEvent: Database.Statement;
   private readonly insertMsgId: Database.Statement;
   private readonly selectMsgId: Database.Statement;
+  private readonly insertScope: Database.Statement;
+  private readonly selectScope: Database.Statement;
+  /** Scope → its number in msg_scopes, as known to this connection. */
+  private readonly scopeIds = new Map<string, number>();
   private readonly appendTx: (batch: WireBatch, timeMs: number, jsons: string[] | undefined) => Float64Array;
   private readonly appendManyTx: (batches: ReadonlyArray<{ batch: WireBatch; timeMs: number }>) => Float64Array[];
 
@@ -144,8 +156,10 @@ export class LogWriter {
     this.seq = lastStoredSeq(db);
     this.insertEvent = db.prepare('INSERT INTO events (seq, time_ms, type, body) VALUES (?, ?, ?, ?)');
     // OR IGNORE: a known msgId is detected by `changes === 0` (dedupe) and never fails a whole group.
-    this.insertMsgId = db.prepare('INSERT OR IGNORE INTO msg_keys (scope, msg_id, seq, fp) VALUES (?, ?, ?, ?)');
-    this.selectMsgId = db.prepare('SELECT seq, fp FROM msg_keys WHERE scope = ? AND msg_id = ?');
+    this.insertMsgId = db.prepare('INSERT OR IGNORE INTO msg_keys (scope_id, msg_id, seq, fp) VALUES (?, ?, ?, ?)');
+    this.selectMsgId = db.prepare('SELECT seq, fp FROM msg_keys WHERE scope_id = ? AND msg_id = ?');
+    this.insertScope = db.prepare('INSERT OR IGNORE INTO msg_scopes (scope) VALUES (?)');
+    this.selectScope = db.prepare('SELECT id FROM msg_scopes WHERE scope = ?').pluck();
     this.appendTx = db.transaction((batch: WireBatch, timeMs: number, jsons: string[] | undefined) => this.appendRows(batch, timeMs, jsons));
     this.appendManyTx = db.transaction((batches: ReadonlyArray<{ batch: WireBatch; timeMs: number }>) =>
       batches.map(({ batch, timeMs }) => this.appendRows(batch, timeMs, undefined)),
@@ -168,7 +182,7 @@ export class LogWriter {
       const count = batch.msgIdCounts[i];
       const first = m;
       m += count;
-      const scope = batch.scopeNames[batch.scopeIndex[i]];
+      const scope = this.scopeId(batch.scopeNames[batch.scopeIndex[i]]);
       if (batch.dedupe[i] === 1 && count === 1) {
         // P8 in the statement that records the msgId: no separate lookup per update.
         const fp = batch.fingerprints[first];
@@ -194,6 +208,17 @@ export class LogWriter {
     return outcomes;
   }
 
+  /** The number of a scope, made on its first use (inside the caller's transaction). */
+  private scopeId(scope: string): number {
+    let id = this.scopeIds.get(scope);
+    if (id === undefined) {
+      this.insertScope.run(scope);
+      id = this.selectScope.get(scope) as number;
+      this.scopeIds.set(scope, id);
+    }
+    return id;
+  }
+
   /**
    * Appends in one transaction (P1: next seqs, no gaps); returns per item its seq, or −(first seq) for
    * a deduplicated retry. Throws, storing nothing, when the commit fails (P5). When `jsons` is given,
@@ -205,6 +230,7 @@ export class LogWriter {
       return this.appendTx(batch, timeMs, jsons);
     } catch (err) {
       this.seq = before; // rolled back: nothing of it was stored
+      this.scopeIds.clear(); // a scope numbered in it was rolled back with it
       throw err;
     }
   }
@@ -220,6 +246,7 @@ export class LogWriter {
       return this.appendManyTx(batches);
     } catch (err) {
       this.seq = before;
+      this.scopeIds.clear();
       throw err;
     }
   }

@@ -66,7 +66,49 @@ function badCharacter(text: string, prose: boolean): string | undefined {
   return `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${m.index}`;
 }
 
-FormatRegistry.Set('date-time', (v) => ISO_DATE_TIME.test(v) && dateProblem(v, true) === undefined);
+/** Two digits at `i` as a number, or -1. */
+function twoDigits(v: string, i: number): number {
+  const a = v.charCodeAt(i) - 48;
+  const b = v.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? 10 * a + b : -1;
+}
+
+/**
+ * The common `YYYY-MM-DDTHH:MM[:SS[.fff…]]` then `Z` or `±HH:MM`, checked character by character with
+ * no allocation: every position report with a time passes here (the hot path). Anything else, or a
+ * date that is not real, goes to {@link dateProblem}.
+ */
+export function isRealDateTime(v: string): boolean {
+  if (v.length < 17 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58) {
+    return ISO_DATE_TIME.test(v) && dateProblem(v, true) === undefined;
+  }
+  const century = twoDigits(v, 0);
+  const yy = twoDigits(v, 2);
+  const month = twoDigits(v, 5);
+  const day = twoDigits(v, 8);
+  const hour = twoDigits(v, 11);
+  const minute = twoDigits(v, 14);
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return false;
+  const year = 100 * century + yy;
+  if (year < MIN_YEAR || day > daysIn(year, month)) return false;
+  let i = 16;
+  if (v.charCodeAt(i) === 58) {
+    const second = twoDigits(v, i + 1);
+    if (second < 0 || second > 59) return false;
+    i += 3;
+    if (v.charCodeAt(i) === 46) {
+      let k = i + 1;
+      while (k < v.length && v.charCodeAt(k) >= 48 && v.charCodeAt(k) <= 57) k++;
+      if (k === i + 1 || k - i - 1 > 9) return false;
+      i = k;
+    }
+  }
+  if (v.length === i + 1 && v.charCodeAt(i) === 90) return true;
+  // An offset: let the full form decide (rare on the hot path).
+  return ISO_DATE_TIME.test(v) && dateProblem(v, true) === undefined;
+}
+
+FormatRegistry.Set('date-time', isRealDateTime);
 FormatRegistry.Set('date-or-time', (v) => (ISO_DATE.test(v) || ISO_DATE_TIME.test(v)) && dateProblem(v, false) === undefined);
 FormatRegistry.Set('line', (v) => !NOT_IN_LINE.test(v));
 FormatRegistry.Set('prose', (v) => !NOT_IN_PROSE.test(v));

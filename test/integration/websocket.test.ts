@@ -8,6 +8,7 @@ import type { RunningServer } from '../../server/app.js';
 import { tempDir, waitFor } from '../server/helpers.js';
 import { call, startTestServer, TestClient, type Json } from './helpers.js';
 import { WS_MAX_PAYLOAD } from '../../server/net/ws-adapter.js';
+import { MAX_MESSAGE_BYTES } from '../../server/protocol/messages.js';
 
 const ADMIN = 'admin-token-for-tests-0123456789';
 
@@ -107,8 +108,8 @@ describe('WebSocket /ws', () => {
     expect(await c.next((m) => m.type === 'error' && m.code === 'invalid' && m.message.includes('JSON object'))).toBeTruthy();
     c.ws.send(Buffer.from([0xff, 0xfe, 0x00]));
     expect(await c.next((m) => m.type === 'error' && m.code === 'bad_json' && m.msgId === undefined)).toBeTruthy();
-    // P7: over 2 MiB and up to WS_MAX_PAYLOAD (4 MiB) the message is read, refused and the socket stays open.
-    const huge = JSON.stringify({ type: 'positions', msgId: 'b14', reports: [{ unitId: 'u', lon: 11.96, lat: 57.7, callsign: 'x'.repeat(3 * 1024 * 1024) }] });
+    // P7: over 2 MiB and up to WS_MAX_PAYLOAD (2.25 MiB) the message is read, refused and the socket stays open.
+    const huge = JSON.stringify({ type: 'positions', msgId: 'b14', reports: [{ unitId: 'u', lon: 11.96, lat: 57.7, callsign: 'x'.repeat(MAX_MESSAGE_BYTES + 100_000) }] });
     c.send(huge);
     expect(await c.next((m) => m.msgId === 'b14', 15_000)).toMatchObject({ type: 'error', code: 'payload_too_large' });
     // Still open and answering; nothing was stored.
@@ -119,7 +120,7 @@ describe('WebSocket /ws', () => {
     await c.close();
   });
 
-  it('P7: a message over WS_MAX_PAYLOAD (4 MiB) is not read: the socket is closed with 1009, the server goes on', async () => {
+  it('P7: a message over WS_MAX_PAYLOAD (2.25 MiB) is not read: the socket is closed with 1009, the server goes on', async () => {
     const c = await TestClient.connect(server.url, ADMIN, { stream: 'none' });
     const closed = new Promise<number>((resolve) => c.ws.once('close', (code) => resolve(code)));
     c.ws.on('error', () => {});

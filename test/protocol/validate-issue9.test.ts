@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_GEOMETRY_POSITIONS } from '../../server/protocol/messages.js';
-import { dateProblem, preview, validateCommand } from '../../server/protocol/validate.js';
-import { commandOf, NOW_MS } from './arbitraries.js';
+import { dateProblem, isRealDateTime, preview, validateCommand } from '../../server/protocol/validate.js';
+import { commandOf, isoTime as isoTimeArb, NOW_MS } from './arbitraries.js';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 console.info(`validator issue 9 property tests: fast-check seed ${SEED} (FC_SEED=${SEED} to replay)`);
@@ -412,5 +412,34 @@ describe(`geometry size (P7, at most ${MAX_GEOMETRY_POSITIONS} positions)`, () =
     star.push([star[0][0], star[0][1]]);
     const e = expectRefused(threat({ type: 'Polygon', coordinates: [star] }), 'feature.geometry.coordinates', /crosses itself near \[/);
     expect(e?.code).toBe('invalid_geometry');
+  });
+});
+
+describe('the fast date-time check of the hot path (property)', () => {
+  const full = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+  const slow = (v: string) => full.test(v) && dateProblem(v, true) === undefined;
+  const digit = fc.constantFrom(...'0123456789');
+  const d2 = fc.tuple(digit, digit).map(([a, b]) => a + b);
+  const nearIso = fc
+    .tuple(
+      fc.tuple(d2, d2).map(([a, b]) => a + b),
+      d2,
+      d2,
+      d2,
+      d2,
+      fc.option(d2),
+      fc.option(fc.string({ unit: digit, maxLength: 11 })),
+      fc.constantFrom('Z', '+01:00', '-14:00', '+14:30', 'z', '+0100', '', 'Zx'),
+      fc.constantFrom('T', 't', ' '),
+    )
+    .map(([y, m, d, h, mi, s, frac, z, t]) => `${y}-${m}-${d}${t}${h}:${mi}${s === null ? '' : `:${s}${frac === null ? '' : `.${frac}`}`}${z}`);
+
+  it('agrees with the full regular expression and dateProblem on near-ISO and arbitrary strings', () => {
+    fc.assert(
+      fc.property(fc.oneof(nearIso, fc.string(), isoTimeArb), (v) => {
+        expect(isRealDateTime(v)).toBe(slow(v));
+      }),
+      { seed: SEED, numRuns: 20_000 },
+    );
   });
 });

@@ -271,3 +271,23 @@ describe('msgIds stored before they were scoped (issue 9)', () => {
     tmp.cleanup();
   });
 });
+
+describe('msgId scopes (P8)', () => {
+  it('a scope first seen in a transaction that fails is numbered again in the next one, and its msgIds are found', async () => {
+    const tmp = tempDir();
+    const file = databaseFile(tmp.dir);
+    const log = new SqliteEventLog(file);
+    const db = new Database(file);
+    // Make the next append fail: its seq is taken already.
+    db.prepare("INSERT INTO events (seq, time_ms, type, body) VALUES (1, 0, 'x', '{}')").run();
+    const entry = { event: { type: 'haven.removed', id: 'hv-1' } as NewEvent, msgIds: ['m1'], scope: 'tk:new', fingerprints: [7] };
+    await expect(log.append([entry], 1)).rejects.toThrow();
+    db.prepare('DELETE FROM events WHERE seq = 1').run();
+    db.close();
+    expect((await log.append([entry], 2)).outcomes).toEqual([{ seq: 1, duplicate: false }]);
+    expect(log.lookupMsgId('tk:new', 'm1')).toEqual({ seq: 1, fingerprint: 7 });
+    expect(log.lookupMsgId('tk:other', 'm1')).toBeUndefined();
+    await log.close();
+    tmp.cleanup();
+  });
+});

@@ -10,7 +10,7 @@ import type { PictureStore } from '../../core/store.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import { MAX_MESSAGE_BYTES } from '../../protocol/messages.js';
 import { HttpError, sendError } from './errors.js';
-import { readRoutes } from './read-routes.js';
+import { readRoutes, type ServerStatus } from './read-routes.js';
 import { PAGES, requireSignIn, tokenSignIn } from './sign-in.js';
 import { writeRoutes } from './write-routes.js';
 
@@ -26,6 +26,8 @@ export interface HttpOptions {
   staleAfterMs: number;
   /** Origins besides the server's own whose pages may write with a browser's cookie. */
   allowedOrigins: readonly string[];
+  /** The server's figures for `GET /api/status`. */
+  status: () => ServerStatus;
   /** Folder of the built client (index.html + assets), usually dist/client. */
   clientDir: string;
   /** Extra routers mounted at the root after sign-in (the basemap: /basemap/*, /fonts/*). */

@@ -9,9 +9,24 @@ import { VehicleClassSchema } from '../../protocol/messages.js';
 import { allow } from './write-routes.js';
 import { HttpError } from './errors.js';
 
+/** What `GET /api/status` tells an administrator (and the message benchmark). */
+export interface ServerStatus {
+  seq: number;
+  /** Picture sockets open. */
+  clients: number;
+  /** Updates queued or committing. */
+  backlog: number;
+  uptimeS: number;
+  rssMb: number;
+  /** The event loop since the previous call: its longest stall, 99th percentile and mean, ms. */
+  eventLoop: { maxMs: number; p99Ms: number; meanMs: number; sinceMs: number };
+}
+
 export interface ReadOptions {
   store: PictureStore;
   gateway: Gateway;
+  /** The server's figures for `GET /api/status`; the event-loop figures restart at each call. */
+  status: () => ServerStatus;
   engine: CorridorEngine;
   staleAfterMs: number;
 }
@@ -51,6 +66,11 @@ export function readRoutes(opts: ReadOptions): express.Router {
     const limit = intParam(req, 'limit', 1000, 1, 10_000);
     const rows = await store.readSince(since, limit);
     res.type('application/json').send(`{"seq":${store.picture.seq},"events":[${rows.map((r) => r.json).join(',')}]}`);
+  });
+
+  api.get('/status', allow('status'), (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(opts.status());
   });
 
   api.get('/route', allow('read'), charge(() => COST.route), (req, res) => {
