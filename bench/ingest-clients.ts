@@ -1,8 +1,8 @@
 // Map clients for bench:ingest, in a worker thread: counts bytes per client and samples post-to-client latency.
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { expandDeltaEvents } from '../server/protocol/fixes.js';
-import type { Unit } from '../server/protocol/events.js';
+import { expandDeltaEvents } from '@corridor/protocol';
+import type { Unit } from '@corridor/protocol';
 
 const port = parentPort!;
 const { url, count } = workerData as { url: string; count: number };

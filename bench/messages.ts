@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { SERVER_NODE_FLAGS } from '../scripts/server-flags.mjs';
 import { comb, HEAVY_MESSAGES, zone } from '../test/integration/heavy-messages.js';
-import { MAX_GEOMETRY_POSITIONS, MAX_BATCH_REPORTS } from '../server/protocol/messages.js';
+import { MAX_GEOMETRY_POSITIONS, MAX_BATCH_REPORTS } from '@corridor/protocol';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TRIES = Number(process.env.BENCH_TRIES ?? 5);

@@ -1,9 +1,9 @@
 // Polygon crossing check benchmark (`npx tsx bench/polygon-check.ts`): findCrossing
-// (server/protocol/simple-polygon.ts) on simple circles, self-crossing stars and an adversarial comb,
+// (protocol/simple-polygon.ts) on simple circles, self-crossing stars and an adversarial comb,
 // with turf's O(n²) kinks on the small cases for comparison. Prints a markdown table (ms per check).
 import os from 'node:os';
 import { kinks } from '@turf/turf';
-import { findCrossing } from '../server/protocol/simple-polygon.js';
+import { findCrossing } from '@corridor/protocol/simple-polygon';
 
 type Pt = [number, number];
 type Ring = Pt[];

@@ -1,6 +1,6 @@
 // Plane geometry for zones against roads and routes, in a local metric projection: touches, distance,
 // length inside. Pure and allocation-light, since zone changes run it on the server's hot path.
-import type { Polygonal } from '../server/protocol/messages.js';
+import type { Polygonal } from '@corridor/protocol';
 
 const RAD = Math.PI / 180;
 /** Metres per degree of latitude (equirectangular; error < 0.5 % within a city-sized zone). */

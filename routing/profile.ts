@@ -1,6 +1,6 @@
 // The contract's default vehicle profile: which OSM ways are routable, their speed, direction and
 // humanitarian assessment (operational_status, practicability). Pure; used when the graph is built.
-import type { VehicleClass } from '../server/protocol/messages.js';
+import type { VehicleClass } from '@corridor/protocol';
 
 /**
  * Bumped whenever the profile's output changes, so prepared-graph caches built under an older

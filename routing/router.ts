@@ -1,6 +1,6 @@
 // The router: holds the prepared graph and its overlays (zones, constraints), answers route queries
 // and keeps every convoy's corridor current, recomputing only what a change can affect.
-import type { Constraint, Convoy, Corridor, Haven, Picture, PictureEvent, RouteLeg, ThreatZone } from '../server/protocol/events.js';
+import type { Constraint, Convoy, Corridor, Haven, Picture, PictureEvent, RouteLeg, ThreatZone } from '@corridor/protocol';
 import { lengthInsideM, polylineAreaDistance, projectArea, type ProjectedArea } from './geometry.js';
 import { landmarksOf } from './landmarks.js';
 import { STATUS_RESTRICTED, vehicleRank } from './profile.js';

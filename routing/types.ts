@@ -1,6 +1,6 @@
 // Types at the router's boundary: what the server, the simulator and the basemap builder rely on.
-import type { Corridor, Picture, PictureEvent, RouteLeg } from '../server/protocol/events.js';
-import type { VehicleClass } from '../server/protocol/messages.js';
+import type { Corridor, Picture, PictureEvent, RouteLeg } from '@corridor/protocol';
+import type { VehicleClass } from '@corridor/protocol';
 
 /** One road as read from the source file (GeoJSON or OSM PBF), before any graph is built. */
 export interface RoadWay {

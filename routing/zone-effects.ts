@@ -1,6 +1,6 @@
 // Which road edges a zone or access constraint touches: flatbush candidates, then exact geometry.
 // Costs O(log n + k) per change (issue: "finding what a zone touches costs O(log n + k)").
-import type { Lineal, Polygonal } from '../server/protocol/messages.js';
+import type { Lineal, Polygonal } from '@corridor/protocol';
 import { nearestOnSegment, polylineTouchesArea, projectArea, type ProjectedArea } from './geometry.js';
 import { haversineM, type RoadGraph } from './road-graph.js';
 

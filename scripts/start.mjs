@@ -24,7 +24,7 @@ function newest(dirs) {
   return latest;
 }
 
-const sources = ['client', 'server/protocol', 'server/core'];
+const sources = ['client', 'protocol'];
 const stale = !existsSync(built) || statSync(built).mtimeMs < Math.max(newest(sources), statSync(path.join(root, 'vite.config.ts')).mtimeMs);
 if (stale) {
   console.log('Building the client (once; later starts reuse dist/client)...');

@@ -19,7 +19,7 @@ import { Broadcaster } from './net/broadcast.js';
 import { createHttpApp } from './net/http/app.js';
 import { rawErrorResponse } from './net/http/errors.js';
 import { attachWebSocket } from './net/ws-adapter.js';
-import type { ClientCommand } from './protocol/messages.js';
+import type { ClientCommand } from '@corridor/protocol';
 import { checkDataDir, DataDirError, dataDirProblem } from './util/data-dir.js';
 
 /** The built client, served at `/`, `/wall`, `/access`, `/field`. */

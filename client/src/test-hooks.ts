@@ -1,5 +1,5 @@
 // Read-only page hooks for the browser tests (client/src): flags and figures to wait on instead of sleeping.
-import { idRecord } from '../../server/protocol/events.js';
+import { idRecord, PICTURE_SLICES } from '@corridor/protocol';
 import { pictureStore } from './state/hooks.js';
 
 /** What `window.__corridor` exposes. Positions are [lon, lat] in degrees. */
@@ -70,15 +70,7 @@ export function installTestHooks(): CorridorHooks {
     },
     counts() {
       const p = pictureStore.getState().picture;
-      return {
-        units: Object.keys(p.units).length,
-        threats: Object.keys(p.threats).length,
-        havens: Object.keys(p.havens).length,
-        sites: Object.keys(p.sites).length,
-        flows: Object.keys(p.flows).length,
-        convoys: Object.keys(p.convoys).length,
-        corridors: Object.keys(p.corridors).length,
-      };
+      return Object.fromEntries(PICTURE_SLICES.map((slice) => [slice, Object.keys(p[slice]).length]));
     },
   };
   window.__corridor = hooks;

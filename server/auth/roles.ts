@@ -1,12 +1,12 @@
 // Roles and what each may do (server/auth): the one table HTTP and WebSocket both consult.
-import type { ClientCommandType } from '../protocol/messages.js';
+import { commandKind, KINDS, type ClientCommandType, type Kind } from '@corridor/protocol';
 
 /** Roles of the contract ("Identity"). */
 export const ROLES = ['field', 'planner', 'analyst', 'viewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Things a caller may be allowed to do. `read` covers the picture, convoys, events and routes. */
-export type Action = 'read' | 'positions' | 'threats' | 'constraints' | 'sites' | 'flows' | 'convoys' | 'havens' | 'status';
+export type Action = 'read' | 'positions' | 'status' | (typeof KINDS)[Kind]['action'];
 
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   field: new Set(['read', 'positions']),
@@ -25,32 +25,9 @@ export function can(role: string, action: Action): boolean {
   return GRANTS[role as Role]?.has(action) ?? false;
 }
 
-/** The action a WebSocket command needs. */
+/** The action a command needs: its kind's (kinds.ts), `positions` for reports, `read` for the rest. */
 export function actionOf(type: ClientCommandType): Action {
-  switch (type) {
-    case 'position':
-    case 'positions':
-      return 'positions';
-    case 'threat.upsert':
-    case 'threat.remove':
-      return 'threats';
-    case 'constraint.upsert':
-    case 'constraint.remove':
-      return 'constraints';
-    case 'site.upsert':
-    case 'site.remove':
-      return 'sites';
-    case 'flow.upsert':
-    case 'flow.remove':
-      return 'flows';
-    case 'convoy.upsert':
-    case 'convoy.remove':
-      return 'convoys';
-    case 'haven.upsert':
-    case 'haven.remove':
-      return 'havens';
-    case 'resync':
-    case 'ping':
-      return 'read';
-  }
+  if (type === 'position' || type === 'positions') return 'positions';
+  const ck = commandKind(type);
+  return ck ? (KINDS[ck.kind].action as Action) : 'read';
 }

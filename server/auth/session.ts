@@ -1,7 +1,7 @@
 // Where a request's token comes from (server/auth): `Authorization: Bearer`, the session cookie, or,
 // for WebSocket upgrades only, the `token` query parameter (CONTRACT "Identity").
 import type { IncomingMessage } from 'node:http';
-import type { Actor } from '../protocol/events.js';
+import type { Actor } from '@corridor/protocol';
 import type { TokenRecord } from './tokens.js';
 
 /** Name of the session cookie set by `?token=T` sign-in. */

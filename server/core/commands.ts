@@ -1,38 +1,35 @@
 // Pure normalisation of validated client commands into log events (server/core): ids, circles, times.
 // Commands are imperative (`threat.upsert`), events past-tense facts (`threat.upserted`), STYLE "Naming".
 import { circle } from '@turf/turf';
-import type {
-  Actor,
-  Constraint,
-  Convoy,
-  Flow,
-  Haven,
-  NewEvent,
-  Picture,
-  Site,
-  ThreatZone,
-  Unit,
-} from '../protocol/events.js';
-import type { ClientCommand, Polygonal, PositionReport, ProtocolError, ThreatFeature } from '../protocol/messages.js';
+import {
+  commandKind,
+  eventKind,
+  ID_PREFIX,
+  KINDS,
+  type Actor,
+  type ClientCommand,
+  type Entities,
+  type EntitySlice,
+  type INPUT_SCHEMAS,
+  type Kind,
+  type NewEvent,
+  type Picture,
+  type Polygonal,
+  type PositionReport,
+  type ProtocolError,
+  type ThreatFeature,
+  type ThreatZone,
+  type Unit,
+} from '@corridor/protocol';
+import type { Static } from '@sinclair/typebox';
+
+export { ID_PREFIX, ROUTING_EVENT_TYPES, type EntitySlice } from '@corridor/protocol';
 
 /** A command that changes the picture (everything but `resync` and `ping`). */
 export type MutatingCommand = Exclude<ClientCommand, { type: 'resync' | 'ping' }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A mutating command whose `msgId` is optional (HTTP calls need not carry one). */
 export type Command = DistributiveOmit<MutatingCommand, 'msgId'> & { msgId?: string };
-
-/** Picture slices that hold entities addressed by id. */
-export type EntitySlice = 'threats' | 'havens' | 'sites' | 'flows' | 'constraints' | 'convoys';
-
-/** Id prefix per entity kind (STYLE: ids say their kind). */
-export const ID_PREFIX: Record<EntitySlice, string> = {
-  threats: 'tz-',
-  havens: 'hv-',
-  sites: 'st-',
-  flows: 'fl-',
-  constraints: 'ac-',
-  convoys: 'cv-',
-};
 
 /** What a command needs besides itself; injected so the function stays pure and testable. */
 export interface CommandContext {
@@ -141,133 +138,78 @@ export function toThreatZone(feature: ThreatFeature, ctx: Pick<CommandContext, '
   });
 }
 
-function notFound(kind: string, id: string): CommandResult {
-  return { ok: false, error: { code: 'not_found', message: `there is no ${kind} with id "${id}"`, path: 'id' } };
+function notFound(kind: Kind, id: string): CommandResult {
+  return { ok: false, error: { code: 'not_found', message: `there is no ${KINDS[kind].label} with id "${id}"`, path: 'id' } };
 }
+
+/** What a kind's posted input (validated) becomes as it is stored: an id, defaults, the server's time. */
+type Normaliser<K extends Kind> = (input: Static<(typeof INPUT_SCHEMAS)[K]>, ctx: Pick<CommandContext, 'nowMs' | 'newId'>) => Entities[K];
+
+/** One normaliser per kind of the registry (kinds.ts). */
+const NORMALISERS: { [K in Kind]: Normaliser<K> } = {
+  threat: (feature, ctx) => toThreatZone(feature, ctx),
+  haven: (h, ctx) => ({
+    id: h.id ?? ctx.newId(ID_PREFIX.havens),
+    name: h.name,
+    lon: h.lon,
+    lat: h.lat,
+    capacity: h.capacity,
+    occupancy: h.occupancy ?? 0,
+    status: h.status,
+    updatedMs: ctx.nowMs,
+  }),
+  site: (site, ctx) => defined({ ...site, id: site.id ?? ctx.newId(ID_PREFIX.sites), updatedMs: ctx.nowMs }),
+  flow: (flow, ctx) => defined({ ...flow, id: flow.id ?? ctx.newId(ID_PREFIX.flows), updatedMs: ctx.nowMs }),
+  constraint: (c, ctx) => defined({ ...c, id: c.id ?? ctx.newId(ID_PREFIX.constraints), updatedMs: ctx.nowMs }),
+  convoy: (c, ctx) =>
+    defined({ ...c, id: c.id ?? ctx.newId(ID_PREFIX.convoys), vehicleClass: c.vehicleClass ?? '4wd', state: c.state ?? 'planned', updatedMs: ctx.nowMs }),
+};
 
 /**
  * Turns one validated command into the event it stands for, or a `not_found` error for the removal
  * of an unknown id. Never throws; the event is not yet stamped (the log adds `seq` and `timeMs`, P1).
+ * Upserts and removals of every kind of the registry are alike: the kind's normaliser makes the entity.
  * @example commandToEvent({ type: 'haven.remove', id: 'hv-9' }, ctx) // { ok: false, error: { code: 'not_found', ... } }
  */
 export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult {
   const meta: { msgId?: string; actor?: Actor } = {};
   if (cmd.msgId !== undefined) meta.msgId = cmd.msgId;
   if (ctx.actor !== undefined) meta.actor = ctx.actor;
-  const ok = (event: NewEvent): CommandResult => ({ ok: true, event });
-  const id = (given: string | undefined, slice: EntitySlice) => given ?? ctx.newId(ID_PREFIX[slice]);
-  switch (cmd.type) {
-    case 'position':
-      return ok({ ...meta, type: 'position.reported', units: [toUnit(cmd, ctx.nowMs)] });
-    case 'positions':
-      return ok({ ...meta, type: 'position.reported', units: cmd.reports.map((r) => toUnit(r, ctx.nowMs)) });
-    case 'threat.upsert':
-      return ok({ ...meta, type: 'threat.upserted', zone: toThreatZone(cmd.feature, ctx) });
-    case 'threat.remove':
-      if (!ctx.exists('threats', cmd.id)) return notFound('threat zone', cmd.id);
-      return ok({ ...meta, type: 'threat.removed', id: cmd.id, reason: 'deleted' });
-    case 'haven.upsert': {
-      const h = cmd.haven;
-      const haven: Haven = {
-        id: id(h.id, 'havens'),
-        name: h.name,
-        lon: h.lon,
-        lat: h.lat,
-        capacity: h.capacity,
-        occupancy: h.occupancy ?? 0,
-        status: h.status,
-        updatedMs: ctx.nowMs,
-      };
-      return ok({ ...meta, type: 'haven.upserted', haven });
-    }
-    case 'haven.remove':
-      if (!ctx.exists('havens', cmd.id)) return notFound('safe haven', cmd.id);
-      return ok({ ...meta, type: 'haven.removed', id: cmd.id });
-    case 'site.upsert': {
-      const site: Site = defined({ ...cmd.site, id: id(cmd.site.id, 'sites'), updatedMs: ctx.nowMs });
-      return ok({ ...meta, type: 'site.upserted', site });
-    }
-    case 'site.remove':
-      if (!ctx.exists('sites', cmd.id)) return notFound('displacement site', cmd.id);
-      return ok({ ...meta, type: 'site.removed', id: cmd.id });
-    case 'flow.upsert': {
-      const flow: Flow = defined({ ...cmd.flow, id: id(cmd.flow.id, 'flows'), updatedMs: ctx.nowMs });
-      return ok({ ...meta, type: 'flow.upserted', flow });
-    }
-    case 'flow.remove':
-      if (!ctx.exists('flows', cmd.id)) return notFound('displacement flow', cmd.id);
-      return ok({ ...meta, type: 'flow.removed', id: cmd.id });
-    case 'constraint.upsert': {
-      const constraint: Constraint = defined({
-        ...cmd.constraint,
-        id: id(cmd.constraint.id, 'constraints'),
-        updatedMs: ctx.nowMs,
-      });
-      return ok({ ...meta, type: 'constraint.upserted', constraint });
-    }
-    case 'constraint.remove':
-      if (!ctx.exists('constraints', cmd.id)) return notFound('access constraint', cmd.id);
-      return ok({ ...meta, type: 'constraint.removed', id: cmd.id, reason: 'deleted' });
-    case 'convoy.upsert': {
-      const c = cmd.convoy;
-      const convoy: Convoy = defined({
-        ...c,
-        id: id(c.id, 'convoys'),
-        vehicleClass: c.vehicleClass ?? '4wd',
-        state: c.state ?? 'planned',
-        updatedMs: ctx.nowMs,
-      });
-      return ok({ ...meta, type: 'convoy.upserted', convoy });
-    }
-    case 'convoy.remove':
-      if (!ctx.exists('convoys', cmd.id)) return notFound('convoy', cmd.id);
-      return ok({ ...meta, type: 'convoy.removed', id: cmd.id });
-    default: {
-      const unknown: never = cmd;
-      return {
-        ok: false,
-        error: { code: 'unknown_type', message: `unknown command ${(unknown as { type: string }).type}`, path: 'type' },
-      };
-    }
+  const ok = (event: unknown): CommandResult => ({ ok: true, event: event as NewEvent });
+  if (cmd.type === 'position') return ok({ ...meta, type: 'position.reported', units: [toUnit(cmd, ctx.nowMs)] });
+  if (cmd.type === 'positions') return ok({ ...meta, type: 'position.reported', units: cmd.reports.map((r) => toUnit(r, ctx.nowMs)) });
+  const ck = commandKind(cmd.type);
+  if (!ck) return { ok: false, error: { code: 'unknown_type', message: `unknown command ${(cmd as { type: string }).type}`, path: 'type' } };
+  const spec = KINDS[ck.kind];
+  if (ck.op === 'upsert') {
+    const input = (cmd as unknown as Record<string, unknown>)[spec.input];
+    const entity = (NORMALISERS[ck.kind] as Normaliser<Kind>)(input as never, ctx);
+    return ok({ ...meta, type: `${ck.kind}.upserted`, [spec.field]: entity });
   }
+  const id = (cmd as { id: string }).id;
+  if (!ctx.exists(spec.slice, id)) return notFound(ck.kind, id);
+  return ok(spec.expires ? { ...meta, type: `${ck.kind}.removed`, id, reason: 'deleted' } : { ...meta, type: `${ck.kind}.removed`, id });
 }
 
 /** The entity an upsert event creates, as (slice, id), so later commands in a batch see it exist. */
 export function upsertedEntity(event: NewEvent): [EntitySlice, string] | undefined {
-  switch (event.type) {
-    case 'threat.upserted':
-      return ['threats', event.zone.id];
-    case 'haven.upserted':
-      return ['havens', event.haven.id];
-    case 'site.upserted':
-      return ['sites', event.site.id];
-    case 'flow.upserted':
-      return ['flows', event.flow.id];
-    case 'constraint.upserted':
-      return ['constraints', event.constraint.id];
-    case 'convoy.upserted':
-      return ['convoys', event.convoy.id];
-    default:
-      return undefined;
-  }
+  const ek = eventKind(event.type);
+  if (ek?.op !== 'upserted') return undefined;
+  const spec = KINDS[ek.kind];
+  return [spec.slice, (event as unknown as Record<string, { id: string }>)[spec.field].id];
+}
+
+/** The entity a removal event removes, as (slice, id). */
+export function removedEntity(event: NewEvent): [EntitySlice, string] | undefined {
+  const ek = eventKind(event.type);
+  if (ek?.op !== 'removed') return undefined;
+  return [KINDS[ek.kind].slice, (event as { id: string }).id];
 }
 
 /** Whether an entity exists in a picture. */
 export function existsIn(picture: Picture, slice: EntitySlice, id: string): boolean {
   return Object.hasOwn(picture[slice], id);
 }
-
-/** Event types the router must hear about (threats, constraints, havens, convoys). */
-export const ROUTING_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'threat.upserted',
-  'threat.removed',
-  'constraint.upserted',
-  'constraint.removed',
-  'haven.upserted',
-  'haven.removed',
-  'convoy.upserted',
-  'convoy.removed',
-]);
 
 /** The system actor under which the server itself appends events (expiry, corridors, scenario). */
 export const SYSTEM_ACTOR: Actor = { tokenId: 'system', org: 'corridor', role: 'system' };

@@ -1,6 +1,6 @@
 // Chooses how a corridor from the router goes into the log: whole (`corridor.recomputed`), or as a
 // figures-only `corridor.refreshed` when its routes are the ones already held (P11).
-import type { Corridor, NewEvent, RouteLeg } from '../protocol/events.js';
+import type { Corridor, NewEvent, RouteLeg } from '@corridor/protocol';
 
 export type CorridorEvent = Extract<NewEvent, { type: 'corridor.recomputed' | 'corridor.refreshed' }>;
 

@@ -1,6 +1,6 @@
 // What a message says, as a number (server/core): a retried msgId must carry the same content, or it
 // is a conflict, not a retry (P8). Stored beside each msgId; cheap enough for the position hot path.
-import type { PositionReport } from '../protocol/messages.js';
+import type { PositionReport } from '@corridor/protocol';
 import type { Command } from './commands.js';
 
 /**

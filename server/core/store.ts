@@ -2,7 +2,7 @@
 // durability, the router hook, zone expiry and periodic snapshots. Every input goes through submit().
 import type { Logger } from 'pino';
 import type { CorridorEngine } from '../../routing/types.js';
-import { applyEventsInPlace } from './apply-event.js';
+import { applyEventsInPlace } from '@corridor/protocol';
 import { corridorEvent } from './corridor-event.js';
 import { commandFingerprint, reportFingerprint } from './fingerprint.js';
 import {
@@ -11,6 +11,7 @@ import {
   toUnit,
   newId,
   positionEventJson,
+  removedEntity,
   ROUTING_EVENT_TYPES,
   SYSTEM_ACTOR,
   upsertedEntity,
@@ -19,8 +20,8 @@ import {
 } from './commands.js';
 import type { AppendEntry, AppendedEvent, AppendOutcome, AppendResult, EventLog, StoredEvent } from '../log/event-log.js';
 import { FailingCondition, type Failing } from '../util/failing-condition.js';
-import { emptyPicture, type Actor, type Corridor, type NewEvent, type Picture, type PictureEvent } from '../protocol/events.js';
-import type { ProtocolError } from '../protocol/messages.js';
+import { emptyPicture, type Actor, type Corridor, type NewEvent, type Picture, type PictureEvent } from '@corridor/protocol';
+import type { ProtocolError } from '@corridor/protocol';
 
 /** A command refused with a contract error (P5: nothing of it was stored). */
 export class CommandError extends Error {
@@ -661,25 +662,6 @@ export class PictureStore {
 
 /** Settles system events, whose outcome nobody waits for (a failed commit is logged by flush). */
 function ignoreSettled(): void {}
-
-function removedEntity(event: NewEvent): [EntitySlice, string] | undefined {
-  switch (event.type) {
-    case 'threat.removed':
-      return ['threats', event.id];
-    case 'haven.removed':
-      return ['havens', event.id];
-    case 'site.removed':
-      return ['sites', event.id];
-    case 'flow.removed':
-      return ['flows', event.id];
-    case 'constraint.removed':
-      return ['constraints', event.id];
-    case 'convoy.removed':
-      return ['convoys', event.id];
-    default:
-      return undefined;
-  }
-}
 
 /** The id of the entity an event is about, or undefined for position and corridor events. */
 export function entityIdOf(event: PictureEvent | NewEvent): string | undefined {

@@ -1,6 +1,6 @@
 // Limits per token (server/gateway, P15): updates per second and open sockets, so one token, or
 // one stolen token, cannot take the server from everyone else.
-import type { ProtocolError } from '../protocol/messages.js';
+import type { ProtocolError } from '@corridor/protocol';
 
 /** The per-token limits (configurable, see config.ts and the README). */
 export interface TokenLimits {

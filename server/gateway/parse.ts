@@ -1,7 +1,7 @@
 // Reading one message's bytes (server/gateway): size (P7), JSON, and nesting depth. Every carrier of
 // JSON (WebSocket, HTTP bodies, later an offline queue or an import) reads through here.
-import type { ProtocolError } from '../protocol/messages.js';
-import { MAX_MESSAGE_BYTES } from '../protocol/messages.js';
+import type { ProtocolError } from '@corridor/protocol';
+import { MAX_MESSAGE_BYTES } from '@corridor/protocol';
 
 /**
  * Deepest nesting of arrays and objects a message may have (P7). The deepest real message, a

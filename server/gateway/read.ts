@@ -3,18 +3,9 @@
 // single message, however large or malformed, holds the event loop (issue 9). Shared by every carrier.
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { ProtocolError } from '../protocol/messages.js';
-import {
-  validateCommand,
-  validateConstraint,
-  validateConvoy,
-  validateFlow,
-  validateHaven,
-  validatePositionBatch,
-  validateSite,
-  validateThreat,
-  type Result,
-} from '../protocol/validate.js';
+import type { ProtocolError } from '@corridor/protocol';
+import { kindOfSlice, type EntitySlice } from '@corridor/protocol';
+import { KIND_VALIDATORS, validateCommand, validatePositionBatch, type Result } from '@corridor/protocol/validate';
 import { startModuleWorker } from '../worker.js';
 import { parseMessage } from './parse.js';
 
@@ -22,7 +13,7 @@ import { parseMessage } from './parse.js';
  * What a message is read as: `command`, a WebSocket message (its `type` says which), or the body of
  * an HTTP write, validated with the body's own field paths.
  */
-export type Form = 'command' | 'positions' | 'threats' | 'havens' | 'sites' | 'flows' | 'constraints' | 'convoys';
+export type Form = 'command' | 'positions' | EntitySlice;
 
 /**
  * A message read: its `type` and `msgId` when it named string ones (so even a refused message is
@@ -40,7 +31,7 @@ export function readMessage(bytes: Uint8Array, form: Form, nowMs: number): Read 
   const parsed = parseMessage(buffer, form === 'command' ? 'the message' : 'the body');
   if (!parsed.ok) return { checked: parsed };
   const raw = parsed.value;
-  return { type: stringField(raw, 'type'), msgId: stringField(raw, 'msgId'), checked: VALIDATORS[form](raw, nowMs) };
+  return { type: stringField(raw, 'type'), msgId: stringField(raw, 'msgId'), checked: validatorOf(form)(raw, nowMs) };
 }
 
 /** `value[key]` when `value` is an object and that field a string. */
@@ -50,16 +41,13 @@ export function stringField(value: unknown, key: string): string | undefined {
   return typeof field === 'string' ? field : undefined;
 }
 
-const VALIDATORS: Record<Form, (raw: unknown, nowMs: number) => Result<unknown>> = {
-  command: (raw, nowMs) => validateCommand(raw, nowMs),
-  positions: (raw, nowMs) => validatePositionBatch(raw, nowMs),
-  threats: (raw, nowMs) => validateThreat(raw, nowMs),
-  havens: (raw) => validateHaven(raw),
-  sites: (raw, nowMs) => validateSite(raw, nowMs),
-  flows: (raw, nowMs) => validateFlow(raw, nowMs),
-  constraints: (raw, nowMs) => validateConstraint(raw, nowMs),
-  convoys: (raw) => validateConvoy(raw),
-};
+/** The validator of a form: a WebSocket command, an HTTP batch of reports, or the body of a kind's upsert. */
+function validatorOf(form: Form): (raw: unknown, nowMs: number) => Result<unknown> {
+  if (form === 'command') return validateCommand;
+  if (form === 'positions') return validatePositionBatch;
+  const kind = kindOfSlice(form)!;
+  return (raw, nowMs) => KIND_VALIDATORS[kind](raw, nowMs);
+}
 
 /**
  * Messages up to this size are read on the main thread (a position report is about 150 bytes; this

@@ -3,7 +3,7 @@
 import type { Role } from '../auth/roles.js';
 import type { TokenRecord } from '../auth/tokens.js';
 import type { Submitter } from '../core/store.js';
-import type { Actor } from '../protocol/events.js';
+import type { Actor } from '@corridor/protocol';
 
 /** A signed-in sender as the gateway sees it. */
 export interface Sender extends Submitter {

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { pictureFromJson, type NewEvent, type Picture, type PictureEvent } from '../protocol/events.js';
+import { pictureFromJson, type NewEvent, type Picture, type PictureEvent } from '@corridor/protocol';
 import { startModuleWorker } from '../worker.js';
 import { eventJson, lastStoredSeq, LogWriter, OUTCOME_CONFLICT, openLogDatabase, type WireBatch } from './sqlite-store.js';
 import type { WriterReply, WriterRequest } from './sqlite-writer-thread.js';

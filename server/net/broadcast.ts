@@ -2,8 +2,8 @@
 // every 50 ms (P4), resync from the log, and bounded per-client buffers (P10).
 import type { Logger } from 'pino';
 import type { AppendedEvent, StoredEvent } from '../log/event-log.js';
-import type { EventOf, Picture, Unit } from '../protocol/events.js';
-import { fixJson } from '../protocol/fixes.js';
+import type { EventOf, Picture, Unit } from '@corridor/protocol';
+import { fixJson, PROTOCOL_VERSION } from '@corridor/protocol';
 
 /** What the broadcaster needs of a socket; `ws.WebSocket` fits, and tests pass an in-memory one. */
 export interface ClientSink {
@@ -187,7 +187,7 @@ export class Broadcaster {
     const picture = this.opts.source.picture;
     if (this.snapshotCache?.seq !== picture.seq) this.snapshotCache = { seq: picture.seq, json: JSON.stringify(picture) };
     client.sink.send(
-      `{"type":"snapshot","seq":${picture.seq},"staleAfterMs":${this.opts.staleAfterMs},"serverTimeMs":${this.opts.now()},"picture":${this.snapshotCache.json}}`,
+      `{"type":"snapshot","protocol":${PROTOCOL_VERSION},"seq":${picture.seq},"staleAfterMs":${this.opts.staleAfterMs},"serverTimeMs":${this.opts.now()},"picture":${this.snapshotCache.json}}`,
       TEXT,
     );
     client.seq = picture.seq;

@@ -13,7 +13,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import { COST } from '../gateway/limits.js';
 import { originAllowed } from '../gateway/origin.js';
 import { senderOf, type Sender } from '../gateway/sender.js';
-import { CLOSE_TOKEN_REVOKED, MAX_MESSAGE_BYTES } from '../protocol/messages.js';
+import { CLOSE_TOKEN_REVOKED, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@corridor/protocol';
 import type { Broadcaster, ClientFormat } from './broadcast.js';
 import { startHeartbeat } from './heartbeat.js';
 import { WsSession, type SessionSocket } from './ws-session.js';
@@ -197,6 +197,10 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     const stream = url.searchParams.get('stream') ?? 'picture';
     if (stream !== 'picture' && stream !== 'none') {
       return refuseUpgrade(socket, 400, 'invalid', `stream must be "picture" or "none", got "${stream.slice(0, 64)}"`);
+    }
+    const version = url.searchParams.get('v');
+    if (version !== null && version !== String(PROTOCOL_VERSION)) {
+      return refuseUpgrade(socket, 400, 'invalid', `this server speaks protocol version ${PROTOCOL_VERSION}, not ${version.slice(0, 16)}: reload the page, or update the client`);
     }
     const fixes = url.searchParams.get('fixes') ?? 'objects';
     if (fixes !== 'objects' && fixes !== 'rows') {

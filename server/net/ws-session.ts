@@ -7,7 +7,7 @@ import type { CommandRead, Gateway } from '../gateway/gateway.js';
 import { COST } from '../gateway/limits.js';
 import { sniffMsgId } from '../gateway/parse.js';
 import type { Sender } from '../gateway/sender.js';
-import type { ProtocolError } from '../protocol/messages.js';
+import type { ProtocolError } from '@corridor/protocol';
 
 /** What a session needs of its socket; a `ws` WebSocket is adapted to it, tests pass an in-memory one. */
 export interface SessionSocket {

@@ -2,7 +2,7 @@
 // timer and hands back a stop handle. server/main.ts calls startScenario once the router is loaded.
 import type { Logger } from 'pino';
 import type { CorridorEngine } from '../../routing/types.js';
-import type { Picture } from '../protocol/events.js';
+import type { Picture } from '@corridor/protocol';
 import { loadScenario, type Scenario } from './scenario-file.js';
 import { ExerciseSimulator, type ScenarioClock, type Submit } from './simulator.js';
 

@@ -10,8 +10,8 @@ import {
   HavenStatusSchema,
   SeveritySchema,
   VehicleClassSchema,
-} from '../protocol/messages.js';
-import { checkSchema } from '../protocol/validate.js';
+} from '@corridor/protocol';
+import { checkSchema } from '@corridor/protocol/validate';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' });
 const Lon = Type.Number({ minimum: -180, maximum: 180 });

@@ -1,7 +1,7 @@
 // Pure: the scenario's static content (havens, sites, flows, convoys) as client commands, only for
 // what the picture lacks. Sent through the same ingestion path as real clients (server/scenario).
-import type { Picture } from '../protocol/events.js';
-import type { ClientCommand } from '../protocol/messages.js';
+import type { Picture } from '@corridor/protocol';
+import type { ClientCommand } from '@corridor/protocol';
 import { resolvePlace, type Scenario } from './scenario-file.js';
 
 /** Prefix of every msgId the scenario sends, so the audit trail shows what the exercise injected. */

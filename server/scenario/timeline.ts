@@ -1,7 +1,7 @@
 // Pure: the scenario's timeline of injects (threat zones, access constraints, haven figures) as
 // client commands, which steps fall due between two instants, and the reset between loops.
-import type { Picture } from '../protocol/events.js';
-import type { ClientCommand } from '../protocol/messages.js';
+import type { Picture } from '@corridor/protocol';
+import type { ClientCommand } from '@corridor/protocol';
 import type { Scenario, TimelineStep } from './scenario-file.js';
 
 /** Inputs a timeline step needs besides itself. */

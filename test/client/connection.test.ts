@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs, Connection, sameOriginWsUrl, type SocketLike } from '../../client/src/net/connection.js';
 import { createPictureStore } from '../../client/src/state/picture-store.js';
-import { emptyPicture, type PictureEvent, type Unit } from '../../server/protocol/events.js';
-import { CLOSE_TOKEN_REVOKED } from '../../server/protocol/messages.js';
+import { emptyPicture, type PictureEvent, type Unit } from '@corridor/protocol';
+import { CLOSE_TOKEN_REVOKED, PROTOCOL_VERSION } from '@corridor/protocol';
 
 /** A socket whose server side the test drives: open, deliver, close; it records what the client sent. */
 class FakeSocket implements SocketLike {
@@ -92,7 +92,7 @@ function setup(overrides: { pingEveryMs?: number } = {}) {
 
 function snapshot(seq: number, lon = 11.9) {
   const picture = { ...emptyPicture(), seq, units: { 'u-1': unit('u-1', lon, seq) } };
-  return { type: 'snapshot', seq, picture, staleAfterMs: 30_000, serverTimeMs: 2_000_000 };
+  return { type: 'snapshot', protocol: PROTOCOL_VERSION, seq, picture, staleAfterMs: 30_000, serverTimeMs: 2_000_000 };
 }
 
 describe('backoffDelayMs', () => {
@@ -121,6 +121,20 @@ describe('Connection', () => {
     expect(store.getState().lastUpdateMs).toBe(2_000_000);
     // A slice no event touched keeps its identity (layers keep their data).
     expect(store.getState().picture.threats).toBe(threatsBefore);
+  });
+
+  it('stops and says the server was updated when a snapshot speaks another protocol version, keeping the picture', () => {
+    const { conn, store, last, sockets, clock } = setup();
+    conn.start();
+    last().open();
+    last().deliver(snapshot(10));
+    const before = store.getState().picture;
+    last().deliver({ ...snapshot(11), protocol: PROTOCOL_VERSION + 1 });
+    expect(store.getState().connection).toBe('outdated');
+    expect(store.getState().picture).toBe(before);
+    const opened = sockets.length;
+    clock.advance(60_000);
+    expect(sockets.length).toBe(opened); // no retry: only a reload can help
   });
 
   it('P14: folds fixes sent as rows into the same units the object form gives', () => {

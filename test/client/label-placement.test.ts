@@ -2,8 +2,8 @@
 import { WebMercatorViewport } from '@deck.gl/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyEvents } from '../../server/core/apply-event.js';
-import { emptyPicture, type Picture, type PictureEvent, type ThreatZone, type Unit } from '../../server/protocol/events.js';
+import { applyEvents } from '@corridor/protocol';
+import { emptyPicture, type Picture, type PictureEvent, type ThreatZone, type Unit } from '@corridor/protocol';
 import { labelObstacles, labelSpecs, LABEL_PRIORITY, type LabelInputs } from '../../client/src/layers/label-candidates.js';
 import { boxAt, groupByFamily, placeLabels, samePlacement, slotsAround, type Box, type LabelSpec, type ObstacleSpec, type PlacedLabel } from '../../client/src/layers/label-placement.js';
 import { approxMeasure, measureLabel } from '../../client/src/layers/text-measure.js';

@@ -1,7 +1,7 @@
 // Layer props tests (test/client → client/src/layers): stable data identity, stale styling, severity colours.
 import { describe, expect, it } from 'vitest';
-import { applyEvents } from '../../server/core/apply-event.js';
-import { emptyPicture, type Picture, type PictureEvent, type ThreatZone, type Unit } from '../../server/protocol/events.js';
+import { applyEvents } from '@corridor/protocol';
+import { emptyPicture, type Picture, type PictureEvent, type ThreatZone, type Unit } from '@corridor/protocol';
 import { convoyLabel, convoyMarks, corridorBestProps, corridorAltProps } from '../../client/src/layers/corridor-layers.js';
 import { havenIconProps, havenLabel } from '../../client/src/layers/haven-layers.js';
 import { occupancyTenths } from '../../client/src/layers/icons.js';

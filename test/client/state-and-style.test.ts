@@ -6,7 +6,7 @@ import { pictureBounds } from '../../client/src/map/picture-bounds.js';
 import { foldDelta, foldSnapshot, initialPictureState } from '../../client/src/state/picture-store.js';
 import { tooltipText } from '../../client/src/layers/tooltip.js';
 import { deltaText, utcClock, ageText } from '../../client/src/ui/format.js';
-import { emptyPicture } from '../../server/protocol/events.js';
+import { emptyPicture } from '@corridor/protocol';
 
 describe('absolutizeStyle', () => {
   const style = {
@@ -35,7 +35,7 @@ describe('absolutizeStyle', () => {
 
 describe('picture store fold', () => {
   it('takes the clock offset and stale threshold from the snapshot', () => {
-    const s = foldSnapshot(initialPictureState(), { type: 'snapshot', seq: 3, picture: { ...emptyPicture(), seq: 3 }, staleAfterMs: 90_000, serverTimeMs: 10_500 }, 10_000);
+    const s = foldSnapshot(initialPictureState(), { type: 'snapshot', protocol: 2, seq: 3, picture: { ...emptyPicture(), seq: 3 }, staleAfterMs: 90_000, serverTimeMs: 10_500 }, 10_000);
     expect(s.clockOffsetMs).toBe(500);
     expect(s.staleAfterMs).toBe(90_000);
     expect(s.hasSnapshot).toBe(true);
@@ -43,7 +43,7 @@ describe('picture store fold', () => {
   });
 
   it('P4: advances seq to the frame seq even when merged events leave fewer than the range', () => {
-    const s0 = foldSnapshot(initialPictureState(), { type: 'snapshot', seq: 3, picture: { ...emptyPicture(), seq: 3 }, staleAfterMs: 1, serverTimeMs: 0 }, 0);
+    const s0 = foldSnapshot(initialPictureState(), { type: 'snapshot', protocol: 2, seq: 3, picture: { ...emptyPicture(), seq: 3 }, staleAfterMs: 1, serverTimeMs: 0 }, 0);
     const s1 = foldDelta(
       s0,
       { type: 'delta', since: 3, seq: 7, events: [{ seq: 5, timeMs: 42, type: 'position.reported', units: [{ unitId: 'u', lon: 1, lat: 2, timeMs: 1, seenMs: 1 }] }] },

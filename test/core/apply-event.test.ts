@@ -1,8 +1,8 @@
-// Tests of the pure fold of log events into the picture (server/core/apply-event.ts): identity of
+// Tests of the pure fold of log events into the picture (protocol/apply-event.ts): identity of
 // untouched slices, fix ordering (P6), idempotent folding (P2), late corridors (P9) and replay.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyEvent, applyEvents, applyEventsInPlace, isStale } from '../../server/core/apply-event.js';
+import { applyEvent, applyEvents, applyEventsInPlace, isStale } from '@corridor/protocol';
 import {
   emptyPicture,
   pictureFromJson,
@@ -14,7 +14,7 @@ import {
   type PictureEvent,
   type ThreatZone,
   type Unit,
-} from '../../server/protocol/events.js';
+} from '@corridor/protocol';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 console.info(`apply-event property tests: fast-check seed ${SEED} (FC_SEED=${SEED} to replay)`);

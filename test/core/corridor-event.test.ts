@@ -1,9 +1,9 @@
 // Tests of the choice between a whole corridor and a figures-only refresh (server/core/corridor-event.ts, P11):
 // folding the chosen event into a picture holding the previous corridor must give the new one.
 import { describe, expect, it } from 'vitest';
-import { applyEvents } from '../../server/core/apply-event.js';
+import { applyEvents } from '@corridor/protocol';
 import { corridorEvent } from '../../server/core/corridor-event.js';
-import { emptyPicture, type Convoy, type Corridor, type PictureEvent, type RouteLeg } from '../../server/protocol/events.js';
+import { emptyPicture, type Convoy, type Corridor, type PictureEvent, type RouteLeg } from '@corridor/protocol';
 
 const convoy: Convoy = { id: 'cv-1', name: 'cv-1', origin: [12, 57], destination: [12.1, 57], vehicleClass: '4wd', state: 'planned', updatedMs: 0 };
 const leg = (x: number, clearance: number | null = null): RouteLeg => ({

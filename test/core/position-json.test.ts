@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { positionEventJson } from '../../server/core/commands.js';
-import type { Actor, NewEvent, Unit } from '../../server/protocol/events.js';
+import type { Actor, NewEvent, Unit } from '@corridor/protocol';
 import { NOW_MS } from '../protocol/arbitraries.js';
 
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true });

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_NESTING, nestingDepth, parseMessage, sniffMsgId } from '../../server/gateway/parse.js';
-import { MAX_MESSAGE_BYTES } from '../../server/protocol/messages.js';
+import { MAX_MESSAGE_BYTES } from '@corridor/protocol';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 console.info(`gateway parse property tests: fast-check seed ${SEED} (FC_SEED=${SEED} to replay)`);

@@ -4,7 +4,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.js';
-import { MAX_GEOMETRY_POSITIONS, PositionBatchSchema } from '../../server/protocol/messages.js';
+import { MAX_GEOMETRY_POSITIONS, PositionBatchSchema } from '@corridor/protocol';
 import { comb, HEAVY_MESSAGES, zone } from './heavy-messages.js';
 import { tempDir } from '../server/helpers.js';
 import { call, startTestServer, TestClient } from './helpers.js';

@@ -1,6 +1,6 @@
 // The largest and most hostile single messages the limits admit (test/integration), by name: for the
 // event-loop test and for `npm run bench:messages`. Each is made afresh per attempt (its msgIds differ).
-import { MAX_GEOMETRY_POSITIONS, MAX_MESSAGE_BYTES, PositionBatchSchema } from '../../server/protocol/messages.js';
+import { MAX_GEOMETRY_POSITIONS, MAX_MESSAGE_BYTES, PositionBatchSchema } from '@corridor/protocol';
 import { WS_MAX_PAYLOAD } from '../../server/net/ws-adapter.js';
 
 type Pt = [number, number];

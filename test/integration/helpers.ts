@@ -1,7 +1,9 @@
 // Integration test helpers (test/integration): a real server on port 0 with a fake router, and a
 // WebSocket client that queues what it receives so tests can wait for a given message.
 import path from 'node:path';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { WebSocket } from 'ws';
+import { ServerMessageSchemas } from '@corridor/protocol';
 import { startServer, type RunningServer } from '../../server/app.js';
 import type { Config } from '../../server/config.js';
 import { FakeEngine, silentLogger } from '../server/helpers.js';
@@ -37,13 +39,31 @@ export async function startTestServer(dataDir: string, extra: Partial<Config> = 
 
 export type Json = Record<string, any>;
 
-/** A WebSocket client that keeps every message it gets, parsed. */
+const serverChecks = Object.fromEntries(Object.entries(ServerMessageSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]));
+
+/** Why a server message breaks its schema (protocol/server-messages.ts), or undefined when it keeps it. */
+export function serverMessageProblem(m: Json): string | undefined {
+  const check = serverChecks[m.type as string];
+  if (!check) return `unknown server message type ${JSON.stringify(m.type)}`;
+  if (check.Check(m)) return undefined;
+  const first = check.Errors(m).First();
+  return `${m.type} breaks its schema at ${first?.path}: ${first?.message} (${JSON.stringify(first?.value)?.slice(0, 200)})`;
+}
+
+/**
+ * A WebSocket client that keeps every message it gets, parsed, and holds each to the server-message
+ * schemas: {@link close} fails a test whose server sent a message its schema does not allow.
+ */
 export class TestClient {
   readonly received: Json[] = [];
+  /** Messages that broke their schema. */
+  readonly violations: string[] = [];
   private waiters: Array<{ match: (m: Json) => boolean; resolve: (m: Json) => void }> = [];
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const m = JSON.parse(data.toString()) as Json;
+      const problem = serverMessageProblem(m);
+      if (problem) this.violations.push(problem);
       this.received.push(m);
       this.waiters = this.waiters.filter((w) => {
         if (!w.match(m)) return true;
@@ -97,11 +117,14 @@ export class TestClient {
     return seq;
   }
 
+  /** Closes the socket; rejects when the server sent a message its schema does not allow. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
+    return new Promise<void>((resolve) => {
       if (this.ws.readyState === WebSocket.CLOSED) return resolve();
       this.ws.once('close', () => resolve());
       this.ws.close();
+    }).then(() => {
+      if (this.violations.length > 0) throw new Error(`the server sent messages outside their schemas:\n${this.violations.slice(0, 5).join('\n')}`);
     });
   }
 }

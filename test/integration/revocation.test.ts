@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.js';
 import { TokenStore } from '../../server/auth/tokens.js';
 import { databaseFile } from '../../server/log/event-log.js';
-import { CLOSE_TOKEN_REVOKED } from '../../server/protocol/messages.js';
+import { CLOSE_TOKEN_REVOKED } from '@corridor/protocol';
 import { tempDir } from '../server/helpers.js';
 import { startTestServer, TestClient } from './helpers.js';
 

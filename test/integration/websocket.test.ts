@@ -8,7 +8,7 @@ import type { RunningServer } from '../../server/app.js';
 import { tempDir, waitFor } from '../server/helpers.js';
 import { call, startTestServer, TestClient, type Json } from './helpers.js';
 import { WS_MAX_PAYLOAD } from '../../server/net/ws-adapter.js';
-import { MAX_MESSAGE_BYTES } from '../../server/protocol/messages.js';
+import { MAX_MESSAGE_BYTES } from '@corridor/protocol';
 
 const ADMIN = 'admin-token-for-tests-0123456789';
 

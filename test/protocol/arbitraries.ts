@@ -1,7 +1,7 @@
-// fast-check arbitraries of valid client commands of every type (server/protocol/messages.ts), for
+// fast-check arbitraries of valid client commands of every type (protocol/messages.ts), for
 // the validator's property tests. Times are at or before NOW_MS so none is "in the future" (P6).
 import fc from 'fast-check';
-import type { ClientCommand, ClientCommandType } from '../../server/protocol/messages.js';
+import type { ClientCommand, ClientCommandType } from '@corridor/protocol';
 
 /** The server clock the property tests validate against, ms since epoch. */
 export const NOW_MS = Date.UTC(2026, 10, 21, 10, 0, 0);

@@ -1,9 +1,9 @@
-// Unit and property tests of server/protocol/fixes.ts: fixes as rows on the live stream (P14) decode to
+// Unit and property tests of protocol/fixes.ts: fixes as rows on the live stream (P14) decode to
 // exactly the units they were made from.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Unit } from '../../server/protocol/events.js';
-import { expandDeltaEvents, expandFixes, fixJson, type FixEntry } from '../../server/protocol/fixes.js';
+import type { Unit } from '@corridor/protocol';
+import { expandDeltaEvents, expandFixes, fixJson, type FixEntry } from '@corridor/protocol';
 import { NOW_MS, id, lat, lon } from './arbitraries.js';
 
 const unit: fc.Arbitrary<Unit> = fc

@@ -1,8 +1,8 @@
-// Tests of the polygon crossing check (server/protocol/simple-polygon.ts): a property test against a
+// Tests of the polygon crossing check (protocol/simple-polygon.ts): a property test against a
 // brute-force O(n²) oracle on small random polygons full of degenerate cases, plus named cases.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findCrossing, type Crossing } from '../../server/protocol/simple-polygon.js';
+import { findCrossing, type Crossing } from '@corridor/protocol/simple-polygon';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 console.info(`simple-polygon property tests: fast-check seed ${SEED} (FC_SEED=${SEED} to replay)`);

@@ -1,8 +1,8 @@
-// Tests of the validator's issue 9 checks (server/protocol/validate.ts): preview of untrusted values, real dates, text a screen shows as stored, occupancy, feature ids and geometry size.
+// Tests of the validator's issue 9 checks (protocol/validate.ts): preview of untrusted values, real dates, text a screen shows as stored, occupancy, feature ids and geometry size.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_GEOMETRY_POSITIONS } from '../../server/protocol/messages.js';
-import { dateProblem, isRealDateTime, preview, validateCommand } from '../../server/protocol/validate.js';
+import { MAX_GEOMETRY_POSITIONS } from '@corridor/protocol';
+import { dateProblem, isRealDateTime, preview, validateCommand } from '@corridor/protocol/validate';
 import { commandOf, isoTime as isoTimeArb, NOW_MS } from './arbitraries.js';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);

@@ -1,11 +1,11 @@
-// Tests of the validator (server/protocol/validate.ts): generated valid commands of every type are
+// Tests of the validator (protocol/validate.ts): generated valid commands of every type are
 // accepted as they are; broken ones are refused with the offending field's path and a message
 // naming it (P5), plus the geometry, clock (P6) and size checks JSON Schema cannot express.
 import fc from 'fast-check';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import { ClientCommandSchemas, MAX_BATCH_REPORTS, MAX_FUTURE_SKEW_MS, type ClientCommand, type ClientCommandType } from '../../server/protocol/messages.js';
+import { ClientCommandSchemas, MAX_BATCH_REPORTS, MAX_FUTURE_SKEW_MS, type ClientCommand, type ClientCommandType } from '@corridor/protocol';
 import {
   checkPolygonal,
   toFieldPath,
@@ -13,7 +13,7 @@ import {
   validateConstraint,
   validatePositionBatch,
   validateThreat,
-} from '../../server/protocol/validate.js';
+} from '@corridor/protocol/validate';
 import { anyCommand, commandOf, NOW_MS, ring } from './arbitraries.js';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);

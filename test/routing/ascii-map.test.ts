@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRoadGraph, Router } from '../../routing/index.js';
 import type { RoadWay } from '../../routing/types.js';
-import type { Polygonal } from '../../server/protocol/messages.js';
+import type { Polygonal } from '@corridor/protocol';
 import { Log, polygonZone } from './helpers.js';
 
 const STEP = 0.001;

@@ -3,7 +3,7 @@
 import { booleanIntersects, lineString } from '@turf/turf';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Router } from '../../routing/router.js';
-import type { RouteLeg } from '../../server/protocol/events.js';
+import type { RouteLeg } from '@corridor/protocol';
 import { convoy, haven, Log, loadGothenburg, zone } from './helpers.js';
 
 let router: Router;

@@ -7,7 +7,7 @@ import { booleanIntersects, lineString } from '@turf/turf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Router } from '../../routing/router.js';
 import type { RouteQuery } from '../../routing/types.js';
-import type { Polygonal } from '../../server/protocol/messages.js';
+import type { Polygonal } from '@corridor/protocol';
 import { Log, loadGothenburg, polygonZone, repoRoot } from './helpers.js';
 
 const DIR = path.join(repoRoot, 'test/fixtures/routing');

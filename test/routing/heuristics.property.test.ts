@@ -8,8 +8,8 @@ import { STATUS_CLOSED } from '../../routing/profile.js';
 import { DIR_BACKWARD, DIR_FORWARD, haversineM, type RoadGraph, type Snap } from '../../routing/road-graph.js';
 import type { EdgeCosts, SearchResult, TargetTree } from '../../routing/search.js';
 import type { RoadWay } from '../../routing/types.js';
-import type { ThreatZone } from '../../server/protocol/events.js';
-import type { Polygonal } from '../../server/protocol/messages.js';
+import type { ThreatZone } from '@corridor/protocol';
+import type { Polygonal } from '@corridor/protocol';
 import { convoy, latticeWay, Log, loadGothenburg, plainDijkstra, polygonZone, zone } from './helpers.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20261122);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Router } from '../../routing/router.js';
 import type { RoadGraph } from '../../routing/road-graph.js';
-import type { Corridor } from '../../server/protocol/events.js';
+import type { Corridor } from '@corridor/protocol';
 import { convoy, haven, Log, loadGothenburg, zone } from './helpers.js';
 
 const SEED = Number(process.env.FC_SEED ?? 777);

@@ -3,11 +3,11 @@
 // straight-line engine for the tests that do not need real roads.
 import pino from 'pino';
 import type { CorridorEngine, RouteAnswer, RouteQuery } from '../../routing/types.js';
-import { applyEvents } from '../../server/core/apply-event.js';
+import { applyEvents } from '@corridor/protocol';
 import { commandToEvent, existsIn, newId, ROUTING_EVENT_TYPES, type Command } from '../../server/core/commands.js';
-import { emptyPicture, type Picture, type PictureEvent, type NewEvent } from '../../server/protocol/events.js';
-import type { ClientCommand } from '../../server/protocol/messages.js';
-import { validateCommand } from '../../server/protocol/validate.js';
+import { emptyPicture, type Picture, type PictureEvent, type NewEvent } from '@corridor/protocol';
+import type { ClientCommand } from '@corridor/protocol';
+import { validateCommand } from '@corridor/protocol/validate';
 
 /** A logger that writes nothing. */
 export const silentLogger = pino({ level: 'silent' });

@@ -1,7 +1,7 @@
 // Tests of the built-in exercise file and of parseScenario's checks (server/scenario/scenario-file.ts).
 import { describe, expect, it } from 'vitest';
-import { emptyPicture } from '../../server/protocol/events.js';
-import { validateCommand } from '../../server/protocol/validate.js';
+import { emptyPicture } from '@corridor/protocol';
+import { validateCommand } from '@corridor/protocol/validate';
 import { loadScenario, parseScenario, ScenarioError, type Scenario } from '../../server/scenario/scenario-file.js';
 import { seedCommands } from '../../server/scenario/seed.js';
 import { stepCommand } from '../../server/scenario/timeline.js';

@@ -2,7 +2,7 @@
 // straight-line engine so unit motion is easy to check (server/scenario/simulator.ts, index.ts).
 import { describe, expect, it } from 'vitest';
 import type { RouteQuery } from '../../routing/types.js';
-import { validateCommand } from '../../server/protocol/validate.js';
+import { validateCommand } from '@corridor/protocol/validate';
 import { startScenario } from '../../server/scenario/index.js';
 import { rulerAt } from '../../server/scenario/path-follower.js';
 import { loadScenario, resolvePlace, type Scenario } from '../../server/scenario/scenario-file.js';

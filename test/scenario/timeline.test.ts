@@ -1,7 +1,7 @@
 // Tests of the pure timeline and seed functions (server/scenario/timeline.ts, seed.ts).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emptyPicture, type Picture } from '../../server/protocol/events.js';
+import { emptyPicture, type Picture } from '@corridor/protocol';
 import { loadScenario } from '../../server/scenario/scenario-file.js';
 import { seedCommands, seedMsgId } from '../../server/scenario/seed.js';
 import { dueSteps, loopStarts, resetCommands, stepCommand } from '../../server/scenario/timeline.js';

@@ -1,11 +1,11 @@
 // Unit tests of server/net/broadcast.ts over in-memory sinks the test flushes: snapshot on join,
 // shared frames (P4), mid-frame joins, resync from the log, slow clients (P10), fixes as rows (P14).
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyEventsInPlace } from '../../server/core/apply-event.js';
+import { applyEventsInPlace } from '@corridor/protocol';
 import type { AppendedEvent, StoredEvent } from '../../server/log/event-log.js';
 import { Broadcaster, deltaJson, mergePositions, wireJson, type ClientSink, type EventSource } from '../../server/net/broadcast.js';
-import { emptyPicture, type EventOf, type PictureEvent, type Unit } from '../../server/protocol/events.js';
-import { expandDeltaEvents } from '../../server/protocol/fixes.js';
+import { emptyPicture, type EventOf, type PictureEvent, type Unit } from '@corridor/protocol';
+import { expandDeltaEvents } from '@corridor/protocol';
 import { silentLogger } from './helpers.js';
 
 class MemorySource implements EventSource {

@@ -2,7 +2,7 @@
 import { area, booleanPointInPolygon, distance } from '@turf/turf';
 import { describe, expect, it } from 'vitest';
 import { commandToEvent, newId, type Command, type CommandContext, type EntitySlice } from '../../server/core/commands.js';
-import type { EventOf } from '../../server/protocol/events.js';
+import type { EventOf } from '@corridor/protocol';
 
 const NOW = Date.parse('2026-11-21T10:00:00Z');
 function ctx(existing: Array<[EntitySlice, string]> = []): CommandContext {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog, type EventLog } from '../../server/log/event-log.js';
 import { LogWriter, MSG_ID_RETENTION_MS, openLogDatabase, type WireBatch } from '../../server/log/sqlite-store.js';
-import { emptyPicture, type NewEvent } from '../../server/protocol/events.js';
+import { emptyPicture, type NewEvent } from '@corridor/protocol';
 import { tempDir } from './helpers.js';
 
 const haven = (id: string): NewEvent => ({

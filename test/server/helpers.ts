@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import type { CorridorEngine, RouteAnswer, RouteQuery } from '../../routing/types.js';
-import type { Corridor, Picture, PictureEvent } from '../../server/protocol/events.js';
+import type { Corridor, Picture, PictureEvent } from '@corridor/protocol';
 
 export const silentLogger = pino({ level: 'silent' });
 

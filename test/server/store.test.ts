@@ -2,12 +2,12 @@
 // (P8), all-or-nothing (P5), the router hook, expiry, and replay = live state (fast-check property).
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyEvents } from '../../server/core/apply-event.js';
+import { applyEvents } from '@corridor/protocol';
 import type { Command } from '../../server/core/commands.js';
 import { CommandError, PictureStore } from '../../server/core/store.js';
 import { healthOf } from '../../server/net/http/app.js';
 import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog, type AppendEntry, type EventLog } from '../../server/log/event-log.js';
-import { emptyPicture, type PictureEvent } from '../../server/protocol/events.js';
+import { emptyPicture, type PictureEvent } from '@corridor/protocol';
 import { FakeEngine, silentLogger, tempDir, waitFor } from './helpers.js';
 
 const actor = { tokenId: 'tk-1', org: 'unhcr', role: 'admin' };

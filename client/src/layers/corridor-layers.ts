@@ -1,7 +1,7 @@
 // Convoy corridors as deck.gl layer props (client/src/layers): best route bold, alternatives dashed, no-safe-route convoys flagged.
 import type { PathLayerProps, ScatterplotLayerProps } from '@deck.gl/layers';
 import { PathStyleExtension } from '@deck.gl/extensions';
-import type { Convoy, Corridor } from '../../../server/protocol/events.js';
+import type { Convoy, Corridor } from '@corridor/protocol';
 import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
 import { memoBySlice } from './memo.js';
 import { CORRIDOR_ALT, CORRIDOR_BEST, CORRIDOR_CASING, NO_ROUTE_COLOR } from './palette.js';

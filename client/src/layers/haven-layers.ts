@@ -1,6 +1,6 @@
 // Safe havens as deck.gl layer props (client/src/layers): shelter icon by status with an occupancy bar, and a capacity label.
 import type { IconLayerProps } from '@deck.gl/layers';
-import type { Haven } from '../../../server/protocol/events.js';
+import type { Haven } from '@corridor/protocol';
 import { havenIcon, occupancyTenths } from './icons.js';
 import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
 import { memoBySlice } from './memo.js';

@@ -1,7 +1,7 @@
 // Icon images for IconLayers (client/src/layers): MIL-STD-2525/APP-6 unit symbols, haven and arrow glyphs, as cached SVG data URLs.
 import ms from 'milsymbol';
 import { HAVEN_STATUS_COLORS, occupancyColor, STALE_HEX } from './palette.js';
-import type { Haven } from '../../../server/protocol/events.js';
+import type { Haven } from '@corridor/protocol';
 
 /** An IconLayer icon definition (auto-packed by deck.gl); sizes in pixels. */
 export interface IconDef {

@@ -1,7 +1,7 @@
 // Assembles the deck.gl layers of the picture (client/src/layers): draw order bottom to top, props from the pure functions.
 import type { Layer } from '@deck.gl/core';
 import { IconLayer, LineLayer, PathLayer, PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
-import type { Picture } from '../../../server/protocol/events.js';
+import type { Picture } from '@corridor/protocol';
 import { convoyMarkerProps, corridorAltProps, corridorBestProps, corridorCasingProps } from './corridor-layers.js';
 import { havenIconProps } from './haven-layers.js';
 import type { Box } from './label-placement.js';

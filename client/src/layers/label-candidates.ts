@@ -1,6 +1,6 @@
 // What to label and what not to cover (client/src/layers): picture slices → label specs and symbol obstacles for label-placement.ts.
-import type { Convoy, Corridor, Haven, Picture, Site, ThreatZone, Unit } from '../../../server/protocol/events.js';
-import { isStale } from '../../../server/core/apply-event.js';
+import type { Convoy, Corridor, Haven, Picture, Site, ThreatZone, Unit } from '@corridor/protocol';
+import { isStale } from '@corridor/protocol';
 import { CONVOY_LABEL_FONT, CONVOY_LABEL_PAD, convoyLabelSizePx, convoyLabelTexts, convoyMarkerRadiusPx, convoyMarks, type ConvoyMark } from './corridor-layers.js';
 import { HAVEN_LABEL_FONT, havenIconBox, havenLabelTexts, havenList } from './haven-layers.js';
 import { slotsAround, type LabelSpec, type ObstacleSpec, type Slot, type SlotName, type TextVariant } from './label-placement.js';

@@ -1,5 +1,5 @@
 // Colours and sizes shared by the layers and the legend (client/src/layers), so the legend always matches the map.
-import type { Haven, ThreatZone, Unit } from '../../../server/protocol/events.js';
+import type { Haven, ThreatZone, Unit } from '@corridor/protocol';
 
 export type RGBA = [number, number, number, number];
 

@@ -1,6 +1,6 @@
 // Displacement sites and flows as deck.gl layer props (client/src/layers): circles sized by population (sqrt), flows as arrows.
 import type { IconLayerProps, LineLayerProps, ScatterplotLayerProps } from '@deck.gl/layers';
-import type { Flow, Site } from '../../../server/protocol/events.js';
+import type { Flow, Site } from '@corridor/protocol';
 import { arrowIcon } from './icons.js';
 import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
 import { memoBySlice } from './memo.js';

@@ -1,6 +1,6 @@
 // Threat zones as deck.gl layer props (client/src/layers): filled by severity (no-go red, danger orange, advisory yellow outline), labelled.
 import type { PolygonLayerProps } from '@deck.gl/layers';
-import type { ThreatZone } from '../../../server/protocol/events.js';
+import type { ThreatZone } from '@corridor/protocol';
 import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
 import { memoBySlice } from './memo.js';
 import { SEVERITY_COLORS, SEVERITY_LINE_PX, type RGBA } from './palette.js';

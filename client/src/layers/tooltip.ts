@@ -1,5 +1,5 @@
 // Hover details (client/src/layers): text for the object under the pointer, by the layer it belongs to.
-import type { Haven, Site, Unit } from '../../../server/protocol/events.js';
+import type { Haven, Site, Unit } from '@corridor/protocol';
 import type { ConvoyMark, RoutePath } from './corridor-layers.js';
 import { corridorStatusText } from './corridor-layers.js';
 import type { ZonePart } from './threat-layers.js';

@@ -1,7 +1,7 @@
 // Units as deck.gl layer props (client/src/layers): APP-6 symbol, heading arrow, callsign; stale units greyed and marked.
 import type { IconLayerProps } from '@deck.gl/layers';
-import { isStale } from '../../../server/core/apply-event.js';
-import type { Unit } from '../../../server/protocol/events.js';
+import { isStale } from '@corridor/protocol';
+import type { Unit } from '@corridor/protocol';
 import { arrowIcon, unitIcon } from './icons.js';
 import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
 import { memoBySlice } from './memo.js';

@@ -1,5 +1,5 @@
 // Extent of what the picture shows (client/src/map), to frame the area of operations when the first snapshot arrives.
-import type { Picture } from '../../../server/protocol/events.js';
+import type { Picture } from '@corridor/protocol';
 
 /**
  * Bounding box of units, havens, sites and threat zones, [west, south, east, north] in degrees; null when empty.

@@ -1,8 +1,8 @@
 // WebSocket link to the server (client/src/net): reconnects with capped, jittered backoff and resumes from the last seq.
 // Rules cited: P1 (seq strictly increases), P2 (refolding is harmless), P4 (frames carry since/seq), P10 (resync-required).
-import type { AckMessage, DeltaMessage, ErrorMessage, SnapshotMessage } from '../../../server/protocol/events.js';
-import { CLOSE_TOKEN_REVOKED, type ClientCommand } from '../../../server/protocol/messages.js';
-import { expandDeltaEvents } from '../../../server/protocol/fixes.js';
+import type { AckMessage, DeltaMessage, ErrorMessage, SnapshotMessage } from '@corridor/protocol';
+import { CLOSE_TOKEN_REVOKED, PROTOCOL_VERSION, type ClientCommand } from '@corridor/protocol';
+import { expandDeltaEvents } from '@corridor/protocol';
 import { foldDelta, foldSnapshot, type ConnectionState, type PictureStore } from '../state/picture-store.js';
 
 /** The part of the browser WebSocket the connection uses, so tests can pass an in-memory fake. */
@@ -233,6 +233,13 @@ export class Connection {
     switch (msg.type) {
       case 'snapshot':
         this.resyncPending = false;
+        if ((msg as unknown as SnapshotMessage).protocol !== PROTOCOL_VERSION) {
+          // The server was updated while this page was open: its messages may mean other things.
+          // Keep the picture it had, say so, and stop: only a reload brings the matching page.
+          this.stop();
+          this.setConnection('outdated');
+          return;
+        }
         store.setState(foldSnapshot(store.getState(), msg as unknown as SnapshotMessage, now));
         this.healthy();
         return;

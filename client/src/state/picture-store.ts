@@ -1,11 +1,12 @@
 // Client picture state (client/src/state): a zustand store folding server messages with the server's own reducer.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { applyEvents } from '../../../server/core/apply-event.js';
-import { emptyPicture, pictureFromJson, type DeltaMessage, type Picture, type SnapshotMessage } from '../../../server/protocol/events.js';
+import { applyEvents } from '@corridor/protocol';
+import { emptyPicture, pictureFromJson, type DeltaMessage, type Picture, type SnapshotMessage } from '@corridor/protocol';
 
 /** Connection state shown to the operator: live, trying again, or down for long (still retrying). */
 /** `signed-out`: the server ended the session because its token was revoked; no retries follow. */
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'signed-out';
+/** `outdated`: the server speaks another protocol version than this page (it was updated); reload. */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'signed-out' | 'outdated';
 
 export interface PictureState {
   picture: Picture;

@@ -2,7 +2,7 @@
 import { usePicture } from '../state/hooks.js';
 import { ageText } from './format.js';
 
-const LABELS = { connecting: 'CONNECTING', live: 'LIVE', reconnecting: 'RECONNECTING', offline: 'OFFLINE', 'signed-out': 'SIGNED OUT' } as const;
+const LABELS = { connecting: 'CONNECTING', live: 'LIVE', reconnecting: 'RECONNECTING', offline: 'OFFLINE', 'signed-out': 'SIGNED OUT', outdated: 'SERVER UPDATED' } as const;
 
 export function ConnectionBadge({ now }: { now: number }) {
   const connection = usePicture((s) => s.connection);
@@ -15,6 +15,11 @@ export function ConnectionBadge({ now }: { now: number }) {
       {connection === 'signed-out' && (
         <a className="conn-age" href="/">
           access revoked: sign in again
+        </a>
+      )}
+      {connection === 'outdated' && (
+        <a className="conn-age" href={window.location.pathname + window.location.search}>
+          reload the page
         </a>
       )}
       {connection !== 'live' && since !== null && <span className="conn-age">last data {ageText(since)} ago</span>}

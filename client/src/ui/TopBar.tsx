@@ -1,5 +1,5 @@
 // Header of the picture (client/src/ui): EXERCISE marking, title, UTC clock, last update, unit count, connection.
-import { isStale } from '../../../server/core/apply-event.js';
+import { isStale } from '@corridor/protocol';
 import { unitList } from '../layers/unit-layers.js';
 import { usePicture } from '../state/hooks.js';
 import { ConnectionBadge } from './ConnectionBadge.js';

@@ -8,7 +8,7 @@ import type { CorridorEngine } from '../../../routing/types.js';
 import type { TokenStore } from '../../auth/tokens.js';
 import type { PictureStore } from '../../core/store.js';
 import type { Gateway } from '../../gateway/gateway.js';
-import { MAX_MESSAGE_BYTES } from '../../protocol/messages.js';
+import { MAX_MESSAGE_BYTES } from '@corridor/protocol';
 import { HttpError, sendError } from './errors.js';
 import { readRoutes, type ServerStatus } from './read-routes.js';
 import { PAGES, requireSignIn, tokenSignIn } from './sign-in.js';

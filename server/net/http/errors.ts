@@ -1,7 +1,7 @@
 // The HTTP face of the contract's errors (server/net/http): `{"error":{"code","message","path"}}`
 // with the status each code stands for (P5, P7), never HTML or a stack.
 import type { Response } from 'express';
-import type { ErrorCode, ProtocolError } from '../../protocol/messages.js';
+import type { ErrorCode, ProtocolError } from '@corridor/protocol';
 
 /** HTTP status per error code. */
 export const STATUS: Record<ErrorCode, number> = {

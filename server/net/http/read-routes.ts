@@ -5,7 +5,7 @@ import type { CorridorEngine } from '../../../routing/types.js';
 import type { PictureStore } from '../../core/store.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import { COST } from '../../gateway/limits.js';
-import { VehicleClassSchema } from '../../protocol/messages.js';
+import { VehicleClassSchema } from '@corridor/protocol';
 import { allow } from './write-routes.js';
 import { HttpError } from './errors.js';
 

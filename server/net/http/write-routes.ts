@@ -7,10 +7,10 @@ import { entityIdOf, type PictureStore } from '../../core/store.js';
 import type { CarrierPaths, Gateway } from '../../gateway/gateway.js';
 import { COST } from '../../gateway/limits.js';
 import { cookieWriteAllowed, originAllowed } from '../../gateway/origin.js';
-import type { PictureEvent } from '../../protocol/events.js';
-import { MAX_MESSAGE_BYTES, type ClientCommandType } from '../../protocol/messages.js';
-import { checkSchema, type Result } from '../../protocol/validate.js';
-import { IdSchema } from '../../protocol/messages.js';
+import type { PictureEvent } from '@corridor/protocol';
+import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type ClientCommandType, type Kind } from '@corridor/protocol';
+import { checkSchema, type Result } from '@corridor/protocol/validate';
+import { IdSchema } from '@corridor/protocol';
 import { HttpError } from './errors.js';
 
 export interface WriteOptions {
@@ -28,17 +28,10 @@ export const allow =
     next(new HttpError({ code: 'forbidden', message: `the role ${req.auth!.role} may not do this` }));
   };
 
-type Kind = 'threats' | 'havens' | 'sites' | 'flows' | 'constraints' | 'convoys';
-
-/** Per kind of entity: its commands, and the command an accepted body makes (its `form` is the kind, read.ts). */
-const KINDS: Record<Kind, { upsert: ClientCommandType; remove: ClientCommandType; make: (value: never, msgId: string | undefined) => Command }> = {
-  threats: { upsert: 'threat.upsert', remove: 'threat.remove', make: (feature, msgId) => ({ type: 'threat.upsert', msgId, feature }) },
-  havens: { upsert: 'haven.upsert', remove: 'haven.remove', make: (haven, msgId) => ({ type: 'haven.upsert', msgId, haven }) },
-  sites: { upsert: 'site.upsert', remove: 'site.remove', make: (site, msgId) => ({ type: 'site.upsert', msgId, site }) },
-  flows: { upsert: 'flow.upsert', remove: 'flow.remove', make: (flow, msgId) => ({ type: 'flow.upsert', msgId, flow }) },
-  constraints: { upsert: 'constraint.upsert', remove: 'constraint.remove', make: (constraint, msgId) => ({ type: 'constraint.upsert', msgId, constraint }) },
-  convoys: { upsert: 'convoy.upsert', remove: 'convoy.remove', make: (convoy, msgId) => ({ type: 'convoy.upsert', msgId, convoy }) },
-};
+/** The command a kind's accepted body makes: its upsert, with the body in the kind's input field. */
+function upsertOf(kind: Kind, value: unknown, msgId: string | undefined): Command {
+  return { type: `${kind}.upsert`, msgId, [KINDS[kind].input]: value } as unknown as Command;
+}
 
 function wrap<T>(r: Result<T>, make: (value: T) => Command): Result<Command> {
   return r.ok ? { ok: true, value: make(r.value) } : r;
@@ -131,18 +124,21 @@ export function writeRoutes(opts: WriteOptions): express.Router {
     res.status(202).json({ accepted: checked.ok && checked.value.type === 'positions' ? checked.value.reports.length : 0, seq: result.seq });
   });
 
-  for (const kind of Object.keys(KINDS) as Kind[]) {
-    const k = KINDS[kind];
+  // Every kind of the registry: `POST /api/<slice>` and `DELETE /api/<slice>/:id`.
+  for (const kind of KIND_NAMES) {
+    const slice = KINDS[kind].slice;
+    const upsert = `${kind}.upsert` as ClientCommandType;
+    const remove = `${kind}.remove` as ClientCommandType;
     const paths: CarrierPaths = { msgId: 'Idempotency-Key' };
-    api.post(`/${kind}`, async (req, res) => {
+    api.post(`/${slice}`, async (req, res) => {
       const key = idempotencyKey(req);
-      const checked = await gateway.readBody(req.sender!, k.upsert, kind, bytesOf(req), Date.now(), (value) => k.make(value, key), paths);
+      const checked = await gateway.readBody(req.sender!, upsert, slice, bytesOf(req), Date.now(), (value) => upsertOf(kind, value, key), paths);
       const result = await submit(req, checked, paths);
       res.status(result.duplicate ? 200 : 201).json({ id: await idOfSeq(result.seq), seq: result.seq });
     });
-    api.delete(`/${kind}/:id`, async (req, res) => {
+    api.delete(`/${slice}/:id`, async (req, res) => {
       const key = idempotencyKey(req);
-      const checked = gateway.checkWith(req.sender!, k.remove, () => wrap(checkSchema(IdSchema, req.params.id, 'id'), (id) => ({ type: k.remove, id, msgId: key }) as Command), paths);
+      const checked = gateway.checkWith(req.sender!, remove, () => wrap(checkSchema(IdSchema, req.params.id, 'id'), (id) => ({ type: remove, id, msgId: key }) as Command), paths);
       const result = await submit(req, checked, paths);
       res.json({ seq: result.seq });
     });

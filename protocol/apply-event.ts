@@ -1,7 +1,8 @@
 // Pure fold of log events into the picture: (picture, events) → picture. Shared by server, replay and client.
 // Copy-on-write per slice, once per batch: untouched slices keep their identity, so the client's
 // layers redraw only what moved (STYLE: stable data identity).
-import { idRecord, type Picture, type PictureEvent, type Unit } from '../protocol/events.js';
+import { idRecord, type Picture, type PictureEvent, type Unit } from './events.js';
+import { eventKind, KINDS } from './kinds.js';
 
 type Slice = Exclude<keyof Picture, 'seq'>;
 
@@ -85,40 +86,8 @@ function applyTo(
       }
       return;
     }
-    case 'threat.upserted':
-      slice('threats')[event.zone.id] = event.zone;
-      return;
-    case 'threat.removed':
-      delete slice('threats')[event.id];
-      return;
-    case 'haven.upserted':
-      slice('havens')[event.haven.id] = event.haven;
-      return;
-    case 'haven.removed':
-      delete slice('havens')[event.id];
-      return;
-    case 'site.upserted':
-      slice('sites')[event.site.id] = event.site;
-      return;
-    case 'site.removed':
-      delete slice('sites')[event.id];
-      return;
-    case 'flow.upserted':
-      slice('flows')[event.flow.id] = event.flow;
-      return;
-    case 'flow.removed':
-      delete slice('flows')[event.id];
-      return;
-    case 'constraint.upserted':
-      slice('constraints')[event.constraint.id] = event.constraint;
-      return;
-    case 'constraint.removed':
-      delete slice('constraints')[event.id];
-      return;
-    case 'convoy.upserted':
-      slice('convoys')[event.convoy.id] = event.convoy;
-      return;
     case 'convoy.removed':
+      // A removed convoy takes its corridor with it (P9).
       delete slice('convoys')[event.id];
       delete slice('corridors')[event.id];
       return;
@@ -143,8 +112,16 @@ function applyTo(
       return;
     }
     default: {
-      const unknown: never = event;
-      throw new Error(`unknown event type ${(unknown as { type: string }).type}`);
+      // Every other kind of the registry (kinds.ts): an upsert sets its entity, a removal deletes it.
+      const ek = eventKind(event.type);
+      if (!ek) throw new Error(`unknown event type ${(event as { type: string }).type}`);
+      const spec = KINDS[ek.kind];
+      const records = slice(spec.slice) as Record<string, { id: string }>;
+      if (ek.op === 'upserted') {
+        const entity = (event as unknown as Record<string, { id: string }>)[spec.field];
+        records[entity.id] = entity;
+      } else delete records[(event as { id: string }).id];
+      return;
     }
   }
 }

@@ -1,5 +1,7 @@
 // Log events (past-tense facts) and the picture they fold into; shared by server and client reducers.
-// No Node imports (client/ uses this file). Rule numbers refer to SPEC.md.
+// The events and slices of the entity kinds come from the registry (kinds.ts). Rule numbers: SPEC.md.
+import { KIND_NAMES, KINDS, type ExpiringKind, type FieldOf, type Kind, type SliceOf } from './kinds.js';
+import type { CorridorWhy } from './server-messages.js';
 import type {
   ConstraintInput,
   ConvoyInput,
@@ -85,8 +87,10 @@ export interface Corridor {
   havenId?: string;
   /** Zone ids that cut every path, when status is `no_safe_route`. */
   blockedBy?: string[];
-  /** What changed and why, in a sentence ("re-routed around zone tz-3: +4 min"). */
+  /** What changed and why, in an English sentence ("re-routed around zone tz-3: +4 min"), for API users. */
   reason: string;
+  /** The same as a code and its figures, for each client to word in its language (absent in old logs). */
+  why?: CorridorWhy;
   /** Change of the best route's duration against the previous corridor, seconds: + is slower, − faster. */
   deltaS?: number;
   /** Ids of the zones/constraints whose change caused this computation. */
@@ -104,22 +108,30 @@ export interface CorridorRefresh {
   /** `min_clearance_m` of each route, in the corridor's order. */
   clearance: (number | null)[];
   reason: string;
+  why?: CorridorWhy;
   cause?: string[];
   computedMs: number;
 }
 
-export interface Picture {
+/** The entity each kind's slice holds. */
+export interface Entities {
+  threat: ThreatZone;
+  haven: Haven;
+  site: Site;
+  flow: Flow;
+  constraint: Constraint;
+  convoy: Convoy;
+}
+
+/** The slices of the registry's kinds, each id → entity. */
+export type KindSlices = { [K in Kind as SliceOf<K>]: Record<string, Entities[K]> };
+
+export type Picture = {
   /** Seq of the last event folded in (P1). */
   seq: number;
   units: Record<string, Unit>;
-  threats: Record<string, ThreatZone>;
-  havens: Record<string, Haven>;
-  sites: Record<string, Site>;
-  flows: Record<string, Flow>;
-  constraints: Record<string, Constraint>;
-  convoys: Record<string, Convoy>;
   corridors: Record<string, Corridor>;
-}
+} & KindSlices;
 
 /** Who caused an event (for the audit trail). */
 export interface Actor {
@@ -128,24 +140,17 @@ export interface Actor {
   role: string;
 }
 
+/** Why a zone or constraint went: removed by someone, or past its `validUntil`. */
+export type RemovalReason = 'deleted' | 'expired';
+
 /** Event payloads by type. Each event is a fact already validated and normalised. */
-export interface EventPayloads {
+export type EventPayloads = {
   'position.reported': { units: Unit[] };
-  'threat.upserted': { zone: ThreatZone };
-  'threat.removed': { id: string; reason: 'deleted' | 'expired' };
-  'haven.upserted': { haven: Haven };
-  'haven.removed': { id: string };
-  'site.upserted': { site: Site };
-  'site.removed': { id: string };
-  'flow.upserted': { flow: Flow };
-  'flow.removed': { id: string };
-  'constraint.upserted': { constraint: Constraint };
-  'constraint.removed': { id: string; reason: 'deleted' | 'expired' };
-  'convoy.upserted': { convoy: Convoy };
-  'convoy.removed': { id: string };
   'corridor.recomputed': { corridor: Corridor };
   'corridor.refreshed': { refresh: CorridorRefresh };
-}
+} & { [K in Kind as `${K}.upserted`]: { [F in FieldOf<K>]: Entities[K] } } & {
+  [K in Kind as `${K}.removed`]: K extends ExpiringKind ? { id: string; reason: RemovalReason } : { id: string };
+};
 export type EventType = keyof EventPayloads;
 
 /** An event as stored in the log and sent on the wire (`seq` strictly increases, P1). */
@@ -170,6 +175,8 @@ export type NewEvent = PictureEvent extends infer E
 // ---------------------------------------------------------------- server → client (WebSocket)
 export interface SnapshotMessage {
   type: 'snapshot';
+  /** The protocol version the server speaks (PROTOCOL_VERSION). */
+  protocol: number;
   seq: number;
   picture: Picture;
   /** After how long without a report a unit counts as stale, ms. */
@@ -223,20 +230,12 @@ export function idRecord<T>(from?: Readonly<Record<string, T>>): Record<string, 
 }
 
 /** The slices of a picture: each an {@link idRecord}. */
-export const PICTURE_SLICES = ['units', 'threats', 'havens', 'sites', 'flows', 'constraints', 'convoys', 'corridors'] as const;
+export const PICTURE_SLICES = ['units', ...KIND_NAMES.map((k) => KINDS[k].slice), 'corridors'] as ReadonlyArray<Exclude<keyof Picture, 'seq'>>;
 
 export function emptyPicture(): Picture {
-  return {
-    seq: 0,
-    units: idRecord(),
-    threats: idRecord(),
-    havens: idRecord(),
-    sites: idRecord(),
-    flows: idRecord(),
-    constraints: idRecord(),
-    convoys: idRecord(),
-    corridors: idRecord(),
-  };
+  const picture = { seq: 0 } as Picture;
+  for (const slice of PICTURE_SLICES) (picture as Record<string, unknown>)[slice] = idRecord();
+  return picture;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The wire contract: every input and output message, as TypeBox schemas shared by server and client.
 // No Node or server imports here (STYLE: client/ imports this file). Rule numbers refer to SPEC.md.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TObject, type TSchema } from '@sinclair/typebox';
+import { KIND_NAMES, KINDS, type InputOf, type Kind } from './kinds.js';
 
 /** What an id may hold: it names the entity in paths (`DELETE /api/threats/:id`) and on the wire. */
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]*$';
@@ -243,27 +244,40 @@ export type ConvoyInput = Static<typeof ConvoyInputSchema>;
 const cmd = <K extends string, T extends Record<string, TSchema>>(type: K, fields: T) =>
   Type.Object({ type: Type.Literal(type), msgId: MsgId, ...fields }, strict);
 
+/** What a client posts for each kind of entity (the upsert command's `input` field, kinds.ts). */
+export const INPUT_SCHEMAS = {
+  threat: ThreatFeatureSchema,
+  haven: HavenInputSchema,
+  site: SiteInputSchema,
+  flow: FlowInputSchema,
+  constraint: ConstraintInputSchema,
+  convoy: ConvoyInputSchema,
+} as const satisfies Record<Kind, TSchema>;
+
+type UpsertSchema<K extends Kind> = TObject<{ type: TLiteral<`${K}.upsert`>; msgId: typeof MsgId } & { [F in InputOf<K>]: (typeof INPUT_SCHEMAS)[K] }>;
+type RemoveSchema<K extends Kind> = TObject<{ type: TLiteral<`${K}.remove`>; msgId: typeof MsgId; id: typeof Id }>;
+type KindCommandSchemas = { [K in Kind as `${K}.upsert`]: UpsertSchema<K> } & { [K in Kind as `${K}.remove`]: RemoveSchema<K> };
+
+/** The upsert and remove command of every kind of the registry. */
+function kindCommandSchemas(): KindCommandSchemas {
+  const out: Record<string, TSchema> = {};
+  for (const kind of KIND_NAMES) {
+    out[`${kind}.upsert`] = cmd(`${kind}.upsert`, { [KINDS[kind].input]: INPUT_SCHEMAS[kind] });
+    out[`${kind}.remove`] = cmd(`${kind}.remove`, { id: Id });
+  }
+  return out as KindCommandSchemas;
+}
+
 export const ClientCommandSchemas = {
   position: Type.Object(
     { ...PositionReportSchema.properties, type: Type.Literal('position'), msgId: MsgId },
     strict,
   ),
   positions: cmd('positions', { reports: PositionBatchSchema }),
-  'threat.upsert': cmd('threat.upsert', { feature: ThreatFeatureSchema }),
-  'threat.remove': cmd('threat.remove', { id: Id }),
-  'haven.upsert': cmd('haven.upsert', { haven: HavenInputSchema }),
-  'haven.remove': cmd('haven.remove', { id: Id }),
-  'site.upsert': cmd('site.upsert', { site: SiteInputSchema }),
-  'site.remove': cmd('site.remove', { id: Id }),
-  'flow.upsert': cmd('flow.upsert', { flow: FlowInputSchema }),
-  'flow.remove': cmd('flow.remove', { id: Id }),
-  'constraint.upsert': cmd('constraint.upsert', { constraint: ConstraintInputSchema }),
-  'constraint.remove': cmd('constraint.remove', { id: Id }),
-  'convoy.upsert': cmd('convoy.upsert', { convoy: ConvoyInputSchema }),
-  'convoy.remove': cmd('convoy.remove', { id: Id }),
+  ...kindCommandSchemas(),
   resync: Type.Object({ type: Type.Literal('resync'), since: Type.Integer({ minimum: 0 }) }, strict),
   ping: Type.Object({ type: Type.Literal('ping'), msgId: Type.Optional(MsgId) }, strict),
-} as const;
+};
 export type ClientCommandType = keyof typeof ClientCommandSchemas;
 export type ClientCommand = { [K in ClientCommandType]: Static<(typeof ClientCommandSchemas)[K]> }[ClientCommandType];
 export type ClientCommandOf<K extends ClientCommandType> = Static<(typeof ClientCommandSchemas)[K]>;

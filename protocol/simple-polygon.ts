@@ -1,5 +1,5 @@
 // Finds where a polygon's rings cross themselves or each other, stopping at the first crossing, in
-// O(n log n) time (a Shamos–Hoey sweep line). In server/protocol, shared with the client: no Node imports.
+// O(n log n) time (a Shamos–Hoey sweep line). In @corridor/protocol, shared with the client: no Node imports.
 import { orient2d } from 'robust-predicates';
 import SplayTree from 'splaytree';
 

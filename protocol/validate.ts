@@ -11,6 +11,7 @@ import {
   FlowInputSchema,
   HavenInputSchema,
   ID_PATTERN,
+  INPUT_SCHEMAS,
   MAX_FUTURE_SKEW_MS,
   MAX_GEOMETRY_POSITIONS,
   PositionBatchSchema,
@@ -21,6 +22,7 @@ import {
   type ClientCommandType,
   type ProtocolError,
 } from './messages.js';
+import { commandKind, KINDS, type Kind } from './kinds.js';
 import { findCrossing } from './simple-polygon.js';
 
 /** Earliest year a date or time may name: older ones are typing errors (`0001`, `0026`). */
@@ -477,6 +479,19 @@ export function validateConvoy(raw: unknown, prefix = '') {
   return checkSchema(ConvoyInputSchema, raw, prefix);
 }
 
+/**
+ * Each kind's validator of what a client posts (kinds.ts): the schema, then the checks it cannot
+ * express. `prefix` is the field the entity sits in (`feature` on the WebSocket, nothing on HTTP).
+ */
+export const KIND_VALIDATORS: { [K in Kind]: (raw: unknown, nowMs: number, prefix?: string) => Result<Static<(typeof INPUT_SCHEMAS)[K]>> } = {
+  threat: (raw, nowMs, prefix) => validateThreat(raw, nowMs, prefix),
+  haven: (raw, _nowMs, prefix) => validateHaven(raw, prefix),
+  site: (raw, nowMs, prefix) => validateSite(raw, nowMs, prefix),
+  flow: (raw, nowMs, prefix) => validateFlow(raw, nowMs, prefix),
+  constraint: (raw, nowMs, prefix) => validateConstraint(raw, nowMs, prefix),
+  convoy: (raw, _nowMs, prefix) => validateConvoy(raw, prefix),
+};
+
 function join(prefix: string, field: string): string {
   return prefix ? `${prefix}.${field}` : field;
 }
@@ -514,18 +529,13 @@ export function validateCommand(raw: unknown, nowMs: number): Result<ClientComma
         }
         return { ok: true as const };
       }
-      case 'threat.upsert':
-        return validateThreat(cmd.feature, nowMs, 'feature');
-      case 'haven.upsert':
-        return validateHaven(cmd.haven, 'haven');
-      case 'site.upsert':
-        return validateSite(cmd.site, nowMs, 'site');
-      case 'flow.upsert':
-        return validateFlow(cmd.flow, nowMs, 'flow');
-      case 'constraint.upsert':
-        return validateConstraint(cmd.constraint, nowMs, 'constraint');
-      default:
-        return { ok: true as const };
+      default: {
+        // An upsert of any kind: its posted entity passes the kind's own checks too.
+        const ck = commandKind(cmd.type);
+        if (ck?.op !== 'upsert') return { ok: true as const };
+        const input = KINDS[ck.kind].input;
+        return KIND_VALIDATORS[ck.kind]((cmd as unknown as Record<string, unknown>)[input], nowMs, input);
+      }
     }
   })();
   if (!semantic.ok) return semantic;

@@ -1,0 +1,260 @@
+// Everything the server sends (@corridor/protocol): schemas of every server → client message and of
+// the events and entities inside them, the protocol version, and the structured reasons of corridors
+// that each client words in its own language. The types in events.ts are held equal to these schemas.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, Flow, Constraint, Convoy, ThreatZone, Unit } from './events.js';
+import {
+  AccessStatusSchema,
+  ConstraintCategorySchema,
+  ConvoyStateSchema,
+  HavenStatusSchema,
+  IdSchema,
+  LineStringSchema,
+  MultiLineStringSchema,
+  MultiPolygonSchema,
+  PointSchema,
+  PolygonSchema,
+  SeveritySchema,
+  VehicleClassSchema,
+} from './messages.js';
+
+/**
+ * The version of the wire protocol. A client says which it speaks (`/ws?v=2`) and the server says
+ * which it speaks in every snapshot; a page that finds another asks to be reloaded. Raised when a
+ * message changes in a way an older client would misread.
+ */
+export const PROTOCOL_VERSION = 2;
+
+const strict = { additionalProperties: false } as const;
+const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
+const Num = Type.Number();
+const Ms = Type.Number();
+const Text = Type.String();
+const Position2 = Type.Tuple([Num, Num]);
+
+// ---------------------------------------------------------------- structured reasons of corridors
+
+/** A zone or an access constraint, as a reason names it (its label comes from the picture). */
+export const ZoneRefSchema = Type.Object({ kind: Type.Union([Type.Literal('zone'), Type.Literal('constraint')]), id: Text }, strict);
+export type ZoneRef = Static<typeof ZoneRefSchema>;
+
+/**
+ * Why a corridor is as it is, as a code and its figures (distances in metres, durations and their
+ * change in seconds, + slower): each client words it in its language; `reason` keeps an English
+ * sentence for API users.
+ */
+export const CorridorWhySchema = Type.Union([
+  Type.Object({ code: Type.Literal('computed'), havenId: Opt(Text), distanceM: Num, durationS: Num }, strict),
+  Type.Object({ code: Type.Literal('found_again'), havenId: Opt(Text), distanceM: Num, durationS: Num }, strict),
+  Type.Object({ code: Type.Literal('unchanged'), distanceM: Num, durationS: Num }, strict),
+  Type.Object({ code: Type.Literal('convoy_changed'), distanceM: Num, durationS: Num }, strict),
+  Type.Object(
+    {
+      code: Type.Literal('haven_changed'),
+      havenId: Text,
+      previousHavenId: Opt(Text),
+      /** What became of the previous haven. */
+      previous: Opt(Type.Union([Type.Literal('no_room'), Type.Literal('full'), Type.Literal('closed'), Type.Literal('removed')])),
+      deltaS: Num,
+    },
+    strict,
+  ),
+  Type.Object({ code: Type.Literal('rerouted_around'), zones: Type.Array(ZoneRefSchema), deltaS: Num }, strict),
+  Type.Object({ code: Type.Literal('lifted'), zones: Type.Array(ZoneRefSchema), deltaS: Num }, strict),
+  Type.Object({ code: Type.Literal('rerouted'), deltaS: Num }, strict),
+  Type.Object({ code: Type.Literal('off_network'), end: Type.Union([Type.Literal('origin'), Type.Literal('destination')]), distanceM: Type.Union([Num, Type.Null()]) }, strict),
+  Type.Object({ code: Type.Literal('no_haven'), people: Num }, strict),
+  Type.Object({ code: Type.Literal('no_haven_near_road') }, strict),
+  Type.Object({ code: Type.Literal('no_safe_route'), blockedBy: Type.Array(ZoneRefSchema) }, strict),
+  Type.Object({ code: Type.Literal('no_road_path') }, strict),
+  /** The routes stay; the nearest no-go or danger zone is this one, this far (a refresh, P11). */
+  Type.Object({ code: Type.Literal('nearest_zone'), zone: ZoneRefSchema, distanceM: Num }, strict),
+  /** The routes stay; no no-go or danger zone remains near them (a refresh, P11). */
+  Type.Object({ code: Type.Literal('clear_of_zones') }, strict),
+]);
+export type CorridorWhy = Static<typeof CorridorWhySchema>;
+export type CorridorWhyCode = CorridorWhy['code'];
+
+// ---------------------------------------------------------------- entities as stored and sent
+
+export const UnitSchema = Type.Object(
+  {
+    unitId: Text,
+    lon: Num,
+    lat: Num,
+    timeMs: Ms,
+    seenMs: Ms,
+    heading: Opt(Num),
+    speed: Opt(Num),
+    accuracy: Opt(Num),
+    callsign: Opt(Text),
+    affiliation: Opt(Type.Union([Type.Literal('military'), Type.Literal('humanitarian'), Type.Literal('civil')])),
+  },
+  strict,
+);
+export const ThreatZoneSchema = Type.Object(
+  {
+    id: Text,
+    severity: SeveritySchema,
+    label: Opt(Text),
+    source: Opt(Text),
+    validUntilMs: Opt(Ms),
+    radiusM: Opt(Num),
+    standoffM: Opt(Num),
+    geometry: Type.Union([PolygonSchema, MultiPolygonSchema, PointSchema]),
+    area: Type.Union([PolygonSchema, MultiPolygonSchema]),
+    updatedMs: Ms,
+  },
+  strict,
+);
+export const HavenSchema = Type.Object(
+  { id: Text, name: Text, lon: Num, lat: Num, capacity: Num, occupancy: Num, status: HavenStatusSchema, updatedMs: Ms },
+  strict,
+);
+export const SiteSchema = Type.Object(
+  {
+    id: Text,
+    name: Text,
+    lon: Num,
+    lat: Num,
+    population: Num,
+    date: Text,
+    source: Text,
+    kind: Opt(Type.Union([Type.Literal('camp'), Type.Literal('collective-centre'), Type.Literal('informal'), Type.Literal('host-community')])),
+    updatedMs: Ms,
+  },
+  strict,
+);
+export const FlowSchema = Type.Object({ id: Text, from: Position2, to: Position2, people: Num, date: Text, source: Text, updatedMs: Ms }, strict);
+export const ConstraintSchema = Type.Object(
+  {
+    id: Text,
+    status: AccessStatusSchema,
+    category: ConstraintCategorySchema,
+    reason: Opt(Text),
+    geometry: Type.Union([LineStringSchema, MultiLineStringSchema, PolygonSchema, MultiPolygonSchema]),
+    verifiedAt: Text,
+    verifiedBy: Text,
+    validUntil: Opt(Text),
+    updatedMs: Ms,
+  },
+  strict,
+);
+export const ConvoySchema = Type.Object(
+  {
+    id: Text,
+    name: Text,
+    origin: Position2,
+    destination: Type.Union([Position2, Type.Literal('nearest-haven')]),
+    vehicleClass: VehicleClassSchema,
+    people: Opt(Num),
+    state: ConvoyStateSchema,
+    updatedMs: Ms,
+  },
+  strict,
+);
+export const RouteLegSchema = Type.Object(
+  { coordinates: Type.Array(Position2), distance_m: Num, duration_s: Num, exposure_m: Num, min_clearance_m: Type.Union([Num, Type.Null()]) },
+  strict,
+);
+export const CorridorSchema = Type.Object(
+  {
+    convoyId: Text,
+    status: Type.Union([Type.Literal('ok'), Type.Literal('no_safe_route'), Type.Literal('off_network'), Type.Literal('no_haven')]),
+    routes: Type.Array(RouteLegSchema),
+    havenId: Opt(Text),
+    blockedBy: Opt(Type.Array(Text)),
+    reason: Text,
+    /** Absent only in corridors stored before reasons had codes. */
+    why: Opt(CorridorWhySchema),
+    deltaS: Opt(Num),
+    cause: Opt(Type.Array(Text)),
+    computedMs: Ms,
+  },
+  strict,
+);
+export const CorridorRefreshSchema = Type.Object(
+  { convoyId: Text, clearance: Type.Array(Type.Union([Num, Type.Null()])), reason: Text, why: Opt(CorridorWhySchema), cause: Opt(Type.Array(Text)), computedMs: Ms },
+  strict,
+);
+
+const record = <T extends TSchema>(schema: T) => Type.Record(Type.String(), schema);
+export const PictureSchema = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 0 }),
+    units: record(UnitSchema),
+    threats: record(ThreatZoneSchema),
+    havens: record(HavenSchema),
+    sites: record(SiteSchema),
+    flows: record(FlowSchema),
+    constraints: record(ConstraintSchema),
+    convoys: record(ConvoySchema),
+    corridors: record(CorridorSchema),
+  },
+  strict,
+);
+
+// ---------------------------------------------------------------- events and messages
+
+export const ActorSchema = Type.Object({ tokenId: Text, org: Text, role: Text }, strict);
+const head = { seq: Type.Integer({ minimum: 1 }), timeMs: Ms, msgId: Opt(Text), actor: Opt(ActorSchema) };
+const event = <K extends string, T extends Record<string, TSchema>>(type: K, fields: T) => Type.Object({ ...head, type: Type.Literal(type), ...fields }, strict);
+const Reason = Type.Union([Type.Literal('deleted'), Type.Literal('expired')]);
+
+/** A fix as a row of numbers (P14): `[unitId, lon, lat, time, seen, heading, speed, accuracy]`, trailing nulls left off. */
+export const FixRowSchema = Type.Array(Type.Union([Text, Num, Type.Null()]), { minItems: 5, maxItems: 8 });
+
+/** Every event as stored (`GET /api/events`) and as it travels in frames (P12, P14). */
+export const PictureEventSchema = Type.Union([
+  event('position.reported', { units: Type.Array(UnitSchema) }),
+  event('position.reported', { fixes: Type.Array(Type.Union([FixRowSchema, UnitSchema])) }),
+  event('threat.upserted', { zone: ThreatZoneSchema }),
+  event('threat.removed', { id: Text, reason: Reason }),
+  event('haven.upserted', { haven: HavenSchema }),
+  event('haven.removed', { id: Text }),
+  event('site.upserted', { site: SiteSchema }),
+  event('site.removed', { id: Text }),
+  event('flow.upserted', { flow: FlowSchema }),
+  event('flow.removed', { id: Text }),
+  event('constraint.upserted', { constraint: ConstraintSchema }),
+  event('constraint.removed', { id: Text, reason: Reason }),
+  event('convoy.upserted', { convoy: ConvoySchema }),
+  event('convoy.removed', { id: Text }),
+  event('corridor.recomputed', { corridor: CorridorSchema }),
+  event('corridor.refreshed', { refresh: CorridorRefreshSchema }),
+]);
+
+const ErrorCodeSchema = Type.String({ pattern: '^[a-z_]+$' });
+
+/** Every message the server sends on the WebSocket, by type. */
+export const ServerMessageSchemas = {
+  snapshot: Type.Object(
+    { type: Type.Literal('snapshot'), protocol: Type.Integer(), seq: Type.Integer({ minimum: 0 }), staleAfterMs: Num, serverTimeMs: Ms, picture: PictureSchema },
+    strict,
+  ),
+  delta: Type.Object({ type: Type.Literal('delta'), since: Type.Integer({ minimum: 0 }), seq: Type.Integer({ minimum: 0 }), events: Type.Array(PictureEventSchema) }, strict),
+  ack: Type.Object({ type: Type.Literal('ack'), msgId: Text, seq: Type.Integer({ minimum: 1 }) }, strict),
+  error: Type.Object({ type: Type.Literal('error'), msgId: Opt(Text), code: ErrorCodeSchema, message: Text, path: Text }, strict),
+  pong: Type.Object({ type: Type.Literal('pong'), msgId: Opt(Text), serverTimeMs: Ms }, strict),
+  'resync-required': Type.Object({ type: Type.Literal('resync-required'), seq: Type.Integer({ minimum: 0 }) }, strict),
+} as const;
+export type ServerMessageType = keyof typeof ServerMessageSchemas;
+
+// ---------------------------------------------------------------- the types of events.ts, held to these schemas
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+/** Compile-time: each interface of events.ts is exactly what its schema says (a change to one fails the typecheck until the other follows). */
+export type SchemasMatchTypes = [
+  Holds<Same<Static<typeof UnitSchema>, Unit>>,
+  Holds<Same<Static<typeof ThreatZoneSchema>, ThreatZone>>,
+  Holds<Same<Static<typeof HavenSchema>, Haven>>,
+  Holds<Same<Static<typeof SiteSchema>, Site>>,
+  Holds<Same<Static<typeof FlowSchema>, Flow>>,
+  Holds<Same<Static<typeof ConstraintSchema>, Constraint>>,
+  Holds<Same<Static<typeof ConvoySchema>, Convoy>>,
+  Holds<Same<Static<typeof CorridorSchema>, Corridor>>,
+  Holds<Same<Static<typeof CorridorRefreshSchema>, CorridorRefresh>>,
+  Holds<Same<Static<typeof ActorSchema>, Actor>>,
+  Holds<Same<keyof Static<typeof PictureSchema>, keyof Picture>>,
+];
