@@ -1,17 +1,18 @@
 // Golden corridors on real Gothenburg roads: test/fixtures/routing/in/<case>.geojson (start, end,
 // zones; options in the collection's properties) → out/<case>.geojson, red best route, viewable in
-// any GeoJSON viewer. `UPDATE=1` (npm run fixtures:update) rewrites the outputs; read the diff.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// any GeoJSON viewer. `UPDATE=1` (npm run fixtures:update) rewrites the outputs; read the diff. A
+// missing output fails (golden-file.ts): in CI without writing it, elsewhere after writing it.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { booleanIntersects, lineString } from '@turf/turf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Router } from '../../routing/router.js';
 import type { RouteQuery } from '../../routing/types.js';
 import type { Polygonal } from '@corridor/protocol';
+import { writeOrCheckGolden } from './golden-file.js';
 import { Log, loadGothenburg, polygonZone, repoRoot } from './helpers.js';
 
 const DIR = path.join(repoRoot, 'test/fixtures/routing');
-const UPDATE = process.env.UPDATE === '1';
 const cases = readdirSync(path.join(DIR, 'in')).filter((f) => f.endsWith('.geojson')).map((f) => f.replace(/\.geojson$/, ''));
 
 interface InFeature {
@@ -96,7 +97,8 @@ describe('golden corridors (test/fixtures/routing)', () => {
       }
       const file = path.join(DIR, 'out', `${name}.geojson`);
       const text = `${JSON.stringify(out, null, 1)}\n`;
-      if (UPDATE || !existsSync(file)) writeFileSync(file, text);
+      const failure = writeOrCheckGolden(file, text);
+      if (failure) expect.fail(failure);
       expect(JSON.parse(text)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
     });
   }
