@@ -101,11 +101,12 @@ function applyTo(
       const r = event.refresh;
       const held = peek().corridors[r.convoyId];
       if (!held || !Object.hasOwn(peek().convoys, r.convoyId) || held.routes.length !== r.clearance.length) return;
-      const { deltaS: _unchanged, cause: _before, ...rest } = held;
+      const { deltaS: _unchanged, cause: _before, why: _was, ...rest } = held;
       slice('corridors')[r.convoyId] = {
         ...rest,
         routes: held.routes.map((leg, i) => (leg.min_clearance_m === r.clearance[i] ? leg : { ...leg, min_clearance_m: r.clearance[i] })),
         reason: r.reason,
+        ...(r.why ? { why: r.why } : {}),
         ...(r.cause ? { cause: r.cause } : {}),
         computedMs: r.computedMs,
       };

@@ -7,3 +7,4 @@ export * from './events.js';
 export * from './apply-event.js';
 export * from './fixes.js';
 export * from './server-messages.js';
+export * from './reasons.js';

@@ -17,6 +17,7 @@ export function corridorEvent(held: Corridor | undefined, next: Corridor): Corri
         convoyId: next.convoyId,
         clearance: next.routes.map((r) => r.min_clearance_m),
         reason: next.reason,
+        ...(next.why ? { why: next.why } : {}),
         ...(next.cause ? { cause: next.cause } : {}),
         computedMs: next.computedMs,
       },

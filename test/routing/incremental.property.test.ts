@@ -1,11 +1,13 @@
 // Property: keeping corridors current incrementally (onEvents, recomputing only what a change can
-// affect) gives the same corridors as computing them all from scratch on the same picture.
+// affect) gives the same corridors as computing them all from scratch on the same picture; and every
+// corridor either way carries a structured reason (`why`) whose English text is its `reason`.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Router } from '../../routing/router.js';
 import type { RoadGraph } from '../../routing/road-graph.js';
 import type { Corridor } from '@corridor/protocol';
 import { convoy, haven, Log, loadGothenburg, zone } from './helpers.js';
+import { expectWhys } from './why-check.js';
 
 const SEED = Number(process.env.FC_SEED ?? 777);
 console.log(`incremental property: fast-check seed ${SEED} (FC_SEED=... to replay)`);
@@ -43,19 +45,19 @@ describe('incremental corridors equal corridors computed from scratch (Gothenbur
             convoy: convoy(`cv-${i}`, at(a, b), i % 3 === 2 ? 'nearest-haven' : at(c, d), { people: 100 }),
           })),
         );
-        live.init(log.picture);
+        expectWhys(live.init(log.picture), log.picture);
         const held = new Map<string, Corridor>();
-        for (const c of live.onEvents(first, log.picture)) held.set(c.convoyId, c);
-        for (const c of live.init(log.picture)) held.set(c.convoyId, c);
+        for (const c of expectWhys(live.onEvents(first, log.picture), log.picture)) held.set(c.convoyId, c);
+        for (const c of expectWhys(live.init(log.picture), log.picture)) held.set(c.convoyId, c);
         for (const st of steps) {
           const events = st.remove
             ? log.picture.threats[st.id]
               ? log.append({ type: 'threat.removed', id: st.id, reason: 'deleted' })
               : []
             : log.append({ type: 'threat.upserted', zone: zone(st.id, at(st.x, st.y), st.r, st.severity) });
-          for (const c of live.onEvents(events, log.picture)) held.set(c.convoyId, c);
+          for (const c of expectWhys(live.onEvents(events, log.picture), log.picture)) held.set(c.convoyId, c);
           const fresh = new Router(graph, { now: () => 0 });
-          fresh.init(log.picture);
+          expectWhys(fresh.init(log.picture), log.picture);
           for (const cid of Object.keys(log.picture.convoys)) {
             expect(essence(live.corridorOf(cid)), `${cid} held by the router`).toEqual(essence(fresh.corridorOf(cid)));
             // What was broadcast is what the router holds.

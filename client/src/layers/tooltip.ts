@@ -1,5 +1,5 @@
 // Hover details (client/src/layers): text for the object under the pointer, by the layer it belongs to.
-import type { Haven, Site, Unit } from '@corridor/protocol';
+import type { Corridor, Haven, Site, Unit } from '@corridor/protocol';
 import type { ConvoyMark, RoutePath } from './corridor-layers.js';
 import { corridorStatusText } from './corridor-layers.js';
 import type { ZonePart } from './threat-layers.js';
@@ -8,9 +8,11 @@ const utc = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)}Z`;
 
 /**
  * Tooltip text for a picked object, or null for layers without one. Speeds in km/h, headings in degrees.
+ * A corridor's reason is worded by `reasonOf` (from its structured `why`, ui/format.ts), else the
+ * server's English sentence.
  * @example tooltipText('havens-icons', { name: 'Ullevi', occupancy: 340, capacity: 500, status: 'open' }) // 'Ullevi — OPEN\n340 / 500 people (68%)'
  */
-export function tooltipText(layerId: string, object: unknown): string | null {
+export function tooltipText(layerId: string, object: unknown, reasonOf: (corridor: Corridor) => string = (c) => c.reason): string | null {
   switch (layerId) {
     case 'units-symbols': {
       const u = object as Unit;
@@ -41,7 +43,8 @@ export function tooltipText(layerId: string, object: unknown): string | null {
     }
     case 'convoys-markers': {
       const m = object as ConvoyMark;
-      return `${m.convoy.name} — ${m.convoy.state.toUpperCase()}\n${corridorStatusText(m.corridor)}${m.corridor?.reason ? `\n${m.corridor.reason}` : ''}`;
+      const reason = m.corridor ? reasonOf(m.corridor) : '';
+      return `${m.convoy.name} — ${m.convoy.state.toUpperCase()}\n${corridorStatusText(m.corridor)}${reason ? `\n${reason}` : ''}`;
     }
     default:
       return null;

@@ -7,6 +7,7 @@ import type { Box } from '../layers/label-placement.js';
 import type { AnyPlacedLabel } from '../layers/labels-layer.js';
 import { canvasMeasure } from '../layers/text-measure.js';
 import { tooltipText } from '../layers/tooltip.js';
+import { corridorReason } from '../ui/format.js';
 import { useNow, usePicture } from '../state/hooks.js';
 import type { CorridorHooks } from '../test-hooks.js';
 import { loadBasemapStyle, prepareMapLibre } from './basemap.js';
@@ -142,7 +143,7 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
           if (layers.length) hooks.deckRendered = true;
         }}
         getTooltip={({ layer, object }) => {
-          const text = layer && object ? tooltipText(layer.id, object) : null;
+          const text = layer && object ? tooltipText(layer.id, object, (corridor) => corridorReason(corridor, picture)) : null;
           return text ? { text, className: 'map-tooltip' } : null;
         }}
       />

@@ -9,6 +9,7 @@ import { Legend } from './Legend.js';
 import { SidePanel } from './SidePanel.js';
 import { TopBar } from './TopBar.js';
 import { wallScale } from './wall-scale.js';
+import { corridorReason } from './format.js';
 
 /** Opens the page's WebSocket for as long as the page is mounted. */
 function useLiveConnection() {
@@ -34,6 +35,7 @@ function useWindowHeight(): number {
 function BlockedStrip() {
   const convoys = usePicture((s) => s.picture.convoys);
   const corridors = usePicture((s) => s.picture.corridors);
+  const picture = usePicture((s) => s.picture);
   const blocked = convoyMarks(convoys, corridors).filter((m) => m.blocked);
   if (!blocked.length) return null;
   return (
@@ -41,7 +43,7 @@ function BlockedStrip() {
       {blocked.map((m) => (
         <span key={m.convoy.id}>
           <b>{m.convoy.name}</b> {corridorStatusText(m.corridor)}
-          {m.corridor?.reason ? ` — ${m.corridor.reason}` : ''}
+          {m.corridor ? ` — ${corridorReason(m.corridor, picture)}` : ''}
         </span>
       ))}
     </div>

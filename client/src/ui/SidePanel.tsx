@@ -5,7 +5,7 @@ import { siteList } from '../layers/site-layers.js';
 import { SEVERITY_COLORS } from '../layers/palette.js';
 import { occupancyColor } from '../layers/palette.js';
 import { usePicture } from '../state/hooks.js';
-import { deltaText, distanceText, durationText, utcClock } from './format.js';
+import { corridorReason, deltaText, distanceText, durationText, utcClock } from './format.js';
 
 const SEVERITY_RANK = { 'no-go': 0, danger: 1, advisory: 2 } as const;
 
@@ -15,6 +15,7 @@ export function SidePanel() {
   const threats = usePicture((s) => s.picture.threats);
   const havens = usePicture((s) => s.picture.havens);
   const sites = usePicture((s) => s.picture.sites);
+  const picture = usePicture((s) => s.picture);
   // Blocked convoys first: they are what the operations centre must act on.
   const marks = [...convoyMarks(convoys, corridors)].sort((a, b) => Number(b.blocked) - Number(a.blocked) || a.convoy.name.localeCompare(b.convoy.name));
   const zones = Object.values(threats).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
@@ -48,7 +49,7 @@ export function SidePanel() {
                 </div>
                 {corridor?.reason && (
                   <div className="reason">
-                    <span className="when">{utcClock(corridor.computedMs)}</span> {corridor.reason}
+                    <span className="when">{utcClock(corridor.computedMs)}</span> {corridorReason(corridor, picture)}
                     {corridor.deltaS ? <b> ({deltaText(corridor.deltaS)})</b> : null}
                   </div>
                 )}

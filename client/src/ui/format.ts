@@ -1,4 +1,5 @@
-// Display formatting for the panels (client/src/ui): UTC clock, ages, distances, durations.
+// Display formatting for the panels (client/src/ui): UTC clock, ages, distances, durations, reasons.
+import { reasonText, type Corridor, type Picture, type ReasonNames } from '@corridor/protocol';
 
 /**
  * UTC time of day, `HH:MM:SSZ`.
@@ -46,4 +47,24 @@ export function deltaText(s: number): string {
   if (abs < 5) return 'same time';
   const amount = abs < 60 ? `${Math.round(abs)} s` : `${Math.round(abs / 60)} min`;
   return `${amount} ${s > 0 ? 'slower' : 'faster'}`;
+}
+
+/**
+ * Why a corridor is as it is, worded from its structured reason (`why`) with the names the picture
+ * gives its zones, constraints and havens; the server's own sentence for corridors stored before
+ * reasons had codes.
+ */
+export function corridorReason(corridor: Corridor, picture: Picture): string {
+  if (!corridor.why) return corridor.reason;
+  const names: ReasonNames = {
+    zone: (ref) => {
+      const label = ref.kind === 'zone' ? picture.threats[ref.id]?.label : picture.constraints[ref.id]?.reason;
+      return `${ref.kind} ${ref.id}${label ? ` (${label})` : ''}`;
+    },
+    haven: (id) => {
+      const h = picture.havens[id];
+      return h ? `${id} (${h.name})` : id;
+    },
+  };
+  return reasonText(corridor.why, names);
 }
