@@ -5,7 +5,10 @@
 // Knobs (environment): BENCH_PHASE_S seconds per phase (8); BENCH_RAMP comma-separated offered rates;
 // BENCH_WRITE=0 prints without writing docs/bench-ingest.md; BENCH_SERVER_NODE_ARGS extra Node flags for
 // the server (e.g. `--cpu-prof --cpu-prof-dir=DIR`); BENCH_SERVER_LOG=FILE keeps the server's info log;
-// CORRIDOR_LOG_THREAD=0 is passed through to compare main-thread commits with the writer thread.
+// CORRIDOR_LOG_THREAD=0 is passed through to compare main-thread commits with the writer thread;
+// BENCH_ZONE_EVERY_S=N posts 100 standing convoys first, then a no-go zone across their routes every N
+// seconds (lifted at the next change), so the router works beside the ingest; the table then goes to
+// docs/bench-ingest-zones.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -30,6 +33,8 @@ const SERVER_NODE_ARGS = [
   ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
 ];
 const P99_LIMIT_MS = 100;
+const ZONE_EVERY_S = Number(process.env.BENCH_ZONE_EVERY_S ?? 0);
+const ZONE_CONVOYS = 100;
 
 interface ClientStats {
   latencies: number[];
@@ -97,6 +102,56 @@ interface PhaseResult {
   unacked: number;
 }
 
+// ---------------------------------------------------------------- zone changes beside the ingest
+
+/**
+ * Posts {@link ZONE_CONVOYS} convoys across the middle of the Gothenburg network, then every
+ * {@link ZONE_EVERY_S} seconds a no-go zone of 300 m on a point of one of their routes, lifting the
+ * one before: the router recomputes the corridors it cuts while the ingest runs.
+ */
+async function startZoneChanges(base: string, token: string): Promise<{ stop(): void; changes(): number; rerouted(): string }> {
+  const api = async (p: string, init: RequestInit = {}) => {
+    const res = await fetch(`${base}${p}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    return res.json() as Promise<any>;
+  };
+  let seed = 42;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  const at = () => [11.94 + 0.06 * rand(), 57.69 + 0.03 * rand()];
+  for (let i = 0; i < ZONE_CONVOYS; i++) {
+    await api('/api/convoys', { method: 'POST', body: JSON.stringify({ id: `cv-${i}`, name: `Convoy ${i}`, origin: at(), destination: at(), state: 'moving' }) });
+  }
+  // Wait for the corridors, and pick the points zones will fall on from their routes.
+  let points: number[][] = [];
+  for (let i = 0; i < 50 && points.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const { convoys } = await api('/api/convoys');
+    points = convoys.flatMap((c: any) => (c.corridor?.routes?.[0]?.coordinates ?? []).filter((_: unknown, k: number) => k % 10 === 5));
+  }
+  process.stderr.write(`${ZONE_CONVOYS} convoys standing; a zone change every ${ZONE_EVERY_S} s\n`);
+  let changes = 0;
+  const reroutes: number[] = [];
+  let previous: string | undefined;
+  const change = async () => {
+    const seqBefore = (await api('/api/picture')).seq;
+    if (previous) await api(`/api/threats/${previous}`, { method: 'DELETE' });
+    const center = points[Math.floor(rand() * points.length)];
+    const id = `tz-bench-${changes}`;
+    await api('/api/threats', { method: 'POST', body: JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: center }, properties: { id, severity: 'no-go', radius_m: 300, label: 'bench' } }) });
+    previous = id;
+    changes++;
+    setTimeout(async () => {
+      const { events } = await api(`/api/events?since=${seqBefore}&limit=10000`);
+      reroutes.push(events.filter((e: any) => e.type === 'corridor.recomputed').length);
+    }, 2000).unref();
+  };
+  const timer = setInterval(() => void change().catch(() => undefined), ZONE_EVERY_S * 1000);
+  return {
+    stop: () => clearInterval(timer),
+    changes: () => changes,
+    rerouted: () => (reroutes.length ? (reroutes.reduce((a, b) => a + b, 0) / reroutes.length).toFixed(1) : 'n/a'),
+  };
+}
+
 // ---------------------------------------------------------------- main
 async function main(): Promise<void> {
   const loadStart = loadavg()[0];
@@ -129,6 +184,7 @@ async function main(): Promise<void> {
   process.on('exit', cleanup);
   await waitHealthy(base, server, 180_000);
 
+  const zones = ZONE_EVERY_S > 0 ? await startZoneChanges(base, token) : undefined;
   const wsUrl = `ws://127.0.0.1:${port}/ws?token=${token}`;
   const worker = startModuleWorker(pathToFileURL(path.join(root, 'bench', 'ingest-clients.ts')), { url: wsUrl, count: CLIENTS });
   const fromWorker = (kind: string) =>
@@ -273,7 +329,7 @@ async function main(): Promise<void> {
       `| ${label} | ${r.offered} | ${fmt(r.accepted, 0)} | ${fmt(r.ackP50)} | ${fmt(r.ackP99)} | ${fmt(r.p2cP50)} | ${fmt(r.p2cP99)} | ${fmt(r.bytesPerClient / 1024, 0)} | ${fmt(r.cpuPct, 0)} | ${fmt((r.cpuPct * 1e4) / r.accepted, 0)} | ${fmt(r.rssMb, 0)} | ${fmt(r.benchCpuPct, 0)} | ${r.unacked} | ${r.errors} |`,
   );
   const table = [
-    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${CLIENTS} map clients, ${SENDER_SOCKETS} sender sockets, ${UNITS} units, ${PHASE_S} s per phase, all on loopback. Load average (1 min) ${loadStart.toFixed(2)} before the run, ${loadavg()[0].toFixed(2)} after it; the bench process (senders and clients) shares the 2 cores with the server.`,
+    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${CLIENTS} map clients, ${SENDER_SOCKETS} sender sockets, ${UNITS} units, ${PHASE_S} s per phase, all on loopback${zones ? `; ${ZONE_CONVOYS} standing convoys and a no-go zone across their routes every ${ZONE_EVERY_S} s (${zones.changes()} zone changes in all, each re-routing ${zones.rerouted()} corridors on average)` : ''}. Load average (1 min) ${loadStart.toFixed(2)} before the run, ${loadavg()[0].toFixed(2)} after it; the bench process (senders and clients) shares the 2 cores with the server.`,
     '',
     '| phase | offered (updates/s) | accepted (updates/s) | ack p50 (ms) | ack p99 (ms) | post-to-client p50 (ms) | post-to-client p99 (ms) | to each client (KiB/s) | server CPU (% of one core) | server CPU per update (µs) | server RSS (MB) | bench CPU (% of one core) | unacked at end | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -293,10 +349,11 @@ async function main(): Promise<void> {
   console.log(table);
   if (process.env.BENCH_WRITE !== '0') {
     writeFileSync(
-      path.join(root, 'docs', 'bench-ingest.md'),
-      `# Ingest benchmark\n\nProduced by \`npm run bench:ingest\` (${new Date().toISOString().slice(0, 10)}).\n\n${table}\n`,
+      path.join(root, 'docs', zones ? 'bench-ingest-zones.md' : 'bench-ingest.md'),
+      `# Ingest benchmark${zones ? ` with a zone change every ${ZONE_EVERY_S} s` : ''}\n\nProduced by \`${zones ? `BENCH_ZONE_EVERY_S=${ZONE_EVERY_S} ` : ''}npm run bench:ingest\` (${new Date().toISOString().slice(0, 10)}).\n\n${table}\n`,
     );
   }
+  zones?.stop();
   worker.postMessage('close');
   senders.forEach((s) => s.close());
   // A graceful stop lets `--cpu-prof` write its profile; bounded, then SIGKILL in cleanup.

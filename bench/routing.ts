@@ -14,6 +14,12 @@ import { buildRoadGraph, DEFAULT_ROADS_FILE, loadRoadNetwork, readRoadWays, type
 import { EARTH_RADIUS_M, type RoadGraph } from '../routing/road-graph.js';
 import type { RoadWay } from '../routing/types.js';
 import { isRoutable } from '../routing/profile.js';
+import { cachePath } from '../routing/graph-cache.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { pictureFromJson } from '@corridor/protocol';
+import type { Reaction, ReactorContext } from '../server/core/reactor.js';
+import { RoutingThread } from '../server/routing-thread.js';
 
 const SEED = 42;
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 1000);
@@ -254,7 +260,7 @@ async function benchNetwork(label: string, file: string, rows: Row[]): Promise<v
     progress(`${label}: ${net.nodeCount} nodes, single queries`);
     await queries(label, net, rows);
     progress(`${label}: zone changes`);
-    await zoneChanges(label, net, rows);
+    await zoneChanges(label, net, rows, cachePath(cacheDir, net.key));
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }
@@ -332,7 +338,7 @@ async function queries(label: string, net: LoadedNetwork, rows: Row[]): Promise<
   rows.push({ graph: label, figure: `pairs routed (of ${PAIRS}); cost mismatches vs reference`, value: `${found}; ${mismatch}` });
 }
 
-async function zoneChanges(label: string, net: LoadedNetwork, rows: Row[]): Promise<void> {
+async function zoneChanges(label: string, net: LoadedNetwork, rows: Row[], cacheFile: string): Promise<void> {
   const { graph, router } = net;
   const rand = rng(SEED + 1);
   const d = graph.data;
@@ -358,6 +364,9 @@ async function zoneChanges(label: string, net: LoadedNetwork, rows: Row[]): Prom
     const c: Convoy = { id, name: id, origin: local(), destination: local(), vehicleClass: '4wd', state: 'moving', updatedMs: 0 };
     picture.convoys[id] = c;
   }
+  // The same convoys and zones go through the routing thread afterwards, as the server routes.
+  const convoysOnly = structuredClone(picture);
+  const zonesUsed: ThreatZone[] = [];
   let t = performance.now();
   const initial = router.init(picture);
   const initMs = performance.now() - t;
@@ -383,6 +392,7 @@ async function zoneChanges(label: string, net: LoadedNetwork, rows: Row[]): Prom
     const area = circle(center, radiusM / 1000, { steps: 32, units: 'kilometers' }).geometry as Polygonal;
     const zone: ThreatZone = { id: `tz-${z}`, severity: 'no-go', label: 'bench', geometry: { type: 'Point', coordinates: center }, area, radiusM, updatedMs: 0 };
     picture.threats[zone.id] = zone;
+    zonesUsed.push(zone);
     const up: PictureEvent = { seq: ++seq, timeMs: 0, type: 'threat.upserted', zone };
     t = performance.now();
     const out = router.onEvents([up], picture);
@@ -417,6 +427,7 @@ async function zoneChanges(label: string, net: LoadedNetwork, rows: Row[]): Prom
     liftTimes.push(performance.now() - t);
     for (const b of [...out, ...back]) picture.corridors[b.convoyId] = b;
   }
+  await throughThread(label, cacheFile, convoysOnly, zonesUsed, rows);
   const avg = affected.reduce((a, b) => a + b, 0) / affected.length;
   rows.push({ graph: label, figure: `${CORRIDORS} standing corridors (best route + 1 alternative each): initial computation`, value: `${ms(initMs)} ms` });
   rows.push({ graph: label, figure: `no-go zone appears → affected corridors recomputed + JSON: p50 / p95 (${zones} zones)`, value: `${ms(pct(times, 50))} / ${ms(pct(times, 95))} ms` });
@@ -428,6 +439,41 @@ async function zoneChanges(label: string, net: LoadedNetwork, rows: Row[]): Prom
   rows.push({ graph: label, figure: 'zone lifted → affected corridors recomputed + JSON: p50 / p95', value: `${ms(pct(liftTimes, 50))} / ${ms(pct(liftTimes, 95))} ms` });
   rows.push({ graph: label, figure: 'best routes of the re-routed corridors, reference typed-array A*: p50 / p95', value: `${ms(pct(refTimes, 50))} / ${ms(pct(refTimes, 95))} ms` });
   rows.push({ graph: label, figure: 'best routes of the re-routed corridors, ngraph.path A*: p50 / p95', value: `${ms(pct(ngTimes, 50))} / ${ms(pct(ngTimes, 95))} ms` });
+}
+
+/**
+ * The same zones through the routing thread the server uses (server/routing-thread.ts): from handing a
+ * committed zone to the thread until its corridors are back on the main thread as events (JSON), and
+ * the longest stall of the main thread's event loop meanwhile.
+ */
+async function throughThread(label: string, cacheFile: string, start: Picture, zones: ThreatZone[], rows: Row[]): Promise<void> {
+  progress(`${label}: zone changes through the routing thread`);
+  const thread = await RoutingThread.start({ cacheFile }, pino({ level: 'silent' }));
+  const picture = pictureFromJson(start);
+  const ctx: ReactorContext = { append: () => {}, exists: () => true, picture: () => picture, now: Date.now };
+  const initial = ((await thread.reactor.start!(picture, ctx)) as Reaction).corridors ?? [];
+  for (const c of initial) picture.corridors[c.convoyId] = c;
+  const times: number[] = [];
+  const stalls = monitorEventLoopDelay({ resolution: 1 });
+  stalls.enable();
+  let seq = 0;
+  for (const zone of zones) {
+    picture.threats[zone.id] = zone;
+    const up: PictureEvent = { seq: ++seq, timeMs: 0, type: 'threat.upserted', zone };
+    const t = performance.now();
+    const out = ((await thread.reactor.onCommitted([up], picture)) as Reaction).corridors ?? [];
+    JSON.stringify(out.map((corridor) => corridorEvent(picture.corridors[corridor.convoyId], corridor)));
+    times.push(performance.now() - t);
+    for (const c of out) picture.corridors[c.convoyId] = c;
+    delete picture.threats[zone.id];
+    const down: PictureEvent = { seq: ++seq, timeMs: 0, type: 'threat.removed', id: zone.id, reason: 'deleted' };
+    const back = ((await thread.reactor.onCommitted([down], picture)) as Reaction).corridors ?? [];
+    for (const c of back) picture.corridors[c.convoyId] = c;
+  }
+  stalls.disable();
+  await thread.close();
+  rows.push({ graph: label, figure: 'no-go zone appears → through the routing thread, corridors back as JSON events: p50 / p95', value: `${ms(pct(times, 50))} / ${ms(pct(times, 95))} ms` });
+  rows.push({ graph: label, figure: "longest stall of the main thread's event loop meanwhile", value: `${ms(stalls.max / 1e6)} ms` });
 }
 
 const METHOD = [

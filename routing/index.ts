@@ -69,3 +69,36 @@ export async function loadRoadNetwork(
   };
   return { engine: router, router, graph, key, nodeCount: graph.nodeCount, edgeCount: graph.edgeCount, fromCache, takeWays };
 }
+
+/** What {@link prepareRoadNetwork} returns: the prepared graph's cache file and its figures, without the graph. */
+export interface PreparedNetwork {
+  /** The cache file holding the prepared graph, for the routing thread to load. */
+  cacheFile: string;
+  /** Content hash of the source file and profile version. */
+  key: string;
+  bbox: [number, number, number, number];
+  nodeCount: number;
+  edgeCount: number;
+  fromCache: boolean;
+  /** The road ways read to prepare the graph, handed out once; undefined when it came from the cache. */
+  takeWays(): RoadWay[] | undefined;
+}
+
+/**
+ * Prepares a road file's graph in `cacheDir` (reading and building it when the cache has none for the
+ * file's content) and returns where it is, for a routing thread to load: the caller keeps no graph.
+ * @example const { cacheFile } = await prepareRoadNetwork(DEFAULT_ROADS_FILE, { cacheDir: 'var/cache' });
+ */
+export async function prepareRoadNetwork(file: string, opts: { cacheDir: string; onProgress?: (p: LoadProgress) => void }): Promise<PreparedNetwork> {
+  const network = await loadRoadNetwork(file, opts);
+  const { graph } = network;
+  return {
+    cacheFile: cachePath(opts.cacheDir, network.key),
+    key: network.key,
+    bbox: graph.bbox,
+    nodeCount: graph.nodeCount,
+    edgeCount: graph.edgeCount,
+    fromCache: network.fromCache,
+    takeWays: network.takeWays,
+  };
+}

@@ -7,26 +7,32 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
-import type { CorridorEngine } from '../routing/types.js';
-import { generateToken, TokenStore } from './auth/tokens.js';
+import { generateToken, TokenStore, tokensFile } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { ExpiryReactor } from './core/expiry.js';
+import type { Reactor } from './core/reactor.js';
 import { PictureStore, type SubmitResult } from './core/store.js';
 import { Gateway } from './gateway/gateway.js';
 import { DEFAULT_TOKEN_LIMITS } from './gateway/limits.js';
 import type { Sender } from './gateway/sender.js';
 import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog } from './log/event-log.js';
+import { FileSnapshotStore, snapshotDir } from './log/snapshot-store.js';
 import { Broadcaster } from './net/broadcast.js';
 import { createHttpApp } from './net/http/app.js';
 import { rawErrorResponse } from './net/http/errors.js';
 import { attachWebSocket } from './net/ws-adapter.js';
 import type { ClientCommand } from '@corridor/protocol';
+import type { RoutingService } from './routing-service.js';
 import { checkDataDir, DataDirError, dataDirProblem } from './util/data-dir.js';
 
 /** The built client, served at `/`, `/wall`, `/access`, `/field`. */
 export const DEFAULT_CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'client');
 
 export interface ServerDeps {
-  engine: CorridorEngine;
+  /** The router: on its own thread in the server (routing-thread.ts), in-thread in tests. */
+  routing: RoutingService;
+  /** Reactors besides the router and expiry (convoy tracking, alerts, …). */
+  reactors?: Reactor[];
   logger?: Logger;
   /** Routers mounted at the root after sign-in (the basemap). */
   routers?: Router[];
@@ -65,7 +71,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
   let tokens: TokenStore;
   try {
     log = config.logThread ? await ThreadedSqliteEventLog.open(file) : new SqliteEventLog(file);
-    tokens = new TokenStore(file);
+    tokens = new TokenStore(tokensFile(config.dataDir));
   } catch (err) {
     throw new DataDirError(`cannot open the event log ${file}: ${dataDirProblem(config.dataDir, err as { code?: string; message?: string })}`);
   }
@@ -74,8 +80,9 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
 
   const store = await PictureStore.open({
     log,
+    snapshots: new FileSnapshotStore(snapshotDir(config.dataDir), file),
     logger,
-    engine: deps.engine,
+    reactors: [deps.routing.reactor, new ExpiryReactor(), ...(deps.reactors ?? [])],
     snapshotEvery: config.snapshotEvery,
     snapshotIntervalMs: config.snapshotIntervalMs,
   });
@@ -118,7 +125,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     store,
     gateway,
     tokens,
-    engine: deps.engine,
+    routing: deps.routing,
     logger,
     staleAfterMs: config.staleAfterMs,
     allowedOrigins,
@@ -196,6 +203,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
         await gateway.close();
         broadcaster.close();
         await store.close();
+        await deps.routing.close();
         tokens.close();
         http.closeAllConnections();
         logger.info('server stopped');

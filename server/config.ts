@@ -8,7 +8,7 @@ export interface Config {
   port: number;
   /** Address to bind. */
   host: string;
-  /** Folder holding the SQLite database (events, snapshots, tokens). */
+  /** Folder holding the SQLite databases: `corridor.db` (the event log) and `tokens.db`, and the caches. */
   dataDir: string;
   /** Admin token; when undefined a random one is made at start-up and printed. */
   adminToken?: string;
@@ -16,6 +16,11 @@ export interface Config {
   scenario: 'exercise' | 'none';
   /** Road network file to route on; undefined means the router's built-in exercise network. */
   roadsFile?: string;
+  /**
+   * What to do when the event log's picture was made on another road network than this start's
+   * (server/log/network-identity.ts): `refuse` to start (default), or `adopt` the new network.
+   */
+  networkChanged: 'refuse' | 'adopt';
   /** Cursor-on-Target TCP port (0 = off). Parsed now, served by a later issue. */
   cotPort: number;
   /** After how long without a report a unit counts as stale, ms. */
@@ -91,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (roads !== undefined && !/\.(geojson|json|osm\.pbf)$/i.test(roads)) {
     throw new ConfigError('CORRIDOR_ROADS', `must be a .geojson or .osm.pbf file, got "${roads}"`);
   }
+  const networkChanged = env.CORRIDOR_NETWORK_CHANGED || 'refuse';
+  if (networkChanged !== 'refuse' && networkChanged !== 'adopt') {
+    throw new ConfigError('CORRIDOR_NETWORK_CHANGED', `must be "refuse" or "adopt", got "${networkChanged}"`);
+  }
   const level = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
     throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent; got "${level}"`);
@@ -110,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     adminToken,
     scenario,
     roadsFile: roads === undefined ? undefined : path.resolve(cwd, roads),
+    networkChanged,
     cotPort: port(env, 'CORRIDOR_COT_PORT', 8087),
     staleAfterMs: positive(env, 'CORRIDOR_STALE_AFTER_S', 120, 86_400) * 1000,
     clientBufferBytes: positive(env, 'CORRIDOR_CLIENT_BUFFER_BYTES', 8 * 1024 * 1024, 1024 ** 3),

@@ -2,13 +2,15 @@
 // scenario; prints the one sign-in URL and shuts down cleanly on SIGINT/SIGTERM.
 import path from 'node:path';
 import { pino } from 'pino';
-import { DEFAULT_ROADS_FILE, loadRoadNetwork, readRoadWays } from '../routing/index.js';
+import { DEFAULT_ROADS_FILE, prepareRoadNetwork, readRoadWays } from '../routing/index.js';
 import type { LoadProgress } from '../routing/types.js';
 import { basemapRouter, ensureBasemap } from './basemap/index.js';
 import { startServer, type RunningServer } from './app.js';
+import { RoutingThread } from './routing-thread.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { SCENARIO_SENDER } from './gateway/sender.js';
-import { DataDirError } from './util/data-dir.js';
+import { checkNetworkIdentity, NetworkMismatchError } from './log/network-identity.js';
+import { checkDataDir, DataDirError } from './util/data-dir.js';
 import { startScenario } from './scenario/index.js';
 
 
@@ -41,7 +43,8 @@ async function main(): Promise<void> {
 
   const roadsFile = config.roadsFile ?? DEFAULT_ROADS_FILE;
   logger.info({ roadsFile }, 'importing the road network');
-  const network = await loadRoadNetwork(roadsFile, {
+  // The graph is prepared (or found in the cache) here, and loaded by the routing thread.
+  const network = await prepareRoadNetwork(roadsFile, {
     cacheDir: path.join(config.dataDir, 'cache'),
     onProgress: progressPrinter('Road network'),
   });
@@ -49,13 +52,20 @@ async function main(): Promise<void> {
     { nodes: network.nodeCount, edges: network.edgeCount, fromCache: network.fromCache },
     'road network ready',
   );
+  // Before anything restores the picture: a log made on other roads is refused unless adopted.
+  // The folder is checked first, so an unusable one is named as such rather than by SQLite.
+  checkDataDir(config.dataDir);
+  const identity = { key: network.key, name: path.basename(roadsFile) };
+  if (checkNetworkIdentity(config.dataDir, identity, config.networkChanged).recorded) {
+    logger.info({ network: identity.name, key: identity.key.slice(0, 12) }, 'data directory recorded for this road network');
+  }
 
   const basemapOptions = {
     dataDir: config.dataDir,
     key: network.key,
     // On a first start the ways just read for the graph serve the basemap too: the file is parsed once.
     readWays: async () => network.takeWays() ?? readRoadWays(roadsFile, progressPrinter('Basemap roads')),
-    bbox: network.engine.bbox,
+    bbox: network.bbox,
   };
   // Built (or found in the cache) before the URL is printed, so the first map load is not the one that waits.
   const tileProgress = progressPrinter('Basemap tiles');
@@ -64,12 +74,13 @@ async function main(): Promise<void> {
   network.takeWays();
   const basemap = basemapRouter(basemapOptions);
 
-  const server: RunningServer = await startServer(config, { engine: network.engine, logger, routers: [basemap] });
+  const routing = await RoutingThread.start({ cacheFile: network.cacheFile }, logger.child({ part: 'router' }));
+  const server: RunningServer = await startServer(config, { routing, logger, routers: [basemap] });
 
   const scenario =
     config.scenario === 'exercise'
       ? startScenario({
-          engine: network.engine,
+          routing,
           submit: (cmd) => server.submitAs(SCENARIO_SENDER, cmd),
           logger: logger.child({ part: 'scenario' }),
           picture: () => server.store.picture,
@@ -100,7 +111,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof DataDirError) {
+  if (err instanceof DataDirError || err instanceof NetworkMismatchError) {
     process.stderr.write(`Cannot start: ${err.message}\n`);
     process.exit(2);
   }

@@ -1,9 +1,10 @@
-// Access tokens (server/auth): stored as SHA-256 hashes in the SQLite database, with org, role, unit
-// and a revoked flag. Used by the HTTP and WebSocket sign-in and by `npm run token`.
+// Access tokens (server/auth): stored as SHA-256 hashes in their own SQLite file (`tokens.db`), with
+// org, role, unit and a revoked flag. Used by the HTTP and WebSocket sign-in and by `npm run token`.
 import Database from 'better-sqlite3';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { databaseFile } from '../log/event-log.js';
 import { ROLES, type Role } from './roles.js';
 
 /** A token's record; the token itself is never stored, only its hash. */
@@ -28,10 +29,78 @@ export function generateToken(): string {
   return `crd_${randomBytes(32).toString('base64url')}`;
 }
 
+/**
+ * The token database inside a data folder. Tokens live apart from the event log (`corridor.db`) so
+ * the log's file holds the picture alone and can be copied, shared or replaced without the secrets.
+ * @example tokensFile('/srv/corridor/var') // '/srv/corridor/var/tokens.db'
+ */
+export function tokensFile(dataDir: string): string {
+  return path.join(dataDir, 'tokens.db');
+}
+
+const TOKENS_TABLE = `
+  CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    org TEXT NOT NULL,
+    role TEXT NOT NULL,
+    unit TEXT,
+    created_ms INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+  );
+`;
+
+/**
+ * Moves the tokens of an older data directory, kept in the event log's file (`legacyFile`), into `db`
+ * (tokens.db): every row with its id, hash and revoked flag, then the old table is dropped, in one
+ * transaction that holds both files (BEGIN IMMEDIATE), so two processes opening at once move them
+ * once, and a revocation cannot live in one file and not in the other. Idempotent.
+ *
+ * It merges (rows tokens.db lacks, and every secret revoked in the old table) rather than copying only
+ * into an empty tokens.db: in WAL mode SQLite commits the two files one after the other, and a crash
+ * between them leaves tokens.db written and the old table in place; the next opening then finishes
+ * the move instead of leaving two tables that disagree. The old table stays while the event log has
+ * its own migration still to run (an old `msg_ids` table, server/log/sqlite-store.ts), which reads a
+ * token's unit from it: when the token CLI runs before the server's first start, that start finishes.
+ */
+function migrateLegacyTokens(db: Database.Database, legacyFile: string): void {
+  db.exec(TOKENS_TABLE);
+  if (!existsSync(legacyFile)) return; // ATTACH would create it
+  db.prepare('ATTACH DATABASE ? AS legacy').run(legacyFile);
+  try {
+    const has = db.prepare("SELECT 1 FROM legacy.sqlite_master WHERE type = 'table' AND name = ?").pluck();
+    // Looked up before taking the write lock: once moved, opening the store (the CLI beside a busy
+    // server) must not hold up the event log's writer.
+    if (has.get('tokens') === undefined) return;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      // Again under the lock: another process may have moved them meanwhile.
+      if (has.get('tokens') !== undefined) {
+        db.exec(`
+          INSERT OR IGNORE INTO main.tokens (id, hash, org, role, unit, created_ms, revoked)
+            SELECT id, hash, org, role, unit, created_ms, revoked FROM legacy.tokens;
+          UPDATE main.tokens SET revoked = 1 WHERE revoked = 0 AND hash IN (SELECT hash FROM legacy.tokens WHERE revoked <> 0);
+        `);
+        // Kept (copied, not moved) while the log's msgId migration still needs it; see above.
+        if (has.get('msg_ids') === undefined) db.exec('DROP TABLE legacy.tokens');
+      }
+      db.exec('COMMIT');
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw err;
+    }
+  } finally {
+    db.exec('DETACH DATABASE legacy');
+  }
+}
+
 const ORG = /^[A-Za-z0-9][A-Za-z0-9 ._:-]{0,63}$/;
 const UNIT = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
-/** Token storage on better-sqlite3 (the same file as the event log, its own table). */
+/**
+ * Token storage on better-sqlite3, in `file` ({@link tokensFile}). Opening it moves the tokens of an
+ * older data directory out of the event log's file in the same folder (see migrateLegacyTokens).
+ */
 export class TokenStore {
   private readonly db: Database.Database;
   private readonly byHash: Database.Statement;
@@ -39,20 +108,17 @@ export class TokenStore {
   constructor(file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS tokens (
-        id TEXT PRIMARY KEY,
-        hash TEXT NOT NULL UNIQUE,
-        org TEXT NOT NULL,
-        role TEXT NOT NULL,
-        unit TEXT,
-        created_ms INTEGER NOT NULL,
-        revoked INTEGER NOT NULL DEFAULT 0
-      );
-    `);
+    try {
+      // The timeout first: the CLI and the server may open the file at the same moment, and switching
+      // to WAL, like the migration, waits for the other's lock instead of failing with SQLITE_BUSY.
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      migrateLegacyTokens(this.db, databaseFile(path.dirname(file)));
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     this.byHash = this.db.prepare('SELECT id, hash, org, role, unit, created_ms, revoked FROM tokens WHERE hash = ?');
   }
 

@@ -1,16 +1,15 @@
 // `npm run token -- create --org ORG --role ROLE [--unit UNIT]` / `revoke TOKEN_ID` / `list` (server/cli):
-// manages access tokens in CORRIDOR_DATA_DIR's database. A new token is printed alone on the last line.
+// manages access tokens in CORRIDOR_DATA_DIR's tokens.db. A new token is printed alone on the last line.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { TokenStore } from '../auth/tokens.js';
+import { TokenStore, tokensFile } from '../auth/tokens.js';
 import { ROLES } from '../auth/roles.js';
-import { databaseFile } from '../log/event-log.js';
 
 const USAGE = `Usage:
   npm run token -- create --org ORG --role ROLE [--unit UNIT]
   npm run token -- revoke TOKEN_ID
   npm run token -- list
-Roles: ${ROLES.join(', ')}. The database is in CORRIDOR_DATA_DIR (default ./var).`;
+Roles: ${ROLES.join(', ')}. The tokens are in tokens.db in CORRIDOR_DATA_DIR (default ./var).`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -35,7 +34,7 @@ function run(argv: string[]): void {
   }
   const [command, ...rest] = positionals;
   const dataDir = path.resolve(process.env.CORRIDOR_DATA_DIR || './var');
-  const store = new TokenStore(databaseFile(dataDir));
+  const store = new TokenStore(tokensFile(dataDir));
   try {
     switch (command) {
       case 'create': {

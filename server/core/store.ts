@@ -1,27 +1,19 @@
-// The live picture and its ingestion path (server/core): group commit into the event log, ack after
-// durability, the router hook, zone expiry and periodic snapshots. Every input goes through submit().
+// The live picture and the one way to change it (server/core): commands queue and go into the log in
+// group commits, are acknowledged once durable (P3), folded into the picture, and handed to the
+// reactors (router, expiry, …). Its parts: pending-view (what the queue will leave), msgid-index
+// (retries and conflicts, P8), reactor (the contract of reactions), snapshotter (snapshots).
 import type { Logger } from 'pino';
-import type { CorridorEngine } from '../../routing/types.js';
-import { applyEventsInPlace } from '@corridor/protocol';
+import { applyEventsInPlace, emptyPicture, type Actor, type Corridor, type NewEvent, type Picture, type PictureEvent, type ProtocolError } from '@corridor/protocol';
+import type { AppendEntry, AppendedEvent, AppendOutcome, AppendResult, EventLog, StoredEvent } from '../log/event-log.js';
+import type { SnapshotStore } from '../log/snapshot-store.js';
+import { FailingCondition, type Failing } from '../util/failing-condition.js';
+import { commandToEvent, newId, positionEventJson, removedEntity, SYSTEM_ACTOR, toUnit, upsertedEntity, type Command } from './commands.js';
 import { corridorEvent } from './corridor-event.js';
 import { commandFingerprint, reportFingerprint } from './fingerprint.js';
-import {
-  commandToEvent,
-  existsIn,
-  toUnit,
-  newId,
-  positionEventJson,
-  removedEntity,
-  ROUTING_EVENT_TYPES,
-  SYSTEM_ACTOR,
-  upsertedEntity,
-  type Command,
-  type EntitySlice,
-} from './commands.js';
-import type { AppendEntry, AppendedEvent, AppendOutcome, AppendResult, EventLog, StoredEvent } from '../log/event-log.js';
-import { FailingCondition, type Failing } from '../util/failing-condition.js';
-import { emptyPicture, type Actor, type Corridor, type NewEvent, type Picture, type PictureEvent } from '@corridor/protocol';
-import type { ProtocolError } from '@corridor/protocol';
+import { MsgIdIndex } from './msgid-index.js';
+import { PendingView, type Queued } from './pending-view.js';
+import type { Reaction, Reactor, ReactorContext } from './reactor.js';
+import { Snapshotter } from './snapshotter.js';
 
 /** A command refused with a contract error (P5: nothing of it was stored). */
 export class CommandError extends Error {
@@ -59,9 +51,11 @@ export function conflictError(msgId: string, path = 'msgId'): ProtocolError {
 
 export interface StoreOptions {
   log: EventLog;
+  /** Where snapshots of the picture go; a restart is the latest of them plus the log after it. */
+  snapshots: SnapshotStore;
   logger: Logger;
-  /** The router; corridors it returns are appended as `corridor.recomputed` events. */
-  engine?: CorridorEngine;
+  /** What reacts to committed events (the router, expiry, …), in this order. */
+  reactors?: Reactor[];
   /** Snapshot after this many events (default 20,000) ... */
   snapshotEvery?: number;
   /** ... or this long after the last one when there are new events, ms (default 60 s). */
@@ -77,61 +71,65 @@ export interface StoreOptions {
  */
 export type SubmitCallback = (error: Error | undefined, result?: SubmitResult) => void;
 
-interface Pending {
+interface Pending extends Queued {
   entry: AppendEntry & { scope: string };
+  /** The entry's msgIds and their fingerprints (the same arrays), for the msgId index. */
+  msgIds: readonly string[];
+  fingerprints?: readonly number[];
   done: SubmitCallback;
-  /** Retries of this entry's msgIds that arrived while it was queued (P8). */
+  /** Retries of this entry's msgIds that arrived while it was queued or committing (P8). */
   retries?: SubmitCallback[];
-  /** For a corridor event: the whole corridor the picture holds once it is folded (P11). */
-  corridor?: Corridor;
+}
+
+/** A reactor with its answers under way: each answer is appended after those before it. */
+interface Running {
+  reactor: Reactor;
+  /** Resolves when every answer handed out so far is appended. */
+  chain: Promise<void>;
+  /** Answers not yet appended. */
+  outstanding: number;
 }
 
 /** Events read per page while replaying the log at start-up. */
 const REPLAY_PAGE = 5000;
-/** Longest timer delay Node accepts is 2^31−1 ms; further expiries are re-checked hourly. */
-const MAX_TIMER_MS = 3_600_000;
-/** While commits fail, how often the log is tried again without waiting for an update (a snapshot), ms. */
-const PROBE_MS = 5000;
 /** Commits of position batches that may be handed to the log before the first is durable. */
 const MAX_COMMITS_IN_FLIGHT = 4;
+/** While commits fail, how often the log is tried again without waiting for an update, ms. */
+const PROBE_MS = 5000;
 
 /**
  * Holds the picture and is the one way to change it. Commands queue while a commit runs and go into
  * the next transaction together (P3 group commit); each is acked only once its transaction is on disk.
  */
 export class PictureStore {
-  /** The live picture (slices replaced, never mutated, so handed-out snapshots stay valid). */
+  /** The live picture (slices replaced, never mutated, but for units: see apply-event.ts). */
   readonly picture: Picture;
   private readonly log: EventLog;
   private readonly logger: Logger;
-  private readonly engine?: CorridorEngine;
   private readonly now: () => number;
-  private readonly snapshotEvery: number;
-  private readonly snapshotIntervalMs: number;
   private queue: Pending[] = [];
   /** Each actor's JSON text, made once: a connection's events all share one actor object. */
   private readonly actorJsons = new WeakMap<Actor, string>();
-  /** Existence of entities as changed by queued, uncommitted commands: `slice:id` → exists. */
-  private queued = new Map<string, boolean>();
-  /** Corridors of queued corridor events by convoy, the latest last: what a new refresh applies to (P11). */
-  private queuedCorridors = new Map<string, Corridor | undefined>();
-  /** Scope and msgId ({@link msgKey}) → the queued or committing entry that carries it (P8 while in flight). */
-  private readonly inflight = new Map<string, Pending>();
-  /** Commits to the log, while they fail (health, and one log line instead of one per commit). */
-  private readonly commits: FailingCondition;
-  private readonly snapshots: FailingCondition;
-  private probeTimer?: NodeJS.Timeout;
+  private readonly view: PendingView;
+  private readonly ids: MsgIdIndex<Pending>;
   /** Commits handed to the log and not yet settled, oldest first. */
   private readonly inFlight: Array<{ batch: Pending[]; positionsOnly: boolean }> = [];
   /** Entries in the commits under way. */
   private committing = 0;
+  /** Commands that must ask the log about their msgIds first, in the order they came (P8). */
+  private admission: Promise<void> = Promise.resolve();
+  private admitting = 0;
   private flushScheduled = false;
   private closed = false;
   private readonly listeners = new Set<(events: AppendedEvent[]) => void>();
-  private expiryTimer?: NodeJS.Timeout;
-  private snapshotTimer?: NodeJS.Timeout;
-  private eventsSinceSnapshot = 0;
-  private lastSnapshotMs: number;
+  private readonly running: Running[];
+  /** The union of the reactors' event types: a batch with none of them skips them all. */
+  private readonly reactorTypes: ReadonlySet<string>;
+  private readonly snapshotter: Snapshotter;
+  private readonly snapshots: SnapshotStore;
+  /** Commits to the log, while they fail (health, and one log line instead of one per commit). */
+  private readonly commits: FailingCondition;
+  private probeTimer?: NodeJS.Timeout;
   private idleWaiters: Array<() => void> = [];
   /** Commit figures since the last {@link takeStats} call. */
   private stats = { commits: 0, events: 0, commitMs: 0, maxCommitMs: 0 };
@@ -139,14 +137,49 @@ export class PictureStore {
   private constructor(opts: StoreOptions, picture: Picture) {
     this.log = opts.log;
     this.logger = opts.logger;
-    this.engine = opts.engine;
     this.now = opts.now ?? Date.now;
-    this.snapshotEvery = opts.snapshotEvery ?? 20_000;
-    this.snapshotIntervalMs = opts.snapshotIntervalMs ?? 60_000;
     this.picture = picture;
-    this.lastSnapshotMs = this.now();
+    this.view = new PendingView(() => this.picture);
+    this.ids = new MsgIdIndex(opts.log);
+    this.running = (opts.reactors ?? []).map((reactor) => ({ reactor, chain: Promise.resolve(), outstanding: 0 }));
+    this.reactorTypes = new Set(this.running.flatMap((r) => [...r.reactor.types]));
+    this.snapshots = opts.snapshots;
+    this.snapshotter = new Snapshotter({
+      store: opts.snapshots,
+      picture: () => this.picture,
+      logger: opts.logger,
+      every: opts.snapshotEvery,
+      intervalMs: opts.snapshotIntervalMs,
+      now: this.now,
+    });
     this.commits = new FailingCondition(this.logger, 'committing to the event log', 10_000, this.now);
-    this.snapshots = new FailingCondition(this.logger, 'writing a picture snapshot (a restart replays more of the log meanwhile)', 60_000, this.now);
+  }
+
+  /**
+   * Opens the store: latest snapshot + replay of the log after it, then each reactor's start (what
+   * they append, such as corridors the picture lacks or zones that expired while the server was down,
+   * is committed before this resolves).
+   */
+  static async open(opts: StoreOptions): Promise<PictureStore> {
+    const picture = (await opts.snapshots.latest()) ?? emptyPicture();
+    const fromSnapshot = picture.seq;
+    for (;;) {
+      const rows = await opts.log.readSince(picture.seq, REPLAY_PAGE);
+      if (rows.length === 0) break;
+      applyEventsInPlace(
+        picture,
+        rows.map((r) => JSON.parse(r.json) as PictureEvent),
+      );
+    }
+    const store = new PictureStore(opts, picture);
+    opts.logger.info({ seq: picture.seq, snapshotSeq: fromSnapshot, replayed: picture.seq - fromSnapshot }, 'picture restored from the event log');
+    const ctx = store.reactorContext();
+    for (const r of store.running) {
+      if (!r.reactor.start) continue;
+      store.react(r, () => r.reactor.start!(store.picture, ctx));
+    }
+    await store.idle();
+    return store;
   }
 
   /** Whether commits are failing (a full disk, a read-only file): since when and why; undefined when healthy. */
@@ -154,41 +187,9 @@ export class PictureStore {
     return this.commits.state;
   }
 
-  /**
-   * Opens the store: latest snapshot + replay of the log tail, then `engine.init` (its corridors are
-   * appended) and removal of zones that expired while the server was down.
-   */
-  static async open(opts: StoreOptions): Promise<PictureStore> {
-    const picture = (await opts.log.latestSnapshot()) ?? emptyPicture();
-    const fromSnapshot = picture.seq;
-    for (;;) {
-      const rows = await opts.log.readSince(picture.seq, REPLAY_PAGE);
-      if (rows.length === 0) break;
-      applyEventsInPlace(picture, rows.map((r) => JSON.parse(r.json) as PictureEvent));
-    }
-    const store = new PictureStore(opts, picture);
-    opts.logger.info(
-      { seq: picture.seq, snapshotSeq: fromSnapshot, replayed: picture.seq - fromSnapshot },
-      'picture restored from the event log',
-    );
-    if (store.engine) {
-      try {
-        const corridors = store.engine.init(store.picture);
-        store.enqueueCorridors(corridors);
-      } catch (err) {
-        opts.logger.error({ err }, 'the router failed to initialise its corridors');
-      }
-    }
-    store.expireDue();
-    store.snapshotTimer = setInterval(() => store.maybeSnapshot(true), Math.min(store.snapshotIntervalMs, MAX_TIMER_MS));
-    store.snapshotTimer.unref();
-    await store.idle();
-    return store;
-  }
-
-  /** Commands queued or committing, not yet settled: the ingest backlog (WebSocket input pauses on it). */
+  /** Commands not yet settled (queued, asking about their msgIds, or committing): the ingest backlog. */
   get backlog(): number {
-    return this.queue.length + this.committing;
+    return this.queue.length + this.committing + this.admitting;
   }
 
   /** Seq of the last committed event. */
@@ -209,12 +210,95 @@ export class PictureStore {
 
   /**
    * Queues a validated command for the next group commit; resolves once durable (P3) with its seq.
-   * A known `msgId` resolves with the seq it was first stored with and stores nothing (P8); so does a
-   * `positions` batch whose reports all carry known msgIds (HTTP). Rejects with {@link CommandError}.
+   * A known `msgId` of the same sender resolves with the seq it was first stored with and stores
+   * nothing (P8); so does a `positions` batch whose reports all carry known msgIds (HTTP). Rejects
+   * with {@link CommandError}, a `conflict` among them when a msgId was used for other content.
    */
   submit(cmd: Command, by?: Submitter): Promise<SubmitResult> {
     return new Promise((resolve, reject) => this.submitWith(cmd, by, (err, result) => (err ? reject(err) : resolve(result!))));
   }
+
+  /**
+   * {@link submit} with a callback instead of a promise, for the WebSocket hot path. `done` is called
+   * exactly once: after the commit (P3), or at once or after the msgId lookup for a refusal (P5) or a
+   * retry (P8).
+   */
+  submitWith(cmd: Command, by: Submitter | undefined, done: SubmitCallback): void {
+    if (this.closed) return done(new CommandError({ code: 'unavailable', message: 'the server is shutting down' }));
+    const actor = by?.actor;
+    const scope = by?.scope ?? '';
+    if (cmd.type === 'position' && cmd.msgId !== undefined) {
+      // Hot path (most traffic): no lookup, no in-flight entry. A retry that arrives while the first
+      // copy is queued or committing is caught by the commit itself, whose msgId insert finds the
+      // first copy in the same or the previous transaction and answers its seq, or a conflict (P8).
+      const unit = toUnit(cmd, this.now());
+      const event: NewEvent =
+        actor === undefined
+          ? { msgId: cmd.msgId, type: 'position.reported', units: [unit] }
+          : { msgId: cmd.msgId, actor, type: 'position.reported', units: [unit] };
+      const json = positionEventJson(cmd.msgId, actor === undefined ? undefined : this.actorJson(actor), unit);
+      const msgIds = [cmd.msgId];
+      const fingerprints = [reportFingerprint(cmd)];
+      this.queue.push({ entry: { event, json, msgIds, fingerprints, scope, dedupe: true }, event, msgIds, fingerprints, done });
+      this.scheduleFlush();
+      return;
+    }
+    if (cmd.type === 'positions' && cmd.msgId !== undefined) {
+      // A batch with its own msgId: a retry in flight is found here, a stored one by the commit (dedupe).
+      const fingerprint = commandFingerprint(cmd);
+      const flying = this.ids.inFlight(scope, cmd.msgId, fingerprint);
+      if (flying?.kind === 'conflict') return done(new CommandError(conflictError(cmd.msgId)));
+      if (flying?.kind === 'in-flight') return this.retryOf(flying.carrier, done);
+      return this.enqueueCommand(cmd, by, [cmd.msgId], [fingerprint], done, true);
+    }
+    if (cmd.msgId !== undefined) {
+      const msgId = cmd.msgId;
+      const fingerprint = commandFingerprint(cmd);
+      // A retried removal must be acked with its first seq, not refused as not_found (P8): the log
+      // is asked first, in the order the commands came.
+      return this.admit(done, async () => {
+        const state = await this.ids.classify(scope, msgId, fingerprint);
+        if (state.kind === 'conflict') return done(new CommandError(conflictError(msgId)));
+        if (state.kind === 'stored') return done(undefined, { seq: state.seq, duplicate: true });
+        if (state.kind === 'in-flight') return this.retryOf(state.carrier, done);
+        this.enqueueCommand(cmd, by, [msgId], [fingerprint], done);
+      });
+    }
+    if (cmd.type === 'positions') return this.submitReports(cmd, by, done);
+    // No msgId: nothing to ask, but nothing may overtake a command still asking.
+    if (this.admitting > 0) return this.admit(done, async () => this.enqueueCommand(cmd, by, [], [], done));
+    return this.enqueueCommand(cmd, by, [], [], done);
+  }
+
+  /**
+   * Commits, events and time spent committing (ms, total and longest) since the last call; for the
+   * server's once-a-minute log summary.
+   */
+  takeStats(): { commits: number; events: number; commitMs: number; maxCommitMs: number } {
+    const stats = this.stats;
+    this.stats = { commits: 0, events: 0, commitMs: 0, maxCommitMs: 0 };
+    return stats;
+  }
+
+  /** Resolves when nothing is asking, queued, committing or awaited from a reactor (tests, shutdown). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Commits what is queued, stops the reactors, writes a last snapshot and closes the log. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.idle();
+    this.closed = true;
+    clearTimeout(this.probeTimer);
+    for (const r of this.running) await r.reactor.stop?.();
+    await this.snapshotter.stop();
+    await this.log.close();
+    await this.snapshots.close();
+  }
+
+  // ------------------------------------------------------------ queueing
 
   private actorJson(actor: Actor): string {
     let json = this.actorJsons.get(actor);
@@ -225,214 +309,112 @@ export class PictureStore {
     return json;
   }
 
+  /** Runs `step` after the commands admitted before it; a fault in it is the command's error. */
+  private admit(done: SubmitCallback, step: () => Promise<void>): void {
+    this.admitting++;
+    this.admission = this.admission.then(async () => {
+      try {
+        if (this.closed) return done(new CommandError({ code: 'unavailable', message: 'the server is shutting down' }));
+        await step();
+      } catch (err) {
+        this.logger.error({ err }, 'a command failed before it was queued');
+        done(new CommandError({ code: 'unavailable', message: 'the update could not be checked; try again' }));
+      } finally {
+        this.admitting--;
+        this.settle();
+      }
+    });
+  }
+
+  /** Answers `done` with the first seq once the entry carrying its msgId is settled (P8). */
+  private retryOf(carrier: Pending, done: SubmitCallback): void {
+    (carrier.retries ??= []).push((err, r) => (err ? done(err) : done(undefined, { seq: r!.seq, duplicate: true })));
+  }
+
   /**
-   * {@link submit} with a callback instead of a promise, for the WebSocket hot path. `done` is called
-   * exactly once: after the commit (P3), or before this returns for a refusal (P5) or a retry of a
-   * stored msgId (P8).
+   * An HTTP batch of reports, each with its own msgId or none (P8): reports whose msgIds are stored or
+   * in flight are not stored again; the batch is answered with the newest first seq when all are. P5:
+   * a report that reuses a msgId for other content refuses the whole batch.
    */
-  submitWith(cmd: Command, by: Submitter | undefined, done: SubmitCallback): void {
-    if (this.closed) return done(new CommandError({ code: 'unavailable', message: 'the server is shutting down' }));
-    const actor = by?.actor;
+  private submitReports(cmd: Extract<Command, { type: 'positions' }>, by: Submitter | undefined, done: SubmitCallback): void {
     const scope = by?.scope ?? '';
-    if (cmd.type === 'position' && cmd.msgId !== undefined) {
-      // Hot path (most traffic): no in-flight map either. A retry that arrives while the first copy
-      // is queued or committing is caught by the commit itself, whose msgId insert finds the first
-      // copy in the same or the previous transaction and answers its seq, or a conflict (P8).
-      const unit = toUnit(cmd, this.now());
-      const event: NewEvent =
-        actor === undefined
-          ? { msgId: cmd.msgId, type: 'position.reported', units: [unit] }
-          : { msgId: cmd.msgId, actor, type: 'position.reported', units: [unit] };
-      const json = positionEventJson(cmd.msgId, actor === undefined ? undefined : this.actorJson(actor), unit);
-      const entry = { event, json, msgIds: [cmd.msgId], fingerprints: [reportFingerprint(cmd)], scope, dedupe: true };
-      this.queue.push({ entry, done });
-      this.scheduleFlush();
-      return;
+    const prints = cmd.reports.map((r) => (r.msgId === undefined ? NaN : reportFingerprint(r)));
+    // A msgId twice in one batch: the same report twice is one report; two different ones a conflict.
+    const firstPrint = new Map<string, number>();
+    for (let i = 0; i < cmd.reports.length; i++) {
+      const id = cmd.reports[i].msgId;
+      if (id === undefined) continue;
+      const seen = firstPrint.get(id);
+      if (seen === undefined) firstPrint.set(id, prints[i]);
+      else if (seen !== prints[i]) return done(new CommandError(conflictError(id, `reports[${i}].msgId`)));
     }
-    if (cmd.msgId !== undefined) {
-      // Positions cannot be refused by state, so their retries are caught inside the commit (the
-      // msgId insert) instead of by a lookup per update; other kinds look up first, since a retried
-      // removal must be acked with its first seq, not refused as not_found (P8).
-      const hot = cmd.type === 'position' || cmd.type === 'positions';
-      const fingerprint = commandFingerprint(cmd);
-      if (this.known(scope, cmd.msgId, fingerprint, !hot, done)) return;
-      return this.enqueueCommand(cmd, by, [cmd.msgId], [fingerprint], done, hot);
-    }
-    if (cmd.type === 'positions') {
-      // P5: a batch is accepted whole or not at all, so a report that reuses a msgId for other
-      // content refuses the batch before anything of it is queued.
-      const fingerprints = cmd.reports.map((r) => (r.msgId === undefined ? NaN : reportFingerprint(r)));
-      for (let i = 0; i < cmd.reports.length; i++) {
-        const id = cmd.reports[i].msgId;
-        if (id !== undefined && this.conflicts(scope, id, fingerprints[i])) return done(new CommandError(conflictError(id, `reports[${i}].msgId`)));
-      }
+    if (firstPrint.size === 0) return this.enqueueCommand(cmd, by, [], [], done);
+    this.admit(done, async () => {
       const fresh: typeof cmd.reports = [];
+      const freshIds: string[] = [];
       const freshPrints: number[] = [];
-      const seenSeqs: number[] = [];
-      let waiting = 0;
-      let scanned = false;
-      let failed: Error | undefined;
-      // Every report a retry: answered once all are settled, with the newest first seq (P8).
-      const finishIfAllKnown = () => {
-        if (!scanned || fresh.length > 0 || waiting > 0) return;
-        if (failed) done(failed);
-        else done(undefined, { seq: Math.max(...seenSeqs), duplicate: true });
-      };
-      // A msgId twice in one batch: the same report twice is one report; two different ones are a conflict.
-      const firstPrint = new Map<string, number>();
+      const settled: Array<Promise<number>> = [];
+      const seen = new Set<string>();
       for (let i = 0; i < cmd.reports.length; i++) {
-        const id = cmd.reports[i].msgId;
-        if (id === undefined) continue;
-        const seen = firstPrint.get(id);
-        if (seen === undefined) firstPrint.set(id, fingerprints[i]);
-        else if (seen !== fingerprints[i]) return done(new CommandError(conflictError(id, `reports[${i}].msgId`)));
-      }
-      const ids = new Set<string>();
-      cmd.reports.forEach((report, i) => {
-        if (report.msgId === undefined) fresh.push(report);
-        else if (ids.has(report.msgId)) return;
-        else {
-          ids.add(report.msgId);
-          waiting++;
-          const isKnown = this.known(scope, report.msgId, fingerprints[i], true, (err, r) => {
-            waiting--;
-            if (err) failed ??= err;
-            else seenSeqs.push(r!.seq);
-            finishIfAllKnown();
-          });
-          if (!isKnown) {
-            waiting--;
-            fresh.push(report);
-            freshPrints.push(fingerprints[i]);
-          }
+        const report = cmd.reports[i];
+        if (report.msgId === undefined) {
+          fresh.push(report);
+          continue;
         }
-      });
-      scanned = true;
-      if (fresh.length === 0) return finishIfAllKnown();
-      const msgIds = fresh.flatMap((r) => (r.msgId === undefined ? [] : [r.msgId]));
-      const prints = freshPrints.filter((f) => !Number.isNaN(f));
-      return this.enqueueCommand({ ...cmd, reports: fresh }, by, msgIds, prints, done);
-    }
-    return this.enqueueCommand(cmd, by, [], [], done);
-  }
-
-  /**
-   * Commits, events and time spent committing (ms, total and longest) since the last call; for the
-   * server's once-a-second log summary.
-   */
-  takeStats(): { commits: number; events: number; commitMs: number; maxCommitMs: number } {
-    const stats = this.stats;
-    this.stats = { commits: 0, events: 0, commitMs: 0, maxCommitMs: 0 };
-    return stats;
-  }
-
-  /** Resolves when nothing is queued or committing (tests, shutdown). */
-  idle(): Promise<void> {
-    if (this.inFlight.length === 0 && !this.flushScheduled && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  /** Commits what is queued, writes a last snapshot and closes the log. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.idle();
-    this.closed = true;
-    clearTimeout(this.expiryTimer);
-    clearInterval(this.snapshotTimer);
-    clearTimeout(this.probeTimer);
-    if (this.eventsSinceSnapshot > 0) await this.snapshot();
-    await this.log.close();
-  }
-
-  // ------------------------------------------------------------ queueing
-
-  /** The in-flight key of a sender's msgId (scopes and msgIds hold no control characters). */
-  private static msgKey(scope: string, msgId: string): string {
-    return `${scope}\n${msgId}`;
-  }
-
-  /** The fingerprint a queued or committing entry carries for one of its msgIds. */
-  private static printOf(p: Pending, msgId: string): number {
-    const i = p.entry.msgIds.indexOf(msgId);
-    return p.entry.fingerprints?.[i] ?? NaN;
-  }
-
-  /** Whether a sender's msgId is queued, committing or stored with a fingerprint other than `fingerprint` (P8). */
-  private conflicts(scope: string, msgId: string, fingerprint: number): boolean {
-    const pending = this.inflight.get(PictureStore.msgKey(scope, msgId));
-    const other = pending ? PictureStore.printOf(pending, msgId) : this.log.lookupMsgId(scope, msgId)?.fingerprint;
-    return other !== undefined && other !== null && !Number.isNaN(other) && !Number.isNaN(fingerprint) && other !== fingerprint;
-  }
-
-  /**
-   * Whether a sender's `msgId` is already queued, committing or (when `lookup`) stored (P8). If so,
-   * `done` gets the first seq as a duplicate (at once when stored, or when the queued entry
-   * commits), or at once a `conflict` error when it came with other content.
-   */
-  private known(scope: string, msgId: string, fingerprint: number, lookup: boolean, done: SubmitCallback): boolean {
-    const pending = this.inflight.get(PictureStore.msgKey(scope, msgId));
-    if (pending) {
-      const other = PictureStore.printOf(pending, msgId);
-      if (!Number.isNaN(other) && !Number.isNaN(fingerprint) && other !== fingerprint) {
-        done(new CommandError(conflictError(msgId)));
-        return true;
+        if (seen.has(report.msgId)) continue;
+        seen.add(report.msgId);
+        const state = await this.ids.classify(scope, report.msgId, prints[i]);
+        if (state.kind === 'conflict') return done(new CommandError(conflictError(report.msgId, `reports[${i}].msgId`)));
+        if (state.kind === 'stored') settled.push(Promise.resolve(state.seq));
+        else if (state.kind === 'in-flight') settled.push(new Promise((resolve, reject) => this.retryOf(state.carrier, (err, r) => (err ? reject(err) : resolve(r!.seq)))));
+        else {
+          fresh.push(report);
+          freshIds.push(report.msgId);
+          freshPrints.push(prints[i]);
+        }
       }
-      (pending.retries ??= []).push((err, r) => (err ? done(err) : done(undefined, { seq: r!.seq, duplicate: true })));
-      return true;
-    }
-    const stored = lookup ? this.log.lookupMsgId(scope, msgId) : undefined;
-    if (stored === undefined) return false;
-    if (stored.fingerprint !== null && !Number.isNaN(fingerprint) && stored.fingerprint !== fingerprint) {
-      done(new CommandError(conflictError(msgId)));
-      return true;
-    }
-    done(undefined, { seq: stored.seq, duplicate: true });
-    return true;
+      if (fresh.length > 0) return this.enqueueCommand({ ...cmd, reports: fresh }, by, freshIds, freshPrints, done);
+      // Every report a retry: answered once all are settled, with the newest first seq (P8).
+      Promise.all(settled).then(
+        (seqs) => done(undefined, { seq: Math.max(...seqs), duplicate: true }),
+        (err: Error) => done(err),
+      );
+    });
   }
-
-  private exists = (slice: EntitySlice, id: string): boolean => {
-    const queued = this.queued.get(`${slice}:${id}`);
-    return queued ?? existsIn(this.picture, slice, id);
-  };
 
   private readonly newIdNow = (prefix: string): string => newId(prefix, this.now());
 
   private enqueueCommand(cmd: Command, by: Submitter | undefined, msgIds: string[], fingerprints: number[], done: SubmitCallback, dedupe = false): void {
-    const result = commandToEvent(cmd, { nowMs: this.now(), actor: by?.actor, exists: this.exists, newId: this.newIdNow });
+    const result = commandToEvent(cmd, { nowMs: this.now(), actor: by?.actor, exists: this.view.exists, newId: this.newIdNow });
     if (!result.ok) return done(new CommandError(result.error));
     this.enqueue({ event: result.event, msgIds, fingerprints, scope: by?.scope ?? '', dedupe }, done);
   }
 
-  private enqueueSystem(event: NewEvent, corridor?: Corridor): void {
-    this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled, corridor);
-  }
-
-  /**
-   * Appends the router's corridors, each as the event that turns the corridor the picture will
-   * hold by then (queued, else current) into the new one: a figures-only refresh when it can (P11).
-   */
-  private enqueueCorridors(corridors: readonly Corridor[]): void {
-    for (const c of corridors) {
-      const held = this.queuedCorridors.has(c.convoyId) ? this.queuedCorridors.get(c.convoyId) : this.picture.corridors[c.convoyId];
-      this.enqueueSystem(corridorEvent(held, c), c);
-    }
-  }
-
   private enqueue(entry: Pending['entry'], done: SubmitCallback, corridor?: Corridor): void {
-    this.noteQueued(entry.event);
-    this.noteQueuedCorridor(entry.event, corridor);
-    const pending: Pending = { entry, done, corridor };
+    const pending: Pending = { entry, event: entry.event, corridor, msgIds: entry.msgIds, fingerprints: entry.fingerprints, done };
+    this.view.note(pending);
     // Dedupe entries need no in-flight entry: their commit answers a retry itself (P8).
-    if (!entry.dedupe) for (let i = 0; i < entry.msgIds.length; i++) this.inflight.set(PictureStore.msgKey(entry.scope, entry.msgIds[i]), pending);
+    if (!entry.dedupe && entry.msgIds.length > 0) this.ids.track(entry.scope, pending);
     this.queue.push(pending);
     this.scheduleFlush();
   }
 
+  /** Appends a reactor's reaction: its events as the system's, its corridors as the events that turn the held ones into them (P11). */
+  private appendReaction(reaction: Reaction | void): void {
+    if (!reaction || this.closed) return;
+    for (const event of reaction.events ?? []) {
+      this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled);
+    }
+    for (const c of reaction.corridors ?? []) {
+      const event = corridorEvent(this.view.corridorOf(c.convoyId), c);
+      this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled, c);
+    }
+  }
+
   /** Settles a committed or failed entry, its in-flight retries, and forgets its msgIds. */
   private settleEntry(p: Pending, outcome: AppendOutcome | Error): void {
-    const ids = p.entry.msgIds;
-    if (!p.entry.dedupe) for (let i = 0; i < ids.length; i++) this.inflight.delete(PictureStore.msgKey(p.entry.scope, ids[i]));
-    const result = outcome instanceof Error ? outcome : outcome.conflict ? new CommandError(conflictError(ids[0])) : outcome;
+    if (!p.entry.dedupe && p.msgIds.length > 0) this.ids.untrack(p.entry.scope, p);
+    const result = outcome instanceof Error ? outcome : outcome.conflict ? new CommandError(conflictError(p.msgIds[0])) : outcome;
     const err = result instanceof Error ? result : undefined;
     const ok = err ? undefined : { seq: (result as AppendOutcome).seq, duplicate: (result as AppendOutcome).duplicate };
     // A throwing callback must not leave the rest of the group unanswered.
@@ -444,19 +426,7 @@ export class PictureStore {
     if (p.retries) for (const r of p.retries) r(err, ok);
   }
 
-  private noteQueuedCorridor(event: NewEvent, corridor: Corridor | undefined): void {
-    if (corridor) this.queuedCorridors.set(corridor.convoyId, corridor);
-    // A queued removal means no corridor is held by then (P9): a later one goes whole.
-    else if (event.type === 'convoy.removed') this.queuedCorridors.set(event.id, undefined);
-  }
-
-  private noteQueued(event: NewEvent): void {
-    if (event.type === 'position.reported' || event.type === 'corridor.recomputed' || event.type === 'corridor.refreshed') return; // hot path: no entity
-    const up = upsertedEntity(event);
-    if (up) this.queued.set(`${up[0]}:${up[1]}`, true);
-    const removed = removedEntity(event);
-    if (removed) this.queued.set(`${removed[0]}:${removed[1]}`, false);
-  }
+  // ------------------------------------------------------------ group commit
 
   /**
    * Whether the queue may be handed to the log now. One commit at a time, except that batches of
@@ -489,7 +459,7 @@ export class PictureStore {
     this.queue = [];
     let positionsOnly = true;
     for (let i = 0; i < batch.length; i++) {
-      if (batch[i].entry.event.type !== 'position.reported') {
+      if (batch[i].event.type !== 'position.reported') {
         positionsOnly = false;
         break;
       }
@@ -523,39 +493,33 @@ export class PictureStore {
         appended.map((a) => a.event),
       );
       for (let i = 0; i < batch.length; i++) this.settleEntry(batch[i], result.outcomes[i]);
-      this.logger.debug({ events: appended.length, seq: this.picture.seq }, 'batch committed');
-      if (appended.length > 0) for (const listener of this.listeners) {
-        try {
-          listener(appended);
-        } catch (err) {
-          this.logger.error({ err }, 'a commit listener failed');
+      if (appended.length > 0) {
+        for (const listener of this.listeners) {
+          try {
+            listener(appended);
+          } catch (err) {
+            this.logger.error({ err }, 'a commit listener failed');
+          }
         }
+        this.afterCommit(appended);
       }
-      if (appended.length > 0) this.afterCommit(appended);
     }
     // Commits settle in the order they were handed over (the log answers in seq order).
     this.inFlight.splice(this.inFlight.indexOf(commit), 1);
     this.committing -= batch.length;
-    // Rebuild the queued-existence view from what is not folded yet: later commits still under way
-    // (a batch handed over behind fixes), then what arrived meanwhile.
-    this.queued = new Map();
-    this.queuedCorridors = new Map();
-    for (const c of this.inFlight) {
-      for (const p of c.batch) {
-        this.noteQueued(p.entry.event);
-        this.noteQueuedCorridor(p.entry.event, p.corridor);
-      }
-    }
-    for (const p of this.queue) {
-      this.noteQueued(p.entry.event);
-      this.noteQueuedCorridor(p.entry.event, p.corridor);
-    }
+    // What the queue will leave, from what is not folded yet: later commits still under way (a batch
+    // handed over behind fixes), then what arrived meanwhile.
+    this.view.rebuild([...this.inFlight.flatMap((c) => c.batch), ...this.queue]);
     if (this.queue.length > 0) this.scheduleFlush();
     else this.settle();
   }
 
+  private isIdle(): boolean {
+    return this.inFlight.length === 0 && !this.flushScheduled && this.queue.length === 0 && this.admitting === 0 && this.running.every((r) => r.outstanding === 0);
+  }
+
   private settle(): void {
-    if (this.inFlight.length > 0 || this.flushScheduled || this.queue.length > 0) return;
+    if (!this.isIdle()) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
@@ -564,99 +528,75 @@ export class PictureStore {
   // ------------------------------------------------------------ after each commit
 
   private afterCommit(appended: AppendedEvent[]): void {
-    let routing = false;
-    let zones = false;
-    for (const a of appended) {
-      if (ROUTING_EVENT_TYPES.has(a.type)) routing = true;
-      if (a.type.startsWith('threat.') || a.type.startsWith('constraint.')) zones = true;
-    }
-    if (routing && this.engine) {
-      // Fast path: the router sees the committed batch at once; its corridors join the next commit,
-      // which runs before the next 50 ms frame in practice (P4).
-      try {
-        const corridors = this.engine.onEvents(
-          appended.map((a) => a.event),
-          this.picture,
-        );
-        this.enqueueCorridors(corridors);
-      } catch (err) {
-        this.logger.error({ err }, 'the router failed on a committed batch; corridors may be stale');
+    if (this.running.length > 0) {
+      let mine = false;
+      for (let i = 0; i < appended.length; i++) {
+        if (this.reactorTypes.has(appended[i].type)) {
+          mine = true;
+          break;
+        }
+      }
+      if (mine) {
+        for (const r of this.running) {
+          const events: PictureEvent[] = [];
+          for (const a of appended) if (r.reactor.types.has(a.type)) events.push(a.event);
+          if (events.length > 0) this.react(r, () => r.reactor.onCommitted(events, this.picture));
+        }
       }
     }
-    if (zones) this.scheduleExpiry();
-    this.eventsSinceSnapshot += appended.length;
-    this.maybeSnapshot(false);
-  }
-
-  private maybeSnapshot(timerTick: boolean): void {
-    if (this.closed || this.eventsSinceSnapshot === 0) return;
-    const due =
-      this.eventsSinceSnapshot >= this.snapshotEvery || (timerTick && this.now() - this.lastSnapshotMs >= this.snapshotIntervalMs);
-    if (due) void this.snapshot();
-  }
-
-  /** Writes a snapshot; whether it was stored. */
-  private async snapshot(): Promise<boolean> {
-    this.eventsSinceSnapshot = 0;
-    this.lastSnapshotMs = this.now();
-    try {
-      await this.log.writeSnapshot(this.picture);
-      this.snapshots.ok();
-      return true;
-    } catch (err) {
-      this.snapshots.fail(err);
-      return false;
-    }
+    this.snapshotter.committed(appended.length);
   }
 
   /**
-   * While commits fail (a full disk), tries the log again every {@link PROBE_MS} with a snapshot, so
-   * health comes back when the disk does, even if no update arrives to show it.
+   * Runs one reaction of a reactor: appended at once when it answers at once and nothing of it is
+   * still awaited; otherwise after its earlier answers, in order.
+   */
+  private react(r: Running, run: () => Reaction | void | Promise<Reaction | void>): void {
+    let answer: Reaction | void | Promise<Reaction | void>;
+    try {
+      answer = run();
+    } catch (err) {
+      this.logger.error({ err, reactor: r.reactor.name }, 'a reactor failed on a committed batch');
+      return;
+    }
+    if (!(answer instanceof Promise) && r.outstanding === 0) return this.appendReaction(answer);
+    r.outstanding++;
+    const settled = Promise.resolve(answer).catch((err) => {
+      this.logger.error({ err, reactor: r.reactor.name }, 'a reactor failed on a committed batch');
+      return undefined;
+    });
+    r.chain = r.chain.then(async () => {
+      this.appendReaction(await settled);
+      r.outstanding--;
+      this.settle();
+    });
+  }
+
+  /** What reactors may use: appends at any time, the view of the queue, the picture, the clock. */
+  private reactorContext(): ReactorContext {
+    return {
+      append: (reaction) => this.appendReaction(reaction),
+      exists: this.view.exists,
+      picture: () => this.picture,
+      now: this.now,
+    };
+  }
+
+  /**
+   * While commits fail (a full disk), tries the log again every {@link PROBE_MS} with a small write,
+   * so health comes back when the disk does, even if no update arrives to show it.
    */
   private scheduleProbe(): void {
     if (this.probeTimer || this.closed) return;
     this.probeTimer = setTimeout(() => {
       this.probeTimer = undefined;
       if (this.closed || !this.commits.state) return;
-      void this.snapshot().then((stored) => (stored ? this.commits.ok() : this.scheduleProbe()));
+      this.log.probe().then(
+        () => this.commits.ok(),
+        () => this.scheduleProbe(),
+      );
     }, PROBE_MS);
     this.probeTimer.unref();
-  }
-
-  // ------------------------------------------------------------ expiry of zones and constraints
-
-  /** Appends `threat.removed`/`constraint.removed {reason:'expired'}` for everything past its validity. */
-  private expireDue(): void {
-    const nowMs = this.now();
-    for (const zone of Object.values(this.picture.threats)) {
-      if (zone.validUntilMs !== undefined && zone.validUntilMs <= nowMs && this.exists('threats', zone.id)) {
-        this.enqueueSystem({ type: 'threat.removed', id: zone.id, reason: 'expired' });
-      }
-    }
-    for (const c of Object.values(this.picture.constraints)) {
-      const until = c.validUntil === undefined ? undefined : Date.parse(c.validUntil);
-      if (until !== undefined && until <= nowMs && this.exists('constraints', c.id)) {
-        this.enqueueSystem({ type: 'constraint.removed', id: c.id, reason: 'expired' });
-      }
-    }
-    this.scheduleExpiry();
-  }
-
-  private scheduleExpiry(): void {
-    clearTimeout(this.expiryTimer);
-    if (this.closed) return;
-    let next = Infinity;
-    for (const zone of Object.values(this.picture.threats)) {
-      // Skip zones whose removal is already queued, so the timer does not spin until it commits.
-      if (zone.validUntilMs !== undefined && this.exists('threats', zone.id)) next = Math.min(next, zone.validUntilMs);
-    }
-    for (const c of Object.values(this.picture.constraints)) {
-      if (c.validUntil !== undefined && this.exists('constraints', c.id)) next = Math.min(next, Date.parse(c.validUntil));
-    }
-    if (next === Infinity) return;
-    const delay = Math.max(0, Math.min(next - this.now(), MAX_TIMER_MS));
-    this.expiryTimer = setTimeout(() => this.expireDue(), delay);
-    this.expiryTimer.unref();
   }
 }
 

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { pictureFromJson, type NewEvent, type Picture, type PictureEvent } from '@corridor/protocol';
+import type { NewEvent, PictureEvent } from '@corridor/protocol';
 import { startModuleWorker } from '../worker.js';
 import { eventJson, lastStoredSeq, LogWriter, OUTCOME_CONFLICT, openLogDatabase, type WireBatch } from './sqlite-store.js';
 import type { WriterReply, WriterRequest } from './sqlite-writer-thread.js';
@@ -64,9 +64,15 @@ export interface AppendResult {
   events: AppendedEvent[];
 }
 
+/** A subscription to new events made by {@link EventLog.follow}. */
+export interface Follower {
+  stop(): void;
+}
+
 /**
- * The log as the rest of the server sees it. Writes are asynchronous so a replicated log can take
- * SQLite's place; msgId lookups are synchronous (a replicated log keeps a local index of them).
+ * The log as the rest of the server sees it: an ordered, durable sequence of events with their
+ * msgIds. Every call may answer asynchronously, so a replicated log can take SQLite's place; one
+ * contract test suite (test/log/event-log.contract.ts) holds every implementation to the same rules.
  */
 export interface EventLog {
   /** Seq of the last stored event (0 when empty). */
@@ -80,11 +86,14 @@ export interface EventLog {
   /** Events with seq > `since`, in order, at most `limit` of them. */
   readSince(since: number, limit: number): Promise<StoredEvent[]>;
   /** A sender's stored msgId, or undefined (P8). */
-  lookupMsgId(scope: string, msgId: string): StoredMsgId | undefined;
-  /** Stores a snapshot of the picture as of `picture.seq`. */
-  writeSnapshot(picture: Picture): Promise<void>;
-  /** The newest snapshot, or undefined when there is none. */
-  latestSnapshot(): Promise<Picture | undefined>;
+  lookupMsgId(scope: string, msgId: string): Promise<StoredMsgId | undefined>;
+  /**
+   * Calls `listener` with every event stored after `since`, in order and without gaps, as it is
+   * stored, by this process or by another one writing the same log (another instance), until stopped.
+   */
+  follow(since: number, listener: (events: StoredEvent[]) => void): Follower;
+  /** A small durable write that shows the log takes writes again (health, after a full disk). */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -170,12 +179,16 @@ function compose(
   return result;
 }
 
+/** How often a follower looks for events stored by another process, ms. */
+const FOLLOW_POLL_MS = 200;
+
 /** Reads shared by both implementations, on a connection of their own. */
 abstract class SqliteReads {
   protected readonly reader: Database.Database;
   private readonly selectMsgId: Database.Statement;
   private readonly selectSince: Database.Statement;
-  private readonly selectSnapshot: Database.Statement;
+  private readonly followers = new Set<{ seq: number; listener: (events: StoredEvent[]) => void }>();
+  private followTimer?: NodeJS.Timeout;
 
   protected constructor(reader: Database.Database) {
     this.reader = reader;
@@ -183,20 +196,49 @@ abstract class SqliteReads {
       'SELECT k.seq, k.fp AS fingerprint FROM msg_keys k JOIN msg_scopes s ON s.id = k.scope_id WHERE s.scope = ? AND k.msg_id = ?',
     );
     this.selectSince = reader.prepare('SELECT seq, type, body AS json FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
-    this.selectSnapshot = reader.prepare('SELECT body FROM snapshots ORDER BY seq DESC LIMIT 1').pluck();
   }
 
   async readSince(since: number, limit: number): Promise<StoredEvent[]> {
     return this.selectSince.all(since, limit) as StoredEvent[];
   }
 
-  lookupMsgId(scope: string, msgId: string): StoredMsgId | undefined {
+  async lookupMsgId(scope: string, msgId: string): Promise<StoredMsgId | undefined> {
     return this.selectMsgId.get(scope, msgId) as StoredMsgId | undefined;
   }
 
-  async latestSnapshot(): Promise<Picture | undefined> {
-    const row = this.selectSnapshot.get() as string | undefined;
-    return row === undefined ? undefined : pictureFromJson(JSON.parse(row) as Picture);
+  follow(since: number, listener: (events: StoredEvent[]) => void): Follower {
+    const follower = { seq: since, listener };
+    this.followers.add(follower);
+    this.followTimer ??= setInterval(() => this.pollFollowers(), FOLLOW_POLL_MS);
+    this.followTimer.unref();
+    this.pollFollowers();
+    return {
+      stop: () => {
+        this.followers.delete(follower);
+        if (this.followers.size === 0) {
+          clearInterval(this.followTimer);
+          this.followTimer = undefined;
+        }
+      },
+    };
+  }
+
+  /** Hands each follower what was stored after its seq, in pages; any writer, this process or another. */
+  protected pollFollowers(): void {
+    for (const f of this.followers) {
+      for (;;) {
+        const rows = this.selectSince.all(f.seq, 1000) as StoredEvent[];
+        if (rows.length === 0) break;
+        f.seq = rows[rows.length - 1].seq;
+        f.listener(rows);
+        if (!this.followers.has(f) || rows.length < 1000) break;
+      }
+    }
+  }
+
+  protected stopFollowing(): void {
+    this.followers.clear();
+    clearInterval(this.followTimer);
   }
 }
 
@@ -222,15 +264,19 @@ export class SqliteEventLog extends SqliteReads implements EventLog {
     const jsons: string[] = new Array(entries.length);
     const outcomes = this.writer.append(batch, timeMs, jsons); // throws, and stores nothing, on failure (P5)
     const result = compose(entries, batch, outcomes, timeMs, jsons);
-    if (result.events.length > 0) this.seq = result.events[result.events.length - 1].seq;
+    if (result.events.length > 0) {
+      this.seq = result.events[result.events.length - 1].seq;
+      queueMicrotask(() => this.pollFollowers());
+    }
     return result;
   }
 
-  async writeSnapshot(picture: Picture): Promise<void> {
-    this.writer.writeSnapshot(picture.seq, JSON.stringify(picture));
+  async probe(): Promise<void> {
+    this.writer.probe(Date.now());
   }
 
   async close(): Promise<void> {
+    this.stopFollowing();
     if (this.reader.open) this.reader.close();
   }
 }
@@ -299,15 +345,19 @@ export class ThreadedSqliteEventLog extends SqliteReads implements EventLog {
     const batch = toWire(entries);
     const reply = await this.request({ kind: 'append', id: this.nextId++, batch, timeMs });
     const result = compose(entries, batch, reply.outcomes!, timeMs);
-    if (result.events.length > 0) this.seq = result.events[result.events.length - 1].seq;
+    if (result.events.length > 0) {
+      this.seq = result.events[result.events.length - 1].seq;
+      queueMicrotask(() => this.pollFollowers());
+    }
     return result;
   }
 
-  async writeSnapshot(picture: Picture): Promise<void> {
-    await this.request({ kind: 'snapshot', id: this.nextId++, seq: picture.seq, json: JSON.stringify(picture) });
+  async probe(): Promise<void> {
+    await this.request({ kind: 'probe', id: this.nextId++ });
   }
 
   async close(): Promise<void> {
+    this.stopFollowing();
     if (!this.failure) await this.request({ kind: 'close', id: this.nextId++ }).catch(() => undefined);
     await this.worker.terminate();
     if (this.reader.open) this.reader.close();

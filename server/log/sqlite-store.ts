@@ -1,6 +1,6 @@
 // The SQLite layout of the event log and its append transaction (server/log), shared by the in-thread
-// log and the writer thread: events, msgIds per sender with their content's fingerprint (P8) and
-// snapshots, WAL with synchronous=FULL (P3).
+// log and the writer thread: events and msgIds per sender with their content's fingerprint (P8), WAL
+// with synchronous=FULL (P3). Snapshots of the picture have a store of their own (snapshot-store.ts).
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -77,11 +77,8 @@ export function openLogDatabase(file: string, opts: { readonly?: boolean } = {})
     ) WITHOUT ROWID;
     -- Pruning msgIds past their retention (see LogWriter) deletes by seq range.
     CREATE INDEX IF NOT EXISTS msg_keys_by_seq ON msg_keys (seq);
-    CREATE TABLE IF NOT EXISTS snapshots (
-      seq INTEGER PRIMARY KEY,
-      time_ms INTEGER NOT NULL,
-      body TEXT NOT NULL
-    );
+    -- A row rewritten by the health probe: a small durable write that shows the file takes writes.
+    CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY CHECK (id = 1), time_ms INTEGER NOT NULL);
   `);
   migrateMsgIds(db);
   return db;
@@ -114,9 +111,6 @@ export function lastStoredSeq(db: Database.Database): number {
   return (db.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number | null }).seq ?? 0;
 }
 
-/** Snapshots kept besides the newest (older ones are deleted). */
-const SNAPSHOTS_KEPT = 3;
-
 /**
  * How long a msgId is remembered after its event, ms (24 h). A retry within this window is answered
  * with its first seq (P8); the msg_ids table no longer grows without limit.
@@ -125,6 +119,8 @@ export const MSG_ID_RETENTION_MS = 24 * 3_600_000;
 
 /** At most this many seqs' msgIds are deleted per pruning step, so one step never holds up commits long. */
 const PRUNE_STEP_SEQS = 50_000;
+/** How often a commit also prunes msgIds past their retention, ms. */
+const PRUNE_EVERY_MS = 60_000;
 
 /** The write side of the log on one connection: the append transaction and snapshot writes. */
 export class LogWriter {
@@ -136,6 +132,7 @@ export class LogWriter {
   private readonly selectScope: Database.Statement;
   /** Scope → its number in msg_scopes, as known to this connection. */
   private readonly scopeIds = new Map<string, number>();
+  private lastPruneMs = Date.now();
   private readonly appendTx: (batch: WireBatch, timeMs: number, jsons: string[] | undefined) => Float64Array;
   private readonly appendManyTx: (batches: ReadonlyArray<{ batch: WireBatch; timeMs: number }>) => Float64Array[];
 
@@ -143,11 +140,16 @@ export class LogWriter {
   private readonly firstRecentSeq: Database.Statement;
   private readonly deleteMsgIds: Database.Statement;
 
-  /** `msgIdRetentionMs`: how long msgIds are kept after their event (P8), ms. */
+  private readonly msgIdRetentionMs: number;
+  private readonly pruneEveryMs: number;
+
+  /** `msgIdRetentionMs`: how long msgIds are kept after their event (P8); `pruneEveryMs`: how often a commit prunes them. */
   constructor(
     private readonly db: Database.Database,
-    private readonly msgIdRetentionMs = MSG_ID_RETENTION_MS,
+    opts: { msgIdRetentionMs?: number; pruneEveryMs?: number } = {},
   ) {
+    this.msgIdRetentionMs = opts.msgIdRetentionMs ?? MSG_ID_RETENTION_MS;
+    this.pruneEveryMs = opts.pruneEveryMs ?? PRUNE_EVERY_MS;
     this.minMsgIdSeq = db.prepare('SELECT MIN(seq) FROM msg_keys').pluck();
     this.firstRecentSeq = db
       .prepare('SELECT seq FROM events WHERE seq >= ? AND seq < ? AND time_ms >= ? ORDER BY seq LIMIT 1')
@@ -160,10 +162,14 @@ export class LogWriter {
     this.selectMsgId = db.prepare('SELECT seq, fp FROM msg_keys WHERE scope_id = ? AND msg_id = ?');
     this.insertScope = db.prepare('INSERT OR IGNORE INTO msg_scopes (scope) VALUES (?)');
     this.selectScope = db.prepare('SELECT id FROM msg_scopes WHERE scope = ?').pluck();
-    this.appendTx = db.transaction((batch: WireBatch, timeMs: number, jsons: string[] | undefined) => this.appendRows(batch, timeMs, jsons));
-    this.appendManyTx = db.transaction((batches: ReadonlyArray<{ batch: WireBatch; timeMs: number }>) =>
-      batches.map(({ batch, timeMs }) => this.appendRows(batch, timeMs, undefined)),
-    );
+    this.appendTx = db.transaction((batch: WireBatch, timeMs: number, jsons: string[] | undefined) => {
+      this.pruneNow(timeMs);
+      return this.appendRows(batch, timeMs, jsons);
+    });
+    this.appendManyTx = db.transaction((batches: ReadonlyArray<{ batch: WireBatch; timeMs: number }>) => {
+      if (batches.length > 0) this.pruneNow(batches[0].timeMs);
+      return batches.map(({ batch, timeMs }) => this.appendRows(batch, timeMs, undefined));
+    });
   }
 
   /**
@@ -265,14 +271,18 @@ export class LogWriter {
     return this.deleteMsgIds.run(from, upTo).changes;
   }
 
-  /** Stores a picture snapshot (its JSON) taken at `seq`, keeping the newest few; prunes old msgIds. */
-  writeSnapshot(seq: number, json: string): void {
-    this.db.transaction(() => {
-      this.pruneMsgIds(Date.now());
-      this.db.prepare('INSERT OR REPLACE INTO snapshots (seq, time_ms, body) VALUES (?, ?, ?)').run(seq, Date.now(), json);
-      this.db
-        .prepare('DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)')
-        .run(SNAPSHOTS_KEPT);
-    })();
+  /**
+   * Prunes msgIds past their retention once a minute at most, one bounded step at a time, inside the
+   * caller's transaction: the log keeps its msgId index to 24 hours on its own schedule.
+   */
+  private pruneNow(nowMs: number): void {
+    if (nowMs - this.lastPruneMs < this.pruneEveryMs) return;
+    this.lastPruneMs = nowMs;
+    this.pruneMsgIds(nowMs);
+  }
+
+  /** A small durable write (health): throws when the file cannot be written (a full disk). */
+  probe(nowMs: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO health (id, time_ms) VALUES (1, ?)').run(nowMs);
   }
 }

@@ -7,7 +7,7 @@ import { LogWriter, openLogDatabase, type WireBatch } from './sqlite-store.js';
 /** Requests from the main thread; each is answered with a {@link WriterReply} of the same id. */
 export type WriterRequest =
   | { kind: 'append'; id: number; batch: WireBatch; timeMs: number }
-  | { kind: 'snapshot'; id: number; seq: number; json: string }
+  | { kind: 'probe'; id: number }
   | { kind: 'close'; id: number };
 export type WriterReply = { id: number; outcomes?: Float64Array; error?: string } | { ready: true; seq: number } | { fatal: string };
 
@@ -20,8 +20,8 @@ try {
       switch (msg.kind) {
         case 'append':
           return appendGroup(msg);
-        case 'snapshot':
-          writer.writeSnapshot(msg.seq, msg.json);
+        case 'probe':
+          writer.probe(Date.now());
           port.postMessage({ id: msg.id } satisfies WriterReply);
           return;
         case 'close':

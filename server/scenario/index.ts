@@ -1,20 +1,20 @@
 // Entry point of the built-in exercise (CORRIDOR_SCENARIO=exercise): starts the simulator on a
 // timer and hands back a stop handle. server/main.ts calls startScenario once the router is loaded.
 import type { Logger } from 'pino';
-import type { CorridorEngine } from '../../routing/types.js';
 import type { Picture } from '@corridor/protocol';
 import { loadScenario, type Scenario } from './scenario-file.js';
-import { ExerciseSimulator, type ScenarioClock, type Submit } from './simulator.js';
+import { ExerciseSimulator, type ScenarioClock, type SimRouting, type Submit } from './simulator.js';
 
 export { DEFAULT_SCENARIO_FILE, loadScenario, parseScenario, resolvePlace, ScenarioError, ScenarioSchema } from './scenario-file.js';
 export type { Scenario, TimelineStep, UnitSpec } from './scenario-file.js';
 export { ExerciseSimulator } from './simulator.js';
-export type { ScenarioClock, SimUnitState, Submit, UnitMode } from './simulator.js';
+export type { ScenarioClock, SimRouting, SimUnitState, Submit, UnitMode } from './simulator.js';
 export { seedCommands, seedMsgId, EXERCISE_MSG_PREFIX } from './seed.js';
 export { dueSteps, loopStarts, resetCommands, stepCommand } from './timeline.js';
 
 export interface StartScenarioOptions {
-  engine: CorridorEngine;
+  /** The router (the server's routing thread): its roads' box, and the units' routes. */
+  routing: SimRouting;
   /** The server's ingestion path for client commands; resolves once durable (P3). */
   submit: Submit;
   logger: Logger;
@@ -44,20 +44,20 @@ function overlaps(a: readonly number[], b: readonly number[]): boolean {
  * Seeds the exercise through `submit` (only what the picture lacks), then runs the simulated field
  * units and the inject timeline about once a second until `stop()`. A scenario whose area lies off
  * the loaded road network (another `CORRIDOR_ROADS`) is not started: a warning is logged instead.
- * @example const { stop } = startScenario({ engine, submit, logger, picture: () => state.picture });
+ * @example const { stop } = startScenario({ routing, submit, logger, picture: () => state.picture });
  */
 export function startScenario(opts: StartScenarioOptions): { stop(): void } {
   const scenario = opts.scenario ?? loadScenario();
   const clock = opts.clock ?? systemClock;
-  if (!overlaps(scenario.bbox, opts.engine.bbox)) {
+  if (!overlaps(scenario.bbox, opts.routing.bbox)) {
     opts.logger.warn(
-      { scenario: scenario.name, scenarioBbox: scenario.bbox, networkBbox: opts.engine.bbox },
+      { scenario: scenario.name, scenarioBbox: scenario.bbox, networkBbox: opts.routing.bbox },
       `${scenario.name} lies outside the loaded road network; the exercise is not started`,
     );
     return { stop() {} };
   }
   const sim = new ExerciseSimulator({
-    engine: opts.engine,
+    routing: opts.routing,
     submit: opts.submit,
     logger: opts.logger,
     picture: opts.picture,

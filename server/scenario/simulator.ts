@@ -5,7 +5,7 @@
 import { booleanPointInPolygon } from '@turf/turf';
 import type CheapRuler from 'cheap-ruler';
 import type { Logger } from 'pino';
-import type { CorridorEngine, RouteAnswer } from '../../routing/types.js';
+import type { RouteAnswer, RouteQuery } from '../../routing/types.js';
 import type { Picture } from '@corridor/protocol';
 import type { ClientCommand, PositionReport } from '@corridor/protocol';
 import { advanceAlong, pathLengthM, rulerAt, type LonLat, type PathCursor } from './path-follower.js';
@@ -23,8 +23,14 @@ export interface ScenarioClock {
   clearInterval(handle: unknown): void;
 }
 
+/** The router as the simulator uses it: route queries answered at once or by promise (a routing thread). */
+export interface SimRouting {
+  readonly bbox: [number, number, number, number];
+  route(query: RouteQuery): RouteAnswer | Promise<RouteAnswer>;
+}
+
 export interface SimulatorOptions {
-  engine: CorridorEngine;
+  routing: SimRouting;
   submit: Submit;
   logger: Logger;
   /** The live picture (read before seeding and each tick). */
@@ -75,7 +81,12 @@ interface SimUnit {
   lastFailure?: string;
   /** Scenario time of the next re-plan attempt while driving out of a closure, seconds. */
   replanAtS?: number;
+  /** A route is being asked for: the unit does nothing else until it is answered. */
+  planning?: boolean;
 }
+
+/** What a failed route query is, when the router could not be asked at all. */
+type PlanAnswer = RouteAnswer | { ok: false; code: 'internal'; message: string };
 
 /** Failed attempts at one stop after which a unit gives it up and heads for the next one. */
 const MAX_FAILURES_PER_STOP = 3;
@@ -105,6 +116,8 @@ export class ExerciseSimulator {
   private lastSimS = -1;
   private seeded = false;
   private reportSeq = 0;
+  /** Route queries asked during this tick; the tick waits for them before it reports. */
+  private plans: Array<Promise<void>> = [];
   private threatsSeen: Picture['threats'] | undefined;
   private constraintsSeen: Picture['constraints'] | undefined;
   private stopped = false;
@@ -196,11 +209,21 @@ export class ExerciseSimulator {
     this.threatsSeen = picture.threats;
     this.constraintsSeen = picture.constraints;
 
+    for (const unit of this.units) {
+      // After a zone change a moving unit re-plans, then steps on its new path.
+      if (zonesChanged && unit.mode === 'moving' && !unit.planning) this.replan(unit, simS, () => this.step(unit, simS, dtS));
+      else this.step(unit, simS, dtS);
+    }
+    // The routes asked for are answered before anyone moves on them (what they ask may ask again).
+    while (this.plans.length > 0) {
+      const asked = this.plans;
+      this.plans = [];
+      await Promise.all(asked);
+    }
+
     const reports: PositionReport[] = [];
     const time = new Date(nowMs).toISOString();
     for (const unit of this.units) {
-      if (zonesChanged && unit.mode === 'moving') this.replan(unit, simS);
-      this.step(unit, simS, dtS);
       if (this.isSilent(unit.spec, simS)) continue;
       reports.push({
         unitId: unit.spec.id,
@@ -281,9 +304,9 @@ export class ExerciseSimulator {
     return spec.silences.some((s) => t >= s.atS && t < s.atS + s.forS);
   }
 
-  private route(unit: SimUnit, from: LonLat): RouteAnswer | { ok: false; code: 'internal'; message: string } {
+  private async route(unit: SimUnit, from: LonLat): Promise<PlanAnswer> {
     try {
-      return this.opts.engine.route({
+      return await this.opts.routing.route({
         from,
         to: this.stopAt(unit.spec, unit.stopIndex),
         weight: 'time',
@@ -294,10 +317,24 @@ export class ExerciseSimulator {
     }
   }
 
-  /** Plans the way from the unit's position to its current stop; on failure the unit waits. */
-  private plan(unit: SimUnit, simS: number, prefix: LonLat[] = []): void {
+  /**
+   * Plans the way from the unit's position to its current stop; on failure the unit waits. The route
+   * is asked for now and taken when it is answered, within this tick; `then` runs after that.
+   */
+  private plan(unit: SimUnit, simS: number, prefix: LonLat[] = [], then?: () => void): void {
     const from = prefix.length > 0 ? prefix[prefix.length - 1] : unit.pos;
-    const answer = this.route(unit, from);
+    unit.planning = true;
+    this.plans.push(
+      this.route(unit, from).then((answer) => {
+        unit.planning = false;
+        this.follow(unit, simS, answer, prefix);
+        then?.();
+      }),
+    );
+  }
+
+  /** Takes a route's answer: the unit follows the route, or waits after a failure. */
+  private follow(unit: SimUnit, simS: number, answer: PlanAnswer, prefix: LonLat[]): void {
     const leg = answer.ok ? answer.routes[0] : undefined;
     if (!leg || leg.coordinates.length === 0) {
       const reason = answer.ok ? 'the router returned no route' : `${answer.code}: ${answer.message}`;
@@ -327,20 +364,22 @@ export class ExerciseSimulator {
    * caught inside a new no-go zone or on a road just closed has no route out of it; it drives on
    * along its old path and tries again every few seconds. Any other unit whose way is cut holds.
    */
-  private replan(unit: SimUnit, simS: number): void {
+  private replan(unit: SimUnit, simS: number, then?: () => void): void {
     const next = unit.path[unit.cursor.seg + 1];
     const prefix: LonLat[] = next && unit.cursor.offsetM > 0 ? [[unit.pos[0], unit.pos[1]], next] : [];
     const old = { path: unit.path, cursor: unit.cursor, legSpeed: unit.legSpeed };
     unit.replanAtS = undefined;
-    this.plan(unit, simS, prefix);
-    if (unit.mode === 'waiting' && old.path.length > 1 && this.caught(unit.pos)) {
-      unit.mode = 'moving';
-      unit.path = old.path;
-      unit.cursor = old.cursor;
-      unit.legSpeed = old.legSpeed;
-      unit.failures = 0;
-      unit.replanAtS = simS + ESCAPE_RETRY_S;
-    }
+    this.plan(unit, simS, prefix, () => {
+      if (unit.mode === 'waiting' && old.path.length > 1 && this.caught(unit.pos)) {
+        unit.mode = 'moving';
+        unit.path = old.path;
+        unit.cursor = old.cursor;
+        unit.legSpeed = old.legSpeed;
+        unit.failures = 0;
+        unit.replanAtS = simS + ESCAPE_RETRY_S;
+      }
+      then?.();
+    });
   }
 
   /** Whether a point lies inside a no-go zone or on a closed road of the live picture. */
@@ -389,8 +428,14 @@ export class ExerciseSimulator {
     unit.untilS = simS + unit.spec.stops[unit.stopIndex].dwellS;
   }
 
+  /** One step of a unit: plans when a wait or a dwell ends, re-plans when due, else moves along. */
   private step(unit: SimUnit, simS: number, dtS: number): void {
-    if (unit.mode === 'waiting' && simS >= unit.untilS) this.plan(unit, simS);
+    if (unit.planning) return;
+    if (unit.mode === 'waiting' && simS >= unit.untilS) {
+      // The unit sets off in this very step once its route is answered.
+      this.plan(unit, simS, [], () => this.move(unit, simS, dtS));
+      return;
+    }
     if (unit.mode === 'dwelling' && simS >= unit.untilS) {
       unit.stopIndex = (unit.stopIndex + 1) % unit.spec.stops.length;
       this.plan(unit, simS);
@@ -398,9 +443,15 @@ export class ExerciseSimulator {
     }
     if (unit.mode !== 'moving') return;
     if (unit.replanAtS !== undefined && simS >= unit.replanAtS) {
-      this.replan(unit, simS);
-      if (unit.mode !== 'moving') return;
+      this.replan(unit, simS, () => this.move(unit, simS, dtS));
+      return;
     }
+    this.move(unit, simS, dtS);
+  }
+
+  /** Moves a moving unit along its path for `dtS` scenario seconds. */
+  private move(unit: SimUnit, simS: number, dtS: number): void {
+    if (unit.mode !== 'moving') return;
     const moved = advanceAlong(this.ruler, unit.path, unit.cursor, unit.legSpeed * dtS);
     unit.cursor = moved.cursor;
     unit.pos = moved.point;

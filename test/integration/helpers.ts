@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { WebSocket } from 'ws';
 import { ServerMessageSchemas } from '@corridor/protocol';
+import { InlineRouting } from '../../server/routing-service.js';
 import { startServer, type RunningServer } from '../../server/app.js';
 import type { Config } from '../../server/config.js';
 import { FakeEngine, silentLogger } from '../server/helpers.js';
@@ -16,6 +17,7 @@ export function testConfig(dataDir: string, extra: Partial<Config> = {}): Config
     dataDir,
     adminToken: 'admin-token-for-tests-0123456789',
     scenario: 'none',
+    networkChanged: 'refuse',
     cotPort: 0,
     staleAfterMs: 120_000,
     clientBufferBytes: 8 * 1024 * 1024,
@@ -33,7 +35,7 @@ export function testConfig(dataDir: string, extra: Partial<Config> = {}): Config
 /** Starts an in-process server with a {@link FakeEngine}; the client is served from `<dataDir>/client`. */
 export async function startTestServer(dataDir: string, extra: Partial<Config> = {}): Promise<RunningServer & { engine: FakeEngine }> {
   const engine = new FakeEngine();
-  const server = await startServer(testConfig(dataDir, extra), { engine, logger: silentLogger, clientDir: path.join(dataDir, 'client') });
+  const server = await startServer(testConfig(dataDir, extra), { routing: new InlineRouting(engine), logger: silentLogger, clientDir: path.join(dataDir, 'client') });
   return Object.assign(server, { engine });
 }
 

@@ -3,8 +3,7 @@
 import { createConnection } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenStore } from '../../server/auth/tokens.js';
-import { databaseFile } from '../../server/log/event-log.js';
+import { TokenStore, tokensFile } from '../../server/auth/tokens.js';
 import { MAX_GEOMETRY_POSITIONS } from '@corridor/protocol';
 import { tempDir, waitFor } from '../server/helpers.js';
 import { CHILD_ADMIN as ADMIN, startChild, type Child } from './child.js';
@@ -91,8 +90,8 @@ describe('issue 9: a hostile client against a real server process', () => {
       CORRIDOR_CLIENT_BUFFER_BYTES: String(256 * 1024),
     });
     port = Number(new URL(server.url).port);
-    // Tokens are made as the CLI makes them: in the same database, from another process.
-    const store = new TokenStore(databaseFile(tmp.dir));
+    // Tokens are made as the CLI makes them: in the same tokens.db, from another process.
+    const store = new TokenStore(tokensFile(tmp.dir));
     for (const role of ['viewer', 'analyst', 'planner', 'field'] as const) {
       const { token, record } = store.create({ org: 'test', role });
       tokens[role] = token;

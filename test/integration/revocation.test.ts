@@ -1,10 +1,9 @@
 // Integration test of token revocation on open WebSocket sessions, against a real server with real
-// sockets: revoking a token (as `npm run token -- revoke` does, from another connection to the
-// database) closes its sockets with CLOSE_TOKEN_REVOKED, refuses its reconnects, and leaves others open.
+// sockets: revoking a token (as `npm run token -- revoke` does, from another connection to
+// tokens.db) closes its sockets with CLOSE_TOKEN_REVOKED, refuses its reconnects, and leaves others open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.js';
-import { TokenStore } from '../../server/auth/tokens.js';
-import { databaseFile } from '../../server/log/event-log.js';
+import { TokenStore, tokensFile } from '../../server/auth/tokens.js';
 import { CLOSE_TOKEN_REVOKED } from '@corridor/protocol';
 import { tempDir } from '../server/helpers.js';
 import { startTestServer, TestClient } from './helpers.js';
@@ -36,8 +35,8 @@ describe('revoking a token with open WebSocket sessions', () => {
 
     const mapClosed = closed(map);
     const uplinkClosed = closed(uplink);
-    // Another connection to the same database, as the token CLI in its own process.
-    const cli = new TokenStore(databaseFile(tmp.dir));
+    // Another connection to the same tokens.db, as the token CLI in its own process.
+    const cli = new TokenStore(tokensFile(tmp.dir));
     expect(cli.revoke(field.record.id)).toBe(true);
     cli.close();
 

@@ -1,9 +1,13 @@
 // Tests of the token CLI (server/cli/token.ts) as a child process, with the tokens used on a real server.
+import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hashToken, tokensFile } from '../../server/auth/tokens.js';
+import { databaseFile } from '../../server/log/event-log.js';
 import { tempDir } from '../server/helpers.js';
 import { call, startTestServer } from './helpers.js';
 
@@ -27,6 +31,11 @@ describe('npm run token', () => {
     const token = lines[lines.length - 1];
     expect(token).toMatch(/^crd_[A-Za-z0-9_-]{43}$/);
     const id = /(tk-[0-9a-f]+)/.exec(created.stdout)![1];
+    // In tokens.db, by its hash; the event log's file is not even made.
+    const db = new Database(tokensFile(tmp.dir), { readonly: true });
+    expect(db.prepare('SELECT id FROM tokens WHERE hash = ?').pluck().get(hashToken(token))).toBe(id);
+    db.close();
+    expect(existsSync(databaseFile(tmp.dir))).toBe(false);
 
     const server = await startTestServer(tmp.dir);
     try {

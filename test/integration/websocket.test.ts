@@ -50,7 +50,7 @@ describe('WebSocket /ws', () => {
     expect(ack).toEqual({ type: 'ack', msgId: 'ws-1', seq: snap.seq + 1 });
     // Durable: another connection to the database sees the msgId at once.
     const other = new SqliteEventLog(databaseFile(tmp.dir));
-    expect(other.lookupMsgId('tk:tk-admin', 'ws-1')?.seq).toBe(ack.seq);
+    expect((await other.lookupMsgId('tk:tk-admin', 'ws-1'))?.seq).toBe(ack.seq);
     await other.close();
     const delta = await b.next((m) => m.type === 'delta' && m.seq >= ack.seq);
     expect(delta.since).toBe(snap.seq);

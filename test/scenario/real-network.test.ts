@@ -112,7 +112,7 @@ describe('the simulated exercise with the real router (10x)', () => {
   beforeAll(async () => {
     const clock = new ManualClock();
     server = new MemoryServer(clock, engine);
-    const sim = new ExerciseSimulator({ engine, submit: server.submit, logger: silentLogger, picture: () => server.picture, scenario, clock, speedup: 10 });
+    const sim = new ExerciseSimulator({ routing: engine, submit: server.submit, logger: silentLogger, picture: () => server.picture, scenario, clock, speedup: 10 });
     for (let t = 10; t <= 500; t += 10) {
       await runUntil(sim, clock, t);
       const now = sim.unitStates();

@@ -17,7 +17,7 @@ function setup(opts: { speedup?: number; engine?: StraightLineEngine; scenario?:
   const engine = opts.engine ?? new StraightLineEngine();
   const server = new MemoryServer(clock, engine);
   const sim = new ExerciseSimulator({
-    engine,
+    routing: engine,
     submit: server.submit,
     logger: silentLogger,
     picture: () => server.picture,
@@ -50,7 +50,7 @@ describe('ExerciseSimulator: seeding', () => {
     const first = setup();
     await runTicks(first.sim, first.clock, 3);
     const again = new ExerciseSimulator({
-      engine: first.engine,
+      routing: first.engine,
       submit: first.server.submit,
       logger: silentLogger,
       picture: () => first.server.picture,
@@ -65,7 +65,7 @@ describe('ExerciseSimulator: seeding', () => {
     await runTicks(first.sim, first.clock, 30);
     const before = first.server.picture.units['ex-amb-51'];
     const again = new ExerciseSimulator({
-      engine: first.engine,
+      routing: first.engine,
       submit: first.server.submit,
       logger: silentLogger,
       picture: () => first.server.picture,
@@ -253,7 +253,7 @@ describe('ExerciseSimulator: route failures', () => {
     const server = new MemoryServer(clock);
     let refused = 0;
     const sim = new ExerciseSimulator({
-      engine: new StraightLineEngine(),
+      routing: new StraightLineEngine(),
       submit: async (cmd) => {
         if (cmd.type === 'site.upsert') {
           refused++;
@@ -307,7 +307,7 @@ describe('ExerciseSimulator: timeline', () => {
     await runUntil(first.sim, first.clock, 300); // bridge closed, tunnel closed, Chalmers full
     expect(first.server.picture.threats['tz-ex-gotaalvbron']).toBeDefined();
     const again = new ExerciseSimulator({
-      engine: first.engine,
+      routing: first.engine,
       submit: first.server.submit,
       logger: silentLogger,
       picture: () => first.server.picture,
@@ -338,7 +338,7 @@ describe('startScenario', () => {
     const clock = new ManualClock();
     const engine = new StraightLineEngine();
     const server = new MemoryServer(clock, engine);
-    const handle = startScenario({ engine, submit: server.submit, logger: silentLogger, picture: () => server.picture, clock });
+    const handle = startScenario({ routing: engine, submit: server.submit, logger: silentLogger, picture: () => server.picture, clock });
     expect(clock.intervals).toHaveLength(1);
     expect(clock.intervals[0].ms).toBe(1000);
     await new Promise((r) => setTimeout(r, 20));
@@ -355,7 +355,7 @@ describe('startScenario', () => {
     const clock = new ManualClock();
     const engine = new StraightLineEngine([-72.33, 18.56, -72.26, 18.61]);
     const server = new MemoryServer(clock, engine);
-    startScenario({ engine, submit: server.submit, logger: silentLogger, picture: () => server.picture, clock }).stop();
+    startScenario({ routing: engine, submit: server.submit, logger: silentLogger, picture: () => server.picture, clock }).stop();
     expect(clock.intervals).toHaveLength(0);
     expect(server.submitted).toHaveLength(0);
   });

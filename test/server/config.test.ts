@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       cotPort: 8087,
       staleAfterMs: 120_000,
       logThread: true,
+      networkChanged: 'refuse',
     });
   });
 
@@ -57,8 +58,22 @@ describe('loadConfig', () => {
     ['CORRIDOR_STALE_AFTER_S', '0'],
     ['CORRIDOR_STALE_AFTER_S', 'NaN'],
     ['CORRIDOR_LOG_THREAD', 'yes'],
+    ['CORRIDOR_NETWORK_CHANGED', 'yes'],
+    ['CORRIDOR_NETWORK_CHANGED', 'ADOPT'],
   ])('refuses %s=%s with an error naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+});
+
+describe('CORRIDOR_NETWORK_CHANGED', () => {
+  it('is refuse by default, and takes refuse or adopt', () => {
+    expect(loadConfig({}).networkChanged).toBe('refuse');
+    expect(loadConfig({ CORRIDOR_NETWORK_CHANGED: 'refuse' }).networkChanged).toBe('refuse');
+    expect(loadConfig({ CORRIDOR_NETWORK_CHANGED: 'adopt' }).networkChanged).toBe('adopt');
+  });
+
+  it('refuses any other value with the variable, the value and the two allowed ones', () => {
+    expect(() => loadConfig({ CORRIDOR_NETWORK_CHANGED: 'carry' })).toThrow('CORRIDOR_NETWORK_CHANGED: must be "refuse" or "adopt", got "carry"');
   });
 });

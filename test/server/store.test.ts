@@ -4,7 +4,10 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyEvents } from '@corridor/protocol';
 import type { Command } from '../../server/core/commands.js';
-import { CommandError, PictureStore } from '../../server/core/store.js';
+import { ExpiryReactor } from '../../server/core/expiry.js';
+import { CommandError, PictureStore, type StoreOptions } from '../../server/core/store.js';
+import { FileSnapshotStore, snapshotDir } from '../../server/log/snapshot-store.js';
+import { InlineRouting } from '../../server/routing-service.js';
 import { healthOf } from '../../server/net/http/app.js';
 import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog, type AppendEntry, type EventLog } from '../../server/log/event-log.js';
 import { emptyPicture, type PictureEvent } from '@corridor/protocol';
@@ -14,6 +17,20 @@ const actor = { tokenId: 'tk-1', org: 'unhcr', role: 'admin' };
 /** The submitter of these tests: the actor above, with its token's msgId scope (P8). */
 const by = { actor, scope: 'tk:tk-1' };
 const pos = (unitId: string, lon: number, msgId?: string): Command => ({ type: 'position', unitId, lon, lat: 57.7, msgId });
+
+/**
+ * The store's options as the server sets them (expiry, and the router when an engine is given), with
+ * snapshots in the test's folder.
+ */
+function options(dir: string, extra: Partial<StoreOptions> & { log: EventLog; engine?: FakeEngine }): StoreOptions {
+  const { engine, ...rest } = extra;
+  return {
+    snapshots: new FileSnapshotStore(snapshotDir(dir)),
+    logger: silentLogger,
+    reactors: [...(engine ? [new InlineRouting(engine).reactor] : []), new ExpiryReactor()],
+    ...rest,
+  };
+}
 
 /** Wraps a log to count commits and optionally fail them. */
 class CountingLog implements EventLog {
@@ -28,8 +45,8 @@ class CountingLog implements EventLog {
   }
   readSince = (since: number, limit: number) => this.inner.readSince(since, limit);
   lookupMsgId = (scope: string, id: string) => this.inner.lookupMsgId(scope, id);
-  writeSnapshot = (p: Parameters<EventLog['writeSnapshot']>[0]) => this.inner.writeSnapshot(p);
-  latestSnapshot = () => this.inner.latestSnapshot();
+  follow = (since: number, listener: Parameters<EventLog['follow']>[1]) => this.inner.follow(since, listener);
+  probe = () => this.inner.probe();
   close = () => this.inner.close();
 }
 
@@ -59,9 +76,9 @@ describe('PictureStore', () => {
   });
   afterEach(() => tmp.cleanup());
 
-  const open = async (extra: Partial<Parameters<typeof PictureStore.open>[0]> = {}) => {
+  const open = async (extra: Partial<StoreOptions> & { engine?: FakeEngine } = {}) => {
     const log = new CountingLog(new SqliteEventLog(file));
-    const store = await PictureStore.open({ log, logger: silentLogger, ...extra });
+    const store = await PictureStore.open(options(tmp.dir, { log, ...extra }));
     return { log, store };
   };
 
@@ -78,7 +95,7 @@ describe('PictureStore', () => {
     const { store } = await open();
     const { seq } = await store.submit(pos('u1', 11.9, 'm-1'), by);
     const other = new SqliteEventLog(file);
-    expect(other.lookupMsgId('tk:tk-1', 'm-1')?.seq).toBe(seq);
+    expect((await other.lookupMsgId('tk:tk-1', 'm-1'))?.seq).toBe(seq);
     expect((await other.readSince(0, 10)).map((r) => r.seq)).toEqual([seq]);
     await other.close();
     await store.close();
@@ -127,7 +144,7 @@ describe('PictureStore', () => {
   });
 
   it('P8: a position retry arriving while the first copy commits on the writer thread gets the first seq; other content a conflict', async () => {
-    const store = await PictureStore.open({ log: await ThreadedSqliteEventLog.open(file), logger: silentLogger });
+    const store = await PictureStore.open(options(tmp.dir, { log: await ThreadedSqliteEventLog.open(file) }));
     const first = store.submit(pos('u1', 11.9, 'm-1'), by);
     await new Promise((r) => setImmediate(r)); // the group commit holding `first` is now under way
     expect(store.backlog).toBe(1);
@@ -189,7 +206,7 @@ describe('PictureStore', () => {
 
   it('hands position batches to the log before earlier ones are durable, but nothing after other kinds; all settle in seq order', async () => {
     const log = new GatedLog(new SqliteEventLog(file));
-    const store = await PictureStore.open({ log, logger: silentLogger });
+    const store = await PictureStore.open(options(tmp.dir, { log }));
     const tick = () => new Promise((r) => setImmediate(r));
     const acks: number[] = [];
     const track = (p: Promise<{ seq: number }>) => p.then((r) => (acks.push(r.seq), r.seq));
@@ -200,7 +217,8 @@ describe('PictureStore', () => {
     expect(log.held.map((h) => h.types)).toEqual([['position.reported'], ['position.reported']]);
     const haven = { id: 'hv-1', name: 'Ullevi', lon: 11.98, lat: 57.71, capacity: 100, status: 'open' as const };
     const c = track(store.submit({ type: 'haven.upsert', haven, msgId: 'h-1' }, by));
-    await tick();
+    // Its msgId is looked up in the log first (P8, asynchronously): then it is handed over.
+    await waitFor(() => log.held.length === 3, 2000, 'the haven handed over');
     const d = track(store.submit(pos('u1', 11.92, 'p-3'), by));
     await tick();
     // The haven went out behind the fixes; the fix after it waits until the haven is durable.
@@ -229,7 +247,7 @@ describe('PictureStore', () => {
 
   it('P5: a failed position batch refuses only its own updates; the batch behind it is stored with the next seq', async () => {
     const log = new GatedLog(new SqliteEventLog(file));
-    const store = await PictureStore.open({ log, logger: silentLogger });
+    const store = await PictureStore.open(options(tmp.dir, { log }));
     const first = store.submit(pos('u1', 11.9, 'f-1'), by);
     await new Promise((r) => setImmediate(r));
     const second = store.submit(pos('u2', 11.95, 'f-2'), by);
@@ -442,7 +460,7 @@ describe('replay equals live state (property)', () => {
         try {
           const file = databaseFile(tmp.dir);
           const engine = new FakeEngine();
-          const live = await PictureStore.open({ log: new SqliteEventLog(file), logger: silentLogger, engine, snapshotEvery });
+          const live = await PictureStore.open(options(tmp.dir, { log: new SqliteEventLog(file), engine, snapshotEvery }));
           for (const group of groups) {
             // Each group arrives together (one commit); removals of unknown ids are refused, as live.
             await Promise.allSettled(group.map((cmd) => live.submit(cmd, by)));
@@ -454,11 +472,11 @@ describe('replay equals live state (property)', () => {
           expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1)); // P1: no gaps
           expect(applyEvents(emptyPicture(), all)).toEqual(livePicture);
           // Opened beside the live store (no closing snapshot yet): latest snapshot + replay of the tail.
-          const restarted = await PictureStore.open({ log: new SqliteEventLog(file), logger: silentLogger });
+          const restarted = await PictureStore.open(options(tmp.dir, { log: new SqliteEventLog(file) }));
           expect(restarted.picture).toEqual(livePicture);
           await restarted.close();
           await live.close();
-          const reopened = await PictureStore.open({ log: new SqliteEventLog(file), logger: silentLogger });
+          const reopened = await PictureStore.open(options(tmp.dir, { log: new SqliteEventLog(file) }));
           expect(reopened.picture).toEqual(livePicture);
           await reopened.close();
         } finally {

@@ -7,6 +7,7 @@ import { Gateway } from '../../server/gateway/gateway.js';
 import { READ_INLINE_BYTES } from '../../server/gateway/read.js';
 import { senderOf } from '../../server/gateway/sender.js';
 import { databaseFile, SqliteEventLog } from '../../server/log/event-log.js';
+import { FileSnapshotStore, snapshotDir } from '../../server/log/snapshot-store.js';
 import { WsSession, type SessionSocket } from '../../server/net/ws-session.js';
 import { silentLogger, tempDir, waitFor } from './helpers.js';
 
@@ -39,7 +40,7 @@ describe('WsSession', () => {
   let session: WsSession;
   beforeEach(async () => {
     tmp = tempDir();
-    store = await PictureStore.open({ log: new SqliteEventLog(databaseFile(tmp.dir)), logger: silentLogger });
+    store = await PictureStore.open({ log: new SqliteEventLog(databaseFile(tmp.dir)), snapshots: new FileSnapshotStore(snapshotDir(tmp.dir)), logger: silentLogger });
     gateway = new Gateway({ store, logger: silentLogger });
     socket = new MemorySocket();
     session = new WsSession(socket, senderOf(record), { gateway, logger: silentLogger, bufferLimitBytes: 1000 });

@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { CorridorEngine } from '../../../routing/types.js';
+import type { RoutingService } from '../../routing-service.js';
 import type { TokenStore } from '../../auth/tokens.js';
 import type { PictureStore } from '../../core/store.js';
 import type { Gateway } from '../../gateway/gateway.js';
@@ -21,7 +21,7 @@ export interface HttpOptions {
   store: PictureStore;
   gateway: Gateway;
   tokens: TokenStore;
-  engine: CorridorEngine;
+  routing: RoutingService;
   logger: Logger;
   staleAfterMs: number;
   /** Origins besides the server's own whose pages may write with a browser's cookie. */

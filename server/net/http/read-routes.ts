@@ -1,7 +1,7 @@
 // The HTTP API's reads (server/net/http): the picture, convoys, the audit trail and route queries.
 // Every role may read (roles.ts); nothing here changes state.
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { CorridorEngine } from '../../../routing/types.js';
+import type { RoutingService } from '../../routing-service.js';
 import type { PictureStore } from '../../core/store.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import { COST } from '../../gateway/limits.js';
@@ -27,7 +27,7 @@ export interface ReadOptions {
   gateway: Gateway;
   /** The server's figures for `GET /api/status`; the event-loop figures restart at each call. */
   status: () => ServerStatus;
-  engine: CorridorEngine;
+  routing: RoutingService;
   staleAfterMs: number;
 }
 
@@ -35,7 +35,7 @@ const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
 
 /** `/picture`, `/convoys`, `/events`, `/route`, mounted under `/api`. */
 export function readRoutes(opts: ReadOptions): express.Router {
-  const { store, engine, gateway } = opts;
+  const { store, routing, gateway } = opts;
   const api = express.Router();
 
   /** Charges a read to the token's rate (P15): as much as the work it makes the server do. */
@@ -73,7 +73,7 @@ export function readRoutes(opts: ReadOptions): express.Router {
     res.json(opts.status());
   });
 
-  api.get('/route', allow('read'), charge(() => COST.route), (req, res) => {
+  api.get('/route', allow('read'), charge(() => COST.route), async (req, res) => {
     const from = lonLatParam(req, 'from');
     const to = lonLatParam(req, 'to');
     const alternatives = intParam(req, 'alternatives', 0, 0, 5);
@@ -85,7 +85,7 @@ export function readRoutes(opts: ReadOptions): express.Router {
     if (vehicleClass !== undefined && !VEHICLE_CLASSES.includes(vehicleClass as (typeof VEHICLE_CLASSES)[number])) {
       throw new HttpError({ code: 'invalid', message: `vehicleClass must be one of ${VEHICLE_CLASSES.join(', ')}`, path: 'vehicleClass' });
     }
-    const answer = engine.route({ from, to, alternatives, weight, vehicleClass: vehicleClass as (typeof VEHICLE_CLASSES)[number] | undefined });
+    const answer = await routing.route({ from, to, alternatives, weight, vehicleClass: vehicleClass as (typeof VEHICLE_CLASSES)[number] | undefined });
     if (!answer.ok) {
       if (answer.code === 'no_safe_route') {
         throw new HttpError({ code: 'no_safe_route', message: answer.message, path: '', blockedBy: answer.blockedBy });

@@ -1,0 +1,28 @@
+// The messages between the server and the routing thread (routing/): typed, one request answered by
+// one reply of the same id, in the order asked. See routing/thread.ts and server/routing-thread.ts.
+import type { Corridor, Picture, PictureEvent } from '@corridor/protocol';
+import type { RouteAnswer, RouteQuery } from './types.js';
+import type { RouterOptions } from './router.js';
+
+/** What the thread starts with: the prepared graph's cache file, and the router's options. */
+export interface RoutingThreadData {
+  cacheFile: string;
+  options?: Omit<RouterOptions, 'now'>;
+}
+
+/** Server → thread. */
+export type ToRouting =
+  /** The picture as restored (units left out: routing does not use them); answered with the corridors it lacks. */
+  | { kind: 'init'; id: number; picture: Picture }
+  /** Committed events the router must hear about, in seq order; answered with the corridors they change. */
+  | { kind: 'events'; id: number; events: PictureEvent[] }
+  | { kind: 'route'; id: number; query: RouteQuery };
+
+/** Thread → server. */
+export type FromRouting =
+  | { kind: 'ready'; bbox: [number, number, number, number]; nodeCount: number; edgeCount: number }
+  | { kind: 'fatal'; message: string }
+  /** `ms`: how long the router worked on it, on its thread. */
+  | { kind: 'corridors'; id: number; corridors: Corridor[]; ms: number }
+  | { kind: 'route'; id: number; answer: RouteAnswer }
+  | { kind: 'failed'; id: number; message: string };

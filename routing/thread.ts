@@ -1,0 +1,44 @@
+// The routing thread (routing/): the router over the prepared graph, beside the server's main thread,
+// so a zone change with corridors to recompute never stalls socket reading and frames (issue 10). It
+// keeps its own copy of the routing part of the picture, folded from the events it is sent.
+import { parentPort, workerData } from 'node:worker_threads';
+import { applyEvents, emptyPicture, pictureFromJson, type Picture } from '@corridor/protocol';
+import { readGraphCache } from './graph-cache.js';
+import { Router } from './router.js';
+import type { FromRouting, RoutingThreadData, ToRouting } from './thread-protocol.js';
+
+const port = parentPort!;
+const post = (msg: FromRouting) => port.postMessage(msg);
+
+try {
+  const { cacheFile, options } = workerData as RoutingThreadData;
+  const graph = readGraphCache(cacheFile);
+  if (!graph) throw new Error(`the prepared road graph ${cacheFile} is missing or of another version`);
+  const router = new Router(graph, options);
+  let picture: Picture = emptyPicture();
+  port.on('message', (msg: ToRouting) => {
+    const started = performance.now();
+    try {
+      switch (msg.kind) {
+        case 'init': {
+          // Cloned across threads, the slices lost their missing prototype: give it back (issue 9).
+          picture = pictureFromJson(msg.picture);
+          const corridors = router.init(picture);
+          return post({ kind: 'corridors', id: msg.id, corridors, ms: performance.now() - started });
+        }
+        case 'events': {
+          picture = applyEvents(picture, msg.events);
+          const corridors = router.onEvents(msg.events, picture);
+          return post({ kind: 'corridors', id: msg.id, corridors, ms: performance.now() - started });
+        }
+        case 'route':
+          return post({ kind: 'route', id: msg.id, answer: router.route(msg.query) });
+      }
+    } catch (err) {
+      post({ kind: 'failed', id: msg.id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    }
+  });
+  post({ kind: 'ready', bbox: router.bbox, nodeCount: graph.nodeCount, edgeCount: graph.edgeCount });
+} catch (err) {
+  post({ kind: 'fatal', message: err instanceof Error ? err.message : String(err) });
+}

@@ -1,0 +1,53 @@
+// What the picture will hold once what is queued is committed (server/core): entities created or
+// removed by queued commands, and the corridors queued for each convoy. Commands are checked against it
+// (a removal right after an upsert finds the entity), and corridors are turned into events against it (P11).
+import type { Corridor, NewEvent, Picture } from '@corridor/protocol';
+import { existsIn, removedEntity, upsertedEntity, type EntitySlice } from './commands.js';
+
+/** An event about to be committed, and the corridor it carries (a corridor event's whole corridor). */
+export interface Queued {
+  event: NewEvent;
+  corridor?: Corridor;
+}
+
+/** The existence of entities and the corridors of convoys, as the queue will leave them. */
+export class PendingView {
+  /** `slice:id` → exists, as changed by queued, uncommitted events. */
+  private existence = new Map<string, boolean>();
+  /** Corridors of queued corridor events by convoy, the latest last; undefined after a queued removal. */
+  private corridors = new Map<string, Corridor | undefined>();
+
+  constructor(private readonly picture: () => Picture) {}
+
+  /** Whether an entity exists once the queue is committed. */
+  exists = (slice: EntitySlice, id: string): boolean => {
+    const queued = this.existence.get(`${slice}:${id}`);
+    return queued ?? existsIn(this.picture(), slice, id);
+  };
+
+  /** The corridor of a convoy once the queue is committed (P11: what a new corridor is compared with). */
+  corridorOf(convoyId: string): Corridor | undefined {
+    return this.corridors.has(convoyId) ? this.corridors.get(convoyId) : this.picture().corridors[convoyId];
+  }
+
+  /** Notes an event queued for commit. */
+  note(q: Queued): void {
+    const type = q.event.type;
+    if (type === 'position.reported') return; // the hot path: no entity
+    if (q.corridor) this.corridors.set(q.corridor.convoyId, q.corridor);
+    if (type === 'corridor.recomputed' || type === 'corridor.refreshed') return;
+    // A queued removal means no corridor is held by then (P9): a later one goes whole.
+    if (type === 'convoy.removed') this.corridors.set(q.event.id, undefined);
+    const up = upsertedEntity(q.event);
+    if (up) this.existence.set(`${up[0]}:${up[1]}`, true);
+    const removed = removedEntity(q.event);
+    if (removed) this.existence.set(`${removed[0]}:${removed[1]}`, false);
+  }
+
+  /** Starts over from what is still not folded into the picture, oldest first. */
+  rebuild(stillQueued: Iterable<Queued>): void {
+    this.existence = new Map();
+    this.corridors = new Map();
+    for (const q of stillQueued) this.note(q);
+  }
+}
