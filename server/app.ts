@@ -19,6 +19,7 @@ import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog } from './log/even
 import { FileSnapshotStore, snapshotDir } from './log/snapshot-store.js';
 import { Broadcaster } from './net/broadcast.js';
 import { createHttpApp } from './net/http/app.js';
+import { Outbox, type SharingPolicy } from './out/outbox.js';
 import { rawErrorResponse } from './net/http/errors.js';
 import { attachWebSocket } from './net/ws-adapter.js';
 import type { ClientCommand } from '@corridor/protocol';
@@ -33,6 +34,8 @@ export interface ServerDeps {
   routing: RoutingService;
   /** Reactors besides the router and expiry (convoy tracking, alerts, …). */
   reactors?: Reactor[];
+  /** What each recipient may see (server/out); everyone sees everything when not given. */
+  sharing?: SharingPolicy;
   logger?: Logger;
   /** Routers mounted at the root after sign-in (the basemap). */
   routers?: Router[];
@@ -86,10 +89,12 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     snapshotEvery: config.snapshotEvery,
     snapshotIntervalMs: config.snapshotIntervalMs,
   });
+  // Everything sent to anyone passes the outbox with its recipient (one way out).
+  const outbox = new Outbox({ picture: () => store.picture, staleAfterMs: config.staleAfterMs, policy: deps.sharing });
   const broadcaster = new Broadcaster({
     source: store,
+    outbox,
     logger,
-    staleAfterMs: config.staleAfterMs,
     bufferLimitBytes: config.clientBufferBytes,
   });
   const gateway = new Gateway({
@@ -127,7 +132,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     tokens,
     routing: deps.routing,
     logger,
-    staleAfterMs: config.staleAfterMs,
+    outbox,
     allowedOrigins,
     clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR,
     routers: deps.routers,
@@ -143,6 +148,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     server: http,
     gateway,
     broadcaster,
+    outbox,
     tokens,
     logger,
     heartbeatMs: config.heartbeatMs,

@@ -1,9 +1,11 @@
 // Fan-out of committed events to WebSocket clients (server/net): snapshot on join, deltas coalesced
-// every 50 ms (P4), resync from the log, and bounded per-client buffers (P10).
+// every 50 ms (P4), resync from the log, and bounded per-client buffers (P10). What each client is
+// sent comes from the outbox (server/out), as its audience may see it.
 import type { Logger } from 'pino';
 import type { AppendedEvent, StoredEvent } from '../log/event-log.js';
+import type { Audience, Outbox } from '../out/outbox.js';
 import type { EventOf, Picture, Unit } from '@corridor/protocol';
-import { fixJson, PROTOCOL_VERSION } from '@corridor/protocol';
+import { fixJson } from '@corridor/protocol';
 
 /** What the broadcaster needs of a socket; `ws.WebSocket` fits, and tests pass an in-memory one. */
 export interface ClientSink {
@@ -32,6 +34,8 @@ export interface ClientHandle {
   state: 'live' | 'lagging';
   /** Position events go to this client as rows of numbers (P14), not as objects. */
   readonly rows: boolean;
+  /** What it may see (server/out). */
+  readonly audience: Audience;
 }
 
 /** How a client asked to receive the picture. */
@@ -42,23 +46,21 @@ export interface ClientFormat {
 
 export interface BroadcasterOptions {
   source: EventSource;
+  /** Every snapshot and frame, as each client's audience may see it. */
+  outbox: Outbox;
   logger: Logger;
-  /** After how long without a report a unit counts as stale, ms (sent in snapshots). */
-  staleAfterMs: number;
   /** Bytes a socket may hold unsent before its client is cut off from frames (P10). */
   bufferLimitBytes: number;
   /** Frame interval, ms (P4: at most one frame per 50 ms). */
   frameMs?: number;
   /** Resync requests further behind than this many events get a snapshot instead. */
   maxResyncEvents?: number;
-  /** Clock, ms since epoch. */
-  now?: () => number;
 }
 
 /**
  * Sends every client a snapshot, then frames of the events committed since. Each frame is serialised
- * once and the same string goes to every client that is exactly at its `since`; only a client that
- * joined or resynced mid-frame gets a trimmed copy.
+ * once per audience and form, and the same bytes go to every client of that audience that is exactly
+ * at its `since`; only a client that joined or resynced mid-frame gets a trimmed copy.
  */
 export class Broadcaster {
   private readonly clients = new Set<ClientHandle>();
@@ -67,11 +69,10 @@ export class Broadcaster {
   private framedSeq: number;
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
-  private snapshotCache?: { seq: number; json: string };
-  private readonly opts: Required<Omit<BroadcasterOptions, 'now'>> & { now: () => number };
+  private readonly opts: Required<BroadcasterOptions>;
 
   constructor(opts: BroadcasterOptions) {
-    this.opts = { frameMs: 50, maxResyncEvents: 10_000, now: Date.now, ...opts };
+    this.opts = { frameMs: 50, maxResyncEvents: 10_000, ...opts };
     this.framedSeq = opts.source.picture.seq;
     this.unsubscribe = opts.source.onCommit((events) => {
       for (const e of events) this.pending.push(e);
@@ -92,11 +93,16 @@ export class Broadcaster {
     return this.clients.size;
   }
 
-  /** Registers a client and sends it a snapshot of the picture. */
-  add(sink: ClientSink, format: ClientFormat = {}): ClientHandle {
-    const client: ClientHandle = { sink, seq: 0, state: 'live', rows: format.rows === true };
+  /** Registers a client of an audience and sends it a snapshot of the picture as that audience sees it. */
+  add(sink: ClientSink, audience: Audience, format: ClientFormat = {}): ClientHandle {
+    const client: ClientHandle = { sink, seq: 0, state: 'live', rows: format.rows === true, audience };
     this.clients.add(client);
-    this.sendSnapshot(client);
+    try {
+      this.sendSnapshot(client);
+    } catch (err) {
+      // Tried again at the next frame (its seq is still 0).
+      this.opts.logger.error({ err }, 'a snapshot could not be made for a joining client');
+    }
     return client;
   }
 
@@ -121,7 +127,7 @@ export class Broadcaster {
       this.sendSnapshot(client); // the log was trimmed or moved on while reading; a snapshot is exact
       return;
     }
-    client.sink.send(deltaJson(since, last, rows, client.rows), TEXT);
+    client.sink.send(deltaJson(since, last, this.opts.outbox.events(client.audience, rows), client.rows), TEXT);
     client.seq = last;
   }
 
@@ -132,47 +138,69 @@ export class Broadcaster {
     const head = pending.length > 0 ? pending[pending.length - 1].seq : since;
     this.pending = [];
     this.framedSeq = head;
-    // The frame as bytes, once per form (objects, rows) and shared by every client at `since`.
-    const shared: [Buffer | undefined, Buffer | undefined] = [undefined, undefined];
+    // The frame as bytes, once per audience and form (objects, rows), shared by every such client at `since`.
+    const shared = new Map<Audience, Frame>();
     // P4: within one frame the latest fix per unit wins; superseded position events are left out.
-    const framed = pending.length > 1 ? mergePositions(pending) : pending;
+    const merged = pending.length > 1 ? mergePositions(pending) : pending;
+    let failed = 0;
+    let failure: unknown;
     for (const client of this.clients) {
-      const sink = client.sink;
-      if (client.state === 'lagging') {
-        if (sink.bufferedAmount === 0) {
-          client.state = 'live';
-          this.sendSnapshot(client);
-        }
-        continue;
+      // What one audience's policy cannot make is that audience's loss, not every client's: its
+      // clients keep their seq and get a snapshot at the next frame.
+      try {
+        this.frame(client, since, head, merged, shared);
+      } catch (err) {
+        failed++;
+        failure = err;
       }
-      if (client.seq >= head) continue;
-      if (sink.bufferedAmount > this.opts.bufferLimitBytes) {
-        // P10: stop feeding a client that cannot keep up; it gets a snapshot once drained.
-        client.state = 'lagging';
-        sink.send(JSON.stringify({ type: 'resync-required', seq: head }), TEXT);
-        this.opts.logger.warn({ bufferedBytes: sink.bufferedAmount, seq: head }, 'slow client cut off from frames until it drains');
-        continue;
-      }
-      if (client.seq === since) {
-        const form = client.rows ? 1 : 0;
-        const bytes = (shared[form] ??= Buffer.from(deltaJson(since, head, framed, client.rows), 'utf8'));
-        sink.send(bytes, TEXT);
-      } else if (client.seq > since) {
-        sink.send(
-          deltaJson(
-            client.seq,
-            head,
-            framed.filter((e) => e.seq > client.seq),
-            client.rows,
-          ),
-          TEXT,
-        );
-      } else {
-        this.sendSnapshot(client);
-        continue;
-      }
-      client.seq = head;
     }
+    if (failed > 0) this.opts.logger.error({ err: failure, clients: failed, seq: head }, 'a frame could not be made for some clients');
+  }
+
+  /** Sends one client its part of the frame (since, head]: the shared bytes, a trimmed copy, or a snapshot. */
+  private frame(client: ClientHandle, since: number, head: number, merged: AppendedEvent[], shared: Map<Audience, Frame>): void {
+    const sink = client.sink;
+    if (client.state === 'lagging') {
+      if (sink.bufferedAmount === 0) {
+        client.state = 'live';
+        this.sendSnapshot(client);
+      }
+      return;
+    }
+    if (client.seq >= head) return;
+    if (sink.bufferedAmount > this.opts.bufferLimitBytes) {
+      // P10: stop feeding a client that cannot keep up; it gets a snapshot once drained.
+      client.state = 'lagging';
+      sink.send(JSON.stringify({ type: 'resync-required', seq: head }), TEXT);
+      this.opts.logger.warn({ bufferedBytes: sink.bufferedAmount, seq: head }, 'slow client cut off from frames until it drains');
+      return;
+    }
+    if (client.seq < since) {
+      this.sendSnapshot(client);
+      return;
+    }
+    let frame = shared.get(client.audience);
+    if (!frame) {
+      frame = { events: this.opts.outbox.events(client.audience, merged), bytes: [undefined, undefined] };
+      shared.set(client.audience, frame);
+    }
+    if (client.seq === since) {
+      const form = client.rows ? 1 : 0;
+      const bytes = (frame.bytes[form] ??= Buffer.from(deltaJson(since, head, frame.events, client.rows), 'utf8'));
+      sink.send(bytes, TEXT);
+    } else {
+      const after = client.seq;
+      sink.send(
+        deltaJson(
+          after,
+          head,
+          frame.events.filter((e) => e.seq > after),
+          client.rows,
+        ),
+        TEXT,
+      );
+    }
+    client.seq = head;
   }
 
   /** Stops the frame timer and the subscription; sends what is pending first. */
@@ -184,14 +212,16 @@ export class Broadcaster {
   }
 
   private sendSnapshot(client: ClientHandle): void {
-    const picture = this.opts.source.picture;
-    if (this.snapshotCache?.seq !== picture.seq) this.snapshotCache = { seq: picture.seq, json: JSON.stringify(picture) };
-    client.sink.send(
-      `{"type":"snapshot","protocol":${PROTOCOL_VERSION},"seq":${picture.seq},"staleAfterMs":${this.opts.staleAfterMs},"serverTimeMs":${this.opts.now()},"picture":${this.snapshotCache.json}}`,
-      TEXT,
-    );
-    client.seq = picture.seq;
+    const snapshot = this.opts.outbox.snapshotMessage(client.audience);
+    client.sink.send(snapshot.text, TEXT);
+    client.seq = snapshot.seq;
   }
+}
+
+/** One frame as an audience sees it: its events, and their bytes per form (objects, rows) once made. */
+interface Frame {
+  events: AppendedEvent[];
+  bytes: [Buffer | undefined, Buffer | undefined];
 }
 
 /** Send options of a shared frame: bytes sent as a text message. */

@@ -14,6 +14,7 @@ import { COST } from '../gateway/limits.js';
 import { originAllowed } from '../gateway/origin.js';
 import { senderOf, type Sender } from '../gateway/sender.js';
 import { CLOSE_TOKEN_REVOKED, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@corridor/protocol';
+import { Outbox } from '../out/outbox.js';
 import type { Broadcaster, ClientFormat } from './broadcast.js';
 import { startHeartbeat } from './heartbeat.js';
 import { WsSession, type SessionSocket } from './ws-session.js';
@@ -32,6 +33,8 @@ export interface WsOptions {
   server: Server;
   gateway: Gateway;
   broadcaster: Broadcaster;
+  /** Knows what each socket's token may see. */
+  outbox: Outbox;
   tokens: TokenStore;
   logger: Logger;
   heartbeatMs: number;
@@ -232,7 +235,7 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
 
   wss.on('connection', (ws: WebSocket, _req: IncomingMessage, sender: Sender, format: ClientFormat | undefined, release: () => void) => {
     // P13: a socket opened with `stream=none` only sends updates and gets their answers.
-    const client = format ? broadcaster.add(ws, format) : undefined;
+    const client = format ? broadcaster.add(ws, opts.outbox.audience(Outbox.recipientOf(sender.actor, sender.unit)), format) : undefined;
     const log = logger.child({ tokenId: sender.tokenId, role: sender.role });
     log.info({ clients: broadcaster.size, picture: client !== undefined }, 'websocket client connected');
     const session = new WsSession(sessionSocket(ws), sender, {

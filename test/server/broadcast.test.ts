@@ -6,7 +6,12 @@ import type { AppendedEvent, StoredEvent } from '../../server/log/event-log.js';
 import { Broadcaster, deltaJson, mergePositions, wireJson, type ClientSink, type EventSource } from '../../server/net/broadcast.js';
 import { emptyPicture, type EventOf, type PictureEvent, type Unit } from '@corridor/protocol';
 import { expandDeltaEvents } from '@corridor/protocol';
+import { Outbox, SHARE_ALL, type Recipient, type SharingPolicy } from '../../server/out/outbox.js';
 import { silentLogger } from './helpers.js';
+
+/** Everyone, as the policy in force today sees them. */
+const EVERYONE = new Outbox({ picture: emptyPicture, staleAfterMs: 1 }).audience({ tokenId: 't', org: 'o', role: 'viewer' });
+const outboxOf = (source: MemorySource, staleAfterMs: number, policy?: SharingPolicy) => new Outbox({ picture: () => source.picture, staleAfterMs, policy });
 
 class MemorySource implements EventSource {
   picture = emptyPicture();
@@ -56,14 +61,14 @@ describe('Broadcaster', () => {
   let b: Broadcaster | undefined;
   afterEach(() => b?.close());
   const make = (source: MemorySource, bufferLimitBytes = 1000) =>
-    (b = new Broadcaster({ source, logger: silentLogger, staleAfterMs: 120_000, bufferLimitBytes, frameMs: 60_000 }));
+    (b = new Broadcaster({ source, outbox: outboxOf(source, 120_000), logger: silentLogger, bufferLimitBytes, frameMs: 60_000 }));
 
   it('sends a snapshot on join, then one frame per flush with events in (since, seq]', () => {
     const source = new MemorySource();
     source.commit('a');
     const br = make(source);
     const sink = new MemorySink();
-    br.add(sink);
+    br.add(sink, EVERYONE);
     expect(sink.messages()[0]).toMatchObject({ type: 'snapshot', seq: 1, staleAfterMs: 120_000 });
     source.commit('b');
     source.commit('c');
@@ -81,7 +86,7 @@ describe('Broadcaster', () => {
     const source = new MemorySource();
     const br = make(source);
     const sinks = [new MemorySink(), new MemorySink(), new MemorySink()];
-    sinks.forEach((s) => br.add(s));
+    sinks.forEach((s) => br.add(s, EVERYONE));
     source.commit('a', 'b');
     br.flush();
     expect(sinks[0].sent[1]).toBe(sinks[1].sent[1]);
@@ -92,10 +97,10 @@ describe('Broadcaster', () => {
     const source = new MemorySource();
     const br = make(source);
     const early = new MemorySink();
-    br.add(early);
+    br.add(early, EVERYONE);
     source.commit('a');
     const late = new MemorySink();
-    br.add(late); // snapshot at seq 1, while event 1 is still pending for the frame
+    br.add(late, EVERYONE); // snapshot at seq 1, while event 1 is still pending for the frame
     source.commit('b');
     br.flush();
     expect(early.messages()[1]).toMatchObject({ since: 0, seq: 2 });
@@ -107,10 +112,10 @@ describe('Broadcaster', () => {
 
   it('answers resync with the events after since from the log, or a snapshot when too far behind', async () => {
     const source = new MemorySource();
-    const br = new Broadcaster({ source, logger: silentLogger, staleAfterMs: 1, bufferLimitBytes: 1e6, frameMs: 60_000, maxResyncEvents: 3 });
+    const br = new Broadcaster({ source, outbox: outboxOf(source, 1), logger: silentLogger, bufferLimitBytes: 1e6, frameMs: 60_000, maxResyncEvents: 3 });
     b = br;
     const sink = new MemorySink();
-    const client = br.add(sink);
+    const client = br.add(sink, EVERYONE);
     source.commit('a', 'b', 'c', 'd');
     br.flush();
     await br.resync(client, 2);
@@ -131,8 +136,8 @@ describe('Broadcaster', () => {
     const br = make(source, 1000);
     const slow = new MemorySink();
     const fast = new MemorySink();
-    br.add(slow);
-    br.add(fast);
+    br.add(slow, EVERYONE);
+    br.add(fast, EVERYONE);
     slow.bufferedAmount = 5000;
     source.commit('a');
     br.flush();
@@ -193,9 +198,9 @@ describe('mergePositions (P4: latest fix per unit wins within a frame)', () => {
 
   it('P4: a client folding the merged frame ends with the same picture as one folding every event', () => {
     const source = new MemorySource();
-    const b = new Broadcaster({ source, logger: silentLogger, staleAfterMs: 1, bufferLimitBytes: 1e9, frameMs: 60_000 });
+    const b = new Broadcaster({ source, outbox: outboxOf(source, 1), logger: silentLogger, bufferLimitBytes: 1e9, frameMs: 60_000 });
     const sink = new MemorySink();
-    b.add(sink);
+    b.add(sink, EVERYONE);
     for (let i = 0; i < 50; i++) source.commit(`u${i % 7}`);
     b.flush();
     b.close();
@@ -336,13 +341,13 @@ describe('fixes as rows (P14)', () => {
 
   it('gives each client its form: rows and objects clients share one frame string per form, and both fold to the source picture', async () => {
     const source = new MemorySource();
-    const br = new Broadcaster({ source, logger: silentLogger, staleAfterMs: 1, bufferLimitBytes: 1e9, frameMs: 60_000 });
+    const br = new Broadcaster({ source, outbox: outboxOf(source, 1), logger: silentLogger, bufferLimitBytes: 1e9, frameMs: 60_000 });
     b = br;
     const rowSinks = [new MemorySink(), new MemorySink()];
     const objectSink = new MemorySink();
-    const rowClient = br.add(rowSinks[0], { rows: true });
-    br.add(rowSinks[1], { rows: true });
-    br.add(objectSink);
+    const rowClient = br.add(rowSinks[0], EVERYONE, { rows: true });
+    br.add(rowSinks[1], EVERYONE, { rows: true });
+    br.add(objectSink, EVERYONE);
     for (let i = 0; i < 20; i++) source.commit(`u${i % 6}`);
     br.flush();
     expect(rowSinks[0].sent[1]).toBe(rowSinks[1].sent[1]);
@@ -363,6 +368,86 @@ describe('fixes as rows (P14)', () => {
     const resync = rowSinks[0].messages()[2] as unknown as { type: string; since: number; events: Array<Record<string, unknown>> };
     expect(resync).toMatchObject({ type: 'delta', since: 18 });
     expect(resync.events[0].fixes).toHaveLength(2);
+  });
+
+  it('sends each audience what its policy shows, serialised once per audience however many clients it has', async () => {
+    const source = new MemorySource();
+    let eventCalls = 0;
+    // Civil staff do not see military units; everyone else sees everything.
+    const policy: SharingPolicy = {
+      audienceOf: (r: Recipient) => (r.org === 'ngo' ? 'civil' : 'all'),
+      seesAll: (audience) => audience === 'all',
+      picture: (_a, picture) => ({ ...picture, units: Object.fromEntries(Object.entries(picture.units).filter(([id]) => !id.startsWith('mil'))) }),
+      event: (_a, event) => {
+        eventCalls++;
+        if (event.type !== 'position.reported') return event;
+        const units = event.units.filter((u) => !u.unitId.startsWith('mil'));
+        return units.length === 0 ? undefined : units.length === event.units.length ? event : { ...event, units };
+      },
+      zones: (_a, ids) => ids.filter((id) => !id.startsWith('mil')),
+    };
+    const outbox = outboxOf(source, 1, policy);
+    const br = (b = new Broadcaster({ source, outbox, logger: silentLogger, bufferLimitBytes: 1e9, frameMs: 60_000 }));
+    source.commit('mil-1', 'ngo-1');
+    br.flush();
+    const civil = outbox.audience({ tokenId: 'a', org: 'ngo', role: 'viewer' });
+    expect(outbox.audience({ tokenId: 'b', org: 'ngo', role: 'planner' })).toBe(civil);
+    const all = outbox.audience({ tokenId: 'c', org: 'army', role: 'viewer' });
+    const civilSinks = [new MemorySink(), new MemorySink(), new MemorySink()];
+    const allSink = new MemorySink();
+    const clients = civilSinks.map((sink) => br.add(sink, civil));
+    br.add(allSink, all);
+    expect(Object.keys((civilSinks[0].messages()[0] as unknown as { picture: { units: object } }).picture.units)).toEqual(['ngo-1']);
+    expect(Object.keys((allSink.messages()[0] as unknown as { picture: { units: object } }).picture.units)).toEqual(['mil-1', 'ngo-1']);
+
+    source.commit('mil-2', 'ngo-2', 'mil-1');
+    eventCalls = 0;
+    br.flush();
+    // One pass of the policy over the frame for the civil audience, none for the one that sees all.
+    expect(eventCalls).toBe(3);
+    expect(civilSinks[1].sent[1]).toBe(civilSinks[0].sent[1]);
+    expect(civilSinks[2].sent[1]).toBe(civilSinks[0].sent[1]);
+    expect(fixedUnits(civilSinks[0].messages()[1].events!)).toEqual(['ngo-2']);
+    expect(fixedUnits(allSink.messages()[1].events!)).toEqual(['mil-2', 'ngo-2', 'mil-1']);
+    // A resync from the log passes the same policy.
+    await br.resync(clients[0], 0);
+    expect(fixedUnits(civilSinks[0].messages()[2].events!)).toEqual(['ngo-1', 'ngo-2']);
+    // And so does a refusal's list of zones.
+    expect(outbox.zones(civil, ['mil-zone', 'zone-1'])).toEqual(['zone-1']);
+    expect(outbox.zones(all, ['mil-zone', 'zone-1'])).toEqual(['mil-zone', 'zone-1']);
+  });
+
+  it('a policy that fails for one audience costs that audience its frame, not every client theirs', () => {
+    const source = new MemorySource();
+    let failing = true;
+    const policy: SharingPolicy = {
+      ...SHARE_ALL,
+      audienceOf: (r) => r.org,
+      seesAll: (audience) => audience !== 'bad',
+      picture: (_a, p) => p,
+      event: (_a, e) => {
+        if (failing) throw new Error('policy fault');
+        return e;
+      },
+    };
+    const outbox = outboxOf(source, 1, policy);
+    const br = (b = new Broadcaster({ source, outbox, logger: silentLogger, bufferLimitBytes: 1e9, frameMs: 60_000 }));
+    const good = new MemorySink();
+    const bad = new MemorySink();
+    br.add(bad, outbox.audience({ tokenId: 'a', org: 'bad', role: 'viewer' }));
+    br.add(good, outbox.audience({ tokenId: 'b', org: 'good', role: 'viewer' }));
+    source.commit('u1');
+    br.flush();
+    expect(good.messages().map((m) => m.type)).toEqual(['snapshot', 'delta']);
+    expect(bad.messages().map((m) => m.type)).toEqual(['snapshot']);
+    // Once the policy works again the client that missed a frame is sent a snapshot.
+    failing = false;
+    source.commit('u2');
+    br.flush();
+    expect(bad.messages().map((m) => [m.type, m.seq])).toEqual([
+      ['snapshot', 0],
+      ['snapshot', 2],
+    ]);
   });
 
   afterEach(() => b?.close());

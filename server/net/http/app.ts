@@ -8,6 +8,7 @@ import type { RoutingService } from '../../routing-service.js';
 import type { TokenStore } from '../../auth/tokens.js';
 import type { PictureStore } from '../../core/store.js';
 import type { Gateway } from '../../gateway/gateway.js';
+import type { Outbox } from '../../out/outbox.js';
 import { MAX_MESSAGE_BYTES } from '@corridor/protocol';
 import { HttpError, sendError } from './errors.js';
 import { readRoutes, type ServerStatus } from './read-routes.js';
@@ -23,7 +24,8 @@ export interface HttpOptions {
   tokens: TokenStore;
   routing: RoutingService;
   logger: Logger;
-  staleAfterMs: number;
+  /** Every read's answer, as the reader may see it. */
+  outbox: Outbox;
   /** Origins besides the server's own whose pages may write with a browser's cookie. */
   allowedOrigins: readonly string[];
   /** The server's figures for `GET /api/status`. */

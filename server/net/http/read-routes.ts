@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { RoutingService } from '../../routing-service.js';
 import type { PictureStore } from '../../core/store.js';
 import type { Gateway } from '../../gateway/gateway.js';
+import { Outbox, type Audience } from '../../out/outbox.js';
 import { COST } from '../../gateway/limits.js';
 import { VehicleClassSchema } from '@corridor/protocol';
 import { allow } from './write-routes.js';
@@ -28,14 +29,16 @@ export interface ReadOptions {
   /** The server's figures for `GET /api/status`; the event-loop figures restart at each call. */
   status: () => ServerStatus;
   routing: RoutingService;
-  staleAfterMs: number;
+  /** Every answer here is what the reader's audience may see. */
+  outbox: Outbox;
 }
 
 const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
 
 /** `/picture`, `/convoys`, `/events`, `/route`, mounted under `/api`. */
 export function readRoutes(opts: ReadOptions): express.Router {
-  const { store, routing, gateway } = opts;
+  const { store, routing, gateway, outbox } = opts;
+  const audienceOf = (req: Request): Audience => outbox.audience(Outbox.recipientOf(req.sender!.actor, req.sender!.unit));
   const api = express.Router();
 
   /** Charges a read to the token's rate (P15): as much as the work it makes the server do. */
@@ -47,24 +50,21 @@ export function readRoutes(opts: ReadOptions): express.Router {
       next();
     };
 
-  // The picture's text is made once per seq however many ask for it.
-  let cached: { seq: number; json: string } | undefined;
-  api.get('/picture', allow('read'), charge(() => COST.picture), (_req, res) => {
+  // The picture's text is made once per audience and seq however many ask for it (outbox.ts).
+  api.get('/picture', allow('read'), charge(() => COST.picture), (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    const p = store.picture;
-    if (cached?.seq !== p.seq) cached = { seq: p.seq, json: JSON.stringify(p) };
-    res.type('application/json').send(`{"seq":${p.seq},"staleAfterMs":${opts.staleAfterMs},"serverTimeMs":${Date.now()},"picture":${cached.json}}`);
+    res.type('application/json').send(outbox.pictureResponse(audienceOf(req)));
   });
 
-  api.get('/convoys', allow('read'), charge(() => COST.picture), (_req, res) => {
-    const p = store.picture;
+  api.get('/convoys', allow('read'), charge(() => COST.picture), (req, res) => {
+    const p = outbox.picture(audienceOf(req));
     res.json({ seq: p.seq, convoys: Object.values(p.convoys).map((c) => ({ ...c, corridor: p.corridors[c.id] ?? null })) });
   });
 
   api.get('/events', allow('read'), charge((req) => COST.events(Math.min(10_000, Number(req.query.limit) || 1000))), async (req, res) => {
     const since = intParam(req, 'since', 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = intParam(req, 'limit', 1000, 1, 10_000);
-    const rows = await store.readSince(since, limit);
+    const rows = outbox.events(audienceOf(req), await store.readSince(since, limit));
     res.type('application/json').send(`{"seq":${store.picture.seq},"events":[${rows.map((r) => r.json).join(',')}]}`);
   });
 
@@ -88,7 +88,10 @@ export function readRoutes(opts: ReadOptions): express.Router {
     const answer = await routing.route({ from, to, alternatives, weight, vehicleClass: vehicleClass as (typeof VEHICLE_CLASSES)[number] | undefined });
     if (!answer.ok) {
       if (answer.code === 'no_safe_route') {
-        throw new HttpError({ code: 'no_safe_route', message: answer.message, path: '', blockedBy: answer.blockedBy });
+        // A refusal names only the zones the reader may know of.
+        const blockedBy = outbox.zones(audienceOf(req), answer.blockedBy);
+        const message = blockedBy.length === answer.blockedBy.length ? answer.message : 'no safe route between these points: every path is cut by a zone or constraint';
+        throw new HttpError({ code: 'no_safe_route', message, path: '', blockedBy });
       }
       throw new HttpError({ code: 'off_network', message: answer.message, path: answer.path, distance_m: answer.distanceM });
     }

@@ -1,0 +1,163 @@
+// The one way out (server/out). Everything the server tells anyone about the picture passes here with
+// its recipient: the WebSocket snapshot, delta frames and resyncs, and every HTTP read (the picture,
+// convoys, the audit trail, route answers). A sharing policy decides what each audience may see; the
+// one in force today shows everyone everything, and the outbox then passes the stored texts through
+// untouched. Texts are made once per audience (and per seq), never once per recipient, so withholding
+// costs one frame per audience however many screens are open.
+import type { Actor, Picture, PictureEvent } from '@corridor/protocol';
+import { PROTOCOL_VERSION } from '@corridor/protocol';
+import type { AppendedEvent, StoredEvent } from '../log/event-log.js';
+
+/** Who a message is for: the signed-in token reading or receiving it. */
+export interface Recipient {
+  tokenId: string;
+  /** The organisation the token was issued to. */
+  org: string;
+  /** Its role (auth/roles.ts). */
+  role: string;
+  /** For a token bound to one unit: that unit. */
+  unit?: string;
+}
+
+/**
+ * What each audience may see. Recipients the policy puts in one audience get the same bytes. Every
+ * method must be pure: the outbox caches its answers per audience and seq.
+ */
+export interface SharingPolicy {
+  /** The audience a recipient belongs to. */
+  audienceOf(recipient: Recipient): string;
+  /** Whether an audience sees everything as stored; the outbox then skips the other methods. */
+  seesAll(audience: string): boolean;
+  /** The picture as the audience may see it: a new object, or the given one when nothing is withheld. */
+  picture(audience: string, picture: Picture): Picture;
+  /** An event as the audience may see it: itself, a redacted copy, or undefined when withheld. */
+  event(audience: string, event: PictureEvent): PictureEvent | undefined;
+  /** Of these zone and constraint ids (a refused route's `blockedBy`), those the audience may know of. */
+  zones(audience: string, ids: readonly string[], picture: Picture): string[];
+}
+
+/** Until sharing agreements are configured: one audience, which sees everything. */
+export const SHARE_ALL: SharingPolicy = {
+  audienceOf: () => 'all',
+  seesAll: () => true,
+  picture: (_audience, picture) => picture,
+  event: (_audience, event) => event,
+  zones: (_audience, ids) => [...ids],
+};
+
+/** Recipients that see the same things, as the outbox keeps them. */
+export interface Audience {
+  readonly key: string;
+  /** Everything as stored: texts pass through untouched. */
+  readonly seesAll: boolean;
+}
+
+export interface OutboxOptions {
+  /** The current picture (the store's; never changed by the outbox). */
+  picture: () => Picture;
+  policy?: SharingPolicy;
+  /** After how long without a report a unit counts as stale, ms (sent with every picture). */
+  staleAfterMs: number;
+  /** Clock, ms since epoch. */
+  now?: () => number;
+}
+
+interface Cached {
+  seq: number;
+  picture: Picture;
+  json?: string;
+}
+
+/** The one place that knows the recipient of everything sent. */
+export class Outbox {
+  private readonly policy: SharingPolicy;
+  private readonly audiences = new Map<string, AudienceState>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: OutboxOptions) {
+    this.policy = opts.policy ?? SHARE_ALL;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The audience of a recipient; the same object for every recipient of one audience. */
+  audience(recipient: Recipient): Audience {
+    return this.state(this.policy.audienceOf(recipient));
+  }
+
+  /** The recipient of a token's actor (an HTTP request or a socket's sender). */
+  static recipientOf(actor: Actor, unit?: string): Recipient {
+    return { tokenId: actor.tokenId, org: actor.org, role: actor.role, unit };
+  }
+
+  /** The picture as the audience may see it, made once per seq. Not to be changed by the caller. */
+  picture(audience: Audience): Picture {
+    return this.cached(audience).picture;
+  }
+
+  /** The JSON text of {@link picture}, made once per seq. */
+  pictureJson(audience: Audience): { seq: number; json: string } {
+    const cached = this.cached(audience);
+    cached.json ??= JSON.stringify(cached.picture);
+    return { seq: cached.seq, json: cached.json };
+  }
+
+  /** The `snapshot` message of the WebSocket protocol for an audience. */
+  snapshotMessage(audience: Audience): { seq: number; text: string } {
+    const { seq, json } = this.pictureJson(audience);
+    return {
+      seq,
+      text: `{"type":"snapshot","protocol":${PROTOCOL_VERSION},"seq":${seq},"staleAfterMs":${this.opts.staleAfterMs},"serverTimeMs":${this.now()},"picture":${json}}`,
+    };
+  }
+
+  /** The body of `GET /api/picture` for an audience. */
+  pictureResponse(audience: Audience): string {
+    const { seq, json } = this.pictureJson(audience);
+    return `{"seq":${seq},"staleAfterMs":${this.opts.staleAfterMs},"serverTimeMs":${this.now()},"picture":${json}}`;
+  }
+
+  /**
+   * Events as the audience may see them, in order: the same array when it sees everything; otherwise
+   * withheld events left out and redacted ones with their text remade. Events of a frame go through
+   * once per audience, not once per client.
+   */
+  events<E extends StoredEvent | AppendedEvent>(audience: Audience, events: readonly E[]): E[] {
+    if (audience.seesAll) return events as E[];
+    const out: E[] = [];
+    for (const e of events) {
+      const event = 'event' in e ? e.event : (JSON.parse(e.json) as PictureEvent);
+      const seen = this.policy.event(audience.key, event);
+      if (seen === undefined) continue;
+      if (seen === event) out.push(e);
+      else out.push({ seq: e.seq, type: e.type, json: JSON.stringify(seen), ...('event' in e ? { event: seen } : {}) } as E);
+    }
+    return out;
+  }
+
+  /** Of these zone and constraint ids (a refused route's `blockedBy`), those the audience may know of. */
+  zones(audience: Audience, ids: readonly string[]): string[] {
+    return audience.seesAll ? [...ids] : this.policy.zones(audience.key, ids, this.opts.picture());
+  }
+
+  private cached(audience: Audience): Cached {
+    const picture = this.opts.picture();
+    const state = this.state(audience.key);
+    if (state.cached?.seq !== picture.seq) {
+      state.cached = { seq: picture.seq, picture: audience.seesAll ? picture : this.policy.picture(audience.key, picture) };
+    }
+    return state.cached;
+  }
+
+  private state(key: string): AudienceState {
+    let state = this.audiences.get(key);
+    if (!state) {
+      state = { key, seesAll: this.policy.seesAll(key) };
+      this.audiences.set(key, state);
+    }
+    return state;
+  }
+}
+
+interface AudienceState extends Audience {
+  cached?: Cached;
+}
