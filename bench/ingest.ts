@@ -132,16 +132,18 @@ async function startZoneChanges(base: string, token: string): Promise<{ stop(): 
   const reroutes: number[] = [];
   let previous: string | undefined;
   const change = async () => {
-    const seqBefore = (await api('/api/picture')).seq;
+    const changedMs = Date.now();
     if (previous) await api(`/api/threats/${previous}`, { method: 'DELETE' });
     const center = points[Math.floor(rand() * points.length)];
     const id = `tz-bench-${changes}`;
     await api('/api/threats', { method: 'POST', body: JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: center }, properties: { id, severity: 'no-go', radius_m: 300, label: 'bench' } }) });
     previous = id;
     changes++;
+    // Corridors re-routed around this zone, counted a moment later (from the corridors, not the
+    // audit trail, which would hand the server tens of thousands of fixes to send meanwhile).
     setTimeout(async () => {
-      const { events } = await api(`/api/events?since=${seqBefore}&limit=10000`);
-      reroutes.push(events.filter((e: any) => e.type === 'corridor.recomputed').length);
+      const { convoys } = await api('/api/convoys');
+      reroutes.push(convoys.filter((c: any) => c.corridor?.computedMs >= changedMs && c.corridor?.why?.code === 'rerouted_around' && c.corridor.why.zones.some((z: any) => z.id === id)).length);
     }, 2000).unref();
   };
   const timer = setInterval(() => void change().catch(() => undefined), ZONE_EVERY_S * 1000);
@@ -348,9 +350,11 @@ async function main(): Promise<void> {
   ].join('\n');
   console.log(table);
   if (process.env.BENCH_WRITE !== '0') {
+    // The command as run, with the knobs that were set.
+    const knobs = ['BENCH_ZONE_EVERY_S', 'BENCH_RAMP', 'BENCH_PHASE_S'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('');
     writeFileSync(
       path.join(root, 'docs', zones ? 'bench-ingest-zones.md' : 'bench-ingest.md'),
-      `# Ingest benchmark${zones ? ` with a zone change every ${ZONE_EVERY_S} s` : ''}\n\nProduced by \`${zones ? `BENCH_ZONE_EVERY_S=${ZONE_EVERY_S} ` : ''}npm run bench:ingest\` (${new Date().toISOString().slice(0, 10)}).\n\n${table}\n`,
+      `# Ingest benchmark${zones ? ` with a zone change every ${ZONE_EVERY_S} s` : ''}\n\nProduced by \`${knobs}npm run bench:ingest\` (${new Date().toISOString().slice(0, 10)}).\n\n${table}\n`,
     );
   }
   zones?.stop();

@@ -2,6 +2,7 @@
 // Copy-on-write per slice, once per batch: untouched slices keep their identity, so the client's
 // layers redraw only what moved (STYLE: stable data identity).
 import { idRecord, type Picture, type PictureEvent, type Unit } from './events.js';
+import { refreshedCorridor } from './corridor-event.js';
 import { eventKind, KINDS } from './kinds.js';
 
 type Slice = Exclude<keyof Picture, 'seq'>;
@@ -101,15 +102,7 @@ function applyTo(
       const r = event.refresh;
       const held = peek().corridors[r.convoyId];
       if (!held || !Object.hasOwn(peek().convoys, r.convoyId) || held.routes.length !== r.clearance.length) return;
-      const { deltaS: _unchanged, cause: _before, why: _was, ...rest } = held;
-      slice('corridors')[r.convoyId] = {
-        ...rest,
-        routes: held.routes.map((leg, i) => (leg.min_clearance_m === r.clearance[i] ? leg : { ...leg, min_clearance_m: r.clearance[i] })),
-        reason: r.reason,
-        ...(r.why ? { why: r.why } : {}),
-        ...(r.cause ? { cause: r.cause } : {}),
-        computedMs: r.computedMs,
-      };
+      slice('corridors')[r.convoyId] = refreshedCorridor(held, r);
       return;
     }
     default: {

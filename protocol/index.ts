@@ -8,3 +8,4 @@ export * from './apply-event.js';
 export * from './fixes.js';
 export * from './server-messages.js';
 export * from './reasons.js';
+export * from './corridor-event.js';

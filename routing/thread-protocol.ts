@@ -1,6 +1,6 @@
 // The messages between the server and the routing thread (routing/): typed, one request answered by
 // one reply of the same id, in the order asked. See routing/thread.ts and server/routing-thread.ts.
-import type { Corridor, Picture, PictureEvent } from '@corridor/protocol';
+import type { CorridorUpdate, Picture, PictureEvent } from '@corridor/protocol';
 import type { RouteAnswer, RouteQuery } from './types.js';
 import type { RouterOptions } from './router.js';
 
@@ -22,7 +22,7 @@ export type ToRouting =
 export type FromRouting =
   | { kind: 'ready'; bbox: [number, number, number, number]; nodeCount: number; edgeCount: number }
   | { kind: 'fatal'; message: string }
-  /** `ms`: how long the router worked on it, on its thread. */
-  | { kind: 'corridors'; id: number; corridors: Corridor[]; ms: number }
+  /** The corridors to append, each as text and, when only its figures changed, a refresh; `ms`: how long the router worked on it, on its thread. */
+  | { kind: 'corridors'; id: number; updates: CorridorUpdate[]; ms: number }
   | { kind: 'route'; id: number; answer: RouteAnswer }
   | { kind: 'failed'; id: number; message: string };

@@ -3,7 +3,7 @@
 // that fails is started again and brought back in line with the picture; nothing waits for ever.
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { ROUTING_EVENT_TYPES, type Corridor, type Picture, type PictureEvent } from '@corridor/protocol';
+import { ROUTING_EVENT_TYPES, type CorridorUpdate, type Picture, type PictureEvent } from '@corridor/protocol';
 import type { FromRouting, RoutingThreadData, ToRouting } from '../routing/thread-protocol.js';
 import type { RouteAnswer, RouteQuery } from '../routing/types.js';
 import type { Reaction, Reactor, ReactorContext } from './core/reactor.js';
@@ -41,11 +41,11 @@ export class RoutingThread implements RoutingService {
       types: ROUTING_EVENT_TYPES,
       start: async (picture: Picture, ctx: ReactorContext): Promise<Reaction> => {
         this.ctx = ctx;
-        return { corridors: await this.init(picture) };
+        return { updates: await this.init(picture) };
       },
       onCommitted: async (events: readonly PictureEvent[]): Promise<Reaction> => {
         const reply = await this.request({ kind: 'events', id: 0, events: [...events] });
-        return { corridors: this.corridorsOf(reply) };
+        return { updates: this.updatesOf(reply) };
       },
     };
   }
@@ -85,16 +85,16 @@ export class RoutingThread implements RoutingService {
   }
 
   /** Sends the restored picture, without its units (routing does not use them): the corridors it lacks. */
-  private async init(picture: Picture): Promise<Corridor[]> {
+  private async init(picture: Picture): Promise<CorridorUpdate[]> {
     const { units: _units, ...rest } = picture;
     const reply = await this.request({ kind: 'init', id: 0, picture: { ...rest, units: {} } as Picture });
-    return this.corridorsOf(reply);
+    return this.updatesOf(reply);
   }
 
-  private corridorsOf(reply: FromRouting): Corridor[] {
+  private updatesOf(reply: FromRouting): CorridorUpdate[] {
     if (reply.kind !== 'corridors') throw new Error(`the routing thread answered ${reply.kind} where corridors were expected`);
     this.lastWorkMs = reply.ms;
-    return reply.corridors;
+    return reply.updates;
   }
 
   private async request(msg: ToRouting): Promise<FromRouting> {
@@ -176,7 +176,7 @@ export class RoutingThread implements RoutingService {
     // Corridors of the commits whose requests were lost: the new thread compares every one with the picture.
     if (this.ctx && !this.closed) {
       try {
-        this.ctx.append({ corridors: await this.init(this.ctx.picture()) });
+        this.ctx.append({ updates: await this.init(this.ctx.picture()) });
       } catch (err) {
         this.logger.error({ err }, 'the routing thread started again but could not take up the picture');
       }

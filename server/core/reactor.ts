@@ -1,7 +1,7 @@
 // Reactors (server/core): parts of the server that react to committed events by appending events of
 // their own: the router (corridors), expiry (zones past their validity), and later convoy tracking,
 // alerts and notices. The store runs each one; this file is their contract.
-import type { Corridor, NewEvent, Picture, PictureEvent } from '@corridor/protocol';
+import type { Corridor, CorridorUpdate, NewEvent, Picture, PictureEvent } from '@corridor/protocol';
 import type { EntitySlice } from './commands.js';
 
 /**
@@ -12,7 +12,10 @@ import type { EntitySlice } from './commands.js';
 export interface Reaction {
   events?: NewEvent[];
   corridors?: Corridor[];
+  /** Corridors as a router on another thread sends them (see {@link CorridorUpdate}). */
+  updates?: CorridorUpdate[];
 }
+
 
 /** What a reactor may use besides the events it is given. */
 export interface ReactorContext {

@@ -3,12 +3,12 @@
 // reactors (router, expiry, …). Its parts: pending-view (what the queue will leave), msgid-index
 // (retries and conflicts, P8), reactor (the contract of reactions), snapshotter (snapshots).
 import type { Logger } from 'pino';
-import { applyEventsInPlace, emptyPicture, type Actor, type Corridor, type NewEvent, type Picture, type PictureEvent, type ProtocolError } from '@corridor/protocol';
+import { applyEventsInPlace, emptyPicture, refreshedCorridor, routesKey, type Actor, type Corridor, type NewEvent, type Picture, type PictureEvent, type ProtocolError } from '@corridor/protocol';
 import type { AppendEntry, AppendedEvent, AppendOutcome, AppendResult, EventLog, StoredEvent } from '../log/event-log.js';
 import type { SnapshotStore } from '../log/snapshot-store.js';
 import { FailingCondition, type Failing } from '../util/failing-condition.js';
 import { commandToEvent, newId, positionEventJson, removedEntity, SYSTEM_ACTOR, toUnit, upsertedEntity, type Command } from './commands.js';
-import { corridorEvent } from './corridor-event.js';
+import { corridorEvent } from '@corridor/protocol';
 import { commandFingerprint, reportFingerprint } from './fingerprint.js';
 import { MsgIdIndex } from './msgid-index.js';
 import { PendingView, type Queued } from './pending-view.js';
@@ -407,6 +407,19 @@ export class PictureStore {
     }
     for (const c of reaction.corridors ?? []) {
       const event = corridorEvent(this.view.corridorOf(c.convoyId), c);
+      this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled, c);
+    }
+    for (const u of reaction.updates ?? []) {
+      const held = this.view.corridorOf(u.convoyId);
+      // The refresh the router made holds when the picture will hold the routes it was made against;
+      // otherwise (an append of the router's was lost) the whole corridor is read and compared here.
+      if (u.refresh && held && routesKey(held) === u.refresh.basis) {
+        const event: NewEvent = { type: 'corridor.refreshed', refresh: u.refresh.refresh, actor: SYSTEM_ACTOR } as NewEvent;
+        this.enqueue({ event, msgIds: [], scope: '' }, ignoreSettled, refreshedCorridor(held, u.refresh.refresh));
+        continue;
+      }
+      const c = JSON.parse(u.json) as Corridor;
+      const event = corridorEvent(held, c);
       this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled, c);
     }
   }

@@ -10,7 +10,8 @@ import { FileSnapshotStore, snapshotDir } from '../../server/log/snapshot-store.
 import { InlineRouting } from '../../server/routing-service.js';
 import { healthOf } from '../../server/net/http/app.js';
 import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog, type AppendEntry, type EventLog } from '../../server/log/event-log.js';
-import { emptyPicture, type PictureEvent } from '@corridor/protocol';
+import { emptyPicture, routesKey, type CorridorUpdate, type PictureEvent } from '@corridor/protocol';
+import type { Reactor } from '../../server/core/reactor.js';
 import { FakeEngine, silentLogger, tempDir, waitFor } from './helpers.js';
 
 const actor = { tokenId: 'tk-1', org: 'unhcr', role: 'admin' };
@@ -337,6 +338,36 @@ describe('PictureStore', () => {
     expect(events.map((e) => e.type)).toEqual(['corridor.recomputed', 'threat.upserted', 'corridor.refreshed']);
     expect(events[2]).toMatchObject({ seq: zone.seq + 1, refresh: { convoyId: 'cv-1', clearance: [null], reason: 'zones changed' }, actor: { tokenId: 'system' } });
     expect(store.picture.corridors['cv-1'].routes).toEqual(whole.routes);
+    await store.close();
+  });
+
+  it('takes a router thread\'s refresh when the picture holds the routes it was made against, and the whole corridor otherwise', async () => {
+    const engine = new FakeEngine();
+    // Stands for the routing thread: answers each zone with the update it is handed.
+    let next: CorridorUpdate | undefined;
+    const thread: Reactor = { name: 'thread', types: new Set(['threat.upserted']), onCommitted: () => ({ updates: next ? [next] : [] }) };
+    const { store } = await open({ reactors: [new InlineRouting(engine).reactor, thread] });
+    await store.submit({ type: 'convoy.upsert', convoy: { id: 'cv-1', name: 'Food', origin: [11.963, 57.701], destination: [11.969, 57.704] } }, by);
+    await waitFor(() => store.picture.corridors['cv-1'] !== undefined, 2000, 'corridor');
+    const held = store.picture.corridors['cv-1'];
+    const figures = (reason: string) => ({ convoyId: 'cv-1', clearance: [42], reason, computedMs: 7 });
+    const other = { ...held, routes: held.routes.map((r) => ({ ...r, coordinates: [...r.coordinates].reverse() as [number, number][] })), reason: 'other routes' };
+    const zone = (id: string) => ({ type: 'threat.upsert', feature: { type: 'Feature', geometry: { type: 'Point', coordinates: [11.9, 57.6] }, properties: { id, severity: 'danger', radius_m: 100 } } }) as Command;
+
+    // Made against the routes the picture holds: appended as the refresh, without reading the text.
+    next = { convoyId: 'cv-1', json: 'not read', refresh: { refresh: figures('refreshed'), basis: routesKey(held) } };
+    const a = await store.submit(zone('tz-a'), by);
+    await waitFor(() => store.picture.corridors['cv-1'].reason === 'refreshed', 2000, 'refresh');
+    expect(store.picture.corridors['cv-1'].routes.map((r) => r.min_clearance_m)).toEqual([42]);
+    expect(store.picture.corridors['cv-1'].routes[0].coordinates).toEqual(held.routes[0].coordinates);
+
+    // Made against routes the picture does not hold (an append of the router's was lost): the whole corridor.
+    next = { convoyId: 'cv-1', json: JSON.stringify(other), refresh: { refresh: figures('stale refresh'), basis: routesKey(other) } };
+    await store.submit(zone('tz-b'), by);
+    await waitFor(() => store.picture.corridors['cv-1'].reason === 'other routes', 2000, 'whole corridor');
+    expect(store.picture.corridors['cv-1'].routes[0].coordinates).toEqual(other.routes[0].coordinates);
+    const types = (await store.readSince(a.seq, 20)).map((r) => r.type).filter((t) => t.startsWith('corridor.'));
+    expect(types).toEqual(expect.arrayContaining(['corridor.refreshed', 'corridor.recomputed']));
     await store.close();
   });
 

@@ -1,8 +1,8 @@
-// Tests of the choice between a whole corridor and a figures-only refresh (server/core/corridor-event.ts, P11):
+// Tests of the choice between a whole corridor and a figures-only refresh (protocol/corridor-event.ts, P11):
 // folding the chosen event into a picture holding the previous corridor must give the new one.
 import { describe, expect, it } from 'vitest';
 import { applyEvents } from '@corridor/protocol';
-import { corridorEvent } from '../../server/core/corridor-event.js';
+import { corridorEvent } from '@corridor/protocol';
 import { emptyPicture, type Convoy, type Corridor, type PictureEvent, type RouteLeg } from '@corridor/protocol';
 
 const convoy: Convoy = { id: 'cv-1', name: 'cv-1', origin: [12, 57], destination: [12.1, 57], vehicleClass: '4wd', state: 'planned', updatedMs: 0 };
