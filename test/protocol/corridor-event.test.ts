@@ -1,8 +1,8 @@
 // Tests of the choice between a whole corridor and a figures-only refresh (protocol/corridor-event.ts, P11):
 // folding the chosen event into a picture holding the previous corridor must give the new one.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyEvents } from '@corridor/protocol';
-import { corridorEvent } from '@corridor/protocol';
+import { applyEvents, corridorEvent, refreshedCorridor, routesKey } from '@corridor/protocol';
 import { emptyPicture, type Convoy, type Corridor, type PictureEvent, type RouteLeg } from '@corridor/protocol';
 
 const convoy: Convoy = { id: 'cv-1', name: 'cv-1', origin: [12, 57], destination: [12.1, 57], vehicleClass: '4wd', state: 'planned', updatedMs: 0 };
@@ -62,5 +62,25 @@ describe('corridorEvent (P11)', () => {
   it('sends the whole corridor when nothing is held', () => {
     expect(corridorEvent(undefined, held)).toEqual({ type: 'corridor.recomputed', corridor: held });
     expect(fold(held, undefined)).toEqual(held);
+  });
+});
+
+describe('routesKey', () => {
+  it('is kept by a refresh and changed by anything a refresh cannot carry', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 1000 }), (route, point, step) => {
+        const refresh = { convoyId: 'cv-1', clearance: [12.5, null], reason: 'r', computedMs: 9 };
+        expect(routesKey(refreshedCorridor(held, refresh))).toBe(routesKey(held));
+        // One position moved by a multiple of 1e-7 degrees (the key's resolution).
+        const moved: Corridor = {
+          ...held,
+          routes: held.routes.map((r, i) => (i !== route ? r : { ...r, coordinates: r.coordinates.map((c, k) => (k === point ? ([c[0] + step * 1e-7, c[1]] as [number, number]) : c)) })),
+        };
+        expect(routesKey(moved)).not.toBe(routesKey(held));
+      }),
+    );
+    expect(routesKey({ ...held, havenId: 'hv-1' })).not.toBe(routesKey(held));
+    expect(routesKey({ ...held, routes: [held.routes[1], held.routes[0]] })).not.toBe(routesKey(held));
+    expect(routesKey({ ...held, routes: [{ ...held.routes[0], duration_s: 64 }, held.routes[1]] })).not.toBe(routesKey(held));
   });
 });
