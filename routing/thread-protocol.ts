@@ -14,8 +14,13 @@ export interface RoutingThreadData {
 export type ToRouting =
   /** The picture as restored (units left out: routing does not use them); answered with the corridors it lacks. */
   | { kind: 'init'; id: number; picture: Picture }
-  /** Committed events the router must hear about, in seq order; answered with the corridors they change. */
-  | { kind: 'events'; id: number; events: PictureEvent[] }
+  /**
+   * Committed events the router must hear about, in seq order, as objects or as their stored JSON
+   * (cheaper to send: a zone of 10,000 positions costs the sender ~8 ms to clone); answered with the
+   * corridors they change.
+   */
+  | { kind: 'events'; id: number; events: PictureEvent[]; texts?: undefined }
+  | { kind: 'events'; id: number; texts: string[]; events?: undefined }
   | { kind: 'route'; id: number; query: RouteQuery };
 
 /** Thread → server. */

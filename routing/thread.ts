@@ -43,9 +43,10 @@ try {
           return post({ kind: 'corridors', id: msg.id, updates, ms: performance.now() - started });
         }
         case 'events': {
-          picture = applyEvents(picture, msg.events);
-          forgetRemoved(msg.events);
-          const updates = updatesOf(router.onEvents(msg.events, picture));
+          const events = msg.texts ? msg.texts.map((text) => JSON.parse(text) as PictureEvent) : msg.events;
+          picture = applyEvents(picture, events);
+          forgetRemoved(events);
+          const updates = updatesOf(router.onEvents(events, picture));
           return post({ kind: 'corridors', id: msg.id, updates, ms: performance.now() - started });
         }
         case 'route':

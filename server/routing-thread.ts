@@ -43,8 +43,8 @@ export class RoutingThread implements RoutingService {
         this.ctx = ctx;
         return { updates: await this.init(picture) };
       },
-      onCommitted: async (events: readonly PictureEvent[]): Promise<Reaction> => {
-        const reply = await this.request({ kind: 'events', id: 0, events: [...events] });
+      onCommitted: async (events: readonly PictureEvent[], _picture: Picture, texts?: readonly string[]): Promise<Reaction> => {
+        const reply = await this.request(texts ? { kind: 'events', id: 0, texts: [...texts] } : { kind: 'events', id: 0, events: [...events] });
         return { updates: this.updatesOf(reply) };
       },
     };

@@ -49,8 +49,12 @@ export interface Reactor {
   readonly types: ReadonlySet<string>;
   /** Once the picture is restored: what must be appended before the server serves anyone. */
   start?(picture: Picture, ctx: ReactorContext): Reaction | void | Promise<Reaction | void>;
-  /** After a commit that holds events of its types. */
-  onCommitted(events: readonly PictureEvent[], picture: Picture): Reaction | void | Promise<Reaction | void>;
+  /**
+   * After a commit that holds events of its types. `texts` are the same events as stored (JSON), for a
+   * reactor that hands them to another thread: a string crosses by a copy of its bytes, where an
+   * event holding a large geometry costs milliseconds to clone.
+   */
+  onCommitted(events: readonly PictureEvent[], picture: Picture, texts?: readonly string[]): Reaction | void | Promise<Reaction | void>;
   /** Stops its timers; resolves when its work under way is done. */
   stop?(): void | Promise<void>;
 }

@@ -552,8 +552,13 @@ export class PictureStore {
       if (mine) {
         for (const r of this.running) {
           const events: PictureEvent[] = [];
-          for (const a of appended) if (r.reactor.types.has(a.type)) events.push(a.event);
-          if (events.length > 0) this.react(r, () => r.reactor.onCommitted(events, this.picture));
+          const texts: string[] = [];
+          for (const a of appended) {
+            if (!r.reactor.types.has(a.type)) continue;
+            events.push(a.event);
+            texts.push(a.json);
+          }
+          if (events.length > 0) this.react(r, () => r.reactor.onCommitted(events, this.picture, texts));
         }
       }
     }

@@ -64,7 +64,8 @@ describe('RoutingThread', () => {
     const [x, y] = next.routes[0].coordinates[Math.floor(next.routes[0].coordinates.length / 3)];
     const near: PictureEvent[] = [{ seq: 4, timeMs: 0, type: 'threat.upserted', zone: zone('tz-2', [x + 0.004, y + 0.002], 60, 'danger') }];
     picture = applyEvents(picture, near);
-    const refreshed = (await thread.reactor.onCommitted(near, picture)) as Reaction;
+    // As the store hands them over: with their stored text, which is what crosses to the thread.
+    const refreshed = (await thread.reactor.onCommitted(near, picture, near.map((e) => JSON.stringify(e)))) as Reaction;
     const update = refreshed.updates!.find((u) => u.convoyId === 'cv-1')!;
     expect(update.refresh).toBeDefined();
     expect(update.refresh!.basis).toBe(routesKey(next));
