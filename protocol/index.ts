@@ -9,3 +9,4 @@ export * from './fixes.js';
 export * from './server-messages.js';
 export * from './reasons.js';
 export * from './corridor-event.js';
+export * from './languages.js';

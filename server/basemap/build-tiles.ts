@@ -5,6 +5,7 @@ import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import type { Feature, FeatureCollection, LineString } from 'geojson';
 import type { RoadWay } from '../../routing/types.js';
 import type { TileInput } from './pmtiles-writer.js';
+import { LANGUAGES } from '@corridor/protocol';
 
 /** Zoom range of the archive; MapLibre overzooms beyond `BASEMAP_MAX_ZOOM`. */
 export const BASEMAP_MIN_ZOOM = 10;
@@ -85,7 +86,8 @@ export type TileProgress = (done: number, total: number) => void;
 
 /**
  * Cuts ways into gzip-compressed MVT tiles, zooms {@link BASEMAP_MIN_ZOOM}–{@link BASEMAP_MAX_ZOOM}.
- * Each feature carries `class` ({@link RoadClass}), `highway` (raw OSM value) and `name` when it has one.
+ * Each feature carries `class` ({@link RoadClass}), `highway` (raw OSM value), `name` when it has one, and
+ * `name:<code>` for each language of the picture ({@link LANGUAGES}) the way is named in.
  * @example buildRoadTiles(ways).length // number of non-empty tiles
  */
 export function buildRoadTiles(ways: readonly RoadWay[], onProgress?: TileProgress): TileInput[] {
@@ -94,6 +96,10 @@ export function buildRoadTiles(ways: readonly RoadWay[], onProgress?: TileProgre
     if (way.coordinates.length < 2) continue;
     const properties: Record<string, string> = { class: roadClass(way.highway), highway: way.highway };
     if (way.name) properties.name = way.name;
+    for (const lang of LANGUAGES) {
+      const local = way.tags[`name:${lang}`];
+      if (local) properties[`name:${lang}`] = local;
+    }
     features.push({ type: 'Feature', properties, geometry: { type: 'LineString', coordinates: way.coordinates } });
   }
   const collection: FeatureCollection<LineString> = { type: 'FeatureCollection', features };

@@ -16,7 +16,9 @@ export interface FontPackage {
   name: string;
   /** Absolute folder of the woff2 files. */
   dir: string;
-  /** Parsed faces of weight 400, normal style. */
+  /** CSS weight of the faces listed. */
+  weight: number;
+  /** Parsed faces of that weight, normal style. */
   faces: { file: string; unicodeRange: string[] }[];
 }
 
@@ -36,31 +38,46 @@ export function loadFontPackage(name: string, weight = 400): FontPackage {
     if (!file || !range) continue;
     faces.push({ file, unicodeRange: range.split(',').map((r) => r.trim()) });
   }
-  return { name, dir: path.join(root, 'files'), faces };
+  return { name, dir: path.join(root, 'files'), weight, faces };
 }
-
-/** The packages the basemap uses: Noto Sans for Latin/Greek/Cyrillic, Noto Sans Arabic for Arabic script. */
-export function basemapFontPackages(): FontPackage[] {
-  return [loadFontPackage('noto-sans'), loadFontPackage('noto-sans-arabic')];
-}
-
-/** Name of the font stack the style's labels use. */
-export const LABEL_FONT = 'Noto Sans Regular';
 
 /**
- * Builds the style-root `font-faces` map (MapLibre 6). The Latin file is listed last again with the full range so it
- * catches every other code point: the style's `glyphs` URL (required by the style validator) is then never fetched.
+ * The font stacks of map labels, by CSS weight: the basemap's road names (400) and the picture's labels
+ * (600: units, havens, sites; 700: zones, convoys), drawn by MapLibre so that Arabic is shaped and
+ * ordered right to left (deck.gl's TextLayer does neither).
+ */
+export const LABEL_FONTS = { 400: 'Noto Sans Regular', 600: 'Noto Sans SemiBold', 700: 'Noto Sans Bold' } as const;
+export type LabelWeight = keyof typeof LABEL_FONTS;
+
+/** Name of the font stack the style's road labels use. */
+export const LABEL_FONT = LABEL_FONTS[400];
+
+/** The packages the basemap uses, each weight of {@link LABEL_FONTS}: Noto Sans (Latin, Greek, Cyrillic, Vietnamese) and Noto Sans Arabic. */
+export function basemapFontPackages(): FontPackage[] {
+  const weights = Object.keys(LABEL_FONTS).map(Number);
+  return ['noto-sans', 'noto-sans-arabic'].flatMap((name) => weights.map((w) => loadFontPackage(name, w)));
+}
+
+/**
+ * Builds the style-root `font-faces` map (MapLibre 6): one stack per weight of {@link LABEL_FONTS}. Each
+ * stack's Latin file is listed last again with the full range so it catches every other code point: the
+ * style's `glyphs` URL (required by the style validator) is then never fetched.
  */
 export function fontFaces(packages: readonly FontPackage[], urlPrefix = '/fonts'): Record<string, FontFace[]> {
-  const faces: FontFace[] = [];
-  let latin: string | undefined;
-  for (const pkg of packages) {
-    for (const face of pkg.faces) {
-      const url = `${urlPrefix}/${pkg.name}/${face.file}`;
-      faces.push({ url, 'unicode-range': face.unicodeRange });
-      if (pkg.name === 'noto-sans' && /-latin-400-normal/.test(face.file)) latin = url;
+  const out: Record<string, FontFace[]> = {};
+  for (const [weight, stack] of Object.entries(LABEL_FONTS)) {
+    const faces: FontFace[] = [];
+    let latin: string | undefined;
+    for (const pkg of packages) {
+      if (pkg.weight !== Number(weight)) continue;
+      for (const face of pkg.faces) {
+        const url = `${urlPrefix}/${pkg.name}/${face.file}`;
+        faces.push({ url, 'unicode-range': face.unicodeRange });
+        if (pkg.name === 'noto-sans' && new RegExp(`-latin-${weight}-normal`).test(face.file)) latin = url;
+      }
     }
+    if (latin) faces.push({ url: latin, 'unicode-range': ['U+0-10FFFF'] });
+    out[stack] = faces;
   }
-  if (latin) faces.push({ url: latin, 'unicode-range': ['U+0-10FFFF'] });
-  return { [LABEL_FONT]: faces };
+  return out;
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import express from 'express';
 import type { RoadWay } from '../../routing/types.js';
 import { buildRoadTiles, BASEMAP_MAX_ZOOM, BASEMAP_MIN_ZOOM, ROADS_LAYER, waysBbox, type TileProgress } from './build-tiles.js';
+import { LANGUAGES as NAME_LANGUAGES } from '@corridor/protocol';
 import { basemapFontPackages, fontFaces } from './fonts.js';
 import { writePmtiles } from './pmtiles-writer.js';
 import { basemapStyle, OSM_ATTRIBUTION } from './style.js';
@@ -32,10 +33,16 @@ export interface BasemapOptions {
   onProgress?: TileProgress;
 }
 
+/**
+ * Version of the archive's contents, part of its file name: an archive cut by an older version (without
+ * the `name:<code>` fields, say) is cut again rather than served.
+ */
+export const BASEMAP_FORMAT = 2;
+
 /** Where the archive for a network key lives. */
 export function basemapPath(dataDir: string, key: string): string {
   const safeKey = key.replace(/[^A-Za-z0-9._-]/g, '_');
-  return path.join(dataDir, 'cache', `basemap-${safeKey}.pmtiles`);
+  return path.join(dataDir, 'cache', `basemap-${safeKey}-v${BASEMAP_FORMAT}.pmtiles`);
 }
 
 const building = new Map<string, Promise<string>>();
@@ -72,7 +79,7 @@ async function buildArchive(file: string, opts: Pick<BasemapOptions, 'readWays' 
           id: ROADS_LAYER,
           minzoom: BASEMAP_MIN_ZOOM,
           maxzoom: BASEMAP_MAX_ZOOM,
-          fields: { class: 'String', highway: 'String', name: 'String' },
+          fields: { class: 'String', highway: 'String', name: 'String', ...Object.fromEntries(NAME_LANGUAGES.map((l) => [`name:${l}`, 'String'])) },
         },
       ],
     },
@@ -118,7 +125,8 @@ export function basemapRouter(opts: BasemapOptions): express.Router {
     res.status(404).json({ error: { code: 'not_found', message: 'This basemap draws labels from font-faces; there is no glyph server.' } });
   });
 
-  for (const pkg of packages) {
+  // Every weight of a package lives in the same folder: serve each folder once.
+  for (const pkg of new Map(packages.map((p) => [p.name, p])).values()) {
     router.use(`/fonts/${pkg.name}`, express.static(pkg.dir, { maxAge: '7d', immutable: true, index: false, fallthrough: true }));
   }
   return router;
