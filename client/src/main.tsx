@@ -1,15 +1,29 @@
-// Browser entry (client/src): picks the page from the path and mounts it.
+// Browser entry (client/src): chooses the language, picks the page from the path and mounts it.
 import '@fontsource/noto-sans/400.css';
 import '@fontsource/noto-sans/600.css';
 import '@fontsource/noto-sans/700.css';
+import '@fontsource/noto-sans-arabic/400.css';
+import '@fontsource/noto-sans-arabic/600.css';
+import '@fontsource/noto-sans-arabic/700.css';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
+import { chooseLanguage } from './i18n/languages.js';
+import { applyDocumentLanguage, createI18n, rememberLanguage, storedLanguage } from './i18n/setup.js';
 import { installTestHooks } from './test-hooks.js';
 import { ComingSoon, PicturePage } from './ui/PicturePage.js';
 
 const hooks = installTestHooks();
+
+const browser = navigator.languages?.length ? navigator.languages : [navigator.language];
+const lang = chooseLanguage({ query: new URLSearchParams(window.location.search).get('lang'), stored: storedLanguage(), browser });
+const i18n = createI18n(lang, browser);
+// A language named in the address is a choice: remember it for the next visit.
+if (new URLSearchParams(window.location.search).has('lang')) rememberLanguage(lang);
+applyDocumentLanguage(i18n);
+i18n.on('languageChanged', () => applyDocumentLanguage(i18n));
 
 function pageFor(pathname: string) {
   const path = pathname.replace(/\/+$/, '') || '/';
@@ -19,15 +33,20 @@ function pageFor(pathname: string) {
     case '/wall':
       return <PicturePage wall hooks={hooks} />;
     case '/access':
-      return <ComingSoon name="Access view" />;
+      return <ComingSoon name="page.access" />;
     case '/field':
-      return <ComingSoon name="Field unit page" />;
+      return <ComingSoon name="page.field" />;
     default:
-      return <ComingSoon name="Page not found" />;
+      return <ComingSoon name="page.notFound" />;
   }
 }
 
-// deck.gl measures text with the page's fonts when it builds its label atlas; wait for them first.
-Promise.allSettled([document.fonts.load('600 16px "Noto Sans"'), document.fonts.load('700 16px "Noto Sans"')]).then(() => {
-  createRoot(document.getElementById('root')!).render(<StrictMode>{pageFor(window.location.pathname)}</StrictMode>);
+// Label placement measures text with the fonts the map draws labels with; wait for them first.
+const fonts = ['600 16px "Noto Sans"', '700 16px "Noto Sans"', '600 16px "Noto Sans Arabic"', '700 16px "Noto Sans Arabic"'];
+Promise.allSettled(fonts.map((f) => document.fonts.load(f, 'Aب'))).then(() => {
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <I18nextProvider i18n={i18n}>{pageFor(window.location.pathname)}</I18nextProvider>
+    </StrictMode>,
+  );
 });

@@ -7,7 +7,7 @@ export interface CorridorHooks {
   readonly seq: number;
   readonly connection: string;
   readonly lastUpdateMs: number;
-  /** True once MapLibre has fired `idle` (style and visible tiles loaded). */
+  /** True once MapLibre has drawn the map with its style and every visible tile loaded (`idle`, or a frame that found them so). */
   mapIdle: boolean;
   /** True once deck.gl has drawn a frame with the picture's layers. */
   deckRendered: boolean;

@@ -12,6 +12,7 @@ import { convoyLabelTexts } from '../../client/src/layers/corridor-layers.js';
 import { zoneLabelTexts } from '../../client/src/layers/threat-layers.js';
 import { siteLabelTexts } from '../../client/src/layers/site-layers.js';
 import { wallScale } from '../../client/src/ui/wall-scale.js';
+import { EN } from './words-fixture.js';
 
 /** Screen = degrees × 1000 px, y down: [lon, lat] (0.1, 0.05) sits at pixel (100, 50). Enough for the geometry. */
 const flat = (p: [number, number]) => [p[0] * 1000, p[1] * 1000];
@@ -202,7 +203,7 @@ function crowdedCentre(): Picture {
 }
 
 describe('the picture labelled (label-candidates.ts)', () => {
-  const inputs = (picture: Picture, scale = 1): LabelInputs => ({ picture, clock: { nowMs: T0 + 1000, staleAfterMs: 60_000 }, scale, compact: false, measure: approxMeasure });
+  const inputs = (picture: Picture, scale = 1): LabelInputs => ({ picture, clock: { nowMs: T0 + 1000, staleAfterMs: 60_000 }, scale, compact: false, measure: approxMeasure, words: EN });
 
   // Desk, 1080p wall, 4K wall (the same area as the 1080p wall, at twice the pixels and twice the type).
   const displays = [
@@ -284,14 +285,14 @@ describe('label data identity (STYLE: layers redraw only what moved)', () => {
 
 describe('wordings, fullest first', () => {
   it('shortens havens, convoys, zones and sites without losing what matters', () => {
-    expect(havenLabelTexts({ name: 'Ullevi stadium', occupancy: 340, capacity: 500, status: 'full' })).toEqual(['Ullevi stadium\n340 / 500 FULL', 'Ullevi\n340 / 500 FULL', '340 / 500 FULL']);
-    expect(convoyLabelTexts({ convoy: { name: 'EVAC RED – Biskopsgården' }, blocked: true, corridor: { convoyId: 'cv', status: 'no_safe_route', routes: [], reason: '', computedMs: 0 } })).toEqual([
+    expect(havenLabelTexts({ name: 'Ullevi stadium', occupancy: 340, capacity: 500, status: 'full' }, EN)).toEqual(['Ullevi stadium\n340 / 500 FULL', 'Ullevi\n340 / 500 FULL', '340 / 500 FULL']);
+    expect(convoyLabelTexts({ convoy: { name: 'EVAC RED – Biskopsgården' }, blocked: true, corridor: { convoyId: 'cv', status: 'no_safe_route', routes: [], reason: '', computedMs: 0 } }, EN)).toEqual([
       'EVAC RED – Biskopsgården\nNO SAFE ROUTE',
       'EVAC RED\nNO SAFE ROUTE',
     ]);
-    expect(zoneLabelTexts({ id: 'tz-1', severity: 'danger', label: 'Chlorine' })).toEqual(['DANGER · Chlorine', 'DANGER']);
-    expect(siteLabelTexts({ name: 'Backaplan', population: 1850 })).toEqual(['Backaplan\n1,850 displaced', '1,850']);
-    expect(siteLabelTexts({ name: 'Backaplan', population: 1850 }, true)).toEqual(['1,850']);
+    expect(zoneLabelTexts({ id: 'tz-1', severity: 'danger', label: 'Chlorine' }, EN)).toEqual(['DANGER · Chlorine', 'DANGER']);
+    expect(siteLabelTexts({ name: 'Backaplan', population: 1850 }, EN)).toEqual(['Backaplan\n1,850 displaced', '1,850']);
+    expect(siteLabelTexts({ name: 'Backaplan', population: 1850 }, EN, true)).toEqual(['1,850']);
   });
 
   it('measures multi-line labels by their widest line and their line count', () => {

@@ -8,8 +8,10 @@ import { occupancyTenths } from '../../client/src/layers/icons.js';
 import { SEVERITY_COLORS, STALE_COLOR, LABEL_COLOR } from '../../client/src/layers/palette.js';
 import { siteCircleProps, siteRadiusPx, bearingDeg } from '../../client/src/layers/site-layers.js';
 import { threatZoneProps, zoneFillColor, zoneLabel, zoneLineColor, labelPoint } from '../../client/src/layers/threat-layers.js';
-import { staleKey, unitLabel, unitLabelStyle, unitLabelTexts, unitSymbolProps, unitList } from '../../client/src/layers/unit-layers.js';
+import { staleKey, unitLabel, unitLabelTexts, unitSymbolProps, unitList } from '../../client/src/layers/unit-layers.js';
 import type { PlacedLabel } from '../../client/src/layers/label-placement.js';
+import { labelLook } from '../../client/src/layers/label-look.js';
+import { EN } from './words-fixture.js';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 const square = (lon: number, lat: number, d = 0.01): [number, number][][] => [
@@ -85,14 +87,14 @@ describe('stale units', () => {
   it('marks a silent unit in its label and greys it', () => {
     const p = basePicture();
     const [fresh, stale] = ['u-1', 'u-2'].map((id) => p.units[id]);
-    expect(unitLabel(fresh, clock)).toBe('BRAVO 1');
-    expect(unitLabel(stale, clock)).toBe('WFP LOG 2 · STALE 2 min');
+    expect(unitLabel(fresh, clock, EN)).toBe('BRAVO 1');
+    expect(unitLabel(stale, clock, EN)).toBe('WFP LOG 2 · STALE 2 min');
     // When crowded, a stale label may lose the minutes but never the STALE mark.
-    expect(unitLabelTexts(stale, clock)).toEqual(['WFP LOG 2 · STALE 2 min', 'WFP LOG 2 · STALE']);
-    expect(unitLabelTexts(fresh, clock)).toEqual(['BRAVO 1']);
-    const getColor = unitLabelStyle(clock).getColor as unknown as (l: Pick<PlacedLabel<Unit>, 'datum'>) => number[];
-    expect(getColor({ datum: fresh })).toEqual(LABEL_COLOR);
-    expect(getColor({ datum: stale })).toEqual(STALE_COLOR);
+    expect(unitLabelTexts(stale, clock, EN)).toEqual(['WFP LOG 2 · STALE 2 min', 'WFP LOG 2 · STALE']);
+    expect(unitLabelTexts(fresh, clock, EN)).toEqual(['BRAVO 1']);
+    const look = (datum: Unit) => labelLook({ family: 'unit', datum } as Parameters<typeof labelLook>[0], clock, 1).color;
+    expect(look(fresh)).toEqual(LABEL_COLOR);
+    expect(look(stale)).toEqual(STALE_COLOR);
   });
 
   it('draws the stale symbol for a stale unit and the live one otherwise', () => {
@@ -134,8 +136,8 @@ describe('threat zones by severity', () => {
     const p = basePicture();
     const parts = threatZoneProps(p.threats).data as { zone: ThreatZone }[];
     expect(parts.map((x) => x.zone.severity)).toEqual(['advisory', 'no-go']);
-    expect(zoneLabel(p.threats['tz-1'])).toBe('NO-GO · Bridge collapse');
-    expect(zoneLabel(p.threats['tz-2'])).toBe('ADVISORY · tz-2');
+    expect(zoneLabel(p.threats['tz-1'], EN)).toBe('NO-GO · Bridge collapse');
+    expect(zoneLabel(p.threats['tz-2'], EN)).toBe('ADVISORY · tz-2');
     const [lon, lat] = labelPoint(p.threats['tz-1']);
     expect(lon).toBeCloseTo(11.955, 6);
     expect(lat).toBeCloseTo(57.705, 6);
@@ -144,8 +146,8 @@ describe('threat zones by severity', () => {
 
 describe('havens, sites and convoys', () => {
   it('shows occupancy of capacity and the bar in tenths', () => {
-    expect(havenLabel({ name: 'Ullevi', occupancy: 340, capacity: 500, status: 'open' })).toBe('Ullevi\n340 / 500');
-    expect(havenLabel({ name: 'Mässan', occupancy: 4500, capacity: 4500, status: 'full' })).toBe('Mässan\n4,500 / 4,500 FULL');
+    expect(havenLabel({ name: 'Ullevi', occupancy: 340, capacity: 500, status: 'open' }, EN)).toBe('Ullevi\n340 / 500');
+    expect(havenLabel({ name: 'Mässan', occupancy: 4500, capacity: 4500, status: 'full' }, EN)).toBe('Mässan\n4,500 / 4,500 FULL');
     expect(occupancyTenths({ occupancy: 340, capacity: 500 })).toBe(7);
     expect(occupancyTenths({ occupancy: 900, capacity: 500 })).toBe(10);
     expect(occupancyTenths({ occupancy: 0, capacity: 0 })).toBe(10);
@@ -182,7 +184,7 @@ describe('havens, sites and convoys', () => {
     const marks = convoyMarks(p.convoys, p.corridors);
     const red = marks.find((m) => m.convoy.id === 'cv-2')!;
     expect(red.blocked).toBe(true);
-    expect(convoyLabel(red)).toBe('EVAC RED\nNO SAFE ROUTE');
-    expect(convoyLabel(marks.find((m) => m.convoy.id === 'cv-1')!)).toBe('EVAC BLUE');
+    expect(convoyLabel(red, EN)).toBe('EVAC RED\nNO SAFE ROUTE');
+    expect(convoyLabel(marks.find((m) => m.convoy.id === 'cv-1')!, EN)).toBe('EVAC BLUE');
   });
 });

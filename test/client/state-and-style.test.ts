@@ -5,7 +5,8 @@ import { absolutizeStyle } from '../../client/src/map/style-urls.js';
 import { pictureBounds } from '../../client/src/map/picture-bounds.js';
 import { foldDelta, foldSnapshot, initialPictureState } from '../../client/src/state/picture-store.js';
 import { tooltipText } from '../../client/src/layers/tooltip.js';
-import { deltaText, utcClock, ageText } from '../../client/src/ui/format.js';
+import { deltaText, ageText } from '../../client/src/ui/format.js';
+import { EN, plain, wordsOf } from './words-fixture.js';
 import { emptyPicture } from '@corridor/protocol';
 
 describe('absolutizeStyle', () => {
@@ -67,21 +68,24 @@ describe('pictureBounds, tooltips and formats', () => {
   });
 
   it('describes a haven and a unit on hover', () => {
-    expect(tooltipText('havens-icons', { name: 'Ullevi', occupancy: 340, capacity: 500, status: 'open' })).toBe('Ullevi — OPEN\n340 / 500 people (68%)');
-    expect(tooltipText('units-symbols', { unitId: 'u-1', callsign: 'BRAVO 1', affiliation: 'military', lon: 0, lat: 0, timeMs: Date.UTC(2026, 0, 1, 9, 30), seenMs: 0, speed: 10, heading: 92.4 })).toBe(
+    expect(plain(tooltipText('havens-icons', { name: 'Ullevi', occupancy: 340, capacity: 500, status: 'open' }, EN))).toBe('Ullevi — OPEN\n340 / 500 people (68%)');
+    expect(plain(tooltipText('units-symbols', { unitId: 'u-1', callsign: 'BRAVO 1', affiliation: 'military', lon: 0, lat: 0, timeMs: Date.UTC(2026, 0, 1, 9, 30), seenMs: 0, speed: 10, heading: 92.4 }, EN))).toBe(
       'BRAVO 1 (military)\nlast report 09:30:00Z\n36 km/h, heading 92°',
     );
-    expect(tooltipText('units-labels', {})).toBeNull();
+    expect(tooltipText('units-labels', {}, EN)).toBeNull();
   });
 
   it('formats the UTC clock, ages and re-route time changes', () => {
-    expect(utcClock(Date.UTC(2026, 10, 21, 9, 5, 7))).toBe('09:05:07Z');
-    expect(ageText(12_400)).toBe('12 s');
-    expect(ageText(125_000)).toBe('2 min');
+    expect(EN.fmt.utcTime(Date.UTC(2026, 10, 21, 9, 5, 7))).toBe('09:05:07Z');
+    expect(ageText(12_400, EN)).toBe('12 s ago');
+    expect(ageText(125_000, EN)).toBe('2 min ago');
+    // Arabic says two minutes in the dual (دقيقتين), five with its own digits.
+    expect(ageText(125_000, wordsOf('ar'))).toBe('منذ دقيقتين');
+    expect(ageText(300_000, wordsOf('ar'))).toMatch(/٥/);
     // deltaS is the change of duration: + slower, − faster (events.ts Corridor.deltaS).
-    expect(deltaText(240)).toBe('4 min slower');
-    expect(deltaText(-180)).toBe('3 min faster');
-    expect(deltaText(29)).toBe('29 s slower');
-    expect(deltaText(3)).toBe('same time');
+    expect(deltaText(240, EN)).toBe('4 min slower');
+    expect(deltaText(-180, EN)).toBe('3 min faster');
+    expect(deltaText(29, EN)).toBe('29 s slower');
+    expect(deltaText(3, EN)).toBe('same time');
   });
 });

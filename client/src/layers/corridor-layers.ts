@@ -2,9 +2,10 @@
 import type { PathLayerProps, ScatterplotLayerProps } from '@deck.gl/layers';
 import { PathStyleExtension } from '@deck.gl/extensions';
 import type { Convoy, Corridor } from '@corridor/protocol';
-import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
+import type { LabelFont } from './text-measure.js';
 import { memoBySlice } from './memo.js';
 import { CORRIDOR_ALT, CORRIDOR_BEST, CORRIDOR_CASING, NO_ROUTE_COLOR } from './palette.js';
+import { counted, type Words } from './words.js';
 
 /** One drawn route: rank 0 is the best route, higher ranks the alternatives in order. */
 export interface RoutePath {
@@ -97,18 +98,21 @@ export function convoyMarks(convoys: Record<string, Convoy>, corridors: Record<s
   return marks;
 }
 
-/** Short status of a convoy's corridor for labels and the side panel. */
-export function corridorStatusText(corridor: Corridor | undefined): string {
-  if (!corridor) return 'no corridor yet';
+/**
+ * Short status of a convoy's corridor for labels and the side panel, in `w`'s language.
+ * @example corridorStatusText({ status: 'no_safe_route', ... }, words) // 'NO SAFE ROUTE'
+ */
+export function corridorStatusText(corridor: Corridor | undefined, w: Words): string {
+  if (!corridor) return w.t('corridor.none');
   switch (corridor.status) {
     case 'ok':
-      return corridor.routes.length > 1 ? `route + ${corridor.routes.length - 1} alt.` : 'route';
+      return corridor.routes.length > 1 ? w.t('corridor.routeAlternatives', counted(w, corridor.routes.length - 1)) : w.t('corridor.route');
     case 'no_safe_route':
-      return 'NO SAFE ROUTE';
+      return w.t('corridor.noSafeRoute');
     case 'off_network':
-      return 'OFF NETWORK';
+      return w.t('corridor.offNetwork');
     case 'no_haven':
-      return 'NO HAVEN WITH ROOM';
+      return w.t('corridor.noHaven');
   }
 }
 
@@ -129,11 +133,11 @@ export function convoyMarkerProps(convoys: Record<string, Convoy>, corridors: Re
 }
 
 /**
- * Convoy label: name, and in capitals why it cannot move when its corridor is not ok.
- * @example convoyLabel({ convoy: { name: 'CV-1 Water' }, blocked: false }) // 'CV-1 Water'
+ * Convoy label: name, and in capitals why it cannot move when its corridor is not ok (in `w`'s language).
+ * @example convoyLabel({ convoy: { name: 'CV-1 Water' }, blocked: false }, words) // 'CV-1 Water'
  */
-export function convoyLabel(m: Pick<ConvoyMark, 'blocked' | 'corridor'> & { convoy: Pick<Convoy, 'name'> }): string {
-  return m.blocked ? `${m.convoy.name}\n${corridorStatusText(m.corridor)}` : m.convoy.name;
+export function convoyLabel(m: Pick<ConvoyMark, 'blocked' | 'corridor'> & { convoy: Pick<Convoy, 'name'> }, w: Words): string {
+  return m.blocked ? `${m.convoy.name}\n${corridorStatusText(m.corridor, w)}` : m.convoy.name;
 }
 
 /** Font of convoy labels at scale 1 (a convoy that cannot move is drawn larger: 15 px). */
@@ -146,26 +150,13 @@ export const CONVOY_LABEL_PAD: [number, number] = [6, 3];
 /**
  * Wordings of a convoy's label, fullest first: the short name is the part before the dash
  * ("EVAC BLUE – Backaplan to nearest haven" → "EVAC BLUE"); a blocked convoy keeps its status line.
- * @example convoyLabelTexts({ convoy: { name: 'EVAC RED – Biskopsgården' }, blocked: false }) // ['EVAC RED – Biskopsgården', 'EVAC RED']
+ * @example convoyLabelTexts({ convoy: { name: 'EVAC RED – Biskopsgården' }, blocked: false }, words) // ['EVAC RED – Biskopsgården', 'EVAC RED']
  */
-export function convoyLabelTexts(m: Pick<ConvoyMark, 'blocked' | 'corridor'> & { convoy: Pick<Convoy, 'name'> }): string[] {
-  const full = convoyLabel(m);
+export function convoyLabelTexts(m: Pick<ConvoyMark, 'blocked' | 'corridor'> & { convoy: Pick<Convoy, 'name'> }, w: Words): string[] {
+  const full = convoyLabel(m, w);
   const short = m.convoy.name.split(/\s+[–—-]\s+/)[0];
   if (short === m.convoy.name) return [full];
-  return [full, convoyLabel({ ...m, convoy: { name: short } })];
-}
-
-/** Convoy labels as placed by label-placement.ts: on a dark chip, red with the status for a convoy that cannot move. */
-export function convoyLabelStyle(scale = 1): PlacedTextProps<ConvoyMark> {
-  return {
-    ...placedTextProps<ConvoyMark>(CONVOY_LABEL_FONT, scale),
-    id: 'convoys-labels',
-    getColor: (l) => (l.datum.blocked ? [254, 202, 202, 255] : [165, 243, 252, 255]),
-    getSize: (l) => convoyLabelSizePx(l.datum) * scale,
-    background: true,
-    getBackgroundColor: (l) => (l.datum.blocked ? [127, 29, 29, 235] : [8, 30, 46, 215]),
-    backgroundPadding: [CONVOY_LABEL_PAD[0] * scale, CONVOY_LABEL_PAD[1] * scale],
-  };
+  return [full, convoyLabel({ ...m, convoy: { name: short } }, w)];
 }
 
 /** Radius of a convoy marker at scale 1, pixels (a blocked convoy is drawn twice as large). */

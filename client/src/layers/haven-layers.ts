@@ -2,9 +2,10 @@
 import type { IconLayerProps } from '@deck.gl/layers';
 import type { Haven } from '@corridor/protocol';
 import { havenIcon, occupancyTenths } from './icons.js';
-import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
+import type { LabelFont } from './text-measure.js';
 import { memoBySlice } from './memo.js';
 import { LABEL_COLOR } from './palette.js';
+import { HAVEN_STATUS_WORDS, type Words } from './words.js';
 
 /** Height of a haven icon at scale 1, pixels. */
 const HAVEN_ICON_PX = 40;
@@ -24,12 +25,13 @@ export function havenIconProps(havens: Record<string, Haven>, scale = 1): IconLa
 }
 
 /**
- * Haven label: name, then occupancy of capacity and the status when not open.
- * @example havenLabel({ name: 'Ullevi', occupancy: 340, capacity: 500, status: 'open' }) // 'Ullevi\n340 / 500'
+ * Haven label: name, then occupancy of capacity and the status when not open, in `w`'s language.
+ * @example havenLabel({ name: 'Ullevi', occupancy: 340, capacity: 500, status: 'open' }, words) // 'Ullevi\n340 / 500'
  */
-export function havenLabel(h: Pick<Haven, 'name' | 'occupancy' | 'capacity' | 'status'>): string {
-  const figures = `${h.occupancy.toLocaleString('en-GB')} / ${h.capacity.toLocaleString('en-GB')}`;
-  return `${h.name}\n${h.status === 'open' ? figures : `${figures} ${h.status.toUpperCase()}`}`;
+export function havenLabel(h: Pick<Haven, 'name' | 'occupancy' | 'capacity' | 'status'>, w: Words): string {
+  const figures = { occupancy: w.fmt.number(h.occupancy), capacity: w.fmt.number(h.capacity) };
+  const line = h.status === 'open' ? w.t('label.havenFigures', figures) : w.t('label.havenFiguresStatus', { ...figures, status: w.t(HAVEN_STATUS_WORDS[h.status]) });
+  return `${h.name}\n${line}`;
 }
 
 /** Font of haven labels at scale 1. */
@@ -38,22 +40,17 @@ export const HAVEN_LABEL_FONT: LabelFont = { sizePx: 12.5, weight: 600, lineHeig
 /**
  * Wordings of a haven's label, fullest first: the full name, then its first word, then the figures alone
  * (the icon's colour and bar still say its status and how full it is).
- * @example havenLabelTexts({ name: 'Ullevi stadium', occupancy: 340, capacity: 500, status: 'open' })
+ * @example havenLabelTexts({ name: 'Ullevi stadium', occupancy: 340, capacity: 500, status: 'open' }, words)
  *   // ['Ullevi stadium\n340 / 500', 'Ullevi\n340 / 500', '340 / 500']
  */
-export function havenLabelTexts(h: Pick<Haven, 'name' | 'occupancy' | 'capacity' | 'status'>): string[] {
-  const full = havenLabel(h);
+export function havenLabelTexts(h: Pick<Haven, 'name' | 'occupancy' | 'capacity' | 'status'>, w: Words): string[] {
+  const full = havenLabel(h, w);
   const figures = full.slice(full.indexOf('\n') + 1);
   const first = h.name.split(/[\s,]+/)[0];
   const texts = [full];
   if (first && first !== h.name) texts.push(`${first}\n${figures}`);
   texts.push(figures);
   return texts;
-}
-
-/** Haven labels as placed by label-placement.ts. */
-export function havenLabelStyle(scale = 1): PlacedTextProps<Haven> {
-  return { ...placedTextProps<Haven>(HAVEN_LABEL_FONT, scale), id: 'havens-labels', getColor: LABEL_COLOR };
 }
 
 /** Pixel box of a haven icon around its position, [minX, minY, maxX, maxY], y down (icon 34×44 anchored 17 px down). */

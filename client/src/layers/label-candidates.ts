@@ -4,13 +4,13 @@ import { isStale } from '@corridor/protocol';
 import { CONVOY_LABEL_FONT, CONVOY_LABEL_PAD, convoyLabelSizePx, convoyLabelTexts, convoyMarkerRadiusPx, convoyMarks, type ConvoyMark } from './corridor-layers.js';
 import { HAVEN_LABEL_FONT, havenIconBox, havenLabelTexts, havenList } from './haven-layers.js';
 import { slotsAround, type LabelSpec, type ObstacleSpec, type Slot, type SlotName, type TextVariant } from './label-placement.js';
-import type { LabelFont } from './label-style.js';
 import { SITE_LABEL_FONT, siteLabelTexts, siteList, siteRadiusPx } from './site-layers.js';
-import { measureLabel, type MeasureLine } from './text-measure.js';
+import { measureLabel, type LabelFont, type MeasureLine } from './text-measure.js';
 import { THREAT_LABEL_FONT, labelPoint, zoneLabelTexts, zoneList } from './threat-layers.js';
 import { UNIT_LABEL_FONT, headingArrowBox, staleKey, unitLabelTexts, unitList, unitSymbolBox, type StaleClock } from './unit-layers.js';
+import type { Words } from './words.js';
 
-/** The label families, one TextLayer each. */
+/** The label families, one map layer each (map/map-labels.ts). */
 export type LabelFamily = 'threat' | 'convoy' | 'unit' | 'haven' | 'site';
 
 /** The datum each family's placed labels carry. */
@@ -76,6 +76,8 @@ export interface LabelInputs {
   /** Shortest wordings only where they exist (the wall display's sites). */
   compact: boolean;
   measure: MeasureLine;
+  /** The page's language: label wordings and figures come from its catalogue and formats. */
+  words: Words;
 }
 
 /** Caches a derivation per slice object and a key of the other inputs, so unchanged slices are not re-measured. */
@@ -104,10 +106,10 @@ const siteSpecMemo = keyedMemo<Record<string, Site>, LabelSpec<Site, 'site'>[]>(
 const convoySpecMemo = keyedMemo<ConvoyMark[], LabelSpec<ConvoyMark, 'convoy'>[]>();
 
 /** Unit callsigns: required, around the symbol, below first. */
-export function unitSpecs(units: Record<string, Unit>, clock: StaleClock, scale: number, measure: MeasureLine): LabelSpec<Unit, 'unit'>[] {
+export function unitSpecs(units: Record<string, Unit>, clock: StaleClock, scale: number, measure: MeasureLine, words: Words): LabelSpec<Unit, 'unit'>[] {
   const list = unitList(units);
   // Stale labels count minutes, so the wording changes each minute for stale units only.
-  const key = `${scale}|${staleKey(list, clock)}@${Math.floor(clock.nowMs / 60_000)}`;
+  const key = `${words.lang}|${scale}|${staleKey(list, clock)}@${Math.floor(clock.nowMs / 60_000)}`;
   return unitSpecMemo(units, key, measure, () =>
     list.map((u) => {
       const stale = isStale(u, clock.nowMs, clock.staleAfterMs);
@@ -117,7 +119,7 @@ export function unitSpecs(units: Record<string, Unit>, clock: StaleClock, scale:
         priority: stale ? LABEL_PRIORITY.staleUnit : LABEL_PRIORITY.unit,
         required: true,
         position: [u.lon, u.lat],
-        variants: variants(unitLabelTexts(u, clock), UNIT_LABEL_FONT, UNIT_LABEL_FONT.sizePx * scale, [0, 0], measure),
+        variants: variants(unitLabelTexts(u, clock, words), UNIT_LABEL_FONT, UNIT_LABEL_FONT.sizePx * scale, [0, 0], measure),
         pad: [0, 0],
         // A second ring one line further out: a callsign is required, and a crowd can fill the first.
         slots: rings(unitSymbolBox(u, scale), SYMBOL_GAP_PX * scale, UNIT_LABEL_FONT.sizePx * scale, AROUND, 2),
@@ -128,8 +130,8 @@ export function unitSpecs(units: Record<string, Unit>, clock: StaleClock, scale:
 }
 
 /** Zone labels at the zone's label point, stepped above or below it when that is taken; no-go zones required. */
-export function zoneSpecs(threats: Record<string, ThreatZone>, scale: number, measure: MeasureLine): LabelSpec<ThreatZone, 'threat'>[] {
-  return zoneSpecMemo(threats, String(scale), measure, () =>
+export function zoneSpecs(threats: Record<string, ThreatZone>, scale: number, measure: MeasureLine, words: Words): LabelSpec<ThreatZone, 'threat'>[] {
+  return zoneSpecMemo(threats, `${words.lang}|${scale}`, measure, () =>
     zoneList(threats).map((z) => {
       const size = THREAT_LABEL_FONT.sizePx * scale;
       return {
@@ -138,7 +140,7 @@ export function zoneSpecs(threats: Record<string, ThreatZone>, scale: number, me
         priority: z.severity === 'no-go' ? LABEL_PRIORITY.noGo : z.severity === 'danger' ? LABEL_PRIORITY.danger : LABEL_PRIORITY.advisory,
         required: z.severity === 'no-go',
         position: labelPoint(z),
-        variants: variants(zoneLabelTexts(z), THREAT_LABEL_FONT, size, [0, 0], measure),
+        variants: variants(zoneLabelTexts(z, words), THREAT_LABEL_FONT, size, [0, 0], measure),
         pad: [0, 0],
         slots: zoneSlots(size),
         datum: z,
@@ -148,15 +150,15 @@ export function zoneSpecs(threats: Record<string, ThreatZone>, scale: number, me
 }
 
 /** Haven labels beside the icon, right first; a full or closed haven outranks an open one. */
-export function havenSpecs(havens: Record<string, Haven>, scale: number, measure: MeasureLine): LabelSpec<Haven, 'haven'>[] {
-  return havenSpecMemo(havens, String(scale), measure, () =>
+export function havenSpecs(havens: Record<string, Haven>, scale: number, measure: MeasureLine, words: Words): LabelSpec<Haven, 'haven'>[] {
+  return havenSpecMemo(havens, `${words.lang}|${scale}`, measure, () =>
     havenList(havens).map((h) => ({
       id: `haven:${h.id}`,
       family: 'haven',
       priority: h.status === 'open' ? LABEL_PRIORITY.haven : LABEL_PRIORITY.havenAlert,
       required: false,
       position: [h.lon, h.lat],
-      variants: variants(havenLabelTexts(h), HAVEN_LABEL_FONT, HAVEN_LABEL_FONT.sizePx * scale, [0, 0], measure),
+      variants: variants(havenLabelTexts(h, words), HAVEN_LABEL_FONT, HAVEN_LABEL_FONT.sizePx * scale, [0, 0], measure),
       pad: [0, 0],
       slots: slotsAround(havenIconBox(scale), SYMBOL_GAP_PX * scale, BESIDE),
       datum: h,
@@ -165,8 +167,8 @@ export function havenSpecs(havens: Record<string, Haven>, scale: number, measure
 }
 
 /** Site labels above the circle first; larger sites win among sites. */
-export function siteSpecs(sites: Record<string, Site>, scale: number, compact: boolean, measure: MeasureLine): LabelSpec<Site, 'site'>[] {
-  return siteSpecMemo(sites, `${scale}|${compact}`, measure, () =>
+export function siteSpecs(sites: Record<string, Site>, scale: number, compact: boolean, measure: MeasureLine, words: Words): LabelSpec<Site, 'site'>[] {
+  return siteSpecMemo(sites, `${words.lang}|${scale}|${compact}`, measure, () =>
     siteList(sites).map((s) => {
       const r = siteRadiusPx(s.population) * scale;
       return {
@@ -175,7 +177,7 @@ export function siteSpecs(sites: Record<string, Site>, scale: number, compact: b
         priority: LABEL_PRIORITY.site + Math.min(9, Math.log10(1 + Math.max(0, s.population))),
         required: false,
         position: [s.lon, s.lat],
-        variants: variants(siteLabelTexts(s, compact), SITE_LABEL_FONT, SITE_LABEL_FONT.sizePx * scale, [0, 0], measure),
+        variants: variants(siteLabelTexts(s, words, compact), SITE_LABEL_FONT, SITE_LABEL_FONT.sizePx * scale, [0, 0], measure),
         pad: [0, 0],
         slots: slotsAround([-r, -r, r, r], SYMBOL_GAP_PX * scale, OVER),
         datum: s,
@@ -185,9 +187,9 @@ export function siteSpecs(sites: Record<string, Site>, scale: number, compact: b
 }
 
 /** Convoy labels above the marker first, on their chip; a convoy with no safe route is required. */
-export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale: number, measure: MeasureLine): LabelSpec<ConvoyMark, 'convoy'>[] {
+export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale: number, measure: MeasureLine, words: Words): LabelSpec<ConvoyMark, 'convoy'>[] {
   const marks = convoyMarks(convoys, corridors);
-  return convoySpecMemo(marks, String(scale), measure, () =>
+  return convoySpecMemo(marks, `${words.lang}|${scale}`, measure, () =>
     marks.map((m) => {
       const pad: [number, number] = [CONVOY_LABEL_PAD[0] * scale, CONVOY_LABEL_PAD[1] * scale];
       const r = (convoyMarkerRadiusPx(m) + 1.5) * scale;
@@ -197,7 +199,7 @@ export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<s
         priority: m.blocked ? LABEL_PRIORITY.blockedConvoy : LABEL_PRIORITY.convoy,
         required: m.blocked,
         position: m.position,
-        variants: variants(convoyLabelTexts(m), CONVOY_LABEL_FONT, convoyLabelSizePx(m) * scale, pad, measure),
+        variants: variants(convoyLabelTexts(m, words), CONVOY_LABEL_FONT, convoyLabelSizePx(m) * scale, pad, measure),
         pad,
         // Three rings: a blocked convoy's chip is required, and its start is often in the crowded centre.
         slots: rings([-r, -r, r, r], SYMBOL_GAP_PX * scale, convoyLabelSizePx(m) * scale, OVER, 3),
@@ -211,11 +213,11 @@ export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<s
 export function labelSpecs(i: LabelInputs): LabelSpec<LabelDatum[LabelFamily], LabelFamily>[] {
   const p = i.picture;
   return [
-    ...zoneSpecs(p.threats, i.scale, i.measure),
-    ...convoySpecs(p.convoys, p.corridors, i.scale, i.measure),
-    ...unitSpecs(p.units, i.clock, i.scale, i.measure),
-    ...havenSpecs(p.havens, i.scale, i.measure),
-    ...siteSpecs(p.sites, i.scale, i.compact, i.measure),
+    ...zoneSpecs(p.threats, i.scale, i.measure, i.words),
+    ...convoySpecs(p.convoys, p.corridors, i.scale, i.measure, i.words),
+    ...unitSpecs(p.units, i.clock, i.scale, i.measure, i.words),
+    ...havenSpecs(p.havens, i.scale, i.measure, i.words),
+    ...siteSpecs(p.sites, i.scale, i.compact, i.measure, i.words),
   ];
 }
 

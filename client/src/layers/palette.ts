@@ -3,11 +3,14 @@ import type { Haven, ThreatZone, Unit } from '@corridor/protocol';
 
 export type RGBA = [number, number, number, number];
 
-/** Threat zone colours by severity: no-go red, danger orange, advisory yellow (outline, faint fill). */
-export const SEVERITY_COLORS: Record<ThreatZone['severity'], { fill: RGBA; line: RGBA; label: string }> = {
-  'no-go': { fill: [220, 38, 38, 92], line: [248, 72, 72, 255], label: 'No-go zone' },
-  danger: { fill: [249, 115, 22, 70], line: [251, 146, 60, 255], label: 'Danger zone' },
-  advisory: { fill: [250, 204, 21, 18], line: [250, 204, 21, 230], label: 'Advisory' },
+/**
+ * Threat zone colours by severity: no-go red, danger orange, advisory yellow (outline, faint fill). Their names
+ * are catalogue keys (words.ts SEVERITY_WORDS), in every language.
+ */
+export const SEVERITY_COLORS: Record<ThreatZone['severity'], { fill: RGBA; line: RGBA }> = {
+  'no-go': { fill: [220, 38, 38, 92], line: [248, 72, 72, 255] },
+  danger: { fill: [249, 115, 22, 70], line: [251, 146, 60, 255] },
+  advisory: { fill: [250, 204, 21, 18], line: [250, 204, 21, 230] },
 };
 
 /** Line width of zone outlines by severity, pixels. */
@@ -35,12 +38,6 @@ export const AFFILIATION_SIDC: Record<NonNullable<Unit['affiliation']>, string> 
 /** Symbol for a unit that has not said who it belongs to (unknown ground unit). */
 export const UNKNOWN_SIDC = 'SUGPU-----';
 
-export const AFFILIATION_LABELS: Record<NonNullable<Unit['affiliation']>, string> = {
-  military: 'Military unit',
-  humanitarian: 'Humanitarian unit',
-  civil: 'Civil unit',
-};
-
 /** Grey used for stale units (no report for longer than the stale threshold). */
 export const STALE_COLOR: RGBA = [139, 147, 156, 255];
 export const STALE_HEX = '#8b939c';
@@ -56,10 +53,9 @@ export const SITE_FILL: RGBA = [167, 139, 250, 110];
 export const SITE_LINE: RGBA = [196, 181, 253, 255];
 export const FLOW_COLOR: RGBA = [196, 181, 253, 210];
 
-/** Label text colour and outline for TextLayers over the dark basemap. */
+/** Label text colour and its halo over the dark basemap. */
 export const LABEL_COLOR: RGBA = [241, 245, 249, 255];
 export const LABEL_OUTLINE: RGBA = [9, 12, 16, 255];
-export const LABEL_FONT = '"Noto Sans", "DejaVu Sans", sans-serif';
 
 /** Converts `#rrggbb` to RGBA. */
 export function hexToRgba(hex: string, alpha = 255): RGBA {

@@ -2,9 +2,10 @@
 import type { IconLayerProps, LineLayerProps, ScatterplotLayerProps } from '@deck.gl/layers';
 import type { Flow, Site } from '@corridor/protocol';
 import { arrowIcon } from './icons.js';
-import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
+import type { LabelFont } from './text-measure.js';
 import { memoBySlice } from './memo.js';
 import { FLOW_COLOR, SITE_FILL, SITE_LINE } from './palette.js';
+import { counted, type Words } from './words.js';
 
 export const siteList = memoBySlice((sites: Record<string, Site>) => Object.values(sites).sort((a, b) => b.population - a.population));
 export const flowList = memoBySlice((flows: Record<string, Flow>) => Object.values(flows));
@@ -45,9 +46,12 @@ export function siteCircleProps(sites: Record<string, Site>, scale = 1): Scatter
   };
 }
 
-/** Site label: name and people present. */
-export function siteLabel(s: Pick<Site, 'name' | 'population'>): string {
-  return `${s.name}\n${s.population.toLocaleString('en-GB')} displaced`;
+/**
+ * Site label: name and people present, in `w`'s language.
+ * @example siteLabel({ name: 'Backaplan', population: 2400 }, words) // 'Backaplan\n2,400 displaced'
+ */
+export function siteLabel(s: Pick<Site, 'name' | 'population'>, w: Words): string {
+  return `${s.name}\n${w.t('label.siteDisplaced', counted(w, s.population))}`;
 }
 
 /** Font of site labels at scale 1. */
@@ -56,16 +60,11 @@ export const SITE_LABEL_FONT: LabelFont = { sizePx: 12, weight: 600, lineHeight:
 /**
  * Wordings of a site's label, fullest first. `compact` (the wall display) starts from the figure alone:
  * the legend says what violet circles are, and from across the room the number is what counts.
- * @example siteLabelTexts({ name: 'Backaplan', population: 1850 }) // ['Backaplan\n1,850 displaced', '1,850']
+ * @example siteLabelTexts({ name: 'Backaplan', population: 1850 }, words) // ['Backaplan\n1,850 displaced', '1,850']
  */
-export function siteLabelTexts(s: Pick<Site, 'name' | 'population'>, compact = false): string[] {
-  const figure = s.population.toLocaleString('en-GB');
-  return compact ? [figure] : [siteLabel(s), figure];
-}
-
-/** Site labels as placed by label-placement.ts. */
-export function siteLabelStyle(scale = 1): PlacedTextProps<Site> {
-  return { ...placedTextProps<Site>(SITE_LABEL_FONT, scale), id: 'sites-labels', getColor: [221, 214, 254, 255] };
+export function siteLabelTexts(s: Pick<Site, 'name' | 'population'>, w: Words, compact = false): string[] {
+  const figure = w.fmt.number(s.population);
+  return compact ? [figure] : [siteLabel(s, w), figure];
 }
 
 export function flowLineProps(flows: Record<string, Flow>, scale = 1): LineLayerProps<Flow> {

@@ -1,9 +1,10 @@
 // Threat zones as deck.gl layer props (client/src/layers): filled by severity (no-go red, danger orange, advisory yellow outline), labelled.
 import type { PolygonLayerProps } from '@deck.gl/layers';
 import type { ThreatZone } from '@corridor/protocol';
-import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
+import type { LabelFont } from './text-measure.js';
 import { memoBySlice } from './memo.js';
 import { SEVERITY_COLORS, SEVERITY_LINE_PX, type RGBA } from './palette.js';
+import { SEVERITY_WORDS, type Words } from './words.js';
 
 /** One polygon of a zone (a MultiPolygon gives several), with the zone it belongs to. */
 export interface ZonePart {
@@ -66,11 +67,11 @@ export function labelPoint(zone: ThreatZone): [number, number] {
 export const zoneList = memoBySlice((threats: Record<string, ThreatZone>) => Object.values(threats));
 
 /**
- * Zone label text: severity in capitals, then the analyst's label.
- * @example zoneLabel({ severity: 'no-go', label: 'Bridge collapse' }) // 'NO-GO · Bridge collapse'
+ * Zone label text: severity in capitals, then the analyst's label, in `w`'s language.
+ * @example zoneLabel({ severity: 'no-go', label: 'Bridge collapse' }, words) // 'NO-GO · Bridge collapse'
  */
-export function zoneLabel(zone: Pick<ThreatZone, 'severity' | 'label' | 'id'>): string {
-  return `${zone.severity.toUpperCase()} · ${zone.label ?? zone.id}`;
+export function zoneLabel(zone: Pick<ThreatZone, 'severity' | 'label' | 'id'>, w: Words): string {
+  return w.t('label.zone', { severity: w.t(SEVERITY_WORDS[zone.severity].tag), label: zone.label ?? zone.id });
 }
 
 /** Font of zone labels at scale 1. */
@@ -79,20 +80,8 @@ export const THREAT_LABEL_FONT: LabelFont = { sizePx: 13, weight: 700, lineHeigh
 /**
  * Wordings of a zone's label, fullest first; the shortest still names the severity, which a label must
  * never lose.
- * @example zoneLabelTexts({ severity: 'no-go', label: 'Bridge collapse', id: 'tz-1' }) // ['NO-GO · Bridge collapse', 'NO-GO']
+ * @example zoneLabelTexts({ severity: 'no-go', label: 'Bridge collapse', id: 'tz-1' }, words) // ['NO-GO · Bridge collapse', 'NO-GO']
  */
-export function zoneLabelTexts(zone: Pick<ThreatZone, 'severity' | 'label' | 'id'>): string[] {
-  return [zoneLabel(zone), zone.severity.toUpperCase()];
-}
-
-/** Zone labels as placed by label-placement.ts, in a lighter shade of the zone's outline colour. */
-export function threatLabelStyle(scale = 1): PlacedTextProps<ThreatZone> {
-  return {
-    ...placedTextProps<ThreatZone>(THREAT_LABEL_FONT, scale),
-    id: 'threat-labels',
-    getColor: (l) => {
-      const [r, g, b] = zoneLineColor(l.datum);
-      return [Math.min(255, r + 20), Math.min(255, g + 20), Math.min(255, b + 20), 255];
-    },
-  };
+export function zoneLabelTexts(zone: Pick<ThreatZone, 'severity' | 'label' | 'id'>, w: Words): string[] {
+  return [zoneLabel(zone, w), w.t(SEVERITY_WORDS[zone.severity].tag)];
 }

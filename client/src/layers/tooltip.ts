@@ -3,48 +3,54 @@ import type { Corridor, Haven, Site, Unit } from '@corridor/protocol';
 import type { ConvoyMark, RoutePath } from './corridor-layers.js';
 import { corridorStatusText } from './corridor-layers.js';
 import type { ZonePart } from './threat-layers.js';
-
-const utc = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)}Z`;
+import { AFFILIATION_WORDS, CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, SEVERITY_WORDS, type Words } from './words.js';
 
 /**
- * Tooltip text for a picked object, or null for layers without one. Speeds in km/h, headings in degrees.
- * A corridor's reason is worded by `reasonOf` (from its structured `why`, ui/format.ts), else the
- * server's English sentence.
- * @example tooltipText('havens-icons', { name: 'Ullevi', occupancy: 340, capacity: 500, status: 'open' }) // 'Ullevi — OPEN\n340 / 500 people (68%)'
+ * Tooltip text for a picked object in `w`'s language, or null for layers without one. A corridor's reason is
+ * worded by `reasonOf` (from its structured `why`, ui/format.ts), else the server's English sentence.
+ * @example tooltipText('havens-icons', { name: 'Ullevi', occupancy: 340, capacity: 500, status: 'open' }, words) // 'Ullevi — OPEN\n340 / 500 people (68%)'
  */
-export function tooltipText(layerId: string, object: unknown, reasonOf: (corridor: Corridor) => string = (c) => c.reason): string | null {
+export function tooltipText(layerId: string, object: unknown, w: Words, reasonOf: (corridor: Corridor) => string = (c) => c.reason): string | null {
   switch (layerId) {
     case 'units-symbols': {
       const u = object as Unit;
-      const lines = [`${u.callsign ?? u.unitId} (${u.affiliation ?? 'unknown affiliation'})`, `last report ${utc(u.timeMs)}`];
-      if (u.speed !== undefined) lines.push(`${Math.round(u.speed * 3.6)} km/h${u.heading !== undefined ? `, heading ${Math.round(u.heading)}°` : ''}`);
+      const affiliation = w.t(u.affiliation ? AFFILIATION_WORDS[u.affiliation].adjective : 'affiliation.unknown');
+      const lines = [w.t('tooltip.unit', { name: w.isolate(u.callsign ?? u.unitId), affiliation }), w.t('tooltip.lastReport', { time: w.fmt.utcTime(u.timeMs) })];
+      if (u.speed !== undefined) {
+        const speed = w.fmt.speed(u.speed);
+        lines.push(u.heading !== undefined ? w.t('tooltip.speedHeading', { speed, heading: w.fmt.degrees(u.heading) }) : speed);
+      }
       return lines.join('\n');
     }
     case 'threat-zones': {
       const { zone } = object as ZonePart;
-      const lines = [`${zone.severity.toUpperCase()} — ${zone.label ?? zone.id}`];
-      if (zone.source) lines.push(`source: ${zone.source}`);
-      if (zone.validUntilMs) lines.push(`valid until ${utc(zone.validUntilMs)}`);
+      const lines = [w.t('tooltip.zone', { severity: w.t(SEVERITY_WORDS[zone.severity].tag), label: w.isolate(zone.label ?? zone.id) })];
+      if (zone.source) lines.push(w.t('tooltip.source', { source: w.isolate(zone.source) }));
+      if (zone.validUntilMs) lines.push(w.t('tooltip.validUntil', { time: w.fmt.utcTime(zone.validUntilMs) }));
       return lines.join('\n');
     }
     case 'havens-icons': {
       const h = object as Haven;
-      const pct = h.capacity > 0 ? Math.round((100 * h.occupancy) / h.capacity) : 100;
-      return `${h.name} — ${h.status.toUpperCase()}\n${h.occupancy.toLocaleString('en-GB')} / ${h.capacity.toLocaleString('en-GB')} people (${pct}%)`;
+      const title = w.t('tooltip.havenTitle', { name: w.isolate(h.name), status: w.t(HAVEN_STATUS_WORDS[h.status]) });
+      const percent = w.fmt.percent(h.capacity > 0 ? h.occupancy / h.capacity : 1);
+      const figures = w.t('tooltip.havenFigures', { count: h.capacity, occupancy: w.fmt.number(h.occupancy), capacity: w.fmt.number(h.capacity), percent });
+      return `${title}\n${figures}`;
     }
     case 'sites-circles': {
       const s = object as Site;
-      return `${s.name}\n${s.population.toLocaleString('en-GB')} displaced (${s.source}, ${s.date})`;
+      return `${w.isolate(s.name)}\n${w.t('tooltip.site', { ...counted(w, s.population), source: w.isolate(s.source), date: w.fmt.day(s.date) })}`;
     }
     case 'corridors-best':
     case 'corridors-alternatives': {
       const r = object as RoutePath;
-      return `${r.convoyId}: ${r.rank === 0 ? 'best route' : `alternative ${r.rank}`}`;
+      const convoy = w.isolate(r.convoyId);
+      return r.rank === 0 ? w.t('tooltip.bestRoute', { convoy }) : w.t('tooltip.alternative', { convoy, rank: w.fmt.number(r.rank) });
     }
     case 'convoys-markers': {
       const m = object as ConvoyMark;
       const reason = m.corridor ? reasonOf(m.corridor) : '';
-      return `${m.convoy.name} — ${m.convoy.state.toUpperCase()}\n${corridorStatusText(m.corridor)}${reason ? `\n${reason}` : ''}`;
+      const title = w.t('tooltip.convoyTitle', { name: w.isolate(m.convoy.name), state: w.t(CONVOY_STATE_WORDS[m.convoy.state]) });
+      return `${title}\n${corridorStatusText(m.corridor, w)}${reason ? `\n${reason}` : ''}`;
     }
     default:
       return null;

@@ -3,9 +3,10 @@ import type { IconLayerProps } from '@deck.gl/layers';
 import { isStale } from '@corridor/protocol';
 import type { Unit } from '@corridor/protocol';
 import { arrowIcon, unitIcon } from './icons.js';
-import { placedTextProps, type LabelFont, type PlacedTextProps } from './label-style.js';
+import type { LabelFont } from './text-measure.js';
 import { memoBySlice } from './memo.js';
 import { AFFILIATION_SIDC, LABEL_COLOR, STALE_COLOR, UNKNOWN_SIDC } from './palette.js';
+import { counted, type Words } from './words.js';
 
 /** Units of the picture as an array, the same array while the `units` slice is unchanged. */
 export const unitList = memoBySlice((units: Record<string, Unit>) => Object.values(units));
@@ -47,7 +48,11 @@ function headingOffset(headingDeg: number, scale: number): [number, number] {
   return [Math.sin(rad) * d, -Math.cos(rad) * d];
 }
 
-/** Icon layer of unit symbols. `scale` multiplies sizes (the wall display uses more). */
+/**
+ * Icon layer of unit symbols. `scale` multiplies sizes (the wall display uses more). A symbol jumps to each
+ * reported position rather than gliding: its label (drawn by the map) is placed at the report, and a
+ * glide would leave the label behind, and keep the map drawing without rest on a slow wall display.
+ */
 export function unitSymbolProps(units: Record<string, Unit>, clock: StaleClock, scale = 1): IconLayerProps<Unit> {
   const key = staleKey(unitList(units), clock);
   return {
@@ -59,7 +64,6 @@ export function unitSymbolProps(units: Record<string, Unit>, clock: StaleClock, 
     sizeUnits: 'pixels',
     pickable: true,
     updateTriggers: { getIcon: key },
-    transitions: { getPosition: 600 },
   };
 }
 
@@ -79,7 +83,6 @@ export function unitHeadingProps(units: Record<string, Unit>, clock: StaleClock,
     getSize: HEADING_PX * scale,
     sizeUnits: 'pixels',
     updateTriggers: { getIcon: key },
-    transitions: { getPosition: 600 },
   };
 }
 
@@ -88,21 +91,10 @@ const headingUnits = memoBySlice((units: Record<string, Unit>) => Object.values(
 /** Font of unit callsigns at scale 1. */
 export const UNIT_LABEL_FONT: LabelFont = { sizePx: 13, weight: 600, lineHeight: 1 };
 
-/** Wordings of a unit's label, fullest first: a stale unit may drop the minutes, never the STALE mark. */
-export function unitLabelTexts(u: Unit, clock: StaleClock): string[] {
-  const full = unitLabel(u, clock);
-  return isStale(u, clock.nowMs, clock.staleAfterMs) ? [full, `${u.callsign ?? u.unitId} · STALE`] : [full];
-}
-
-/** Callsign labels as placed by label-placement.ts; stale units read "CALLSIGN · STALE 4 min" in grey. */
-export function unitLabelStyle(clock: StaleClock, scale = 1): PlacedTextProps<Unit> {
-  return {
-    ...placedTextProps<Unit>(UNIT_LABEL_FONT, scale),
-    id: 'units-labels',
-    getColor: (l) => (isStale(l.datum, clock.nowMs, clock.staleAfterMs) ? STALE_COLOR : LABEL_COLOR),
-    // Glide with the symbols (same duration); labels are in id order, so an index stays one unit.
-    transitions: { getPosition: 600 },
-  };
+/** Wordings of a unit's label in `w`'s language, fullest first: a stale unit may drop the minutes, never the STALE mark. */
+export function unitLabelTexts(u: Unit, clock: StaleClock, w: Words): string[] {
+  const full = unitLabel(u, clock, w);
+  return isStale(u, clock.nowMs, clock.staleAfterMs) ? [full, w.t('label.unitStaleShort', { name: u.callsign ?? u.unitId })] : [full];
 }
 
 /**
@@ -124,10 +116,10 @@ export function headingArrowBox(u: Unit, scale = 1): [number, number, number, nu
 }
 
 /**
- * Label text of a unit: its callsign (or id), and for a stale unit how long it has been silent.
- * @example unitLabel({ unitId: 'u1', callsign: 'BRAVO 2', ... }, clock) // 'BRAVO 2'
+ * Label text of a unit: its callsign (or id), and for a stale unit how long it has been silent, in `w`'s language.
+ * @example unitLabel({ unitId: 'u1', callsign: 'BRAVO 2', ... }, clock, words) // 'BRAVO 2'; stale: 'BRAVO 2 · STALE 4 min'
  */
-export function unitLabel(u: Unit, clock: StaleClock): string {
+export function unitLabel(u: Unit, clock: StaleClock, w: Words): string {
   const name = u.callsign ?? u.unitId;
-  return isStale(u, clock.nowMs, clock.staleAfterMs) ? `${name} · STALE ${minutesSilent(u, clock.nowMs)} min` : name;
+  return isStale(u, clock.nowMs, clock.staleAfterMs) ? w.t('label.unitStale', { name, ...counted(w, minutesSilent(u, clock.nowMs)) }) : name;
 }

@@ -1,10 +1,11 @@
-// The operations map (client/src/map): offline MapLibre basemap with the picture's deck.gl layers on top.
+// The operations map (client/src/map): offline MapLibre basemap, the picture's deck.gl layers drawn into it, and its labels drawn by MapLibre in the page's language.
 import { AttributionControl, Map, NavigationControl, ScaleControl, type MapRef } from '@vis.gl/react-maplibre';
-import type { StyleSpecification } from 'maplibre-gl';
+import type { PaddingOptions, StyleSpecification } from 'maplibre-gl';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useWords } from '../i18n/use-words.js';
+import { isLanguage } from '@corridor/protocol';
 import { pictureLayers } from '../layers/index.js';
 import type { Box } from '../layers/label-placement.js';
-import type { AnyPlacedLabel } from '../layers/labels-layer.js';
 import { canvasMeasure } from '../layers/text-measure.js';
 import { tooltipText } from '../layers/tooltip.js';
 import { corridorReason } from '../ui/format.js';
@@ -12,9 +13,17 @@ import { useNow, usePicture } from '../state/hooks.js';
 import type { CorridorHooks } from '../test-hooks.js';
 import { loadBasemapStyle, prepareMapLibre } from './basemap.js';
 import { DeckOverlay } from './DeckOverlay.js';
+import { LabelController } from './label-controller.js';
+import { FIRST_LABEL_LAYER, withLabelLayers, withPlaceNames, type AnyPlacedLabel } from './map-labels.js';
 import { pictureBounds } from './picture-bounds.js';
 
 prepareMapLibre();
+
+/**
+ * The credit the OpenStreetMap licence asks for, as the basemap's own source gives it (so that MapLibre shows
+ * it once); kept for styles from elsewhere whose sources may not say it. Words of the licence, not of the UI.
+ */
+const OSM_CREDIT = '© OpenStreetMap contributors';
 
 export interface PictureMapProps {
   /** Symbol and label size multiplier (wall display > 1). */
@@ -50,6 +59,8 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
   const clockOffsetMs = usePicture((s) => s.clockOffsetMs);
   const hasSnapshot = usePicture((s) => s.hasSnapshot);
   const now = useNow(1000);
+  const w = useWords();
+  const labels = useRef<LabelController | null>(null);
 
   useEffect(() => {
     loadBasemapStyle().then(setStyle, (err: Error) => {
@@ -57,7 +68,13 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
       hooks.mapError = err.message;
     });
   }, [hooks]);
+  // The basemap with its place names in the page's language and the picture's label layers on top (their
+  // sizes follow the display's scale); a change of either is a style diff MapLibre applies in place.
+  const lang = isLanguage(w.lang) ? w.lang : 'en';
+  const mapStyle = useMemo(() => (style ? withLabelLayers(withPlaceNames(style, lang), scale) : null), [style, scale, lang]);
 
+  const rtl = w.dir === 'rtl';
+  const legendPx = scale > 1 ? (400 * scale) / 1.5 : 270;
   // Frame the area of operations once, when the first picture arrives.
   useEffect(() => {
     const map = mapRef.current;
@@ -70,10 +87,10 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
         [b[0], b[1]],
         [b[2], b[3]],
       ],
-      // Leave room on the left for the legend, so nothing framed sits under it.
-      { padding: { top: 60, bottom: 40, left: scale > 1 ? (400 * scale) / 1.5 : 270, right: 40 }, duration: 0, maxZoom: 15 },
+      // Leave room on the legend's side (the left, or the right when the page reads right to left), so nothing framed sits under it.
+      { padding: { top: 60, bottom: 40, [rtl ? 'right' : 'left']: legendPx, [rtl ? 'left' : 'right']: 40 } as PaddingOptions, duration: 0, maxZoom: 15 },
     );
-  }, [picture, hasSnapshot, loaded, scale]);
+  }, [picture, hasSnapshot, loaded, scale, rtl]);
 
   // One measurer for the page: it caches glyph advances, and main.tsx has loaded the fonts before render.
   const measure = useMemo(() => canvasMeasure(), []);
@@ -84,45 +101,60 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
   const reserved = reservedRef.current;
 
   const layers = useMemo(
-    () =>
-      pictureLayers(picture, {
-        nowMs: now + clockOffsetMs,
-        staleAfterMs,
-        scale,
-        compact: scale > 1,
-        measure,
-        reserved,
-        onLabelsPlaced: (labels) => {
-          hooks.placedLabels = labels.map(labelSummary);
-        },
-      }),
-    [picture, now, clockOffsetMs, staleAfterMs, scale, measure, reserved, hooks],
+    () => pictureLayers(picture, { nowMs: now + clockOffsetMs, staleAfterMs, scale, beneathLabels: FIRST_LABEL_LAYER }),
+    [picture, now, clockOffsetMs, staleAfterMs, scale],
   );
+
+  useEffect(() => {
+    const map = mapRef.current?.getMap();
+    if (!map || !loaded) return;
+    const controller = new LabelController(map, scale, (placed) => {
+      hooks.placedLabels = placed.map(labelSummary);
+    });
+    labels.current = controller;
+    return () => {
+      controller.destroy();
+      labels.current = null;
+    };
+  }, [loaded, scale, hooks]);
+
+  // The labels: placed again when the picture, the clock, the furniture or the language changes (and by
+  // the controller itself when the view moves).
+  useEffect(() => {
+    labels.current?.update({ picture, clock: { nowMs: now + clockOffsetMs, staleAfterMs }, compact: scale > 1, measure, reserved, words: w });
+  }, [picture, now, clockOffsetMs, staleAfterMs, scale, measure, reserved, w, loaded]);
 
   if (styleError) {
     return (
       <div className="map-error" role="alert">
-        Basemap unavailable: {styleError}
+        {w.t('map.error', { error: styleError })}
       </div>
     );
   }
-  if (!style) return <div className="map-loading">Loading basemap…</div>;
+  if (!style || !mapStyle) return <div className="map-loading">{w.t('map.loading')}</div>;
   const center = (style.center as [number, number] | undefined) ?? [0, 0];
   return (
     <Map
       ref={mapRef}
       initialViewState={{ longitude: center[0], latitude: center[1], zoom: style.zoom ?? 12 }}
-      mapStyle={style}
+      mapStyle={mapStyle}
       style={{ position: 'absolute', inset: 0 }}
       attributionControl={false}
+      // Labels are placed by label-placement.ts and must show at once where it put them.
+      fadeDuration={0}
       dragRotate={false}
       maxPitch={0}
       onIdle={() => {
         hooks.mapIdle = true;
       }}
+      // A map drawing without rest (a slow GPU at 4K redraws each second's picture for most of the second)
+      // may never fire idle: a frame drawn with the style and every visible tile loaded says the same.
+      onRender={(e) => {
+        if (!hooks.mapIdle && e.target.isStyleLoaded() && e.target.areTilesLoaded()) hooks.mapIdle = true;
+      }}
       onLoad={(e) => {
-        setLoaded(true);
         const map = e.target;
+        setLoaded(true);
         hooks.project = (lon, lat) => {
           const p = map.project([lon, lat]);
           return [p.x, p.y];
@@ -143,13 +175,14 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
           if (layers.length) hooks.deckRendered = true;
         }}
         getTooltip={({ layer, object }) => {
-          const text = layer && object ? tooltipText(layer.id, object, (corridor) => corridorReason(corridor, picture)) : null;
+          const text = layer && object ? tooltipText(layer.id, object, w, (corridor) => corridorReason(corridor, picture, w)) : null;
           return text ? { text, className: 'map-tooltip' } : null;
         }}
       />
-      <AttributionControl position="bottom-right" compact={false} customAttribution="© OpenStreetMap contributors" />
-      <ScaleControl position="bottom-left" unit="metric" />
-      <NavigationControl position="top-left" showCompass={false} />
+      {/* Controls take the page's start side; keyed by direction, as a control cannot move once added. */}
+      <AttributionControl key={`a-${w.dir}`} position={rtl ? 'bottom-left' : 'bottom-right'} compact={false} customAttribution={OSM_CREDIT} />
+      <ScaleControl key={`s-${w.dir}`} position={rtl ? 'bottom-right' : 'bottom-left'} unit="metric" />
+      <NavigationControl key={`n-${w.dir}`} position={rtl ? 'top-right' : 'top-left'} showCompass={false} />
     </Map>
   );
 }

@@ -21,7 +21,7 @@ export function prepareMapLibre(): void {
 /** Fetches `/basemap/style.json` (or where it redirects, for an online style) and makes its URLs absolute. */
 export async function loadBasemapStyle(path = '/basemap/style.json'): Promise<StyleSpecification> {
   const res = await fetch(path, { credentials: 'same-origin' });
-  if (!res.ok) throw new Error(`The basemap style could not be loaded (HTTP ${res.status}).`);
+  if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
   const style = (await res.json()) as StyleSpecification;
   return absolutizeStyle(style, res.url || new URL(path, window.location.href).href);
 }

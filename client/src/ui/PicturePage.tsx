@@ -1,5 +1,8 @@
 // The operations picture page (client/src/ui): map, header, legend, side panel; `/wall` uses the large-type variant.
 import { useEffect, useState, type CSSProperties } from 'react';
+import { Trans } from 'react-i18next';
+import type { MessageKey } from '@corridor/protocol/i18n';
+import { useWords } from '../i18n/use-words.js';
 import { convoyMarks, corridorStatusText } from '../layers/corridor-layers.js';
 import { PictureMap } from '../map/PictureMap.js';
 import { Connection, sameOriginWsUrl, type SocketLike } from '../net/connection.js';
@@ -36,14 +39,18 @@ function BlockedStrip() {
   const convoys = usePicture((s) => s.picture.convoys);
   const corridors = usePicture((s) => s.picture.corridors);
   const picture = usePicture((s) => s.picture);
+  const w = useWords();
   const blocked = convoyMarks(convoys, corridors).filter((m) => m.blocked);
   if (!blocked.length) return null;
   return (
     <div className="blocked-strip" role="alert" data-testid="blocked-convoys">
       {blocked.map((m) => (
         <span key={m.convoy.id}>
-          <b>{m.convoy.name}</b> {corridorStatusText(m.corridor)}
-          {m.corridor ? ` — ${corridorReason(m.corridor, picture)}` : ''}
+          <b>
+            <bdi>{m.convoy.name}</bdi>
+          </b>{' '}
+          {corridorStatusText(m.corridor, w)}
+          {m.corridor ? ` — ${corridorReason(m.corridor, picture, w)}` : ''}
         </span>
       ))}
     </div>
@@ -53,13 +60,14 @@ function BlockedStrip() {
 export function PicturePage({ wall, hooks }: { wall: boolean; hooks: CorridorHooks }) {
   useLiveConnection();
   const now = useNow(1000);
+  const w = useWords();
   const height = useWindowHeight();
   const scale = wall ? wallScale(height) : 1;
   // The wall's header, legend and strip grow with the map's type (styles.css reads --wall-zoom; 1 at scale 1.5).
   const style = wall ? ({ '--wall-zoom': (scale / 1.5).toFixed(3) } as CSSProperties) : undefined;
   return (
     <div className={`page ${wall ? 'page-wall' : 'page-ops'}`} style={style}>
-      <TopBar now={now} title={wall ? 'Joint operations picture — Gothenburg' : 'Operations picture — Gothenburg exercise'} />
+      <TopBar now={now} title={w.t(wall ? 'page.wall' : 'page.ops')} switcher={!wall} />
       <main className="body">
         <div className="map-wrap">
           <PictureMap scale={scale} hooks={hooks} furniture=".legend-dock, .blocked-strip" />
@@ -70,18 +78,21 @@ export function PicturePage({ wall, hooks }: { wall: boolean; hooks: CorridorHoo
         </div>
         {!wall && <SidePanel />}
       </main>
-      <footer className="exercise-footer">EXERCISE · EXERCISE · EXERCISE</footer>
+      <footer className="exercise-footer">{w.t('exercise.footer')}</footer>
     </div>
   );
 }
 
 /** Placeholder for pages not built yet (`/access`, `/field`). */
-export function ComingSoon({ name }: { name: string }) {
+export function ComingSoon({ name }: { name: MessageKey }) {
+  const w = useWords();
   return (
     <div className="page coming-soon">
-      <div className="exercise-mark">EXERCISE</div>
-      <h1>{name}</h1>
-      <p>This view is coming soon. The operations picture is at <a href="/">/</a>, the wall display at <a href="/wall">/wall</a>.</p>
+      <div className="exercise-mark">{w.t('exercise.mark')}</div>
+      <h1>{w.t(name)}</h1>
+      <p>
+        <Trans i18nKey="page.soon" components={{ ops: <a href="/" dir="ltr" />, wall: <a href="/wall" dir="ltr" /> }} />
+      </p>
     </div>
   );
 }

@@ -1,59 +1,72 @@
 // Side panel (client/src/ui): convoys with corridor status and latest re-route reason, threat zones, havens, sites.
+import { useWords } from '../i18n/use-words.js';
 import { convoyMarks, corridorStatusText } from '../layers/corridor-layers.js';
 import { havenList } from '../layers/haven-layers.js';
+import { occupancyColor, SEVERITY_COLORS } from '../layers/palette.js';
 import { siteList } from '../layers/site-layers.js';
-import { SEVERITY_COLORS } from '../layers/palette.js';
-import { occupancyColor } from '../layers/palette.js';
+import { CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, SEVERITY_WORDS, VEHICLE_WORDS } from '../layers/words.js';
 import { usePicture } from '../state/hooks.js';
-import { corridorReason, deltaText, distanceText, durationText, utcClock } from './format.js';
+import { corridorReason, deltaText } from './format.js';
 
 const SEVERITY_RANK = { 'no-go': 0, danger: 1, advisory: 2 } as const;
 
 export function SidePanel() {
+  const w = useWords();
   const convoys = usePicture((s) => s.picture.convoys);
   const corridors = usePicture((s) => s.picture.corridors);
   const threats = usePicture((s) => s.picture.threats);
   const havens = usePicture((s) => s.picture.havens);
   const sites = usePicture((s) => s.picture.sites);
   const picture = usePicture((s) => s.picture);
+  const collator = new Intl.Collator(w.fmt.locale);
   // Blocked convoys first: they are what the operations centre must act on.
-  const marks = [...convoyMarks(convoys, corridors)].sort((a, b) => Number(b.blocked) - Number(a.blocked) || a.convoy.name.localeCompare(b.convoy.name));
+  const marks = [...convoyMarks(convoys, corridors)].sort((a, b) => Number(b.blocked) - Number(a.blocked) || collator.compare(a.convoy.name, b.convoy.name));
   const zones = Object.values(threats).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
   const totalDisplaced = siteList(sites).reduce((n, s) => n + s.population, 0);
+  const count = (n: number) => <span className="count">{w.fmt.number(n)}</span>;
   return (
-    <aside className="side" data-testid="side-panel">
+    <aside className="side" data-testid="side-panel" aria-label={w.t('side.label')}>
       <section>
         <h2>
-          Convoys <span className="count">{marks.length}</span>
+          {w.t('side.convoys')} {count(marks.length)}
         </h2>
-        {marks.length === 0 && <p className="empty">No convoys planned.</p>}
+        {marks.length === 0 && <p className="empty">{w.t('side.noConvoys')}</p>}
         <ul className="convoys">
           {marks.map(({ convoy, corridor, blocked }) => {
             const best = corridor?.status === 'ok' ? corridor.routes[0] : undefined;
             return (
               <li key={convoy.id} className={blocked ? 'blocked' : ''} data-testid={`convoy-${convoy.id}`}>
                 <div className="row">
-                  <span className="name">{convoy.name}</span>
-                  <span className={`state state-${convoy.state}`}>{convoy.state.toUpperCase()}</span>
+                  <bdi className="name">{convoy.name}</bdi>
+                  <span className={`state state-${convoy.state}`}>{w.t(CONVOY_STATE_WORDS[convoy.state])}</span>
                 </div>
                 <div className={`corridor-status ${blocked ? 'bad' : 'ok'}`}>
-                  {corridorStatusText(corridor)}
+                  {corridorStatusText(corridor, w)}
                   {best && (
                     <span className="figures">
-                      {' '}
-                      · {distanceText(best.distance_m)} · {durationText(best.duration_s)}
-                      {best.exposure_m > 0 ? ` · ${distanceText(best.exposure_m)} in danger` : ''}
+                      {' · '}
+                      {w.fmt.distance(best.distance_m)} · {w.fmt.duration(best.duration_s)}
+                      {best.exposure_m > 0 ? ` · ${w.t('side.inDanger', { distance: w.fmt.distance(best.exposure_m) })}` : ''}
                     </span>
                   )}
-                  {blocked && corridor?.blockedBy?.length ? <span className="figures"> · cut by {corridor.blockedBy.join(', ')}</span> : null}
+                  {blocked && corridor?.blockedBy?.length ? (
+                    <span className="figures">
+                      {' · '}
+                      {w.t('side.cutBy', { zones: w.fmt.list(corridor.blockedBy.map(w.isolate)) })}
+                    </span>
+                  ) : null}
                 </div>
                 {corridor?.reason && (
                   <div className="reason">
-                    <span className="when">{utcClock(corridor.computedMs)}</span> {corridorReason(corridor, picture)}
-                    {corridor.deltaS ? <b> ({deltaText(corridor.deltaS)})</b> : null}
+                    <span className="when">{w.fmt.utcTime(corridor.computedMs)}</span> {corridorReason(corridor, picture, w)}
+                    {corridor.deltaS ? <b> ({deltaText(corridor.deltaS, w)})</b> : null}
                   </div>
                 )}
-                {convoy.people ? <div className="meta">{convoy.people.toLocaleString('en-GB')} people · {convoy.vehicleClass.replace('_', ' ')}</div> : null}
+                {convoy.people ? (
+                  <div className="meta">
+                    {w.t('side.people', counted(w, convoy.people))} · {w.t(VEHICLE_WORDS[convoy.vehicleClass])}
+                  </div>
+                ) : null}
               </li>
             );
           })}
@@ -61,24 +74,29 @@ export function SidePanel() {
       </section>
       <section>
         <h2>
-          Threat zones <span className="count">{zones.length}</span>
+          {w.t('side.zones')} {count(zones.length)}
         </h2>
         <ul className="zones">
           {zones.map((z) => (
             <li key={z.id}>
               <span className={`sev sev-${z.severity}`} style={{ borderColor: `rgb(${SEVERITY_COLORS[z.severity].line.slice(0, 3).join(',')})` }}>
-                {z.severity.toUpperCase()}
+                {w.t(SEVERITY_WORDS[z.severity].tag)}
               </span>
-              <span className="zone-label">{z.label ?? z.id}</span>
-              {z.source && <span className="meta"> · {z.source}</span>}
-              {z.validUntilMs && <span className="meta"> · until {utcClock(z.validUntilMs)}</span>}
+              <bdi className="zone-label">{z.label ?? z.id}</bdi>
+              {z.source && (
+                <span className="meta">
+                  {' · '}
+                  <bdi>{z.source}</bdi>
+                </span>
+              )}
+              {z.validUntilMs && <span className="meta"> · {w.t('side.until', { time: w.fmt.utcTime(z.validUntilMs) })}</span>}
             </li>
           ))}
         </ul>
       </section>
       <section>
         <h2>
-          Safe havens <span className="count">{havenList(havens).length}</span>
+          {w.t('side.havens')} {count(havenList(havens).length)}
         </h2>
         <ul className="havens">
           {havenList(havens).map((h) => {
@@ -86,15 +104,13 @@ export function SidePanel() {
             return (
               <li key={h.id}>
                 <div className="row">
-                  <span className="name">{h.name}</span>
-                  <span className={`hstatus hstatus-${h.status}`}>{h.status.toUpperCase()}</span>
+                  <bdi className="name">{h.name}</bdi>
+                  <span className={`hstatus hstatus-${h.status}`}>{w.t(HAVEN_STATUS_WORDS[h.status])}</span>
                 </div>
-                <div className="bar" role="meter" aria-valuemin={0} aria-valuemax={h.capacity} aria-valuenow={h.occupancy}>
+                <div className="bar" role="meter" aria-label={w.t('side.occupancy', { name: h.name })} aria-valuemin={0} aria-valuemax={h.capacity} aria-valuenow={h.occupancy}>
                   <span style={{ width: `${Math.min(100, frac * 100)}%`, background: occupancyColor(frac) }} />
                 </div>
-                <div className="meta">
-                  {h.occupancy.toLocaleString('en-GB')} / {h.capacity.toLocaleString('en-GB')} ({Math.round(frac * 100)}%)
-                </div>
+                <div className="meta">{w.t('side.havenFigures', { occupancy: w.fmt.number(h.occupancy), capacity: w.fmt.number(h.capacity), percent: w.fmt.percent(frac) })}</div>
               </li>
             );
           })}
@@ -102,13 +118,16 @@ export function SidePanel() {
       </section>
       <section>
         <h2>
-          Displacement sites <span className="count">{siteList(sites).length}</span>
+          {w.t('side.sites')} {count(siteList(sites).length)}
         </h2>
-        <p className="meta">{totalDisplaced.toLocaleString('en-GB')} people displaced at known sites</p>
+        <p className="meta" data-testid="displaced-total">
+          {w.t('side.displacedTotal', counted(w, totalDisplaced))}
+        </p>
         <ul className="sites">
           {siteList(sites).map((s) => (
             <li key={s.id}>
-              <span className="name">{s.name}</span> <span className="meta">{s.population.toLocaleString('en-GB')} · {s.source}, {s.date}</span>
+              <bdi className="name">{s.name}</bdi>{' '}
+              <span className="meta">{w.t('side.siteMeta', { n: w.fmt.number(s.population), source: w.isolate(s.source), date: w.fmt.day(s.date) })}</span>
             </li>
           ))}
         </ul>

@@ -1,39 +1,52 @@
-// Header of the picture (client/src/ui): EXERCISE marking, title, UTC clock, last update, unit count, connection.
+// Header of the picture (client/src/ui): EXERCISE marking, title, UTC clock, last update, unit count, language, connection.
 import { isStale } from '@corridor/protocol';
+import { Trans } from 'react-i18next';
+import { useWords } from '../i18n/use-words.js';
 import { unitList } from '../layers/unit-layers.js';
+import { counted } from '../layers/words.js';
 import { usePicture } from '../state/hooks.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
-import { utcClock, utcDate } from './format.js';
+import { LanguageSwitcher } from './LanguageSwitcher.js';
 
-export function TopBar({ now, title }: { now: number; title: string }) {
+export function TopBar({ now, title, switcher = true }: { now: number; title: string; switcher?: boolean }) {
+  const w = useWords();
   const units = usePicture((s) => s.picture.units);
   const lastUpdateMs = usePicture((s) => s.lastUpdateMs);
   const staleAfterMs = usePicture((s) => s.staleAfterMs);
   const offset = usePicture((s) => s.clockOffsetMs);
   const list = unitList(units);
   const stale = list.filter((u) => isStale(u, now + offset, staleAfterMs)).length;
+  const clockMs = now + offset;
   return (
     <header className="topbar">
-      <div className="exercise-mark" aria-label="Exercise">EXERCISE</div>
+      <div className="exercise-mark" aria-label={w.t('exercise.label')}>
+        {w.t('exercise.mark')}
+      </div>
       <div className="title">
-        <span className="app">CORRIDOR</span>
+        <span className="app" dir="ltr">
+          {w.t('app.name')}
+        </span>
         <span className="sep">|</span>
         <span className="op">{title}</span>
       </div>
       <div className="stats">
         <span data-testid="unit-count" data-count={list.length}>
-          <b>{list.length}</b> units{stale ? <em className="stale-count"> · {stale} stale</em> : null}
+          <Trans i18nKey="topbar.units" count={list.length} values={{ n: w.fmt.number(list.length) }} components={{ b: <b /> }} />
+          {stale ? <em className="stale-count"> · {w.t('topbar.stale', counted(w, stale))}</em> : null}
         </span>
         <span className="last-update" data-testid="last-update" data-ms={lastUpdateMs}>
-          last update <b>{lastUpdateMs ? utcClock(lastUpdateMs) : '—'}</b>
+          <Trans i18nKey="topbar.lastUpdate" values={{ time: lastUpdateMs ? w.fmt.utcTime(lastUpdateMs) : '—' }} components={{ b: <b /> }} />
         </span>
       </div>
-      <div className="clock" data-testid="clock">
-        <span className="clock-time">{utcClock(now + offset)}</span>
-        <span className="clock-date">{utcDate(now + offset)}</span>
+      <div className="clock" data-testid="clock" title={w.t('topbar.clock')}>
+        <span className="clock-time">{w.fmt.utcTime(clockMs)}</span>
+        <span className="clock-date">{w.fmt.utcDate(clockMs)}</span>
       </div>
+      {switcher && <LanguageSwitcher />}
       <ConnectionBadge now={now} />
-      <div className="exercise-mark" aria-hidden="true">EXERCISE</div>
+      <div className="exercise-mark" aria-hidden="true">
+        {w.t('exercise.mark')}
+      </div>
     </header>
   );
 }

@@ -1,0 +1,100 @@
+// What the text functions of the layers need of a language (client/src/layers): its catalogue and its Intl formats, passed in, so the layers stay pure and free of i18next.
+// i18n/words.ts builds one `Words` per language; tests build them the same way. Which catalogue key words each
+// value of the picture (a severity, a status, a state) is said here, once, for the layers and the panels alike.
+import type { Convoy, Haven, ThreatZone, Unit, VehicleClass } from '@corridor/protocol';
+import type { MessageKey } from '@corridor/protocol/i18n';
+
+/** Interpolation values of a message: figures already formatted (`n`), and `count` for the plural form. */
+export type Values = Record<string, string | number>;
+
+/** A catalogue lookup in one language: `t('side.people', { count: 3, n: '3' })` → '3 people'. */
+export type Translate = (key: MessageKey, values?: Values) => string;
+
+/** Numbers, times and units in one language, with `Intl` (i18n/formats.ts). */
+export interface Formats {
+  /** The Intl locale used ('en-GB', 'fr', 'ar-u-nu-arab', 'es-419', or the browser's regional form). */
+  readonly locale: string;
+  /** A number with the language's digits and grouping, at most `maxFractionDigits` decimals (0): 2,150 · 2 150 · ٢٬١٥٠. */
+  number(n: number, maxFractionDigits?: number): string;
+  /** A fraction as a whole percentage: 0.68 → 68% · 68 % · ٦٨٪. */
+  percent(fraction: number): string;
+  /** A distance in metres: `850 m` under 1 km, else `12.4 km` (one decimal). */
+  distance(m: number): string;
+  /** A duration in seconds: `40 s`, `14 min`, `1 h 05` (words from the catalogue's `duration.*`). */
+  duration(s: number): string;
+  /** A speed in m/s as km/h: 10 → `36 km/h`. */
+  speed(metresPerSecond: number): string;
+  /** An angle in degrees, rounded: `92°`. */
+  degrees(deg: number): string;
+  /** Time of day in UTC, labelled as UTC by the catalogue's `time.utc`: `09:05:07Z` · `09:05:07 UTC` · `٠٩:٠٥:٠٧ UTC`. */
+  utcTime(ms: number): string;
+  /** Date in UTC: `21 Nov 2026` · `21 nov. 2026` · `٢١ نوفمبر ٢٠٢٦`. */
+  utcDate(ms: number): string;
+  /** A calendar day given as `YYYY-MM-DD` (a site's report date), in the language's form; other text as it is. */
+  day(isoDate: string): string;
+  /** Items joined as the language lists them: `a, b and c` · `a, b et c` · `a وb وc`. */
+  list(items: readonly string[]): string;
+}
+
+/** Everything a text function needs of the page's language. */
+export interface Words {
+  /** Language of the catalogue ('en', 'fr', 'ar', 'es'). */
+  readonly lang: string;
+  /** Writing direction of the language (i18next's `dir`). */
+  readonly dir: 'ltr' | 'rtl';
+  readonly t: Translate;
+  readonly fmt: Formats;
+  /**
+   * Wraps data of unknown direction (a name, an id) in a first-strong isolate (U+2068 … U+2069) so that an Arabic
+   * name in French text, or `tz-3` in Arabic text, keeps its own order and does not reorder what is around it.
+   * For DOM text only (tooltips, panels, reasons): map labels are one datum a line and need none.
+   */
+  isolate(text: string): string;
+}
+
+/** Severity → its capitalised tag (zone labels, side panel) and its name (legend). */
+export const SEVERITY_WORDS: Record<ThreatZone['severity'], { tag: MessageKey; name: MessageKey }> = {
+  'no-go': { tag: 'severity.noGo.tag', name: 'severity.noGo.name' },
+  danger: { tag: 'severity.danger.tag', name: 'severity.danger.name' },
+  advisory: { tag: 'severity.advisory.tag', name: 'severity.advisory.name' },
+};
+
+/** Affiliation → the adjective (tooltips) and the legend's entry. */
+export const AFFILIATION_WORDS: Record<NonNullable<Unit['affiliation']>, { adjective: MessageKey; legend: MessageKey }> = {
+  military: { adjective: 'affiliation.military', legend: 'legend.military' },
+  humanitarian: { adjective: 'affiliation.humanitarian', legend: 'legend.humanitarian' },
+  civil: { adjective: 'affiliation.civil', legend: 'legend.civil' },
+};
+
+/** Haven status, in capitals. */
+export const HAVEN_STATUS_WORDS: Record<Haven['status'], MessageKey> = {
+  open: 'havenStatus.open',
+  full: 'havenStatus.full',
+  closed: 'havenStatus.closed',
+};
+
+/** Convoy state, in capitals. */
+export const CONVOY_STATE_WORDS: Record<Convoy['state'], MessageKey> = {
+  planned: 'convoyState.planned',
+  moving: 'convoyState.moving',
+  held: 'convoyState.held',
+  arrived: 'convoyState.arrived',
+  cancelled: 'convoyState.cancelled',
+};
+
+/** Vehicle class (IOM practicability scale). */
+export const VEHICLE_WORDS: Record<VehicleClass, MessageKey> = {
+  motorbike: 'vehicle.motorbike',
+  '4wd': 'vehicle.fourByFour',
+  light_truck: 'vehicle.lightTruck',
+  heavy_truck: 'vehicle.heavyTruck',
+  truck_trailer: 'vehicle.truckTrailer',
+};
+
+/**
+ * A count for a plural message: `count` picks the form, `n` is the figure shown.
+ * @example counted(w, 2150) // { count: 2150, n: '2,150' } in English
+ */
+export function counted(w: Words, count: number): { count: number; n: string } {
+  return { count, n: w.fmt.number(count) };
+}
