@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.js';
 import { tempDir } from '../server/helpers.js';
 import { call, startTestServer } from './helpers.js';
+import { CATALOGUES as ALL, EN_CATALOGUE } from '@corridor/protocol/i18n';
+
+/** The catalogues, read through English's shape (every language has its keys). */
+const CATALOGUES = ALL as unknown as Record<'en' | 'fr' | 'ar' | 'es', typeof EN_CATALOGUE>;
 
 const ADMIN = 'admin-token-for-tests-0123456789';
 const square = (x: number, y: number, d = 0.001) => ({
@@ -103,6 +107,21 @@ describe('HTTP API', () => {
       const bad = await call(`${url}/field?token=nope`);
       expect(bad.status).toBe(401);
       expect(bad.text).toContain('not valid');
+    });
+
+    it("speaks the sign-in page in the browser's language, the one it chose, or the one the address names", async () => {
+      const ar = await call(`${url}/`, { headers: { 'accept-language': 'de-DE,ar-IQ;q=0.8,en;q=0.5' } });
+      expect(ar.text).toMatch(/<html lang="ar" dir="rtl">/);
+      expect(ar.text).toContain(CATALOGUES.ar.signIn.intro);
+      const chosen = await call(`${url}/wall`, { headers: { 'accept-language': 'ar', cookie: 'corridor_lang=es' } });
+      expect(chosen.text).toMatch(/<html lang="es" dir="ltr">/);
+      const named = await call(`${url}/?lang=fr&token=nope`, { headers: { cookie: 'corridor_lang=es' } });
+      expect(named.text).toMatch(/<html lang="fr" dir="ltr">/);
+      expect(named.text).toContain(CATALOGUES.fr.signIn.invalid);
+      // An unknown language falls back to English, and the form carries ?lang= on to the page.
+      const other = await call(`${url}/?lang=de`);
+      expect(other.text).toMatch(/<html lang="en" dir="ltr">/);
+      expect(other.text).toContain('name="lang" value="en"');
     });
   });
 

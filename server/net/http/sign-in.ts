@@ -5,7 +5,9 @@ import { credentialsOf, sessionCookie } from '../../auth/session.js';
 import type { TokenRecord, TokenStore } from '../../auth/tokens.js';
 import { cookieWriteAllowed } from '../../gateway/origin.js';
 import { senderOf, type Sender } from '../../gateway/sender.js';
+import type { MessageKey } from '@corridor/protocol/i18n';
 import { sendError } from './errors.js';
+import { pageLanguage, pageWords, type PageWords } from './page-words.js';
 
 /** Pages of the single-page client (CONTRACT "Pages"). */
 export const PAGES = ['/', '/wall', '/access', '/field'];
@@ -49,11 +51,11 @@ export function tokenSignIn(tokens: TokenStore, allowedOrigins: readonly string[
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     if (token === undefined || req.method !== 'GET' || req.path.startsWith('/api/')) return next();
     const record = tokens.verify(token);
-    if (!record) return signInPage(res, 'That token is not valid or has been revoked.');
+    if (!record) return signInPage(req, res, 'signIn.invalid');
     const target = signInTarget(req.path, queryOf(req));
     const current = credentialsOf(req);
     const signedInAs = current.via === 'cookie' && current.token !== token ? tokens.verify(current.token) : undefined;
-    if (signedInAs) return switchPage(res, signedInAs, record, token, target);
+    if (signedInAs) return switchPage(req, res, signedInAs, record, token, target);
     res.setHeader('Set-Cookie', sessionCookie(token, req.secure));
     res.setHeader('Cache-Control', 'no-store');
     res.redirect(303, target);
@@ -78,10 +80,10 @@ function confirmSignIn(tokens: TokenStore, allowedOrigins: readonly string[], re
     if (body.length > 4096) req.destroy();
   });
   req.on('end', () => {
-    if (!cookieWriteAllowed(req.headers, allowedOrigins)) return signInPage(res, "Signing in here is only possible from this server's own pages.");
+    if (!cookieWriteAllowed(req.headers, allowedOrigins)) return signInPage(req, res, 'signIn.foreignPage');
     const form = new URLSearchParams(body);
     const token = form.get('token') ?? '';
-    if (!tokens.verify(token)) return signInPage(res, 'That token is not valid or has been revoked.');
+    if (!tokens.verify(token)) return signInPage(req, res, 'signIn.invalid');
     const to = form.get('to') ?? '/';
     const [pathname, search = ''] = to.split('?', 2);
     res.setHeader('Set-Cookie', sessionCookie(token, req.secure));
@@ -90,24 +92,31 @@ function confirmSignIn(tokens: TokenStore, allowedOrigins: readonly string[], re
   });
 }
 
-function describeToken(r: TokenRecord): string {
-  return `${r.org} (${r.role}${r.unit ? `, unit ${r.unit}` : ''})`;
+function describeToken(r: TokenRecord, w: PageWords): string {
+  return r.unit ? w.t('signIn.whoUnit', { org: r.org, role: r.role, unit: r.unit }) : w.t('signIn.who', { org: r.org, role: r.role });
 }
 
-/** Asks a browser signed in with one token whether to switch to another. */
-function switchPage(res: Response, current: TokenRecord, next: TokenRecord, token: string, target: string): void {
+/** The head of a server page in `w`'s language and direction. */
+function pageHead(w: PageWords, title: string, css: string): string {
+  return `<!doctype html>
+<html lang="${w.lang}" dir="${w.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title}</title>
+<style>body{font:16px system-ui,'Noto Sans','Noto Sans Arabic',sans-serif;max-width:${css};margin:4rem auto;padding:0 1rem}button,a,input{font:inherit}</style>`;
+}
+
+/** Asks a browser signed in with one token whether to switch to another, in the request's language. */
+function switchPage(req: Request, res: Response, current: TokenRecord, next: TokenRecord, token: string, target: string): void {
+  const w = pageWords(pageLanguage(req));
   res.status(200).type('html').setHeader('Cache-Control', 'no-store');
-  res.send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Corridor: switch sign-in?</title>
-<style>body{font:16px system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}button,a{font:inherit;padding:.5rem 1rem;margin:.25rem .5rem .25rem 0;display:inline-block}</style>
+  res.send(`${pageHead(w, w.t('signIn.switchTitle'), '32rem')}
+<style>button,a{padding:.5rem 1rem;margin:.25rem 0;margin-inline-end:.5rem;display:inline-block}</style>
 </head><body data-testid="switch-sign-in">
 <h1>Corridor</h1>
-<p>This browser is signed in as <b>${escapeHtml(describeToken(current))}</b>.</p>
-<p>The link you followed signs in as <b>${escapeHtml(describeToken(next))}</b>. Switch only if you expected this link.</p>
+<p>${w.t('signIn.signedInAs', { who: describeToken(current, w) })}</p>
+<p>${w.t('signIn.linkSignsInAs', { who: describeToken(next, w) })}</p>
 <form method="post" action="/sign-in"><input type="hidden" name="token" value="${escapeHtml(token)}"><input type="hidden" name="to" value="${escapeHtml(target)}">
-<button type="submit">Switch to ${escapeHtml(describeToken(next))}</button>
-<a href="${escapeHtml(target)}">Stay signed in as ${escapeHtml(describeToken(current))}</a></form>
+<button type="submit">${w.t('signIn.switchTo', { who: describeToken(next, w) })}</button>
+<a href="${escapeHtml(target)}">${w.t('signIn.stay', { who: describeToken(current, w) })}</a></form>
 </body></html>`);
 }
 
@@ -122,7 +131,7 @@ export function requireSignIn(tokens: TokenStore): RequestHandler {
       req.authVia = credentials.via;
       return next();
     }
-    if (req.method === 'GET' && PAGES.includes(req.path)) return signInPage(res);
+    if (req.method === 'GET' && PAGES.includes(req.path)) return signInPage(req, res);
     sendError(res, 401, {
       code: 'unauthorized',
       message:
@@ -137,16 +146,17 @@ function escapeHtml(s: string): string {
 }
 
 /** A small sign-in page (401): the one place an HTML answer is right, since a person reads it. */
-export function signInPage(res: Response, problem?: string): void {
+export function signInPage(req: Request, res: Response, problem?: MessageKey): void {
+  const w = pageWords(pageLanguage(req));
+  // The language chosen in the address goes on with the token, to the page it leads to.
+  const lang = typeof req.query.lang === 'string' ? `<input type="hidden" name="lang" value="${w.lang}">` : '';
   res.status(401).type('html').setHeader('Cache-Control', 'no-store');
-  res.send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Corridor: sign in</title>
-<style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}input,button{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;margin:.25rem 0}p.err{color:#b00020}</style>
+  res.send(`${pageHead(w, w.t('signIn.title'), '28rem')}
+<style>input,button{padding:.5rem;width:100%;box-sizing:border-box;margin:.25rem 0}p.err{color:#b00020}</style>
 </head><body data-testid="sign-in">
 <h1>Corridor</h1>
-${problem ? `<p class="err" role="alert">${escapeHtml(problem)}</p>` : ''}
-<p>Sign in with the access token you were given (the start-up address carries the admin token).</p>
-<form method="get"><label for="token">Token</label><input id="token" name="token" type="password" autocomplete="off" required><button type="submit">Sign in</button></form>
+${problem ? `<p class="err" role="alert">${w.t(problem)}</p>` : ''}
+<p>${w.t('signIn.intro')}</p>
+<form method="get">${lang}<label for="token">${w.t('signIn.token')}</label><input id="token" name="token" type="password" autocomplete="off" required><button type="submit">${w.t('signIn.submit')}</button></form>
 </body></html>`);
 }
