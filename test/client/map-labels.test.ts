@@ -8,6 +8,7 @@ import {
   FIRST_LABEL_LAYER,
   LABEL_FAMILIES,
   LABEL_SOURCE,
+  directed,
   labelFeatures,
   labelLayers,
   labelLayerId,
@@ -38,11 +39,18 @@ describe('map labels', () => {
     const [a, b] = fc.features;
     expect(a.geometry.coordinates).toEqual([11.96, 57.7]);
     // Unit labels are 13 px at scale 1: 26 px on the wall (scale 2), so 16 px down is 16/26 em.
-    expect(a.properties).toMatchObject({ family: 'unit', text: 'دورية ٢١', size: 26, anchor: 'top', offset: [0, 0.615] });
+    expect(a.properties).toMatchObject({ family: 'unit', text: '\u200Eدورية ٢١', size: 26, anchor: 'top', offset: [0, 0.615] });
     expect(b.properties).toMatchObject({ anchor: 'right', offset: [-1, 0] });
     // A stale unit's label is grey.
     const stale = labelFeatures([placed({})], { nowMs: 1000 + 120_000, staleAfterMs: 60_000 }, 1).features[0];
     expect(stale.properties.color).not.toBe(a.properties.color);
+  });
+
+  it("leads every line with the page's direction mark, so mixed lines read in the page's order", () => {
+    expect(directed('مدرسة النور\n120 / 300', 'ltr')).toBe('\u200Eمدرسة النور\n\u200E120 / 300');
+    expect(directed('BRAVO 2 · بلا تحديث', 'rtl')).toBe('\u200FBRAVO 2 · بلا تحديث');
+    const rtl = labelFeatures([placed({ text: 'EVAC RED\nلا مسار آمن' })], { nowMs: 2000, staleAfterMs: 60_000 }, 1, 'rtl').features[0];
+    expect(rtl.properties.text).toBe('\u200FEVAC RED\n\u200Fلا مسار آمن');
   });
 
   it('draws every label where it was placed: one layer per family, MapLibre\'s collisions and wrapping off', () => {

@@ -1,135 +1,12 @@
 // Browser test (test/e2e): real Chromium against the Vite build and a real server running the exercise scenario.
 // Waits on the page's read-only hooks (window.__corridor), never on fixed sleeps; screenshots go to test-results/.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The page's test hooks (`window.__corridor`), typed.
-import type {} from '../../client/src/test-hooks.js';
+import { CHROMIUM, E2e, RESULTS, repoRoot, type FreezablePage } from './helpers.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const RESULTS = path.join(repoRoot, 'test-results');
-const TOKEN = 'e2e-admin-token-0123456789abcdef';
-// Flags for WebGL2 through SwiftShader in headless Chromium (STACK.md).
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-let server: ChildProcess | undefined;
-let baseUrl = '';
-let dataDir = '';
-let browser: Browser | undefined;
-let serverLog = '';
-
-/** Starts `tsx server/main.ts` on a free port and resolves with its base URL once /healthz answers. */
-async function startServer(port = 0): Promise<string> {
-  dataDir ||= mkdtempSync(path.join(tmpdir(), 'corridor-e2e-'));
-  serverLog = '';
-  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'server/main.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CORRIDOR_DATA_DIR: dataDir, CORRIDOR_ADMIN_TOKEN: TOKEN, CORRIDOR_COT_PORT: '0', CORRIDOR_SCENARIO: 'exercise' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      serverLog += chunk.toString();
-      const m = /(http:\/\/[^\s/]+)\/\?token=/.exec(serverLog);
-      if (m) resolve(m[1]);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (serverLog += c.toString()));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${serverLog.slice(-3000)}`)));
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return url;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not answer /healthz:\n${serverLog.slice(-3000)}`);
-}
-
-async function stopServer(): Promise<void> {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
-}
-
-/** Runs `npm run token -- ARGS` (the real CLI) on the test server's database; resolves with its output. */
-function tokenCli(...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'server/cli/token.ts', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, CORRIDOR_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`token ${args.join(' ')} exited with ${code}: ${out}`))));
-  });
-}
-
-/** A page whose live stream can be paused, so a screenshot and the page hooks show the same picture. */
-interface FreezablePage {
-  page: Page;
-  freeze(): void;
-}
-
-/**
- * Opens a page signed in with the admin token and waits until map, deck and link are all up.
- * With `freezable`, the page's WebSocket goes through a Playwright route that can stop passing server
- * messages on (the socket stays open), so the picture holds still for evidence screenshots.
- */
-async function openPicture(
-  pathname: string,
-  viewport = { width: 1600, height: 1000 },
-  o: { freezable?: FreezablePage; token?: string } = {},
-): Promise<Page> {
-  const page = await browser!.newPage({ viewport });
-  page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
-  if (o.freezable) {
-    let frozen = false;
-    o.freezable.page = page;
-    o.freezable.freeze = () => (frozen = true);
-    await page.routeWebSocket(/\/ws/, (ws) => {
-      const upstream = ws.connectToServer();
-      upstream.onMessage((m) => {
-        if (!frozen) ws.send(m);
-      });
-      ws.onMessage((m) => upstream.send(m));
-    });
-  }
-  await page.goto(`${baseUrl}${pathname}?token=${o.token ?? TOKEN}`);
-  await page.waitForFunction(
-    () => {
-      const h = window.__corridor;
-      return !!h && h.mapIdle && h.deckRendered && h.connection === 'live' && h.counts().units > 0;
-    },
-    undefined,
-    { timeout: 90_000, polling: 200 },
-  );
-  return page;
-}
+const e2e = new E2e();
+const openPicture = e2e.openPicture.bind(e2e);
 
 describe.skipIf(!existsSync(CHROMIUM))('operations picture in Chromium (needs /usr/bin/chromium)', () => {
   beforeAll(async () => {
@@ -137,14 +14,11 @@ describe.skipIf(!existsSync(CHROMIUM))('operations picture in Chromium (needs /u
       throw new Error('dist/client is missing: run `npm run test:e2e`, which builds the client first');
     }
     mkdirSync(RESULTS, { recursive: true });
-    baseUrl = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    await e2e.start();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await stopServer();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await e2e.close();
   });
 
   it('shows the offline basemap, the legend, a live link and units that move', async () => {
@@ -243,9 +117,9 @@ describe.skipIf(!existsSync(CHROMIUM))('operations picture in Chromium (needs /u
 
   it('says RECONNECTING with the age of its data when the server goes away, and resumes from its seq when it returns', async () => {
     const page = await openPicture('/');
-    const port = new URL(baseUrl).port;
+    const port = new URL(e2e.baseUrl).port;
     const seqBefore = await page.evaluate(() => window.__corridor!.seq);
-    await stopServer();
+    await e2e.stopServer();
     await page.waitForFunction(() => window.__corridor!.connection !== 'live', undefined, { timeout: 30_000, polling: 200 });
     await expect(page.getByTestId('connection-state').getAttribute('data-state')).resolves.toMatch(/reconnecting|offline/);
     await page.waitForFunction(() => /last data \d+ s ago/.test(document.querySelector('[data-testid="connection-state"]')?.textContent ?? ''), undefined, {
@@ -255,20 +129,20 @@ describe.skipIf(!existsSync(CHROMIUM))('operations picture in Chromium (needs /u
     // The picture stays on screen while the link is down.
     expect(await page.evaluate(() => window.__corridor!.counts().units)).toBeGreaterThan(0);
 
-    await startServer(Number(port));
+    await e2e.startServer(Number(port));
     await page.waitForFunction(() => window.__corridor!.connection === 'live', undefined, { timeout: 60_000, polling: 200 });
     await page.waitForFunction((s) => window.__corridor!.seq > s, seqBefore, { timeout: 30_000, polling: 200 });
     await page.close();
   });
 
   it('says SIGNED OUT and stops retrying when its token is revoked while the page is open, keeping the picture', async () => {
-    const created = await tokenCli('create', '--org', 'partner-ngo', '--role', 'viewer');
+    const created = await e2e.tokenCli('create', '--org', 'partner-ngo', '--role', 'viewer');
     const token = created.trim().split('\n').pop()!;
     const id = /Created (tk-[0-9a-f]+)/.exec(created)![1];
     const page = await openPicture('/', undefined, { token });
     let socketsOpened = 0;
     page.on('websocket', () => socketsOpened++);
-    await tokenCli('revoke', id);
+    await e2e.tokenCli('revoke', id);
     await page.waitForFunction(() => window.__corridor!.connection === 'signed-out', undefined, { timeout: 30_000, polling: 200 });
     const badge = page.getByTestId('connection-state');
     await expect(badge.textContent()).resolves.toMatch(/SIGNED OUT.*access revoked: sign in again/);

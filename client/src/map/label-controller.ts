@@ -88,7 +88,7 @@ export class LabelController {
       previous: this.previous,
     });
     this.previous = new Map(placed.map((l) => [l.id, l]));
-    const data = labelFeatures(placed, state.clock, scale);
+    const data = labelFeatures(placed, state.clock, scale, state.words.dir);
     const text = JSON.stringify(data);
     // The source is laid out again on MapLibre's worker only when a label appears, moves slot, changes
     // wording or colour: a pan changes nothing here, and the labels move with the map.

@@ -68,7 +68,7 @@ export interface LabelProperties {
  * The placed labels as GeoJSON points, in draw order within each family (id order), each with what its
  * layer needs: the wording, size, anchor and offset the placement chose, and its colours.
  */
-export function labelFeatures(placed: readonly AnyPlacedLabel[], clock: StaleClock, scale: number): FeatureCollection<Point, LabelProperties> {
+export function labelFeatures(placed: readonly AnyPlacedLabel[], clock: StaleClock, scale: number, dir: 'ltr' | 'rtl' = 'ltr'): FeatureCollection<Point, LabelProperties> {
   const features: Feature<Point, LabelProperties>[] = [];
   for (const l of [...placed].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const look = labelLook(l, clock, scale);
@@ -78,7 +78,7 @@ export function labelFeatures(placed: readonly AnyPlacedLabel[], clock: StaleClo
       properties: {
         id: l.id,
         family: l.family,
-        text: l.text,
+        text: directed(l.text, dir),
         size: round2(look.sizePx),
         anchor: symbolAnchor(l.anchor, l.baseline),
         offset: [round2(l.offset[0] / look.sizePx), round2(l.offset[1] / look.sizePx)],
@@ -91,6 +91,21 @@ export function labelFeatures(placed: readonly AnyPlacedLabel[], clock: StaleClo
 }
 
 const round2 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * A label's text with each line led by the page's direction mark (U+200E LRM, U+200F RLM), so that a line
+ * holding an Arabic name on a French page, or a Latin callsign on an Arabic one, still reads in the page's
+ * order: `٣٠٠ / ١٢٠` under an Arabic haven name stays `120 / 300` on a Spanish page, a stale mark stays after
+ * the name. The marks have no width; label placement measures the text without them.
+ * @example directed('مدرسة النور\n120 / 300', 'ltr') // '\u200Eمدرسة النور\n\u200E120 / 300'
+ */
+export function directed(text: string, dir: 'ltr' | 'rtl'): string {
+  const mark = dir === 'rtl' ? '\u200F' : '\u200E';
+  return text
+    .split('\n')
+    .map((line) => mark + line)
+    .join('\n');
+}
 
 /**
  * One symbol layer per family over {@link LABEL_SOURCE}. MapLibre's own collision handling is off
