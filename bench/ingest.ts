@@ -118,7 +118,9 @@ async function startZoneChanges(base: string, token: string): Promise<{ stop(): 
   const rand = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
   const at = () => [11.94 + 0.06 * rand(), 57.69 + 0.03 * rand()];
   for (let i = 0; i < ZONE_CONVOYS; i++) {
-    await api('/api/convoys', { method: 'POST', body: JSON.stringify({ id: `cv-${i}`, name: `Convoy ${i}`, origin: at(), destination: at(), state: 'moving' }) });
+    await api('/api/convoys', { method: 'POST', body: JSON.stringify({ id: `cv-${i}`, name: `Convoy ${i}`, origin: at(), destination: at() }) });
+    // Approved, then moving: the state machine's steps (SPEC P20).
+    for (const to of ['approved', 'moving']) await api(`/api/convoys/cv-${i}/state`, { method: 'POST', body: JSON.stringify({ to }) });
   }
   // Wait for the corridors, and pick the points zones will fall on from their routes.
   let points: number[][] = [];

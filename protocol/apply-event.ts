@@ -1,7 +1,8 @@
 // Pure fold of log events into the picture: (picture, events) → picture. Shared by server, replay and client.
 // Copy-on-write per slice, once per batch: untouched slices keep their identity, so the client's
 // layers redraw only what moved (STYLE: stable data identity).
-import { idRecord, type Picture, type PictureEvent, type Unit } from './events.js';
+import { currentStateName, MAX_STATE_HISTORY, type Transition } from './convoy-states.js';
+import { idRecord, type Actor, type Convoy, type Picture, type PictureEvent, type StateChange, type Unit } from './events.js';
 import { refreshedCorridor } from './corridor-event.js';
 import { eventKind, KINDS } from './kinds.js';
 
@@ -87,6 +88,34 @@ function applyTo(
       }
       return;
     }
+    case 'convoy.upserted': {
+      // Its state as the machine names it (old logs say `held`, `cancelled`), its history kept, and
+      // a change of state by upsert (allowed only as the machine allows, P20) recorded like any other.
+      const before = peek().convoys[event.convoy.id] as Convoy | undefined;
+      const state = currentStateName(event.convoy.state);
+      const { stateHistory: _posted, ...fields } = event.convoy;
+      const convoy: Convoy = { ...fields, state };
+      const from = before ? before.state : 'planned';
+      const history = state === from ? before?.stateHistory : withChange(before?.stateHistory, { from, to: state }, event.timeMs, event.actor);
+      if (history) convoy.stateHistory = history;
+      slice('convoys')[convoy.id] = convoy;
+      return;
+    }
+    case 'convoy.state-changed': {
+      // A change for a convoy that no longer exists is a late answer; drop it (as P9).
+      const before = peek().convoys[event.convoyId];
+      if (!before) return;
+      const change: Transition = { from: currentStateName(event.from), to: currentStateName(event.to) };
+      if (event.reason !== undefined) change.reason = event.reason;
+      if (event.resumeWhen !== undefined) change.resumeWhen = event.resumeWhen;
+      slice('convoys')[event.convoyId] = {
+        ...before,
+        state: change.to,
+        stateHistory: withChange(before.stateHistory, change, event.timeMs, event.actor),
+        updatedMs: event.timeMs,
+      };
+      return;
+    }
     case 'convoy.removed':
       // A removed convoy takes its corridor with it (P9).
       delete slice('convoys')[event.id];
@@ -118,6 +147,14 @@ function applyTo(
       return;
     }
   }
+}
+
+/** A convoy's history with one more change, the oldest dropped beyond MAX_STATE_HISTORY (P20). */
+function withChange(history: readonly StateChange[] | undefined, change: Transition, atMs: number, by: Actor | undefined): StateChange[] {
+  const entry: StateChange = { ...change, atMs };
+  if (by !== undefined) entry.by = by;
+  const out = history ? [...history, entry] : [entry];
+  return out.length > MAX_STATE_HISTORY ? out.slice(out.length - MAX_STATE_HISTORY) : out;
 }
 
 /** Whether a unit has stopped reporting: no report received for `staleAfterMs`. */

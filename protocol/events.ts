@@ -1,5 +1,6 @@
 // Log events (past-tense facts) and the picture they fold into; shared by server and client reducers.
 // The events and slices of the entity kinds come from the registry (kinds.ts). Rule numbers: SPEC.md.
+import { currentStateName, type ConvoyState, type Transition } from './convoy-states.js';
 import { KIND_NAMES, KINDS, type ExpiringKind, type FieldOf, type Kind, type SliceOf } from './kinds.js';
 import type { CorridorWhy } from './server-messages.js';
 import type {
@@ -61,11 +62,21 @@ export interface Constraint extends ConstraintInput {
   id: string;
   updatedMs: number;
 }
-export interface Convoy extends Omit<ConvoyInput, 'id'> {
+export interface Convoy extends Omit<ConvoyInput, 'id' | 'state'> {
   id: string;
   vehicleClass: VehicleClass;
-  state: NonNullable<ConvoyInput['state']>;
+  state: ConvoyState;
+  /** Its changes of state, the latest last, at most MAX_STATE_HISTORY (P20); absent before the first. */
+  stateHistory?: StateChange[];
   updatedMs: number;
+}
+
+/** One change of a convoy's state, as the audit trail records it: who, when (server time) and why (P20). */
+export interface StateChange extends Transition {
+  /** Server time of the change, ms since epoch. */
+  atMs: number;
+  /** Who changed it; absent only for changes of events stored without an actor. */
+  by?: Actor;
 }
 
 /** One computed route, the same shape as a `GET /api/route` feature's properties plus its line. */
@@ -148,6 +159,8 @@ export type EventPayloads = {
   'position.reported': { units: Unit[] };
   'corridor.recomputed': { corridor: Corridor };
   'corridor.refreshed': { refresh: CorridorRefresh };
+  /** A convoy's state changed as the machine allows (P20): who and when are the event's `actor` and `timeMs`. */
+  'convoy.state-changed': { convoyId: string } & Transition;
 } & { [K in Kind as `${K}.upserted`]: { [F in FieldOf<K>]: Entities[K] } } & {
   [K in Kind as `${K}.removed`]: K extends ExpiringKind ? { id: string; reason: RemovalReason } : { id: string };
 };
@@ -246,5 +259,10 @@ export function pictureFromJson(parsed: Picture): Picture {
   const picture = emptyPicture();
   picture.seq = parsed.seq;
   for (const slice of PICTURE_SLICES) if (parsed[slice]) Object.assign(picture[slice], parsed[slice]);
+  // A snapshot stored before issue 12 names convoy states as they were then (P20).
+  for (const [id, convoy] of Object.entries(picture.convoys)) {
+    const state = currentStateName(convoy.state);
+    if (state !== convoy.state) picture.convoys[id] = { ...convoy, state };
+  }
   return picture;
 }

@@ -2,6 +2,7 @@
 // schemas, events, errors), the registry of entity kinds, and the pure fold of events into a picture.
 // No Node imports and nothing of server/, routing/ or client/ (the project references enforce it).
 export * from './kinds.js';
+export * from './convoy-states.js';
 export * from './messages.js';
 export * from './events.js';
 export * from './apply-event.js';

@@ -86,10 +86,14 @@ export function eventKind(type: string): { kind: Kind; op: 'upserted' | 'removed
   return BY_EVENT.get(type);
 }
 
-/** Event types the router must hear about: the upserts and removals of the routing kinds. */
-export const ROUTING_EVENT_TYPES: ReadonlySet<string> = new Set(
-  KIND_NAMES.filter((k) => KINDS[k].routing).flatMap((k) => [`${k}.upserted`, `${k}.removed`]),
-);
+/**
+ * Event types the router must hear about: the upserts and removals of the routing kinds, and a
+ * convoy's change of state (an arrived or aborted convoy needs no corridor, P20).
+ */
+export const ROUTING_EVENT_TYPES: ReadonlySet<string> = new Set([
+  ...KIND_NAMES.filter((k) => KINDS[k].routing).flatMap((k) => [`${k}.upserted`, `${k}.removed`]),
+  'convoy.state-changed',
+]);
 
 /** Id prefix per slice (STYLE: ids say their kind). */
 export const ID_PREFIX = Object.fromEntries(KIND_NAMES.map((k) => [KINDS[k].slice, KINDS[k].prefix])) as Record<EntitySlice, string>;

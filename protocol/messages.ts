@@ -217,12 +217,14 @@ export const VehicleClassSchema = Type.Union([
   Type.Literal('truck_trailer'),
 ]);
 export type VehicleClass = Static<typeof VehicleClassSchema>;
+/** A convoy's state (convoy-states.ts, P20). */
 export const ConvoyStateSchema = Type.Union([
   Type.Literal('planned'),
+  Type.Literal('approved'),
   Type.Literal('moving'),
-  Type.Literal('held'),
+  Type.Literal('holding'),
   Type.Literal('arrived'),
-  Type.Literal('cancelled'),
+  Type.Literal('aborted'),
 ]);
 export const ConvoyInputSchema = Type.Object(
   {
@@ -234,11 +236,29 @@ export const ConvoyInputSchema = Type.Object(
     vehicleClass: Type.Optional(VehicleClassSchema),
     /** Evacuees carried, individuals. */
     people: Type.Optional(Count),
+    /**
+     * Absent: a new convoy is planned, an existing one keeps its state. Another state than the
+     * convoy's is a change of state, allowed only as the machine allows it without a reason (P20).
+     */
     state: Type.Optional(ConvoyStateSchema),
   },
   strict,
 );
 export type ConvoyInput = Static<typeof ConvoyInputSchema>;
+
+/**
+ * A change of a convoy's state (`POST /api/convoys/:id/state`, and the `convoy.state` command):
+ * the target, why, and for `holding` the condition on which it may move again (P20).
+ */
+export const ConvoyStateChangeSchema = Type.Object(
+  {
+    to: ConvoyStateSchema,
+    reason: Type.Optional(Prose(500)),
+    resumeWhen: Type.Optional(Prose(500)),
+  },
+  strict,
+);
+export type ConvoyStateChange = Static<typeof ConvoyStateChangeSchema>;
 
 // ---------------------------------------------------------------- client → server (WebSocket)
 const cmd = <K extends string, T extends Record<string, TSchema>>(type: K, fields: T) =>
@@ -275,6 +295,7 @@ export const ClientCommandSchemas = {
   ),
   positions: cmd('positions', { reports: PositionBatchSchema }),
   ...kindCommandSchemas(),
+  'convoy.state': cmd('convoy.state', { convoyId: Id, ...ConvoyStateChangeSchema.properties }),
   resync: Type.Object({ type: Type.Literal('resync'), since: Type.Integer({ minimum: 0 }) }, strict),
   ping: Type.Object({ type: Type.Literal('ping'), msgId: Type.Optional(MsgId) }, strict),
 };
@@ -306,6 +327,8 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  /** A change of a convoy's state that the machine forbids (P20). */
+  | 'invalid_transition'
   | 'no_safe_route'
   | 'off_network'
   /** A msgId (or Idempotency-Key) this sender already used for a different message (P8). */

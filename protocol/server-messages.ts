@@ -2,7 +2,8 @@
 // the events and entities inside them, the protocol version, and the structured reasons of corridors
 // that each client words in its own language. The types in events.ts are held equal to these schemas.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, Flow, Constraint, Convoy, ThreatZone, Unit } from './events.js';
+import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, Flow, Constraint, Convoy, StateChange, ThreatZone, Unit } from './events.js';
+import type { ConvoyState } from './convoy-states.js';
 import {
   AccessStatusSchema,
   ConstraintCategorySchema,
@@ -23,7 +24,7 @@ import {
  * which it speaks in every snapshot; a page that finds another asks to be reloaded. Raised when a
  * message changes in a way an older client would misread.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 const strict = { additionalProperties: false } as const;
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
@@ -140,6 +141,10 @@ export const ConstraintSchema = Type.Object(
   },
   strict,
 );
+export const ActorSchema = Type.Object({ tokenId: Text, org: Text, role: Text }, strict);
+/** The fields of a change of a convoy's state (P20). */
+const transitionFields = { from: ConvoyStateSchema, to: ConvoyStateSchema, reason: Opt(Text), resumeWhen: Opt(Text) };
+export const StateChangeSchema = Type.Object({ ...transitionFields, atMs: Ms, by: Opt(ActorSchema) }, strict);
 export const ConvoySchema = Type.Object(
   {
     id: Text,
@@ -149,6 +154,7 @@ export const ConvoySchema = Type.Object(
     vehicleClass: VehicleClassSchema,
     people: Opt(Num),
     state: ConvoyStateSchema,
+    stateHistory: Opt(Type.Array(StateChangeSchema)),
     updatedMs: Ms,
   },
   strict,
@@ -196,7 +202,6 @@ export const PictureSchema = Type.Object(
 
 // ---------------------------------------------------------------- events and messages
 
-export const ActorSchema = Type.Object({ tokenId: Text, org: Text, role: Text }, strict);
 const head = { seq: Type.Integer({ minimum: 1 }), timeMs: Ms, msgId: Opt(Text), actor: Opt(ActorSchema) };
 const event = <K extends string, T extends Record<string, TSchema>>(type: K, fields: T) => Type.Object({ ...head, type: Type.Literal(type), ...fields }, strict);
 const Reason = Type.Union([Type.Literal('deleted'), Type.Literal('expired')]);
@@ -220,6 +225,7 @@ export const PictureEventSchema = Type.Union([
   event('constraint.removed', { id: Text, reason: Reason }),
   event('convoy.upserted', { convoy: ConvoySchema }),
   event('convoy.removed', { id: Text }),
+  event('convoy.state-changed', { convoyId: Text, ...transitionFields }),
   event('corridor.recomputed', { corridor: CorridorSchema }),
   event('corridor.refreshed', { refresh: CorridorRefreshSchema }),
 ]);
@@ -253,6 +259,8 @@ export type SchemasMatchTypes = [
   Holds<Same<Static<typeof FlowSchema>, Flow>>,
   Holds<Same<Static<typeof ConstraintSchema>, Constraint>>,
   Holds<Same<Static<typeof ConvoySchema>, Convoy>>,
+  Holds<Same<Static<typeof StateChangeSchema>, StateChange>>,
+  Holds<Same<Static<typeof ConvoyStateSchema>, ConvoyState>>,
   Holds<Same<Static<typeof CorridorSchema>, Corridor>>,
   Holds<Same<Static<typeof CorridorRefreshSchema>, CorridorRefresh>>,
   Holds<Same<Static<typeof ActorSchema>, Actor>>,

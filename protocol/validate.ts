@@ -8,6 +8,7 @@ import {
   ClientCommandSchemas,
   ConstraintInputSchema,
   ConvoyInputSchema,
+  ConvoyStateChangeSchema,
   FlowInputSchema,
   HavenInputSchema,
   ID_PATTERN,
@@ -22,6 +23,7 @@ import {
   type ClientCommandType,
   type ProtocolError,
 } from './messages.js';
+import { transitionInputProblem } from './convoy-states.js';
 import { commandKind, KINDS, type Kind } from './kinds.js';
 import { findCrossing } from './simple-polygon.js';
 
@@ -480,6 +482,18 @@ export function validateConvoy(raw: unknown, prefix = '') {
 }
 
 /**
+ * A change of a convoy's state (`POST /api/convoys/:id/state`): the schema, then what its target
+ * needs (a reason for holding and aborted, the condition to resume for holding, P20).
+ * @example validateConvoyStateChange({ to: 'holding', reason: 'bridge out' }) // { ok: false, error: { code: 'invalid', path: 'resumeWhen', ... } }
+ */
+export function validateConvoyStateChange(raw: unknown, prefix = '') {
+  const r = checkSchema(ConvoyStateChangeSchema, raw, prefix);
+  if (!r.ok) return r;
+  const missing = transitionInputProblem(r.value.to, r.value, prefix);
+  return missing ? { ok: false as const, error: missing } : r;
+}
+
+/**
  * Each kind's validator of what a client posts (kinds.ts): the schema, then the checks it cannot
  * express. `prefix` is the field the entity sits in (`feature` on the WebSocket, nothing on HTTP).
  */
@@ -528,6 +542,10 @@ export function validateCommand(raw: unknown, nowMs: number): Result<ClientComma
           if (!t.ok) return t;
         }
         return { ok: true as const };
+      }
+      case 'convoy.state': {
+        const missing = transitionInputProblem(cmd.to, cmd);
+        return missing ? { ok: false as const, error: missing } : { ok: true as const };
       }
       default: {
         // An upsert of any kind: its posted entity passes the kind's own checks too.

@@ -67,6 +67,9 @@ export function applyBatch(events: readonly PictureEvent[], picture: Picture, st
       case 'convoy.removed':
         convoyIds.add(ev.id);
         break;
+      case 'convoy.state-changed':
+        convoyIds.add(ev.convoyId);
+        break;
       default:
         break;
     }
@@ -182,11 +185,11 @@ export function applyBatch(events: readonly PictureEvent[], picture: Picture, st
 }
 
 /**
- * Whether a convoy has a standing corridor: not once cancelled or arrived.
+ * Whether a convoy has a standing corridor: not once aborted or arrived (P20).
  * @example needsCorridor({ ...convoy, state: 'arrived' }) // false
  */
 export function needsCorridor(c: Convoy): boolean {
-  return c.state !== 'cancelled' && c.state !== 'arrived';
+  return c.state !== 'aborted' && c.state !== 'arrived';
 }
 
 /**

@@ -114,10 +114,11 @@ const ar: Catalogue = {
   },
   convoyState: {
     planned: 'مخطط لها',
+    approved: 'معتمدة',
     moving: 'قيد التحرك',
-    held: 'متوقفة',
+    holding: 'متوقفة',
     arrived: 'وصلت',
-    cancelled: 'أُلغيت',
+    aborted: 'أُلغيت',
   },
   vehicle: {
     motorbike: 'دراجة نارية',
@@ -164,6 +165,8 @@ const ar: Catalogue = {
     displacedTotal_many: '{{n}} نازحاً في المواقع المعروفة',
     displacedTotal_other: '{{n}} نازح في المواقع المعروفة',
     siteMeta: '{{n}} · {{source}}، {{date}}',
+    holdingReason: 'متوقفة: {{reason}}',
+    resumeWhen: 'تُستأنف الحركة عند: {{condition}}',
   },
   delta: {
     same: 'المدة نفسها',

@@ -93,10 +93,11 @@ const en = {
   },
   convoyState: {
     planned: 'PLANNED',
+    approved: 'APPROVED',
     moving: 'MOVING',
-    held: 'HELD',
+    holding: 'HOLDING',
     arrived: 'ARRIVED',
-    cancelled: 'CANCELLED',
+    aborted: 'ABORTED',
   },
   vehicle: {
     motorbike: 'motorbike',
@@ -131,6 +132,8 @@ const en = {
     displacedTotal_one: '{{n}} person displaced at known sites',
     displacedTotal_other: '{{n}} people displaced at known sites',
     siteMeta: '{{n}} · {{source}}, {{date}}',
+    holdingReason: 'Holding: {{reason}}',
+    resumeWhen: 'Resumes when: {{condition}}',
   },
   delta: {
     same: 'same time',

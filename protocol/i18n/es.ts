@@ -97,10 +97,11 @@ const es: Catalogue = {
   },
   convoyState: {
     planned: 'PLANIFICADO',
+    approved: 'APROBADO',
     moving: 'EN MARCHA',
-    held: 'DETENIDO',
+    holding: 'DETENIDO',
     arrived: 'EN DESTINO',
-    cancelled: 'CANCELADO',
+    aborted: 'CANCELADO',
   },
   vehicle: {
     motorbike: 'motocicleta',
@@ -138,6 +139,8 @@ const es: Catalogue = {
     displacedTotal_many: '{{n}} personas desplazadas en sitios conocidos',
     displacedTotal_other: '{{n}} personas desplazadas en sitios conocidos',
     siteMeta: '{{n}} · {{source}}, {{date}}',
+    holdingReason: 'Detenido: {{reason}}',
+    resumeWhen: 'Se reanuda cuando: {{condition}}',
   },
   delta: {
     same: 'mismo tiempo',

@@ -98,10 +98,11 @@ const fr: Catalogue = {
   },
   convoyState: {
     planned: 'PRÉVU',
+    approved: 'APPROUVÉ',
     moving: 'EN ROUTE',
-    held: 'EN ATTENTE',
+    holding: 'EN ATTENTE',
     arrived: 'ARRIVÉ',
-    cancelled: 'ANNULÉ',
+    aborted: 'ANNULÉ',
   },
   vehicle: {
     motorbike: 'moto',
@@ -139,6 +140,8 @@ const fr: Catalogue = {
     displacedTotal_many: '{{n}} personnes déplacées dans les sites connus',
     displacedTotal_other: '{{n}} personnes déplacées dans les sites connus',
     siteMeta: '{{n}} · {{source}}, {{date}}',
+    holdingReason: 'En attente\u00a0: {{reason}}',
+    resumeWhen: 'Reprise lorsque\u00a0: {{condition}}',
   },
   delta: {
     same: 'même durée',

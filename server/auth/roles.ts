@@ -25,9 +25,15 @@ export function can(role: string, action: Action): boolean {
   return GRANTS[role as Role]?.has(action) ?? false;
 }
 
-/** The action a command needs: its kind's (kinds.ts), `positions` for reports, `read` for the rest. */
+/**
+ * The action a command needs: its kind's (kinds.ts), `positions` for reports, `convoys` for a
+ * convoy's change of state (those who plan convoys move them through their states, P20), `read`
+ * for the rest.
+ * @example actionOf('convoy.state') // 'convoys'
+ */
 export function actionOf(type: ClientCommandType): Action {
   if (type === 'position' || type === 'positions') return 'positions';
+  if (type === 'convoy.state') return 'convoys';
   const ck = commandKind(type);
   return ck ? (KINDS[ck.kind].action as Action) : 'read';
 }

@@ -2,12 +2,17 @@
 // Commands are imperative (`threat.upsert`), events past-tense facts (`threat.upserted`), STYLE "Naming".
 import { circle } from '@turf/turf';
 import {
+  canTransition,
   commandKind,
   eventKind,
+  forbiddenTransition,
+  transition,
   ID_PREFIX,
   KINDS,
   type Actor,
   type ClientCommand,
+  type ConvoyInput,
+  type ConvoyState,
   type Entities,
   type EntitySlice,
   type INPUT_SCHEMAS,
@@ -40,6 +45,8 @@ export interface CommandContext {
   exists(slice: EntitySlice, id: string): boolean;
   /** Makes a fresh id with the given prefix, e.g. `tz-`. */
   newId(prefix: string): string;
+  /** A convoy's state (committed or queued ahead of this command); undefined when there is no such convoy. */
+  convoyState(id: string): ConvoyState | undefined;
 }
 
 export type CommandResult = { ok: true; event: NewEvent } | { ok: false; error: ProtocolError };
@@ -138,8 +145,35 @@ export function toThreatZone(feature: ThreatFeature, ctx: Pick<CommandContext, '
   });
 }
 
-function notFound(kind: Kind, id: string): CommandResult {
-  return { ok: false, error: { code: 'not_found', message: `there is no ${KINDS[kind].label} with id "${id}"`, path: 'id' } };
+function notFound(kind: Kind, id: string, path = 'id'): CommandResult {
+  return { ok: false, error: { code: 'not_found', message: `there is no ${KINDS[kind].label} with id "${id}"`, path } };
+}
+
+/**
+ * The state a convoy upsert leaves (P20): absent, a new convoy is planned and an existing one keeps
+ * its state; another state than the convoy's (planned for a new one) is a change the machine must
+ * allow and that needs no reason (approved, moving from holding, arrived). Holding and aborted need a
+ * reason, so they go through `convoy.state` alone; an upsert is never a way around the machine.
+ * @example upsertedState({ name: 'A', origin: [0, 0], destination: [1, 1], state: 'moving' }, 'planned')
+ *   // { ok: false, error: { code: 'invalid_transition', ... } }
+ */
+export function upsertedState(input: ConvoyInput, current: ConvoyState | undefined): { ok: true; state: ConvoyState } | { ok: false; error: ProtocolError } {
+  const from = current ?? 'planned';
+  const to = input.state;
+  if (to === undefined || to === from) return { ok: true, state: from };
+  const path = `${KINDS.convoy.input}.state`;
+  if (!canTransition(from, to)) return { ok: false, error: forbiddenTransition(from, to, path) };
+  if (to === 'holding' || to === 'aborted') {
+    return {
+      ok: false,
+      error: {
+        code: 'invalid',
+        message: `${path}: a convoy goes into ${to} only with a reason, by POST /api/convoys/:id/state or the convoy.state command`,
+        path,
+      },
+    };
+  }
+  return { ok: true, state: to };
 }
 
 /** What a kind's posted input (validated) becomes as it is stored: an id, defaults, the server's time. */
@@ -169,6 +203,8 @@ const NORMALISERS: { [K in Kind]: Normaliser<K> } = {
  * Turns one validated command into the event it stands for, or a `not_found` error for the removal
  * of an unknown id. Never throws; the event is not yet stamped (the log adds `seq` and `timeMs`, P1).
  * Upserts and removals of every kind of the registry are alike: the kind's normaliser makes the entity.
+ * A convoy's change of state is decided by the machine (`transition`, P20) against its state as the
+ * queue will leave it: `not_found`, `invalid`, `invalid_transition`, or `convoy.state-changed`.
  * @example commandToEvent({ type: 'haven.remove', id: 'hv-9' }, ctx) // { ok: false, error: { code: 'not_found', ... } }
  */
 export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult {
@@ -178,11 +214,24 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
   const ok = (event: unknown): CommandResult => ({ ok: true, event: event as NewEvent });
   if (cmd.type === 'position') return ok({ ...meta, type: 'position.reported', units: [toUnit(cmd, ctx.nowMs)] });
   if (cmd.type === 'positions') return ok({ ...meta, type: 'position.reported', units: cmd.reports.map((r) => toUnit(r, ctx.nowMs)) });
+  if (cmd.type === 'convoy.state') {
+    const from = ctx.convoyState(cmd.convoyId);
+    if (from === undefined) return notFound('convoy', cmd.convoyId, 'convoyId');
+    const decided = transition(from, cmd.to, cmd);
+    if (!decided.ok) return { ok: false, error: decided.error };
+    return ok({ ...meta, type: 'convoy.state-changed', convoyId: cmd.convoyId, ...decided.change });
+  }
   const ck = commandKind(cmd.type);
   if (!ck) return { ok: false, error: { code: 'unknown_type', message: `unknown command ${(cmd as { type: string }).type}`, path: 'type' } };
   const spec = KINDS[ck.kind];
   if (ck.op === 'upsert') {
-    const input = (cmd as unknown as Record<string, unknown>)[spec.input];
+    let input = (cmd as unknown as Record<string, unknown>)[spec.input];
+    if (ck.kind === 'convoy') {
+      const convoy = input as ConvoyInput;
+      const state = upsertedState(convoy, convoy.id === undefined ? undefined : ctx.convoyState(convoy.id));
+      if (!state.ok) return state;
+      input = { ...convoy, state: state.state };
+    }
     const entity = (NORMALISERS[ck.kind] as Normaliser<Kind>)(input as never, ctx);
     return ok({ ...meta, type: `${ck.kind}.upserted`, [spec.field]: entity });
   }

@@ -1,7 +1,7 @@
 // What the picture will hold once what is queued is committed (server/core): entities created or
-// removed by queued commands, and the corridors queued for each convoy. Commands are checked against it
+// removed by queued commands, convoys' states, and the corridors queued for each convoy. Commands are checked against it
 // (a removal right after an upsert finds the entity), and corridors are turned into events against it (P11).
-import type { Corridor, NewEvent, Picture } from '@corridor/protocol';
+import { currentStateName, type ConvoyState, type Corridor, type NewEvent, type Picture } from '@corridor/protocol';
 import { existsIn, removedEntity, upsertedEntity, type EntitySlice } from './commands.js';
 
 /** An event about to be committed, and the corridor it carries (a corridor event's whole corridor). */
@@ -16,6 +16,8 @@ export class PendingView {
   private existence = new Map<string, boolean>();
   /** Corridors of queued corridor events by convoy, the latest last; undefined after a queued removal. */
   private corridors = new Map<string, Corridor | undefined>();
+  /** Convoys' states as queued events leave them; undefined after a queued removal. */
+  private states = new Map<string, ConvoyState | undefined>();
 
   constructor(private readonly picture: () => Picture) {}
 
@@ -30,6 +32,16 @@ export class PendingView {
     return this.corridors.has(convoyId) ? this.corridors.get(convoyId) : this.picture().corridors[convoyId];
   }
 
+  /**
+   * A convoy's state once the queue is committed, or undefined when there is no such convoy: a change
+   * of state is decided against it (P20), so two changes sent without waiting are judged in order.
+   */
+  convoyState = (id: string): ConvoyState | undefined => {
+    if (this.states.has(id)) return this.states.get(id);
+    const convoy = this.picture().convoys[id];
+    return convoy ? currentStateName(convoy.state) : undefined;
+  };
+
   /** Notes an event queued for commit. */
   note(q: Queued): void {
     const type = q.event.type;
@@ -37,7 +49,12 @@ export class PendingView {
     if (q.corridor) this.corridors.set(q.corridor.convoyId, q.corridor);
     if (type === 'corridor.recomputed' || type === 'corridor.refreshed') return;
     // A queued removal means no corridor is held by then (P9): a later one goes whole.
-    if (type === 'convoy.removed') this.corridors.set(q.event.id, undefined);
+    if (type === 'convoy.removed') {
+      this.corridors.set(q.event.id, undefined);
+      this.states.set(q.event.id, undefined);
+    }
+    if (type === 'convoy.upserted') this.states.set(q.event.convoy.id, currentStateName(q.event.convoy.state));
+    if (type === 'convoy.state-changed') this.states.set(q.event.convoyId, q.event.to);
     const up = upsertedEntity(q.event);
     if (up) this.existence.set(`${up[0]}:${up[1]}`, true);
     const removed = removedEntity(q.event);
@@ -48,6 +65,7 @@ export class PendingView {
   rebuild(stillQueued: Iterable<Queued>): void {
     this.existence = new Map();
     this.corridors = new Map();
+    this.states = new Map();
     for (const q of stillQueued) this.note(q);
   }
 }

@@ -27,6 +27,11 @@ export interface CarrierPaths {
   report?: (i: number) => string;
   /** Path of a command's own msgId: `msgId`, or `Idempotency-Key` on HTTP. */
   msgId?: string;
+  /**
+   * Fields the carrier names otherwise, by the WebSocket's path: on HTTP a posted convoy's
+   * `convoy.state` is the body's `state`, and a change of state's `convoyId` is the URL's `id`.
+   */
+  fields?: Readonly<Record<string, string>>;
 }
 
 /** A carrier message read: the msgId to answer under (when it had one) and the checked command. */
@@ -297,6 +302,9 @@ function carrierError(error: ProtocolError, paths: CarrierPaths): ProtocolError 
   let mapped = path;
   if (report && paths.report) mapped = join(paths.report(Number(report[1])), report[2]);
   else if (path === 'msgId' && paths.msgId) mapped = paths.msgId;
+  else if (paths.fields && Object.hasOwn(paths.fields, path)) mapped = paths.fields[path];
   if (mapped === path) return error;
-  return { ...error, path: mapped, message: error.message };
+  // The message names the field as the carrier does, where it begins with it.
+  const message = error.message.startsWith(`${path}:`) ? `${mapped}:${error.message.slice(path.length + 1)}` : error.message;
+  return { ...error, path: mapped, message };
 }

@@ -6,7 +6,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   AccessStatusSchema,
   ConstraintCategorySchema,
-  ConvoyStateSchema,
   HavenStatusSchema,
   SeveritySchema,
   VehicleClassSchema,
@@ -54,7 +53,8 @@ const ConvoySeedSchema = Type.Object(
     destination: Id,
     vehicleClass: VehicleClassSchema,
     people: Count,
-    state: ConvoyStateSchema,
+    /** The state it is brought to by the machine's steps from planned (P20): planned, approved or moving. */
+    state: Type.Union([Type.Literal('planned'), Type.Literal('approved'), Type.Literal('moving')]),
   },
   strict,
 );

@@ -11,7 +11,7 @@ export const EXERCISE_MSG_PREFIX = 'exercise:';
  * Deterministic msgId of a seed command, e.g. `exercise:haven:hv-ullevi`: a restart that seeds
  * again is acknowledged with the first seq and not stored twice (P8).
  */
-export function seedMsgId(kind: 'haven' | 'site' | 'flow' | 'convoy', id: string): string {
+export function seedMsgId(kind: 'haven' | 'site' | 'flow' | 'convoy' | 'convoy-state', id: string): string {
   return `${EXERCISE_MSG_PREFIX}${kind}:${id}`;
 }
 
@@ -20,10 +20,14 @@ export function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** The machine's steps from planned to a seed's state (P20): a convoy is approved before it moves. */
+const STEPS_TO = { planned: [], approved: ['approved'], moving: ['approved', 'moving'] } as const;
+
 /**
  * The seed commands for whatever static content `picture` lacks, in dependency order (havens
  * before convoys, whose `nearest-haven` needs them). Site and flow figures are dated `nowMs` and
- * carry the scenario's source ("EXERCISE – simulated").
+ * carry the scenario's source ("EXERCISE – simulated"). A convoy is posted planned and brought to
+ * its state by the machine's steps (`convoy.state`), each recorded as a planner's would be.
  * @example seedCommands(scenario, emptyPicture(), Date.now())[0].type // 'haven.upsert'
  */
 export function seedCommands(scenario: Scenario, picture: Picture, nowMs: number): ClientCommand[] {
@@ -63,9 +67,11 @@ export function seedCommands(scenario: Scenario, picture: Picture, nowMs: number
         destination: c.destination === 'nearest-haven' ? 'nearest-haven' : at(c.destination),
         vehicleClass: c.vehicleClass,
         people: c.people,
-        state: c.state,
       },
     });
+    for (const to of STEPS_TO[c.state]) {
+      out.push({ type: 'convoy.state', msgId: seedMsgId('convoy-state', `${c.id}:${to}`), convoyId: c.id, to, reason: 'exercise start' });
+    }
   }
   return out;
 }

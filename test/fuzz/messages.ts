@@ -68,5 +68,5 @@ export const fuzzRequest = fc.record({
 /** Error codes of the contract: a fuzzed input is answered with one of these, never anything else. */
 export const CONTRACT_CODES = new Set([
   'bad_json', 'invalid', 'invalid_geometry', 'time_in_future', 'payload_too_large', 'unknown_type', 'unauthorized', 'forbidden',
-  'not_found', 'no_safe_route', 'off_network', 'conflict', 'rate_limited', 'too_many_connections', 'headers_too_large', 'timeout', 'unavailable',
+  'not_found', 'invalid_transition', 'no_safe_route', 'off_network', 'conflict', 'rate_limited', 'too_many_connections', 'headers_too_large', 'timeout', 'unavailable',
 ]);

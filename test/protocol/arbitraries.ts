@@ -142,9 +142,18 @@ const convoy = fc.record(
     destination: fc.oneof(position2, fc.constant('nearest-haven' as const)),
     vehicleClass: fc.constantFrom('motorbike' as const, '4wd' as const, 'light_truck' as const, 'heavy_truck' as const, 'truck_trailer' as const),
     people: count,
-    state: fc.constantFrom('planned' as const, 'moving' as const, 'held' as const, 'arrived' as const, 'cancelled' as const),
+    state: fc.constantFrom('planned' as const, 'approved' as const, 'moving' as const, 'holding' as const, 'arrived' as const, 'aborted' as const),
   },
   { requiredKeys: ['name', 'origin', 'destination'] },
+);
+
+/** Something said: not only blanks (a reason, a condition to resume, P20). */
+const said = fc.string({ minLength: 1, maxLength: 120 }).filter((s) => s.trim().length > 0);
+/** A change of a convoy's state with what its target needs (P20). */
+const convoyStateChange = fc.oneof(
+  fc.record({ to: fc.constantFrom('approved' as const, 'moving' as const, 'arrived' as const, 'planned' as const), reason: said }, { requiredKeys: ['to'] }),
+  fc.record({ to: fc.constant('holding' as const), reason: said, resumeWhen: said }),
+  fc.record({ to: fc.constant('aborted' as const), reason: said }),
 );
 
 /** A valid command of each type, by type. */
@@ -163,6 +172,7 @@ export const commandOf: { [K in ClientCommandType]: fc.Arbitrary<Extract<ClientC
   'constraint.remove': fc.record({ type: fc.constant('constraint.remove' as const), msgId, id }),
   'convoy.upsert': fc.record({ type: fc.constant('convoy.upsert' as const), msgId, convoy }),
   'convoy.remove': fc.record({ type: fc.constant('convoy.remove' as const), msgId, id }),
+  'convoy.state': fc.tuple(msgId, id, convoyStateChange).map(([m, convoyId, change]) => ({ type: 'convoy.state' as const, msgId: m, convoyId, ...change })),
   resync: fc.record({ type: fc.constant('resync' as const), since: fc.nat() }),
   ping: fc.record({ type: fc.constant('ping' as const), msgId }, { requiredKeys: ['type'] }),
 };

@@ -200,15 +200,26 @@ describe('standing corridors: only affected ones are recomputed', () => {
     expect(back.find((c) => c.convoyId === 'cv-1')?.status).toBe('ok');
   });
 
-  it('cancelled convoys get no corridor; a convoy whose ends change is recomputed', () => {
+  it('aborted convoys get no corridor; a convoy whose ends change is recomputed', () => {
     const c1 = convoy('cv-1', A, B);
     router.onEvents(log.append({ type: 'convoy.upserted', convoy: c1 }), log.picture);
     // Only the state changed between planned and moving: nothing to recompute.
     expect(router.onEvents(log.append({ type: 'convoy.upserted', convoy: { ...c1, state: 'moving' } }), log.picture)).toEqual([]);
     const moved = router.onEvents(log.append({ type: 'convoy.upserted', convoy: { ...c1, destination: [11.9700, 57.6950] } }), log.picture);
     expect(moved).toHaveLength(1);
-    expect(router.onEvents(log.append({ type: 'convoy.upserted', convoy: { ...c1, state: 'cancelled' } }), log.picture)).toEqual([]);
+    expect(router.onEvents(log.append({ type: 'convoy.upserted', convoy: { ...c1, state: 'aborted' } }), log.picture)).toEqual([]);
     expect(router.corridorOf('cv-1')).toBeUndefined();
+  });
+
+  it('P20: a change of state to holding keeps the corridor; to arrived drops it, with no recomputation', () => {
+    const c2 = convoy('cv-2', A, B);
+    router.onEvents(log.append({ type: 'convoy.upserted', convoy: { ...c2, state: 'moving' } }), log.picture);
+    expect(router.corridorOf('cv-2')).toBeDefined();
+    const hold = { type: 'convoy.state-changed' as const, convoyId: 'cv-2', from: 'moving' as const, to: 'holding' as const, reason: 'bridge out', resumeWhen: 'bridge cleared' };
+    expect(router.onEvents(log.append(hold), log.picture)).toEqual([]);
+    expect(router.corridorOf('cv-2')).toBeDefined();
+    expect(router.onEvents(log.append({ type: 'convoy.state-changed', convoyId: 'cv-2', from: 'holding', to: 'arrived' }), log.picture)).toEqual([]);
+    expect(router.corridorOf('cv-2')).toBeUndefined();
   });
 });
 

@@ -249,7 +249,7 @@ describe('every corridor of the scenarios carries a why whose text is its reason
     step({ type: 'threat.removed', id: 'tz-ring', reason: 'deleted' });
     step({ type: 'convoy.upserted', convoy: convoy('cv-1', A, B, { state: 'moving' }) });
     step({ type: 'convoy.upserted', convoy: convoy('cv-1', A, [11.97, 57.695]) });
-    step({ type: 'convoy.upserted', convoy: convoy('cv-1', A, B, { state: 'cancelled' }) });
+    step({ type: 'convoy.upserted', convoy: convoy('cv-1', A, B, { state: 'aborted' }) });
     step(
       { type: 'haven.upserted', haven: haven('hv-1', H1, 100) },
       { type: 'haven.upserted', haven: haven('hv-2', H2, 1000) },

@@ -69,6 +69,7 @@ export class MemoryServer {
       nowMs,
       exists: (slice, id) => existsIn(this.picture, slice, id),
       newId: (prefix) => newId(prefix, nowMs),
+      convoyState: (id) => this.picture.convoys[id]?.state,
     });
     if (!r.ok) throw new RefusedError(r.error.code, r.error.message, r.error.path);
     const event = this.append(r.event, nowMs);

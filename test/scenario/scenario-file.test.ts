@@ -61,7 +61,9 @@ describe('built-in exercise (data/scenarios/gothenburg-exercise.json)', () => {
 
   it('seeds only valid commands (the same validator as real clients, P5)', () => {
     const commands = seedCommands(scenario, emptyPicture(), NOW);
-    expect(commands.length).toBe(scenario.havens.length + scenario.sites.length + scenario.flows.length + scenario.convoys.length);
+    // A convoy is posted planned, then approved, then moving (P20).
+    const steps = scenario.convoys.reduce((n, c) => n + { planned: 0, approved: 1, moving: 2 }[c.state], 0);
+    expect(commands.length).toBe(scenario.havens.length + scenario.sites.length + scenario.flows.length + scenario.convoys.length + steps);
     for (const cmd of commands) expect(validateCommand(cmd, NOW)).toMatchObject({ ok: true });
   });
 

@@ -119,8 +119,13 @@ describe('seedCommands', () => {
     const cmds = seedCommands(scenario, emptyPicture(), NOW);
     expect(cmds[0]).toMatchObject({ type: 'haven.upsert', msgId: seedMsgId('haven', scenario.havens[0].id) });
     expect(cmds.map((c) => ('msgId' in c ? c.msgId : ''))).toContain('exercise:haven:hv-ullevi');
-    // Convoys come last: `nearest-haven` needs the havens in place.
-    expect(cmds.at(-1)?.type).toBe('convoy.upsert');
+    // Convoys come last: `nearest-haven` needs the havens in place; each is posted planned and
+    // brought to its state by the machine's steps, approved before moving (P20).
+    const convoyCmds = cmds.slice(cmds.findIndex((c) => c.type === 'convoy.upsert'));
+    expect(convoyCmds.every((c) => c.type === 'convoy.upsert' || c.type === 'convoy.state')).toBe(true);
+    for (const c of convoyCmds) if (c.type === 'convoy.upsert') expect(c.convoy.state).toBeUndefined();
+    const moving = scenario.convoys.find((c) => c.state === 'moving')!;
+    expect(convoyCmds.filter((c) => c.type === 'convoy.state' && c.convoyId === moving.id).map((c) => (c.type === 'convoy.state' ? c.to : ''))).toEqual(['approved', 'moving']);
     const site = cmds.find((c) => c.type === 'site.upsert');
     expect(site).toMatchObject({ site: { date: '2026-11-21', source: 'EXERCISE – simulated' } });
   });

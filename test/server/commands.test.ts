@@ -13,6 +13,7 @@ function ctx(existing: Array<[EntitySlice, string]> = []): CommandContext {
     actor: { tokenId: 'tk-1', org: 'wfp', role: 'analyst' },
     exists: (slice, id) => set.has(`${slice}:${id}`),
     newId: (prefix) => `${prefix}${++n}`,
+    convoyState: (id) => (set.has(`convoys:${id}`) ? 'planned' : undefined),
   };
 }
 function event<T extends EventOf<any>['type']>(cmd: Command, c = ctx()): EventOf<T> {

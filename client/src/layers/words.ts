@@ -76,10 +76,11 @@ export const HAVEN_STATUS_WORDS: Record<Haven['status'], MessageKey> = {
 /** Convoy state, in capitals. */
 export const CONVOY_STATE_WORDS: Record<Convoy['state'], MessageKey> = {
   planned: 'convoyState.planned',
+  approved: 'convoyState.approved',
   moving: 'convoyState.moving',
-  held: 'convoyState.held',
+  holding: 'convoyState.holding',
   arrived: 'convoyState.arrived',
-  cancelled: 'convoyState.cancelled',
+  aborted: 'convoyState.aborted',
 };
 
 /** Vehicle class (IOM practicability scale). */

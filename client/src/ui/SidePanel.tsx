@@ -1,5 +1,6 @@
-// Side panel (client/src/ui): convoys with corridor status and latest re-route reason, threat zones, havens, sites.
+// Side panel (client/src/ui): convoys with state (why a holding one holds), corridor status and latest re-route reason, threat zones, havens, sites.
 import { useWords } from '../i18n/use-words.js';
+import { holdOf } from '../layers/convoy-hold.js';
 import { convoyMarks, corridorStatusText } from '../layers/corridor-layers.js';
 import { havenList } from '../layers/haven-layers.js';
 import { occupancyColor, SEVERITY_COLORS } from '../layers/palette.js';
@@ -34,12 +35,19 @@ export function SidePanel() {
         <ul className="convoys">
           {marks.map(({ convoy, corridor, blocked }) => {
             const best = corridor?.status === 'ok' ? corridor.routes[0] : undefined;
+            const hold = holdOf(convoy);
             return (
               <li key={convoy.id} className={blocked ? 'blocked' : ''} data-testid={`convoy-${convoy.id}`}>
                 <div className="row">
                   <bdi className="name">{convoy.name}</bdi>
                   <span className={`state state-${convoy.state}`}>{w.t(CONVOY_STATE_WORDS[convoy.state])}</span>
                 </div>
+                {hold && (
+                  <div className="hold" data-testid={`convoy-hold-${convoy.id}`}>
+                    <span className="when">{w.fmt.utcTime(hold.sinceMs)}</span> {w.t('side.holdingReason', { reason: w.isolate(hold.reason) })}
+                    {hold.resumeWhen && <div>{w.t('side.resumeWhen', { condition: w.isolate(hold.resumeWhen) })}</div>}
+                  </div>
+                )}
                 <div className={`corridor-status ${blocked ? 'bad' : 'ok'}`}>
                   {corridorStatusText(corridor, w)}
                   {best && (

@@ -8,7 +8,7 @@ import type { CarrierPaths, Gateway } from '../../gateway/gateway.js';
 import { COST } from '../../gateway/limits.js';
 import { cookieWriteAllowed, originAllowed } from '../../gateway/origin.js';
 import type { PictureEvent } from '@corridor/protocol';
-import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type ClientCommandType, type Kind } from '@corridor/protocol';
+import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type ClientCommandType, type ConvoyStateChange, type Kind } from '@corridor/protocol';
 import { checkSchema, type Result } from '@corridor/protocol/validate';
 import { IdSchema } from '@corridor/protocol';
 import { HttpError } from './errors.js';
@@ -37,7 +37,7 @@ function wrap<T>(r: Result<T>, make: (value: T) => Command): Result<Command> {
   return r.ok ? { ok: true, value: make(r.value) } : r;
 }
 
-/** `POST /positions`, `POST` and `DELETE` of every kind of entity, mounted under `/api`. */
+/** `POST /positions`, `POST` and `DELETE` of every kind of entity, a convoy's change of state, mounted under `/api`. */
 export function writeRoutes(opts: WriteOptions): express.Router {
   const { store, gateway } = opts;
   const api = express.Router();
@@ -129,7 +129,8 @@ export function writeRoutes(opts: WriteOptions): express.Router {
     const slice = KINDS[kind].slice;
     const upsert = `${kind}.upsert` as ClientCommandType;
     const remove = `${kind}.remove` as ClientCommandType;
-    const paths: CarrierPaths = { msgId: 'Idempotency-Key' };
+    // A posted convoy is the body itself: the WebSocket's `convoy.state` is its `state` (P20).
+    const paths: CarrierPaths = { msgId: 'Idempotency-Key', fields: { [`${KINDS[kind].input}.state`]: 'state' } };
     api.post(`/${slice}`, async (req, res) => {
       const key = idempotencyKey(req);
       const checked = await gateway.readBody(req.sender!, upsert, slice, bytesOf(req), Date.now(), (value) => upsertOf(kind, value, key), paths);
@@ -143,5 +144,17 @@ export function writeRoutes(opts: WriteOptions): express.Router {
       res.json({ seq: result.seq });
     });
   }
+
+  // A convoy's change of state (P20): `{"to","reason"?,"resumeWhen"?}` → `{"seq","state"}`; the
+  // machine's refusal is `409 invalid_transition`, an unknown convoy `404 not_found`.
+  const statePaths: CarrierPaths = { msgId: 'Idempotency-Key', fields: { convoyId: 'id' } };
+  api.post('/convoys/:id/state', async (req, res) => {
+    const key = idempotencyKey(req);
+    const read = await gateway.readBody(req.sender!, 'convoy.state', 'convoy-state', bytesOf(req), Date.now(), (change: ConvoyStateChange) => ({ type: 'convoy.state', msgId: key, convoyId: req.params.id, ...change }) as Command, statePaths);
+    const id = checkSchema(IdSchema, req.params.id, 'id');
+    const checked = read.ok && !id.ok ? id : read;
+    const result = await submit(req, checked, statePaths);
+    res.json({ seq: result.seq, state: checked.ok && checked.value.type === 'convoy.state' ? checked.value.to : undefined });
+  });
   return api;
 }
