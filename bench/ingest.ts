@@ -127,7 +127,7 @@ async function startZoneChanges(base: string, token: string): Promise<{ stop(): 
   for (let i = 0; i < 50 && points.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 200));
     const { convoys } = await api('/api/convoys');
-    points = convoys.flatMap((c: any) => (c.corridor?.routes?.[0]?.coordinates ?? []).filter((_: unknown, k: number) => k % 10 === 5));
+    points = convoys.flatMap((c: any) => (c.corridor?.features?.[0]?.geometry.coordinates ?? []).filter((_: unknown, k: number) => k % 10 === 5));
   }
   process.stderr.write(`${ZONE_CONVOYS} convoys standing; a zone change every ${ZONE_EVERY_S} s\n`);
   let changes = 0;

@@ -261,7 +261,19 @@ describe('HTTP API', () => {
       await new Promise((r) => setTimeout(r, 100));
       const r = await call(`${url}/api/convoys`, { token: tokens.viewer });
       const convoy = r.body.convoys.find((c: { id: string }) => c.id === 'cv-fixed');
-      expect(convoy).toMatchObject({ name: 'Water', state: 'planned', vehicleClass: '4wd', corridor: { convoyId: 'cv-fixed', status: 'ok' } });
+      expect(convoy).toMatchObject({ name: 'Water', state: 'planned', vehicleClass: '4wd', havenId: null, corridor: { type: 'FeatureCollection', status: 'ok' } });
+      // The corridor reads as GET /api/route answers: LineStrings, best first, with the same properties.
+      const [best] = convoy.corridor.features;
+      expect(best.geometry.type).toBe('LineString');
+      expect(best.geometry.coordinates.length).toBeGreaterThan(1);
+      expect(Object.keys(best.properties).sort()).toEqual(['distance_m', 'duration_s', 'exposure_m', 'min_clearance_m', 'rank']);
+      expect(best.properties.rank).toBe(0);
+      expect(convoy.corridor.computedAt).toBe(new Date(convoy.corridor.computedMs).toISOString());
+      const one = await call(`${url}/api/convoys/cv-fixed`, { token: tokens.viewer });
+      expect(one.status).toBe(200);
+      expect(one.body.convoy).toEqual(convoy);
+      const missing = await call(`${url}/api/convoys/cv-nope`, { token: tokens.viewer });
+      expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found', path: 'id' } } });
     });
 
     it('the audit trail lists events after a seq with who did what', async () => {

@@ -8,6 +8,7 @@ import { Outbox, type Audience } from '../../out/outbox.js';
 import { COST } from '../../gateway/limits.js';
 import { VehicleClassSchema } from '@corridor/protocol';
 import { allow } from './write-routes.js';
+import { convoyView } from './convoy-view.js';
 import { HttpError } from './errors.js';
 
 /** What `GET /api/status` tells an administrator (and the message benchmark). */
@@ -35,7 +36,7 @@ export interface ReadOptions {
 
 const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
 
-/** `/picture`, `/convoys`, `/events`, `/route`, mounted under `/api`. */
+/** `/picture`, `/convoys`, `/convoys/:id`, `/events`, `/route`, mounted under `/api`. */
 export function readRoutes(opts: ReadOptions): express.Router {
   const { store, routing, gateway, outbox } = opts;
   const audienceOf = (req: Request): Audience => outbox.audience(Outbox.recipientOf(req.sender!.actor, req.sender!.unit));
@@ -56,9 +57,18 @@ export function readRoutes(opts: ReadOptions): express.Router {
     res.type('application/json').send(outbox.pictureResponse(audienceOf(req)));
   });
 
+  // Convoys with their corridors as GeoJSON (convoy-view.ts), as the reader's audience may see them.
   api.get('/convoys', allow('read'), charge(() => COST.picture), (req, res) => {
     const p = outbox.picture(audienceOf(req));
-    res.json({ seq: p.seq, convoys: Object.values(p.convoys).map((c) => ({ ...c, corridor: p.corridors[c.id] ?? null })) });
+    res.json({ seq: p.seq, convoys: Object.values(p.convoys).map((c) => convoyView(c, p.corridors[c.id])) });
+  });
+
+  api.get('/convoys/:id', allow('read'), charge(() => COST.picture), (req, res) => {
+    const p = outbox.picture(audienceOf(req));
+    const id = String(req.params.id);
+    const convoy = Object.hasOwn(p.convoys, id) ? p.convoys[id] : undefined;
+    if (!convoy) throw new HttpError({ code: 'not_found', message: `no convoy ${JSON.stringify(id).slice(0, 80)} in the picture`, path: 'id' });
+    res.json({ seq: p.seq, convoy: convoyView(convoy, p.corridors[convoy.id]) });
   });
 
   api.get('/events', allow('read'), charge((req) => COST.events(Math.min(10_000, Number(req.query.limit) || 1000))), async (req, res) => {
