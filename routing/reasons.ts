@@ -49,6 +49,8 @@ export interface ReasonInput {
   /** Why there is no route; set with every status but `ok`. */
   failure?: FailureWhy;
   mode: RecomputeMode;
+  /** Road edges of the previous best route, when the router held it: a zone is a detour's cause only if it touched them. */
+  prevBestEdges?: ReadonlySet<number>;
 }
 
 /**
@@ -56,7 +58,7 @@ export interface ReasonInput {
  * change: a cause whose overlay is gone was lifted, a previous haven that is gone was removed.
  */
 export function recomputedWhy(input: ReasonInput, overlays: Overlays, havens: Havens): CorridorWhy {
-  const { convoyId, prev, next, causes, failure, mode } = input;
+  const { convoyId, prev, next, causes, failure, mode, prevBestEdges } = input;
   if (next.status !== 'ok') {
     // The router sets `failure` with every status but ok (Computed.why); a missing one is a bug there.
     if (!failure) throw new Error(`corridor ${convoyId}: status ${next.status} without a reason`);
@@ -79,12 +81,17 @@ export function recomputedWhy(input: ReasonInput, overlays: Overlays, havens: Ha
   const lifted: ZoneRef[] = [];
   for (const k of causes) {
     const o = overlays.get(k);
-    // An advisory zone or an open constraint is no detour's cause: it is neither added nor lifted here.
-    if (o && o.effect !== 'none') added.push(zoneRefOf(k));
-    else if (!o && isOverlayKey(k)) lifted.push(zoneRefOf(k));
+    // An advisory zone or an open constraint is no detour's cause: it is neither added nor lifted here;
+    // nor is a zone that never touched the route the convoy was on (it may have cut an alternative).
+    if (o && o.effect !== 'none') {
+      if (!prevBestEdges || touches(o.edges, prevBestEdges)) added.push(zoneRefOf(k));
+    } else if (!o && isOverlayKey(k)) lifted.push(zoneRefOf(k));
   }
   if (sameRoutes(prev.routes, next.routes)) return { code: 'unchanged', ...summary };
   if (convoyId && causes.includes(convoyId)) return { code: 'convoy_changed', ...summary };
+  // The best route is the one the convoy drives: if it stands, the convoy was not re-routed (only
+  // alternatives or figures moved); a zone now on it is said as the nearest, at 0 m.
+  if (sameLine(prev.routes[0], leg)) return prevBestEdges && added.length ? { code: 'nearest_zone', zone: added[0], distanceM: 0 } : { code: 'unchanged', ...summary };
   if (added.length) return { code: 'rerouted_around', zones: added, deltaS };
   if (lifted.length) return { code: 'lifted', zones: lifted, deltaS };
   return { code: 'rerouted', deltaS };
@@ -105,6 +112,17 @@ export function clearanceWhy(nearestKey: string | undefined, bestClearanceM: num
  */
 export function sameRoutes(a: readonly RouteLeg[], b: readonly RouteLeg[]): boolean {
   return a.length === b.length && a.every((r, i) => sameLeg(r, b[i]));
+}
+
+/** Whether any of `edges` is in `set`. */
+function touches(edges: ArrayLike<number>, set: ReadonlySet<number>): boolean {
+  for (let i = 0; i < edges.length; i++) if (set.has(edges[i])) return true;
+  return false;
+}
+
+/** Whether two legs follow the same line (their figures may differ). */
+function sameLine(a: RouteLeg, b: RouteLeg): boolean {
+  return a.coordinates.length === b.coordinates.length && a.coordinates.every((c, i) => c[0] === b.coordinates[i][0] && c[1] === b.coordinates[i][1]);
 }
 
 function sameLeg(a: RouteLeg, b: RouteLeg): boolean {

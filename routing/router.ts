@@ -445,7 +445,8 @@ export class Router implements CorridorEngine {
     if (prev?.status === 'ok' && c.status === 'ok') corridor.deltaS = round1(c.legs[0].duration_s - prev.routes[0].duration_s);
     const causeIds = causes.map((k) => (k.startsWith('z:') || k.startsWith('c:') ? k.slice(2) : k));
     if (causeIds.length) corridor.cause = causeIds;
-    const why = recomputedWhy({ convoyId: convoy.id, prev, next: corridor, causes, failure: c.why, mode }, this.overlays, this.havens);
+    const prevBestEdges = prev?.status === 'ok' ? before?.bestEdges : undefined;
+    const why = recomputedWhy({ convoyId: convoy.id, prev, next: corridor, causes, failure: c.why, mode, ...(prevBestEdges ? { prevBestEdges } : {}) }, this.overlays, this.havens);
     corridor.why = why;
     corridor.reason = reasonText(why, this.names);
     // A reused best path keeps what its original search saw.

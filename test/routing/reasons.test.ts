@@ -159,6 +159,21 @@ describe('a code for each reason', () => {
     expect(c.reason).toMatch(/^re-routed around constraint ac-1 \(Bridge damaged\): \+/);
   });
 
+  it('unchanged: a zone that cuts only an alternative leaves the convoy on its route, and is not called its detour', () => {
+    const first = only(step({ type: 'convoy.upserted', convoy: convoy('cv-1', A, B) }));
+    expect(first.routes.length).toBeGreaterThan(1);
+    // The point of the first alternative farthest from the best route.
+    const best = first.routes[0].coordinates;
+    const metres = (p: [number, number], q: [number, number]) => Math.hypot((p[0] - q[0]) * 111_320 * Math.cos((p[1] * Math.PI) / 180), (p[1] - q[1]) * 110_540);
+    const away = (p: [number, number]) => Math.min(...best.map((q) => metres(p, q)));
+    const far = first.routes[1].coordinates.reduce((a, p) => (away(p) > away(a) ? p : a));
+    expect(away(far)).toBeGreaterThan(300);
+    const c = only(step({ type: 'threat.upserted', zone: zone('tz-alt', far, 80, 'no-go', { label: 'Checkpoint closed' }) }));
+    expect(c.routes[0].coordinates).toEqual(best);
+    expect(c.why).toEqual({ code: 'unchanged', distanceM: c.routes[0].distance_m, durationS: c.routes[0].duration_s });
+    expect(c.reason).toMatch(/^route unchanged/);
+  });
+
   it('lifted: the zone is gone, and named by its id alone', () => {
     const first = only(step({ type: 'convoy.upserted', convoy: convoy('cv-1', A, B) }));
     step({ type: 'threat.upserted', zone: zone('tz-3', midpoint(first.routes[0]), 200, 'no-go', { label: 'Armed clashes' }) });
