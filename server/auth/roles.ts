@@ -8,10 +8,15 @@ export type Role = (typeof ROLES)[number];
 /** Things a caller may be allowed to do. `read` covers the picture, convoys, events and routes. */
 export type Action = 'read' | 'positions' | 'status' | (typeof KINDS)[Kind]['action'];
 
+/**
+ * What each role may do. Planners draw threat zones and access constraints too: a planner who hears of a
+ * closed bridge or a new checkpoint from a convoy leader must put it on the picture at once, not find
+ * an analyst first; every change records who made it (the audit trail).
+ */
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   field: new Set(['read', 'positions']),
   analyst: new Set(['read', 'threats', 'constraints', 'sites', 'flows']),
-  planner: new Set(['read', 'convoys', 'havens']),
+  planner: new Set(['read', 'convoys', 'havens', 'threats', 'constraints']),
   viewer: new Set(['read']),
   admin: new Set(['read', 'positions', 'threats', 'constraints', 'sites', 'flows', 'convoys', 'havens', 'status']),
 };

@@ -63,6 +63,9 @@ describe('HTTP API', () => {
       expect((await call(`${url}/api/positions`, { token: tokens.analyst, body: { unitId: 'u1', lon: 11.96, lat: 57.7 } })).status).toBe(403);
       expect((await call(`${url}/api/convoys`, { token: tokens.analyst, body: { name: 'C', origin: [11.963, 57.701], destination: 'nearest-haven' } })).status).toBe(403);
       expect((await call(`${url}/api/havens`, { token: tokens.field, body: { name: 'H', lon: 11.96, lat: 57.7, capacity: 5, status: 'open' } })).status).toBe(403);
+      // Planners draw zones and constraints as well as analysts (a closure heard from a convoy leader); not sites.
+      expect((await call(`${url}/api/threats`, { token: tokens.planner, body: threat })).status).toBe(201);
+      expect((await call(`${url}/api/sites`, { token: tokens.planner, body: { name: 'S', lon: 11.96, lat: 57.7, population: 5, date: '2026-11-21', source: 'test' } })).status).toBe(403);
       for (const role of ['field', 'planner', 'analyst', 'viewer']) {
         expect((await call(`${url}/api/picture`, { token: tokens[role] })).status).toBe(200);
         expect((await call(`${url}/api/route?from=11.963,57.701&to=11.969,57.704`, { token: tokens[role] })).status).toBe(200);
