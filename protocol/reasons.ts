@@ -1,5 +1,6 @@
 // Corridor reasons in English (@corridor/protocol): the sentence kept beside each structured reason
-// (`why`) for API users, and the client's wording until its catalogues word them in every language.
+// (`why`) for API users and logs; the pages word `why` from their catalogues in every language.
+import type { VehicleClass } from './messages.js';
 import type { CorridorWhy, ZoneRef } from './server-messages.js';
 
 /** How a reason names what it refers to: a zone or constraint by its label, a haven by its name. */
@@ -33,6 +34,15 @@ export function formatDuration(s: number): string {
   if (min < 60) return `${min} min`;
   return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;
 }
+
+/** Vehicle classes as an English sentence names them. */
+const VEHICLE_NAMES: Readonly<Record<VehicleClass, string>> = {
+  motorbike: 'motorbike',
+  '4wd': '4WD',
+  light_truck: 'light truck',
+  heavy_truck: 'heavy truck',
+  truck_trailer: 'truck with trailer',
+};
 
 const signed = (deltaS: number) => `${deltaS >= 0 ? '+' : '−'}${formatDuration(Math.abs(deltaS))}`;
 const list = (zones: ZoneRef[], names: ReasonNames) => zones.map((z) => names.zone(z)).join(', ');
@@ -72,7 +82,9 @@ export function reasonText(why: CorridorWhy, names: ReasonNames = PLAIN_NAMES): 
     case 'no_safe_route':
       return `no safe route: every path is cut by ${list(why.blockedBy, names)}`;
     case 'no_road_path':
-      return 'no road path joins the two ends for this vehicle, even without zones';
+      return why.vehicleClass
+        ? `no road path joins the two ends for a ${VEHICLE_NAMES[why.vehicleClass]}, even without zones; a lighter vehicle can pass`
+        : 'no road path joins the two ends, even without zones: the road network does not connect them';
     case 'nearest_zone':
       return `route unchanged; nearest zone is ${names.zone(why.zone)} at ${formatDistance(why.distanceM)}`;
     case 'clear_of_zones':

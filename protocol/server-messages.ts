@@ -67,7 +67,11 @@ export const CorridorWhySchema = Type.Union([
   Type.Object({ code: Type.Literal('no_haven'), people: Num }, strict),
   Type.Object({ code: Type.Literal('no_haven_near_road') }, strict),
   Type.Object({ code: Type.Literal('no_safe_route'), blockedBy: Type.Array(ZoneRefSchema) }, strict),
-  Type.Object({ code: Type.Literal('no_road_path') }, strict),
+  /**
+   * No road joins the two ends even without zones: the network does not connect them, or, with
+   * `vehicleClass`, its roads between them do not take that vehicle (a lighter one could pass).
+   */
+  Type.Object({ code: Type.Literal('no_road_path'), vehicleClass: Opt(VehicleClassSchema) }, strict),
   /** The routes stay; the nearest no-go or danger zone is this one, this far (a refresh, P11). */
   Type.Object({ code: Type.Literal('nearest_zone'), zone: ZoneRefSchema, distanceM: Num }, strict),
   /** The routes stay; no no-go or danger zone remains near them (a refresh, P11). */

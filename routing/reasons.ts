@@ -1,7 +1,7 @@
 // Each corridor's structured reason (routing/): a code and its figures (`why`, CorridorWhySchema in
 // protocol/server-messages.ts), built from what the router knows, never parsed back from text; the
 // English `reason` is reasonText(why, names) from protocol/reasons.ts.
-import type { Corridor, CorridorWhy, ReasonNames, RouteLeg, ZoneRef } from '@corridor/protocol';
+import type { Corridor, CorridorWhy, ReasonNames, RouteLeg, VehicleClass, ZoneRef } from '@corridor/protocol';
 import type { Havens } from './havens.js';
 import { isOverlayKey, zoneRefOf, type Overlays } from './overlays.js';
 
@@ -30,11 +30,13 @@ export function offNetworkWhy(end: 'origin' | 'destination', distanceM: number):
 
 /**
  * Every path is cut: by these blocking overlays (keys, sorted), or, when `keys` is null, the roads
- * themselves join no path for the vehicle even without zones.
+ * themselves join no path even without zones: for this vehicle class only (`lighterPasses`), or at all.
  * @example cutWhy(['z:tz-4']) // { code: 'no_safe_route', blockedBy: [{ kind: 'zone', id: 'tz-4' }] }
+ * @example cutWhy(null, 'heavy_truck') // { code: 'no_road_path', vehicleClass: 'heavy_truck' }
  */
-export function cutWhy(keys: readonly string[] | null): FailureWhy {
-  return keys === null ? { code: 'no_road_path' } : { code: 'no_safe_route', blockedBy: keys.map(zoneRefOf) };
+export function cutWhy(keys: readonly string[] | null, lighterPasses?: VehicleClass): FailureWhy {
+  if (keys !== null) return { code: 'no_safe_route', blockedBy: keys.map(zoneRefOf) };
+  return lighterPasses ? { code: 'no_road_path', vehicleClass: lighterPasses } : { code: 'no_road_path' };
 }
 
 /** What a recomputed corridor's reason is made from. */

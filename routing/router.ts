@@ -1,13 +1,13 @@
 // The router (routing/): ties the prepared graph, its overlays (overlays.ts) and havens (havens.ts)
 // together; answers route queries and keeps every convoy's corridor current, recomputing only what
 // a change can affect (impact.ts), each with its structured reason (reasons.ts).
-import { formatDistance, reasonText, type Convoy, type Corridor, type Haven, type Picture, type PictureEvent, type ReasonNames, type RouteLeg } from '@corridor/protocol';
+import { formatDistance, reasonText, type Convoy, type Corridor, type Haven, type Picture, type PictureEvent, type ReasonNames, type RouteLeg, type VehicleClass } from '@corridor/protocol';
 import { lengthInsideM, polylineAreaDistance, type ProjectedArea } from './geometry.js';
 import { Havens } from './havens.js';
 import { applyBatch, needsCorridor } from './impact.js';
 import { landmarksOf } from './landmarks.js';
 import { CLEARANCE_HORIZON_M, overlayOfConstraint, overlayOfThreat, Overlays } from './overlays.js';
-import { vehicleRank } from './profile.js';
+import { VEHICLE_CLASSES, vehicleRank } from './profile.js';
 import { clearanceWhy, cutWhy, offNetworkWhy, reasonNames, recomputedWhy, sameRoutes, type FailureWhy, type RecomputeMode } from './reasons.js';
 import type { RoadGraph, Snap } from './road-graph.js';
 import { Searcher, type EdgeCosts, type PathPiece, type SearchResult, type TargetTree } from './search.js';
@@ -180,7 +180,7 @@ export class Router implements CorridorEngine {
         edges: new Set(),
         seen,
         blockedBy: (cut ?? []).map((k) => this.overlays.get(k)!.id),
-        why: cutWhy(cut),
+        why: cutWhy(cut, cut === null ? this.lighterPasses(costs, rank, from, to) : undefined),
       };
     }
     const found: SearchResult[] = [first];
@@ -247,6 +247,16 @@ export class Router implements CorridorEngine {
     let c = 0;
     for (const p of pieces) c += this.searcher.pieceCost(costs, rank, p.edge, p.fromM, p.toM);
     return c;
+  }
+
+  /**
+   * When no road joins two ends for a vehicle even without zones: the vehicle's class if the lightest
+   * vehicle could pass (its roads do not take this one), undefined if the network does not join them.
+   */
+  private lighterPasses(costs: EdgeCosts, rank: number, from: Snap, to: Snap): VehicleClass | undefined {
+    if (rank <= 1) return undefined;
+    const free: EdgeCosts = { ...costs, blocked: new Uint16Array(this.graph.edgeCount) };
+    return this.searcher.route(free, 1, from, to).cost < Infinity ? VEHICLE_CLASSES[rank - 1] : undefined;
   }
 
   /**

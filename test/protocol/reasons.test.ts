@@ -36,7 +36,8 @@ const cases: [CorridorWhy, string][] = [
     { code: 'no_safe_route', blockedBy: [{ kind: 'constraint', id: 'ac-1' }, { kind: 'zone', id: 'tz-4' }] },
     'no safe route: every path is cut by constraint ac-1, zone tz-4',
   ],
-  [{ code: 'no_road_path' }, 'no road path joins the two ends for this vehicle, even without zones'],
+  [{ code: 'no_road_path' }, 'no road path joins the two ends, even without zones: the road network does not connect them'],
+  [{ code: 'no_road_path', vehicleClass: 'truck_trailer' }, 'no road path joins the two ends for a truck with trailer, even without zones; a lighter vehicle can pass'],
   [{ code: 'nearest_zone', zone: { kind: 'zone', id: 'tz-9' }, distanceM: 240 }, 'route unchanged; nearest zone is zone tz-9 at 240 m'],
   [{ code: 'clear_of_zones' }, 'route unchanged; no no-go or danger zone remains'],
 ];

@@ -6,8 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Corridor, Polygonal, RouteLeg } from '@corridor/protocol';
-import type { Router } from '../../routing/router.js';
-import { constraint, convoy, haven, Log, loadGothenburg, polygonZone, repoRoot, zone } from './helpers.js';
+import { buildRoadGraph, Router } from '../../routing/index.js';
+import { constraint, convoy, haven, latticeWay, Log, loadGothenburg, polygonZone, repoRoot, zone } from './helpers.js';
 import { expectWhys } from './why-check.js';
 
 let router: Router;
@@ -234,8 +234,29 @@ describe('a code for each reason', () => {
     const c = only(step({ type: 'convoy.upserted', convoy: convoy('cv-1', NO_PATH_TO_B, B) }));
     expect(c.status).toBe('no_safe_route');
     expect(c.why).toEqual({ code: 'no_road_path' });
+    expect(c.reason).toBe('no road path joins the two ends, even without zones: the road network does not connect them');
     expect(c.blockedBy).toEqual([]);
     expect(router.route({ from: NO_PATH_TO_B, to: B })).toMatchObject({ ok: false, code: 'no_safe_route', message: c.reason, blockedBy: [] });
+  });
+
+  it('no_road_path for a vehicle: the roads between the ends do not take it, though a lighter one passes', () => {
+    // Four lattice points in a row; the middle road is practicable for a 4WD, no heavier.
+    const ways = [
+      { a: 0, b: 1, bend: false, highway: 'residential' },
+      { a: 1, b: 2, bend: false, highway: 'unclassified', practicability: '4wd_less_than_3.5mt' },
+      { a: 2, b: 3, bend: false, highway: 'residential' },
+    ].map(latticeWay);
+    const small = new Router(buildRoadGraph(ways));
+    const line = new Log();
+    small.init(line.picture);
+    const [from, to]: [number, number][] = [[10.0002, 50], [10.0058, 50]];
+    const heavy = small.onEvents(line.append({ type: 'convoy.upserted', convoy: convoy('cv-h', from, to, { vehicleClass: 'heavy_truck' }) }), line.picture);
+    expect(heavy[0].why).toEqual({ code: 'no_road_path', vehicleClass: 'heavy_truck' });
+    expect(heavy[0].reason).toBe('no road path joins the two ends for a heavy truck, even without zones; a lighter vehicle can pass');
+    expect(small.route({ from, to, vehicleClass: 'heavy_truck' })).toMatchObject({ ok: false, message: heavy[0].reason });
+    // A 4WD passes; with no class asked for, the lightest vehicle is routed.
+    expect(small.route({ from, to, vehicleClass: '4wd' }).ok).toBe(true);
+    expect(small.route({ from, to }).ok).toBe(true);
   });
 
   it('nearest_zone and clear_of_zones: a refresh when a zone comes near the routes and when it goes', () => {
