@@ -62,7 +62,7 @@ describe('stable data identity (STYLE: layers redraw only what moved)', () => {
     expect(threatZoneProps(p2.threats).data).toBe(threatZoneProps(p1.threats).data);
     expect(havenIconProps(p2.havens).data).toBe(havenIconProps(p1.havens).data);
     expect(siteCircleProps(p2.sites).data).toBe(siteCircleProps(p1.sites).data);
-    expect(corridorBestProps(p2.corridors).data).toBe(corridorBestProps(p1.corridors).data);
+    expect(corridorBestProps(p2.convoys, p2.corridors).data).toBe(corridorBestProps(p1.convoys, p1.corridors).data);
     expect(convoyMarks(p2.convoys, p2.corridors)).toBe(convoyMarks(p1.convoys, p1.corridors));
     // The units layer does get new data, with the moved position.
     const moved = unitSymbolProps(p2.units, { nowMs: T0, staleAfterMs: 60_000 }).data as Unit[];
@@ -175,12 +175,12 @@ describe('havens, sites and convoys', () => {
       ev({ type: 'corridor.recomputed', corridor: { convoyId: 'cv-1', status: 'ok', routes: [leg(11.91), leg(11.92), leg(11.93)], reason: 'initial', computedMs: T0 } }),
       ev({ type: 'corridor.recomputed', corridor: { convoyId: 'cv-2', status: 'no_safe_route', routes: [], blockedBy: ['tz-1'], reason: 'bridge closed', computedMs: T0 } }),
     ]);
-    const best = corridorBestProps(p.corridors).data as { rank: number; path: [number, number][] }[];
-    const alts = corridorAltProps(p.corridors).data as { rank: number }[];
+    const best = corridorBestProps(p.convoys, p.corridors).data as { rank: number; path: [number, number][] }[];
+    const alts = corridorAltProps(p.convoys, p.corridors).data as { rank: number }[];
     expect(best.map((r) => r.rank)).toEqual([0]);
     expect(best[0].path[0]).toEqual([11.91, 57.7]);
     expect(alts.map((r) => r.rank).sort()).toEqual([1, 2]);
-    expect(corridorAltProps(p.corridors).getDashArray).toEqual([5, 3]);
+    expect(corridorAltProps(p.convoys, p.corridors).getDashArray).toEqual([5, 3]);
     const marks = convoyMarks(p.convoys, p.corridors);
     const red = marks.find((m) => m.convoy.id === 'cv-2')!;
     expect(red.blocked).toBe(true);

@@ -39,6 +39,7 @@ const whyArb: fc.Arbitrary<CorridorWhy> = (() => {
     fc.constant({ code: 'no_haven_near_road' as const }),
     fc.record({ code: fc.constant('no_safe_route' as const), blockedBy: refs }),
     fc.constant({ code: 'no_road_path' as const }),
+    fc.record({ code: fc.constant('no_road_path' as const), vehicleClass: fc.constantFrom('motorbike' as const, '4wd' as const, 'light_truck' as const, 'heavy_truck' as const, 'truck_trailer' as const) }),
     fc.record({ code: fc.constant('nearest_zone' as const), zone: fc.constantFrom(zone, constraint), distanceM: m }),
     fc.constant({ code: 'clear_of_zones' as const }),
   ) as fc.Arbitrary<CorridorWhy>;
@@ -65,6 +66,7 @@ describe('corridor reasons (ui/format.ts whyText)', () => {
       'haven hv-2 full: now to haven hv-ullevi (Ullevi), −1 min',
     );
     expect(plain(whyText({ code: 'off_network', end: 'origin', distanceM: null }, picture, EN))).toBe('the origin is far from any usable road');
+    expect(whyText({ code: 'no_road_path', vehicleClass: 'heavy_truck' }, picture, EN)).toBe('no road path joins the two ends for a heavy truck, even without zones; a lighter vehicle can pass');
   });
 
   it('speaks Arabic with its own digits, plural forms and list joining', () => {

@@ -1,69 +1,117 @@
-// Convoy corridors as deck.gl layer props (client/src/layers): best route bold, alternatives dashed, no-safe-route convoys flagged.
+// Convoy corridors as deck.gl layer props (client/src/layers): each convoy in its own colour, best route bold over a dark casing, alternatives lighter and dashed, a holding convoy's dashed and dimmed, a planned one's thinner; no-safe-route convoys flagged.
 import type { PathLayerProps, ScatterplotLayerProps } from '@deck.gl/layers';
 import { PathStyleExtension } from '@deck.gl/extensions';
-import type { Convoy, Corridor } from '@corridor/protocol';
+import type { Convoy, Corridor, RouteLeg } from '@corridor/protocol';
+import { convoyColorHex, corridorLook, lookColor, type CorridorLook } from './convoy-look.js';
 import type { LabelFont } from './text-measure.js';
-import { memoBySlice } from './memo.js';
-import { CORRIDOR_ALT, CORRIDOR_BEST, CORRIDOR_CASING, NO_ROUTE_COLOR } from './palette.js';
+import { CORRIDOR_CASING, hexToRgba, NO_ROUTE_COLOR, type RGBA } from './palette.js';
 import { counted, type Words } from './words.js';
 
 /** One drawn route: rank 0 is the best route, higher ranks the alternatives in order. */
 export interface RoutePath {
   convoyId: string;
+  convoy: Convoy;
   rank: number;
   path: [number, number][];
+  /** The route's figures (distance, duration, exposure, clearance), for the tooltip. */
+  leg: RouteLeg;
+  /** The convoy's colour, `#rrggbb`. */
+  hex: string;
+  /** How the convoy's state draws it. */
+  look: CorridorLook;
 }
 
-/** All routes of all corridors, alternatives first so the best routes draw over them. */
-export const routePaths = memoBySlice((corridors: Record<string, Corridor>): RoutePath[] => {
-  const out: RoutePath[] = [];
-  for (const c of Object.values(corridors)) {
-    if (c.status !== 'ok') continue;
-    c.routes.forEach((r, rank) => out.push({ convoyId: c.convoyId, rank, path: r.coordinates }));
-  }
-  return out.sort((a, b) => b.rank - a.rank);
-});
+/** How much lighter an alternative is than its best route: its opacity, a share of the best's. */
+const ALT_ALPHA = 0.62;
 
-const bestPaths = memoBySlice((corridors: Record<string, Corridor>) => routePaths(corridors).filter((r) => r.rank === 0));
-const altPaths = memoBySlice((corridors: Record<string, Corridor>) => routePaths(corridors).filter((r) => r.rank > 0));
+const pathCache = new WeakMap<Record<string, Convoy>, WeakMap<Record<string, Corridor>, RoutePath[]>>();
+
+/**
+ * All routes of the corridors of convoys that are drawn, alternatives first so the best routes draw over them.
+ * A corridor is drawn only when it is `ok` and its convoy is present and neither arrived nor aborted.
+ * The same array while both the `convoys` and `corridors` slices are unchanged.
+ */
+export function routePaths(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>): RoutePath[] {
+  let inner = pathCache.get(convoys);
+  if (!inner) pathCache.set(convoys, (inner = new WeakMap()));
+  let out = inner.get(corridors);
+  if (!out) {
+    const paths: RoutePath[] = [];
+    for (const c of Object.values(corridors)) {
+      const convoy = convoys[c.convoyId];
+      const look = convoy && corridorLook(convoy.state);
+      if (c.status !== 'ok' || !convoy || !look) continue;
+      const hex = convoyColorHex(convoys, convoy.id);
+      c.routes.forEach((leg, rank) => paths.push({ convoyId: c.convoyId, convoy, rank, path: leg.coordinates, leg, hex, look }));
+    }
+    out = paths.sort((a, b) => b.rank - a.rank);
+    inner.set(corridors, out);
+  }
+  return out;
+}
+
+const splitCache = new WeakMap<RoutePath[], { best: RoutePath[]; alt: RoutePath[] }>();
+function split(paths: RoutePath[]) {
+  let s = splitCache.get(paths);
+  if (!s) splitCache.set(paths, (s = { best: paths.filter((r) => r.rank === 0), alt: paths.filter((r) => r.rank > 0) }));
+  return s;
+}
+const bestPaths = (convoys: Record<string, Convoy>, corridors: Record<string, Corridor>) => split(routePaths(convoys, corridors)).best;
+const altPaths = (convoys: Record<string, Convoy>, corridors: Record<string, Corridor>) => split(routePaths(convoys, corridors)).alt;
 
 const dashes = [new PathStyleExtension({ dash: true })];
 
-/** Dark casing under best routes so they read over any road colour. */
-export function corridorCasingProps(corridors: Record<string, Corridor>, scale = 1): PathLayerProps<RoutePath> {
+/**
+ * The colour of a route: the convoy's, in its state's look; an alternative lighter.
+ * @example routeColor({ hex: '#22d3ee', rank: 0, look: CORRIDOR_LOOKS.moving }) // [34, 211, 238, 255]
+ */
+export function routeColor(r: Pick<RoutePath, 'hex' | 'rank' | 'look'>): RGBA {
+  return lookColor(r.hex, r.look, r.rank === 0 ? r.look.alpha : Math.round(r.look.alpha * ALT_ALPHA));
+}
+
+/** Dark casing under best routes so they read over any road colour; thinner under a convoy not yet moving. */
+export function corridorCasingProps(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale = 1): PathLayerProps<RoutePath> {
   return {
     id: 'corridors-casing',
-    data: bestPaths(corridors),
+    data: bestPaths(convoys, corridors),
     getPath: (r) => r.path,
     getColor: CORRIDOR_CASING,
-    getWidth: 10 * scale,
+    getWidth: (r) => r.look.casingPx * scale,
+    updateTriggers: { getWidth: scale },
     widthUnits: 'pixels',
     capRounded: true,
     jointRounded: true,
   };
 }
 
-export function corridorBestProps(corridors: Record<string, Corridor>, scale = 1): PathLayerProps<RoutePath> {
+/** Best routes in their convoy's colour; a holding convoy's dashed (over its solid casing) and dimmed. */
+export function corridorBestProps(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale = 1): PathLayerProps<RoutePath> & Record<string, unknown> {
   return {
     id: 'corridors-best',
-    data: bestPaths(corridors),
+    data: bestPaths(convoys, corridors),
     getPath: (r) => r.path,
-    getColor: CORRIDOR_BEST,
-    getWidth: 5 * scale,
+    getColor: routeColor,
+    getWidth: (r) => r.look.bestPx * scale,
+    updateTriggers: { getWidth: scale },
     widthUnits: 'pixels',
     capRounded: true,
     jointRounded: true,
+    getDashArray: (r: RoutePath) => r.look.dash,
+    dashJustified: true,
+    extensions: dashes,
     pickable: true,
   };
 }
 
-export function corridorAltProps(corridors: Record<string, Corridor>, scale = 1): PathLayerProps<RoutePath> & Record<string, unknown> {
+/** Alternatives: the convoy's colour, lighter, thin and dashed. */
+export function corridorAltProps(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale = 1): PathLayerProps<RoutePath> & Record<string, unknown> {
   return {
     id: 'corridors-alternatives',
-    data: altPaths(corridors),
+    data: altPaths(convoys, corridors),
     getPath: (r) => r.path,
-    getColor: CORRIDOR_ALT,
-    getWidth: 2.5 * scale,
+    getColor: routeColor,
+    getWidth: (r) => r.look.altPx * scale,
+    updateTriggers: { getWidth: scale },
     widthUnits: 'pixels',
     getDashArray: [5, 3],
     dashJustified: true,
@@ -78,6 +126,10 @@ export interface ConvoyMark {
   corridor?: Corridor;
   position: [number, number];
   blocked: boolean;
+  /** The convoy's colour, `#rrggbb` (convoy-look.ts). */
+  hex: string;
+  /** Whether the map draws it: not once it has arrived or was aborted (the side panel still lists it). */
+  drawn: boolean;
 }
 
 const markCache = new WeakMap<Record<string, Convoy>, WeakMap<Record<string, Corridor>, ConvoyMark[]>>();
@@ -91,7 +143,8 @@ export function convoyMarks(convoys: Record<string, Convoy>, corridors: Record<s
     marks = Object.values(convoys).map((convoy) => {
       const corridor = corridors[convoy.id];
       const start = corridor?.status === 'ok' ? corridor.routes[0]?.coordinates[0] : undefined;
-      return { convoy, corridor, position: start ?? convoy.origin, blocked: !!corridor && corridor.status !== 'ok' };
+      const drawn = convoy.state !== 'arrived' && convoy.state !== 'aborted';
+      return { convoy, corridor, position: start ?? convoy.origin, blocked: drawn && !!corridor && corridor.status !== 'ok', hex: convoyColorHex(convoys, convoy.id), drawn };
     });
     inner.set(corridors, marks);
   }
@@ -116,15 +169,35 @@ export function corridorStatusText(corridor: Corridor | undefined, w: Words): st
   }
 }
 
+const drawnCache = new WeakMap<ConvoyMark[], ConvoyMark[]>();
+
+/** The convoy marks the map draws (not arrived, not aborted), the same array while the marks are the same. */
+export function drawnConvoyMarks(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>): ConvoyMark[] {
+  const marks = convoyMarks(convoys, corridors);
+  let drawn = drawnCache.get(marks);
+  if (!drawn) drawnCache.set(marks, (drawn = marks.filter((m) => m.drawn)));
+  return drawn;
+}
+
+/**
+ * Fill of a convoy's marker: its colour in its state's look; dark red when it has no safe route.
+ * @example convoyMarkerFill({ hex: '#22d3ee', blocked: false, convoy: { state: 'moving' } }) // [34, 211, 238, 255]
+ */
+export function convoyMarkerFill(m: Pick<ConvoyMark, 'hex' | 'blocked'> & { convoy: Pick<Convoy, 'state'> }): RGBA {
+  if (m.blocked) return [127, 29, 29, 200];
+  const look = corridorLook(m.convoy.state);
+  return look ? lookColor(m.hex, { alpha: 255, dim: look.dim }) : hexToRgba(m.hex);
+}
+
 export function convoyMarkerProps(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale = 1): ScatterplotLayerProps<ConvoyMark> {
   return {
     id: 'convoys-markers',
-    data: convoyMarks(convoys, corridors),
+    data: drawnConvoyMarks(convoys, corridors),
     getPosition: (m) => m.position,
     getRadius: (m) => convoyMarkerRadiusPx(m) * scale,
     radiusUnits: 'pixels',
-    getFillColor: (m) => (m.blocked ? [127, 29, 29, 200] : [8, 47, 73, 255]),
-    getLineColor: (m) => (m.blocked ? NO_ROUTE_COLOR : CORRIDOR_BEST),
+    getFillColor: convoyMarkerFill,
+    getLineColor: (m) => (m.blocked ? NO_ROUTE_COLOR : CORRIDOR_CASING),
     getLineWidth: (m) => (m.blocked ? 3 : 2),
     lineWidthUnits: 'pixels',
     stroked: true,

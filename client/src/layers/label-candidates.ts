@@ -1,7 +1,7 @@
 // What to label and what not to cover (client/src/layers): picture slices → label specs and symbol obstacles for label-placement.ts.
 import type { Convoy, Corridor, Haven, Picture, Site, ThreatZone, Unit } from '@corridor/protocol';
 import { isStale } from '@corridor/protocol';
-import { CONVOY_LABEL_FONT, CONVOY_LABEL_PAD, convoyLabelSizePx, convoyLabelTexts, convoyMarkerRadiusPx, convoyMarks, type ConvoyMark } from './corridor-layers.js';
+import { CONVOY_LABEL_FONT, CONVOY_LABEL_PAD, convoyLabelSizePx, convoyLabelTexts, convoyMarkerRadiusPx, drawnConvoyMarks, type ConvoyMark } from './corridor-layers.js';
 import { HAVEN_LABEL_FONT, havenIconBox, havenLabelTexts, havenList } from './haven-layers.js';
 import { slotsAround, type LabelSpec, type ObstacleSpec, type Slot, type SlotName, type TextVariant } from './label-placement.js';
 import { SITE_LABEL_FONT, siteLabelTexts, siteList, siteRadiusPx } from './site-layers.js';
@@ -188,7 +188,7 @@ export function siteSpecs(sites: Record<string, Site>, scale: number, compact: b
 
 /** Convoy labels above the marker first, on their chip; a convoy with no safe route is required. */
 export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale: number, measure: MeasureLine, words: Words): LabelSpec<ConvoyMark, 'convoy'>[] {
-  const marks = convoyMarks(convoys, corridors);
+  const marks = drawnConvoyMarks(convoys, corridors);
   return convoySpecMemo(marks, `${words.lang}|${scale}`, measure, () =>
     marks.map((m) => {
       const pad: [number, number] = [CONVOY_LABEL_PAD[0] * scale, CONVOY_LABEL_PAD[1] * scale];
@@ -228,7 +228,7 @@ const obstacleMemo = new WeakMap<Record<string, Unit>, WeakMap<Record<string, Ha
  * The same array while the units, havens, convoys and corridors slices are unchanged.
  */
 export function labelObstacles(picture: LabelInputs['picture'], scale: number): ObstacleSpec[] {
-  const marks = convoyMarks(picture.convoys, picture.corridors);
+  const marks = drawnConvoyMarks(picture.convoys, picture.corridors);
   let byHavens = obstacleMemo.get(picture.units);
   if (!byHavens) obstacleMemo.set(picture.units, (byHavens = new WeakMap()));
   let byMarks = byHavens.get(picture.havens);

@@ -1,6 +1,7 @@
 // How each placed label looks (client/src/layers): colour, size, weight, line height and background by
 // family, from the same palette as the symbols; pure, for the map's label layers (map/map-labels.ts).
 import { isStale } from '@corridor/protocol';
+import { corridorLook, lookColor } from './convoy-look.js';
 import { CONVOY_LABEL_FONT, CONVOY_LABEL_PAD, convoyLabelSizePx } from './corridor-layers.js';
 import { HAVEN_LABEL_FONT } from './haven-layers.js';
 import type { LabelDatum, LabelFamily } from './label-candidates.js';
@@ -50,10 +51,11 @@ export function labelLook(label: PlacedLabel<LabelDatum[LabelFamily], LabelFamil
     case 'convoy': {
       const mark = label.datum as LabelDatum['convoy'];
       return {
-        color: mark.blocked ? [254, 202, 202, 255] : [165, 243, 252, 255],
+        // The convoy's colour on a dark chip (a holding convoy's a little greyed, as its corridor), red when blocked.
+        color: mark.blocked ? [254, 202, 202, 255] : lookColor(mark.hex, { alpha: 255, dim: (corridorLook(mark.convoy.state)?.dim ?? 0) * 0.6 }),
         ...font(CONVOY_LABEL_FONT, scale),
         sizePx: convoyLabelSizePx(mark) * scale,
-        background: { color: mark.blocked ? [127, 29, 29, 235] : [8, 30, 46, 215], pad: [CONVOY_LABEL_PAD[0] * scale, CONVOY_LABEL_PAD[1] * scale] },
+        background: { color: mark.blocked ? [127, 29, 29, 235] : [11, 16, 22, 225], pad: [CONVOY_LABEL_PAD[0] * scale, CONVOY_LABEL_PAD[1] * scale] },
       };
     }
   }

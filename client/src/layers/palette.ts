@@ -42,10 +42,27 @@ export const UNKNOWN_SIDC = 'SUGPU-----';
 export const STALE_COLOR: RGBA = [139, 147, 156, 255];
 export const STALE_HEX = '#8b939c';
 
-/** Corridor colours: best route bright cyan, alternatives dimmer and dashed; a convoy with no safe route red. */
-export const CORRIDOR_BEST: RGBA = [34, 211, 238, 255];
-export const CORRIDOR_ALT: RGBA = [125, 211, 252, 170];
-export const CORRIDOR_CASING: RGBA = [8, 47, 73, 230];
+/**
+ * Convoy colours: each convoy draws its routes, marker, label and side-panel entry in one of these (assigned in
+ * convoy-look.ts). Chosen for the dark basemap (all light enough to read on it, under a dark casing) and kept
+ * off the hues the map already means something by: the red, orange and yellow of threat zones, the violet of
+ * displacement, the light blue, green and yellow fills of unit symbols, the haven greens and ambers, the stale
+ * grey. Hue and lightness both vary, so that most pairs stay apart under deuteranopia and protanopia too
+ * (test/client/convoy-look.test.ts measures them); with eight colours and that many hues taken, some pairs
+ * differ little for those readers, so a convoy is always named on its chip and in its tooltip as well.
+ */
+export const CONVOY_PALETTE: readonly { name: string; hex: string }[] = [
+  { name: 'cyan', hex: '#22d3ee' },
+  { name: 'magenta', hex: '#ff4fd8' },
+  { name: 'white', hex: '#f1f5f9' },
+  { name: 'green', hex: '#3ddc84' },
+  { name: 'blue', hex: '#4f7cff' },
+  { name: 'pink', hex: '#fbb6ce' },
+  { name: 'teal', hex: '#119e8f' },
+  { name: 'sand', hex: '#b8a58a' },
+];
+/** Dark casing under best routes so they read over any road colour; a convoy with no safe route red. */
+export const CORRIDOR_CASING: RGBA = [8, 20, 32, 230];
 export const NO_ROUTE_COLOR: RGBA = [239, 68, 68, 255];
 
 /** Displaced-people sites and flows: violet, the colour the map keeps for people on the move. */

@@ -1,5 +1,5 @@
 // Hover details (client/src/layers): text for the object under the pointer, by the layer it belongs to.
-import type { Corridor, Haven, Site, Unit } from '@corridor/protocol';
+import type { Convoy, Corridor, Haven, RouteLeg, Site, Unit } from '@corridor/protocol';
 import type { ConvoyMark, RoutePath } from './corridor-layers.js';
 import { corridorStatusText } from './corridor-layers.js';
 import type { ZonePart } from './threat-layers.js';
@@ -43,16 +43,37 @@ export function tooltipText(layerId: string, object: unknown, w: Words, reasonOf
     case 'corridors-best':
     case 'corridors-alternatives': {
       const r = object as RoutePath;
-      const convoy = w.isolate(r.convoyId);
-      return r.rank === 0 ? w.t('tooltip.bestRoute', { convoy }) : w.t('tooltip.alternative', { convoy, rank: w.fmt.number(r.rank) });
+      return [convoyTitle(r.convoy, w), ...routeFigures(r.leg, r.rank, w)].join('\n');
     }
     case 'convoys-markers': {
       const m = object as ConvoyMark;
       const reason = m.corridor ? reasonOf(m.corridor) : '';
-      const title = w.t('tooltip.convoyTitle', { name: w.isolate(m.convoy.name), state: w.t(CONVOY_STATE_WORDS[m.convoy.state]) });
-      return `${title}\n${corridorStatusText(m.corridor, w)}${reason ? `\n${reason}` : ''}`;
+      const best = m.corridor?.status === 'ok' ? m.corridor.routes[0] : undefined;
+      const lines = [convoyTitle(m.convoy, w), corridorStatusText(m.corridor, w), ...(best ? routeFigures(best, 0, w) : [])];
+      if (reason) lines.push(reason);
+      return lines.join('\n');
     }
     default:
       return null;
   }
+}
+
+/** A convoy's name (isolated) and its state in capitals: "EVAC BLUE — MOVING". */
+function convoyTitle(convoy: Pick<Convoy, 'name' | 'state'>, w: Words): string {
+  return w.t('tooltip.convoyTitle', { name: w.isolate(convoy.name), state: w.t(CONVOY_STATE_WORDS[convoy.state]) });
+}
+
+/**
+ * The figures of one route of a corridor, in two lines: which route it is with its distance and duration, then
+ * its length inside danger zones and how far the nearest no-go or danger zone is (none within the router's
+ * horizon when `min_clearance_m` is null).
+ * @example routeFigures({ distance_m: 12400, duration_s: 840, exposure_m: 0, min_clearance_m: 300, coordinates: [] }, 0, words)
+ *   // ['best route: 12.4 km, 14 min', 'outside every danger zone · nearest no-go or danger zone 300 m away']
+ */
+export function routeFigures(leg: RouteLeg, rank: number, w: Words): string[] {
+  const figures = { distance: w.fmt.distance(leg.distance_m), duration: w.fmt.duration(leg.duration_s) };
+  const which = rank === 0 ? w.t('tooltip.bestRoute', figures) : w.t('tooltip.alternative', { ...figures, rank: w.fmt.number(rank) });
+  const exposure = leg.exposure_m > 0 ? w.t('tooltip.exposure', { distance: w.fmt.distance(leg.exposure_m) }) : w.t('tooltip.noExposure');
+  const clearance = leg.min_clearance_m === null ? w.t('tooltip.noZoneNear') : w.t('tooltip.clearance', { distance: w.fmt.distance(leg.min_clearance_m) });
+  return [which, `${exposure} · ${clearance}`];
 }

@@ -1,10 +1,33 @@
-// Map legend (client/src/ui): symbols and colours drawn from the same palette and icons as the layers.
+// Map legend (client/src/ui): symbols and colours drawn from the same palette and icons as the layers; convoy samples in several convoy colours, one per convoy on the map.
 import { useWords } from '../i18n/use-words.js';
 import { arrowIcon, havenIcon, unitIcon } from '../layers/icons.js';
-import { AFFILIATION_SIDC, SEVERITY_COLORS, type RGBA } from '../layers/palette.js';
+import { CORRIDOR_LOOKS, lookColor } from '../layers/convoy-look.js';
+import { AFFILIATION_SIDC, CONVOY_PALETTE, SEVERITY_COLORS, type RGBA } from '../layers/palette.js';
 import { AFFILIATION_WORDS, SEVERITY_WORDS } from '../layers/words.js';
 
 const rgba = ([r, g, b, a]: RGBA) => `rgba(${r},${g},${b},${(a / 255).toFixed(2)})`;
+
+/** The convoy colours a sample shows: the first four of the palette. */
+const SAMPLE = CONVOY_PALETTE.slice(0, 4).map((c) => c.hex);
+
+/**
+ * A CSS background of segments in turn, each `dash` % long then `gap` % empty: solid bands of several
+ * convoy colours (gap 0), or a dashed line whose dashes take the colours in turn.
+ * @example segments(['#fff', '#000'], 50, 0) // 'linear-gradient(90deg, #fff 0% 50%, #000 50% 100%)'
+ */
+function segments(colors: readonly string[], dash: number, gap: number): string {
+  const stops: string[] = [];
+  colors.forEach((c, i) => {
+    const at = i * (dash + gap);
+    stops.push(`${c} ${at}% ${at + dash}%`);
+    if (gap > 0) stops.push(`transparent ${at + dash}% ${at + dash + gap}%`);
+  });
+  return `linear-gradient(90deg, ${stops.join(', ')})`;
+}
+
+const HOLDING = SAMPLE.map((hex) => rgba(lookColor(hex, CORRIDOR_LOOKS.holding)));
+const ALTERNATIVE = SAMPLE.map((hex) => rgba(lookColor(hex, CORRIDOR_LOOKS.moving, 160)));
+const NOT_MOVING = SAMPLE.map((hex) => rgba(lookColor(hex, CORRIDOR_LOOKS.notMoving)));
 
 export function Legend({ large = false }: { large?: boolean }) {
   const w = useWords();
@@ -45,12 +68,20 @@ export function Legend({ large = false }: { large?: boolean }) {
           {w.t('legend.flow')}
         </li>
         <li>
-          <span className="legend-route best" />
+          <span className="legend-route best" style={{ background: segments(SAMPLE, 25, 0) }} />
           {w.t('legend.best')}
         </li>
         <li>
-          <span className="legend-route alt" />
+          <span className="legend-route alt" style={{ backgroundImage: segments(ALTERNATIVE, 16, 9) }} />
           {w.t('legend.alternative')}
+        </li>
+        <li>
+          <span className="legend-route not-moving" style={{ background: segments(NOT_MOVING, 25, 0) }} />
+          {w.t('legend.notMoving')}
+        </li>
+        <li>
+          <span className="legend-route holding" style={{ backgroundImage: segments(HOLDING, 15, 10) }} />
+          {w.t('legend.holding')}
         </li>
         <li>
           <span className="legend-noroute">{w.t('corridor.noSafeRoute')}</span>

@@ -1,4 +1,4 @@
-// Side panel (client/src/ui): convoys with state (why a holding one holds), corridor status and latest re-route reason, threat zones, havens, sites.
+// Side panel (client/src/ui): convoys in their map colour with state (why a holding one holds), corridor status and latest re-route reason, threat zones, havens, sites.
 import { useWords } from '../i18n/use-words.js';
 import { holdOf } from '../layers/convoy-hold.js';
 import { convoyMarks, corridorStatusText } from '../layers/corridor-layers.js';
@@ -33,11 +33,17 @@ export function SidePanel() {
         </h2>
         {marks.length === 0 && <p className="empty">{w.t('side.noConvoys')}</p>}
         <ul className="convoys">
-          {marks.map(({ convoy, corridor, blocked }) => {
+          {marks.map(({ convoy, corridor, blocked, hex }) => {
             const best = corridor?.status === 'ok' ? corridor.routes[0] : undefined;
             const hold = holdOf(convoy);
             return (
-              <li key={convoy.id} className={blocked ? 'blocked' : ''} data-testid={`convoy-${convoy.id}`}>
+              <li
+                key={convoy.id}
+                className={`cv-${convoy.state}${blocked ? ' blocked' : ''}`}
+                // The convoy's colour on the map (convoy-look.ts); a blocked convoy keeps the red of styles.css.
+                style={blocked ? undefined : { borderInlineStartColor: hex }}
+                data-testid={`convoy-${convoy.id}`}
+              >
                 <div className="row">
                   <bdi className="name">{convoy.name}</bdi>
                   <span className={`state state-${convoy.state}`}>{w.t(CONVOY_STATE_WORDS[convoy.state])}</span>

@@ -1,6 +1,6 @@
 // Panel wordings in the page's language (client/src/ui): ages, duration changes and corridor reasons, from the catalogues and the language's Intl formats.
 import type { Corridor, CorridorWhy, Picture, ZoneRef } from '@corridor/protocol';
-import { counted, type Words } from '../layers/words.js';
+import { counted, VEHICLE_WORDS, type Words } from '../layers/words.js';
 
 /**
  * Time since something happened, for "last data 12 s ago": seconds under 90 s, minutes under 90 min, else hours.
@@ -84,7 +84,7 @@ export function whyText(why: CorridorWhy, picture: Pick<Picture, 'threats' | 'co
     case 'no_safe_route':
       return w.t('reason.noSafeRoute', { zones: zones(why.blockedBy) });
     case 'no_road_path':
-      return w.t('reason.noRoadPath');
+      return why.vehicleClass ? w.t('reason.noRoadPathVehicle', { vehicle: w.t(VEHICLE_WORDS[why.vehicleClass]) }) : w.t('reason.noRoadPath');
     case 'nearest_zone':
       return w.t('reason.nearestZone', { zone: zoneName(why.zone, picture, w), distance: w.fmt.distance(why.distanceM) });
     case 'clear_of_zones':
