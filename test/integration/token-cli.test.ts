@@ -40,8 +40,9 @@ describe('npm run token', () => {
     const server = await startTestServer(tmp.dir);
     try {
       expect((await call(`${server.url}/api/picture`, { token })).status).toBe(200);
-      const threat = { type: 'Feature', geometry: { type: 'Point', coordinates: [11.966, 57.702] }, properties: { severity: 'danger', radius_m: 100 } };
-      expect((await call(`${server.url}/api/threats`, { token, body: threat })).status).toBe(403);
+      // The role holds: a planner may not post displacement sites (an analyst's).
+      const site = { name: 'S', lon: 11.966, lat: 57.702, population: 10, date: '2026-11-21', source: 'test' };
+      expect((await call(`${server.url}/api/sites`, { token, body: site })).status).toBe(403);
       const listed = await cli(tmp.dir, 'list');
       expect(listed.stdout).toContain(`${id}\tWFP\tplanner`);
       expect(listed.stdout).not.toContain(token);
