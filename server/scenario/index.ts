@@ -6,11 +6,11 @@ import { loadScenario, type Scenario } from './scenario-file.js';
 import { ExerciseSimulator, type ScenarioClock, type SimRouting, type Submit } from './simulator.js';
 
 export { DEFAULT_SCENARIO_FILE, loadScenario, parseScenario, resolvePlace, ScenarioError, ScenarioSchema } from './scenario-file.js';
-export type { Scenario, TimelineStep, UnitSpec } from './scenario-file.js';
+export type { ConvoyStateStep, Scenario, TimelineStep, UnitSpec } from './scenario-file.js';
 export { ExerciseSimulator } from './simulator.js';
 export type { ScenarioClock, SimRouting, SimUnitState, Submit, UnitMode } from './simulator.js';
 export { seedCommands, seedMsgId, EXERCISE_MSG_PREFIX } from './seed.js';
-export { dueSteps, loopStarts, resetCommands, stepCommand } from './timeline.js';
+export { dueSteps, LOOP_RESUME_REASON, loopStarts, resetCommands, stepCommand } from './timeline.js';
 
 export interface StartScenarioOptions {
   /** The router (the server's routing thread): its roads' box, and the units' routes. */

@@ -2,15 +2,16 @@
 // Structure documented in data/scenarios/README.md; the logic that plays it lives in simulator.ts.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   AccessStatusSchema,
   ConstraintCategorySchema,
   HavenStatusSchema,
   SeveritySchema,
+  transitionInputProblem,
   VehicleClassSchema,
 } from '@corridor/protocol';
-import { checkSchema } from '@corridor/protocol/validate';
+import { checkSchema, preview } from '@corridor/protocol/validate';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' });
 const Lon = Type.Number({ minimum: -180, maximum: 180 });
@@ -139,7 +140,34 @@ const HavenStepSchema = Type.Object(
   },
   strict,
 );
-const TimelineStepSchema = Type.Union([ThreatStepSchema, ConstraintStepSchema, RemoveStepSchema, HavenStepSchema]);
+/** Free text said with a change of state; the `convoy.state` command's own limits (P20). */
+const StateText = Type.String({ minLength: 1, maxLength: 500, format: 'prose' });
+const ConvoyStateStepSchema = Type.Object(
+  {
+    atS: Seconds,
+    action: Type.Literal('convoy.state'),
+    /** A convoy of the scenario seeded `moving`. */
+    id: Id,
+    inject: Inject,
+    /** The planner holds the convoy, or lets it move again. */
+    to: Type.Union([Type.Literal('holding'), Type.Literal('moving')]),
+    /** Why, shown with the convoy's state. */
+    reason: StateText,
+    /** For `holding` only, and required there: the condition on which it may move again. */
+    resumeWhen: Type.Optional(StateText),
+  },
+  strict,
+);
+const TimelineStepSchema = Type.Union([ThreatStepSchema, ConstraintStepSchema, RemoveStepSchema, HavenStepSchema, ConvoyStateStepSchema]);
+/** The schema of each action's step: an error in a step is told against its own action's fields. */
+const STEP_SCHEMAS: Readonly<Record<Static<typeof TimelineStepSchema>['action'], TSchema>> = {
+  'threat.upsert': ThreatStepSchema,
+  'threat.remove': RemoveStepSchema,
+  'constraint.upsert': ConstraintStepSchema,
+  'constraint.remove': RemoveStepSchema,
+  'haven.update': HavenStepSchema,
+  'convoy.state': ConvoyStateStepSchema,
+};
 
 /** The whole scenario file. */
 export const ScenarioSchema = Type.Object(
@@ -173,6 +201,7 @@ export type Scenario = Static<typeof ScenarioSchema>;
 export type UnitSpec = Static<typeof UnitSpecSchema>;
 export type TimelineStep = Static<typeof TimelineStepSchema>;
 export type HavenSeed = Static<typeof HavenSeedSchema>;
+export type ConvoyStateStep = Static<typeof ConvoyStateStepSchema>;
 
 /** The built-in exercise: EXERCISE NORTHERN RIVER 26 over central Gothenburg. */
 export const DEFAULT_SCENARIO_FILE = fileURLToPath(new URL('../../data/scenarios/gothenburg-exercise.json', import.meta.url));
@@ -200,12 +229,13 @@ export function resolvePlace(scenario: Scenario, ref: string): [number, number] 
 
 /**
  * Checks a parsed JSON value against {@link ScenarioSchema}, then the references between its parts
- * (ids unique, places resolvable, id prefixes, polygon rings closed, one geometry per zone).
+ * (ids unique, places resolvable, id prefixes, polygon rings closed, one geometry per zone, convoy
+ * holds and resumptions that the state machine allows in their order).
  * @throws ScenarioError naming the offending field.
  */
 export function parseScenario(json: unknown): Scenario {
   const r = checkSchema(ScenarioSchema, json);
-  if (!r.ok) throw new ScenarioError(r.error.message, r.error.path);
+  if (!r.ok) throw stepError(json, r.error.path) ?? new ScenarioError(r.error.message, r.error.path);
   const s = r.value;
   // An exercise must never be mistaken for a real picture: its name says so.
   if (!/\bEXERCISE\b/.test(s.name)) throw new ScenarioError('name must contain the word EXERCISE', 'name');
@@ -262,8 +292,72 @@ export function parseScenario(json: unknown): Scenario {
     if (step.action === 'constraint.upsert' && (step.lines === undefined) === (step.polygon === undefined)) {
       throw new ScenarioError(`${path} needs either lines or polygon`, path);
     }
+    if (step.action === 'convoy.state') checkConvoyStep(s, step, path);
   });
+  checkConvoyStepOrder(s);
   return s;
+}
+
+/**
+ * The error of a timeline step that breaks the schema, said against the schema of its own `action`
+ * (the union of all steps would name a field of another action, e.g. `severity`); undefined when
+ * `path` is not inside a step that is an object.
+ */
+function stepError(json: unknown, path: string | undefined): ScenarioError | undefined {
+  const m = /^timeline\[(\d+)\]/.exec(path ?? '');
+  if (!m) return undefined;
+  const at = `timeline[${m[1]}]`;
+  const step: unknown = (json as { timeline: unknown[] }).timeline[Number(m[1])];
+  if (typeof step !== 'object' || step === null || Array.isArray(step)) return undefined;
+  const action: unknown = (step as { action?: unknown }).action;
+  if (typeof action !== 'string' || !Object.hasOwn(STEP_SCHEMAS, action)) {
+    const known = Object.keys(STEP_SCHEMAS).join(', ');
+    return new ScenarioError(`${at}.action must be one of ${known}, got ${preview(action)}`, `${at}.action`);
+  }
+  const r = checkSchema(STEP_SCHEMAS[action as keyof typeof STEP_SCHEMAS], step, at);
+  return r.ok ? undefined : new ScenarioError(r.error.message, r.error.path);
+}
+
+/**
+ * One `convoy.state` step on its own: a convoy of the scenario that starts moving (the timeline only
+ * holds and resumes, and each loop brings the convoy back to its seed state), and what its target
+ * needs (P20: `resumeWhen` for holding and only there).
+ * @throws ScenarioError naming the offending field.
+ */
+function checkConvoyStep(s: Scenario, step: ConvoyStateStep, path: string): void {
+  const seed = s.convoys.find((c) => c.id === step.id);
+  if (!seed) throw new ScenarioError(`${path}.id "${step.id}" is not a convoy of the scenario`, `${path}.id`);
+  if (seed.state !== 'moving') {
+    throw new ScenarioError(
+      `${path}.id "${step.id}" starts ${seed.state}: the timeline holds and resumes only convoys whose state is moving`,
+      `${path}.id`,
+    );
+  }
+  if (step.reason.trim() === '') throw new ScenarioError(`${path}.reason must say why, not only blanks`, `${path}.reason`);
+  const problem = transitionInputProblem(step.to, step, path);
+  if (problem) throw new ScenarioError(problem.message, problem.path);
+}
+
+/**
+ * The `convoy.state` steps of each convoy, in time order within a loop, must alternate holding,
+ * moving, holding, ... from the convoy's seed state (moving): a second hold of a holding convoy
+ * would be refused by the machine (P20).
+ * @throws ScenarioError naming the first step out of turn (`timeline[i].to`).
+ */
+function checkConvoyStepOrder(s: Scenario): void {
+  const steps = s.timeline
+    .map((step, index) => ({ step, index }))
+    .filter((d): d is { step: ConvoyStateStep; index: number } => d.step.action === 'convoy.state')
+    .sort((a, b) => a.step.atS - b.step.atS || a.index - b.index);
+  const state = new Map<string, 'holding' | 'moving'>();
+  for (const { step, index } of steps) {
+    const from = state.get(step.id) ?? 'moving';
+    if (from === step.to) {
+      const path = `timeline[${index}].to`;
+      throw new ScenarioError(`${path}: convoy "${step.id}" is already ${from} by then; its steps must alternate holding and moving`, path);
+    }
+    state.set(step.id, step.to);
+  }
 }
 
 /**

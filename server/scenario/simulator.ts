@@ -277,6 +277,8 @@ export class ExerciseSimulator {
       });
       this.opts.logger.info({ loop: d.loop, atS: d.step.atS, id: d.step.id }, `${scenario.name}: ${d.step.inject}`);
       if (cmd) await this.send(cmd);
+      // Nothing to act on: a zone already gone, or a convoy not in a state the step may change (P20).
+      else this.opts.logger.debug({ loop: d.loop, atS: d.step.atS, id: d.step.id, action: d.step.action }, 'exercise inject skipped: nothing to act on');
     }
     for (const loop of [...starts].sort((a, b) => a - b)) await reset(loop);
   }

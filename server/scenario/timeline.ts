@@ -1,5 +1,5 @@
-// Pure: the scenario's timeline of injects (threat zones, access constraints, haven figures) as
-// client commands, which steps fall due between two instants, and the reset between loops.
+// Pure: the scenario's timeline of injects (threat zones, access constraints, haven figures, convoy
+// holds) as client commands, which steps fall due between two instants, and the reset between loops.
 import type { Picture } from '@corridor/protocol';
 import type { ClientCommand } from '@corridor/protocol';
 import type { Scenario, TimelineStep } from './scenario-file.js';
@@ -10,7 +10,7 @@ export interface StepContext {
   nowMs: number;
   /** Scenario seconds per wall-clock second; `validForS` is divided by it. */
   speedup: number;
-  /** The live picture: removals and haven updates act only on what is there. */
+  /** The live picture: removals, haven updates and convoy changes act only on what is there. */
   picture: Picture;
   msgId: string;
 }
@@ -61,7 +61,8 @@ function withoutUndefined<T extends object>(value: T): T {
 
 /**
  * The command a timeline step stands for now, or undefined when it has nothing to act on (a zone
- * already gone, e.g. expired by `validUntil`; a haven an operator removed).
+ * already gone, e.g. expired by `validUntil`; a haven an operator removed; a convoy not moving for a
+ * hold or not holding for a resumption, e.g. one an operator already resumed or aborted, P20).
  * @example stepCommand({ atS: 600, action: 'threat.remove', id: 'tz-x', inject: '...' }, ctx) // undefined unless tz-x is in the picture
  */
 export function stepCommand(step: TimelineStep, ctx: StepContext): ClientCommand | undefined {
@@ -126,21 +127,43 @@ export function stepCommand(step: TimelineStep, ctx: StepContext): ClientCommand
         },
       };
     }
+    case 'convoy.state': {
+      // A hold acts on a moving convoy, a resumption on a holding one; never, say, approved → moving,
+      // which would start a convoy an operator posted again (P20).
+      const from = step.to === 'holding' ? 'moving' : 'holding';
+      if (ctx.picture.convoys[step.id]?.state !== from) return undefined;
+      return withoutUndefined({
+        type: 'convoy.state' as const,
+        msgId,
+        convoyId: step.id,
+        to: step.to,
+        reason: step.reason,
+        resumeWhen: step.resumeWhen,
+      });
+    }
   }
 }
 
+/** Why a convoy the timeline held moves again when a loop starts (recorded in its stateHistory). */
+export const LOOP_RESUME_REASON = 'exercise timeline starts again';
+
 /**
  * Commands that bring the picture back to the state a loop starts from: the timeline's zones and
- * constraints removed, the havens it touches back to their seed figures. `msgIdOf(id)` names each.
+ * constraints removed, the havens it touches back to their seed figures, the convoys it holds moving
+ * again if they still hold (parseScenario has checked they are seeded moving; a convoy in any other
+ * state is left as it is, so no change the machine forbids is sent, P20). `msgIdOf(id)` names each.
+ * @example resetCommands(scenario, emptyPicture(), (id) => `reset:${id}`) // []
  */
 export function resetCommands(scenario: Scenario, picture: Picture, msgIdOf: (id: string) => string): ClientCommand[] {
   const out: ClientCommand[] = [];
   const threats = new Set<string>();
   const constraints = new Set<string>();
   const havens = new Set<string>();
+  const convoys = new Set<string>();
   for (const step of scenario.timeline) {
     if (step.action.startsWith('threat.')) threats.add(step.id);
     else if (step.action.startsWith('constraint.')) constraints.add(step.id);
+    else if (step.action === 'convoy.state') convoys.add(step.id);
     else havens.add(step.id);
   }
   for (const id of threats) if (id in picture.threats) out.push({ type: 'threat.remove', msgId: msgIdOf(id), id });
@@ -157,6 +180,12 @@ export function resetCommands(scenario: Scenario, picture: Picture, msgIdOf: (id
       msgId: msgIdOf(id),
       haven: { ...seed, name: current.name, lon: current.lon, lat: current.lat, capacity: current.capacity },
     });
+  }
+  for (const id of convoys) {
+    const seed = scenario.convoys.find((c) => c.id === id);
+    const current = picture.convoys[id];
+    if (seed?.state !== 'moving' || current?.state !== 'holding') continue;
+    out.push({ type: 'convoy.state', msgId: msgIdOf(id), convoyId: id, to: 'moving', reason: LOOP_RESUME_REASON });
   }
   return out;
 }

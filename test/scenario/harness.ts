@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { CorridorEngine, RouteAnswer, RouteQuery } from '../../routing/types.js';
 import { applyEvents } from '@corridor/protocol';
 import { commandToEvent, existsIn, newId, ROUTING_EVENT_TYPES, type Command } from '../../server/core/commands.js';
-import { emptyPicture, type Picture, type PictureEvent, type NewEvent } from '@corridor/protocol';
+import { emptyPicture, type Actor, type Picture, type PictureEvent, type NewEvent } from '@corridor/protocol';
 import type { ClientCommand } from '@corridor/protocol';
 import { validateCommand } from '@corridor/protocol/validate';
 
@@ -54,6 +54,8 @@ export class MemoryServer {
   constructor(
     private readonly clock: { now(): number },
     private readonly engine?: CorridorEngine,
+    /** Who sends every command (the gateway's sender), recorded on the events; none by default. */
+    private readonly actor?: Actor,
   ) {}
 
   submit = async (cmd: ClientCommand): Promise<{ seq: number }> => {
@@ -67,6 +69,7 @@ export class MemoryServer {
     if (cmd.type === 'resync' || cmd.type === 'ping') return { seq: this.picture.seq };
     const r = commandToEvent(cmd as Command, {
       nowMs,
+      actor: this.actor,
       exists: (slice, id) => existsIn(this.picture, slice, id),
       newId: (prefix) => newId(prefix, nowMs),
       convoyState: (id) => this.picture.convoys[id]?.state,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyPicture } from '@corridor/protocol';
 import { validateCommand } from '@corridor/protocol/validate';
-import { loadScenario, parseScenario, ScenarioError, type Scenario } from '../../server/scenario/scenario-file.js';
+import { loadScenario, parseScenario, ScenarioError, type ConvoyStateStep, type Scenario } from '../../server/scenario/scenario-file.js';
 import { seedCommands } from '../../server/scenario/seed.js';
 import { stepCommand } from '../../server/scenario/timeline.js';
 
@@ -98,6 +98,31 @@ describe('built-in exercise (data/scenarios/gothenburg-exercise.json)', () => {
   });
 });
 
+describe('built-in exercise: a planner holds a convoy (P20)', () => {
+  const steps = scenario.timeline.filter((s): s is ConvoyStateStep => s.action === 'convoy.state');
+  const chlorine = scenario.timeline.filter((s) => s.id === 'tz-ex-ringon-chlorine');
+
+  it('holds EVAC GREEN, seeded moving, as the chlorine zone appears and resumes it as the zone is lifted, within the first three minutes', () => {
+    expect(steps.map((s) => [s.id, s.to, s.atS])).toEqual([
+      ['cv-ex-green', 'holding', chlorine[0].atS],
+      ['cv-ex-green', 'moving', chlorine.at(-1)!.atS],
+    ]);
+    expect(chlorine[0].action).toBe('threat.upsert');
+    expect(chlorine.at(-1)!.action).toBe('threat.remove');
+    expect(steps[0].atS).toBeLessThan(180);
+    expect(scenario.convoys.find((c) => c.id === 'cv-ex-green')!.state).toBe('moving');
+    expect(steps[0]).toMatchObject({ reason: 'Chlorine release reported at Ringön', resumeWhen: 'Danger zone lifted or corridor confirmed clear by the analyst' });
+    expect(steps[1].reason).toBeTruthy();
+    expect(steps[1].resumeWhen).toBeUndefined();
+  });
+
+  it('plays the hold after the zone that causes it, and the resumption after the zone is removed (same second, file order)', () => {
+    const index = (s: unknown) => scenario.timeline.indexOf(s as Scenario['timeline'][number]);
+    expect(index(steps[0])).toBeGreaterThan(index(chlorine[0]));
+    expect(index(steps[1])).toBeGreaterThan(index(chlorine.at(-1)));
+  });
+});
+
 describe('parseScenario', () => {
   it('accepts the built-in file and returns it unchanged', () => {
     expect(parseScenario(clone())).toEqual(scenario);
@@ -157,5 +182,61 @@ describe('parseScenario', () => {
     const s = clone();
     s.units[0].start = s.units[0].stops.length;
     expect(parseError(s).path).toBe('units[0].start');
+  });
+  describe('convoy.state steps', () => {
+    const holdAt = (s: Scenario) => s.timeline.findIndex((t) => t.action === 'convoy.state' && t.to === 'holding');
+    const resumeAt = (s: Scenario) => s.timeline.findIndex((t) => t.action === 'convoy.state' && t.to === 'moving');
+    const edit = (i: (s: Scenario) => number, change: (step: Record<string, unknown>) => void) => {
+      const s = clone();
+      const at = i(s);
+      change(s.timeline[at] as unknown as Record<string, unknown>);
+      return { s, at };
+    };
+
+    it('refuses a hold without a resume condition, naming timeline[i].resumeWhen', () => {
+      const { s, at } = edit(holdAt, (step) => delete step.resumeWhen);
+      const err = parseError(s);
+      expect(err.path).toBe(`timeline[${at}].resumeWhen`);
+      expect(err.message).toMatch(new RegExp(`^timeline\\[${at}\\]\\.resumeWhen is required`));
+    });
+
+    it('refuses a step without a reason, or with only blanks, naming timeline[i].reason (not another action\'s field)', () => {
+      const missing = edit(holdAt, (step) => delete step.reason);
+      expect(parseError(missing.s)).toMatchObject({ path: `timeline[${missing.at}].reason`, message: `timeline[${missing.at}].reason is required` });
+      const blank = edit(resumeAt, (step) => (step.reason = '   '));
+      expect(parseError(blank.s).path).toBe(`timeline[${blank.at}].reason`);
+    });
+
+    it('refuses a target other than holding or moving, and a resume condition on a resumption', () => {
+      const to = edit(holdAt, (step) => (step.to = 'arrived'));
+      const err = parseError(to.s);
+      expect(err.path).toBe(`timeline[${to.at}].to`);
+      expect(err.message).toMatch(/"holding", "moving"/);
+      const when = edit(resumeAt, (step) => (step.resumeWhen = 'later'));
+      expect(parseError(when.s).path).toBe(`timeline[${when.at}].resumeWhen`);
+    });
+
+    it('refuses a convoy that is not in the scenario, or one not seeded moving', () => {
+      const unknown = edit(holdAt, (step) => (step.id = 'cv-ex-purple'));
+      expect(parseError(unknown.s)).toMatchObject({ path: `timeline[${unknown.at}].id` });
+      expect(parseError(unknown.s).message).toMatch(/cv-ex-purple" is not a convoy of the scenario/);
+      const planned = edit(holdAt, (step) => (step.id = 'cv-ex-red'));
+      expect(parseError(planned.s).message).toMatch(/cv-ex-red" starts planned/);
+    });
+
+    it('refuses steps out of turn (a resumption before the hold), naming the step', () => {
+      const { s, at } = edit(resumeAt, (step) => (step.atS = 30));
+      const err = parseError(s);
+      expect(err.path).toBe(`timeline[${at}].to`);
+      expect(err.message).toMatch(/already moving/);
+    });
+
+    it('names an unknown action, and a stray field against its own action', () => {
+      const action = edit(holdAt, (step) => (step.action = 'convoy.teleport'));
+      expect(parseError(action.s)).toMatchObject({ path: `timeline[${action.at}].action` });
+      expect(parseError(action.s).message).toMatch(/must be one of .*convoy\.state, got "convoy\.teleport"/);
+      const stray = edit(holdAt, (step) => (step.until = 60));
+      expect(parseError(stray.s)).toMatchObject({ path: `timeline[${stray.at}].until`, message: `timeline[${stray.at}].until is not a known field` });
+    });
   });
 });

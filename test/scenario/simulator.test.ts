@@ -1,12 +1,15 @@
 // Tests of the exercise simulator's behaviour over the in-memory ingestion path, with a
 // straight-line engine so unit motion is easy to check (server/scenario/simulator.ts, index.ts).
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { RouteQuery } from '../../routing/types.js';
+import { SCENARIO_SENDER } from '../../server/gateway/sender.js';
 import { validateCommand } from '@corridor/protocol/validate';
 import { startScenario } from '../../server/scenario/index.js';
 import { rulerAt } from '../../server/scenario/path-follower.js';
-import { loadScenario, resolvePlace, type Scenario } from '../../server/scenario/scenario-file.js';
-import { ExerciseSimulator } from '../../server/scenario/simulator.js';
+import { loadScenario, resolvePlace, type ConvoyStateStep, type Scenario } from '../../server/scenario/scenario-file.js';
+import { ExerciseSimulator, type Submit } from '../../server/scenario/simulator.js';
+import { LOOP_RESUME_REASON } from '../../server/scenario/timeline.js';
 import { ManualClock, MemoryServer, runTicks, runUntil, silentLogger, StraightLineEngine } from './harness.js';
 
 const scenario = loadScenario();
@@ -330,6 +333,135 @@ describe('ExerciseSimulator: timeline', () => {
     await runTicks(sim, clock, 1); // the simulator sees it in the picture
     const moving = sim.unitStates().filter((u) => u.mode === 'moving').length;
     expect(engine.queries.length - before).toBeGreaterThanOrEqual(moving);
+  });
+});
+
+describe('ExerciseSimulator: a planner holds a convoy (P20)', () => {
+  const convoySteps = scenario.timeline.filter((s): s is ConvoyStateStep => s.action === 'convoy.state');
+  const hold = convoySteps.find((s) => s.to === 'holding')!;
+  const resume = convoySteps.find((s) => s.to === 'moving')!;
+  const GREEN = 'cv-ex-green';
+  // At 5x every tick covers 5 scenario seconds, so the 45 s and 780 s injects fall on a tick exactly.
+  const SPEEDUP = 5;
+
+  /** The simulator over an in-memory server that records the scenario's sender; `submit` keeps every refusal. */
+  function planner() {
+    const clock = new ManualClock();
+    const engine = new StraightLineEngine();
+    const server = new MemoryServer(clock, engine, SCENARIO_SENDER.actor);
+    const refused: { cmd: unknown; err: unknown }[] = [];
+    const submit: Submit = async (cmd) => {
+      try {
+        return await server.submit(cmd);
+      } catch (err) {
+        refused.push({ cmd, err });
+        throw err;
+      }
+    };
+    const simulator = () =>
+      new ExerciseSimulator({ routing: engine, submit, logger: silentLogger, picture: () => server.picture, scenario, clock, speedup: SPEEDUP });
+    return { clock, server, sim: simulator(), simulator, refused };
+  }
+
+  it('holds EVAC GREEN when the chlorine zone appears (45 s) and lets it move when the zone is lifted (780 s), in its stateHistory', async () => {
+    expect(hold).toMatchObject({ id: GREEN, atS: 45 });
+    expect(resume).toMatchObject({ id: GREEN, atS: 780 });
+    const { clock, server, sim, refused } = planner();
+    await runTicks(sim, clock, 1);
+    const startMs = clock.now();
+    const green = () => server.picture.convoys[GREEN];
+    await runUntil(sim, clock, 40);
+    expect(green().state).toBe('moving');
+    await runUntil(sim, clock, 45);
+    expect(server.picture.threats['tz-ex-ringon-chlorine']).toBeDefined();
+    expect(green().state).toBe('holding');
+    expect(green().stateHistory!.at(-1)).toEqual({
+      from: 'moving',
+      to: 'holding',
+      atMs: startMs + (45 * 1000) / SPEEDUP,
+      by: SCENARIO_SENDER.actor,
+      reason: 'Chlorine release reported at Ringön',
+      resumeWhen: 'Danger zone lifted or corridor confirmed clear by the analyst',
+    });
+    // Holding keeps the corridor (drawn dashed and greyed) and the other moving convoy moves on.
+    expect(server.picture.convoys['cv-ex-blue'].state).toBe('moving');
+    await runUntil(sim, clock, 775);
+    expect(green().state).toBe('holding');
+    await runUntil(sim, clock, 780);
+    expect(server.picture.threats['tz-ex-ringon-chlorine']).toBeUndefined();
+    expect(green().state).toBe('moving');
+    expect(green().stateHistory!.at(-1)).toEqual({
+      from: 'holding',
+      to: 'moving',
+      atMs: startMs + (780 * 1000) / SPEEDUP,
+      by: SCENARIO_SENDER.actor,
+      reason: resume.reason,
+    });
+    // Loop 1 (from 900 s) holds it again at 945 s; nothing the machine forbids was sent on the way.
+    await runUntil(sim, clock, 940);
+    expect(green().state).toBe('moving');
+    await runUntil(sim, clock, 945);
+    expect(green().state).toBe('holding');
+    expect(green().stateHistory!.filter((c) => c.to === 'holding')).toHaveLength(2);
+    expect(refused).toEqual([]);
+  });
+
+  it('after a restart during the hold, moves the convoy again at the first loop start, then holds it at 45 s', async () => {
+    const first = planner();
+    await runUntil(first.sim, first.clock, 100);
+    expect(first.server.picture.convoys[GREEN].state).toBe('holding');
+    const again = first.simulator();
+    await runTicks(again, first.clock, 1);
+    expect(first.server.picture.convoys[GREEN]).toMatchObject({ state: 'moving' });
+    expect(first.server.picture.convoys[GREEN].stateHistory!.at(-1)).toMatchObject({ from: 'holding', to: 'moving', reason: LOOP_RESUME_REASON });
+    await runUntil(again, first.clock, 45);
+    expect(first.server.picture.convoys[GREEN].state).toBe('holding');
+    expect(first.refused).toEqual([]);
+  });
+
+  it('leaves a convoy alone that an operator has taken elsewhere: nothing the machine forbids is sent', async () => {
+    const { clock, server, sim, refused } = planner();
+    await runUntil(sim, clock, 20);
+    await server.submit({ type: 'convoy.state', msgId: 'op-1', convoyId: GREEN, to: 'holding', reason: 'operator hold', resumeWhen: 'operator says so' });
+    await runUntil(sim, clock, 50); // the timeline's hold finds it holding already: skipped
+    expect(server.picture.convoys[GREEN].stateHistory!.at(-1)).toMatchObject({ reason: 'operator hold' });
+    await server.submit({ type: 'convoy.state', msgId: 'op-2', convoyId: GREEN, to: 'aborted', reason: 'operator abort' });
+    await runUntil(sim, clock, 950); // the resume at 780 s, the loop reset and the next hold all skip it
+    expect(server.picture.convoys[GREEN].state).toBe('aborted');
+    expect(server.commands('convoy.state').filter((c) => String(c.msgId).startsWith('exercise:') && c.to === 'holding')).toHaveLength(0);
+    expect(refused).toEqual([]);
+  });
+
+  it('logs a refused change of state and carries on', async () => {
+    const lines: { level: number; msg: string; type?: string }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const clock = new ManualClock();
+    const engine = new StraightLineEngine();
+    const server = new MemoryServer(clock, engine);
+    const sim = new ExerciseSimulator({
+      routing: engine,
+      // The server refuses the timeline's change, as it would one judged after an operator's (409).
+      submit: async (cmd) => {
+        if (cmd.type === 'convoy.state' && cmd.to === 'holding') throw new Error('invalid_transition');
+        return server.submit(cmd);
+      },
+      logger,
+      picture: () => server.picture,
+      scenario,
+      clock,
+      speedup: SPEEDUP,
+    });
+    await runUntil(sim, clock, 60);
+    expect(server.picture.convoys[GREEN].state).toBe('moving');
+    const changes = server.commands('convoy.state').length;
+    expect(lines.some((l) => l.level === 40 && l.msg === 'exercise command refused' && l.type === 'convoy.state')).toBe(true);
+    const batches = server.commands('positions').length;
+    await runTicks(sim, clock, 3);
+    expect(server.commands('positions').length).toBe(batches + 3);
+    // The resume at 780 s finds the convoy moving and sends nothing (logged at debug).
+    await runUntil(sim, clock, 790);
+    expect(lines.some((l) => l.level === 20 && /skipped/.test(l.msg))).toBe(true);
+    expect(server.commands('convoy.state')).toHaveLength(changes);
   });
 });
 

@@ -1,13 +1,20 @@
 // Tests of the pure timeline and seed functions (server/scenario/timeline.ts, seed.ts).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emptyPicture, type Picture } from '@corridor/protocol';
-import { loadScenario } from '../../server/scenario/scenario-file.js';
+import { emptyPicture, type Convoy, type ConvoyState, type Picture } from '@corridor/protocol';
+import { validateCommand } from '@corridor/protocol/validate';
+import { loadScenario, type ConvoyStateStep } from '../../server/scenario/scenario-file.js';
 import { seedCommands, seedMsgId } from '../../server/scenario/seed.js';
-import { dueSteps, loopStarts, resetCommands, stepCommand } from '../../server/scenario/timeline.js';
+import { dueSteps, LOOP_RESUME_REASON, loopStarts, resetCommands, stepCommand } from '../../server/scenario/timeline.js';
 
 const scenario = loadScenario();
 const NOW = Date.UTC(2026, 10, 21, 10, 0, 0);
+/** A picture holding the exercise's convoy EVAC GREEN in `state`. */
+function withGreen(state: ConvoyState): Picture {
+  const green: Convoy = { id: 'cv-ex-green', name: 'EVAC GREEN', origin: [11.94, 57.71], destination: [11.98, 57.69], vehicleClass: 'light_truck', state, updatedMs: 0 };
+  return { ...emptyPicture(), convoys: { [green.id]: green } };
+}
+const convoySteps = scenario.timeline.filter((s): s is ConvoyStateStep => s.action === 'convoy.state');
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 console.info(`timeline property tests: fast-check seed ${SEED} (FC_SEED=${SEED} to replay)`);
 
@@ -93,7 +100,44 @@ describe('stepCommand', () => {
   });
 });
 
+describe('stepCommand: convoy.state (P20)', () => {
+  const base = { nowMs: NOW, speedup: 1, msgId: 'm1' };
+  const hold = convoySteps.find((s) => s.to === 'holding')!;
+  const resume = convoySteps.find((s) => s.to === 'moving')!;
+
+  it('holds a moving convoy with the step\'s reason and resume condition, as a valid command', () => {
+    const cmd = stepCommand(hold, { ...base, picture: withGreen('moving') });
+    expect(cmd).toEqual({ type: 'convoy.state', msgId: 'm1', convoyId: 'cv-ex-green', to: 'holding', reason: hold.reason, resumeWhen: hold.resumeWhen });
+    expect(validateCommand(cmd, NOW)).toMatchObject({ ok: true });
+  });
+
+  it('resumes a holding convoy with a reason and no resume condition', () => {
+    const cmd = stepCommand(resume, { ...base, picture: withGreen('holding') });
+    expect(cmd).toEqual({ type: 'convoy.state', msgId: 'm1', convoyId: 'cv-ex-green', to: 'moving', reason: resume.reason });
+    expect(validateCommand(cmd, NOW)).toMatchObject({ ok: true });
+  });
+
+  it('sends nothing the machine forbids: no hold unless moving, no resumption unless holding, nothing for a missing convoy', () => {
+    for (const state of ['planned', 'approved', 'holding', 'arrived', 'aborted'] as const) {
+      expect(stepCommand(hold, { ...base, picture: withGreen(state) }), state).toBeUndefined();
+    }
+    for (const state of ['planned', 'approved', 'moving', 'arrived', 'aborted'] as const) {
+      expect(stepCommand(resume, { ...base, picture: withGreen(state) }), state).toBeUndefined();
+    }
+    expect(stepCommand(hold, { ...base, picture: emptyPicture() })).toBeUndefined();
+  });
+});
+
 describe('resetCommands', () => {
+  it('lets a convoy the timeline holds move again when a loop starts, and leaves it alone in any other state', () => {
+    expect(resetCommands(scenario, withGreen('holding'), (id) => `reset:${id}`)).toEqual([
+      { type: 'convoy.state', msgId: 'reset:cv-ex-green', convoyId: 'cv-ex-green', to: 'moving', reason: LOOP_RESUME_REASON },
+    ]);
+    for (const state of ['planned', 'approved', 'moving', 'arrived', 'aborted'] as const) {
+      expect(resetCommands(scenario, withGreen(state), (id) => `reset:${id}`), state).toEqual([]);
+    }
+  });
+
   it('removes the timeline zones present and restores haven figures, nothing else', () => {
     const zone = {} as Picture['threats'][string];
     const chalmers = scenario.havens.find((h) => h.id === 'hv-chalmers')!;
