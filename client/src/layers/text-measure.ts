@@ -31,6 +31,9 @@ export const approxMeasure: MeasureLine = (line, sizePx, weight) => [...line].le
 /** Letters of scripts that join (Arabic and its supplements and presentation forms), which MapLibre shapes before it lays them out. */
 const JOINING = /[\u0600-\u06FF\u0750-\u077F\u0870-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]+/gu;
 
+/** Splits text into grapheme clusters; one for the page (making one per line measured cost more than the split). */
+const segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+
 /**
  * Pieces of a line as MapLibre advances through them: a run of a joining script as one piece (its
  * letters take the shapes of the word they sit in, which only the whole run shows), everything else a
@@ -39,7 +42,6 @@ const JOINING = /[\u0600-\u06FF\u0750-\u077F\u0870-\u08FF\uFB50-\uFDFF\uFE70-\uF
  */
 export function lineRuns(line: string): string[] {
   const out: string[] = [];
-  const segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
   const clusters = (text: string) => (segmenter ? [...segmenter.segment(text)].map((s) => s.segment) : [...text]);
   let at = 0;
   for (const m of line.matchAll(JOINING)) {
