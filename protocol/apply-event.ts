@@ -2,6 +2,7 @@
 // Copy-on-write per slice, once per batch: untouched slices keep their identity, so the client's
 // layers redraw only what moved (STYLE: stable data identity).
 import { currentStateName, MAX_STATE_HISTORY, type Transition } from './convoy-states.js';
+import type { Alert } from './tracking.js';
 import { idRecord, type Actor, type Convoy, type Picture, type PictureEvent, type StateChange, type Unit } from './events.js';
 import { refreshedCorridor } from './corridor-event.js';
 import { eventKind, KINDS } from './kinds.js';
@@ -116,11 +117,44 @@ function applyTo(
       };
       return;
     }
-    case 'convoy.removed':
-      // A removed convoy takes its corridor with it (P9).
+    case 'convoy.removed': {
+      // A removed convoy takes its corridor, its track and its alerts with it (P9, P21).
       delete slice('convoys')[event.id];
       delete slice('corridors')[event.id];
+      if (Object.hasOwn(peek().tracks, event.id)) delete slice('tracks')[event.id];
+      const alerts = peek().alerts;
+      for (const id in alerts) if (alerts[id].convoyId === event.id) delete slice('alerts')[id];
       return;
+    }
+    case 'convoy.tracked':
+      // A track for a convoy that no longer exists is a late answer (P9).
+      if (!Object.hasOwn(peek().convoys, event.track.convoyId)) return;
+      slice('tracks')[event.track.convoyId] = event.track;
+      return;
+    case 'alert.raised':
+      if (!Object.hasOwn(peek().convoys, event.alert.convoyId)) return;
+      slice('alerts')[event.alert.id] = event.alert;
+      return;
+    case 'alert.acknowledged': {
+      // Gone once both acknowledged and cleared: the log keeps it (P21).
+      const alert = peek().alerts[event.id];
+      if (!alert) return;
+      if (alert.clearedMs !== undefined) {
+        delete slice('alerts')[event.id];
+        return;
+      }
+      const acknowledged: NonNullable<Alert['acknowledged']> = { by: event.actor ?? { tokenId: 'unknown', org: 'unknown', role: 'unknown' }, atMs: event.timeMs };
+      if (event.remark !== undefined) acknowledged.remark = event.remark;
+      slice('alerts')[event.id] = { ...alert, acknowledged };
+      return;
+    }
+    case 'alert.cleared': {
+      const alert = peek().alerts[event.id];
+      if (!alert) return;
+      if (alert.acknowledged !== undefined) delete slice('alerts')[event.id];
+      else slice('alerts')[event.id] = { ...alert, clearedMs: event.timeMs };
+      return;
+    }
     case 'corridor.recomputed':
       // A corridor for a convoy that no longer exists is a late answer; drop it (P9).
       if (!Object.hasOwn(peek().convoys, event.corridor.convoyId)) return;

@@ -3,6 +3,7 @@
 import { currentStateName, type ConvoyState, type Transition } from './convoy-states.js';
 import { KIND_NAMES, KINDS, type ExpiringKind, type FieldOf, type Kind, type SliceOf } from './kinds.js';
 import type { CorridorWhy } from './server-messages.js';
+import type { Alert, AlertClearReason, ConvoyTrack } from './tracking.js';
 import type {
   ConstraintInput,
   ConvoyInput,
@@ -142,6 +143,10 @@ export type Picture = {
   seq: number;
   units: Record<string, Unit>;
   corridors: Record<string, Corridor>;
+  /** Where each tracked convoy is on its corridor, by convoy id (P21). */
+  tracks: Record<string, ConvoyTrack>;
+  /** Alerts not yet both acknowledged and cleared, by alert id (P21). */
+  alerts: Record<string, Alert>;
 } & KindSlices;
 
 /** Who caused an event (for the audit trail). */
@@ -161,6 +166,12 @@ export type EventPayloads = {
   'corridor.refreshed': { refresh: CorridorRefresh };
   /** A convoy's state changed as the machine allows (P20): who and when are the event's `actor` and `timeMs`. */
   'convoy.state-changed': { convoyId: string } & Transition;
+  /** The convoy's lead unit reported and was matched to the corridor (P21). */
+  'convoy.tracked': { track: ConvoyTrack };
+  'alert.raised': { alert: Alert };
+  /** Someone (the event's `actor`) acknowledged an alert. */
+  'alert.acknowledged': { id: string; remark?: string };
+  'alert.cleared': { id: string; reason: AlertClearReason };
 } & { [K in Kind as `${K}.upserted`]: { [F in FieldOf<K>]: Entities[K] } } & {
   [K in Kind as `${K}.removed`]: K extends ExpiringKind ? { id: string; reason: RemovalReason } : { id: string };
 };
@@ -243,7 +254,7 @@ export function idRecord<T>(from?: Readonly<Record<string, T>>): Record<string, 
 }
 
 /** The slices of a picture: each an {@link idRecord}. */
-export const PICTURE_SLICES = ['units', ...KIND_NAMES.map((k) => KINDS[k].slice), 'corridors'] as ReadonlyArray<Exclude<keyof Picture, 'seq'>>;
+export const PICTURE_SLICES = ['units', ...KIND_NAMES.map((k) => KINDS[k].slice), 'corridors', 'tracks', 'alerts'] as ReadonlyArray<Exclude<keyof Picture, 'seq'>>;
 
 export function emptyPicture(): Picture {
   const picture = { seq: 0 } as Picture;

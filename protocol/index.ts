@@ -3,6 +3,7 @@
 // No Node imports and nothing of server/, routing/ or client/ (the project references enforce it).
 export * from './kinds.js';
 export * from './convoy-states.js';
+export * from './tracking.js';
 export * from './messages.js';
 export * from './events.js';
 export * from './apply-event.js';

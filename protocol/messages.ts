@@ -226,6 +226,11 @@ export const ConvoyStateSchema = Type.Union([
   Type.Literal('arrived'),
   Type.Literal('aborted'),
 ]);
+/** Most checkpoints a convoy may name besides its ends. */
+export const MAX_CHECKPOINTS = 50;
+/** A named point on a convoy's corridor (a bridge, a crossing, a fuel stop). */
+export const CheckpointInputSchema = Type.Object({ name: Name(), at: Position2 }, strict);
+export type CheckpointInput = Static<typeof CheckpointInputSchema>;
 export const ConvoyInputSchema = Type.Object(
   {
     id: Type.Optional(Id),
@@ -236,6 +241,16 @@ export const ConvoyInputSchema = Type.Object(
     vehicleClass: Type.Optional(VehicleClassSchema),
     /** Evacuees carried, individuals. */
     people: Type.Optional(Count),
+    /** The field unit whose reports track the convoy against its corridor (P21). */
+    leadUnitId: Type.Optional(Id),
+    /** Other units travelling with it (escort, further vehicles). */
+    unitIds: Type.Optional(Type.Array(Id, { maxItems: 50 })),
+    /** Named points on its corridor, in the order it passes them; its ends are always checkpoints too. */
+    checkpoints: Type.Optional(Type.Array(CheckpointInputSchema, { maxItems: MAX_CHECKPOINTS })),
+    /** The organisation that runs it. */
+    organisation: Type.Optional(Name()),
+    /** Who to call about it: a name, a phone, a radio channel. */
+    contact: Type.Optional(Name(300)),
     /**
      * Absent: a new convoy is planned, an existing one keeps its state. Another state than the
      * convoy's is a change of state, allowed only as the machine allows it without a reason (P20).
@@ -259,6 +274,10 @@ export const ConvoyStateChangeSchema = Type.Object(
   strict,
 );
 export type ConvoyStateChange = Static<typeof ConvoyStateChangeSchema>;
+
+/** An acknowledgement of an alert (`POST /api/alerts/:id/ack`, and the `alert.ack` command): what the planner says, optionally (P21). */
+export const AlertAckSchema = Type.Object({ remark: Type.Optional(Prose(500)) }, strict);
+export type AlertAck = Static<typeof AlertAckSchema>;
 
 // ---------------------------------------------------------------- client → server (WebSocket)
 const cmd = <K extends string, T extends Record<string, TSchema>>(type: K, fields: T) =>
@@ -296,6 +315,7 @@ export const ClientCommandSchemas = {
   positions: cmd('positions', { reports: PositionBatchSchema }),
   ...kindCommandSchemas(),
   'convoy.state': cmd('convoy.state', { convoyId: Id, ...ConvoyStateChangeSchema.properties }),
+  'alert.ack': cmd('alert.ack', { alertId: Id, ...AlertAckSchema.properties }),
   resync: Type.Object({ type: Type.Literal('resync'), since: Type.Integer({ minimum: 0 }) }, strict),
   ping: Type.Object({ type: Type.Literal('ping'), msgId: Type.Optional(MsgId) }, strict),
 };
@@ -329,6 +349,8 @@ export type ErrorCode =
   | 'not_found'
   /** A change of a convoy's state that the machine forbids (P20). */
   | 'invalid_transition'
+  /** An alert someone already acknowledged (P21). */
+  | 'already_acknowledged'
   | 'no_safe_route'
   | 'off_network'
   /** A msgId (or Idempotency-Key) this sender already used for a different message (P8). */

@@ -4,6 +4,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, Flow, Constraint, Convoy, StateChange, ThreatZone, Unit } from './events.js';
 import type { ConvoyState } from './convoy-states.js';
+import { ALERT_KINDS, type Alert, type ConvoyTrack } from './tracking.js';
 import {
   AccessStatusSchema,
   ConstraintCategorySchema,
@@ -24,7 +25,7 @@ import {
  * which it speaks in every snapshot; a page that finds another asks to be reloaded. Raised when a
  * message changes in a way an older client would misread.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 const strict = { additionalProperties: false } as const;
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
@@ -157,6 +158,11 @@ export const ConvoySchema = Type.Object(
     destination: Type.Union([Position2, Type.Literal('nearest-haven')]),
     vehicleClass: VehicleClassSchema,
     people: Opt(Num),
+    leadUnitId: Opt(Text),
+    unitIds: Opt(Type.Array(Text)),
+    checkpoints: Opt(Type.Array(Type.Object({ name: Text, at: Position2 }, strict))),
+    organisation: Opt(Text),
+    contact: Opt(Text),
     state: ConvoyStateSchema,
     stateHistory: Opt(Type.Array(StateChangeSchema)),
     updatedMs: Ms,
@@ -188,6 +194,42 @@ export const CorridorRefreshSchema = Type.Object(
   strict,
 );
 
+/** Where a tracked convoy is on its corridor (P21, tracking.ts). */
+export const ConvoyTrackSchema = Type.Object(
+  {
+    convoyId: Text,
+    unitId: Text,
+    at: Position2,
+    timeMs: Ms,
+    progress: Type.Object({ done_m: Num, left_m: Num }, strict),
+    offset_m: Num,
+    etaMs: Opt(Ms),
+    speed_mps: Opt(Num),
+    checkpoints: Type.Array(Type.Object({ name: Text, end: Opt(Type.Union([Type.Literal('origin'), Type.Literal('destination')])), at: Position2, along_m: Num }, strict)),
+    passed: Type.Array(Type.Object({ index: Type.Integer({ minimum: 0 }), name: Text, atMs: Ms }, strict)),
+    recent: Type.Array(Type.Tuple([Ms, Num])),
+    offSinceMs: Opt(Ms),
+    stillSinceMs: Opt(Ms),
+    stillAt: Opt(Position2),
+    routeKey: Text,
+  },
+  strict,
+);
+export const AlertKindSchema = Type.Union(ALERT_KINDS.map((k) => Type.Literal(k)));
+/** An alert about a convoy (P21, tracking.ts). */
+export const AlertSchema = Type.Object(
+  {
+    id: Text,
+    convoyId: Text,
+    kind: AlertKindSchema,
+    raisedMs: Ms,
+    detail: Type.Object({ distance_m: Opt(Num), zoneId: Opt(Text), sinceMs: Opt(Ms), havenId: Opt(Text), people: Opt(Num) }, strict),
+    acknowledged: Opt(Type.Object({ by: ActorSchema, atMs: Ms, remark: Opt(Text) }, strict)),
+    clearedMs: Opt(Ms),
+  },
+  strict,
+);
+
 const record = <T extends TSchema>(schema: T) => Type.Record(Type.String(), schema);
 export const PictureSchema = Type.Object(
   {
@@ -200,6 +242,8 @@ export const PictureSchema = Type.Object(
     constraints: record(ConstraintSchema),
     convoys: record(ConvoySchema),
     corridors: record(CorridorSchema),
+    tracks: record(ConvoyTrackSchema),
+    alerts: record(AlertSchema),
   },
   strict,
 );
@@ -232,6 +276,10 @@ export const PictureEventSchema = Type.Union([
   event('convoy.state-changed', { convoyId: Text, ...transitionFields }),
   event('corridor.recomputed', { corridor: CorridorSchema }),
   event('corridor.refreshed', { refresh: CorridorRefreshSchema }),
+  event('convoy.tracked', { track: ConvoyTrackSchema }),
+  event('alert.raised', { alert: AlertSchema }),
+  event('alert.acknowledged', { id: Text, remark: Opt(Text) }),
+  event('alert.cleared', { id: Text, reason: Type.Union([Type.Literal('cause_ended'), Type.Literal('convoy_ended')]) }),
 ]);
 
 const ErrorCodeSchema = Type.String({ pattern: '^[a-z_]+$' });
@@ -268,5 +316,7 @@ export type SchemasMatchTypes = [
   Holds<Same<Static<typeof CorridorSchema>, Corridor>>,
   Holds<Same<Static<typeof CorridorRefreshSchema>, CorridorRefresh>>,
   Holds<Same<Static<typeof ActorSchema>, Actor>>,
+  Holds<Same<Static<typeof ConvoyTrackSchema>, ConvoyTrack>>,
+  Holds<Same<Static<typeof AlertSchema>, Alert>>,
   Holds<Same<keyof Static<typeof PictureSchema>, keyof Picture>>,
 ];

@@ -9,6 +9,7 @@ import {
   ConstraintInputSchema,
   ConvoyInputSchema,
   ConvoyStateChangeSchema,
+  AlertAckSchema,
   FlowInputSchema,
   HavenInputSchema,
   ID_PATTERN,
@@ -491,6 +492,11 @@ export function validateConvoyStateChange(raw: unknown, prefix = '') {
   if (!r.ok) return r;
   const missing = transitionInputProblem(r.value.to, r.value, prefix);
   return missing ? { ok: false as const, error: missing } : r;
+}
+
+/** An acknowledgement of an alert (`POST /api/alerts/:id/ack`): an optional remark (P21). */
+export function validateAlertAck(raw: unknown, prefix = '') {
+  return checkSchema(AlertAckSchema, raw, prefix);
 }
 
 /**

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { generateToken, TokenStore, tokensFile } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { ConvoyTracker } from './convoys/tracker.js';
+import { DEFAULT_TRACKING } from './convoys/tracking.js';
 import { ExpiryReactor } from './core/expiry.js';
 import type { Reactor } from './core/reactor.js';
 import { PictureStore, type SubmitResult } from './core/store.js';
@@ -32,7 +34,7 @@ export const DEFAULT_CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import
 export interface ServerDeps {
   /** The router: on its own thread in the server (routing-thread.ts), in-thread in tests. */
   routing: RoutingService;
-  /** Reactors besides the router and expiry (convoy tracking, alerts, …). */
+  /** Reactors besides the router, expiry and convoy tracking. */
   reactors?: Reactor[];
   /** What each recipient may see (server/out); everyone sees everything when not given. */
   sharing?: SharingPolicy;
@@ -85,7 +87,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     log,
     snapshots: new FileSnapshotStore(snapshotDir(config.dataDir), file),
     logger,
-    reactors: [deps.routing.reactor, new ExpiryReactor(), ...(deps.reactors ?? [])],
+    reactors: [deps.routing.reactor, new ExpiryReactor(), new ConvoyTracker({ settings: { ...DEFAULT_TRACKING, ...config.tracking }, staleAfterMs: config.staleAfterMs }), ...(deps.reactors ?? [])],
     snapshotEvery: config.snapshotEvery,
     snapshotIntervalMs: config.snapshotIntervalMs,
   });

@@ -1,5 +1,6 @@
 // Server configuration from the environment (CONTRACT.md "Running"), with a clear error per bad value.
 import path from 'node:path';
+import { DEFAULT_TRACKING, type TrackingSettings } from './convoys/tracking.js';
 import { parseAllowedOrigins } from './gateway/origin.js';
 
 /** Everything the server needs to start; built by {@link loadConfig} or by tests directly. */
@@ -45,6 +46,8 @@ export interface Config {
   tokenRatePerS?: number;
   /** Sockets one token may hold open (P15). */
   tokenMaxSockets?: number;
+  /** What convoy tracking measures against (P21); the defaults when absent. */
+  tracking?: Partial<TrackingSettings>;
 }
 
 /** A configuration value that cannot be used; `variable` names the environment variable. */
@@ -131,5 +134,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     allowedOrigins,
     tokenRatePerS: positive(env, 'CORRIDOR_TOKEN_RATE', 5000, 10_000_000),
     tokenMaxSockets: Math.round(positive(env, 'CORRIDOR_TOKEN_MAX_SOCKETS', 64, 100_000)),
+    tracking: {
+      offCorridorM: positive(env, 'CORRIDOR_OFF_CORRIDOR_M', DEFAULT_TRACKING.offCorridorM, 100_000),
+      offCorridorMs: positive(env, 'CORRIDOR_OFF_CORRIDOR_S', DEFAULT_TRACKING.offCorridorMs / 1000, 86_400) * 1000,
+      stoppedMs: positive(env, 'CORRIDOR_STOPPED_S', DEFAULT_TRACKING.stoppedMs / 1000, 86_400) * 1000,
+      arrivalM: positive(env, 'CORRIDOR_ARRIVAL_M', DEFAULT_TRACKING.arrivalM, 100_000),
+    },
   };
 }

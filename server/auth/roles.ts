@@ -32,13 +32,13 @@ export function can(role: string, action: Action): boolean {
 
 /**
  * The action a command needs: its kind's (kinds.ts), `positions` for reports, `convoys` for a
- * convoy's change of state (those who plan convoys move them through their states, P20), `read`
+ * convoy's change of state and an alert's acknowledgement (those who plan convoys run them, P20, P21), `read`
  * for the rest.
  * @example actionOf('convoy.state') // 'convoys'
  */
 export function actionOf(type: ClientCommandType): Action {
   if (type === 'position' || type === 'positions') return 'positions';
-  if (type === 'convoy.state') return 'convoys';
+  if (type === 'convoy.state' || type === 'alert.ack') return 'convoys';
   const ck = commandKind(type);
   return ck ? (KINDS[ck.kind].action as Action) : 'read';
 }

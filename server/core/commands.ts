@@ -27,6 +27,7 @@ import {
   type Unit,
 } from '@corridor/protocol';
 import type { Static } from '@sinclair/typebox';
+import type { AlertStanding } from './pending-view.js';
 
 export { ID_PREFIX, ROUTING_EVENT_TYPES, type EntitySlice } from '@corridor/protocol';
 
@@ -47,6 +48,8 @@ export interface CommandContext {
   newId(prefix: string): string;
   /** A convoy's state (committed or queued ahead of this command); undefined when there is no such convoy. */
   convoyState(id: string): ConvoyState | undefined;
+  /** An alert's standing (committed or queued ahead of this command); undefined when there is no such alert. */
+  alertStanding(id: string): AlertStanding | undefined;
 }
 
 export type CommandResult = { ok: true; event: NewEvent } | { ok: false; error: ProtocolError };
@@ -220,6 +223,16 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
     const decided = transition(from, cmd.to, cmd);
     if (!decided.ok) return { ok: false, error: decided.error };
     return ok({ ...meta, type: 'convoy.state-changed', convoyId: cmd.convoyId, ...decided.change });
+  }
+  if (cmd.type === 'alert.ack') {
+    const standing = ctx.alertStanding(cmd.alertId);
+    if (standing === undefined) {
+      return { ok: false, error: { code: 'not_found', message: `there is no open alert with id "${cmd.alertId}"`, path: 'alertId' } };
+    }
+    if (standing === 'acknowledged') {
+      return { ok: false, error: { code: 'already_acknowledged', message: `alert "${cmd.alertId}" was already acknowledged`, path: 'alertId' } };
+    }
+    return ok(cmd.remark === undefined ? { ...meta, type: 'alert.acknowledged', id: cmd.alertId } : { ...meta, type: 'alert.acknowledged', id: cmd.alertId, remark: cmd.remark });
   }
   const ck = commandKind(cmd.type);
   if (!ck) return { ok: false, error: { code: 'unknown_type', message: `unknown command ${(cmd as { type: string }).type}`, path: 'type' } };

@@ -4,6 +4,9 @@
 import { currentStateName, type ConvoyState, type Corridor, type NewEvent, type Picture } from '@corridor/protocol';
 import { existsIn, removedEntity, upsertedEntity, type EntitySlice } from './commands.js';
 
+/** An alert as the queue leaves it: still asking for a planner, acknowledged, or cleared but not acknowledged. */
+export type AlertStanding = 'unacknowledged' | 'acknowledged' | 'cleared';
+
 /** An event about to be committed, and the corridor it carries (a corridor event's whole corridor). */
 export interface Queued {
   event: NewEvent;
@@ -18,6 +21,8 @@ export class PendingView {
   private corridors = new Map<string, Corridor | undefined>();
   /** Convoys' states as queued events leave them; undefined after a queued removal. */
   private states = new Map<string, ConvoyState | undefined>();
+  /** Alerts as queued events leave them: acknowledged or not; undefined once gone (P21). */
+  private alerts = new Map<string, AlertStanding | undefined>();
 
   constructor(private readonly picture: () => Picture) {}
 
@@ -42,6 +47,18 @@ export class PendingView {
     return convoy ? currentStateName(convoy.state) : undefined;
   };
 
+  /**
+   * Whether an alert will be there once the queue is committed, and whether acknowledged: an
+   * acknowledgement is decided against it (P21).
+   */
+  alertStanding = (id: string): AlertStanding | undefined => {
+    if (this.alerts.has(id)) return this.alerts.get(id);
+    const alert = this.picture().alerts[id];
+    if (!alert) return undefined;
+    if (alert.acknowledged) return 'acknowledged';
+    return alert.clearedMs === undefined ? 'unacknowledged' : 'cleared';
+  };
+
   /** Notes an event queued for commit. */
   note(q: Queued): void {
     const type = q.event.type;
@@ -55,6 +72,9 @@ export class PendingView {
     }
     if (type === 'convoy.upserted') this.states.set(q.event.convoy.id, currentStateName(q.event.convoy.state));
     if (type === 'convoy.state-changed') this.states.set(q.event.convoyId, q.event.to);
+    if (type === 'alert.raised') this.alerts.set(q.event.alert.id, 'unacknowledged');
+    if (type === 'alert.acknowledged') this.alerts.set(q.event.id, this.alertStanding(q.event.id) === 'cleared' ? undefined : 'acknowledged');
+    if (type === 'alert.cleared') this.alerts.set(q.event.id, this.alertStanding(q.event.id) === 'acknowledged' ? undefined : 'cleared');
     const up = upsertedEntity(q.event);
     if (up) this.existence.set(`${up[0]}:${up[1]}`, true);
     const removed = removedEntity(q.event);
@@ -66,6 +86,7 @@ export class PendingView {
     this.existence = new Map();
     this.corridors = new Map();
     this.states = new Map();
+    this.alerts = new Map();
     for (const q of stillQueued) this.note(q);
   }
 }

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ProtocolError } from '@corridor/protocol';
 import { kindOfSlice, type EntitySlice } from '@corridor/protocol';
-import { KIND_VALIDATORS, validateCommand, validateConvoyStateChange, validatePositionBatch, type Result } from '@corridor/protocol/validate';
+import { KIND_VALIDATORS, validateAlertAck, validateCommand, validateConvoyStateChange, validatePositionBatch, type Result } from '@corridor/protocol/validate';
 import { startModuleWorker } from '../worker.js';
 import { parseMessage } from './parse.js';
 
@@ -13,7 +13,7 @@ import { parseMessage } from './parse.js';
  * What a message is read as: `command`, a WebSocket message (its `type` says which), or the body of
  * an HTTP write, validated with the body's own field paths.
  */
-export type Form = 'command' | 'positions' | 'convoy-state' | EntitySlice;
+export type Form = 'command' | 'positions' | 'convoy-state' | 'alert-ack' | EntitySlice;
 
 /**
  * A message read: its `type` and `msgId` when it named string ones (so even a refused message is
@@ -41,11 +41,12 @@ export function stringField(value: unknown, key: string): string | undefined {
   return typeof field === 'string' ? field : undefined;
 }
 
-/** The validator of a form: a WebSocket command, an HTTP batch of reports, a convoy's change of state, or the body of a kind's upsert. */
+/** The validator of a form: a WebSocket command, an HTTP batch of reports, a convoy's change of state, an alert's acknowledgement, or the body of a kind's upsert. */
 function validatorOf(form: Form): (raw: unknown, nowMs: number) => Result<unknown> {
   if (form === 'command') return validateCommand;
   if (form === 'positions') return validatePositionBatch;
   if (form === 'convoy-state') return (raw) => validateConvoyStateChange(raw);
+  if (form === 'alert-ack') return (raw) => validateAlertAck(raw);
   const kind = kindOfSlice(form)!;
   return (raw, nowMs) => KIND_VALIDATORS[kind](raw, nowMs);
 }

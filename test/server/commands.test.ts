@@ -14,6 +14,7 @@ function ctx(existing: Array<[EntitySlice, string]> = []): CommandContext {
     exists: (slice, id) => set.has(`${slice}:${id}`),
     newId: (prefix) => `${prefix}${++n}`,
     convoyState: (id) => (set.has(`convoys:${id}`) ? 'planned' : undefined),
+    alertStanding: (id) => (set.has(`alerts:${id}`) ? 'unacknowledged' : set.has(`alerts-acked:${id}`) ? 'acknowledged' : undefined),
   };
 }
 function event<T extends EventOf<any>['type']>(cmd: Command, c = ctx()): EventOf<T> {

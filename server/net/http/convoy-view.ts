@@ -1,5 +1,5 @@
 // Convoys as the HTTP API answers them (server/net/http): each with its corridor as GeoJSON, the shape of `GET /api/route`, so any GIS tool reads it.
-import type { Convoy, Corridor } from '@corridor/protocol';
+import type { Actor, Alert, Convoy, Corridor, Picture } from '@corridor/protocol';
 
 /** A convoy's corridor as a GeoJSON FeatureCollection of LineStrings, best first, with the corridor's own fields beside. */
 export interface CorridorCollection {
@@ -20,11 +20,35 @@ export interface CorridorCollection {
   }[];
 }
 
+/** An open alert as a convoy lists it (P21). */
+export interface AlertView {
+  id: string;
+  kind: Alert['kind'];
+  /** ISO 8601. */
+  raisedAt: string;
+  detail: Alert['detail'];
+  /** Who acknowledged it (the token's id and organisation), or null. */
+  acknowledgedBy: Actor | null;
+  acknowledgedAt: string | null;
+  /** When its cause ended, or null while it holds. */
+  clearedAt: string | null;
+}
+
 /** A convoy as `GET /api/convoys` lists it. */
 export type ConvoyView = Convoy & {
   /** The haven its corridor leads to, when it leads to one. */
   havenId: string | null;
   corridor: CorridorCollection | null;
+  /** Distance done and left along its corridor, metres, while tracked (moving or holding); else null. */
+  progress: { done_m: number; left_m: number } | null;
+  /** Expected arrival (ISO 8601) while moving; else null. */
+  eta: string | null;
+  /** Its checkpoints on the corridor, each with when it was passed (ISO 8601) or null. */
+  checkpoints_passed: { name: string; end?: 'origin' | 'destination'; at: [number, number]; along_m: number; passedAt: string | null }[] | null;
+  /** The lead unit's last matched report: where, when, how far off the corridor, and its speed along it. */
+  position: { at: [number, number]; time: string; offset_m: number; speed_mps: number | null } | null;
+  /** Its alerts still shown (not both acknowledged and cleared), oldest first. */
+  alerts: AlertView[];
 };
 
 /**
@@ -51,7 +75,39 @@ export function corridorCollection(c: Corridor): CorridorCollection {
   };
 }
 
-/** A convoy with its corridor, as the API answers it. */
-export function convoyView(convoy: Convoy, corridor: Corridor | undefined): ConvoyView {
-  return { ...convoy, havenId: corridor?.havenId ?? null, corridor: corridor ? corridorCollection(corridor) : null };
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** An alert as the API answers it. */
+export function alertView(a: Alert): AlertView {
+  return {
+    id: a.id,
+    kind: a.kind,
+    raisedAt: new Date(a.raisedMs).toISOString(),
+    detail: a.detail,
+    acknowledgedBy: a.acknowledged?.by ?? null,
+    acknowledgedAt: iso(a.acknowledged?.atMs),
+    clearedAt: iso(a.clearedMs),
+  };
+}
+
+/** A convoy with its corridor, its track and its alerts, as the API answers it. */
+export function convoyView(convoy: Convoy, picture: Pick<Picture, 'corridors' | 'tracks' | 'alerts'>): ConvoyView {
+  const corridor = picture.corridors[convoy.id];
+  const tracked = convoy.state === 'moving' || convoy.state === 'holding';
+  const track = picture.tracks[convoy.id];
+  const passedAt = new Map(track?.passed.map((p) => [p.index, p.atMs]) ?? []);
+  const alerts = Object.values(picture.alerts)
+    .filter((a) => a.convoyId === convoy.id)
+    .sort((a, b) => a.raisedMs - b.raisedMs)
+    .map(alertView);
+  return {
+    ...convoy,
+    havenId: corridor?.havenId ?? null,
+    corridor: corridor ? corridorCollection(corridor) : null,
+    progress: tracked && track ? track.progress : null,
+    eta: convoy.state === 'moving' ? iso(track?.etaMs) : null,
+    checkpoints_passed: track ? track.checkpoints.map((c, i) => ({ ...c, passedAt: iso(passedAt.get(i)) })) : null,
+    position: track ? { at: track.at, time: new Date(track.timeMs).toISOString(), offset_m: track.offset_m, speed_mps: track.speed_mps ?? null } : null,
+    alerts,
+  };
 }

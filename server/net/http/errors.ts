@@ -17,6 +17,7 @@ export const STATUS: Record<ErrorCode, number> = {
   timeout: 408,
   conflict: 409,
   invalid_transition: 409,
+  already_acknowledged: 409,
   no_safe_route: 422,
   off_network: 422,
   rate_limited: 429,

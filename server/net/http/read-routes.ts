@@ -8,7 +8,7 @@ import { Outbox, type Audience } from '../../out/outbox.js';
 import { COST } from '../../gateway/limits.js';
 import { VehicleClassSchema } from '@corridor/protocol';
 import { allow } from './write-routes.js';
-import { convoyView } from './convoy-view.js';
+import { alertView, convoyView } from './convoy-view.js';
 import { HttpError } from './errors.js';
 
 /** What `GET /api/status` tells an administrator (and the message benchmark). */
@@ -36,7 +36,7 @@ export interface ReadOptions {
 
 const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
 
-/** `/picture`, `/convoys`, `/convoys/:id`, `/events`, `/route`, mounted under `/api`. */
+/** `/picture`, `/convoys`, `/convoys/:id`, `/alerts`, `/events`, `/route`, mounted under `/api`. */
 export function readRoutes(opts: ReadOptions): express.Router {
   const { store, routing, gateway, outbox } = opts;
   const audienceOf = (req: Request): Audience => outbox.audience(Outbox.recipientOf(req.sender!.actor, req.sender!.unit));
@@ -60,7 +60,7 @@ export function readRoutes(opts: ReadOptions): express.Router {
   // Convoys with their corridors as GeoJSON (convoy-view.ts), as the reader's audience may see them.
   api.get('/convoys', allow('read'), charge(() => COST.picture), (req, res) => {
     const p = outbox.picture(audienceOf(req));
-    res.json({ seq: p.seq, convoys: Object.values(p.convoys).map((c) => convoyView(c, p.corridors[c.id])) });
+    res.json({ seq: p.seq, convoys: Object.values(p.convoys).map((c) => convoyView(c, p)) });
   });
 
   api.get('/convoys/:id', allow('read'), charge(() => COST.picture), (req, res) => {
@@ -68,7 +68,16 @@ export function readRoutes(opts: ReadOptions): express.Router {
     const id = String(req.params.id);
     const convoy = Object.hasOwn(p.convoys, id) ? p.convoys[id] : undefined;
     if (!convoy) throw new HttpError({ code: 'not_found', message: `no convoy ${JSON.stringify(id).slice(0, 80)} in the picture`, path: 'id' });
-    res.json({ seq: p.seq, convoy: convoyView(convoy, p.corridors[convoy.id]) });
+    res.json({ seq: p.seq, convoy: convoyView(convoy, p) });
+  });
+
+  // Alerts still shown (P21): not both acknowledged and cleared, oldest first, each with its convoy.
+  api.get('/alerts', allow('read'), charge(() => COST.picture), (req, res) => {
+    const p = outbox.picture(audienceOf(req));
+    const alerts = Object.values(p.alerts)
+      .sort((a, b) => a.raisedMs - b.raisedMs)
+      .map((a) => ({ ...alertView(a), convoyId: a.convoyId }));
+    res.json({ seq: p.seq, alerts });
   });
 
   api.get('/events', allow('read'), charge((req) => COST.events(Math.min(10_000, Number(req.query.limit) || 1000))), async (req, res) => {

@@ -8,7 +8,7 @@ import type { CarrierPaths, Gateway } from '../../gateway/gateway.js';
 import { COST } from '../../gateway/limits.js';
 import { cookieWriteAllowed, originAllowed } from '../../gateway/origin.js';
 import type { PictureEvent } from '@corridor/protocol';
-import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type ClientCommandType, type ConvoyStateChange, type Kind } from '@corridor/protocol';
+import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type AlertAck, type ClientCommandType, type ConvoyStateChange, type Kind } from '@corridor/protocol';
 import { checkSchema, type Result } from '@corridor/protocol/validate';
 import { IdSchema } from '@corridor/protocol';
 import { HttpError } from './errors.js';
@@ -155,6 +155,20 @@ export function writeRoutes(opts: WriteOptions): express.Router {
     const checked = read.ok && !id.ok ? id : read;
     const result = await submit(req, checked, statePaths);
     res.json({ seq: result.seq, state: checked.ok && checked.value.type === 'convoy.state' ? checked.value.to : undefined });
+  });
+
+  // An alert's acknowledgement (P21): `{"remark"?}` or no body → `{"seq"}`; an alert already
+  // acknowledged is `409 already_acknowledged`, one that is not there `404 not_found`.
+  const ackPaths: CarrierPaths = { msgId: 'Idempotency-Key', fields: { alertId: 'id' } };
+  api.post('/alerts/:id/ack', async (req, res) => {
+    const key = idempotencyKey(req);
+    const body = bytesOf(req);
+    const bytes = body.length === 0 ? Buffer.from('{}') : body;
+    const read = await gateway.readBody(req.sender!, 'alert.ack', 'alert-ack', bytes, Date.now(), (ack: AlertAck) => ({ type: 'alert.ack', msgId: key, alertId: req.params.id, ...ack }) as Command, ackPaths);
+    const id = checkSchema(IdSchema, req.params.id, 'id');
+    const checked = read.ok && !id.ok ? id : read;
+    const result = await submit(req, checked, ackPaths);
+    res.json({ seq: result.seq });
   });
   return api;
 }

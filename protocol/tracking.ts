@@ -1,0 +1,120 @@
+// A moving convoy tracked against its corridor, and the alerts it raises (@corridor/protocol, issue 12,
+// P21). The server's tracker writes them as events; every picture (server, replay, client) folds them.
+import type { Actor } from './events.js';
+
+/** What an alert is about. */
+export const ALERT_KINDS = ['off_corridor', 'silent', 'stopped', 'danger_zone', 'arrived'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/** A checkpoint the convoy passed: its index in the convoy's checkpoints (the ends included) and when. */
+export interface CheckpointPass {
+  /** Index in {@link trackCheckpoints}: 0 the origin, the last the destination. */
+  index: number;
+  name: string;
+  /** Fix time of the first report at or past it, ms since epoch. */
+  atMs: number;
+}
+
+/** One checkpoint of a tracked convoy, placed on its corridor. */
+export interface TrackCheckpoint {
+  /** The planner's name for it; for an end, the haven's name or empty. */
+  name: string;
+  /** Set on the corridor's ends, which each client words in its language when they have no name. */
+  end?: 'origin' | 'destination';
+  at: [number, number];
+  /** Distance along the best route, metres. */
+  along_m: number;
+}
+
+/**
+ * Where a tracked convoy is on its corridor: the last report of its lead unit matched to the best
+ * route (P21). Kept while the convoy moves or holds; the last one stays after it arrives.
+ */
+export interface ConvoyTrack {
+  convoyId: string;
+  /** The lead unit whose reports are matched. */
+  unitId: string;
+  /** Its reported position. */
+  at: [number, number];
+  /** Fix time of that report, ms since epoch. */
+  timeMs: number;
+  /** Distance done along the corridor and left to the destination, metres. */
+  progress: { done_m: number; left_m: number };
+  /** Distance from the corridor's best route, metres. */
+  offset_m: number;
+  /** Expected arrival, ms since epoch: from the convoy's own recent speed, else the road speeds; absent unless moving. */
+  etaMs?: number;
+  /** Speed along the corridor over the last minutes, m/s; absent until two reports minutes apart are known. */
+  speed_mps?: number;
+  /** Checkpoints on the corridor (the ends always), in order along it. */
+  checkpoints: TrackCheckpoint[];
+  /** Those passed, in order. */
+  passed: CheckpointPass[];
+  /** Recent (fix time, done_m) samples, oldest first: what the speed is measured over. */
+  recent: [number, number][];
+  /** Since when the lead unit has been farther from the corridor than allowed (fix time), while it is. */
+  offSinceMs?: number;
+  /** Since when, and where, the lead unit has stood still (fix time), while it does. */
+  stillSinceMs?: number;
+  stillAt?: [number, number];
+  /** Which route this track is matched against ({@link routeKey} of the corridor's best route). */
+  routeKey: string;
+}
+
+/** Figures of what raised an alert, each present when it applies. */
+export interface AlertDetail {
+  /** Distance from the corridor, metres (off_corridor). */
+  distance_m?: number;
+  /** The zone entered (danger_zone). */
+  zoneId?: string;
+  /** Since when the cause holds, ms since epoch (silent: the last report; stopped: since standing still). */
+  sinceMs?: number;
+  /** The haven reached (arrived). */
+  havenId?: string;
+  /** People brought in (arrived). */
+  people?: number;
+}
+
+/**
+ * An alert about a convoy (P21): raised once when its cause begins, shown until acknowledged, cleared
+ * when its cause ends, and gone from the picture once both (the log keeps it).
+ */
+export interface Alert {
+  id: string;
+  convoyId: string;
+  kind: AlertKind;
+  /** Server time it was raised, ms since epoch. */
+  raisedMs: number;
+  detail: AlertDetail;
+  /** Who acknowledged it and when, with what they said. */
+  acknowledged?: { by: Actor; atMs: number; remark?: string };
+  /** When its cause ended, ms since epoch. */
+  clearedMs?: number;
+}
+
+/** Why an alert was cleared: its cause ended, or the convoy stopped being tracked (arrived, aborted, removed). */
+export type AlertClearReason = 'cause_ended' | 'convoy_ended';
+
+/**
+ * The key under which at most one alert is open (not cleared) at a time: a convoy's kind, and for
+ * danger zones the zone.
+ * @example alertKey({ convoyId: 'cv-1', kind: 'danger_zone', detail: { zoneId: 'tz-2' } }) // 'cv-1|danger_zone|tz-2'
+ */
+export function alertKey(alert: Pick<Alert, 'convoyId' | 'kind' | 'detail'>): string {
+  return alert.kind === 'danger_zone' ? `${alert.convoyId}|${alert.kind}|${alert.detail.zoneId ?? ''}` : `${alert.convoyId}|${alert.kind}`;
+}
+
+/** Whether an alert still asks for a planner: not yet acknowledged. */
+export function isUnacknowledged(alert: Alert): boolean {
+  return alert.acknowledged === undefined;
+}
+
+/**
+ * A short key of a route's line: equal for the same line (a corridor refreshed with new figures
+ * keeps it), different for another route.
+ * @example routeKey({ coordinates: [[11.9, 57.7], [12, 57.8]], distance_m: 13000 }) // '2:13000:11.9,57.7:12,57.8'
+ */
+export function routeKey(route: { coordinates: readonly (readonly number[])[]; distance_m: number }): string {
+  const c = route.coordinates;
+  return `${c.length}:${Math.round(route.distance_m)}:${c[0]?.join(',')}:${c[c.length - 1]?.join(',')}`;
+}
