@@ -167,6 +167,38 @@ describe('applyEvents: convoys and corridors (P9)', () => {
   });
 });
 
+describe('applyEvents: tracks and alerts (P21)', () => {
+  const planner = { tokenId: 'tk-p', org: 'WFP', role: 'planner' };
+  const alert = (id: string, convoyId = 'cv-1') => ({ id, convoyId, kind: 'off_corridor' as const, raisedMs: 5, detail: { distance_m: 300 } });
+  const base = () => applyEvents(emptyPicture(), stamp([{ type: 'convoy.upserted', convoy: convoy('cv-1') }, { type: 'alert.raised', alert: alert('al-1') }, { type: 'alert.raised', alert: alert('al-2') }]));
+
+  it('shows an alert until it is both acknowledged (who, when, remark) and cleared, in either order', () => {
+    const acked = applyEvents(base(), [{ type: 'alert.acknowledged', id: 'al-1', remark: 'seen', actor: planner, seq: 4, timeMs: 4000 }]);
+    expect(acked.alerts['al-1'].acknowledged).toEqual({ by: planner, atMs: 4000, remark: 'seen' });
+    const cleared = applyEvents(acked, [
+      { type: 'alert.cleared', id: 'al-1', reason: 'cause_ended', seq: 5, timeMs: 5000 },
+      { type: 'alert.cleared', id: 'al-2', reason: 'cause_ended', seq: 6, timeMs: 6000 },
+    ]);
+    expect(Object.keys(cleared.alerts)).toEqual(['al-2']);
+    expect(cleared.alerts['al-2'].clearedMs).toBe(6000);
+    const gone = applyEvents(cleared, [{ type: 'alert.acknowledged', id: 'al-2', actor: planner, seq: 7, timeMs: 7000 }]);
+    expect(Object.keys(gone.alerts)).toEqual([]);
+  });
+
+  it('drops tracks and alerts of convoys that are gone, and those arriving late for them', () => {
+    const track = { convoyId: 'cv-1', unitId: 'u1', at: [12, 57] as [number, number], timeMs: 1, progress: { done_m: 10, left_m: 90 }, offset_m: 0, checkpoints: [], passed: [], recent: [], routeKey: 'k' };
+    const tracked = applyEvents(base(), [{ type: 'convoy.tracked', track, seq: 4, timeMs: 4000 }]);
+    expect(tracked.tracks['cv-1']).toBe(track);
+    const removed = applyEvents(tracked, [{ type: 'convoy.removed', id: 'cv-1', seq: 5, timeMs: 5000 }]);
+    expect([Object.keys(removed.tracks), Object.keys(removed.alerts)]).toEqual([[], []]);
+    const late = applyEvents(removed, [
+      { type: 'convoy.tracked', track, seq: 6, timeMs: 6000 },
+      { type: 'alert.raised', alert: alert('al-3'), seq: 7, timeMs: 7000 },
+    ]);
+    expect([Object.keys(late.tracks), Object.keys(late.alerts), late.seq]).toEqual([[], [], 7]);
+  });
+});
+
 describe('applyEvents: corridor refreshes (P11)', () => {
   const leg = (x: number, clearance: number | null) => ({ coordinates: [[x, 57], [x + 0.01, 57]] as [number, number][], distance_m: 600, duration_s: 60, exposure_m: 0, min_clearance_m: clearance });
   const held: Corridor = { convoyId: 'cv-1', status: 'ok', routes: [leg(12, null), leg(12.1, 900)], reason: 'corridor computed', deltaS: 30, cause: ['tz-0'], computedMs: 5 };
