@@ -42,3 +42,11 @@ export function actionOf(type: ClientCommandType): Action {
   const ck = commandKind(type);
   return ck ? (KINDS[ck.kind].action as Action) : 'read';
 }
+
+/**
+ * Everything a role may do, for a page that shows only the controls its user may use.
+ * @example actionsOf('viewer') // ['read']
+ */
+export function actionsOf(role: string): Action[] {
+  return [...(GRANTS[role as Role] ?? [])];
+}

@@ -16,6 +16,7 @@ const SAME_AS_ENGLISH: Readonly<Record<string, Readonly<Record<string, string>>>
     DANGER: 'the same word in French (zone tag)',
     'zone {{id}}': 'the same word in French',
     'zone {{id}} ({{label}})': 'the same word in French',
+    destination: 'the same word in French (a convoy\'s last checkpoint)',
   },
   es: {
     CORRIDOR: 'the product name',

@@ -1,7 +1,7 @@
 // Convoy corridors as deck.gl layer props (client/src/layers): each convoy in its own colour, best route bold over a dark casing, alternatives lighter and dashed, a holding convoy's dashed and dimmed, a planned one's thinner; no-safe-route convoys flagged.
 import type { PathLayerProps, ScatterplotLayerProps } from '@deck.gl/layers';
 import { PathStyleExtension } from '@deck.gl/extensions';
-import type { Convoy, Corridor, RouteLeg } from '@corridor/protocol';
+import type { Convoy, ConvoyTrack, Corridor, RouteLeg } from '@corridor/protocol';
 import { convoyColorHex, corridorLook, lookColor, type CorridorLook } from './convoy-look.js';
 import type { LabelFont } from './text-measure.js';
 import { CORRIDOR_CASING, hexToRgba, NO_ROUTE_COLOR, type RGBA } from './palette.js';
@@ -120,7 +120,7 @@ export function corridorAltProps(convoys: Record<string, Convoy>, corridors: Rec
   };
 }
 
-/** A convoy drawn on the map by its name: at the start of its best route, or at its origin without one. */
+/** A convoy drawn on the map by its name: where its lead unit is when tracked, else at the start of its best route, or at its origin. */
 export interface ConvoyMark {
   convoy: Convoy;
   corridor?: Corridor;
@@ -132,21 +132,30 @@ export interface ConvoyMark {
   drawn: boolean;
 }
 
-const markCache = new WeakMap<Record<string, Convoy>, WeakMap<Record<string, Corridor>, ConvoyMark[]>>();
+const markCache = new WeakMap<Record<string, Convoy>, WeakMap<Record<string, Corridor>, WeakMap<Record<string, ConvoyTrack>, ConvoyMark[]>>>();
+/** No tracks: the marks of a picture without its tracks slice. */
+const NO_TRACKS: Record<string, ConvoyTrack> = {};
 
-/** Convoy marks, the same array while both the `convoys` and `corridors` slices are unchanged. */
-export function convoyMarks(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>): ConvoyMark[] {
-  let inner = markCache.get(convoys);
-  if (!inner) markCache.set(convoys, (inner = new WeakMap()));
-  let marks = inner.get(corridors);
+/**
+ * Convoy marks, the same array while the `convoys`, `corridors` and `tracks` slices are unchanged. A
+ * tracked convoy (moving or holding, P21) is drawn where its lead unit last reported; any other at the
+ * start of its best route, or at its origin without one.
+ */
+export function convoyMarks(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, tracks: Record<string, ConvoyTrack> = NO_TRACKS): ConvoyMark[] {
+  let byCorridors = markCache.get(convoys);
+  if (!byCorridors) markCache.set(convoys, (byCorridors = new WeakMap()));
+  let byTracks = byCorridors.get(corridors);
+  if (!byTracks) byCorridors.set(corridors, (byTracks = new WeakMap()));
+  let marks = byTracks.get(tracks);
   if (!marks) {
     marks = Object.values(convoys).map((convoy) => {
       const corridor = corridors[convoy.id];
       const start = corridor?.status === 'ok' ? corridor.routes[0]?.coordinates[0] : undefined;
+      const track = convoy.state === 'moving' || convoy.state === 'holding' ? tracks[convoy.id] : undefined;
       const drawn = convoy.state !== 'arrived' && convoy.state !== 'aborted';
-      return { convoy, corridor, position: start ?? convoy.origin, blocked: drawn && !!corridor && corridor.status !== 'ok', hex: convoyColorHex(convoys, convoy.id), drawn };
+      return { convoy, corridor, position: track?.at ?? start ?? convoy.origin, blocked: drawn && !!corridor && corridor.status !== 'ok', hex: convoyColorHex(convoys, convoy.id), drawn };
     });
-    inner.set(corridors, marks);
+    byTracks.set(tracks, marks);
   }
   return marks;
 }
@@ -172,8 +181,8 @@ export function corridorStatusText(corridor: Corridor | undefined, w: Words): st
 const drawnCache = new WeakMap<ConvoyMark[], ConvoyMark[]>();
 
 /** The convoy marks the map draws (not arrived, not aborted), the same array while the marks are the same. */
-export function drawnConvoyMarks(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>): ConvoyMark[] {
-  const marks = convoyMarks(convoys, corridors);
+export function drawnConvoyMarks(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, tracks?: Record<string, ConvoyTrack>): ConvoyMark[] {
+  const marks = convoyMarks(convoys, corridors, tracks);
   let drawn = drawnCache.get(marks);
   if (!drawn) drawnCache.set(marks, (drawn = marks.filter((m) => m.drawn)));
   return drawn;
@@ -189,10 +198,10 @@ export function convoyMarkerFill(m: Pick<ConvoyMark, 'hex' | 'blocked'> & { conv
   return look ? lookColor(m.hex, { alpha: 255, dim: look.dim }) : hexToRgba(m.hex);
 }
 
-export function convoyMarkerProps(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale = 1): ScatterplotLayerProps<ConvoyMark> {
+export function convoyMarkerProps(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale = 1, tracks?: Record<string, ConvoyTrack>): ScatterplotLayerProps<ConvoyMark> {
   return {
     id: 'convoys-markers',
-    data: drawnConvoyMarks(convoys, corridors),
+    data: drawnConvoyMarks(convoys, corridors, tracks),
     getPosition: (m) => m.position,
     getRadius: (m) => convoyMarkerRadiusPx(m) * scale,
     radiusUnits: 'pixels',

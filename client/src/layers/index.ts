@@ -37,7 +37,7 @@ export function pictureLayers(picture: Picture, o: LayerOptions): Layer[] {
     new PathLayer({ ...corridorBestProps(picture.convoys, picture.corridors, scale), ...under }),
     new ScatterplotLayer({ ...siteCircleProps(picture.sites, scale), ...under }),
     new IconLayer({ ...havenIconProps(picture.havens, scale), ...under }),
-    new ScatterplotLayer({ ...convoyMarkerProps(picture.convoys, picture.corridors, scale), ...under }),
+    new ScatterplotLayer({ ...convoyMarkerProps(picture.convoys, picture.corridors, scale, picture.tracks), ...under }),
     new IconLayer(unitHeadingProps(picture.units, o, scale)),
     new IconLayer(unitSymbolProps(picture.units, o, scale)),
   ] as Layer[];

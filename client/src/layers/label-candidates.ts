@@ -1,5 +1,5 @@
 // What to label and what not to cover (client/src/layers): picture slices → label specs and symbol obstacles for label-placement.ts.
-import type { Convoy, Corridor, Haven, Picture, Site, ThreatZone, Unit } from '@corridor/protocol';
+import type { Convoy, ConvoyTrack, Corridor, Haven, Picture, Site, ThreatZone, Unit } from '@corridor/protocol';
 import { isStale } from '@corridor/protocol';
 import { CONVOY_LABEL_FONT, CONVOY_LABEL_PAD, convoyLabelSizePx, convoyLabelTexts, convoyMarkerRadiusPx, drawnConvoyMarks, type ConvoyMark } from './corridor-layers.js';
 import { HAVEN_LABEL_FONT, havenIconBox, havenLabelTexts, havenList } from './haven-layers.js';
@@ -69,7 +69,7 @@ function rings(box: [number, number, number, number], gapPx: number, lineStepPx:
 
 /** Inputs of the label specs: the picture's slices, the stale clock and the display's size multiplier. */
 export interface LabelInputs {
-  picture: Pick<Picture, 'threats' | 'units' | 'havens' | 'sites' | 'convoys' | 'corridors'>;
+  picture: Pick<Picture, 'threats' | 'units' | 'havens' | 'sites' | 'convoys' | 'corridors'> & Partial<Pick<Picture, 'tracks'>>;
   clock: StaleClock;
   /** Size multiplier of symbols and labels (1 on desks, more on the wall). */
   scale: number;
@@ -187,8 +187,8 @@ export function siteSpecs(sites: Record<string, Site>, scale: number, compact: b
 }
 
 /** Convoy labels above the marker first, on their chip; a convoy with no safe route is required. */
-export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale: number, measure: MeasureLine, words: Words): LabelSpec<ConvoyMark, 'convoy'>[] {
-  const marks = drawnConvoyMarks(convoys, corridors);
+export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale: number, measure: MeasureLine, words: Words, tracks?: Record<string, ConvoyTrack>): LabelSpec<ConvoyMark, 'convoy'>[] {
+  const marks = drawnConvoyMarks(convoys, corridors, tracks);
   return convoySpecMemo(marks, `${words.lang}|${scale}`, measure, () =>
     marks.map((m) => {
       const pad: [number, number] = [CONVOY_LABEL_PAD[0] * scale, CONVOY_LABEL_PAD[1] * scale];
@@ -214,7 +214,7 @@ export function labelSpecs(i: LabelInputs): LabelSpec<LabelDatum[LabelFamily], L
   const p = i.picture;
   return [
     ...zoneSpecs(p.threats, i.scale, i.measure, i.words),
-    ...convoySpecs(p.convoys, p.corridors, i.scale, i.measure, i.words),
+    ...convoySpecs(p.convoys, p.corridors, i.scale, i.measure, i.words, p.tracks),
     ...unitSpecs(p.units, i.clock, i.scale, i.measure, i.words),
     ...havenSpecs(p.havens, i.scale, i.measure, i.words),
     ...siteSpecs(p.sites, i.scale, i.compact, i.measure, i.words),
@@ -228,7 +228,7 @@ const obstacleMemo = new WeakMap<Record<string, Unit>, WeakMap<Record<string, Ha
  * The same array while the units, havens, convoys and corridors slices are unchanged.
  */
 export function labelObstacles(picture: LabelInputs['picture'], scale: number): ObstacleSpec[] {
-  const marks = drawnConvoyMarks(picture.convoys, picture.corridors);
+  const marks = drawnConvoyMarks(picture.convoys, picture.corridors, picture.tracks);
   let byHavens = obstacleMemo.get(picture.units);
   if (!byHavens) obstacleMemo.set(picture.units, (byHavens = new WeakMap()));
   let byMarks = byHavens.get(picture.havens);

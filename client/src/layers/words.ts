@@ -1,7 +1,7 @@
 // What the text functions of the layers need of a language (client/src/layers): its catalogue and its Intl formats, passed in, so the layers stay pure and free of i18next.
 // i18n/words.ts builds one `Words` per language; tests build them the same way. Which catalogue key words each
 // value of the picture (a severity, a status, a state) is said here, once, for the layers and the panels alike.
-import type { Convoy, Haven, ThreatZone, Unit, VehicleClass } from '@corridor/protocol';
+import type { AlertKind, Convoy, Haven, ThreatZone, Unit, VehicleClass } from '@corridor/protocol';
 import type { MessageKey } from '@corridor/protocol/i18n';
 
 /** Interpolation values of a message: figures already formatted (`n`), and `count` for the plural form. */
@@ -81,6 +81,15 @@ export const CONVOY_STATE_WORDS: Record<Convoy['state'], MessageKey> = {
   holding: 'convoyState.holding',
   arrived: 'convoyState.arrived',
   aborted: 'convoyState.aborted',
+};
+
+/** What an alert is about (P21). */
+export const ALERT_KIND_WORDS: Record<AlertKind, MessageKey> = {
+  off_corridor: 'alert.kind.offCorridor',
+  silent: 'alert.kind.silent',
+  stopped: 'alert.kind.stopped',
+  danger_zone: 'alert.kind.dangerZone',
+  arrived: 'alert.kind.arrived',
 };
 
 /** Vehicle class (IOM practicability scale). */

@@ -6,6 +6,7 @@ import { useWords } from '../i18n/use-words.js';
 import { convoyMarks, corridorStatusText } from '../layers/corridor-layers.js';
 import { PictureMap } from '../map/PictureMap.js';
 import { Connection, sameOriginWsUrl, type SocketLike } from '../net/connection.js';
+import { setLiveConnection } from '../net/session.js';
 import { pictureStore, useNow, usePicture } from '../state/hooks.js';
 import type { CorridorHooks } from '../test-hooks.js';
 import { Legend } from './Legend.js';
@@ -19,7 +20,11 @@ function useLiveConnection() {
   useEffect(() => {
     const conn = new Connection({ url: sameOriginWsUrl(), store: pictureStore, createSocket: (url) => new WebSocket(url) as unknown as SocketLike });
     conn.start();
-    return () => conn.stop();
+    setLiveConnection(conn);
+    return () => {
+      setLiveConnection(undefined);
+      conn.stop();
+    };
   }, []);
 }
 

@@ -6,10 +6,36 @@ import { havenList } from '../layers/haven-layers.js';
 import { occupancyColor, SEVERITY_COLORS } from '../layers/palette.js';
 import { siteList } from '../layers/site-layers.js';
 import { CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, SEVERITY_WORDS, VEHICLE_WORDS } from '../layers/words.js';
-import { usePicture } from '../state/hooks.js';
+import { useNow, usePicture } from '../state/hooks.js';
+import { AlertsPanel } from './AlertsPanel.js';
+import { trackLines } from './track-text.js';
 import { corridorReason, deltaText } from './format.js';
 
 const SEVERITY_RANK = { 'no-go': 0, danger: 1, advisory: 2 } as const;
+
+/** A tracked convoy's progress bar, ETA and next checkpoint (P21). */
+function TrackRow({ convoyId }: { convoyId: string }) {
+  const w = useWords();
+  const now = useNow(5000);
+  const convoy = usePicture((s) => s.picture.convoys[convoyId]);
+  const track = usePicture((s) => s.picture.tracks[convoyId]);
+  const callsign = usePicture((s) => (track ? s.picture.units[track.unitId]?.callsign : undefined));
+  if (!convoy || (convoy.state !== 'moving' && convoy.state !== 'holding')) return null;
+  if (!convoy.leadUnitId) return <div className="track meta">{w.t('track.noLead')}</div>;
+  const lines = trackLines(convoy, track, callsign, now, w);
+  if (!lines) return <div className="track meta">{w.t('track.waiting', { unit: w.isolate(convoy.leadUnitId) })}</div>;
+  return (
+    <div className="track" data-testid={`track-${convoyId}`}>
+      <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(lines.share * 100)} aria-valuetext={lines.progress}>
+        <span style={{ width: `${lines.share * 100}%` }} />
+      </div>
+      <div className="meta">{lines.progress}</div>
+      {lines.eta && <div className="meta eta">{lines.eta}</div>}
+      {lines.next && <div className="meta">{lines.next}</div>}
+      <div className="meta">{lines.lead}</div>
+    </div>
+  );
+}
 
 export function SidePanel() {
   const w = useWords();
@@ -27,6 +53,7 @@ export function SidePanel() {
   const count = (n: number) => <span className="count">{w.fmt.number(n)}</span>;
   return (
     <aside className="side" data-testid="side-panel" aria-label={w.t('side.label')}>
+      <AlertsPanel />
       <section>
         <h2>
           {w.t('side.convoys')} {count(marks.length)}
@@ -76,6 +103,7 @@ export function SidePanel() {
                     {corridor.deltaS ? <b> ({deltaText(corridor.deltaS, w)})</b> : null}
                   </div>
                 )}
+                <TrackRow convoyId={convoy.id} />
                 {convoy.people ? (
                   <div className="meta">
                     {w.t('side.people', counted(w, convoy.people))} · {w.t(VEHICLE_WORDS[convoy.vehicleClass])}

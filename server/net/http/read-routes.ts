@@ -6,6 +6,7 @@ import type { PictureStore } from '../../core/store.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import { Outbox, type Audience } from '../../out/outbox.js';
 import { COST } from '../../gateway/limits.js';
+import { actionsOf } from '../../auth/roles.js';
 import { VehicleClassSchema } from '@corridor/protocol';
 import { allow } from './write-routes.js';
 import { alertView, convoyView } from './convoy-view.js';
@@ -36,7 +37,7 @@ export interface ReadOptions {
 
 const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
 
-/** `/picture`, `/convoys`, `/convoys/:id`, `/alerts`, `/events`, `/route`, mounted under `/api`. */
+/** `/me`, `/picture`, `/convoys`, `/convoys/:id`, `/alerts`, `/events`, `/route`, mounted under `/api`. */
 export function readRoutes(opts: ReadOptions): express.Router {
   const { store, routing, gateway, outbox } = opts;
   const audienceOf = (req: Request): Audience => outbox.audience(Outbox.recipientOf(req.sender!.actor, req.sender!.unit));
@@ -69,6 +70,13 @@ export function readRoutes(opts: ReadOptions): express.Router {
     const convoy = Object.hasOwn(p.convoys, id) ? p.convoys[id] : undefined;
     if (!convoy) throw new HttpError({ code: 'not_found', message: `no convoy ${JSON.stringify(id).slice(0, 80)} in the picture`, path: 'id' });
     res.json({ seq: p.seq, convoy: convoyView(convoy, p) });
+  });
+
+  // Who the caller is and what it may do: a page shows only the controls its user may use.
+  api.get('/me', (req, res) => {
+    const s = req.sender!;
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ tokenId: s.tokenId, org: s.actor.org, role: s.role, unit: s.unit ?? null, actions: actionsOf(s.role) });
   });
 
   // Alerts still shown (P21): not both acknowledged and cleared, oldest first, each with its convoy.
