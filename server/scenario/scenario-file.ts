@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   AccessStatusSchema,
+  canTransition,
   ConstraintCategorySchema,
+  type ConvoyState,
   HavenStatusSchema,
   SeveritySchema,
   transitionInputProblem,
@@ -45,6 +47,22 @@ const SiteSeedSchema = Type.Object(
   strict,
 );
 const FlowSeedSchema = Type.Object({ id: Id, from: Id, to: Id, people: Count }, strict);
+/**
+ * The field unit that leads a convoy (P21): it waits at the origin until the convoy moves, drives its
+ * corridor's best route while it moves (taking a new route from where it is), stands while it holds,
+ * and reports like any unit, so the convoy is tracked, alerts come and it arrives.
+ */
+const LeadSchema = Type.Object(
+  {
+    id: Id,
+    callsign: Type.String({ minLength: 1, maxLength: 64 }),
+    affiliation: Type.Union([Type.Literal('military'), Type.Literal('humanitarian'), Type.Literal('civil')]),
+    /** Cruising speed, m/s; slower where the route's own pace is lower. */
+    speedMps: Type.Number({ minimum: 1, maximum: 40 }),
+    accuracyM: Type.Number({ minimum: 0, maximum: 1000 }),
+  },
+  strict,
+);
 const ConvoySeedSchema = Type.Object(
   {
     id: Id,
@@ -56,6 +74,7 @@ const ConvoySeedSchema = Type.Object(
     people: Count,
     /** The state it is brought to by the machine's steps from planned (P20): planned, approved or moving. */
     state: Type.Union([Type.Literal('planned'), Type.Literal('approved'), Type.Literal('moving')]),
+    lead: Type.Optional(LeadSchema),
   },
   strict,
 );
@@ -146,11 +165,11 @@ const ConvoyStateStepSchema = Type.Object(
   {
     atS: Seconds,
     action: Type.Literal('convoy.state'),
-    /** A convoy of the scenario seeded `moving`. */
+    /** A convoy of the scenario. */
     id: Id,
     inject: Inject,
-    /** The planner holds the convoy, or lets it move again. */
-    to: Type.Union([Type.Literal('holding'), Type.Literal('moving')]),
+    /** The planner approves the convoy, starts it, holds it, or lets it move again (P20). */
+    to: Type.Union([Type.Literal('approved'), Type.Literal('moving'), Type.Literal('holding')]),
     /** Why, shown with the convoy's state. */
     reason: StateText,
     /** For `holding` only, and required there: the condition on which it may move again. */
@@ -202,6 +221,8 @@ export type UnitSpec = Static<typeof UnitSpecSchema>;
 export type TimelineStep = Static<typeof TimelineStepSchema>;
 export type HavenSeed = Static<typeof HavenSeedSchema>;
 export type ConvoyStateStep = Static<typeof ConvoyStateStepSchema>;
+export type ConvoySeed = Static<typeof ConvoySeedSchema>;
+export type LeadSpec = Static<typeof LeadSchema>;
 
 /** The built-in exercise: EXERCISE NORTHERN RIVER 26 over central Gothenburg. */
 export const DEFAULT_SCENARIO_FILE = fileURLToPath(new URL('../../data/scenarios/gothenburg-exercise.json', import.meta.url));
@@ -250,6 +271,7 @@ export function parseScenario(json: unknown): Scenario {
   s.flows.forEach((f, i) => unique(f.id, `flows[${i}].id`));
   s.convoys.forEach((c, i) => unique(c.id, `convoys[${i}].id`));
   s.units.forEach((u, i) => unique(u.id, `units[${i}].id`));
+  s.convoys.forEach((c, i) => c.lead && unique(c.lead.id, `convoys[${i}].lead.id`));
   const place = (ref: string, path: string) => {
     if (!resolvePlace(s, ref)) throw new ScenarioError(`${path} "${ref}" is not a place, haven or site of the scenario`, path);
   };
@@ -319,29 +341,22 @@ function stepError(json: unknown, path: string | undefined): ScenarioError | und
 }
 
 /**
- * One `convoy.state` step on its own: a convoy of the scenario that starts moving (the timeline only
- * holds and resumes, and each loop brings the convoy back to its seed state), and what its target
- * needs (P20: `resumeWhen` for holding and only there).
+ * One `convoy.state` step on its own: a convoy of the scenario, and what its target needs (P20:
+ * `resumeWhen` for holding and only there).
  * @throws ScenarioError naming the offending field.
  */
 function checkConvoyStep(s: Scenario, step: ConvoyStateStep, path: string): void {
   const seed = s.convoys.find((c) => c.id === step.id);
   if (!seed) throw new ScenarioError(`${path}.id "${step.id}" is not a convoy of the scenario`, `${path}.id`);
-  if (seed.state !== 'moving') {
-    throw new ScenarioError(
-      `${path}.id "${step.id}" starts ${seed.state}: the timeline holds and resumes only convoys whose state is moving`,
-      `${path}.id`,
-    );
-  }
   if (step.reason.trim() === '') throw new ScenarioError(`${path}.reason must say why, not only blanks`, `${path}.reason`);
   const problem = transitionInputProblem(step.to, step, path);
   if (problem) throw new ScenarioError(problem.message, problem.path);
 }
 
 /**
- * The `convoy.state` steps of each convoy, in time order within a loop, must alternate holding,
- * moving, holding, ... from the convoy's seed state (moving): a second hold of a holding convoy
- * would be refused by the machine (P20).
+ * The `convoy.state` steps of each convoy, in time order within a loop, must be changes the machine
+ * allows one after the other from the convoy's seed state (P20): planned → approved → moving ⇄
+ * holding. Each loop brings the convoy back to its seed state.
  * @throws ScenarioError naming the first step out of turn (`timeline[i].to`).
  */
 function checkConvoyStepOrder(s: Scenario): void {
@@ -349,12 +364,12 @@ function checkConvoyStepOrder(s: Scenario): void {
     .map((step, index) => ({ step, index }))
     .filter((d): d is { step: ConvoyStateStep; index: number } => d.step.action === 'convoy.state')
     .sort((a, b) => a.step.atS - b.step.atS || a.index - b.index);
-  const state = new Map<string, 'holding' | 'moving'>();
+  const state = new Map<string, ConvoyState>(s.convoys.map((c) => [c.id, c.state]));
   for (const { step, index } of steps) {
-    const from = state.get(step.id) ?? 'moving';
-    if (from === step.to) {
+    const from = state.get(step.id)!;
+    if (!canTransition(from, step.to)) {
       const path = `timeline[${index}].to`;
-      throw new ScenarioError(`${path}: convoy "${step.id}" is already ${from} by then; its steps must alternate holding and moving`, path);
+      throw new ScenarioError(`${path}: convoy "${step.id}" is ${from} by then, and a convoy cannot go from ${from} to ${step.to}`, path);
     }
     state.set(step.id, step.to);
   }

@@ -2,7 +2,7 @@
 // what the picture lacks. Sent through the same ingestion path as real clients (server/scenario).
 import type { Picture } from '@corridor/protocol';
 import type { ClientCommand } from '@corridor/protocol';
-import { resolvePlace, type Scenario } from './scenario-file.js';
+import { resolvePlace, type ConvoySeed, type Scenario } from './scenario-file.js';
 
 /** Prefix of every msgId the scenario sends, so the audit trail shows what the exercise injected. */
 export const EXERCISE_MSG_PREFIX = 'exercise:';
@@ -57,9 +57,26 @@ export function seedCommands(scenario: Scenario, picture: Picture, nowMs: number
   }
   for (const c of scenario.convoys) {
     if (c.id in picture.convoys) continue;
-    out.push({
+    out.push(...convoySeedCommands(scenario, c, (what) => seedMsgId(what === 'convoy' ? 'convoy' : 'convoy-state', what === 'convoy' ? c.id : `${c.id}:${what}`)));
+  }
+  return out;
+}
+
+/**
+ * A scenario convoy as commands: posted planned (with its lead unit), then brought to its seed state by
+ * the machine's steps, each recorded as a planner's would be. `msgIdOf('convoy')` names the post,
+ * `msgIdOf(state)` each step.
+ */
+export function convoySeedCommands(scenario: Scenario, c: ConvoySeed, msgIdOf: (what: 'convoy' | 'approved' | 'moving') => string): ClientCommand[] {
+  const at = (ref: string): [number, number] => {
+    const p = resolvePlace(scenario, ref);
+    if (!p) throw new Error(`scenario place "${ref}" is unknown`);
+    return p;
+  };
+  const out: ClientCommand[] = [
+    {
       type: 'convoy.upsert',
-      msgId: seedMsgId('convoy', c.id),
+      msgId: msgIdOf('convoy'),
       convoy: {
         id: c.id,
         name: c.name,
@@ -67,11 +84,10 @@ export function seedCommands(scenario: Scenario, picture: Picture, nowMs: number
         destination: c.destination === 'nearest-haven' ? 'nearest-haven' : at(c.destination),
         vehicleClass: c.vehicleClass,
         people: c.people,
+        ...(c.lead ? { leadUnitId: c.lead.id } : {}),
       },
-    });
-    for (const to of STEPS_TO[c.state]) {
-      out.push({ type: 'convoy.state', msgId: seedMsgId('convoy-state', `${c.id}:${to}`), convoyId: c.id, to, reason: 'exercise start' });
-    }
-  }
+    },
+  ];
+  for (const to of STEPS_TO[c.state]) out.push({ type: 'convoy.state', msgId: msgIdOf(to), convoyId: c.id, to, reason: 'exercise start' });
   return out;
 }

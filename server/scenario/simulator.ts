@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { RouteAnswer, RouteQuery } from '../../routing/types.js';
 import type { Picture } from '@corridor/protocol';
 import type { ClientCommand, PositionReport } from '@corridor/protocol';
+import { leadAt, stepLead, type LeadState } from './convoy-lead.js';
 import { advanceAlong, pathLengthM, rulerAt, type LonLat, type PathCursor } from './path-follower.js';
 import { resolvePlace, type Scenario, type UnitSpec } from './scenario-file.js';
 import { EXERCISE_MSG_PREFIX, seedCommands } from './seed.js';
@@ -121,6 +122,8 @@ export class ExerciseSimulator {
   private threatsSeen: Picture['threats'] | undefined;
   private constraintsSeen: Picture['constraints'] | undefined;
   private stopped = false;
+  /** The units that lead convoys, by convoy id (P21). */
+  private readonly leads = new Map<string, LeadState>();
 
   constructor(private readonly opts: SimulatorOptions) {
     const { scenario } = opts;
@@ -150,6 +153,11 @@ export class ExerciseSimulator {
         failures: 0,
       };
     });
+    for (const c of scenario.convoys) {
+      if (!c.lead) continue;
+      const known = picture.units[c.lead.id];
+      this.leads.set(c.id, leadAt(c.lead, c.id, known ? [known.lon, known.lat] : resolvePlace(scenario, c.origin)!));
+    }
   }
 
   /** Scenario seconds since the first tick (0 before it). */
@@ -221,8 +229,25 @@ export class ExerciseSimulator {
       await Promise.all(asked);
     }
 
+    // Convoy leads drive their convoys' corridors as the picture holds them now.
+    const now = this.opts.picture();
+    for (const [convoyId, lead] of this.leads) this.leads.set(convoyId, stepLead(lead, now.convoys[convoyId], now.corridors[convoyId], dtS));
+
     const reports: PositionReport[] = [];
     const time = new Date(nowMs).toISOString();
+    for (const lead of this.leads.values()) {
+      reports.push({
+        unitId: lead.spec.id,
+        lon: round(lead.pos[0], 7),
+        lat: round(lead.pos[1], 7),
+        time,
+        heading: round(lead.headingDeg, 1) % 360,
+        speed: round(lead.speedMps, 1),
+        accuracy: lead.spec.accuracyM,
+        callsign: lead.spec.callsign,
+        affiliation: lead.spec.affiliation,
+      });
+    }
     for (const unit of this.units) {
       if (this.isSilent(unit.spec, simS)) continue;
       reports.push({

@@ -1,8 +1,8 @@
 // Pure: the scenario's timeline of injects (threat zones, access constraints, haven figures, convoy
 // holds) as client commands, which steps fall due between two instants, and the reset between loops.
-import type { Picture } from '@corridor/protocol';
-import type { ClientCommand } from '@corridor/protocol';
-import type { Scenario, TimelineStep } from './scenario-file.js';
+import { canTransition, type ClientCommand, type ConvoyState, type Picture } from '@corridor/protocol';
+import type { ConvoyStateStep, Scenario, TimelineStep } from './scenario-file.js';
+import { convoySeedCommands } from './seed.js';
 
 /** Inputs a timeline step needs besides itself. */
 export interface StepContext {
@@ -128,10 +128,10 @@ export function stepCommand(step: TimelineStep, ctx: StepContext): ClientCommand
       };
     }
     case 'convoy.state': {
-      // A hold acts on a moving convoy, a resumption on a holding one; never, say, approved → moving,
-      // which would start a convoy an operator posted again (P20).
-      const from = step.to === 'holding' ? 'moving' : 'holding';
-      if (ctx.picture.convoys[step.id]?.state !== from) return undefined;
+      // Only a change the machine allows from the convoy's state now, and the one the timeline means:
+      // a hold acts on a moving convoy, a start on an approved one, a resumption on a holding one (P20).
+      const current = ctx.picture.convoys[step.id]?.state;
+      if (current === undefined || !STEP_FROM[step.to].includes(current) || !canTransition(current, step.to)) return undefined;
       return withoutUndefined({
         type: 'convoy.state' as const,
         msgId,
@@ -144,48 +144,54 @@ export function stepCommand(step: TimelineStep, ctx: StepContext): ClientCommand
   }
 }
 
+/** The states a timeline step acts on, by its target: `moving` lets a holding convoy go again or starts an approved one. */
+const STEP_FROM: Record<ConvoyStateStep['to'], readonly ConvoyState[]> = { approved: ['planned'], moving: ['holding', 'approved'], holding: ['moving'] };
+
 /** Why a convoy the timeline held moves again when a loop starts (recorded in its stateHistory). */
 export const LOOP_RESUME_REASON = 'exercise timeline starts again';
 
 /**
  * Commands that bring the picture back to the state a loop starts from: the timeline's zones and
- * constraints removed, the havens it touches back to their seed figures, the convoys it holds moving
- * again if they still hold (parseScenario has checked they are seeded moving; a convoy in any other
- * state is left as it is, so no change the machine forbids is sent, P20). `msgIdOf(id)` names each.
- * @example resetCommands(scenario, emptyPicture(), (id) => `reset:${id}`) // []
+ * constraints removed, every haven back to its seed figures, and every convoy back to its seed state:
+ * a holding one seeded moving moves again; one that cannot go back through the machine (arrived,
+ * aborted, or past its seed state) is removed and posted again from planned, as a planner would plan
+ * the next run, so no change the machine forbids is sent (P20). `msgIdOf(id)` names each.
+ * @example resetCommands(scenario, pictureAsSeeded, (id) => `reset:${id}`) // []
  */
 export function resetCommands(scenario: Scenario, picture: Picture, msgIdOf: (id: string) => string): ClientCommand[] {
   const out: ClientCommand[] = [];
   const threats = new Set<string>();
   const constraints = new Set<string>();
-  const havens = new Set<string>();
-  const convoys = new Set<string>();
   for (const step of scenario.timeline) {
     if (step.action.startsWith('threat.')) threats.add(step.id);
     else if (step.action.startsWith('constraint.')) constraints.add(step.id);
-    else if (step.action === 'convoy.state') convoys.add(step.id);
-    else havens.add(step.id);
   }
   for (const id of threats) if (id in picture.threats) out.push({ type: 'threat.remove', msgId: msgIdOf(id), id });
   for (const id of constraints) {
     if (id in picture.constraints) out.push({ type: 'constraint.remove', msgId: msgIdOf(id), id });
   }
-  for (const id of havens) {
-    const seed = scenario.havens.find((h) => h.id === id);
-    const current = picture.havens[id];
-    if (!seed || !current) continue;
+  // Every haven back to its seed figures: the timeline's injects and the convoys that arrived changed them.
+  for (const seed of scenario.havens) {
+    const current = picture.havens[seed.id];
+    if (!current) continue;
     if (current.occupancy === seed.occupancy && current.status === seed.status) continue;
     out.push({
       type: 'haven.upsert',
-      msgId: msgIdOf(id),
+      msgId: msgIdOf(seed.id),
       haven: { ...seed, name: current.name, lon: current.lon, lat: current.lat, capacity: current.capacity },
     });
   }
-  for (const id of convoys) {
-    const seed = scenario.convoys.find((c) => c.id === id);
-    const current = picture.convoys[id];
-    if (seed?.state !== 'moving' || current?.state !== 'holding') continue;
-    out.push({ type: 'convoy.state', msgId: msgIdOf(id), convoyId: id, to: 'moving', reason: LOOP_RESUME_REASON });
+  for (const seed of scenario.convoys) {
+    const current = picture.convoys[seed.id];
+    if (current?.state === seed.state) continue;
+    if (seed.state === 'moving' && current?.state === 'holding') {
+      out.push({ type: 'convoy.state', msgId: msgIdOf(seed.id), convoyId: seed.id, to: 'moving', reason: LOOP_RESUME_REASON });
+      continue;
+    }
+    // A convoy cannot go back through the machine (arrived, aborted, or past its seed state): the loop
+    // posts it again from the start, as a planner would plan the next run (P20).
+    if (current) out.push({ type: 'convoy.remove', msgId: msgIdOf(`${seed.id}:remove`), id: seed.id });
+    out.push(...convoySeedCommands(scenario, seed, (what) => msgIdOf(`${seed.id}:${what}`)));
   }
   return out;
 }

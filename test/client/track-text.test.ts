@@ -39,13 +39,13 @@ describe('trackLines', () => {
     expect(lines.progress).toBe('1.2 km of 4.8 km · 3.6 km to go');
     expect(lines.share).toBe(0.25);
     expect(lines.eta).toBe('ETA 09:10:00Z · moving at 29 km/h');
-    expect(plain(lines.next)).toBe('next: Göta älv bridge in 1.3 km');
+    expect(plain(lines.next ?? null)).toBe('next: Göta älv bridge in 1.3 km');
     expect(plain(lines.lead)).toBe('lead unit BRAVO 11, last report 20 s ago');
   });
 
   it('names an unnamed end in the language, drops the ETA while holding, and says nothing for a convoy not tracked', () => {
     const atEnd = { ...track, passed: [0, 1].map((index) => ({ index, name: '', atMs: T })), checkpoints: track.checkpoints.map((c) => ({ ...c, name: c.end ? '' : c.name })) };
-    expect(plain(trackLines(convoy, atEnd, undefined, T, wordsOf('fr'))!.next)).toBe('prochain : destination dans 3,6\u202fkm');
+    expect(plain(trackLines(convoy, atEnd, undefined, T, wordsOf('fr'))!.next ?? null)).toBe('prochain : destination dans 3,6\u202fkm');
     expect(trackLines({ ...convoy, state: 'holding' }, track, undefined, T, EN)!.eta).toBeUndefined();
     expect(trackLines({ ...convoy, state: 'arrived' }, track, undefined, T, EN)).toBeUndefined();
     expect(trackLines(convoy, undefined, undefined, T, EN)).toBeUndefined();

@@ -108,6 +108,9 @@ describe('the simulated exercise with the real router (10x)', () => {
   let server: MemoryServer;
   const offRoad: string[] = [];
   const states = new Map<number, ReturnType<ExerciseSimulator['unitStates']>>();
+  /** Each convoy lead's distance from its convoy's best route while the convoy moves, by tick. */
+  const leadOffsets: string[] = [];
+  const leadMoved = new Map<string, number>();
 
   beforeAll(async () => {
     const clock = new ManualClock();
@@ -117,6 +120,16 @@ describe('the simulated exercise with the real router (10x)', () => {
       await runUntil(sim, clock, t);
       const now = sim.unitStates();
       states.set(t, now);
+      for (const c of scenario.convoys) {
+        const convoy = server.picture.convoys[c.id];
+        const corridor = server.picture.corridors[c.id];
+        const fix = server.picture.units[c.lead!.id];
+        if (convoy?.state !== 'moving' || corridor?.status !== 'ok' || !fix) continue;
+        const line = corridor.routes[0].coordinates as LonLat[];
+        const off = ruler.distance([fix.lon, fix.lat], ruler.pointOnLine(line, [fix.lon, fix.lat]).point);
+        if (off > 5) leadOffsets.push(`${c.lead!.id} at ${t} s: ${off.toFixed(0)} m off its convoy's route`);
+        leadMoved.set(c.id, Math.max(leadMoved.get(c.id) ?? 0, ruler.distance([fix.lon, fix.lat], line[0])));
+      }
       for (const u of now) {
         if (u.mode !== 'moving') continue;
         if (roadDistanceM(u.position, 3) > 3) offRoad.push(`${u.unitId} at ${t} s: position ${u.position}`);
@@ -131,9 +144,14 @@ describe('the simulated exercise with the real router (10x)', () => {
     expect(moved.size).toBe(12);
   });
 
-  it('sends every fix through the validator and lands all twelve units in the picture', () => {
-    expect(Object.keys(server.picture.units)).toHaveLength(12);
+  it('sends every fix through the validator and lands all twelve units and the three convoy leads in the picture', () => {
+    expect(Object.keys(server.picture.units)).toHaveLength(15);
     expect(server.commands('positions').length).toBeGreaterThanOrEqual(50);
+  });
+
+  it('drives each convoy\'s lead along its convoy\'s route while it moves (P21)', () => {
+    expect(leadOffsets).toEqual([]);
+    for (const c of scenario.convoys) expect(leadMoved.get(c.id) ?? 0, c.id).toBeGreaterThan(500);
   });
 
   it('re-routes a corridor visibly when the Götaälvbron closes at 75 s', () => {

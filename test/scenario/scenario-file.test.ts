@@ -98,28 +98,36 @@ describe('built-in exercise (data/scenarios/gothenburg-exercise.json)', () => {
   });
 });
 
-describe('built-in exercise: a planner holds a convoy (P20)', () => {
+describe('built-in exercise: a planner approves, starts, holds and resumes convoys (P20)', () => {
   const steps = scenario.timeline.filter((s): s is ConvoyStateStep => s.action === 'convoy.state');
+  const green = steps.filter((s) => s.id === 'cv-ex-green');
   const chlorine = scenario.timeline.filter((s) => s.id === 'tz-ex-ringon-chlorine');
 
-  it('holds EVAC GREEN, seeded moving, as the chlorine zone appears and resumes it as the zone is lifted, within the first three minutes', () => {
+  it('approves and starts EVAC RED, and holds EVAC GREEN as the chlorine zone appears and resumes it once the analyst clears its corridor, within the first three minutes', () => {
     expect(steps.map((s) => [s.id, s.to, s.atS])).toEqual([
+      ['cv-ex-red', 'approved', 30],
       ['cv-ex-green', 'holding', chlorine[0].atS],
-      ['cv-ex-green', 'moving', chlorine.at(-1)!.atS],
+      ['cv-ex-red', 'moving', 60],
+      ['cv-ex-green', 'moving', 150],
     ]);
     expect(chlorine[0].action).toBe('threat.upsert');
-    expect(chlorine.at(-1)!.action).toBe('threat.remove');
-    expect(steps[0].atS).toBeLessThan(180);
+    expect(Math.max(...steps.map((s) => s.atS))).toBeLessThan(180);
     expect(scenario.convoys.find((c) => c.id === 'cv-ex-green')!.state).toBe('moving');
-    expect(steps[0]).toMatchObject({ reason: 'Chlorine release reported at Ringön', resumeWhen: 'Danger zone lifted or corridor confirmed clear by the analyst' });
-    expect(steps[1].reason).toBeTruthy();
-    expect(steps[1].resumeWhen).toBeUndefined();
+    expect(scenario.convoys.find((c) => c.id === 'cv-ex-red')!.state).toBe('planned');
+    expect(green[0]).toMatchObject({ reason: 'Chlorine release reported at Ringön', resumeWhen: 'Danger zone lifted or corridor confirmed clear by the analyst' });
+    expect(green[1].reason).toMatch(/confirmed clear/);
+    expect(green[1].resumeWhen).toBeUndefined();
   });
 
-  it('plays the hold after the zone that causes it, and the resumption after the zone is removed (same second, file order)', () => {
+  it('gives every convoy a lead unit of its own, with an id no field unit has', () => {
+    const leads = scenario.convoys.map((c) => c.lead?.id);
+    expect(leads).toEqual(['ex-blue-lead', 'ex-green-lead', 'ex-red-lead']);
+    for (const id of leads) expect(scenario.units.some((u) => u.id === id)).toBe(false);
+  });
+
+  it('plays the hold after the zone that causes it (same second, file order)', () => {
     const index = (s: unknown) => scenario.timeline.indexOf(s as Scenario['timeline'][number]);
-    expect(index(steps[0])).toBeGreaterThan(index(chlorine[0]));
-    expect(index(steps[1])).toBeGreaterThan(index(chlorine.at(-1)));
+    expect(index(green[0])).toBeGreaterThan(index(chlorine[0]));
   });
 });
 
@@ -207,28 +215,30 @@ describe('parseScenario', () => {
       expect(parseError(blank.s).path).toBe(`timeline[${blank.at}].reason`);
     });
 
-    it('refuses a target other than holding or moving, and a resume condition on a resumption', () => {
+    it('refuses a target other than approved, moving or holding, and a resume condition on a resumption', () => {
       const to = edit(holdAt, (step) => (step.to = 'arrived'));
       const err = parseError(to.s);
       expect(err.path).toBe(`timeline[${to.at}].to`);
-      expect(err.message).toMatch(/"holding", "moving"/);
+      expect(err.message).toMatch(/"approved", "moving", "holding"/);
       const when = edit(resumeAt, (step) => (step.resumeWhen = 'later'));
       expect(parseError(when.s).path).toBe(`timeline[${when.at}].resumeWhen`);
     });
 
-    it('refuses a convoy that is not in the scenario, or one not seeded moving', () => {
+    it('refuses a convoy that is not in the scenario, and a change its state by then forbids (holding a convoy only approved)', () => {
       const unknown = edit(holdAt, (step) => (step.id = 'cv-ex-purple'));
       expect(parseError(unknown.s)).toMatchObject({ path: `timeline[${unknown.at}].id` });
       expect(parseError(unknown.s).message).toMatch(/cv-ex-purple" is not a convoy of the scenario/);
-      const planned = edit(holdAt, (step) => (step.id = 'cv-ex-red'));
-      expect(parseError(planned.s).message).toMatch(/cv-ex-red" starts planned/);
+      const approved = edit(holdAt, (step) => (step.id = 'cv-ex-red'));
+      expect(parseError(approved.s)).toMatchObject({ path: `timeline[${approved.at}].to` });
+      expect(parseError(approved.s).message).toMatch(/convoy "cv-ex-red" is approved by then, and a convoy cannot go from approved to holding/);
     });
 
     it('refuses steps out of turn (a resumption before the hold), naming the step', () => {
-      const { s, at } = edit(resumeAt, (step) => (step.atS = 30));
+      const resumeGreen = (s: Scenario) => s.timeline.findIndex((t) => t.action === 'convoy.state' && t.to === 'moving' && t.id === 'cv-ex-green');
+      const { s, at } = edit(resumeGreen, (step) => (step.atS = 30));
       const err = parseError(s);
       expect(err.path).toBe(`timeline[${at}].to`);
-      expect(err.message).toMatch(/already moving/);
+      expect(err.message).toMatch(/is moving by then, and a convoy cannot go from moving to moving/);
     });
 
     it('names an unknown action, and a stray field against its own action', () => {

@@ -88,7 +88,8 @@ describe('ExerciseSimulator: field units', () => {
     expect(batches).toHaveLength(10);
     for (const batch of batches) {
       expect(validateCommand(batch, clock.now())).toMatchObject({ ok: true });
-      expect(batch.reports).toHaveLength(12);
+      // Twelve field units and the three convoys' lead units.
+      expect(batch.reports).toHaveLength(15);
       for (const r of batch.reports) {
         expect(r.heading).toBeGreaterThanOrEqual(0);
         expect(r.heading).toBeLessThan(360);
@@ -100,7 +101,7 @@ describe('ExerciseSimulator: field units', () => {
     expect(new Set(batches.map((b) => b.msgId)).size).toBe(10);
     // Times are the wall clock of the tick (P6: never ahead of the server).
     expect(batches.at(-1)!.reports[0].time).toBe(new Date(clock.now()).toISOString());
-    expect(Object.keys(server.picture.units)).toHaveLength(12);
+    expect(Object.keys(server.picture.units)).toHaveLength(15);
   });
 
   it('moves units at their speed along the path they were given', async () => {
@@ -339,9 +340,9 @@ describe('ExerciseSimulator: timeline', () => {
 describe('ExerciseSimulator: a planner holds a convoy (P20)', () => {
   const convoySteps = scenario.timeline.filter((s): s is ConvoyStateStep => s.action === 'convoy.state');
   const hold = convoySteps.find((s) => s.to === 'holding')!;
-  const resume = convoySteps.find((s) => s.to === 'moving')!;
   const GREEN = 'cv-ex-green';
-  // At 5x every tick covers 5 scenario seconds, so the 45 s and 780 s injects fall on a tick exactly.
+  const resume = convoySteps.find((s) => s.to === 'moving' && s.id === GREEN)!;
+  // At 5x every tick covers 5 scenario seconds, so the 45 s and 150 s injects fall on a tick exactly.
   const SPEEDUP = 5;
 
   /** The simulator over an in-memory server that records the scenario's sender; `submit` keeps every refusal. */
@@ -363,9 +364,9 @@ describe('ExerciseSimulator: a planner holds a convoy (P20)', () => {
     return { clock, server, sim: simulator(), simulator, refused };
   }
 
-  it('holds EVAC GREEN when the chlorine zone appears (45 s) and lets it move when the zone is lifted (780 s), in its stateHistory', async () => {
+  it('holds EVAC GREEN when the chlorine zone appears (45 s) and lets it move once the analyst clears its corridor (150 s), in its stateHistory', async () => {
     expect(hold).toMatchObject({ id: GREEN, atS: 45 });
-    expect(resume).toMatchObject({ id: GREEN, atS: 780 });
+    expect(resume).toMatchObject({ id: GREEN, atS: 150 });
     const { clock, server, sim, refused } = planner();
     await runTicks(sim, clock, 1);
     const startMs = clock.now();
@@ -385,15 +386,14 @@ describe('ExerciseSimulator: a planner holds a convoy (P20)', () => {
     });
     // Holding keeps the corridor (drawn dashed and greyed) and the other moving convoy moves on.
     expect(server.picture.convoys['cv-ex-blue'].state).toBe('moving');
-    await runUntil(sim, clock, 775);
+    await runUntil(sim, clock, 145);
     expect(green().state).toBe('holding');
-    await runUntil(sim, clock, 780);
-    expect(server.picture.threats['tz-ex-ringon-chlorine']).toBeUndefined();
+    await runUntil(sim, clock, 150);
     expect(green().state).toBe('moving');
     expect(green().stateHistory!.at(-1)).toEqual({
       from: 'holding',
       to: 'moving',
-      atMs: startMs + (780 * 1000) / SPEEDUP,
+      atMs: startMs + (150 * 1000) / SPEEDUP,
       by: SCENARIO_SENDER.actor,
       reason: resume.reason,
     });
@@ -419,16 +419,19 @@ describe('ExerciseSimulator: a planner holds a convoy (P20)', () => {
     expect(first.refused).toEqual([]);
   });
 
-  it('leaves a convoy alone that an operator has taken elsewhere: nothing the machine forbids is sent', async () => {
+  it('leaves a convoy alone that an operator has taken elsewhere until the next loop plans it again: nothing the machine forbids is sent', async () => {
     const { clock, server, sim, refused } = planner();
     await runUntil(sim, clock, 20);
     await server.submit({ type: 'convoy.state', msgId: 'op-1', convoyId: GREEN, to: 'holding', reason: 'operator hold', resumeWhen: 'operator says so' });
     await runUntil(sim, clock, 50); // the timeline's hold finds it holding already: skipped
     expect(server.picture.convoys[GREEN].stateHistory!.at(-1)).toMatchObject({ reason: 'operator hold' });
     await server.submit({ type: 'convoy.state', msgId: 'op-2', convoyId: GREEN, to: 'aborted', reason: 'operator abort' });
-    await runUntil(sim, clock, 950); // the resume at 780 s, the loop reset and the next hold all skip it
+    await runUntil(sim, clock, 890); // the resumption at 150 s skips it
     expect(server.picture.convoys[GREEN].state).toBe('aborted');
     expect(server.commands('convoy.state').filter((c) => String(c.msgId).startsWith('exercise:') && c.to === 'holding')).toHaveLength(0);
+    // The next loop plans the convoy again from the start (P20: an aborted convoy cannot move again), and holds it at 945 s.
+    await runUntil(sim, clock, 950);
+    expect(server.picture.convoys[GREEN].stateHistory!.map((c) => c.to)).toEqual(['approved', 'moving', 'holding']);
     expect(refused).toEqual([]);
   });
 

@@ -14,6 +14,15 @@ function withGreen(state: ConvoyState): Picture {
   const green: Convoy = { id: 'cv-ex-green', name: 'EVAC GREEN', origin: [11.94, 57.71], destination: [11.98, 57.69], vehicleClass: 'light_truck', state, updatedMs: 0 };
   return { ...emptyPicture(), convoys: { [green.id]: green } };
 }
+/** A picture holding every convoy of the exercise in its seed state, EVAC GREEN in `green`, and its havens as seeded. */
+function asSeeded(green: ConvoyState = 'moving'): Picture {
+  const picture = emptyPicture();
+  for (const c of scenario.convoys) {
+    picture.convoys[c.id] = { id: c.id, name: c.name, origin: [11.94, 57.71], destination: 'nearest-haven', vehicleClass: c.vehicleClass, state: c.id === 'cv-ex-green' ? green : c.state, updatedMs: 0 };
+  }
+  for (const h of scenario.havens) picture.havens[h.id] = { ...h, updatedMs: 0 };
+  return picture;
+}
 const convoySteps = scenario.timeline.filter((s): s is ConvoyStateStep => s.action === 'convoy.state');
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 console.info(`timeline property tests: fast-check seed ${SEED} (FC_SEED=${SEED} to replay)`);
@@ -103,7 +112,7 @@ describe('stepCommand', () => {
 describe('stepCommand: convoy.state (P20)', () => {
   const base = { nowMs: NOW, speedup: 1, msgId: 'm1' };
   const hold = convoySteps.find((s) => s.to === 'holding')!;
-  const resume = convoySteps.find((s) => s.to === 'moving')!;
+  const resume = convoySteps.find((s) => s.to === 'moving' && s.id === 'cv-ex-green')!;
 
   it('holds a moving convoy with the step\'s reason and resume condition, as a valid command', () => {
     const cmd = stepCommand(hold, { ...base, picture: withGreen('moving') });
@@ -117,11 +126,18 @@ describe('stepCommand: convoy.state (P20)', () => {
     expect(validateCommand(cmd, NOW)).toMatchObject({ ok: true });
   });
 
-  it('sends nothing the machine forbids: no hold unless moving, no resumption unless holding, nothing for a missing convoy', () => {
+  it('starts an approved convoy, and approves a planned one', () => {
+    expect(stepCommand(resume, { ...base, picture: withGreen('approved') })).toMatchObject({ type: 'convoy.state', to: 'moving' });
+    const approve = { ...hold, to: 'approved' as const, resumeWhen: undefined };
+    expect(stepCommand(approve, { ...base, picture: withGreen('planned') })).toMatchObject({ type: 'convoy.state', to: 'approved' });
+    expect(stepCommand(approve, { ...base, picture: withGreen('moving') })).toBeUndefined();
+  });
+
+  it('sends nothing the machine forbids: no hold unless moving, no move unless holding or approved, nothing for a missing convoy', () => {
     for (const state of ['planned', 'approved', 'holding', 'arrived', 'aborted'] as const) {
       expect(stepCommand(hold, { ...base, picture: withGreen(state) }), state).toBeUndefined();
     }
-    for (const state of ['planned', 'approved', 'moving', 'arrived', 'aborted'] as const) {
+    for (const state of ['planned', 'moving', 'arrived', 'aborted'] as const) {
       expect(stepCommand(resume, { ...base, picture: withGreen(state) }), state).toBeUndefined();
     }
     expect(stepCommand(hold, { ...base, picture: emptyPicture() })).toBeUndefined();
@@ -129,30 +145,48 @@ describe('stepCommand: convoy.state (P20)', () => {
 });
 
 describe('resetCommands', () => {
-  it('lets a convoy the timeline holds move again when a loop starts, and leaves it alone in any other state', () => {
-    expect(resetCommands(scenario, withGreen('holding'), (id) => `reset:${id}`)).toEqual([
-      { type: 'convoy.state', msgId: 'reset:cv-ex-green', convoyId: 'cv-ex-green', to: 'moving', reason: LOOP_RESUME_REASON },
-    ]);
-    for (const state of ['planned', 'approved', 'moving', 'arrived', 'aborted'] as const) {
-      expect(resetCommands(scenario, withGreen(state), (id) => `reset:${id}`), state).toEqual([]);
-    }
+  it('sends nothing for a picture as seeded', () => {
+    expect(resetCommands(scenario, asSeeded(), (id) => `reset:${id}`)).toEqual([]);
   });
 
-  it('removes the timeline zones present and restores haven figures, nothing else', () => {
+  it('lets a convoy the timeline holds move again when a loop starts', () => {
+    expect(resetCommands(scenario, asSeeded('holding'), (id) => `reset:${id}`)).toEqual([
+      { type: 'convoy.state', msgId: 'reset:cv-ex-green', convoyId: 'cv-ex-green', to: 'moving', reason: LOOP_RESUME_REASON },
+    ]);
+  });
+
+  it('plans again a convoy that arrived, was aborted, went past its seed state or is gone: removed, posted planned with its lead, brought to its seed state', () => {
+    for (const state of ['arrived', 'aborted'] as const) {
+      const cmds = resetCommands(scenario, asSeeded(state), (id) => `reset:${id}`);
+      expect(cmds.map((c) => [c.type, 'msgId' in c ? c.msgId : ''])).toEqual([
+        ['convoy.remove', 'reset:cv-ex-green:remove'],
+        ['convoy.upsert', 'reset:cv-ex-green:convoy'],
+        ['convoy.state', 'reset:cv-ex-green:approved'],
+        ['convoy.state', 'reset:cv-ex-green:moving'],
+      ]);
+      expect(cmds[1]).toMatchObject({ convoy: { id: 'cv-ex-green', leadUnitId: 'ex-green-lead' } });
+      for (const c of cmds) expect(validateCommand(c, NOW), state).toMatchObject({ ok: true });
+    }
+    const red = asSeeded();
+    red.convoys['cv-ex-red'] = { ...red.convoys['cv-ex-red'], state: 'moving' };
+    expect(resetCommands(scenario, red, (id) => `reset:${id}`).map((c) => c.type)).toEqual(['convoy.remove', 'convoy.upsert']);
+    const gone = asSeeded();
+    delete gone.convoys['cv-ex-red'];
+    expect(resetCommands(scenario, gone, (id) => `reset:${id}`).map((c) => c.type)).toEqual(['convoy.upsert']);
+  });
+
+  it('removes the timeline zones present and restores every haven to its seed figures (injects and arrivals changed them)', () => {
     const zone = {} as Picture['threats'][string];
     const chalmers = scenario.havens.find((h) => h.id === 'hv-chalmers')!;
-    const ullevi = scenario.havens.find((h) => h.id === 'hv-ullevi')!;
-    const picture: Picture = {
-      ...emptyPicture(),
-      threats: { 'tz-ex-gotaalvbron': zone, 'tz-operator-zone': zone },
-      havens: {
-        [chalmers.id]: { ...chalmers, occupancy: 2500, status: 'full', updatedMs: 0 },
-        [ullevi.id]: { ...ullevi, updatedMs: 0 },
-      },
-    };
+    const massan = scenario.havens.find((h) => h.id === 'hv-svenska-massan')!;
+    const picture = asSeeded();
+    picture.threats = { 'tz-ex-gotaalvbron': zone, 'tz-operator-zone': zone };
+    picture.havens[chalmers.id] = { ...chalmers, occupancy: 2500, status: 'full', updatedMs: 0 };
+    picture.havens[massan.id] = { ...massan, occupancy: massan.occupancy + 240, updatedMs: 0 };
     const cmds = resetCommands(scenario, picture, (id) => `reset:${id}`);
     expect(cmds).toEqual([
       { type: 'threat.remove', msgId: 'reset:tz-ex-gotaalvbron', id: 'tz-ex-gotaalvbron' },
+      { type: 'haven.upsert', msgId: 'reset:hv-svenska-massan', haven: { ...massan } },
       { type: 'haven.upsert', msgId: 'reset:hv-chalmers', haven: { ...chalmers } },
     ]);
   });
