@@ -122,6 +122,7 @@ function applyTo(
       delete slice('convoys')[event.id];
       delete slice('corridors')[event.id];
       if (Object.hasOwn(peek().tracks, event.id)) delete slice('tracks')[event.id];
+      if (Object.hasOwn(peek().proposals, event.id)) delete slice('proposals')[event.id];
       const alerts = peek().alerts;
       for (const id in alerts) if (alerts[id].convoyId === event.id) delete slice('alerts')[id];
       return;
@@ -130,6 +131,27 @@ function applyTo(
       // A track for a convoy that no longer exists is a late answer (P9).
       if (!Object.hasOwn(peek().convoys, event.track.convoyId)) return;
       slice('tracks')[event.track.convoyId] = event.track;
+      return;
+    case 'corridor.endangered': {
+      // Marks the held corridor's route ahead as cut or endangered, or safe again (P22).
+      const held = peek().corridors[event.convoyId];
+      if (!held) return;
+      const { endangeredBy: _was, ...rest } = held;
+      slice('corridors')[event.convoyId] = event.endangeredBy.length > 0 ? { ...rest, endangeredBy: event.endangeredBy } : rest;
+      return;
+    }
+    case 'reroute.proposed':
+      if (!Object.hasOwn(peek().convoys, event.proposal.convoyId)) return;
+      slice('proposals')[event.proposal.convoyId] = event.proposal;
+      return;
+    case 'reroute.decided':
+      // The chosen route becomes the corridor; the proposal is closed (P22).
+      if (!Object.hasOwn(peek().convoys, event.convoyId)) return;
+      if (Object.hasOwn(peek().proposals, event.convoyId)) delete slice('proposals')[event.convoyId];
+      slice('corridors')[event.convoyId] = event.corridor;
+      return;
+    case 'reroute.withdrawn':
+      if (peek().proposals[event.convoyId]?.id === event.proposalId) delete slice('proposals')[event.convoyId];
       return;
     case 'alert.raised':
       if (!Object.hasOwn(peek().convoys, event.alert.convoyId)) return;

@@ -4,6 +4,8 @@ import { currentStateName, type ConvoyState, type Transition } from './convoy-st
 import { KIND_NAMES, KINDS, type ExpiringKind, type FieldOf, type Kind, type SliceOf } from './kinds.js';
 import type { CorridorWhy } from './server-messages.js';
 import type { Alert, AlertClearReason, ConvoyTrack } from './tracking.js';
+import type { RerouteProposal } from './reroute.js';
+import type { ZoneRef } from './server-messages.js';
 import type {
   ConstraintInput,
   ConvoyInput,
@@ -108,6 +110,11 @@ export interface Corridor {
   /** Ids of the zones/constraints whose change caused this computation. */
   cause?: string[];
   computedMs: number;
+  /**
+   * Zones and closed constraints that cut or endanger the route still ahead of its moving or holding
+   * convoy (P22): the route is no longer safe, and a re-route proposal is (being) made.
+   */
+  endangeredBy?: ZoneRef[];
 }
 
 /**
@@ -147,6 +154,8 @@ export type Picture = {
   tracks: Record<string, ConvoyTrack>;
   /** Alerts not yet both acknowledged and cleared, by alert id (P21). */
   alerts: Record<string, Alert>;
+  /** The open re-route proposal of each moving or holding convoy, by convoy id (P22). */
+  proposals: Record<string, RerouteProposal>;
 } & KindSlices;
 
 /** Who caused an event (for the audit trail). */
@@ -172,6 +181,13 @@ export type EventPayloads = {
   /** Someone (the event's `actor`) acknowledged an alert. */
   'alert.acknowledged': { id: string; remark?: string };
   'alert.cleared': { id: string; reason: AlertClearReason };
+  /** The route ahead of a convoy is cut or endangered by these (empty: safe again) (P22). */
+  'corridor.endangered': { convoyId: string; endangeredBy: ZoneRef[] };
+  'reroute.proposed': { proposal: RerouteProposal };
+  /** A proposal decided: its route `route` becomes the convoy's corridor; `auto` when the plan accepted it by itself. */
+  'reroute.decided': { convoyId: string; proposalId: string; route: number; auto?: boolean; corridor: Corridor };
+  /** A proposal no longer open without a decision: the convoy stopped, or the route ahead is safe again. */
+  'reroute.withdrawn': { convoyId: string; proposalId: string; reason: 'convoy_ended' | 'no_longer_needed' };
 } & { [K in Kind as `${K}.upserted`]: { [F in FieldOf<K>]: Entities[K] } } & {
   [K in Kind as `${K}.removed`]: K extends ExpiringKind ? { id: string; reason: RemovalReason } : { id: string };
 };
@@ -254,7 +270,7 @@ export function idRecord<T>(from?: Readonly<Record<string, T>>): Record<string, 
 }
 
 /** The slices of a picture: each an {@link idRecord}. */
-export const PICTURE_SLICES = ['units', ...KIND_NAMES.map((k) => KINDS[k].slice), 'corridors', 'tracks', 'alerts'] as ReadonlyArray<Exclude<keyof Picture, 'seq'>>;
+export const PICTURE_SLICES = ['units', ...KIND_NAMES.map((k) => KINDS[k].slice), 'corridors', 'tracks', 'alerts', 'proposals'] as ReadonlyArray<Exclude<keyof Picture, 'seq'>>;
 
 export function emptyPicture(): Picture {
   const picture = { seq: 0 } as Picture;

@@ -252,6 +252,11 @@ export const ConvoyInputSchema = Type.Object(
     /** Who to call about it: a name, a phone, a radio channel. */
     contact: Type.Optional(Name(300)),
     /**
+     * Re-routes that cost at most this many minutes and stay outside every danger zone are accepted
+     * without a planner (recorded as automatic, P22); absent: every re-route waits for a planner.
+     */
+    autoAcceptMinutes: Type.Optional(Type.Number({ minimum: 0, maximum: 240 })),
+    /**
      * Absent: a new convoy is planned, an existing one keeps its state. Another state than the
      * convoy's is a change of state, allowed only as the machine allows it without a reason (P20).
      */
@@ -278,6 +283,13 @@ export type ConvoyStateChange = Static<typeof ConvoyStateChangeSchema>;
 /** An acknowledgement of an alert (`POST /api/alerts/:id/ack`, and the `alert.ack` command): what the planner says, optionally (P21). */
 export const AlertAckSchema = Type.Object({ remark: Type.Optional(Prose(500)) }, strict);
 export type AlertAck = Static<typeof AlertAckSchema>;
+
+/**
+ * A planner's acceptance of a re-route proposal (`POST /api/convoys/:id/reroute`, and the
+ * `convoy.reroute` command): which proposal, and which of its routes (0, the best, by default) (P22).
+ */
+export const RerouteDecisionSchema = Type.Object({ proposalId: Id, route: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })) }, strict);
+export type RerouteDecision = Static<typeof RerouteDecisionSchema>;
 
 // ---------------------------------------------------------------- client → server (WebSocket)
 const cmd = <K extends string, T extends Record<string, TSchema>>(type: K, fields: T) =>
@@ -316,6 +328,7 @@ export const ClientCommandSchemas = {
   ...kindCommandSchemas(),
   'convoy.state': cmd('convoy.state', { convoyId: Id, ...ConvoyStateChangeSchema.properties }),
   'alert.ack': cmd('alert.ack', { alertId: Id, ...AlertAckSchema.properties }),
+  'convoy.reroute': cmd('convoy.reroute', { convoyId: Id, ...RerouteDecisionSchema.properties }),
   resync: Type.Object({ type: Type.Literal('resync'), since: Type.Integer({ minimum: 0 }) }, strict),
   ping: Type.Object({ type: Type.Literal('ping'), msgId: Type.Optional(MsgId) }, strict),
 };
@@ -351,6 +364,8 @@ export type ErrorCode =
   | 'invalid_transition'
   /** An alert someone already acknowledged (P21). */
   | 'already_acknowledged'
+  /** A re-route proposal that is no longer the convoy's open one (decided, replaced or withdrawn) (P22). */
+  | 'stale_proposal'
   | 'no_safe_route'
   | 'off_network'
   /** A msgId (or Idempotency-Key) this sender already used for a different message (P8). */

@@ -5,6 +5,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, Flow, Constraint, Convoy, StateChange, ThreatZone, Unit } from './events.js';
 import type { ConvoyState } from './convoy-states.js';
 import { ALERT_KINDS, type Alert, type ConvoyTrack } from './tracking.js';
+import type { RerouteProposal } from './reroute.js';
 import {
   AccessStatusSchema,
   ConstraintCategorySchema,
@@ -163,6 +164,7 @@ export const ConvoySchema = Type.Object(
     checkpoints: Opt(Type.Array(Type.Object({ name: Text, at: Position2 }, strict))),
     organisation: Opt(Text),
     contact: Opt(Text),
+    autoAcceptMinutes: Opt(Num),
     state: ConvoyStateSchema,
     stateHistory: Opt(Type.Array(StateChangeSchema)),
     updatedMs: Ms,
@@ -186,6 +188,7 @@ export const CorridorSchema = Type.Object(
     deltaS: Opt(Num),
     cause: Opt(Type.Array(Text)),
     computedMs: Ms,
+    endangeredBy: Opt(Type.Array(ZoneRefSchema)),
   },
   strict,
 );
@@ -223,9 +226,37 @@ export const AlertSchema = Type.Object(
     convoyId: Text,
     kind: AlertKindSchema,
     raisedMs: Ms,
-    detail: Type.Object({ distance_m: Opt(Num), zoneId: Opt(Text), sinceMs: Opt(Ms), havenId: Opt(Text), people: Opt(Num) }, strict),
+    detail: Type.Object({ distance_m: Opt(Num), zoneId: Opt(Text), zones: Opt(Type.Array(Text)), sinceMs: Opt(Ms), havenId: Opt(Text), people: Opt(Num) }, strict),
     acknowledged: Opt(Type.Object({ by: ActorSchema, atMs: Ms, remark: Opt(Text) }, strict)),
     clearedMs: Opt(Ms),
+  },
+  strict,
+);
+
+/** A route of a re-route proposal (P22, reroute.ts). */
+export const ProposedRouteSchema = Type.Object(
+  { coordinates: Type.Array(Position2), distance_m: Num, duration_s: Num, exposure_m: Num, min_clearance_m: Type.Union([Num, Type.Null()]), delta_s: Num },
+  strict,
+);
+export const RerouteProposalSchema = Type.Object(
+  {
+    id: Text,
+    convoyId: Text,
+    cause: Type.Object(
+      {
+        zones: Type.Array(ZoneRefSchema),
+        havenId: Opt(Text),
+        havenNow: Opt(Type.Union([Type.Literal('full'), Type.Literal('closed'), Type.Literal('no_room'), Type.Literal('removed')])),
+      },
+      strict,
+    ),
+    from: Position2,
+    fromReport: Type.Boolean(),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('no_safe_route'), Type.Literal('no_haven'), Type.Literal('off_network')]),
+    routes: Type.Array(ProposedRouteSchema),
+    havenId: Opt(Text),
+    blockedBy: Opt(Type.Array(Text)),
+    computedMs: Ms,
   },
   strict,
 );
@@ -244,6 +275,7 @@ export const PictureSchema = Type.Object(
     corridors: record(CorridorSchema),
     tracks: record(ConvoyTrackSchema),
     alerts: record(AlertSchema),
+    proposals: record(RerouteProposalSchema),
   },
   strict,
 );
@@ -280,6 +312,10 @@ export const PictureEventSchema = Type.Union([
   event('alert.raised', { alert: AlertSchema }),
   event('alert.acknowledged', { id: Text, remark: Opt(Text) }),
   event('alert.cleared', { id: Text, reason: Type.Union([Type.Literal('cause_ended'), Type.Literal('convoy_ended')]) }),
+  event('corridor.endangered', { convoyId: Text, endangeredBy: Type.Array(ZoneRefSchema) }),
+  event('reroute.proposed', { proposal: RerouteProposalSchema }),
+  event('reroute.decided', { convoyId: Text, proposalId: Text, route: Type.Integer({ minimum: 0 }), auto: Opt(Type.Boolean()), corridor: CorridorSchema }),
+  event('reroute.withdrawn', { convoyId: Text, proposalId: Text, reason: Type.Union([Type.Literal('convoy_ended'), Type.Literal('no_longer_needed')]) }),
 ]);
 
 const ErrorCodeSchema = Type.String({ pattern: '^[a-z_]+$' });
@@ -318,5 +354,6 @@ export type SchemasMatchTypes = [
   Holds<Same<Static<typeof ActorSchema>, Actor>>,
   Holds<Same<Static<typeof ConvoyTrackSchema>, ConvoyTrack>>,
   Holds<Same<Static<typeof AlertSchema>, Alert>>,
+  Holds<Same<Static<typeof RerouteProposalSchema>, RerouteProposal>>,
   Holds<Same<keyof Static<typeof PictureSchema>, keyof Picture>>,
 ];

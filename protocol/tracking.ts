@@ -3,7 +3,7 @@
 import type { Actor } from './events.js';
 
 /** What an alert is about. */
-export const ALERT_KINDS = ['off_corridor', 'silent', 'stopped', 'danger_zone', 'arrived'] as const;
+export const ALERT_KINDS = ['off_corridor', 'silent', 'stopped', 'danger_zone', 'arrived', 'unsafe_route'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** A checkpoint the convoy passed: its index in the convoy's checkpoints (the ends included) and when. */
@@ -67,6 +67,8 @@ export interface AlertDetail {
   distance_m?: number;
   /** The zone entered (danger_zone). */
   zoneId?: string;
+  /** Zones and closed constraints that cut or endanger the route ahead (unsafe_route), as `zone:<id>` or `constraint:<id>`. */
+  zones?: string[];
   /** Since when the cause holds, ms since epoch (silent: the last report; stopped: since standing still). */
   sinceMs?: number;
   /** The haven reached (arrived). */

@@ -10,6 +10,7 @@ import {
   ConvoyInputSchema,
   ConvoyStateChangeSchema,
   AlertAckSchema,
+  RerouteDecisionSchema,
   FlowInputSchema,
   HavenInputSchema,
   ID_PATTERN,
@@ -492,6 +493,11 @@ export function validateConvoyStateChange(raw: unknown, prefix = '') {
   if (!r.ok) return r;
   const missing = transitionInputProblem(r.value.to, r.value, prefix);
   return missing ? { ok: false as const, error: missing } : r;
+}
+
+/** A planner's choice of a re-route proposal's route (`POST /api/convoys/:id/reroute`) (P22). */
+export function validateRerouteDecision(raw: unknown, prefix = '') {
+  return checkSchema(RerouteDecisionSchema, raw, prefix);
 }
 
 /** An acknowledgement of an alert (`POST /api/alerts/:id/ack`): an optional remark (P21). */

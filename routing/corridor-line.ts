@@ -110,6 +110,18 @@ export class CorridorLine {
     return [(this.xs[lo] + t * (this.xs[hi] - this.xs[lo])) / this.kx, (this.ys[lo] + t * (this.ys[hi] - this.ys[lo])) / this.ky];
   }
 
+  /** The line from a distance along it to its end, [lon, lat] positions (two at least). */
+  from(along_m: number): [number, number][] {
+    const a = Math.max(0, Math.min(this.length_m, along_m));
+    const out: [number, number][] = [this.pointAt(a)];
+    for (let i = 0; i < this.cumulative.length; i++) {
+      if (this.cumulative[i] <= a) continue;
+      out.push([this.xs[i] / this.kx, this.ys[i] / this.ky]);
+    }
+    if (out.length === 1) out.push(out[0]);
+    return out;
+  }
+
   /** Among matches about as near as the best, the one nearest the expected distance along the line. */
   private pick(best: SegmentMatch, candidates: SegmentMatch[], expected_m: number | undefined) {
     if (expected_m === undefined || candidates.length < 2) return best;

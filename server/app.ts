@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { generateToken, TokenStore, tokensFile } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { ConvoyRerouter } from './convoys/rerouter.js';
 import { ConvoyTracker } from './convoys/tracker.js';
 import { DEFAULT_TRACKING } from './convoys/tracking.js';
 import { ExpiryReactor } from './core/expiry.js';
@@ -34,7 +35,7 @@ export const DEFAULT_CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import
 export interface ServerDeps {
   /** The router: on its own thread in the server (routing-thread.ts), in-thread in tests. */
   routing: RoutingService;
-  /** Reactors besides the router, expiry and convoy tracking. */
+  /** Reactors besides the router, expiry, convoy tracking and re-routing. */
   reactors?: Reactor[];
   /** What each recipient may see (server/out); everyone sees everything when not given. */
   sharing?: SharingPolicy;
@@ -87,7 +88,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     log,
     snapshots: new FileSnapshotStore(snapshotDir(config.dataDir), file),
     logger,
-    reactors: [deps.routing.reactor, new ExpiryReactor(), new ConvoyTracker({ settings: { ...DEFAULT_TRACKING, ...config.tracking }, staleAfterMs: config.staleAfterMs }), ...(deps.reactors ?? [])],
+    reactors: [deps.routing.reactor, new ExpiryReactor(), new ConvoyTracker({ settings: { ...DEFAULT_TRACKING, ...config.tracking }, staleAfterMs: config.staleAfterMs }),
+      new ConvoyRerouter({ route: (q) => deps.routing.route(q) }), ...(deps.reactors ?? [])],
     snapshotEvery: config.snapshotEvery,
     snapshotIntervalMs: config.snapshotIntervalMs,
   });

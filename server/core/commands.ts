@@ -22,12 +22,14 @@ import {
   type Polygonal,
   type PositionReport,
   type ProtocolError,
+  type RerouteProposal,
   type ThreatFeature,
   type ThreatZone,
   type Unit,
 } from '@corridor/protocol';
 import type { Static } from '@sinclair/typebox';
 import type { AlertStanding } from './pending-view.js';
+import { decidedCorridor } from '../convoys/reroute.js';
 
 export { ID_PREFIX, ROUTING_EVENT_TYPES, type EntitySlice } from '@corridor/protocol';
 
@@ -50,6 +52,8 @@ export interface CommandContext {
   convoyState(id: string): ConvoyState | undefined;
   /** An alert's standing (committed or queued ahead of this command); undefined when there is no such alert. */
   alertStanding(id: string): AlertStanding | undefined;
+  /** A convoy's open re-route proposal (committed or queued ahead of this command) (P22). */
+  proposalOf(convoyId: string): RerouteProposal | undefined;
 }
 
 export type CommandResult = { ok: true; event: NewEvent } | { ok: false; error: ProtocolError };
@@ -224,6 +228,7 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
     if (!decided.ok) return { ok: false, error: decided.error };
     return ok({ ...meta, type: 'convoy.state-changed', convoyId: cmd.convoyId, ...decided.change });
   }
+  if (cmd.type === 'convoy.reroute') return rerouteDecision(cmd, ctx, meta);
   if (cmd.type === 'alert.ack') {
     const standing = ctx.alertStanding(cmd.alertId);
     if (standing === undefined) {
@@ -275,3 +280,27 @@ export function existsIn(picture: Picture, slice: EntitySlice, id: string): bool
 
 /** The system actor under which the server itself appends events (expiry, corridors, scenario). */
 export const SYSTEM_ACTOR: Actor = { tokenId: 'system', org: 'corridor', role: 'system' };
+
+/**
+ * A planner's decision on a re-route proposal (P22): the proposal must be the convoy's open one and
+ * have the route asked for, and the convoy be under way; the decision carries the corridor it makes.
+ */
+function rerouteDecision(cmd: Extract<Command, { type: 'convoy.reroute' }>, ctx: CommandContext, meta: { msgId?: string; actor?: Actor }): CommandResult {
+  const state = ctx.convoyState(cmd.convoyId);
+  if (state === undefined) return notFound('convoy', cmd.convoyId, 'convoyId');
+  const proposal = ctx.proposalOf(cmd.convoyId);
+  if (!proposal || proposal.id !== cmd.proposalId) {
+    const now = proposal ? `its open proposal is "${proposal.id}"` : 'it has no open proposal';
+    return { ok: false, error: { code: 'stale_proposal', message: `proposal "${cmd.proposalId}" is not convoy "${cmd.convoyId}"'s open re-route proposal: ${now}`, path: 'proposalId' } };
+  }
+  if (state !== 'moving' && state !== 'holding') {
+    return { ok: false, error: { code: 'invalid_transition', message: `convoy "${cmd.convoyId}" is ${state}: only a moving or holding convoy is re-routed`, path: 'convoyId' } };
+  }
+  const route = cmd.route ?? 0;
+  if (route >= proposal.routes.length) {
+    const has = proposal.routes.length === 0 ? `it has no route (${proposal.status})` : `it has routes 0 to ${proposal.routes.length - 1}`;
+    return { ok: false, error: { code: 'invalid', message: `route ${route} is not a route of proposal "${proposal.id}": ${has}`, path: 'route' } };
+  }
+  const corridor = decidedCorridor(proposal, route, ctx.nowMs, (z) => z.id);
+  return { ok: true, event: { ...meta, type: 'reroute.decided', convoyId: cmd.convoyId, proposalId: proposal.id, route, corridor } as NewEvent };
+}

@@ -1,7 +1,7 @@
 // What the picture will hold once what is queued is committed (server/core): entities created or
 // removed by queued commands, convoys' states, and the corridors queued for each convoy. Commands are checked against it
 // (a removal right after an upsert finds the entity), and corridors are turned into events against it (P11).
-import { currentStateName, type ConvoyState, type Corridor, type NewEvent, type Picture } from '@corridor/protocol';
+import { currentStateName, type ConvoyState, type Corridor, type NewEvent, type Picture, type RerouteProposal } from '@corridor/protocol';
 import { existsIn, removedEntity, upsertedEntity, type EntitySlice } from './commands.js';
 
 /** An alert as the queue leaves it: still asking for a planner, acknowledged, or cleared but not acknowledged. */
@@ -23,6 +23,8 @@ export class PendingView {
   private states = new Map<string, ConvoyState | undefined>();
   /** Alerts as queued events leave them: acknowledged or not; undefined once gone (P21). */
   private alerts = new Map<string, AlertStanding | undefined>();
+  /** Open re-route proposals as queued events leave them, by convoy; undefined once decided or withdrawn (P22). */
+  private proposals = new Map<string, RerouteProposal | undefined>();
 
   constructor(private readonly picture: () => Picture) {}
 
@@ -59,6 +61,12 @@ export class PendingView {
     return alert.clearedMs === undefined ? 'unacknowledged' : 'cleared';
   };
 
+  /** A convoy's open re-route proposal once the queue is committed: a decision is judged against it (P22). */
+  proposalOf = (convoyId: string): RerouteProposal | undefined => {
+    if (this.proposals.has(convoyId)) return this.proposals.get(convoyId);
+    return this.picture().proposals[convoyId];
+  };
+
   /** Notes an event queued for commit. */
   note(q: Queued): void {
     const type = q.event.type;
@@ -69,9 +77,13 @@ export class PendingView {
     if (type === 'convoy.removed') {
       this.corridors.set(q.event.id, undefined);
       this.states.set(q.event.id, undefined);
+      this.proposals.set(q.event.id, undefined);
     }
+    if (type === 'reroute.decided') this.corridors.set(q.event.convoyId, q.event.corridor);
     if (type === 'convoy.upserted') this.states.set(q.event.convoy.id, currentStateName(q.event.convoy.state));
     if (type === 'convoy.state-changed') this.states.set(q.event.convoyId, q.event.to);
+    if (type === 'reroute.proposed') this.proposals.set(q.event.proposal.convoyId, q.event.proposal);
+    if (type === 'reroute.decided' || type === 'reroute.withdrawn') this.proposals.set(q.event.convoyId, undefined);
     if (type === 'alert.raised') this.alerts.set(q.event.alert.id, 'unacknowledged');
     if (type === 'alert.acknowledged') this.alerts.set(q.event.id, this.alertStanding(q.event.id) === 'cleared' ? undefined : 'acknowledged');
     if (type === 'alert.cleared') this.alerts.set(q.event.id, this.alertStanding(q.event.id) === 'acknowledged' ? undefined : 'cleared');
@@ -87,6 +99,7 @@ export class PendingView {
     this.corridors = new Map();
     this.states = new Map();
     this.alerts = new Map();
+    this.proposals = new Map();
     for (const q of stillQueued) this.note(q);
   }
 }

@@ -14,6 +14,7 @@ import { MsgIdIndex } from './msgid-index.js';
 import { PendingView, type Queued } from './pending-view.js';
 import type { Reaction, Reactor, ReactorContext } from './reactor.js';
 import { Snapshotter } from './snapshotter.js';
+import { routerMayReplace } from '../convoys/reroute.js';
 
 /** A command refused with a contract error (P5: nothing of it was stored). */
 export class CommandError extends Error {
@@ -385,7 +386,7 @@ export class PictureStore {
   private readonly newIdNow = (prefix: string): string => newId(prefix, this.now());
 
   private enqueueCommand(cmd: Command, by: Submitter | undefined, msgIds: string[], fingerprints: number[], done: SubmitCallback, dedupe = false): void {
-    const result = commandToEvent(cmd, { nowMs: this.now(), actor: by?.actor, exists: this.view.exists, newId: this.newIdNow, convoyState: this.view.convoyState, alertStanding: this.view.alertStanding });
+    const result = commandToEvent(cmd, { nowMs: this.now(), actor: by?.actor, exists: this.view.exists, newId: this.newIdNow, convoyState: this.view.convoyState, alertStanding: this.view.alertStanding, proposalOf: this.view.proposalOf });
     if (!result.ok) return done(new CommandError(result.error));
     this.enqueue({ event: result.event, msgIds, fingerprints, scope: by?.scope ?? '', dedupe }, done);
   }
@@ -406,6 +407,8 @@ export class PictureStore {
       this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled);
     }
     for (const c of reaction.corridors ?? []) {
+      // A moving or holding convoy's route is changed by a decision, not by the router (P22).
+      if (!routerMayReplace(this.view.convoyState(c.convoyId), this.view.corridorOf(c.convoyId), c)) continue;
       const event = corridorEvent(this.view.corridorOf(c.convoyId), c);
       this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled, c);
     }
@@ -419,6 +422,7 @@ export class PictureStore {
         continue;
       }
       const c = JSON.parse(u.json) as Corridor;
+      if (!routerMayReplace(this.view.convoyState(u.convoyId), held, c)) continue;
       const event = corridorEvent(held, c);
       this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled, c);
     }

@@ -65,6 +65,7 @@ describe('alertWords', () => {
     alert('stopped', { sinceMs: T - 400_000 }),
     alert('danger_zone', { zoneId: 'tz-9' }),
     alert('arrived', { havenId: 'hv-u', people: 40 }),
+    alert('unsafe_route', { zones: ['zone:tz-9', 'constraint:ac-2'] }),
   ];
 
   it('says each kind with its figures and names in English', () => {
@@ -74,6 +75,7 @@ describe('alertWords', () => {
       ['Stopped', 'standing still since 08:53:20Z'],
       ['In a danger zone', 'inside Crowd at the bridge'],
       ['Arrived', '40 people brought to Ullevi'],
+      ['Route ahead unsafe', 'the route ahead crosses Crowd at the bridge and ac-2'],
     ]);
   });
 

@@ -73,6 +73,7 @@ export class MemoryServer {
       exists: (slice, id) => existsIn(this.picture, slice, id),
       newId: (prefix) => newId(prefix, nowMs),
       alertStanding: (id) => (this.picture.alerts[id] ? (this.picture.alerts[id].acknowledged ? 'acknowledged' : 'unacknowledged') : undefined),
+      proposalOf: (convoyId) => this.picture.proposals[convoyId],
       convoyState: (id) => this.picture.convoys[id]?.state,
     });
     if (!r.ok) throw new RefusedError(r.error.code, r.error.message, r.error.path);

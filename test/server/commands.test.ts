@@ -15,6 +15,7 @@ function ctx(existing: Array<[EntitySlice, string]> = []): CommandContext {
     newId: (prefix) => `${prefix}${++n}`,
     convoyState: (id) => (set.has(`convoys:${id}`) ? 'planned' : undefined),
     alertStanding: (id) => (set.has(`alerts:${id}`) ? 'unacknowledged' : set.has(`alerts-acked:${id}`) ? 'acknowledged' : undefined),
+    proposalOf: () => undefined,
   };
 }
 function event<T extends EventOf<any>['type']>(cmd: Command, c = ctx()): EventOf<T> {

@@ -90,6 +90,7 @@ export const ALERT_KIND_WORDS: Record<AlertKind, MessageKey> = {
   stopped: 'alert.kind.stopped',
   danger_zone: 'alert.kind.dangerZone',
   arrived: 'alert.kind.arrived',
+  unsafe_route: 'alert.kind.unsafeRoute',
 };
 
 /** Vehicle class (IOM practicability scale). */

@@ -14,6 +14,7 @@ export function AlertsPanel() {
   const convoys = usePicture((s) => s.picture.convoys);
   const threats = usePicture((s) => s.picture.threats);
   const havens = usePicture((s) => s.picture.havens);
+  const constraints = usePicture((s) => s.picture.constraints);
   const me = useMe();
   const ordered = alertsInOrder(alerts);
   const open = ordered.filter((a) => a.acknowledged === undefined).length;
@@ -25,7 +26,7 @@ export function AlertsPanel() {
       {ordered.length === 0 && <p className="empty">{w.t('alert.none')}</p>}
       <ul>
         {ordered.map((a) => (
-          <AlertItem key={a.id} alert={a} convoyName={convoys[a.convoyId]?.name ?? a.convoyId} words={alertWords(a, { threats, havens }, w)} canAck={mayDo(me, 'convoys')} />
+          <AlertItem key={a.id} alert={a} convoyName={convoys[a.convoyId]?.name ?? a.convoyId} words={alertWords(a, { threats, havens, constraints }, w)} canAck={mayDo(me, 'convoys')} />
         ))}
       </ul>
     </section>

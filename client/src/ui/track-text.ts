@@ -53,7 +53,7 @@ export function trackLines(convoy: Convoy, track: ConvoyTrack | undefined, calls
 }
 
 /** An alert in words: what it is about, and what raised it with its figures. */
-export function alertWords(alert: Alert, picture: Pick<Picture, 'threats' | 'havens'>, w: Words): { kind: string; detail: string } {
+export function alertWords(alert: Alert, picture: Pick<Picture, 'threats' | 'havens' | 'constraints'>, w: Words): { kind: string; detail: string } {
   const kind = w.t(ALERT_KIND_WORDS[alert.kind]);
   const d = alert.detail;
   const since = w.fmt.utcTime(d.sinceMs ?? alert.raisedMs);
@@ -68,6 +68,8 @@ export function alertWords(alert: Alert, picture: Pick<Picture, 'threats' | 'hav
       const zone = d.zoneId ? picture.threats[d.zoneId] : undefined;
       return { kind, detail: w.t('alert.dangerZone', { zone: w.isolate(zone?.label ?? d.zoneId ?? '') }) };
     }
+    case 'unsafe_route':
+      return { kind, detail: w.t('alert.unsafeRoute', { zones: w.fmt.list((d.zones ?? []).map((z) => zoneRefName(z, picture, w))) }) };
     case 'arrived': {
       const haven = d.havenId ? picture.havens[d.havenId] : undefined;
       if (!haven || !d.people) return { kind, detail: w.t('alert.arrivedHere') };
@@ -81,4 +83,12 @@ export function alertWords(alert: Alert, picture: Pick<Picture, 'threats' | 'hav
  */
 export function alertsInOrder(alerts: Record<string, Alert>): Alert[] {
   return Object.values(alerts).sort((a, b) => Number(a.acknowledged !== undefined) - Number(b.acknowledged !== undefined) || b.raisedMs - a.raisedMs);
+}
+
+/** A zone or constraint named as an alert's `zones` says it (`zone:<id>`, `constraint:<id>`), with its label from the picture. */
+function zoneRefName(ref: string, picture: Pick<Picture, 'threats' | 'constraints'>, w: Words): string {
+  const [kind, ...rest] = ref.split(':');
+  const id = rest.join(':');
+  const label = kind === 'constraint' ? picture.constraints[id]?.reason : picture.threats[id]?.label;
+  return w.isolate(label ?? id);
 }

@@ -1,5 +1,5 @@
 // Convoys as the HTTP API answers them (server/net/http): each with its corridor as GeoJSON, the shape of `GET /api/route`, so any GIS tool reads it.
-import type { Actor, Alert, Convoy, Corridor, Picture } from '@corridor/protocol';
+import type { Actor, Alert, Convoy, Corridor, Picture, RerouteProposal } from '@corridor/protocol';
 
 /** A convoy's corridor as a GeoJSON FeatureCollection of LineStrings, best first, with the corridor's own fields beside. */
 export interface CorridorCollection {
@@ -10,6 +10,8 @@ export interface CorridorCollection {
   blockedBy?: string[];
   havenId?: string;
   deltaS?: number;
+  /** Zones and closed constraints that cut or endanger the route ahead of the moving convoy (P22). */
+  endangeredBy?: Corridor['endangeredBy'];
   computedMs: number;
   /** `computedMs` as ISO 8601. */
   computedAt: string;
@@ -49,7 +51,32 @@ export type ConvoyView = Convoy & {
   position: { at: [number, number]; time: string; offset_m: number; speed_mps: number | null } | null;
   /** Its alerts still shown (not both acknowledged and cleared), oldest first. */
   alerts: AlertView[];
+  /** Its open re-route proposal (P22), its routes as a GeoJSON FeatureCollection like the corridor's; null when none. */
+  proposal: ProposalView | null;
 };
+
+/** A re-route proposal as the API answers it. */
+export type ProposalView = Omit<RerouteProposal, 'routes'> & {
+  computedAt: string;
+  routes: { type: 'FeatureCollection'; features: { type: 'Feature'; geometry: { type: 'LineString'; coordinates: [number, number][] }; properties: { rank: number; distance_m: number; duration_s: number; exposure_m: number; min_clearance_m: number | null; delta_s: number } }[] };
+};
+
+/** A proposal with its routes as GeoJSON. */
+export function proposalView(p: RerouteProposal): ProposalView {
+  const { routes, ...rest } = p;
+  return {
+    ...rest,
+    computedAt: new Date(p.computedMs).toISOString(),
+    routes: {
+      type: 'FeatureCollection',
+      features: routes.map((r, rank) => ({
+        type: 'Feature',
+        geometry: { type: 'LineString', coordinates: r.coordinates as [number, number][] },
+        properties: { rank, distance_m: r.distance_m, duration_s: r.duration_s, exposure_m: r.exposure_m, min_clearance_m: r.min_clearance_m, delta_s: r.delta_s },
+      })),
+    },
+  };
+}
 
 /**
  * A corridor as GeoJSON: its routes as LineString features (rank 0 the best) with the properties of
@@ -65,6 +92,7 @@ export function corridorCollection(c: Corridor): CorridorCollection {
     ...(c.blockedBy ? { blockedBy: c.blockedBy } : {}),
     ...(c.havenId ? { havenId: c.havenId } : {}),
     ...(c.deltaS !== undefined ? { deltaS: c.deltaS } : {}),
+    ...(c.endangeredBy ? { endangeredBy: c.endangeredBy } : {}),
     computedMs: c.computedMs,
     computedAt: new Date(c.computedMs).toISOString(),
     features: c.routes.map((r, rank) => ({
@@ -91,7 +119,7 @@ export function alertView(a: Alert): AlertView {
 }
 
 /** A convoy with its corridor, its track and its alerts, as the API answers it. */
-export function convoyView(convoy: Convoy, picture: Pick<Picture, 'corridors' | 'tracks' | 'alerts'>): ConvoyView {
+export function convoyView(convoy: Convoy, picture: Pick<Picture, 'corridors' | 'tracks' | 'alerts' | 'proposals'>): ConvoyView {
   const corridor = picture.corridors[convoy.id];
   const tracked = convoy.state === 'moving' || convoy.state === 'holding';
   const track = picture.tracks[convoy.id];
@@ -109,5 +137,6 @@ export function convoyView(convoy: Convoy, picture: Pick<Picture, 'corridors' | 
     checkpoints_passed: track ? track.checkpoints.map((c, i) => ({ ...c, passedAt: iso(passedAt.get(i)) })) : null,
     position: track ? { at: track.at, time: new Date(track.timeMs).toISOString(), offset_m: track.offset_m, speed_mps: track.speed_mps ?? null } : null,
     alerts,
+    proposal: picture.proposals[convoy.id] ? proposalView(picture.proposals[convoy.id]) : null,
   };
 }

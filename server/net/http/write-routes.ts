@@ -8,7 +8,7 @@ import type { CarrierPaths, Gateway } from '../../gateway/gateway.js';
 import { COST } from '../../gateway/limits.js';
 import { cookieWriteAllowed, originAllowed } from '../../gateway/origin.js';
 import type { PictureEvent } from '@corridor/protocol';
-import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type AlertAck, type ClientCommandType, type ConvoyStateChange, type Kind } from '@corridor/protocol';
+import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type AlertAck, type ClientCommandType, type ConvoyStateChange, type RerouteDecision, type Kind } from '@corridor/protocol';
 import { checkSchema, type Result } from '@corridor/protocol/validate';
 import { IdSchema } from '@corridor/protocol';
 import { HttpError } from './errors.js';
@@ -155,6 +155,18 @@ export function writeRoutes(opts: WriteOptions): express.Router {
     const checked = read.ok && !id.ok ? id : read;
     const result = await submit(req, checked, statePaths);
     res.json({ seq: result.seq, state: checked.ok && checked.value.type === 'convoy.state' ? checked.value.to : undefined });
+  });
+
+  // A planner takes a route of a convoy's re-route proposal (P22): `{"proposalId","route"?}` → `{"seq"}`;
+  // a proposal that is not the convoy's open one is `409 stale_proposal`.
+  const reroutePaths: CarrierPaths = { msgId: 'Idempotency-Key', fields: { convoyId: 'id' } };
+  api.post('/convoys/:id/reroute', async (req, res) => {
+    const key = idempotencyKey(req);
+    const read = await gateway.readBody(req.sender!, 'convoy.reroute', 'convoy-reroute', bytesOf(req), Date.now(), (d: RerouteDecision) => ({ type: 'convoy.reroute', msgId: key, convoyId: req.params.id, ...d }) as Command, reroutePaths);
+    const id = checkSchema(IdSchema, req.params.id, 'id');
+    const checked = read.ok && !id.ok ? id : read;
+    const result = await submit(req, checked, reroutePaths);
+    res.json({ seq: result.seq });
   });
 
   // An alert's acknowledgement (P21): `{"remark"?}` or no body → `{"seq"}`; an alert already
