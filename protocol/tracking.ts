@@ -24,6 +24,8 @@ export interface TrackCheckpoint {
   at: [number, number];
   /** Distance along the best route, metres. */
   along_m: number;
+  /** Distance from the best route, metres: a checkpoint the route no longer passes (re-routed) is never passed. */
+  offset_m: number;
 }
 
 /**
@@ -38,8 +40,10 @@ export interface ConvoyTrack {
   at: [number, number];
   /** Fix time of that report, ms since epoch. */
   timeMs: number;
-  /** Distance done along the corridor and left to the destination, metres. */
+  /** Distance done since the convoy set off (over every route it took) and left to the destination, metres. */
   progress: { done_m: number; left_m: number };
+  /** Of `done_m`, what was done on routes before the current one (re-routes), metres. */
+  doneBefore_m: number;
   /** Distance from the corridor's best route, metres. */
   offset_m: number;
   /** Expected arrival, ms since epoch: from the convoy's own recent speed, else the road speeds; absent unless moving. */

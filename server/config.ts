@@ -46,6 +46,8 @@ export interface Config {
   tokenRatePerS?: number;
   /** Sockets one token may hold open (P15). */
   tokenMaxSockets?: number;
+  /** Scenario seconds per second of the built-in exercise (1 by default; 10 for a soak or a quick look). */
+  exerciseSpeedup?: number;
   /** What convoy tracking measures against (P21); the defaults when absent. */
   tracking?: Partial<TrackingSettings>;
 }
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     allowedOrigins,
     tokenRatePerS: positive(env, 'CORRIDOR_TOKEN_RATE', 5000, 10_000_000),
     tokenMaxSockets: Math.round(positive(env, 'CORRIDOR_TOKEN_MAX_SOCKETS', 64, 100_000)),
+    exerciseSpeedup: positive(env, 'CORRIDOR_EXERCISE_SPEEDUP', 1, 100),
     tracking: {
       offCorridorM: positive(env, 'CORRIDOR_OFF_CORRIDOR_M', DEFAULT_TRACKING.offCorridorM, 100_000),
       offCorridorMs: positive(env, 'CORRIDOR_OFF_CORRIDOR_S', DEFAULT_TRACKING.offCorridorMs / 1000, 86_400) * 1000,

@@ -84,6 +84,7 @@ async function main(): Promise<void> {
           submit: (cmd) => server.submitAs(SCENARIO_SENDER, cmd),
           logger: logger.child({ part: 'scenario' }),
           picture: () => server.store.picture,
+          speedup: config.exerciseSpeedup,
         })
       : undefined;
 

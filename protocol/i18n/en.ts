@@ -229,6 +229,8 @@ const en = {
     noExposure: 'outside every danger zone',
     clearance: 'nearest no-go or danger zone {{distance}} away',
     noZoneNear: 'no no-go or danger zone nearby',
+    unsafe: 'the route ahead is cut or endangered: a re-route is proposed',
+    proposed: 'proposed re-route {{n}}, from where the convoy is',
   },
   reason: {
     zone: 'zone {{id}}',

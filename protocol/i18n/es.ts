@@ -241,6 +241,8 @@ const es: Catalogue = {
     noExposure: 'fuera de toda zona de peligro',
     clearance: 'zona prohibida o de peligro más cercana a {{distance}}',
     noZoneNear: 'ninguna zona prohibida o de peligro cerca',
+    unsafe: 'la ruta por delante está cortada o en peligro: se propone otra',
+    proposed: 'nueva ruta propuesta {{n}}, desde donde está el convoy',
   },
   reason: {
     zone: 'zona {{id}}',

@@ -242,6 +242,8 @@ const fr: Catalogue = {
     noExposure: 'hors de toute zone dangereuse',
     clearance: 'zone interdite ou dangereuse la plus proche à {{distance}}',
     noZoneNear: 'aucune zone interdite ou dangereuse à proximité',
+    unsafe: 'l’itinéraire devant est coupé ou dangereux : un nouvel itinéraire est proposé',
+    proposed: 'nouvel itinéraire proposé {{n}}, depuis la position du convoi',
   },
   reason: {
     zone: 'zone {{id}}',

@@ -66,12 +66,15 @@ export interface TrackStep {
 export function placeCheckpoints(convoy: Convoy, line: CorridorLine, destinationName: string): TrackCheckpoint[] {
   const start = line.pointAt(0);
   const end = line.pointAt(line.length_m);
-  const own = (convoy.checkpoints ?? []).map((c) => ({ name: c.name, at: c.at, along_m: round(line.match(c.at[0], c.at[1]).along_m) }));
+  const own = (convoy.checkpoints ?? []).map((c) => {
+    const m = line.match(c.at[0], c.at[1]);
+    return { name: c.name, at: c.at, along_m: round(m.along_m), offset_m: round(m.offset_m) };
+  });
   own.sort((a, b) => a.along_m - b.along_m);
   return [
-    { name: '', end: 'origin', at: roundPoint(start), along_m: 0 },
+    { name: '', end: 'origin', at: roundPoint(start), along_m: 0, offset_m: 0 },
     ...own,
-    { name: destinationName, end: 'destination', at: roundPoint(end), along_m: round(line.length_m) },
+    { name: destinationName, end: 'destination', at: roundPoint(end), along_m: round(line.length_m), offset_m: 0 },
   ];
 }
 
@@ -94,15 +97,18 @@ export function stepTrack(args: {
   if (previous && fix.timeMs < previous.timeMs) return undefined;
   const key = routeKey(corridor.routes[0]);
   const sameCorridor = previous?.routeKey === key;
-  const expected = sameCorridor ? previous?.progress.done_m : undefined;
+  // Distance done on earlier routes: a re-route starts its route where the convoy is, and progress goes on.
+  const before = previous ? (sameCorridor ? previous.doneBefore_m : previous.progress.done_m) : 0;
+  const expected = sameCorridor && previous ? previous.progress.done_m - before : undefined;
   const m = line.match(fix.lon, fix.lat, expected);
-  const done = round(m.along_m);
-  const left = round(Math.max(0, line.length_m - m.along_m));
+  const along = m.along_m;
+  const done = round(before + along);
+  const left = round(Math.max(0, line.length_m - along));
   const ruler = new CheapRuler(fix.lat, 'meters');
   const at: [number, number] = [fix.lon, fix.lat];
 
   // Samples of progress for the speed, one per SAMPLE_EVERY_MS, over the window (two at least).
-  const recent = sameCorridor && previous ? previous.recent.slice() : [];
+  const recent = previous ? previous.recent.slice() : [];
   const last = recent[recent.length - 1];
   if (!last || fix.timeMs - last[0] >= SAMPLE_EVERY_MS) recent.push([fix.timeMs, done]);
   while (recent.length > 2 && fix.timeMs - recent[0][0] > settings.speedWindowMs) recent.shift();
@@ -117,7 +123,8 @@ export function stepTrack(args: {
   checkpoints.forEach((c, index) => {
     if (passedIndex.has(index)) return;
     const isDestination = index === checkpoints.length - 1;
-    if (isDestination ? arrived : c.along_m <= done + settings.checkpointM) passed.push({ index, name: c.name, atMs: fix.timeMs });
+    // A checkpoint the route no longer passes (re-routed around it) is never passed.
+    if (isDestination ? arrived : c.offset_m <= settings.offCorridorM && c.along_m <= along + settings.checkpointM) passed.push({ index, name: c.name, atMs: fix.timeMs });
   });
 
   const off = m.offset_m > settings.offCorridorM;
@@ -134,6 +141,7 @@ export function stepTrack(args: {
     at,
     timeMs: fix.timeMs,
     progress: { done_m: done, left_m: left },
+    doneBefore_m: round(before),
     offset_m: round(m.offset_m),
     checkpoints,
     passed,

@@ -75,6 +75,8 @@ const ConvoySeedSchema = Type.Object(
     /** The state it is brought to by the machine's steps from planned (P20): planned, approved or moving. */
     state: Type.Union([Type.Literal('planned'), Type.Literal('approved'), Type.Literal('moving')]),
     lead: Type.Optional(LeadSchema),
+    /** Re-routes it takes by itself: costing at most this many minutes, outside every danger zone (P22). */
+    autoAcceptMinutes: Type.Optional(Type.Number({ minimum: 0, maximum: 240 })),
   },
   strict,
 );
@@ -177,7 +179,20 @@ const ConvoyStateStepSchema = Type.Object(
   },
   strict,
 );
-const TimelineStepSchema = Type.Union([ThreatStepSchema, ConstraintStepSchema, RemoveStepSchema, HavenStepSchema, ConvoyStateStepSchema]);
+/** A planner takes a route of a convoy's open re-route proposal (P22); skipped when it has none. */
+const RerouteStepSchema = Type.Object(
+  {
+    atS: Seconds,
+    action: Type.Literal('convoy.reroute'),
+    /** A convoy of the scenario. */
+    id: Id,
+    inject: Inject,
+    /** Which of the proposal's routes, 0 (the best) by default. */
+    route: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
+  },
+  strict,
+);
+const TimelineStepSchema = Type.Union([ThreatStepSchema, ConstraintStepSchema, RemoveStepSchema, HavenStepSchema, ConvoyStateStepSchema, RerouteStepSchema]);
 /** The schema of each action's step: an error in a step is told against its own action's fields. */
 const STEP_SCHEMAS: Readonly<Record<Static<typeof TimelineStepSchema>['action'], TSchema>> = {
   'threat.upsert': ThreatStepSchema,
@@ -186,6 +201,7 @@ const STEP_SCHEMAS: Readonly<Record<Static<typeof TimelineStepSchema>['action'],
   'constraint.remove': RemoveStepSchema,
   'haven.update': HavenStepSchema,
   'convoy.state': ConvoyStateStepSchema,
+  'convoy.reroute': RerouteStepSchema,
 };
 
 /** The whole scenario file. */
@@ -206,6 +222,12 @@ export const ScenarioSchema = Type.Object(
     loopS: Type.Number({ minimum: 60, maximum: 86_400 }),
     /** Wait before a unit retries a route that failed, scenario seconds. */
     retryS: Type.Number({ minimum: 1, maximum: 3600 }),
+    /**
+     * The exercise's planner decides a re-route proposal this long after it is made, scenario seconds:
+     * takes its best route, or holds the convoy when it has none (planner.ts). Absent: only the
+     * timeline decides.
+     */
+    plannerDecidesS: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
     places: Type.Array(PlaceSchema, { maxItems: 1000 }),
     havens: Type.Array(HavenSeedSchema, { maxItems: 1000 }),
     sites: Type.Array(SiteSeedSchema, { maxItems: 1000 }),
@@ -315,6 +337,9 @@ export function parseScenario(json: unknown): Scenario {
       throw new ScenarioError(`${path} needs either lines or polygon`, path);
     }
     if (step.action === 'convoy.state') checkConvoyStep(s, step, path);
+    if (step.action === 'convoy.reroute' && !s.convoys.some((c) => c.id === step.id)) {
+      throw new ScenarioError(`${path}.id "${step.id}" is not a convoy of the scenario`, `${path}.id`);
+    }
   });
   checkConvoyStepOrder(s);
   return s;

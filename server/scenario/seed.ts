@@ -85,6 +85,7 @@ export function convoySeedCommands(scenario: Scenario, c: ConvoySeed, msgIdOf: (
         vehicleClass: c.vehicleClass,
         people: c.people,
         ...(c.lead ? { leadUnitId: c.lead.id } : {}),
+        ...(c.autoAcceptMinutes !== undefined ? { autoAcceptMinutes: c.autoAcceptMinutes } : {}),
       },
     },
   ];

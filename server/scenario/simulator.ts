@@ -9,6 +9,7 @@ import type { RouteAnswer, RouteQuery } from '../../routing/types.js';
 import type { Picture } from '@corridor/protocol';
 import type { ClientCommand, PositionReport } from '@corridor/protocol';
 import { leadAt, stepLead, type LeadState } from './convoy-lead.js';
+import { plannerCommands } from './planner.js';
 import { advanceAlong, pathLengthM, rulerAt, type LonLat, type PathCursor } from './path-follower.js';
 import { resolvePlace, type Scenario, type UnitSpec } from './scenario-file.js';
 import { EXERCISE_MSG_PREFIX, seedCommands } from './seed.js';
@@ -210,6 +211,10 @@ export class ExerciseSimulator {
 
     await this.playTimeline(fromS, simS, nowMs);
     if (this.stopped) return;
+    if (this.opts.scenario.plannerDecidesS !== undefined) {
+      const afterMs = (this.opts.scenario.plannerDecidesS * 1000) / this.speedup;
+      for (const cmd of plannerCommands(this.opts.scenario, this.opts.picture(), nowMs, afterMs, (id) => `${EXERCISE_MSG_PREFIX}${this.runId}:planner:${id}`)) await this.send(cmd);
+    }
 
     const picture = this.opts.picture();
     const zonesChanged =

@@ -127,6 +127,13 @@ export function stepCommand(step: TimelineStep, ctx: StepContext): ClientCommand
         },
       };
     }
+    case 'convoy.reroute': {
+      // A planner takes a route of the open proposal, if there is one with that route (P22).
+      const proposal = ctx.picture.proposals[step.id];
+      const route = step.route ?? 0;
+      if (!proposal || route >= proposal.routes.length) return undefined;
+      return { type: 'convoy.reroute', msgId, convoyId: step.id, proposalId: proposal.id, route };
+    }
     case 'convoy.state': {
       // Only a change the machine allows from the convoy's state now, and the one the timeline means:
       // a hold acts on a moving convoy, a start on an approved one, a resumption on a holding one (P20).

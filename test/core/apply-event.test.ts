@@ -186,7 +186,7 @@ describe('applyEvents: tracks and alerts (P21)', () => {
   });
 
   it('drops tracks and alerts of convoys that are gone, and those arriving late for them', () => {
-    const track = { convoyId: 'cv-1', unitId: 'u1', at: [12, 57] as [number, number], timeMs: 1, progress: { done_m: 10, left_m: 90 }, offset_m: 0, checkpoints: [], passed: [], recent: [], routeKey: 'k' };
+    const track = { convoyId: 'cv-1', unitId: 'u1', at: [12, 57] as [number, number], timeMs: 1, progress: { done_m: 10, left_m: 90 }, doneBefore_m: 0, offset_m: 0, checkpoints: [], passed: [], recent: [], routeKey: 'k' };
     const tracked = applyEvents(base(), [{ type: 'convoy.tracked', track, seq: 4, timeMs: 4000 }]);
     expect(tracked.tracks['cv-1']).toBe(track);
     const removed = applyEvents(tracked, [{ type: 'convoy.removed', id: 'cv-1', seq: 5, timeMs: 5000 }]);

@@ -127,6 +127,25 @@ describe('stepTrack', () => {
     expect(holding[0].arrived).toBe(false);
   });
 
+  it('goes on counting progress after a re-route from where the convoy is, and never passes a checkpoint the new route leaves aside', () => {
+    const [first] = drive([at(0, 3000)]);
+    // The new route starts at the convoy (3 km east), goes 1 km north, then east to the end: it leaves the bridge (6 km east) aside.
+    const P = ruler.offset(A, 3000, 0) as [number, number];
+    const Q = ruler.offset(A, 3000, 1000) as [number, number];
+    const R = ruler.offset(A, 12_000, 1000) as [number, number];
+    const detour: Corridor = { ...corridor, routes: [{ coordinates: [P, Q, R, C], distance_m: 11_000, duration_s: 1100, exposure_m: 0, min_clearance_m: null }], computedMs: 1 };
+    const line2 = new CorridorLine(detour.routes[0].coordinates);
+    const checkpoints2 = placeCheckpoints(convoy, line2, 'Ullevi');
+    expect(checkpoints2[1]).toMatchObject({ name: 'Bridge', offset_m: expect.any(Number) });
+    expect(checkpoints2[1].offset_m).toBeGreaterThan(900);
+    const step = stepTrack({ convoy, corridor: detour, line: line2, checkpoints: checkpoints2, previous: first.track, unitId: 'u-lead', fix: at(300, 6000, 1000), settings: DEFAULT_TRACKING })!;
+    expect(step.track.doneBefore_m).toBe(3000);
+    expect(step.track.progress.done_m).toBe(3000 + 4000);
+    // 1 km north and 3 km east done of 11 km; a metre either way for the line's own projection.
+    expect(Math.abs(step.track.progress.left_m - 7000)).toBeLessThanOrEqual(2);
+    expect(step.track.passed.map((p) => p.index)).toEqual([0]);
+  });
+
   it('ignores a fix older than the track (store-and-forward)', () => {
     const [first] = drive([at(100, 500)]);
     expect(stepTrack({ convoy, corridor, line, checkpoints, previous: first.track, unitId: 'u-lead', fix: at(50, 400), settings: DEFAULT_TRACKING })).toBeUndefined();

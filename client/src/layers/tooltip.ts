@@ -1,6 +1,7 @@
 // Hover details (client/src/layers): text for the object under the pointer, by the layer it belongs to.
 import type { Convoy, Corridor, Haven, RouteLeg, Site, Unit } from '@corridor/protocol';
 import type { ConvoyMark, RoutePath } from './corridor-layers.js';
+import type { ProposalPath } from './proposal-layers.js';
 import { corridorStatusText } from './corridor-layers.js';
 import type { ZonePart } from './threat-layers.js';
 import { AFFILIATION_WORDS, CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, SEVERITY_WORDS, type Words } from './words.js';
@@ -44,6 +45,15 @@ export function tooltipText(layerId: string, object: unknown, w: Words, reasonOf
     case 'corridors-alternatives': {
       const r = object as RoutePath;
       return [convoyTitle(r.convoy, w), ...routeFigures(r.leg, r.rank, w)].join('\n');
+    }
+    case 'corridors-unsafe': {
+      const r = object as RoutePath;
+      return [convoyTitle(r.convoy, w), w.t('tooltip.unsafe'), ...routeFigures(r.leg, r.rank, w)].join('\n');
+    }
+    case 'reroute-proposals': {
+      const r = object as ProposalPath;
+      const lines = [convoyTitle(r.convoy, w), w.t('tooltip.proposed', { n: w.fmt.number(r.rank + 1) }), ...routeFigures(r.route, r.rank, w)];
+      return lines.join('\n');
     }
     case 'convoys-markers': {
       const m = object as ConvoyMark;

@@ -8,7 +8,8 @@ import { siteList } from '../layers/site-layers.js';
 import { CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, SEVERITY_WORDS, VEHICLE_WORDS } from '../layers/words.js';
 import { useNow, usePicture } from '../state/hooks.js';
 import { AlertsPanel } from './AlertsPanel.js';
-import { trackLines } from './track-text.js';
+import { ProposalBlock } from './ProposalBlock.js';
+import { trackLines, unsafeText } from './track-text.js';
 import { corridorReason, deltaText } from './format.js';
 
 const SEVERITY_RANK = { 'no-go': 0, danger: 1, advisory: 2 } as const;
@@ -45,6 +46,7 @@ export function SidePanel() {
   const havens = usePicture((s) => s.picture.havens);
   const sites = usePicture((s) => s.picture.sites);
   const picture = usePicture((s) => s.picture);
+  const proposals = usePicture((s) => s.picture.proposals);
   const collator = new Intl.Collator(w.fmt.locale);
   // Blocked convoys first: they are what the operations centre must act on.
   const marks = [...convoyMarks(convoys, corridors)].sort((a, b) => Number(b.blocked) - Number(a.blocked) || collator.compare(a.convoy.name, b.convoy.name));
@@ -103,6 +105,12 @@ export function SidePanel() {
                     {corridor.deltaS ? <b> ({deltaText(corridor.deltaS, w)})</b> : null}
                   </div>
                 )}
+                {corridor?.endangeredBy?.length ? (
+                  <div className="unsafe" data-testid={`convoy-unsafe-${convoy.id}`}>
+                    {unsafeText(corridor.endangeredBy, picture, w)}
+                  </div>
+                ) : null}
+                {proposals[convoy.id] && <ProposalBlock proposal={proposals[convoy.id]} convoyName={convoy.name} />}
                 <TrackRow convoyId={convoy.id} />
                 {convoy.people ? (
                   <div className="meta">

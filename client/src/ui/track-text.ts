@@ -1,9 +1,12 @@
 // A tracked convoy and its alerts in words (client/src/ui, P21): where it is on its corridor, when it is
 // expected, its next checkpoint, and what each alert says, in the page's language. Pure, so the side
 // panel and the tests word them alike.
-import type { Alert, Convoy, ConvoyTrack, Picture, TrackCheckpoint } from '@corridor/protocol';
+import type { Alert, Convoy, ConvoyTrack, Picture, RerouteProposal, TrackCheckpoint, ZoneRef } from '@corridor/protocol';
 import { ALERT_KIND_WORDS, counted, type Words } from '../layers/words.js';
-import { ageText } from './format.js';
+import { ageText, deltaText } from './format.js';
+
+/** Farther than this from the route, a checkpoint is not on it (the server's default off-corridor distance), metres. */
+const OFF_ROUTE_M = 150;
 
 /** The lines a convoy's row shows about its progress. */
 export interface TrackLines {
@@ -43,11 +46,14 @@ export function trackLines(convoy: Convoy, track: ConvoyTrack | undefined, calls
     const eta = w.t('track.eta', { time: w.fmt.utcTime(track.etaMs) });
     lines.eta = track.speed_mps !== undefined ? `${eta} · ${w.t('track.speed', { speed: w.fmt.speed(track.speed_mps) })}` : eta;
   }
+  // Checkpoints sit along the current route, which starts where the convoy was re-routed, if it was;
+  // one the route no longer passes (farther from it than a convoy may stray) is not next.
   const passed = new Set(track.passed.map((p) => p.index));
-  const next = track.checkpoints.findIndex((_c, i) => !passed.has(i));
+  const along = done_m - track.doneBefore_m;
+  const next = track.checkpoints.findIndex((c, i) => !passed.has(i) && c.offset_m <= OFF_ROUTE_M);
   if (next >= 0) {
     const c = track.checkpoints[next];
-    lines.next = w.t('track.next', { name: checkpointName(c, w), distance: w.fmt.distance(Math.max(0, c.along_m - done_m)) });
+    lines.next = w.t('track.next', { name: checkpointName(c, w), distance: w.fmt.distance(Math.max(0, c.along_m - along)) });
   }
   return lines;
 }
@@ -91,4 +97,60 @@ function zoneRefName(ref: string, picture: Pick<Picture, 'threats' | 'constraint
   const id = rest.join(':');
   const label = kind === 'constraint' ? picture.constraints[id]?.reason : picture.threats[id]?.label;
   return w.isolate(label ?? id);
+}
+
+/** A re-route proposal in words: why, from where, and each route with its figures and what it costs or saves. */
+export interface ProposalLines {
+  /** `because of Roadblock tz-3` · `because Ullevi is full`. */
+  cause: string;
+  /** `from its position at 10:42:05 UTC`. */
+  from: string;
+  /** Each route: `Route 1`, `4.1 km · 6 min · 2 min slower`, and its exposure or clearance. */
+  routes: { label: string; figures: string; safety: string }[];
+  /** Why there is no route, when there is none. */
+  none?: string;
+}
+
+const HAVEN_NOW: Record<NonNullable<RerouteProposal['cause']['havenNow']>, 'reroute.havenFull' | 'reroute.havenClosed' | 'reroute.havenNoRoom' | 'reroute.havenRemoved'> = {
+  full: 'reroute.havenFull',
+  closed: 'reroute.havenClosed',
+  no_room: 'reroute.havenNoRoom',
+  removed: 'reroute.havenRemoved',
+};
+
+/**
+ * A proposal's lines in `w`'s language, naming zones, constraints and havens as the picture labels them.
+ * @example proposalLines(proposal, picture, words).routes[0].figures // '4.1 km · 6 min · 2 min slower'
+ */
+export function proposalLines(p: RerouteProposal, picture: Pick<Picture, 'threats' | 'constraints' | 'havens'>, w: Words): ProposalLines {
+  const causes: string[] = [];
+  if (p.cause.zones.length > 0) causes.push(w.t('reroute.causeZones', { zones: w.fmt.list(p.cause.zones.map((z) => refName(z, picture, w))) }));
+  if (p.cause.havenNow && p.cause.havenId) causes.push(w.t(HAVEN_NOW[p.cause.havenNow], { haven: w.isolate(picture.havens[p.cause.havenId]?.name ?? p.cause.havenId) }));
+  const lines: ProposalLines = {
+    cause: causes.join(' · '),
+    from: p.fromReport ? w.t('reroute.fromReport', { time: w.fmt.utcTime(p.computedMs) }) : w.t('reroute.fromStart'),
+    routes: p.routes.map((r, i) => ({
+      label: w.t('reroute.route', { n: w.fmt.number(i + 1) }),
+      figures: `${w.fmt.distance(r.distance_m)} · ${w.fmt.duration(r.duration_s)} · ${deltaText(r.delta_s, w)}`,
+      safety:
+        r.exposure_m > 0
+          ? w.t('tooltip.exposure', { distance: w.fmt.distance(r.exposure_m) })
+          : r.min_clearance_m === null
+            ? w.t('tooltip.noZoneNear')
+            : w.t('reroute.clearance', { distance: w.fmt.distance(r.min_clearance_m) }),
+    })),
+  };
+  if (p.status === 'no_safe_route') lines.none = w.t('reroute.noRoute');
+  else if (p.status === 'no_haven') lines.none = w.t('reroute.noHaven');
+  else if (p.status === 'off_network') lines.none = w.t('reroute.offNetwork');
+  return lines;
+}
+
+/** The zones and constraints that make a corridor unsafe, in words: `UNSAFE AHEAD: Roadblock tz-3`. */
+export function unsafeText(zones: readonly ZoneRef[], picture: Pick<Picture, 'threats' | 'constraints'>, w: Words): string {
+  return w.t('reroute.unsafe', { zones: w.fmt.list(zones.map((z) => refName(z, picture, w))) });
+}
+
+function refName(z: ZoneRef, picture: Pick<Picture, 'threats' | 'constraints'>, w: Words): string {
+  return zoneRefName(`${z.kind}:${z.id}`, picture, w);
 }

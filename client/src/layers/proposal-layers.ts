@@ -1,0 +1,85 @@
+// Re-route proposals and unsafe corridors on the map (client/src/layers, P22): the routes a proposal
+// offers from where its convoy is, in white dashes over the map (the best one bolder), and the
+// route of a convoy whose way ahead is cut or endangered, struck through in red so no screen shows it
+// as safe while a planner decides.
+import type { PathLayerProps } from '@deck.gl/layers';
+import { PathStyleExtension } from '@deck.gl/extensions';
+import type { Convoy, Corridor, ProposedRoute, RerouteProposal } from '@corridor/protocol';
+import { routePaths, type RoutePath } from './corridor-layers.js';
+import { NO_ROUTE_COLOR, type RGBA } from './palette.js';
+
+/** One route of an open proposal. */
+export interface ProposalPath {
+  convoy: Convoy;
+  proposal: RerouteProposal;
+  rank: number;
+  path: [number, number][];
+  route: ProposedRoute;
+}
+
+const proposalCache = new WeakMap<Record<string, RerouteProposal>, ProposalPath[]>();
+
+/** The routes of every open proposal of a convoy in the picture, alternatives first so the best draw over them. */
+export function proposalPaths(proposals: Record<string, RerouteProposal>, convoys: Record<string, Convoy>): ProposalPath[] {
+  let out = proposalCache.get(proposals);
+  if (!out) {
+    out = [];
+    for (const p of Object.values(proposals)) {
+      const convoy = convoys[p.convoyId];
+      if (!convoy) continue;
+      p.routes.forEach((route, rank) => out!.push({ convoy, proposal: p, rank, path: route.coordinates, route }));
+    }
+    out.sort((a, b) => b.rank - a.rank);
+    proposalCache.set(proposals, out);
+  }
+  return out;
+}
+
+const PROPOSAL_BEST: RGBA = [255, 255, 255, 240];
+const PROPOSAL_ALT: RGBA = [255, 255, 255, 150];
+const dashes = [new PathStyleExtension({ dash: true })];
+
+/** Proposed routes: white dashes, the best bolder. */
+export function proposalProps(proposals: Record<string, RerouteProposal>, convoys: Record<string, Convoy>, scale = 1): PathLayerProps<ProposalPath> & Record<string, unknown> {
+  return {
+    id: 'reroute-proposals',
+    data: proposalPaths(proposals, convoys),
+    getPath: (r) => r.path,
+    getColor: (r) => (r.rank === 0 ? PROPOSAL_BEST : PROPOSAL_ALT),
+    getWidth: (r) => (r.rank === 0 ? 5 : 3) * scale,
+    updateTriggers: { getWidth: scale },
+    widthUnits: 'pixels',
+    getDashArray: [3, 2],
+    dashJustified: true,
+    extensions: dashes,
+    capRounded: true,
+    pickable: true,
+  };
+}
+
+const unsafeCache = new WeakMap<RoutePath[], RoutePath[]>();
+
+/** Best routes of corridors whose way ahead is cut or endangered. */
+export function unsafePaths(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>): RoutePath[] {
+  const all = routePaths(convoys, corridors);
+  let out = unsafeCache.get(all);
+  if (!out) unsafeCache.set(all, (out = all.filter((r) => r.rank === 0 && (corridors[r.convoyId]?.endangeredBy?.length ?? 0) > 0)));
+  return out;
+}
+
+/** An unsafe corridor's best route struck through in red dashes, over its own colour. */
+export function unsafeProps(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale = 1): PathLayerProps<RoutePath> & Record<string, unknown> {
+  return {
+    id: 'corridors-unsafe',
+    data: unsafePaths(convoys, corridors),
+    getPath: (r) => r.path,
+    getColor: NO_ROUTE_COLOR,
+    getWidth: (r) => Math.max(3, r.look.bestPx - 2) * scale,
+    updateTriggers: { getWidth: scale },
+    widthUnits: 'pixels',
+    getDashArray: [2, 2],
+    dashJustified: true,
+    extensions: dashes,
+    pickable: true,
+  };
+}
