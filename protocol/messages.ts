@@ -241,6 +241,8 @@ export const ConvoyInputSchema = Type.Object(
     vehicleClass: Type.Optional(VehicleClassSchema),
     /** Evacuees carried, individuals. */
     people: Type.Optional(Count),
+    /** How many vehicles it has (its heaviest is `vehicleClass`). */
+    vehicles: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     /** The field unit whose reports track the convoy against its corridor (P21). */
     leadUnitId: Type.Optional(Id),
     /** Other units travelling with it (escort, further vehicles). */

@@ -159,6 +159,7 @@ export const ConvoySchema = Type.Object(
     destination: Type.Union([Position2, Type.Literal('nearest-haven')]),
     vehicleClass: VehicleClassSchema,
     people: Opt(Num),
+    vehicles: Opt(Num),
     leadUnitId: Opt(Text),
     unitIds: Opt(Type.Array(Text)),
     checkpoints: Opt(Type.Array(Type.Object({ name: Text, at: Position2 }, strict))),

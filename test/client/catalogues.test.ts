@@ -17,9 +17,12 @@ const SAME_AS_ENGLISH: Readonly<Record<string, Readonly<Record<string, string>>>
     'zone {{id}}': 'the same word in French',
     'zone {{id}} ({{label}})': 'the same word in French',
     destination: 'the same word in French (a convoy\'s last checkpoint)',
+    Destination: 'the same word in French (the planning form)',
+    '{{lat}} N, {{lon}} E': 'the compass letters are the same in French',
   },
   es: {
     CORRIDOR: 'the product name',
+    '{{lat}} N, {{lon}} E': 'the compass letters are the same in Spanish (E for este)',
     civil: 'the same adjective in Spanish (affiliation)',
     '{{n}} s': 'SI symbol of the second',
     '{{n}} min': 'symbol of the minute',

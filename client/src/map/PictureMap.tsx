@@ -2,6 +2,7 @@
 import { AttributionControl, Map, NavigationControl, ScaleControl, type MapRef } from '@vis.gl/react-maplibre';
 import type { PaddingOptions, StyleSpecification } from 'maplibre-gl';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
 import { useWords } from '../i18n/use-words.js';
 import { isLanguage } from '@corridor/protocol';
 import { pictureLayers } from '../layers/index.js';
@@ -10,6 +11,7 @@ import { canvasMeasure } from '../layers/text-measure.js';
 import { tooltipText } from '../layers/tooltip.js';
 import { corridorReason } from '../ui/format.js';
 import { useNow, usePicture } from '../state/hooks.js';
+import { answerPick, mapPick } from '../state/map-pick.js';
 import type { CorridorHooks } from '../test-hooks.js';
 import { loadBasemapStyle, prepareMapLibre } from './basemap.js';
 import { DeckOverlay } from './DeckOverlay.js';
@@ -100,6 +102,7 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
   if (JSON.stringify(boxes) !== JSON.stringify(reservedRef.current)) reservedRef.current = boxes;
   const reserved = reservedRef.current;
 
+  const picking = useStore(mapPick, (s) => s.waiting !== null);
   const layers = useMemo(
     () => pictureLayers(picture, { nowMs: now + clockOffsetMs, staleAfterMs, scale, beneathLabels: FIRST_LABEL_LAYER }),
     [picture, now, clockOffsetMs, staleAfterMs, scale],
@@ -144,6 +147,11 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
       fadeDuration={0}
       dragRotate={false}
       maxPitch={0}
+      // A form picking a point (a convoy's origin) takes the next click, with a crosshair meanwhile.
+      cursor={picking ? 'crosshair' : undefined}
+      onClick={(e) => {
+        answerPick([Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6]);
+      }}
       onIdle={() => {
         hooks.mapIdle = true;
       }}

@@ -8,6 +8,10 @@ import { siteList } from '../layers/site-layers.js';
 import { CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, SEVERITY_WORDS, VEHICLE_WORDS } from '../layers/words.js';
 import { useNow, usePicture } from '../state/hooks.js';
 import { AlertsPanel } from './AlertsPanel.js';
+import { mayDo, useMe } from '../net/session.js';
+import { routeFigures } from '../layers/tooltip.js';
+import { ConvoyActions } from './ConvoyActions.js';
+import { PlanConvoy } from './PlanConvoy.js';
 import { ProposalBlock } from './ProposalBlock.js';
 import { trackLines, unsafeText } from './track-text.js';
 import { corridorReason, deltaText } from './format.js';
@@ -47,6 +51,7 @@ export function SidePanel() {
   const sites = usePicture((s) => s.picture.sites);
   const picture = usePicture((s) => s.picture);
   const proposals = usePicture((s) => s.picture.proposals);
+  const plans = mayDo(useMe(), 'convoys');
   const collator = new Intl.Collator(w.fmt.locale);
   // Blocked convoys first: they are what the operations centre must act on.
   const marks = [...convoyMarks(convoys, corridors)].sort((a, b) => Number(b.blocked) - Number(a.blocked) || collator.compare(a.convoy.name, b.convoy.name));
@@ -60,6 +65,7 @@ export function SidePanel() {
         <h2>
           {w.t('side.convoys')} {count(marks.length)}
         </h2>
+        {plans && <PlanConvoy />}
         {marks.length === 0 && <p className="empty">{w.t('side.noConvoys')}</p>}
         <ul className="convoys">
           {marks.map(({ convoy, corridor, blocked, hex }) => {
@@ -112,6 +118,14 @@ export function SidePanel() {
                 ) : null}
                 {proposals[convoy.id] && <ProposalBlock proposal={proposals[convoy.id]} convoyName={convoy.name} />}
                 <TrackRow convoyId={convoy.id} />
+                {(convoy.state === 'planned' || convoy.state === 'approved') && corridor?.status === 'ok' && corridor.routes.length > 1 && (
+                  <ol className="routes-compare" data-testid={`routes-${convoy.id}`}>
+                    {corridor.routes.map((r, i) => (
+                      <li key={i}>{routeFigures(r, i, w).join(' · ')}</li>
+                    ))}
+                  </ol>
+                )}
+                {plans && <ConvoyActions convoy={convoy} />}
                 {convoy.people ? (
                   <div className="meta">
                     {w.t('side.people', counted(w, convoy.people))} · {w.t(VEHICLE_WORDS[convoy.vehicleClass])}
