@@ -1,0 +1,103 @@
+// Browser test of convoy operations (test/e2e, issue 12): in real Chromium against the real server on the
+// exercise, a planner plans a convoy on the map (its origin clicked on the map), sees its routes, approves
+// and starts it from its row; a no-go zone on its route ahead marks it unsafe and a re-route is proposed,
+// drawn on the map; the planner takes it from the side panel and acknowledges the alert. Screenshots go
+// to test-results/ (convoy-planned.png, convoy-proposal.png, convoy-rerouted.png).
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { along, lineString, length as turfLength } from '@turf/turf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, E2e, framesLater, RESULTS, repoRoot, TOKEN } from './helpers.js';
+
+const e2e = new E2e();
+const NAME = 'E2E CONVOY';
+/** A button's accessible name for an action on our convoy (the name is isolated, U+2068 … U+2069). */
+const on = (action: string) => new RegExp(`^${action}:? \u2068?${NAME}\u2069?$`);
+/** Backaplan, on a road of the exercise network. */
+const ORIGIN: [number, number] = [11.956627, 57.722691];
+
+describe.skipIf(!existsSync(CHROMIUM))('planning and running a convoy in Chromium (needs /usr/bin/chromium)', () => {
+  beforeAll(async () => {
+    if (!existsSync(path.join(repoRoot, 'dist/client/index.html'))) throw new Error('dist/client is missing: run `npm run test:e2e`, which builds the client first');
+    mkdirSync(RESULTS, { recursive: true });
+    await e2e.start();
+  });
+  afterAll(async () => {
+    await e2e.close();
+  });
+
+  const api = async (pathname: string, body?: unknown) => {
+    const res = await fetch(`${e2e.baseUrl}${pathname}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  const ours = async () => ((await api('/api/convoys')).body.convoys as Record<string, any>[]).find((c) => c.name === NAME);
+
+  it('plans a convoy with its origin clicked on the map, approves and starts it, and takes a proposed re-route when a zone cuts its way', async () => {
+    const page = await e2e.openPicture('/', { width: 1600, height: 1000 });
+    // Plan: name, origin on the map, a haven, people.
+    await page.getByTestId('plan-open').click();
+    const form = page.getByTestId('plan-form');
+    await form.locator('input[name=name]').fill(NAME);
+    await page.getByTestId('plan-pick-origin').click();
+    const [x, y] = await page.evaluate(([lon, lat]) => window.__corridor!.project(lon, lat), ORIGIN);
+    const box = (await page.locator('.map-wrap').boundingBox())!;
+    expect(x > 0 && y > 0 && x < box.width && y < box.height, `origin in view at ${x},${y}`).toBe(true);
+    await page.mouse.click(box.x + x, box.y + y);
+    await expect(page.getByTestId('plan-pick-origin').textContent()).resolves.toMatch(/57\.72\d* N, 11\.95\d* E/);
+    await form.locator('select[name=destination]').selectOption('hv-svenska-massan');
+    await form.locator('input[name=people]').fill('30');
+    await page.getByTestId('plan-submit').click();
+
+    // Planned, with its corridor; the routes side by side when there are several.
+    const row = page.locator('li', { hasText: NAME });
+    await row.locator('.corridor-status.ok').waitFor({ timeout: 30_000 });
+    const planned = await ours();
+    expect(planned).toMatchObject({ state: 'planned', people: 30, corridor: { status: 'ok' } });
+    expect(Math.hypot(planned!.origin[0] - ORIGIN[0], planned!.origin[1] - ORIGIN[1])).toBeLessThan(0.001);
+    await framesLater(page);
+    await page.screenshot({ path: path.join(RESULTS, 'convoy-planned.png') });
+
+    // Approve, then start, from its row.
+    await row.getByRole('button', { name: on('Approve') }).click();
+    await row.getByRole('button', { name: on('Start') }).waitFor();
+    await row.getByRole('button', { name: on('Start') }).click();
+    await row.getByRole('button', { name: on('Hold') }).waitFor();
+    expect((await ours())!.stateHistory.map((h: { to: string }) => h.to)).toEqual(['approved', 'moving']);
+
+    // A no-go zone on its route ahead: unsafe at once, a proposal drawn on the map.
+    const route = (await ours())!.corridor.features[0].geometry.coordinates as [number, number][];
+    const km = turfLength(lineString(route), { units: 'kilometers' });
+    const center = along(lineString(route), km * 0.6, { units: 'kilometers' }).geometry.coordinates;
+    const zone = await api('/api/threats', { type: 'Feature', geometry: { type: 'Point', coordinates: center }, properties: { id: 'tz-e2e-roadblock', severity: 'no-go', radius_m: 150, label: 'E2E roadblock' } });
+    expect(zone.status).toBe(201);
+    await row.locator('.unsafe').waitFor({ timeout: 30_000 });
+    await expect(row.locator('.unsafe').textContent()).resolves.toContain('E2E roadblock');
+    const proposal = row.locator('[data-testid^=proposal-]').first();
+    await proposal.waitFor({ timeout: 30_000 });
+    await expect(proposal.textContent()).resolves.toContain('Re-route proposed');
+    const alert = page.locator('[data-testid^=alert-][data-kind=unsafe_route]').filter({ hasText: NAME });
+    await alert.waitFor();
+    await framesLater(page);
+    await page.screenshot({ path: path.join(RESULTS, 'convoy-proposal.png') });
+
+    // The planner takes the best route: it becomes the corridor, the proposal and the unsafe mark go.
+    const before = await ours();
+    await row.getByRole('button', { name: on('Take route 1 for') }).click();
+    await proposal.waitFor({ state: 'detached', timeout: 30_000 });
+    await row.locator('.unsafe').waitFor({ state: 'detached' });
+    const after = await ours();
+    expect(after!.corridor.why).toMatchObject({ code: 'rerouted_around', zones: [{ kind: 'zone', id: 'tz-e2e-roadblock' }] });
+    expect(after!.corridor.features[0].geometry.coordinates).toEqual(before!.proposal.routes.features[0].geometry.coordinates);
+
+    // The alert, its cause ended, waits for the planner's acknowledgement, then goes.
+    await alert.getByRole('button', { name: /Acknowledge/ }).click();
+    await alert.waitFor({ state: 'detached', timeout: 30_000 });
+    await framesLater(page);
+    await page.screenshot({ path: path.join(RESULTS, 'convoy-rerouted.png') });
+    await page.close();
+  });
+});
