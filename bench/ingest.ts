@@ -8,7 +8,9 @@
 // CORRIDOR_LOG_THREAD=0 is passed through to compare main-thread commits with the writer thread;
 // BENCH_ZONE_EVERY_S=N posts 100 standing convoys first, then a no-go zone across their routes every N
 // seconds (lifted at the next change), so the router works beside the ingest; the table then goes to
-// docs/bench-ingest-zones.md.
+// docs/bench-ingest-zones.md. BENCH_TRACKED=N posts N moving convoys first whose lead units are
+// N of the reporting units (u-0 …), so convoy tracking (P21) runs on the ingest path; the table then goes
+// to docs/bench-ingest-tracked.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -35,6 +37,7 @@ const SERVER_NODE_ARGS = [
 const P99_LIMIT_MS = 100;
 const ZONE_EVERY_S = Number(process.env.BENCH_ZONE_EVERY_S ?? 0);
 const ZONE_CONVOYS = 100;
+const TRACKED = Number(process.env.BENCH_TRACKED ?? 0);
 
 interface ClientStats {
   latencies: number[];
@@ -141,11 +144,11 @@ async function startZoneChanges(base: string, token: string): Promise<{ stop(): 
     await api('/api/threats', { method: 'POST', body: JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: center }, properties: { id, severity: 'no-go', radius_m: 300, label: 'bench' } }) });
     previous = id;
     changes++;
-    // Corridors re-routed around this zone, counted a moment later (from the corridors, not the
-    // audit trail, which would hand the server tens of thousands of fixes to send meanwhile).
+    // Moving convoys given a re-route proposal for this zone (P22), counted a moment later (from the
+    // convoys, not the audit trail, which would hand the server tens of thousands of fixes to send meanwhile).
     setTimeout(async () => {
       const { convoys } = await api('/api/convoys');
-      reroutes.push(convoys.filter((c: any) => c.corridor?.computedMs >= changedMs && c.corridor?.why?.code === 'rerouted_around' && c.corridor.why.zones.some((z: any) => z.id === id)).length);
+      reroutes.push(convoys.filter((c: any) => c.proposal?.computedMs >= changedMs && c.proposal.cause.zones.some((z: any) => z.id === id)).length);
     }, 2000).unref();
   };
   const timer = setInterval(() => void change().catch(() => undefined), ZONE_EVERY_S * 1000);
@@ -154,6 +157,27 @@ async function startZoneChanges(base: string, token: string): Promise<{ stop(): 
     changes: () => changes,
     rerouted: () => (reroutes.length ? (reroutes.reduce((a, b) => a + b, 0) / reroutes.length).toFixed(1) : 'n/a'),
   };
+}
+
+// ---------------------------------------------------------------- tracked convoys on the ingest path
+
+/**
+ * Posts {@link TRACKED} moving convoys, each led by one of the reporting units (`u-<i>`), from where
+ * that unit reports to a point across the network: every report of those units is matched to a
+ * corridor, and alerts come and go, while the ingest runs (P21).
+ */
+async function startTracked(base: string, token: string): Promise<void> {
+  const api = async (p: string, body: unknown) => {
+    const res = await fetch(`${base}${p}`, { method: 'POST', body: JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    return res.json() as Promise<any>;
+  };
+  for (let i = 0; i < TRACKED; i++) {
+    // The unit's own report position (see lonText/latText below) and a destination to the south-west.
+    const origin = [11.97 + (i % 50) * 0.001, 57.7 + Math.floor(i / 50) * 0.001];
+    await api('/api/convoys', { id: `cv-t${i}`, name: `Tracked ${i}`, origin, destination: [11.95 + (i % 10) * 0.002, 57.69], leadUnitId: `u-${i}` });
+    for (const to of ['approved', 'moving']) await api(`/api/convoys/cv-t${i}/state`, { to });
+  }
+  process.stderr.write(`${TRACKED} moving convoys tracked by units u-0 … u-${TRACKED - 1}\n`);
 }
 
 // ---------------------------------------------------------------- main
@@ -189,6 +213,7 @@ async function main(): Promise<void> {
   await waitHealthy(base, server, 180_000);
 
   const zones = ZONE_EVERY_S > 0 ? await startZoneChanges(base, token) : undefined;
+  if (TRACKED > 0) await startTracked(base, token);
   const wsUrl = `ws://127.0.0.1:${port}/ws?token=${token}`;
   const worker = startModuleWorker(pathToFileURL(path.join(root, 'bench', 'ingest-clients.ts')), { url: wsUrl, count: CLIENTS });
   const fromWorker = (kind: string) =>
@@ -333,7 +358,7 @@ async function main(): Promise<void> {
       `| ${label} | ${r.offered} | ${fmt(r.accepted, 0)} | ${fmt(r.ackP50)} | ${fmt(r.ackP99)} | ${fmt(r.p2cP50)} | ${fmt(r.p2cP99)} | ${fmt(r.bytesPerClient / 1024, 0)} | ${fmt(r.cpuPct, 0)} | ${fmt((r.cpuPct * 1e4) / r.accepted, 0)} | ${fmt(r.rssMb, 0)} | ${fmt(r.benchCpuPct, 0)} | ${r.unacked} | ${r.errors} |`,
   );
   const table = [
-    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${CLIENTS} map clients, ${SENDER_SOCKETS} sender sockets, ${UNITS} units, ${PHASE_S} s per phase, all on loopback${zones ? `; ${ZONE_CONVOYS} standing convoys and a no-go zone across their routes every ${ZONE_EVERY_S} s (${zones.changes()} zone changes in all, each re-routing ${zones.rerouted()} corridors on average)` : ''}. Load average (1 min) ${loadStart.toFixed(2)} before the run, ${loadavg()[0].toFixed(2)} after it; the bench process (senders and clients) shares the 2 cores with the server.`,
+    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${CLIENTS} map clients, ${SENDER_SOCKETS} sender sockets, ${UNITS} units, ${PHASE_S} s per phase, all on loopback${zones ? `; ${ZONE_CONVOYS} standing convoys and a no-go zone across their routes every ${ZONE_EVERY_S} s (${zones.changes()} zone changes in all, each giving ${zones.rerouted()} moving convoys a re-route proposal on average)` : ''}${TRACKED > 0 ? `; ${TRACKED} moving convoys led by reporting units, every report of theirs matched to a corridor (P21)` : ''}. Load average (1 min) ${loadStart.toFixed(2)} before the run, ${loadavg()[0].toFixed(2)} after it; the bench process (senders and clients) shares the 2 cores with the server.`,
     '',
     '| phase | offered (updates/s) | accepted (updates/s) | ack p50 (ms) | ack p99 (ms) | post-to-client p50 (ms) | post-to-client p99 (ms) | to each client (KiB/s) | server CPU (% of one core) | server CPU per update (µs) | server RSS (MB) | bench CPU (% of one core) | unacked at end | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -353,10 +378,11 @@ async function main(): Promise<void> {
   console.log(table);
   if (process.env.BENCH_WRITE !== '0') {
     // The command as run, with the knobs that were set.
-    const knobs = ['BENCH_ZONE_EVERY_S', 'BENCH_RAMP', 'BENCH_PHASE_S'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('');
+    const knobs = ['BENCH_ZONE_EVERY_S', 'BENCH_TRACKED', 'BENCH_RAMP', 'BENCH_PHASE_S'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('');
+    const file = zones ? 'bench-ingest-zones.md' : TRACKED > 0 ? 'bench-ingest-tracked.md' : 'bench-ingest.md';
     writeFileSync(
-      path.join(root, 'docs', zones ? 'bench-ingest-zones.md' : 'bench-ingest.md'),
-      `# Ingest benchmark${zones ? ` with a zone change every ${ZONE_EVERY_S} s` : ''}\n\nProduced by \`${knobs}npm run bench:ingest\` (${new Date().toISOString().slice(0, 10)}).\n\n${table}\n`,
+      path.join(root, 'docs', file),
+      `# Ingest benchmark${zones ? ` with a zone change every ${ZONE_EVERY_S} s` : ''}${TRACKED > 0 ? ` with ${TRACKED} tracked convoys` : ''}\n\nProduced by \`${knobs}npm run bench:ingest\` (${new Date().toISOString().slice(0, 10)}).\n\n${table}\n`,
     );
   }
   zones?.stop();

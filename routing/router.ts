@@ -51,6 +51,9 @@ interface Computed {
   treeKey?: string;
 }
 
+/** States whose route only a decision changes (P22). */
+const UNDER_WAY: ReadonlySet<string> = new Set(['moving', 'holding']);
+
 /** Reach of a corridor's target tree as a multiple of its first best route's cost: beyond its alternatives and most detours. */
 const TREE_REACH = 3;
 /** Most nodes a target tree holds (12 bytes each), so trees stay small on large graphs. */
@@ -399,6 +402,9 @@ export class Router implements CorridorEngine {
     for (const cid of [...reroute.keys()].sort()) {
       const convoy = picture.convoys[cid];
       if (!convoy || !needsCorridor(convoy)) continue;
+      // A moving or holding convoy's route is changed by a decision on a proposal made from where it
+      // is (P22), not here: its corridor keeps the route it has (a first one is still laid).
+      if (UNDER_WAY.has(convoy.state) && this.tracked.has(cid)) continue;
       const prev = this.tracked.get(cid)?.corridor ?? picture.corridors[cid];
       const reuse = full.has(cid) ? undefined : this.tracked.get(cid)?.best;
       out.push(this.recompute(convoy, prev, [...reroute.get(cid)!], 'change', reuse));

@@ -68,13 +68,14 @@ const meets = (a: number[], b: number[]) => a[0] <= b[2] && b[0] <= a[2] && a[1]
  * closed area it crosses, a closed road it drives along (samples of the road every 10 m within 12 m
  * of the route, three at least or all of a short one). Zones first, each kind by id.
  */
-export function endangerment(ahead: { line: CorridorLine; coords: [number, number][] }, picture: Pick<Picture, 'threats' | 'constraints'>): ZoneRef[] {
+export function endangerment(ahead: { line: CorridorLine; coords: [number, number][] }, picture: Pick<Picture, 'threats' | 'constraints'>, box = boxOfLine(ahead.coords)): ZoneRef[] {
   const out: ZoneRef[] = [];
-  const box = turfBbox(lineString(ahead.coords));
-  const route = lineString(ahead.coords);
   for (const zone of Object.values(picture.threats).sort(byId)) {
-    if (zone.severity === 'advisory' || !meets(box, boxOf(zone))) continue;
-    if (booleanIntersects(route, zone.area)) out.push({ kind: 'zone', id: zone.id });
+    const zb = boxOf(zone);
+    if (zone.severity === 'advisory' || !meets(box, zb)) continue;
+    // Only the stretches of the route within the zone's box can meet it: a route of hundreds of
+    // positions is tested by its few segments there, not all of them against every edge of the zone.
+    if (stretchesIn(ahead.coords, zb).some((part) => booleanIntersects(lineString(part), zone.area))) out.push({ kind: 'zone', id: zone.id });
   }
   for (const c of Object.values(picture.constraints).sort(byId)) {
     if (c.status !== 'closed') continue;
@@ -83,13 +84,55 @@ export function endangerment(ahead: { line: CorridorLine; coords: [number, numbe
     if (!meets([box[0] - reach * 2, box[1] - reach, box[2] + reach * 2, box[3] + reach], cb)) continue;
     const g = c.geometry;
     if (g.type === 'Polygon' || g.type === 'MultiPolygon') {
-      if (booleanIntersects(route, g)) out.push({ kind: 'constraint', id: c.id });
+      if (stretchesIn(ahead.coords, cb).some((part) => booleanIntersects(lineString(part), g))) out.push({ kind: 'constraint', id: c.id });
       continue;
     }
     const lines = g.type === 'LineString' ? [g.coordinates] : g.coordinates;
     if (lines.some((l) => drivesAlong(ahead.line, l as [number, number][]))) out.push({ kind: 'constraint', id: c.id });
   }
   return out;
+}
+
+/** The runs of consecutive segments of a line whose own boxes meet `box`, each as positions (two at least). */
+function stretchesIn(coords: readonly [number, number][], box: number[]): [number, number][][] {
+  const out: [number, number][][] = [];
+  let run: [number, number][] | undefined;
+  for (let i = 0; i < coords.length - 1; i++) {
+    const a = coords[i];
+    const b = coords[i + 1];
+    const inside = Math.max(a[0], b[0]) >= box[0] && Math.min(a[0], b[0]) <= box[2] && Math.max(a[1], b[1]) >= box[1] && Math.min(a[1], b[1]) <= box[3];
+    if (!inside) {
+      run = undefined;
+      continue;
+    }
+    if (!run) out.push((run = [a]));
+    run.push(b);
+  }
+  return out;
+}
+
+/** The box of a line, degrees [west, south, east, north]. */
+export function boxOfLine(coords: readonly (readonly number[])[]): number[] {
+  const b = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const c of coords) {
+    if (c[0] < b[0]) b[0] = c[0];
+    if (c[1] < b[1]) b[1] = c[1];
+    if (c[0] > b[2]) b[2] = c[0];
+    if (c[1] > b[3]) b[3] = c[1];
+  }
+  return b;
+}
+
+/** The box of a zone's area or a constraint's geometry, a little wider for closed roads (the 12 m a route may lie off them). */
+export function boxOfChange(o: ThreatZone | Constraint): number[] {
+  const b = boxOf(o);
+  const reach = 'area' in o ? 0 : (ON_ROAD_M * 2) / 111_000;
+  return [b[0] - reach * 2, b[1] - reach, b[2] + reach * 2, b[3] + reach];
+}
+
+/** Whether two boxes meet. */
+export function boxesMeet(a: number[], b: number[]): boolean {
+  return meets(a, b);
 }
 
 /** Whether a route drives along a road: enough samples of the road lie on the route. */

@@ -3,11 +3,11 @@
 // marked unsafe at once (`corridor.endangered`, and an `unsafe_route` alert) and a proposal is made
 // from where the convoy is (`reroute.proposed`): the best route and alternatives, each with what it
 // costs or saves. A planner decides (`convoy.reroute`), or the convoy's automatic acceptance does.
-import { sameZones, type AlertKind, type Convoy, type Haven, type NewEvent, type Picture, type PictureEvent, type RerouteProposal, type ZoneRef } from '@corridor/protocol';
+import { routeKey, sameZones, type AlertKind, type Convoy, type ConvoyTrack, type Corridor, type Haven, type NewEvent, type Picture, type PictureEvent, type RerouteProposal, type ZoneRef } from '@corridor/protocol';
 import type { RouteAnswer, RouteQuery } from '../../routing/types.js';
 import { newId } from '../core/commands.js';
 import type { Reaction, Reactor, ReactorContext } from '../core/reactor.js';
-import { autoAccepts, decidedCorridor, endangerment, proposedRoutes, routeAhead, secondsLeft, UNDER_WAY } from './reroute.js';
+import { autoAccepts, boxesMeet, boxOfChange, boxOfLine, decidedCorridor, endangerment, proposedRoutes, routeAhead, secondsLeft, UNDER_WAY } from './reroute.js';
 import { reconcileAlerts, type Cause } from './tracking.js';
 
 /** How many alternatives a proposal offers besides the best route. */
@@ -42,6 +42,8 @@ export class ConvoyRerouter implements Reactor {
   private ctx?: ReactorContext;
   /** Open `unsafe_route` alerts by key → id. */
   private readonly open = new Map<string, string>();
+  /** Each convoy's route ahead, by convoy id, with the key of the route and progress it was made for. */
+  private readonly ahead = new Map<string, { key: string; box: number[] } & NonNullable<ReturnType<typeof routeAhead>>>();
 
   constructor(private readonly opts: RerouterOptions) {}
 
@@ -56,12 +58,20 @@ export class ConvoyRerouter implements Reactor {
     const look = new Set<string>();
     const havens = new Set<string>();
     let zonesChanged = false;
+    /** Boxes of zones and constraints added or changed; a removal can only make routes safer. */
+    const changed: number[][] = [];
     const out: NewEvent[] = [];
     for (const e of events) {
       switch (e.type) {
         case 'threat.upserted':
-        case 'threat.removed':
+          zonesChanged = true;
+          changed.push(boxOfChange(e.zone));
+          break;
         case 'constraint.upserted':
+          zonesChanged = true;
+          changed.push(boxOfChange(e.constraint));
+          break;
+        case 'threat.removed':
         case 'constraint.removed':
           zonesChanged = true;
           break;
@@ -77,6 +87,7 @@ export class ConvoyRerouter implements Reactor {
         case 'convoy.state-changed':
         case 'convoy.removed': {
           const id = e.type === 'convoy.removed' ? e.id : e.convoyId;
+          if (e.type === 'convoy.removed') this.ahead.delete(id);
           const convoy = picture.convoys[id];
           if (convoy && UNDER_WAY.has(convoy.state)) {
             look.add(id);
@@ -92,7 +103,32 @@ export class ConvoyRerouter implements Reactor {
     }
     const ids = zonesChanged ? Object.keys(picture.convoys) : [...look, ...this.boundFor(picture, havens)];
     if (ids.length === 0) return out.length > 0 ? { events: out } : undefined;
-    return this.review(picture, ids, havens, out);
+    // On a change of zones, a convoy looked at for nothing else needs a look only when its route ahead
+    // was unsafe (a removal may clear it) or meets what was added or changed.
+    const only = zonesChanged ? (id: string) => look.has(id) || this.mayMeet(picture, id, changed) : undefined;
+    return this.review(picture, only ? ids.filter(only) : ids, havens, out);
+  }
+
+  /** Whether a change of zones may touch a convoy's route ahead: it was unsafe, or its box meets a changed box. */
+  private mayMeet(picture: Picture, id: string, changed: number[][]): boolean {
+    const corridor = picture.corridors[id];
+    if (!corridor || corridor.status !== 'ok' || corridor.endangeredBy?.length || picture.proposals[id]) return true;
+    const ahead = this.aheadOf(id, corridor, picture.tracks[id]);
+    return ahead !== undefined && changed.some((b) => boxesMeet(b, ahead.box));
+  }
+
+  /** The route ahead of a convoy with its box, made once per route and progress. */
+  private aheadOf(id: string, corridor: Corridor | undefined, track: ConvoyTrack | undefined) {
+    const best = corridor?.status === 'ok' ? corridor.routes[0] : undefined;
+    if (!best) return undefined;
+    const key = `${routeKey(best)}|${track?.routeKey === routeKey(best) ? track.progress.done_m : 0}`;
+    const held = this.ahead.get(id);
+    if (held?.key === key) return held;
+    const ahead = routeAhead(corridor, track);
+    if (!ahead) return undefined;
+    const made = { key, ...ahead, box: boxOfLine(ahead.coords) };
+    this.ahead.set(id, made);
+    return made;
   }
 
   /**
@@ -107,8 +143,8 @@ export class ConvoyRerouter implements Reactor {
       if (!convoy || !UNDER_WAY.has(convoy.state)) continue;
       const corridor = picture.corridors[id];
       const track = picture.tracks[id];
-      const ahead = routeAhead(corridor, track);
-      const zones = ahead ? endangerment(ahead, picture) : [];
+      const ahead = this.aheadOf(id, corridor, track);
+      const zones = ahead ? endangerment(ahead, picture, ahead.box) : [];
       if (corridor && !sameZones(corridor.endangeredBy, zones)) out.push({ type: 'corridor.endangered', convoyId: id, endangeredBy: zones });
       out.push(...this.alerts(id, zones, nowMs));
       const haven = corridor?.havenId ? picture.havens[corridor.havenId] : undefined;
@@ -123,8 +159,17 @@ export class ConvoyRerouter implements Reactor {
         out.push({ type: 'reroute.withdrawn', convoyId: id, proposalId: open.id, reason: 'no_longer_needed' });
       }
     }
-    for (const events of await Promise.all(asked)) out.push(...events);
-    return out.length > 0 ? { events: out } : undefined;
+    // The unsafe marks and alerts go at once, ahead of the proposals that take routing time: no screen
+    // shows the route as safe a moment longer than the log knows it is not. Each proposal then goes as
+    // soon as its routes are in, not after the slowest of them.
+    if (asked.length === 0 || !this.ctx) {
+      for (const events of await Promise.all(asked)) out.push(...events);
+      return out.length > 0 ? { events: out } : undefined;
+    }
+    const ctx = this.ctx;
+    if (out.length > 0) ctx.append({ events: out.splice(0) });
+    await Promise.all(asked.map((p) => p.then((events) => events.length > 0 && ctx.append({ events }))));
+    return undefined;
   }
 
   /** A proposal for one convoy from where it is, and its automatic acceptance when the convoy allows it. */
@@ -154,6 +199,13 @@ export class ConvoyRerouter implements Reactor {
         const failed = answers.find((x) => x.a && !x.a.ok)?.a;
         proposal = failed && !failed.ok && failed.code === 'off_network' ? { ...base, status: 'off_network', routes: [] } : { ...base, status: 'no_safe_route', routes: [], blockedBy: failed && !failed.ok && failed.code === 'no_safe_route' ? failed.blockedBy : [] };
       }
+    }
+    // The picture may have moved on while the routes were asked for: a proposal whose every zone has
+    // gone meanwhile (lifted a moment after it came) and no haven cause is not made.
+    const now = this.ctx?.picture();
+    if (now && need.zones.length > 0 && !need.havenNow && now.corridors[convoy.id]?.status === 'ok') {
+      const stands = need.zones.some((z) => (z.kind === 'zone' ? Object.hasOwn(now.threats, z.id) : Object.hasOwn(now.constraints, z.id)));
+      if (!stands) return [];
     }
     const events: NewEvent[] = [{ type: 'reroute.proposed', proposal }];
     if (autoAccepts(proposal, convoy.autoAcceptMinutes)) {

@@ -43,7 +43,7 @@ describe.skipIf(!existsSync(CHROMIUM))('planning and running a convoy in Chromiu
     const form = page.getByTestId('plan-form');
     await form.locator('input[name=name]').fill(NAME);
     await page.getByTestId('plan-pick-origin').click();
-    const [x, y] = await page.evaluate(([lon, lat]) => window.__corridor!.project(lon, lat), ORIGIN);
+    const [x, y] = (await page.evaluate(([lon, lat]) => window.__corridor!.project(lon, lat), ORIGIN))!;
     const box = (await page.locator('.map-wrap').boundingBox())!;
     expect(x > 0 && y > 0 && x < box.width && y < box.height, `origin in view at ${x},${y}`).toBe(true);
     await page.mouse.click(box.x + x, box.y + y);
