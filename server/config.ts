@@ -129,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     staleAfterMs: positive(env, 'CORRIDOR_STALE_AFTER_S', 120, 86_400) * 1000,
     clientBufferBytes: positive(env, 'CORRIDOR_CLIENT_BUFFER_BYTES', 8 * 1024 * 1024, 1024 ** 3),
     heartbeatMs: positive(env, 'CORRIDOR_HEARTBEAT_S', 30, 3600) * 1000,
-    snapshotEvery: positive(env, 'CORRIDOR_SNAPSHOT_EVERY', 20_000, 1e9),
+    snapshotEvery: positive(env, 'CORRIDOR_SNAPSHOT_EVERY', 200_000, 1e9),
     snapshotIntervalMs: positive(env, 'CORRIDOR_SNAPSHOT_INTERVAL_S', 60, 86_400) * 1000,
     logLevel: level,
     logThread: thread === '1',

@@ -12,6 +12,8 @@ import { placeCheckpoints, reconcileAlerts, stepTrack, type Cause, type Tracking
 
 /** How often lead units are looked at for silence at most, ms (a quarter of the stale time when shorter). */
 const SILENCE_CHECK_MS = 5000;
+/** Longest a convoy's track goes unsaid while its lead unit reports, ms of fix time. */
+const TRACK_EVERY_MS = 2000;
 /** Kinds a lead unit's report decides. */
 const REPORT_KINDS: ReadonlySet<AlertKind> = new Set(['off_corridor', 'stopped', 'danger_zone', 'silent']);
 const SILENT_ONLY: ReadonlySet<AlertKind> = new Set(['silent']);
@@ -49,12 +51,16 @@ export class ConvoyTracker implements Reactor {
   private ctx?: ReactorContext;
   /** Lead unit → the tracked convoys it leads. */
   private readonly leads = new Map<string, Set<string>>();
+  /** The lead units of tracked convoys: the store passes this tracker their fixes only. */
+  readonly units: { has(unitId: string): boolean } = { has: (unitId) => this.leads.has(unitId) };
   /** Each tracked convoy's indexed corridor. */
   private readonly lines = new Map<string, Line>();
   /** Each convoy's track as this tracker last appended it (the picture's, until it commits). */
   private readonly tracks = new Map<string, ConvoyTrack>();
   /** Open (not cleared) alerts by key (alertKey) → id: those this tracker raised and has not cleared. */
   private readonly open = new Map<string, string>();
+  /** Each convoy's track as last appended to the log (the picture's, once committed). */
+  private readonly emitted = new Map<string, ConvoyTrack>();
   /** Convoys brought in, whose arrival is appended and not yet committed. */
   private readonly arriving = new Set<string>();
   private timer?: NodeJS.Timeout;
@@ -66,7 +72,10 @@ export class ConvoyTracker implements Reactor {
 
   start(picture: Picture, ctx: ReactorContext): Reaction {
     this.ctx = ctx;
-    for (const track of Object.values(picture.tracks)) this.tracks.set(track.convoyId, track);
+    for (const track of Object.values(picture.tracks)) {
+      this.tracks.set(track.convoyId, track);
+      this.emitted.set(track.convoyId, track);
+    }
     for (const alert of Object.values(picture.alerts)) if (alert.clearedMs === undefined) this.open.set(alertKey(alert), alert.id);
     for (const convoy of Object.values(picture.convoys)) this.index(convoy);
     this.timer = setInterval(() => this.checkSilence(), Math.max(100, Math.min(SILENCE_CHECK_MS, this.staleAfterMs / 4)));
@@ -104,6 +113,7 @@ export class ConvoyTracker implements Reactor {
         case 'convoy.removed':
           this.unindex(event.id);
           this.tracks.delete(event.id);
+          this.emitted.delete(event.id);
           for (const [key] of this.open) if (key.startsWith(`${event.id}|`)) this.open.delete(key);
           break;
         case 'corridor.recomputed':
@@ -150,12 +160,20 @@ export class ConvoyTracker implements Reactor {
     if (!step) return [];
     this.tracks.set(convoyId, step.track);
     const nowMs = this.ctx?.now() ?? Date.now();
-    const out: NewEvent[] = [{ type: 'convoy.tracked', track: step.track }];
+    const out: NewEvent[] = [];
     const causes: Cause[] = [];
     if (step.offCorridor) causes.push({ kind: 'off_corridor', detail: { distance_m: step.track.offset_m, sinceMs: step.track.offSinceMs } });
     if (step.stopped) causes.push({ kind: 'stopped', detail: { sinceMs: step.track.stillSinceMs } });
     for (const zone of dangerZonesAt(picture, unit.lon, unit.lat)) causes.push({ kind: 'danger_zone', detail: { zoneId: zone.id } });
     out.push(...reconcileAlerts({ convoyId, kinds: REPORT_KINDS, causes, open: this.open, nowMs, newId: () => newId('al-', nowMs) }));
+    // The track goes into the log when it says something new (a checkpoint, off or back on the corridor,
+    // a new route, an alert, arrival), else at most every TRACK_EVERY_MS of fix time: a lead unit
+    // reporting every second must not send every screen a track a second.
+    const emitted = this.emitted.get(convoyId);
+    if (!emitted || out.length > 0 || step.arrived || worthSaying(emitted, step.track) || step.track.timeMs - emitted.timeMs >= TRACK_EVERY_MS) {
+      out.unshift({ type: 'convoy.tracked', track: step.track });
+      this.emitted.set(convoyId, step.track);
+    }
     if (step.arrived) out.push(...this.arrive(convoy, corridor, picture, nowMs));
     return out;
   }
@@ -286,4 +304,9 @@ function havenAt(picture: Picture, convoy: Convoy, corridor: Corridor, radiusM: 
     if (d <= radiusM && (!best || d < best.d)) best = { haven, d };
   }
   return best?.haven;
+}
+
+/** Whether a track says something the last one appended did not: a checkpoint passed, off or back on the corridor, a new route. */
+function worthSaying(before: ConvoyTrack, now: ConvoyTrack): boolean {
+  return before.passed.length !== now.passed.length || (before.offSinceMs === undefined) !== (now.offSinceMs === undefined) || before.routeKey !== now.routeKey;
 }

@@ -47,6 +47,11 @@ export interface Reactor {
   readonly name: string;
   /** Event types it reacts to. */
   readonly types: ReadonlySet<string>;
+  /**
+   * For a reactor that takes `position.reported`: the units whose fixes it wants, read at each
+   * commit; fixes of other units never reach it (the hot path passes them by).
+   */
+  readonly units?: { has(unitId: string): boolean };
   /** Once the picture is restored: what must be appended before the server serves anyone. */
   start?(picture: Picture, ctx: ReactorContext): Reaction | void | Promise<Reaction | void>;
   /**

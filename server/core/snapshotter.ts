@@ -14,7 +14,7 @@ export interface SnapshotterOptions {
   store: SnapshotStore;
   picture: () => Picture;
   logger: Logger;
-  /** A snapshot after this many events (default 20,000) ... */
+  /** A snapshot after this many events (default 200,000) ... */
   every?: number;
   /** ... or this long after the last one when there are new events, ms (default 60 s). */
   intervalMs?: number;
@@ -34,7 +34,7 @@ export class Snapshotter {
   private stopped = false;
 
   constructor(private readonly opts: SnapshotterOptions) {
-    this.every = opts.every ?? 20_000;
+    this.every = opts.every ?? 200_000;
     this.intervalMs = opts.intervalMs ?? 60_000;
     this.now = opts.now ?? Date.now;
     this.lastMs = this.now();

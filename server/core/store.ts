@@ -57,7 +57,7 @@ export interface StoreOptions {
   logger: Logger;
   /** What reacts to committed events (the router, expiry, …), in this order. */
   reactors?: Reactor[];
-  /** Snapshot after this many events (default 20,000) ... */
+  /** Snapshot after this many events (default 200,000) ... */
   snapshotEvery?: number;
   /** ... or this long after the last one when there are new events, ms (default 60 s). */
   snapshotIntervalMs?: number;
@@ -548,7 +548,7 @@ export class PictureStore {
     if (this.running.length > 0) {
       let mine = false;
       for (let i = 0; i < appended.length; i++) {
-        if (this.reactorTypes.has(appended[i].type)) {
+        if (this.reactorTypes.has(appended[i].type) && this.wanted(appended[i].event)) {
           mine = true;
           break;
         }
@@ -557,8 +557,11 @@ export class PictureStore {
         for (const r of this.running) {
           const events: PictureEvent[] = [];
           const texts: string[] = [];
+          const units = r.reactor.units;
           for (const a of appended) {
             if (!r.reactor.types.has(a.type)) continue;
+            // The hot path: a reactor that names the units it follows hears of no other unit's fix.
+            if (units && a.event.type === 'position.reported' && !reportsAny(a.event.units, units)) continue;
             events.push(a.event);
             texts.push(a.json);
           }
@@ -567,6 +570,17 @@ export class PictureStore {
       }
     }
     this.snapshotter.committed(appended.length);
+  }
+
+  /** Whether any reactor that takes position reports wants this one (always, for other events). */
+  private wanted(event: PictureEvent): boolean {
+    if (event.type !== 'position.reported') return true;
+    for (const r of this.running) {
+      if (!r.reactor.types.has('position.reported')) continue;
+      const units = r.reactor.units;
+      if (!units || reportsAny(event.units, units)) return true;
+    }
+    return false;
   }
 
   /**
@@ -620,6 +634,12 @@ export class PictureStore {
     }, PROBE_MS);
     this.probeTimer.unref();
   }
+}
+
+/** Whether a position event reports any of the given units. */
+function reportsAny(reported: readonly { unitId: string }[], units: { has(unitId: string): boolean }): boolean {
+  for (let i = 0; i < reported.length; i++) if (units.has(reported[i].unitId)) return true;
+  return false;
 }
 
 /** Settles system events, whose outcome nobody waits for (a failed commit is logged by flush). */
