@@ -368,6 +368,8 @@ export type ErrorCode =
   | 'already_acknowledged'
   /** A re-route proposal that is no longer the convoy's open one (decided, replaced or withdrawn) (P22). */
   | 'stale_proposal'
+  /** An approval that would overfill the convoy's haven, counting every reservation (P23). */
+  | 'no_room'
   | 'no_safe_route'
   | 'off_network'
   /** A msgId (or Idempotency-Key) this sender already used for a different message (P8). */

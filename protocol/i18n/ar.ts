@@ -158,6 +158,7 @@ const ar: Catalogue = {
     until: 'حتى {{time}}',
     havens: 'الملاذات الآمنة',
     occupancy: 'إشغال {{name}}',
+    havenBook: '{{occupied}} موجودون · {{reserved}} محجوزة · {{free}} شاغرة',
     havenFigures: '{{occupancy}} / {{capacity}} ({{percent}})',
     sites: 'مواقع النزوح',
     displacedTotal_zero: '{{n}} نازح في المواقع المعروفة',

@@ -129,6 +129,7 @@ const en = {
     until: 'until {{time}}',
     havens: 'Safe havens',
     occupancy: 'Occupancy of {{name}}',
+    havenBook: '{{occupied}} in · {{reserved}} reserved · {{free}} free',
     havenFigures: '{{occupancy}} / {{capacity}} ({{percent}})',
     sites: 'Displacement sites',
     displacedTotal_one: '{{n}} person displaced at known sites',

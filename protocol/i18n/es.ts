@@ -135,6 +135,7 @@ const es: Catalogue = {
     until: 'hasta las {{time}}',
     havens: 'Refugios seguros',
     occupancy: 'Ocupación de {{name}}',
+    havenBook: '{{occupied}} presentes · {{reserved}} reservados · {{free}} libres',
     havenFigures: '{{occupancy}} / {{capacity}} ({{percent}})',
     sites: 'Sitios de desplazamiento',
     displacedTotal_one: '{{n}} persona desplazada en sitios conocidos',

@@ -136,6 +136,7 @@ const fr: Catalogue = {
     until: 'jusqu’à {{time}}',
     havens: 'Lieux sûrs',
     occupancy: 'Occupation de {{name}}',
+    havenBook: '{{occupied}} présents · {{reserved}} réservées · {{free}} libres',
     havenFigures: '{{occupancy}} / {{capacity}} ({{percent}})',
     sites: 'Sites de déplacés',
     displacedTotal_one: '{{n}} personne déplacée dans les sites connus',

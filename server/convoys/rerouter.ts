@@ -3,7 +3,7 @@
 // marked unsafe at once (`corridor.endangered`, and an `unsafe_route` alert) and a proposal is made
 // from where the convoy is (`reroute.proposed`): the best route and alternatives, each with what it
 // costs or saves. A planner decides (`convoy.reroute`), or the convoy's automatic acceptance does.
-import { routeKey, sameZones, type AlertKind, type Convoy, type ConvoyTrack, type Corridor, type Haven, type NewEvent, type Picture, type PictureEvent, type RerouteProposal, type ZoneRef } from '@corridor/protocol';
+import { havenBook, routeKey, sameZones, type AlertKind, type Convoy, type ConvoyTrack, type Corridor, type Haven, type NewEvent, type Picture, type PictureEvent, type RerouteProposal, type ZoneRef } from '@corridor/protocol';
 import type { RouteAnswer, RouteQuery } from '../../routing/types.js';
 import { newId } from '../core/commands.js';
 import type { Reaction, Reactor, ReactorContext } from '../core/reactor.js';
@@ -148,7 +148,7 @@ export class ConvoyRerouter implements Reactor {
       if (corridor && !sameZones(corridor.endangeredBy, zones)) out.push({ type: 'corridor.endangered', convoyId: id, endangeredBy: zones });
       out.push(...this.alerts(id, zones, nowMs));
       const haven = corridor?.havenId ? picture.havens[corridor.havenId] : undefined;
-      const havenNow = corridor?.havenId && (havens.has(corridor.havenId) || !haven) ? havenProblem(haven, convoy) : undefined;
+      const havenNow = corridor?.havenId && (havens.has(corridor.havenId) || !haven) ? havenProblem(haven, convoy, picture) : undefined;
       const open = picture.proposals[id];
       const noRoute = corridor !== undefined && corridor.status !== 'ok';
       const grew = zones.some((z) => !(corridor?.endangeredBy ?? []).some((w) => w.kind === z.kind && w.id === z.id));
@@ -222,9 +222,9 @@ export class ConvoyRerouter implements Reactor {
   private targets(convoy: Convoy, picture: Picture, havenId: string | undefined, need: Need): { at: [number, number]; havenId?: string }[] {
     if (convoy.destination !== 'nearest-haven') return [{ at: convoy.destination }];
     const current = havenId ? picture.havens[havenId] : undefined;
-    if (current && !need.havenNow && !havenProblem(current, convoy)) return [{ at: [current.lon, current.lat], havenId: current.id }];
+    if (current && !need.havenNow && !havenProblem(current, convoy, picture)) return [{ at: [current.lon, current.lat], havenId: current.id }];
     return Object.values(picture.havens)
-      .filter((h) => !havenProblem(h, convoy))
+      .filter((h) => !havenProblem(h, convoy, picture))
       .map((h) => ({ at: [h.lon, h.lat] as [number, number], havenId: h.id }));
   }
 
@@ -247,12 +247,15 @@ export class ConvoyRerouter implements Reactor {
   }
 }
 
-/** What keeps a haven from taking a convoy's people: closed, full, without room; undefined when it can. */
-function havenProblem(haven: Haven | undefined, convoy: Convoy): RerouteProposal['cause']['havenNow'] {
+/**
+ * What keeps a haven from taking a convoy's people: closed, full, or without room once every other
+ * convoy's reservation is counted (P23); undefined when it can.
+ */
+function havenProblem(haven: Haven | undefined, convoy: Convoy, picture: Picture): RerouteProposal['cause']['havenNow'] {
   if (!haven) return 'removed';
   if (haven.status === 'closed') return 'closed';
   if (haven.status === 'full') return 'full';
-  if (haven.capacity - haven.occupancy < (convoy.people ?? 0)) return 'no_room';
+  if (havenBook(picture, convoy.id)[haven.id].free < (convoy.people ?? 0)) return 'no_room';
   return undefined;
 }
 

@@ -28,7 +28,7 @@ import {
   type Unit,
 } from '@corridor/protocol';
 import type { Static } from '@sinclair/typebox';
-import type { AlertStanding } from './pending-view.js';
+import type { AlertStanding, HavenRoom } from './pending-view.js';
 import { decidedCorridor } from '../convoys/reroute.js';
 
 export { ID_PREFIX, ROUTING_EVENT_TYPES, type EntitySlice } from '@corridor/protocol';
@@ -54,6 +54,8 @@ export interface CommandContext {
   alertStanding(id: string): AlertStanding | undefined;
   /** A convoy's open re-route proposal (committed or queued ahead of this command) (P22). */
   proposalOf(convoyId: string): RerouteProposal | undefined;
+  /** The haven a convoy is bound for and its places but the convoy's own; undefined without a haven (P23). */
+  havenRoom?(convoyId: string): HavenRoom | undefined;
 }
 
 export type CommandResult = { ok: true; event: NewEvent } | { ok: false; error: ProtocolError };
@@ -226,6 +228,8 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
     if (from === undefined) return notFound('convoy', cmd.convoyId, 'convoyId');
     const decided = transition(from, cmd.to, cmd);
     if (!decided.ok) return { ok: false, error: decided.error };
+    const full = cmd.to === 'approved' ? overfills(cmd.convoyId, ctx) : undefined;
+    if (full) return { ok: false, error: full };
     return ok({ ...meta, type: 'convoy.state-changed', convoyId: cmd.convoyId, ...decided.change });
   }
   if (cmd.type === 'convoy.reroute') return rerouteDecision(cmd, ctx, meta);
@@ -246,8 +250,11 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
     let input = (cmd as unknown as Record<string, unknown>)[spec.input];
     if (ck.kind === 'convoy') {
       const convoy = input as ConvoyInput;
-      const state = upsertedState(convoy, convoy.id === undefined ? undefined : ctx.convoyState(convoy.id));
+      const current = convoy.id === undefined ? undefined : ctx.convoyState(convoy.id);
+      const state = upsertedState(convoy, current);
       if (!state.ok) return state;
+      const full = state.state === 'approved' && current === 'planned' && convoy.id !== undefined ? overfills(convoy.id, ctx, `${KINDS.convoy.input}.state`) : undefined;
+      if (full) return { ok: false, error: full };
       input = { ...convoy, state: state.state };
     }
     const entity = (NORMALISERS[ck.kind] as Normaliser<Kind>)(input as never, ctx);
@@ -303,4 +310,18 @@ function rerouteDecision(cmd: Extract<Command, { type: 'convoy.reroute' }>, ctx:
   }
   const corridor = decidedCorridor(proposal, route, ctx.nowMs, (z) => z.id);
   return { ok: true, event: { ...meta, type: 'reroute.decided', convoyId: cmd.convoyId, proposalId: proposal.id, route, corridor } as NewEvent };
+}
+
+/**
+ * The error of an approval that would overfill the convoy's haven, counting every other convoy's
+ * reservation (P23); undefined when its people fit, or it is bound for no haven.
+ */
+function overfills(convoyId: string, ctx: CommandContext, path = 'to'): ProtocolError | undefined {
+  const room = ctx.havenRoom?.(convoyId);
+  if (!room || room.people <= room.free) return undefined;
+  return {
+    code: 'no_room',
+    message: `approving convoy "${convoyId}" would overfill haven "${room.name}": its ${room.people} people, ${Math.max(0, room.free)} places free once the ${room.reserved} reserved by other convoys are counted`,
+    path,
+  };
 }

@@ -1,8 +1,20 @@
 // What the picture will hold once what is queued is committed (server/core): entities created or
 // removed by queued commands, convoys' states, and the corridors queued for each convoy. Commands are checked against it
 // (a removal right after an upsert finds the entity), and corridors are turned into events against it (P11).
-import { currentStateName, type ConvoyState, type Corridor, type NewEvent, type Picture, type RerouteProposal } from '@corridor/protocol';
+import { boundHaven, currentStateName, havenBook, type ConvoyState, type Corridor, type NewEvent, type Picture, type RerouteProposal } from '@corridor/protocol';
 import { existsIn, removedEntity, upsertedEntity, type EntitySlice } from './commands.js';
+
+/** A convoy's haven and its places but the convoy's own (P23). */
+export interface HavenRoom {
+  havenId: string;
+  name: string;
+  /** Places free once every other reservation is counted. */
+  free: number;
+  /** Places reserved by other convoys. */
+  reserved: number;
+  /** The convoy's people. */
+  people: number;
+}
 
 /** An alert as the queue leaves it: still asking for a planner, acknowledged, or cleared but not acknowledged. */
 export type AlertStanding = 'unacknowledged' | 'acknowledged' | 'cleared';
@@ -59,6 +71,20 @@ export class PendingView {
     if (!alert) return undefined;
     if (alert.acknowledged) return 'acknowledged';
     return alert.clearedMs === undefined ? 'unacknowledged' : 'cleared';
+  };
+
+  /**
+   * The haven a convoy is bound for and its places besides the convoy's own reservation (P23): an
+   * approval is judged against it. From the committed picture and the corridors queued.
+   */
+  havenRoom = (convoyId: string): HavenRoom | undefined => {
+    const p = this.picture();
+    const convoy = p.convoys[convoyId];
+    if (!convoy) return undefined;
+    const havenId = boundHaven(convoy, this.corridorOf(convoyId), p.havens);
+    if (!havenId) return undefined;
+    const places = havenBook(p, convoyId)[havenId];
+    return { havenId, name: p.havens[havenId].name, free: places.free, reserved: places.reserved, people: convoy.people ?? 0 };
   };
 
   /** A convoy's open re-route proposal once the queue is committed: a decision is judged against it (P22). */

@@ -10,13 +10,17 @@ import { DEFAULT_ROADS_FILE, loadRoadNetwork, readRoadWays } from '../../routing
 import { isRoutable } from '../../routing/profile.js';
 import type { CorridorEngine, RoadWay } from '../../routing/types.js';
 import { applyEvents } from '@corridor/protocol';
-import { emptyPicture, type Corridor } from '@corridor/protocol';
+import { emptyPicture, routeKey, type Corridor } from '@corridor/protocol';
 import { rulerAt, type LonLat } from '../../server/scenario/path-follower.js';
 import { loadScenario, resolvePlace } from '../../server/scenario/scenario-file.js';
 import { ExerciseSimulator } from '../../server/scenario/simulator.js';
 import { ManualClock, MemoryServer, runUntil, silentLogger } from './harness.js';
 
 const scenario = loadScenario();
+/** A convoy posted planned beside the exercise's own, so the router keeps its corridor current. */
+const STANDING = 'cv-test-standing';
+/** Whether two corridors hold the same routes (their lines), whatever their figures. */
+const sameRoutes = (a: Corridor, b: Corridor) => a.routes.length === b.routes.length && a.routes.every((r, i) => routeKey(r) === routeKey(b.routes[i]));
 const ruler = rulerAt(57.7);
 let engine: CorridorEngine;
 let ways: RoadWay[];
@@ -116,6 +120,9 @@ describe('the simulated exercise with the real router (10x)', () => {
     const clock = new ManualClock();
     server = new MemoryServer(clock, engine);
     const sim = new ExerciseSimulator({ routing: engine, submit: server.submit, logger: silentLogger, picture: () => server.picture, scenario, clock, speedup: 10 });
+    // A convoy that stays planned across the river: a standing corridor the router keeps current (the
+    // exercise's own convoys are under way by 1:15, and their routes change only by decisions, P22).
+    await server.submit({ type: 'convoy.upsert', msgId: 'standing', convoy: { id: STANDING, name: 'Standing', origin: resolvePlace(scenario, 'pl-backaplan')!, destination: resolvePlace(scenario, 'pl-centralen')!, vehicleClass: '4wd' } });
     for (let t = 10; t <= 500; t += 10) {
       await runUntil(sim, clock, t);
       const now = sim.unitStates();
@@ -154,7 +161,22 @@ describe('the simulated exercise with the real router (10x)', () => {
     for (const c of scenario.convoys) expect(leadMoved.get(c.id) ?? 0, c.id).toBeGreaterThan(500);
   });
 
-  it('re-routes a corridor visibly when the Götaälvbron closes at 75 s', () => {
+  it('keeps the routes of convoys under way: the router never replaces them (P22)', () => {
+    let picture = emptyPicture();
+    const replaced: string[] = [];
+    for (const event of server.events) {
+      const before = picture;
+      picture = applyEvents(picture, [event]);
+      if (event.type !== 'corridor.recomputed') continue;
+      const convoy = before.convoys[event.corridor.convoyId];
+      const held = convoy && before.corridors[convoy.id];
+      // The same routes with new figures (a refresh, P11) are not a new route.
+      if (held && (convoy.state === 'moving' || convoy.state === 'holding') && !sameRoutes(held, event.corridor)) replaced.push(`${convoy.id} at seq ${event.seq}`);
+    }
+    expect(replaced).toEqual([]);
+  });
+
+  it('re-routes a standing corridor visibly when the Götaälvbron closes at 75 s', () => {
     const recomputed = server.events.flatMap((e) => (e.type === 'corridor.recomputed' ? [{ ...e.corridor, seq: e.seq }] : []));
     const byCause = recomputed.filter((c) => c.cause?.includes('tz-ex-gotaalvbron') && c.status === 'ok');
     expect(byCause.length).toBeGreaterThan(0);
@@ -169,9 +191,14 @@ describe('the simulated exercise with the real router (10x)', () => {
     let picture = emptyPicture();
     const blocked: Corridor[] = [];
     for (const event of server.events) {
+      const before = picture;
       picture = applyEvents(picture, [event]);
       if (event.type !== 'corridor.recomputed') continue;
       const c = event.corridor;
+      // A refresh of a route already held (a convoy under way keeps its route until a decision, P22) is
+      // not a corridor laid now.
+      const held = before.corridors[c.convoyId];
+      if (held && sameRoutes(held, c)) continue;
       if (c.status === 'no_safe_route') blocked.push(c);
       for (const route of c.routes) {
         for (const zone of Object.values(picture.threats)) {
@@ -180,8 +207,9 @@ describe('the simulated exercise with the real router (10x)', () => {
         }
       }
     }
-    // 330–420 s: Götaälvbron and Älvsborgsbron no-go, Tingstad tunnel closed: no way across the river.
-    expect(blocked.map((c) => c.convoyId).sort()).toEqual(scenario.convoys.map((c) => c.id).sort());
+    // 330–420 s: Götaälvbron and Älvsborgsbron no-go, Tingstad tunnel closed: no way across the river
+    // for the standing corridor (the convoys under way get proposals, in the server: P22).
+    expect(blocked.map((c) => c.convoyId)).toContain(STANDING);
     expect(blocked.every((c) => (c.blockedBy ?? []).length > 0)).toBe(true);
     expect(Object.values(server.picture.corridors).every((c) => c.status === 'ok')).toBe(true);
   });

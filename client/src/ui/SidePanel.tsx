@@ -8,6 +8,7 @@ import { siteList } from '../layers/site-layers.js';
 import { CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, SEVERITY_WORDS, VEHICLE_WORDS } from '../layers/words.js';
 import { useNow, usePicture } from '../state/hooks.js';
 import { AlertsPanel } from './AlertsPanel.js';
+import { havenBook } from '@corridor/protocol';
 import { mayDo, useMe } from '../net/session.js';
 import { routeFigures } from '../layers/tooltip.js';
 import { ConvoyActions } from './ConvoyActions.js';
@@ -52,6 +53,7 @@ export function SidePanel() {
   const picture = usePicture((s) => s.picture);
   const proposals = usePicture((s) => s.picture.proposals);
   const plans = mayDo(useMe(), 'convoys');
+  const book = havenBook(picture);
   const collator = new Intl.Collator(w.fmt.locale);
   // Blocked convoys first: they are what the operations centre must act on.
   const marks = [...convoyMarks(convoys, corridors)].sort((a, b) => Number(b.blocked) - Number(a.blocked) || collator.compare(a.convoy.name, b.convoy.name));
@@ -173,8 +175,14 @@ export function SidePanel() {
                 </div>
                 <div className="bar" role="meter" aria-label={w.t('side.occupancy', { name: h.name })} aria-valuemin={0} aria-valuemax={h.capacity} aria-valuenow={h.occupancy}>
                   <span style={{ width: `${Math.min(100, frac * 100)}%`, background: occupancyColor(frac) }} />
+                  {book[h.id]?.reserved ? <span className="reserved" style={{ width: `${Math.max(0, Math.min(100 - frac * 100, (book[h.id].reserved / Math.max(1, h.capacity)) * 100))}%` }} /> : null}
                 </div>
                 <div className="meta">{w.t('side.havenFigures', { occupancy: w.fmt.number(h.occupancy), capacity: w.fmt.number(h.capacity), percent: w.fmt.percent(frac) })}</div>
+                {book[h.id]?.reserved ? (
+                  <div className="meta" data-testid={`haven-book-${h.id}`}>
+                    {w.t('side.havenBook', { occupied: w.fmt.number(h.occupancy), reserved: w.fmt.number(book[h.id].reserved), free: w.fmt.number(Math.max(0, book[h.id].free)) })}
+                  </div>
+                ) : null}
               </li>
             );
           })}

@@ -19,6 +19,7 @@ export const STATUS: Record<ErrorCode, number> = {
   invalid_transition: 409,
   already_acknowledged: 409,
   stale_proposal: 409,
+  no_room: 409,
   no_safe_route: 422,
   off_network: 422,
   rate_limited: 429,

@@ -7,7 +7,7 @@ import type { Gateway } from '../../gateway/gateway.js';
 import { Outbox, type Audience } from '../../out/outbox.js';
 import { COST } from '../../gateway/limits.js';
 import { actionsOf } from '../../auth/roles.js';
-import { VehicleClassSchema } from '@corridor/protocol';
+import { havenBook, VehicleClassSchema } from '@corridor/protocol';
 import { allow } from './write-routes.js';
 import { alertView, convoyView } from './convoy-view.js';
 import { HttpError } from './errors.js';
@@ -77,6 +77,13 @@ export function readRoutes(opts: ReadOptions): express.Router {
     const s = req.sender!;
     res.setHeader('Cache-Control', 'no-store');
     res.json({ tokenId: s.tokenId, org: s.actor.org, role: s.role, unit: s.unit ?? null, actions: actionsOf(s.role) });
+  });
+
+  // Havens with their places: occupied, reserved by convoys approved or under way, free (P23).
+  api.get('/havens', allow('read'), charge(() => COST.picture), (req, res) => {
+    const p = outbox.picture(audienceOf(req));
+    const book = havenBook(p);
+    res.json({ seq: p.seq, havens: Object.values(p.havens).map((h) => ({ ...h, reserved: book[h.id].reserved, free: book[h.id].free, convoys: book[h.id].convoys })) });
   });
 
   // Alerts still shown (P21): not both acknowledged and cleared, oldest first, each with its convoy.
