@@ -18,6 +18,7 @@ const SAME_AS_ENGLISH: Readonly<Record<string, Readonly<Record<string, string>>>
     'zone {{id}} ({{label}})': 'the same word in French',
     destination: 'the same word in French (a convoy\'s last checkpoint)',
     Destination: 'the same word in French (the planning form)',
+    Source: 'the same word in French (the drawing form)',
     '{{lat}} N, {{lon}} E': 'the compass letters are the same in French',
   },
   es: {

@@ -12,6 +12,9 @@ import { tooltipText } from '../layers/tooltip.js';
 import { corridorReason } from '../ui/format.js';
 import { useNow, usePicture } from '../state/hooks.js';
 import { answerPick, mapPick } from '../state/map-pick.js';
+import { addPoint, drawing } from '../state/drawing.js';
+import { draftOutlineProps, draftPointProps } from '../layers/draft-layers.js';
+import { PathLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { CorridorHooks } from '../test-hooks.js';
 import { loadBasemapStyle, prepareMapLibre } from './basemap.js';
 import { DeckOverlay } from './DeckOverlay.js';
@@ -103,10 +106,12 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
   const reserved = reservedRef.current;
 
   const picking = useStore(mapPick, (s) => s.waiting !== null);
-  const layers = useMemo(
-    () => pictureLayers(picture, { nowMs: now + clockOffsetMs, staleAfterMs, scale, beneathLabels: FIRST_LABEL_LAYER }),
-    [picture, now, clockOffsetMs, staleAfterMs, scale],
-  );
+  const draft = useStore(drawing);
+  const layers = useMemo(() => {
+    const picked = pictureLayers(picture, { nowMs: now + clockOffsetMs, staleAfterMs, scale, beneathLabels: FIRST_LABEL_LAYER });
+    // A zone or constraint being drawn, over everything.
+    return draft.tool ? [...picked, new PathLayer(draftOutlineProps(draft.tool, draft.points)), new ScatterplotLayer(draftPointProps(draft.points))] : picked;
+  }, [picture, now, clockOffsetMs, staleAfterMs, scale, draft]);
 
   useEffect(() => {
     const map = mapRef.current?.getMap();
@@ -148,9 +153,10 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
       dragRotate={false}
       maxPitch={0}
       // A form picking a point (a convoy's origin) takes the next click, with a crosshair meanwhile.
-      cursor={picking ? 'crosshair' : undefined}
+      cursor={picking || draft.tool ? 'crosshair' : undefined}
       onClick={(e) => {
-        answerPick([Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6]);
+        const at: [number, number] = [Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6];
+        if (!answerPick(at)) addPoint(at);
       }}
       onIdle={() => {
         hooks.mapIdle = true;

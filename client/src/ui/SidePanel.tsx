@@ -12,6 +12,8 @@ import { havenBook } from '@corridor/protocol';
 import { mayDo, useMe } from '../net/session.js';
 import { routeFigures } from '../layers/tooltip.js';
 import { ConvoyActions } from './ConvoyActions.js';
+import { CATEGORY_WORDS, DeleteButton, DrawOnMap } from './DrawOnMap.js';
+import type { MessageKey } from '@corridor/protocol/i18n';
 import { PlanConvoy } from './PlanConvoy.js';
 import { ProposalBlock } from './ProposalBlock.js';
 import { trackLines, unsafeText } from './track-text.js';
@@ -49,10 +51,12 @@ export function SidePanel() {
   const corridors = usePicture((s) => s.picture.corridors);
   const threats = usePicture((s) => s.picture.threats);
   const havens = usePicture((s) => s.picture.havens);
+  const constraints = usePicture((s) => s.picture.constraints);
   const sites = usePicture((s) => s.picture.sites);
   const picture = usePicture((s) => s.picture);
   const proposals = usePicture((s) => s.picture.proposals);
-  const plans = mayDo(useMe(), 'convoys');
+  const me = useMe();
+  const plans = mayDo(me, 'convoys');
   const book = havenBook(picture);
   const collator = new Intl.Collator(w.fmt.locale);
   // Blocked convoys first: they are what the operations centre must act on.
@@ -142,9 +146,10 @@ export function SidePanel() {
         <h2>
           {w.t('side.zones')} {count(zones.length)}
         </h2>
+        {mayDo(me, 'threats') && <DrawOnMap what="zone" me={me} />}
         <ul className="zones">
           {zones.map((z) => (
-            <li key={z.id}>
+            <li key={z.id} data-testid={`zone-${z.id}`}>
               <span className={`sev sev-${z.severity}`} style={{ borderColor: `rgb(${SEVERITY_COLORS[z.severity].line.slice(0, 3).join(',')})` }}>
                 {w.t(SEVERITY_WORDS[z.severity].tag)}
               </span>
@@ -156,6 +161,36 @@ export function SidePanel() {
                 </span>
               )}
               {z.validUntilMs && <span className="meta"> · {w.t('side.until', { time: w.fmt.utcTime(z.validUntilMs) })}</span>}
+              {mayDo(me, 'threats') && (
+                <>
+                  {' '}
+                  <DeleteButton name={z.label ?? z.id} command={{ type: 'threat.remove', msgId: `del-${z.id}-${z.updatedMs}`, id: z.id }} />
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section>
+        <h2>
+          {w.t('side.constraints')} {count(Object.keys(constraints).length)}
+        </h2>
+        {mayDo(me, 'constraints') && <DrawOnMap what="constraint" me={me} />}
+        <ul className="zones">
+          {Object.values(constraints).map((c) => (
+            <li key={c.id} data-testid={`constraint-${c.id}`}>
+              <span className={`sev sev-${c.status === 'closed' ? 'no-go' : c.status === 'restricted' ? 'danger' : 'advisory'}`}>{w.t(`accessStatus.${c.status}` as MessageKey)}</span>
+              <bdi className="zone-label">{c.reason ?? c.id}</bdi>
+              <span className="meta">
+                {' · '}
+                {w.t(CATEGORY_WORDS[c.category] ?? 'accessCategory.other')} · <bdi>{c.verifiedBy}</bdi>
+              </span>
+              {mayDo(me, 'constraints') && (
+                <>
+                  {' '}
+                  <DeleteButton name={c.reason ?? c.id} command={{ type: 'constraint.remove', msgId: `del-${c.id}-${c.updatedMs}`, id: c.id }} />
+                </>
+              )}
             </li>
           ))}
         </ul>
