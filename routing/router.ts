@@ -131,7 +131,12 @@ export class Router implements CorridorEngine {
     if (!to.snap) return offNetwork('to', to.distanceM);
     const alternatives = Math.max(0, Math.min(5, Math.floor(query.alternatives ?? 0)));
     const c = this.compute(from.snap, to.snap, query.weight === 'distance' ? DIST : TIME, rank, alternatives);
-    if (c.status === 'ok') return { ok: true, routes: c.legs };
+    if (c.status === 'ok') {
+      const found = c.legs.length - 1;
+      if (found >= alternatives) return { ok: true, routes: c.legs };
+      // Say why there are fewer: no other route was within the limits an alternative must keep.
+      return { ok: true, routes: c.legs, fewerAlternatives: { asked: alternatives, found, maxStretch: this.opts.maxStretch, maxShared: this.opts.maxShared } };
+    }
     return {
       ok: false,
       code: 'no_safe_route',

@@ -29,8 +29,21 @@ export interface RouteQuery {
   vehicleClass?: VehicleClass;
 }
 
+/**
+ * Why a route query found fewer alternatives than it asked for: none other was acceptable, an
+ * alternative being one that takes at most `maxStretch` times the best route's cost and shares less
+ * than `maxShared` of its length with a better route (on a road network with few loops, or between
+ * ends joined one way only, there is often none).
+ */
+export interface FewerAlternatives {
+  asked: number;
+  found: number;
+  maxStretch: number;
+  maxShared: number;
+}
+
 export type RouteAnswer =
-  | { ok: true; routes: RouteLeg[] }
+  | { ok: true; routes: RouteLeg[]; fewerAlternatives?: FewerAlternatives }
   | { ok: false; code: 'no_safe_route'; message: string; blockedBy: string[] }
   | { ok: false; code: 'off_network'; message: string; path: 'from' | 'to'; distanceM: number };
 

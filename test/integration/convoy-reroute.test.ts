@@ -164,6 +164,14 @@ describe('P22: re-routing a moving convoy from where it is, on Gothenburg', () =
     expect(decided).toMatchObject({ auto: true, actor: { role: 'system' } });
   });
 
+  it('says why GET /api/route found fewer alternatives than asked, with the limits they must keep', async () => {
+    const r = await call(`${url}/api/route?from=${ORIGIN.join(',')}&to=${MASSAN.join(',')}&alternatives=5`, { token: tokens.viewer });
+    expect(r.status).toBe(200);
+    expect(r.body.features.length).toBeLessThan(6);
+    expect(r.body.alternatives).toMatchObject({ asked: 5, found: r.body.features.length - 1, maxStretch: 1.4, maxShared: 0.6 });
+    expect(r.body.alternatives.why).toMatch(/^\d of the 5 alternatives asked for: no other route takes at most 1.4 times the best route's time while sharing less than 60 % of its length/);
+  });
+
   it('holds every server message to its schema', () => {
     expect(lead.violations).toEqual([]);
   });

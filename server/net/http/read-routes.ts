@@ -129,8 +129,18 @@ export function readRoutes(opts: ReadOptions): express.Router {
       }
       throw new HttpError({ code: 'off_network', message: answer.message, path: answer.path, distance_m: answer.distanceM });
     }
+    const fewer = answer.fewerAlternatives;
     res.json({
       type: 'FeatureCollection',
+      // Fewer alternatives than asked: which limits no other route kept, in figures and in a sentence.
+      ...(fewer
+        ? {
+            alternatives: {
+              ...fewer,
+              why: `${fewer.found} of the ${fewer.asked} alternatives asked for: no other route takes at most ${fewer.maxStretch} times the best route's ${weight === 'distance' ? 'length' : 'time'} while sharing less than ${Math.round(fewer.maxShared * 100)} % of its length with a better one (on a road network with few loops, or between ends joined one way only, there is often none)`,
+            },
+          }
+        : {}),
       features: answer.routes.map((r, rank) => ({
         type: 'Feature',
         geometry: { type: 'LineString', coordinates: r.coordinates },
