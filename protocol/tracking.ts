@@ -124,3 +124,15 @@ export function routeKey(route: { coordinates: readonly (readonly number[])[]; d
   const c = route.coordinates;
   return `${c.length}:${Math.round(route.distance_m)}:${c[0]?.join(',')}:${c[c.length - 1]?.join(',')}`;
 }
+
+/**
+ * The id of the alert of a key still shown though its cause ended (cleared, not acknowledged), if any.
+ * @example shownAlertId(picture.alerts, 'cv-1|silent') // 'al-01…'
+ */
+export function shownAlertId(alerts: Readonly<Record<string, Alert>>, key: string): string | undefined {
+  for (const id in alerts) {
+    const a = alerts[id];
+    if (a.clearedMs !== undefined && a.acknowledged === undefined && alertKey(a) === key) return id;
+  }
+  return undefined;
+}

@@ -3,9 +3,9 @@
 // marked unsafe at once (`corridor.endangered`, and an `unsafe_route` alert) and a proposal is made
 // from where the convoy is (`reroute.proposed`): the best route and alternatives, each with what it
 // costs or saves. A planner decides (`convoy.reroute`), or the convoy's automatic acceptance does.
-import { havenBook, routeKey, sameZones, type AlertKind, type Convoy, type ConvoyTrack, type Corridor, type Haven, type NewEvent, type Picture, type PictureEvent, type RerouteProposal, type ZoneRef } from '@corridor/protocol';
+import { havenBook, routeKey, sameZones, shownAlertId, type AlertKind, type Convoy, type ConvoyTrack, type Corridor, type Haven, type NewEvent, type Picture, type PictureEvent, type RerouteProposal, type ZoneRef } from '@corridor/protocol';
 import type { RouteAnswer, RouteQuery } from '../../routing/types.js';
-import { newId } from '../core/commands.js';
+import { defined, newId } from '../core/commands.js';
 import type { Reaction, Reactor, ReactorContext } from '../core/reactor.js';
 import { autoAccepts, boxesMeet, boxOfChange, boxOfLine, decidedCorridor, endangerment, proposedRoutes, routeAhead, secondsLeft, UNDER_WAY } from './reroute.js';
 import { reconcileAlerts, type Cause } from './tracking.js';
@@ -180,7 +180,7 @@ export class ConvoyRerouter implements Reactor {
     const from: [number, number] = ahead?.from ?? (track ? track.at : convoy.origin);
     const fromReport = ahead?.fromReport ?? track !== undefined;
     const leftS = secondsLeft(corridor, track);
-    const base = { id: newId('rp-', nowMs), convoyId: convoy.id, cause: withoutUndefined({ zones: need.zones, havenId: need.havenId, havenNow: need.havenNow }), from, fromReport, computedMs: nowMs };
+    const base = { id: newId('rp-', nowMs), convoyId: convoy.id, cause: defined({ zones: need.zones, havenId: need.havenId, havenNow: need.havenNow }), from, fromReport, computedMs: nowMs };
     let proposal: RerouteProposal;
     const targets = this.targets(convoy, picture, corridor?.havenId, need);
     if (targets.length === 0) {
@@ -239,7 +239,8 @@ export class ConvoyRerouter implements Reactor {
   /** Raises or clears a convoy's `unsafe_route` alert as its route ahead is cut or safe. */
   private alerts(convoyId: string, zones: ZoneRef[], nowMs: number): NewEvent[] {
     const causes: Cause[] = zones.length > 0 ? [{ kind: 'unsafe_route', detail: { zones: zones.map((z) => `${z.kind}:${z.id}`) } }] : [];
-    return reconcileAlerts({ convoyId, kinds: UNSAFE, causes, open: this.open, nowMs, newId: () => newId('al-', nowMs) });
+    const alerts = this.ctx?.picture().alerts;
+    return reconcileAlerts({ convoyId, kinds: UNSAFE, causes, open: this.open, nowMs, newId: () => newId('al-', nowMs), shown: alerts ? (key) => shownAlertId(alerts, key) : undefined });
   }
 
   private now(): number {
@@ -257,11 +258,5 @@ function havenProblem(haven: Haven | undefined, convoy: Convoy, picture: Picture
   if (haven.status === 'full') return 'full';
   if (havenBook(picture, convoy.id)[haven.id].free < (convoy.people ?? 0)) return 'no_room';
   return undefined;
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v;
-  return out as T;
 }
 

@@ -3,8 +3,7 @@
 // (off the corridor, silent, stopped, in a danger zone) and brings it in on arrival (state `arrived`,
 // its people into the haven's occupancy). Reports of other units pass by at the cost of a map lookup.
 import { bbox as turfBbox, booleanPointInPolygon } from '@turf/turf';
-import CheapRuler from 'cheap-ruler';
-import { alertKey, routeKey, type Alert, type AlertKind, type Convoy, type ConvoyTrack, type Corridor, type NewEvent, type Picture, type PictureEvent, type ThreatZone, type Unit } from '@corridor/protocol';
+import { alertKey, boundHaven, routeKey, shownAlertId, type Alert, type AlertKind, type Convoy, type ConvoyTrack, type Corridor, type NewEvent, type Picture, type PictureEvent, type ThreatZone, type Unit } from '@corridor/protocol';
 import { CorridorLine } from '../../routing/corridor-line.js';
 import { newId } from '../core/commands.js';
 import type { Reaction, Reactor, ReactorContext } from '../core/reactor.js';
@@ -42,9 +41,7 @@ export class ConvoyTracker implements Reactor {
     'convoy.upserted',
     'convoy.removed',
     'convoy.state-changed',
-    'corridor.recomputed',
     'threat.removed',
-    'threat.upserted',
   ]);
   private readonly settings: TrackingSettings;
   private readonly staleAfterMs: number;
@@ -116,23 +113,16 @@ export class ConvoyTracker implements Reactor {
           this.emitted.delete(event.id);
           for (const [key] of this.open) if (key.startsWith(`${event.id}|`)) this.open.delete(key);
           break;
-        case 'corridor.recomputed':
-          this.lines.delete(event.corridor.convoyId);
-          break;
         case 'threat.removed':
-        case 'threat.upserted': {
-          // A zone gone (or shrunk) ends the danger alerts it caused at the next report; one removed
-          // ends them now, since the lead unit may be silent.
-          if (event.type === 'threat.removed') {
-            for (const [key, id] of [...this.open]) {
-              if (key.endsWith(`|danger_zone|${event.id}`)) {
-                this.open.delete(key);
-                out.push({ type: 'alert.cleared', id, reason: 'cause_ended' });
-              }
+          // A zone removed ends the danger alerts it caused now, since the lead unit may be silent; a
+          // zone moved or shrunk ends them at the next report.
+          for (const [key, id] of [...this.open]) {
+            if (key.endsWith(`|danger_zone|${event.id}`)) {
+              this.open.delete(key);
+              out.push({ type: 'alert.cleared', id, reason: 'cause_ended' });
             }
           }
           break;
-        }
       }
     }
     return out.length > 0 ? { events: out } : undefined;
@@ -165,7 +155,7 @@ export class ConvoyTracker implements Reactor {
     if (step.offCorridor) causes.push({ kind: 'off_corridor', detail: { distance_m: step.track.offset_m, sinceMs: step.track.offSinceMs } });
     if (step.stopped) causes.push({ kind: 'stopped', detail: { sinceMs: step.track.stillSinceMs } });
     for (const zone of dangerZonesAt(picture, unit.lon, unit.lat)) causes.push({ kind: 'danger_zone', detail: { zoneId: zone.id } });
-    out.push(...reconcileAlerts({ convoyId, kinds: REPORT_KINDS, causes, open: this.open, nowMs, newId: () => newId('al-', nowMs) }));
+    out.push(...reconcileAlerts({ convoyId, kinds: REPORT_KINDS, causes, open: this.open, nowMs, newId: () => newId('al-', nowMs), shown: (key) => shownAlertId(picture.alerts, key) }));
     // The track goes into the log when it says something new (a checkpoint, off or back on the corridor,
     // a new route, an alert, arrival), else at most every TRACK_EVERY_MS of fix time: a lead unit
     // reporting every second must not send every screen a track a second.
@@ -185,7 +175,8 @@ export class ConvoyTracker implements Reactor {
    */
   private arrive(convoy: Convoy, corridor: Corridor, picture: Picture, nowMs: number): NewEvent[] {
     this.arriving.add(convoy.id);
-    const haven = havenAt(picture, convoy, corridor, this.settings.arrivalM);
+    const havenId = boundHaven(convoy, corridor, picture.havens);
+    const haven = havenId ? picture.havens[havenId] : undefined;
     const people = convoy.people ?? 0;
     const out: NewEvent[] = [
       { type: 'convoy.state-changed', convoyId: convoy.id, from: 'moving', to: 'arrived', reason: haven ? `arrived at ${haven.name}` : 'arrived at its destination' },
@@ -228,7 +219,7 @@ export class ConvoyTracker implements Reactor {
         if (!convoy || !TRACKED_STATES.has(convoy.state)) continue;
         const since = unit?.seenMs ?? movingSinceMs(convoy);
         const causes: Cause[] = since !== undefined && nowMs - since > this.staleAfterMs ? [{ kind: 'silent', detail: { sinceMs: since } }] : [];
-        out.push(...reconcileAlerts({ convoyId, kinds: SILENT_ONLY, causes, open: this.open, nowMs, newId: () => newId('al-', nowMs) }));
+        out.push(...reconcileAlerts({ convoyId, kinds: SILENT_ONLY, causes, open: this.open, nowMs, newId: () => newId('al-', nowMs), shown: (key) => shownAlertId(picture.alerts, key) }));
       }
     }
     if (out.length > 0) ctx.append({ events: out });
@@ -287,23 +278,6 @@ function dangerZonesAt(picture: Picture, lon: number, lat: number): ThreatZone[]
     if (booleanPointInPolygon([lon, lat], zone.area)) out.push(zone);
   }
   return out;
-}
-
-/**
- * The haven a convoy arrives at: the one its corridor leads to (`nearest-haven`), or one within
- * `radiusM` of its destination point.
- */
-function havenAt(picture: Picture, convoy: Convoy, corridor: Corridor, radiusM: number) {
-  if (corridor.havenId && picture.havens[corridor.havenId]) return picture.havens[corridor.havenId];
-  if (convoy.destination === 'nearest-haven') return undefined;
-  const [lon, lat] = convoy.destination;
-  const ruler = new CheapRuler(lat, 'meters');
-  let best: { haven: Picture['havens'][string]; d: number } | undefined;
-  for (const haven of Object.values(picture.havens)) {
-    const d = ruler.distance([lon, lat], [haven.lon, haven.lat]);
-    if (d <= radiusM && (!best || d < best.d)) best = { haven, d };
-  }
-  return best?.haven;
 }
 
 /** Whether a track says something the last one appended did not: a checkpoint passed, off or back on the corridor, a new route. */

@@ -189,6 +189,11 @@ export function reconcileAlerts(args: {
   open: Map<string, string>;
   nowMs: number;
   newId: () => string;
+  /**
+   * The id of an alert of a key still shown though cleared (not yet acknowledged): raised again, it is
+   * that alert again, so a cause that comes and goes leaves one alert on the screens, not one a time.
+   */
+  shown?: (key: string) => string | undefined;
 }): NewEvent[] {
   const { convoyId, kinds, causes, open, nowMs } = args;
   const events: NewEvent[] = [];
@@ -197,7 +202,7 @@ export function reconcileAlerts(args: {
     const key = alertKey({ convoyId, kind: cause.kind, detail: cause.detail });
     holding.add(key);
     if (open.has(key)) continue;
-    const alert: Alert = { id: args.newId(), convoyId, kind: cause.kind, raisedMs: nowMs, detail: cause.detail };
+    const alert: Alert = { id: args.shown?.(key) ?? args.newId(), convoyId, kind: cause.kind, raisedMs: nowMs, detail: cause.detail };
     open.set(key, alert.id);
     events.push({ type: 'alert.raised', alert });
   }

@@ -78,7 +78,7 @@ export function newId(prefix: string, nowMs = Date.now(), random: () => number =
 }
 
 /** Copies only the keys whose value is defined, so live and replayed pictures compare equal. */
-function defined<T extends object>(value: T): T {
+export function defined<T extends object>(value: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v;
   return out as T;

@@ -240,32 +240,20 @@ export class ExerciseSimulator {
 
     const reports: PositionReport[] = [];
     const time = new Date(nowMs).toISOString();
-    for (const lead of this.leads.values()) {
-      reports.push({
-        unitId: lead.spec.id,
-        lon: round(lead.pos[0], 7),
-        lat: round(lead.pos[1], 7),
-        time,
-        heading: round(lead.headingDeg, 1) % 360,
-        speed: round(lead.speedMps, 1),
-        accuracy: lead.spec.accuracyM,
-        callsign: lead.spec.callsign,
-        affiliation: lead.spec.affiliation,
-      });
-    }
+    const report = (id: string, spec: { callsign: string; affiliation: PositionReport['affiliation']; accuracyM: number }, pos: LonLat, headingDeg: number, speedMps: number): PositionReport => ({
+      unitId: id,
+      lon: round(pos[0], 7),
+      lat: round(pos[1], 7),
+      time,
+      heading: round(headingDeg, 1) % 360,
+      speed: round(speedMps, 1),
+      accuracy: spec.accuracyM,
+      callsign: spec.callsign,
+      affiliation: spec.affiliation,
+    });
+    for (const lead of this.leads.values()) reports.push(report(lead.spec.id, lead.spec, lead.pos, lead.headingDeg, lead.speedMps));
     for (const unit of this.units) {
-      if (this.isSilent(unit.spec, simS)) continue;
-      reports.push({
-        unitId: unit.spec.id,
-        lon: round(unit.pos[0], 7),
-        lat: round(unit.pos[1], 7),
-        time,
-        heading: round(unit.heading, 1) % 360,
-        speed: round(unit.speed, 1),
-        accuracy: unit.spec.accuracyM,
-        callsign: unit.spec.callsign,
-        affiliation: unit.spec.affiliation,
-      });
+      if (!this.isSilent(unit.spec, simS)) reports.push(report(unit.spec.id, unit.spec, unit.pos, unit.heading, unit.speed));
     }
     if (reports.length > 0) {
       await this.send({ type: 'positions', msgId: `${EXERCISE_MSG_PREFIX}${this.runId}:pos:${this.reportSeq++}`, reports });

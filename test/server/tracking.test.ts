@@ -153,6 +153,14 @@ describe('stepTrack', () => {
 });
 
 describe('reconcileAlerts', () => {
+  it('raises a cause that comes back as the alert still shown for it (cleared, not acknowledged), not a new one', () => {
+    const open = new Map<string, string>();
+    const cause = { kind: 'silent' as const, detail: { sinceMs: 1 } };
+    const again = reconcileAlerts({ convoyId: 'cv-1', kinds: new Set(['silent'] as const), causes: [cause], open, nowMs: 9, newId: () => 'al-new', shown: (key) => (key === 'cv-1|silent' ? 'al-old' : undefined) });
+    expect(again).toEqual([{ type: 'alert.raised', alert: { id: 'al-old', convoyId: 'cv-1', kind: 'silent', raisedMs: 9, detail: { sinceMs: 1 } } }]);
+    expect(open.get('cv-1|silent')).toBe('al-old');
+  });
+
   const kinds = new Set(['off_corridor', 'danger_zone'] as const);
   it('raises an alert once per cause and clears it when the cause ends, leaving other kinds and convoys alone', () => {
     const open = new Map<string, string>([['cv-2|off_corridor', 'al-other'], ['cv-1|silent', 'al-silent']]);
