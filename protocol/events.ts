@@ -11,6 +11,7 @@ import type {
   ConvoyInput,
   FlowInput,
   HavenInput,
+  PlanInput,
   Polygonal,
   ProtocolError,
   SiteInput,
@@ -71,6 +72,12 @@ export interface Convoy extends Omit<ConvoyInput, 'id' | 'state'> {
   state: ConvoyState;
   /** Its changes of state, the latest last, at most MAX_STATE_HISTORY (P20); absent before the first. */
   stateHistory?: StateChange[];
+  updatedMs: number;
+}
+
+/** An evacuation plan as held in the picture (issue 12). */
+export interface Plan extends Omit<PlanInput, 'id'> {
+  id: string;
   updatedMs: number;
 }
 
@@ -140,6 +147,7 @@ export interface Entities {
   flow: Flow;
   constraint: Constraint;
   convoy: Convoy;
+  plan: Plan;
 }
 
 /** The slices of the registry's kinds, each id → entity. */

@@ -6,6 +6,7 @@ export * from './convoy-states.js';
 export * from './tracking.js';
 export * from './reroute.js';
 export * from './haven-book.js';
+export * from './plan-book.js';
 export * from './messages.js';
 export * from './events.js';
 export * from './apply-event.js';

@@ -226,6 +226,33 @@ export const ConvoyStateSchema = Type.Union([
   Type.Literal('arrived'),
   Type.Literal('aborted'),
 ]);
+/** Most target groups an evacuation plan may name. */
+export const MAX_TARGET_GROUPS = 20;
+/** A target group of an evacuation plan: a stable id (the key of a convoy's `peopleByGroup`) and its name. */
+export const TargetGroupSchema = Type.Object({ id: Id, name: Name() }, strict);
+export type TargetGroup = Static<typeof TargetGroupSchema>;
+/**
+ * An evacuation plan (issue 12): target groups in priority order (names are the plan's own), the
+ * havens its convoys may use, and its rule for re-routes; its convoys name it by `planId`.
+ */
+export const PlanInputSchema = Type.Object(
+  {
+    id: Type.Optional(Id),
+    name: Name(),
+    organisation: Type.Optional(Name()),
+    /** Highest priority first; ids unique within the plan. */
+    targetGroups: Type.Array(TargetGroupSchema, { minItems: 1, maxItems: MAX_TARGET_GROUPS }),
+    /** The havens its convoys may be sent to (also by `nearest-haven`); absent: any haven. */
+    havenIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 500 })),
+    /** Re-routes of its convoys costing at most this many minutes, outside every danger zone, are taken by themselves (P22). */
+    autoAcceptMinutes: Type.Optional(Type.Number({ minimum: 0, maximum: 240 })),
+    /** What it is for, who decided it. */
+    note: Type.Optional(Prose(2000)),
+  },
+  strict,
+);
+export type PlanInput = Static<typeof PlanInputSchema>;
+
 /** Most checkpoints a convoy may name besides its ends. */
 export const MAX_CHECKPOINTS = 50;
 /** A named point on a convoy's corridor (a bridge, a crossing, a fuel stop). */
@@ -255,9 +282,27 @@ export const ConvoyInputSchema = Type.Object(
     contact: Type.Optional(Name(300)),
     /**
      * Re-routes that cost at most this many minutes and stay outside every danger zone are accepted
-     * without a planner (recorded as automatic, P22); absent: every re-route waits for a planner.
+     * without a planner (recorded as automatic, P22); absent: its plan's rule, else every re-route
+     * waits for a planner.
      */
     autoAcceptMinutes: Type.Optional(Type.Number({ minimum: 0, maximum: 240 })),
+    /** The evacuation plan it belongs to (its target groups, havens and rule for re-routes). */
+    planId: Type.Optional(Id),
+    /**
+     * Its people by the plan's target group id (`{"medical": 12, "children": 30}`); `people` is their
+     * sum. Needs `planId`; every key is one of the plan's groups.
+     */
+    peopleByGroup: Type.Optional(Type.Record(Type.String({ pattern: ID_PATTERN, maxLength: 64 }), Count, { maxProperties: MAX_TARGET_GROUPS })),
+    /** 1 (first) to 5 (last): the order in which convoys are planned, shown and re-routed. */
+    priority: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+    /** Planned departure. */
+    departure: Type.Optional(IsoTime),
+    /** The movement window: it may depart (move) only within it. */
+    window: Type.Optional(Type.Object({ from: IsoTime, until: IsoTime }, strict)),
+    /** A convoy of the same plan that must have departed before this one may (the plan's sequence). */
+    after: Type.Optional(Id),
+    /** Registration plates of its vehicles, optional. */
+    plates: Type.Optional(Type.Array(Name(20), { maxItems: 200 })),
     /**
      * Absent: a new convoy is planned, an existing one keeps its state. Another state than the
      * convoy's is a change of state, allowed only as the machine allows it without a reason (P20).
@@ -305,6 +350,7 @@ export const INPUT_SCHEMAS = {
   flow: FlowInputSchema,
   constraint: ConstraintInputSchema,
   convoy: ConvoyInputSchema,
+  plan: PlanInputSchema,
 } as const satisfies Record<Kind, TSchema>;
 
 type UpsertSchema<K extends Kind> = TObject<{ type: TLiteral<`${K}.upsert`>; msgId: typeof MsgId } & { [F in InputOf<K>]: (typeof INPUT_SCHEMAS)[K] }>;
@@ -370,6 +416,12 @@ export type ErrorCode =
   | 'stale_proposal'
   /** An approval that would overfill the convoy's haven, counting every reservation (P23). */
   | 'no_room'
+  /** A departure before the convoy its plan's sequence puts first has departed (issue 12). */
+  | 'out_of_sequence'
+  /** A departure outside the convoy's movement window (issue 12). */
+  | 'outside_window'
+  /** A removal of what others still name (an evacuation plan with convoys) (issue 12). */
+  | 'in_use'
   | 'no_safe_route'
   | 'off_network'
   /** A msgId (or Idempotency-Key) this sender already used for a different message (P8). */

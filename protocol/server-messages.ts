@@ -2,7 +2,7 @@
 // the events and entities inside them, the protocol version, and the structured reasons of corridors
 // that each client words in its own language. The types in events.ts are held equal to these schemas.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, Flow, Constraint, Convoy, StateChange, ThreatZone, Unit } from './events.js';
+import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, Flow, Constraint, Convoy, Plan, StateChange, ThreatZone, Unit } from './events.js';
 import type { ConvoyState } from './convoy-states.js';
 import { ALERT_KINDS, type Alert, type ConvoyTrack } from './tracking.js';
 import type { RerouteProposal } from './reroute.js';
@@ -166,8 +166,28 @@ export const ConvoySchema = Type.Object(
     organisation: Opt(Text),
     contact: Opt(Text),
     autoAcceptMinutes: Opt(Num),
+    planId: Opt(Text),
+    peopleByGroup: Opt(Type.Record(Type.String(), Num)),
+    priority: Opt(Num),
+    departure: Opt(Text),
+    window: Opt(Type.Object({ from: Text, until: Text }, strict)),
+    after: Opt(Text),
+    plates: Opt(Type.Array(Text)),
     state: ConvoyStateSchema,
     stateHistory: Opt(Type.Array(StateChangeSchema)),
+    updatedMs: Ms,
+  },
+  strict,
+);
+export const PlanSchema = Type.Object(
+  {
+    id: Text,
+    name: Text,
+    organisation: Opt(Text),
+    targetGroups: Type.Array(Type.Object({ id: Text, name: Text }, strict)),
+    havenIds: Opt(Type.Array(Text)),
+    autoAcceptMinutes: Opt(Num),
+    note: Opt(Text),
     updatedMs: Ms,
   },
   strict,
@@ -274,6 +294,7 @@ export const PictureSchema = Type.Object(
     flows: record(FlowSchema),
     constraints: record(ConstraintSchema),
     convoys: record(ConvoySchema),
+    plans: record(PlanSchema),
     corridors: record(CorridorSchema),
     tracks: record(ConvoyTrackSchema),
     alerts: record(AlertSchema),
@@ -307,6 +328,8 @@ export const PictureEventSchema = Type.Union([
   event('constraint.removed', { id: Text, reason: Reason }),
   event('convoy.upserted', { convoy: ConvoySchema }),
   event('convoy.removed', { id: Text }),
+  event('plan.upserted', { plan: PlanSchema }),
+  event('plan.removed', { id: Text }),
   event('convoy.state-changed', { convoyId: Text, ...transitionFields }),
   event('corridor.recomputed', { corridor: CorridorSchema }),
   event('corridor.refreshed', { refresh: CorridorRefreshSchema }),
@@ -349,6 +372,7 @@ export type SchemasMatchTypes = [
   Holds<Same<Static<typeof FlowSchema>, Flow>>,
   Holds<Same<Static<typeof ConstraintSchema>, Constraint>>,
   Holds<Same<Static<typeof ConvoySchema>, Convoy>>,
+  Holds<Same<Static<typeof PlanSchema>, Plan>>,
   Holds<Same<Static<typeof StateChangeSchema>, StateChange>>,
   Holds<Same<Static<typeof ConvoyStateSchema>, ConvoyState>>,
   Holds<Same<Static<typeof CorridorSchema>, Corridor>>,

@@ -13,6 +13,7 @@ import {
   RerouteDecisionSchema,
   FlowInputSchema,
   HavenInputSchema,
+  PlanInputSchema,
   ID_PATTERN,
   INPUT_SCHEMAS,
   MAX_FUTURE_SKEW_MS,
@@ -479,8 +480,63 @@ export function validateConstraint(raw: unknown, nowMs: number, prefix = '') {
   );
 }
 
+/**
+ * A convoy: the schema, then what it cannot say: people by group need the plan and add up to `people`,
+ * a movement window ends after it starts, a convoy does not follow itself.
+ * @example validateConvoy({ name: 'A', origin: [0, 0], destination: 'nearest-haven', peopleByGroup: { medical: 3 } })
+ *   // { ok: false, error: { code: 'invalid', path: 'planId', ... } }
+ */
 export function validateConvoy(raw: unknown, prefix = '') {
-  return checkSchema(ConvoyInputSchema, raw, prefix);
+  const r = checkSchema(ConvoyInputSchema, raw, prefix);
+  if (!r.ok) return r;
+  const c = r.value;
+  if (c.peopleByGroup !== undefined) {
+    if (c.planId === undefined) {
+      const path = join(prefix, 'planId');
+      return fail('invalid', `${path} is required with peopleByGroup: the groups are the plan's`, path);
+    }
+    const sum = Object.values(c.peopleByGroup).reduce((a, b) => a + b, 0);
+    if (c.people !== undefined && c.people !== sum) {
+      const path = join(prefix, 'people');
+      return fail('invalid', `${path} must be the sum of peopleByGroup (${sum}), got ${c.people}; or leave it out`, path);
+    }
+  }
+  if (c.window !== undefined && Date.parse(c.window.until) <= Date.parse(c.window.from)) {
+    const path = join(prefix, 'window.until');
+    return fail('invalid', `${path} must be after window.from (${c.window.from}), got ${c.window.until}`, path);
+  }
+  if (c.after !== undefined && c.id !== undefined && c.after === c.id) {
+    const path = join(prefix, 'after');
+    return fail('invalid', `${path} names the convoy itself ("${c.id}"); name the convoy it leaves after`, path);
+  }
+  return r;
+}
+
+/**
+ * An evacuation plan: the schema, then target group ids and havens each named once.
+ * @example validatePlan({ name: 'P', targetGroups: [{ id: 'a', name: 'A' }, { id: 'a', name: 'B' }] })
+ *   // { ok: false, error: { code: 'invalid', path: 'targetGroups[1].id', ... } }
+ */
+export function validatePlan(raw: unknown, prefix = '') {
+  const r = checkSchema(PlanInputSchema, raw, prefix);
+  if (!r.ok) return r;
+  const seen = new Set<string>();
+  for (const [i, g] of r.value.targetGroups.entries()) {
+    if (seen.has(g.id)) {
+      const path = join(prefix, `targetGroups[${i}].id`);
+      return fail('invalid', `${path} "${g.id}" names a target group twice; each group needs its own id`, path);
+    }
+    seen.add(g.id);
+  }
+  const havens = new Set<string>();
+  for (const [i, h] of (r.value.havenIds ?? []).entries()) {
+    if (havens.has(h)) {
+      const path = join(prefix, `havenIds[${i}]`);
+      return fail('invalid', `${path} "${h}" is named twice`, path);
+    }
+    havens.add(h);
+  }
+  return r;
 }
 
 /**
@@ -516,6 +572,7 @@ export const KIND_VALIDATORS: { [K in Kind]: (raw: unknown, nowMs: number, prefi
   flow: (raw, nowMs, prefix) => validateFlow(raw, nowMs, prefix),
   constraint: (raw, nowMs, prefix) => validateConstraint(raw, nowMs, prefix),
   convoy: (raw, _nowMs, prefix) => validateConvoy(raw, prefix),
+  plan: (raw, _nowMs, prefix) => validatePlan(raw, prefix),
 };
 
 function join(prefix: string, field: string): string {

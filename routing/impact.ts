@@ -2,7 +2,7 @@
 // the overlays, havens and tracked convoys, and says per convoy whether its corridor is recomputed in
 // full, its alternatives only, or only its clearance figures (issue: "exactly the corridors ... the
 // change can affect"; routing/README.md "What gets recomputed").
-import type { Constraint, Convoy, Haven, Picture, PictureEvent, RouteLeg, ThreatZone } from '@corridor/protocol';
+import { mayUse, type Constraint, type Convoy, type Haven, type Picture, type PictureEvent, type RouteLeg, type ThreatZone } from '@corridor/protocol';
 import { polylineAreaDistance } from './geometry.js';
 import type { Havens } from './havens.js';
 import { CLEARANCE_HORIZON_M, overlayOfConstraint, overlayOfThreat, type Overlays } from './overlays.js';
@@ -41,6 +41,7 @@ export function applyBatch(events: readonly PictureEvent[], picture: Picture, st
   const overlayKeys = new Set<string>();
   const havenIds = new Set<string>();
   const convoyIds = new Set<string>();
+  const planIds = new Set<string>();
   for (const ev of events) {
     switch (ev.type) {
       case 'threat.upserted':
@@ -69,6 +70,10 @@ export function applyBatch(events: readonly PictureEvent[], picture: Picture, st
         break;
       case 'convoy.state-changed':
         convoyIds.add(ev.convoyId);
+        break;
+      case 'plan.upserted':
+      case 'plan.removed':
+        planIds.add(ev.type === 'plan.upserted' ? ev.plan.id : ev.id);
         break;
       default:
         break;
@@ -155,10 +160,15 @@ export function applyBatch(events: readonly PictureEvent[], picture: Picture, st
         continue;
       }
       // A haven that opens or gains room can serve convoys without one, or nearer ones.
-      if (next && next.status === 'open' && havens.room(next, cid) >= t.people) {
+      if (next && next.status === 'open' && havens.room(next, cid) >= t.people && mayUse(t.convoy, picture.plans)(hid)) {
         if (t.corridor.status !== 'ok' || havens.lowerBound(t.convoy.origin, [next.lon, next.lat]) < t.cost) flag(reroute, cid, hid);
       }
     }
+  }
+
+  // A plan's havens changed: its convoys bound for the nearest haven choose again.
+  if (planIds.size > 0) {
+    for (const [cid, t] of tracked) if (t.convoy.planId !== undefined && planIds.has(t.convoy.planId) && t.convoy.destination === 'nearest-haven') flag(reroute, cid, t.convoy.planId);
   }
 
   for (const cid of convoyIds) {
@@ -202,9 +212,11 @@ export function routeInputsChanged(a: Convoy, b: Convoy): boolean {
     a.origin[1] !== b.origin[1] ||
     JSON.stringify(a.destination) !== JSON.stringify(b.destination) ||
     a.vehicleClass !== b.vehicleClass ||
-    (a.people ?? 0) !== (b.people ?? 0)
+    (a.people ?? 0) !== (b.people ?? 0) ||
+    a.planId !== b.planId
   );
 }
+
 
 /**
  * Whether a haven is new or has moved.

@@ -1,7 +1,7 @@
 // The router (routing/): ties the prepared graph, its overlays (overlays.ts) and havens (havens.ts)
 // together; answers route queries and keeps every convoy's corridor current, recomputing only what
 // a change can affect (impact.ts), each with its structured reason (reasons.ts).
-import { formatDistance, reasonText, type Convoy, type Corridor, type Haven, type Picture, type PictureEvent, type ReasonNames, type RouteLeg, type VehicleClass } from '@corridor/protocol';
+import { formatDistance, mayUse, reasonText, type Convoy, type Corridor, type Haven, type Picture, type PictureEvent, type ReasonNames, type RouteLeg, type VehicleClass } from '@corridor/protocol';
 import { lengthInsideM, polylineAreaDistance, type ProjectedArea } from './geometry.js';
 import { Havens } from './havens.js';
 import { applyBatch, needsCorridor } from './impact.js';
@@ -79,6 +79,8 @@ export class Router implements CorridorEngine {
   /** Zones and constraints on the edges; their per-edge arrays are the ones {@link costs} reads. */
   private readonly overlays: Overlays;
   private readonly havens: Havens;
+  /** The picture's evacuation plans: a convoy of one goes only to the havens it names (issue 12). */
+  private plans: Picture['plans'] = {};
   /** Alternative penalties per edge, 1 outside a search for alternatives. */
   private readonly penalty: Float64Array;
   private readonly tracked = new Map<string, Tracked>();
@@ -378,6 +380,7 @@ export class Router implements CorridorEngine {
    * corridors that differ from the ones the picture holds (new convoys, stale routes).
    */
   init(picture: Picture): Corridor[] {
+    this.plans = picture.plans;
     this.overlays.clear();
     this.tracked.clear();
     this.havens.clear();
@@ -402,6 +405,7 @@ export class Router implements CorridorEngine {
    * which, and how much of each to recompute).
    */
   onEvents(events: readonly PictureEvent[], picture: Picture): Corridor[] {
+    this.plans = picture.plans;
     const { reroute, clearance, lowered, fullClearance, full } = applyBatch(events, picture, { graph: this.graph, overlays: this.overlays, havens: this.havens, tracked: this.tracked });
     const out: Corridor[] = [];
     for (const cid of [...reroute.keys()].sort()) {
@@ -492,8 +496,9 @@ export class Router implements CorridorEngine {
 
   /** The corridor to the open haven with room that is nearest by travel time (lower bounds prune candidates). */
   private toNearestHaven(convoy: Convoy, from: Snap, rank: number, people: number): Computed {
+    const allowed = mayUse(convoy, this.plans);
     const candidates = [...this.havens.values()]
-      .filter((h) => h.status === 'open' && this.havens.room(h, convoy.id) >= people)
+      .filter((h) => h.status === 'open' && this.havens.room(h, convoy.id) >= people && allowed(h.id))
       .map((h) => ({ h, lb: this.havens.lowerBound(convoy.origin, [h.lon, h.lat]) }))
       .sort((a, b) => a.lb - b.lb || (a.h.id < b.h.id ? -1 : 1));
     if (candidates.length === 0) {

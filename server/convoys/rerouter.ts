@@ -3,7 +3,7 @@
 // marked unsafe at once (`corridor.endangered`, and an `unsafe_route` alert) and a proposal is made
 // from where the convoy is (`reroute.proposed`): the best route and alternatives, each with what it
 // costs or saves. A planner decides (`convoy.reroute`), or the convoy's automatic acceptance does.
-import { havenBook, routeKey, sameZones, shownAlertId, type AlertKind, type Convoy, type ConvoyTrack, type Corridor, type Haven, type NewEvent, type Picture, type PictureEvent, type RerouteProposal, type ZoneRef } from '@corridor/protocol';
+import { havenBook, mayUse, routeKey, sameZones, shownAlertId, type AlertKind, type Convoy, type ConvoyTrack, type Corridor, type Haven, type NewEvent, type Picture, type PictureEvent, type RerouteProposal, type ZoneRef } from '@corridor/protocol';
 import type { RouteAnswer, RouteQuery } from '../../routing/types.js';
 import { defined, newId } from '../core/commands.js';
 import type { Reaction, Reactor, ReactorContext } from '../core/reactor.js';
@@ -208,7 +208,9 @@ export class ConvoyRerouter implements Reactor {
       if (!stands) return [];
     }
     const events: NewEvent[] = [{ type: 'reroute.proposed', proposal }];
-    if (autoAccepts(proposal, convoy.autoAcceptMinutes)) {
+    // The convoy's own rule, else its plan's (issue 12).
+    const plan = convoy.planId !== undefined && Object.hasOwn(picture.plans, convoy.planId) ? picture.plans[convoy.planId] : undefined;
+    if (autoAccepts(proposal, convoy.autoAcceptMinutes ?? plan?.autoAcceptMinutes)) {
       const names = (z: ZoneRef) => (z.kind === 'zone' ? picture.threats[z.id]?.label : picture.constraints[z.id]?.reason) ?? z.id;
       events.push({ type: 'reroute.decided', convoyId: convoy.id, proposalId: proposal.id, route: 0, auto: true, corridor: decidedCorridor(proposal, 0, nowMs, names) });
     }
@@ -223,8 +225,9 @@ export class ConvoyRerouter implements Reactor {
     if (convoy.destination !== 'nearest-haven') return [{ at: convoy.destination }];
     const current = havenId ? picture.havens[havenId] : undefined;
     if (current && !need.havenNow && !havenProblem(current, convoy, picture)) return [{ at: [current.lon, current.lat], havenId: current.id }];
+    const allowed = mayUse(convoy, picture.plans);
     return Object.values(picture.havens)
-      .filter((h) => !havenProblem(h, convoy, picture))
+      .filter((h) => allowed(h.id) && !havenProblem(h, convoy, picture))
       .map((h) => ({ at: [h.lon, h.lat] as [number, number], havenId: h.id }));
   }
 

@@ -18,6 +18,7 @@ import {
   type INPUT_SCHEMAS,
   type Kind,
   type NewEvent,
+  type PlanInput,
   type Picture,
   type Polygonal,
   type PositionReport,
@@ -56,6 +57,13 @@ export interface CommandContext {
   proposalOf(convoyId: string): RerouteProposal | undefined;
   /** The haven a convoy is bound for and its places but the convoy's own; undefined without a haven (P23). */
   havenRoom?(convoyId: string): HavenRoom | undefined;
+  /**
+   * An entity (committed or queued ahead of this command): a convoy's plan, sequence and window are
+   * checked against it. Absent: those references are not checked.
+   */
+  entity?<K extends Kind>(kind: K, id: string): Entities[K] | undefined;
+  /** The convoys that name a plan (committed), so a plan with convoys is not removed from under them. */
+  planConvoys?(planId: string): string[];
 }
 
 export type CommandResult = { ok: true; event: NewEvent } | { ok: false; error: ProtocolError };
@@ -204,9 +212,85 @@ const NORMALISERS: { [K in Kind]: Normaliser<K> } = {
   site: (site, ctx) => defined({ ...site, id: site.id ?? ctx.newId(ID_PREFIX.sites), updatedMs: ctx.nowMs }),
   flow: (flow, ctx) => defined({ ...flow, id: flow.id ?? ctx.newId(ID_PREFIX.flows), updatedMs: ctx.nowMs }),
   constraint: (c, ctx) => defined({ ...c, id: c.id ?? ctx.newId(ID_PREFIX.constraints), updatedMs: ctx.nowMs }),
-  convoy: (c, ctx) =>
-    defined({ ...c, id: c.id ?? ctx.newId(ID_PREFIX.convoys), vehicleClass: c.vehicleClass ?? '4wd', state: c.state ?? 'planned', updatedMs: ctx.nowMs }),
+  convoy: (c, ctx) => {
+    // People by group make the total (validate.ts refuses a total that differs).
+    const people = c.peopleByGroup ? Object.values(c.peopleByGroup).reduce((a, b) => a + b, 0) : c.people;
+    return defined({ ...c, people, id: c.id ?? ctx.newId(ID_PREFIX.convoys), vehicleClass: c.vehicleClass ?? '4wd', state: c.state ?? 'planned', updatedMs: ctx.nowMs });
+  },
+  plan: (p, ctx) => defined({ ...p, id: p.id ?? ctx.newId(ID_PREFIX.plans), updatedMs: ctx.nowMs }),
 };
+
+/**
+ * What a convoy names must be there (issue 12): its plan, its groups among the plan's, the convoy it
+ * leaves after in the same plan and no loop in the sequence. Undefined when all holds.
+ */
+function convoyReferencesProblem(convoy: ConvoyInput, ctx: CommandContext): ProtocolError | undefined {
+  const entity = ctx.entity;
+  if (!entity) return undefined;
+  const field = KINDS.convoy.input;
+  const plan = convoy.planId === undefined ? undefined : entity('plan', convoy.planId);
+  if (convoy.planId !== undefined && !plan) {
+    return { code: 'not_found', message: `there is no evacuation plan with id "${convoy.planId}"`, path: `${field}.planId` };
+  }
+  if (plan && convoy.peopleByGroup) {
+    const groups = new Set(plan.targetGroups.map((g) => g.id));
+    for (const key of Object.keys(convoy.peopleByGroup)) {
+      if (!groups.has(key)) {
+        return {
+          code: 'invalid',
+          message: `${field}.peopleByGroup.${key}: "${key}" is not a target group of plan "${plan.id}" (its groups: ${[...groups].join(', ')})`,
+          path: `${field}.peopleByGroup.${key}`,
+        };
+      }
+    }
+  }
+  if (convoy.after !== undefined) {
+    const path = `${field}.after`;
+    const first = entity('convoy', convoy.after);
+    if (!first) return { code: 'not_found', message: `there is no convoy with id "${convoy.after}" to leave after`, path };
+    if (first.planId === undefined || first.planId !== convoy.planId) {
+      return { code: 'invalid', message: `${path}: convoy "${convoy.after}" is not in the same evacuation plan; a sequence is within one plan`, path };
+    }
+    // Follow the chain: it must not come back to this convoy.
+    const seen = new Set<string>(convoy.id === undefined ? [] : [convoy.id]);
+    for (let at: string | undefined = convoy.after; at !== undefined; at = entity('convoy', at)?.after) {
+      if (seen.has(at)) return { code: 'invalid', message: `${path}: leaving after "${convoy.after}" makes a loop in the plan's sequence (through "${at}")`, path };
+      seen.add(at);
+    }
+  }
+  return undefined;
+}
+
+/** A plan's havens must exist (issue 12). */
+function planReferencesProblem(plan: PlanInput, ctx: CommandContext): ProtocolError | undefined {
+  for (const [i, id] of (plan.havenIds ?? []).entries()) {
+    if (!ctx.exists(KINDS.haven.slice, id)) return { code: 'not_found', message: `there is no safe haven with id "${id}"`, path: `${KINDS.plan.input}.havenIds[${i}]` };
+  }
+  return undefined;
+}
+
+/**
+ * Why a convoy may not depart now (issue 12), or undefined: the convoy its plan puts first has not
+ * departed (`out_of_sequence`), or now is outside its movement window (`outside_window`). A convoy
+ * ahead in the sequence that was aborted no longer holds the others back.
+ */
+export function departureProblem(convoy: Pick<ConvoyInput, 'after' | 'window'> & { id: string }, ctx: CommandContext, path: string): ProtocolError | undefined {
+  if (convoy.after !== undefined) {
+    const first = ctx.convoyState(convoy.after);
+    if (first === 'planned' || first === 'approved') {
+      return { code: 'out_of_sequence', message: `convoy "${convoy.id}" leaves after convoy "${convoy.after}", which is ${first} and has not departed`, path };
+    }
+  }
+  if (convoy.window) {
+    const from = Date.parse(convoy.window.from);
+    const until = Date.parse(convoy.window.until);
+    if (ctx.nowMs < from || ctx.nowMs > until) {
+      const when = ctx.nowMs < from ? 'has not opened' : 'has closed';
+      return { code: 'outside_window', message: `convoy "${convoy.id}"'s movement window (${convoy.window.from} to ${convoy.window.until}) ${when}; change the window to depart now`, path };
+    }
+  }
+  return undefined;
+}
 
 /**
  * Turns one validated command into the event it stands for, or a `not_found` error for the removal
@@ -230,6 +314,9 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
     if (!decided.ok) return { ok: false, error: decided.error };
     const full = cmd.to === 'approved' ? overfills(cmd.convoyId, ctx) : undefined;
     if (full) return { ok: false, error: full };
+    const stored = from === 'approved' && cmd.to === 'moving' ? ctx.entity?.('convoy', cmd.convoyId) : undefined;
+    const early = stored ? departureProblem(stored, ctx, 'to') : undefined;
+    if (early) return { ok: false, error: early };
     return ok({ ...meta, type: 'convoy.state-changed', convoyId: cmd.convoyId, ...decided.change });
   }
   if (cmd.type === 'convoy.reroute') return rerouteDecision(cmd, ctx, meta);
@@ -255,13 +342,27 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
       if (!state.ok) return state;
       const full = state.state === 'approved' && current === 'planned' && convoy.id !== undefined ? overfills(convoy.id, ctx, `${KINDS.convoy.input}.state`) : undefined;
       if (full) return { ok: false, error: full };
+      const refs = convoyReferencesProblem(convoy, ctx);
+      if (refs) return { ok: false, error: refs };
+      const early = state.state === 'moving' && current === 'approved' && convoy.id !== undefined ? departureProblem({ ...convoy, id: convoy.id }, ctx, `${KINDS.convoy.input}.state`) : undefined;
+      if (early) return { ok: false, error: early };
       input = { ...convoy, state: state.state };
+    }
+    if (ck.kind === 'plan') {
+      const refs = planReferencesProblem(input as PlanInput, ctx);
+      if (refs) return { ok: false, error: refs };
     }
     const entity = (NORMALISERS[ck.kind] as Normaliser<Kind>)(input as never, ctx);
     return ok({ ...meta, type: `${ck.kind}.upserted`, [spec.field]: entity });
   }
   const id = (cmd as { id: string }).id;
   if (!ctx.exists(spec.slice, id)) return notFound(ck.kind, id);
+  if (ck.kind === 'plan' && ctx.planConvoys) {
+    const still = ctx.planConvoys(id);
+    if (still.length > 0) {
+      return { ok: false, error: { code: 'in_use', message: `evacuation plan "${id}" still has convoys ${still.map((c) => `"${c}"`).join(', ')}; remove them or move them to another plan first`, path: 'id' } };
+    }
+  }
   return ok(spec.expires ? { ...meta, type: `${ck.kind}.removed`, id, reason: 'deleted' } : { ...meta, type: `${ck.kind}.removed`, id });
 }
 

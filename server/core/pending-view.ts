@@ -1,7 +1,7 @@
 // What the picture will hold once what is queued is committed (server/core): entities created or
 // removed by queued commands, convoys' states, and the corridors queued for each convoy. Commands are checked against it
 // (a removal right after an upsert finds the entity), and corridors are turned into events against it (P11).
-import { boundHaven, currentStateName, havenBook, type ConvoyState, type Corridor, type NewEvent, type Picture, type RerouteProposal } from '@corridor/protocol';
+import { boundHaven, currentStateName, eventKind, havenBook, KINDS, type ConvoyState, type Corridor, type Entities, type Kind, type NewEvent, type Picture, type RerouteProposal } from '@corridor/protocol';
 import { existsIn, removedEntity, upsertedEntity, type EntitySlice } from './commands.js';
 
 /** A convoy's haven and its places but the convoy's own (P23). */
@@ -29,6 +29,8 @@ export interface Queued {
 export class PendingView {
   /** `slice:id` → exists, as changed by queued, uncommitted events. */
   private existence = new Map<string, boolean>();
+  /** `slice:id` → the entity a queued upsert stores, or undefined after a queued removal. */
+  private entities = new Map<string, unknown>();
   /** Corridors of queued corridor events by convoy, the latest last; undefined after a queued removal. */
   private corridors = new Map<string, Corridor | undefined>();
   /** Convoys' states as queued events leave them; undefined after a queued removal. */
@@ -45,6 +47,20 @@ export class PendingView {
     const queued = this.existence.get(`${slice}:${id}`);
     return queued ?? existsIn(this.picture(), slice, id);
   };
+
+  /** An entity as the queue will leave it (a plan, a convoy's fields), or undefined when there is none. */
+  entity = <K extends Kind>(kind: K, id: string): Entities[K] | undefined => {
+    const key = `${KINDS[kind].slice}:${id}`;
+    if (this.entities.has(key)) return this.entities.get(key) as Entities[K] | undefined;
+    const records = this.picture()[KINDS[kind].slice] as Record<string, Entities[K]>;
+    return Object.hasOwn(records, id) ? records[id] : undefined;
+  };
+
+  /** The convoys of the committed picture that name a plan. */
+  planConvoys = (planId: string): string[] =>
+    Object.values(this.picture().convoys)
+      .filter((c) => c.planId === planId)
+      .map((c) => c.id);
 
   /** The corridor of a convoy once the queue is committed (P11: what a new corridor is compared with). */
   corridorOf(convoyId: string): Corridor | undefined {
@@ -114,14 +130,22 @@ export class PendingView {
     if (type === 'alert.acknowledged') this.alerts.set(q.event.id, this.alertStanding(q.event.id) === 'cleared' ? undefined : 'acknowledged');
     if (type === 'alert.cleared') this.alerts.set(q.event.id, this.alertStanding(q.event.id) === 'acknowledged' ? undefined : 'cleared');
     const up = upsertedEntity(q.event);
-    if (up) this.existence.set(`${up[0]}:${up[1]}`, true);
+    if (up) {
+      this.existence.set(`${up[0]}:${up[1]}`, true);
+      const ek = eventKind(type)!;
+      this.entities.set(`${up[0]}:${up[1]}`, (q.event as unknown as Record<string, unknown>)[KINDS[ek.kind].field]);
+    }
     const removed = removedEntity(q.event);
-    if (removed) this.existence.set(`${removed[0]}:${removed[1]}`, false);
+    if (removed) {
+      this.existence.set(`${removed[0]}:${removed[1]}`, false);
+      this.entities.set(`${removed[0]}:${removed[1]}`, undefined);
+    }
   }
 
   /** Starts over from what is still not folded into the picture, oldest first. */
   rebuild(stillQueued: Iterable<Queued>): void {
     this.existence = new Map();
+    this.entities = new Map();
     this.corridors = new Map();
     this.states = new Map();
     this.alerts = new Map();

@@ -32,6 +32,11 @@ export interface CarrierPaths {
    * `convoy.state` is the body's `state`, and a change of state's `convoyId` is the URL's `id`.
    */
   fields?: Readonly<Record<string, string>>;
+  /**
+   * The field that holds a posted entity on the WebSocket (`convoy`); on HTTP the body is the entity,
+   * so the store's `convoy.planId` is the body's `planId`.
+   */
+  body?: string;
 }
 
 /** A carrier message read: the msgId to answer under (when it had one) and the checked command. */
@@ -303,6 +308,7 @@ function carrierError(error: ProtocolError, paths: CarrierPaths): ProtocolError 
   if (report && paths.report) mapped = join(paths.report(Number(report[1])), report[2]);
   else if (path === 'msgId' && paths.msgId) mapped = paths.msgId;
   else if (paths.fields && Object.hasOwn(paths.fields, path)) mapped = paths.fields[path];
+  else if (paths.body && path.startsWith(`${paths.body}.`)) mapped = path.slice(paths.body.length + 1);
   if (mapped === path) return error;
   // The message names the field as the carrier does, where it begins with it.
   const message = error.message.startsWith(`${path}:`) ? `${mapped}:${error.message.slice(path.length + 1)}` : error.message;

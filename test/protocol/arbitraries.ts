@@ -148,9 +148,26 @@ const convoy = fc.record(
     organisation: name,
     contact: name,
     autoAcceptMinutes: fc.integer({ min: 0, max: 240 }),
+    planId: id,
+    priority: fc.integer({ min: 1, max: 5 }),
+    departure: isoTime,
+    plates: fc.array(fc.string({ minLength: 1, maxLength: 20 }), { maxLength: 3 }),
     state: fc.constantFrom('planned' as const, 'approved' as const, 'moving' as const, 'holding' as const, 'arrived' as const, 'aborted' as const),
   },
   { requiredKeys: ['name', 'origin', 'destination'] },
+);
+
+const plan = fc.record(
+  {
+    id,
+    name,
+    organisation: name,
+    targetGroups: fc.uniqueArray(fc.record({ id, name }), { minLength: 1, maxLength: 5, selector: (g) => g.id }),
+    havenIds: fc.uniqueArray(id, { minLength: 1, maxLength: 4 }),
+    autoAcceptMinutes: fc.integer({ min: 0, max: 240 }),
+    note: text(500),
+  },
+  { requiredKeys: ['name', 'targetGroups'] },
 );
 
 /** Something said: not only blanks (a reason, a condition to resume, P20). */
@@ -178,6 +195,8 @@ export const commandOf: { [K in ClientCommandType]: fc.Arbitrary<Extract<ClientC
   'constraint.remove': fc.record({ type: fc.constant('constraint.remove' as const), msgId, id }),
   'convoy.upsert': fc.record({ type: fc.constant('convoy.upsert' as const), msgId, convoy }),
   'convoy.remove': fc.record({ type: fc.constant('convoy.remove' as const), msgId, id }),
+  'plan.upsert': fc.record({ type: fc.constant('plan.upsert' as const), msgId, plan }),
+  'plan.remove': fc.record({ type: fc.constant('plan.remove' as const), msgId, id }),
   'alert.ack': fc.record({ type: fc.constant('alert.ack' as const), msgId, alertId: id, remark: said }, { requiredKeys: ['type', 'msgId', 'alertId'] }),
   'convoy.reroute': fc.record({ type: fc.constant('convoy.reroute' as const), msgId, convoyId: id, proposalId: id, route: fc.integer({ min: 0, max: 5 }) }, { requiredKeys: ['type', 'msgId', 'convoyId', 'proposalId'] }),
   'convoy.state': fc.tuple(msgId, id, convoyStateChange).map(([m, convoyId, change]) => ({ type: 'convoy.state' as const, msgId: m, convoyId, ...change })),

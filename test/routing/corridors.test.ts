@@ -263,4 +263,26 @@ describe('havens', () => {
     const reopened = router.onEvents(log.append({ type: 'haven.upserted', haven: haven('hv-1', H1, 100) }), log.picture);
     expect(reopened[0].havenId).toBe('hv-1');
   });
+
+  it("a convoy of an evacuation plan goes only to the plan's havens, and chooses again when they change", () => {
+    const plan = (havenIds?: string[]) => ({ id: 'pl-1', name: 'Plan', targetGroups: [{ id: 'medical', name: 'Medical' }], ...(havenIds ? { havenIds } : {}), updatedMs: 0 });
+    const events = log.append(
+      { type: 'haven.upserted', haven: haven('hv-1', H1, 100) },
+      { type: 'haven.upserted', haven: haven('hv-2', H2, 1000) },
+      { type: 'plan.upserted', plan: plan(['hv-2']) },
+      { type: 'convoy.upserted', convoy: convoy('cv-p', ORIGIN, 'nearest-haven', { people: 20, planId: 'pl-1' }) },
+      { type: 'convoy.upserted', convoy: convoy('cv-q', ORIGIN, 'nearest-haven', { people: 20 }) },
+    );
+    const byId = Object.fromEntries(router.onEvents(events, log.picture).map((c) => [c.convoyId, c]));
+    // hv-1 is nearer, but the plan names hv-2 alone; a convoy of no plan takes the nearer.
+    expect(byId['cv-p'].havenId).toBe('hv-2');
+    expect(byId['cv-q'].havenId).toBe('hv-1');
+    // The plan lets its convoys use any haven: cv-p takes the nearer one; cv-q is not recomputed.
+    const widened = router.onEvents(log.append({ type: 'plan.upserted', plan: plan() }), log.picture);
+    expect(widened.map((c) => [c.convoyId, c.havenId])).toEqual([['cv-p', 'hv-1']]);
+    // A plan whose havens are all closed leaves its convoys without a haven.
+    router.onEvents(log.append({ type: 'plan.upserted', plan: plan(['hv-2']) }), log.picture);
+    const closed = router.onEvents(log.append({ type: 'haven.upserted', haven: haven('hv-2', H2, 1000, { status: 'closed' }) }), log.picture);
+    expect(closed.find((c) => c.convoyId === 'cv-p')?.status).toBe('no_haven');
+  });
 });

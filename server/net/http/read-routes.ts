@@ -7,7 +7,7 @@ import type { Gateway } from '../../gateway/gateway.js';
 import { Outbox, type Audience } from '../../out/outbox.js';
 import { COST } from '../../gateway/limits.js';
 import { actionsOf } from '../../auth/roles.js';
-import { havenBook, VehicleClassSchema } from '@corridor/protocol';
+import { havenBook, planFigures, VehicleClassSchema } from '@corridor/protocol';
 import { allow } from './write-routes.js';
 import { alertView, convoyView } from './convoy-view.js';
 import { HttpError } from './errors.js';
@@ -70,6 +70,20 @@ export function readRoutes(opts: ReadOptions): express.Router {
     const convoy = Object.hasOwn(p.convoys, id) ? p.convoys[id] : undefined;
     if (!convoy) throw new HttpError({ code: 'not_found', message: `no convoy ${JSON.stringify(id).slice(0, 80)} in the picture`, path: 'id' });
     res.json({ seq: p.seq, convoy: convoyView(convoy, p) });
+  });
+
+  // Evacuation plans with their convoys in the order they leave and their people by target group (issue 12).
+  api.get('/plans', allow('read'), charge(() => COST.picture), (req, res) => {
+    const p = outbox.picture(audienceOf(req));
+    res.json({ seq: p.seq, plans: Object.values(p.plans).map((plan) => ({ ...plan, ...planFigures(plan, p) })) });
+  });
+
+  api.get('/plans/:id', allow('read'), charge(() => COST.picture), (req, res) => {
+    const p = outbox.picture(audienceOf(req));
+    const id = String(req.params.id);
+    const plan = Object.hasOwn(p.plans, id) ? p.plans[id] : undefined;
+    if (!plan) throw new HttpError({ code: 'not_found', message: `no evacuation plan ${JSON.stringify(id).slice(0, 80)} in the picture`, path: 'id' });
+    res.json({ seq: p.seq, plan: { ...plan, ...planFigures(plan, p) } });
   });
 
   // Who the caller is and what it may do: a page shows only the controls its user may use.

@@ -130,7 +130,7 @@ export function writeRoutes(opts: WriteOptions): express.Router {
     const upsert = `${kind}.upsert` as ClientCommandType;
     const remove = `${kind}.remove` as ClientCommandType;
     // A posted convoy is the body itself: the WebSocket's `convoy.state` is its `state` (P20).
-    const paths: CarrierPaths = { msgId: 'Idempotency-Key', fields: { [`${KINDS[kind].input}.state`]: 'state' } };
+    const paths: CarrierPaths = { msgId: 'Idempotency-Key', fields: { [`${KINDS[kind].input}.state`]: 'state' }, body: KINDS[kind].input };
     api.post(`/${slice}`, async (req, res) => {
       const key = idempotencyKey(req);
       const checked = await gateway.readBody(req.sender!, upsert, slice, bytesOf(req), Date.now(), (value) => upsertOf(kind, value, key), paths);
