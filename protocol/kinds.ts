@@ -34,7 +34,7 @@ export const KINDS = {
   constraint: { slice: 'constraints', prefix: 'ac-', input: 'constraint', field: 'constraint', action: 'constraints', label: 'access constraint', routing: true, expires: true },
   convoy: { slice: 'convoys', prefix: 'cv-', input: 'convoy', field: 'convoy', action: 'convoys', label: 'convoy', routing: true, expires: false },
   /** An evacuation plan: its target groups, the havens its convoys may use, its rule for re-routes (issue 12). */
-  plan: { slice: 'plans', prefix: 'pl-', input: 'plan', field: 'plan', action: 'convoys', label: 'evacuation plan', routing: true, expires: false },
+  plan: { slice: 'plans', prefix: 'ep-', input: 'plan', field: 'plan', action: 'convoys', label: 'evacuation plan', routing: true, expires: false },
 } as const satisfies Record<string, KindSpec>;
 
 export type Kind = keyof typeof KINDS;

@@ -26,7 +26,7 @@ import {
  * which it speaks in every snapshot; a page that finds another asks to be reloaded. Raised when a
  * message changes in a way an older client would misread.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 const strict = { additionalProperties: false } as const;
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);

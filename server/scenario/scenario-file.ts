@@ -77,6 +77,29 @@ const ConvoySeedSchema = Type.Object(
     lead: Type.Optional(LeadSchema),
     /** Re-routes it takes by itself: costing at most this many minutes, outside every danger zone (P22). */
     autoAcceptMinutes: Type.Optional(Type.Number({ minimum: 0, maximum: 240 })),
+    /** The evacuation plan of the scenario it belongs to (P24). */
+    plan: Type.Optional(Id),
+    /** Its people by the plan's target group; they add up to `people`. */
+    peopleByGroup: Type.Optional(Type.Record(Type.String(), Count)),
+    priority: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+    /** A convoy of the same plan it leaves after. */
+    after: Type.Optional(Id),
+    organisation: Type.Optional(Name),
+    vehicles: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    contact: Type.Optional(Name),
+  },
+  strict,
+);
+/** An evacuation plan (P24): posted before the convoys that name it; `havens` are haven ids of the scenario. */
+const PlanSeedSchema = Type.Object(
+  {
+    id: Id,
+    name: Name,
+    organisation: Type.Optional(Name),
+    targetGroups: Type.Array(Type.Object({ id: Id, name: Name }, strict), { minItems: 1, maxItems: 20 }),
+    havens: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 100 })),
+    autoAcceptMinutes: Type.Optional(Type.Number({ minimum: 0, maximum: 240 })),
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   strict,
 );
@@ -232,6 +255,7 @@ export const ScenarioSchema = Type.Object(
     havens: Type.Array(HavenSeedSchema, { maxItems: 1000 }),
     sites: Type.Array(SiteSeedSchema, { maxItems: 1000 }),
     flows: Type.Array(FlowSeedSchema, { maxItems: 1000 }),
+    plans: Type.Optional(Type.Array(PlanSeedSchema, { maxItems: 20 })),
     convoys: Type.Array(ConvoySeedSchema, { maxItems: 100 }),
     units: Type.Array(UnitSpecSchema, { maxItems: 1000 }),
     timeline: Type.Array(TimelineStepSchema, { maxItems: 10_000 }),
@@ -244,6 +268,7 @@ export type TimelineStep = Static<typeof TimelineStepSchema>;
 export type HavenSeed = Static<typeof HavenSeedSchema>;
 export type ConvoyStateStep = Static<typeof ConvoyStateStepSchema>;
 export type ConvoySeed = Static<typeof ConvoySeedSchema>;
+export type PlanSeed = Static<typeof PlanSeedSchema>;
 export type LeadSpec = Static<typeof LeadSchema>;
 
 /** The built-in exercise: EXERCISE NORTHERN RIVER 26 over central Gothenburg. */
@@ -308,10 +333,34 @@ export function parseScenario(json: unknown): Scenario {
     place(f.from, `flows[${i}].from`);
     place(f.to, `flows[${i}].to`);
   });
+  const plans = s.plans ?? [];
+  plans.forEach((p, i) => {
+    unique(p.id, `plans[${i}].id`);
+    prefix(p.id, 'ep-', `plans[${i}].id`);
+    (p.havens ?? []).forEach((h, j) => {
+      if (!s.havens.some((x) => x.id === h)) throw new ScenarioError(`plans[${i}].havens[${j}] "${h}" is not a haven of the scenario`, `plans[${i}].havens[${j}]`);
+    });
+  });
   s.convoys.forEach((c, i) => {
     prefix(c.id, 'cv-', `convoys[${i}].id`);
     place(c.origin, `convoys[${i}].origin`);
     if (c.destination !== 'nearest-haven') place(c.destination, `convoys[${i}].destination`);
+    const plan = c.plan === undefined ? undefined : plans.find((p) => p.id === c.plan);
+    if (c.plan !== undefined && !plan) throw new ScenarioError(`convoys[${i}].plan "${c.plan}" is not a plan of the scenario`, `convoys[${i}].plan`);
+    if (c.peopleByGroup) {
+      if (!plan) throw new ScenarioError(`convoys[${i}].peopleByGroup needs a plan`, `convoys[${i}].plan`);
+      for (const g of Object.keys(c.peopleByGroup)) {
+        if (!plan.targetGroups.some((t) => t.id === g)) throw new ScenarioError(`convoys[${i}].peopleByGroup.${g} is not a target group of plan "${plan.id}"`, `convoys[${i}].peopleByGroup.${g}`);
+      }
+      const sum = Object.values(c.peopleByGroup).reduce((a, b) => a + b, 0);
+      if (sum !== c.people) throw new ScenarioError(`convoys[${i}].people (${c.people}) must be the sum of peopleByGroup (${sum})`, `convoys[${i}].people`);
+    }
+    if (c.after !== undefined) {
+      const j = s.convoys.findIndex((x) => x.id === c.after);
+      if (j < 0 || j >= i || s.convoys[j].plan !== c.plan) {
+        throw new ScenarioError(`convoys[${i}].after "${c.after}" must be a convoy of the same plan listed before it`, `convoys[${i}].after`);
+      }
+    }
   });
   s.units.forEach((u, i) => {
     u.stops.forEach((stop, j) => place(stop.place, `units[${i}].stops[${j}].place`));

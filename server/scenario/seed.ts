@@ -1,8 +1,8 @@
 // Pure: the scenario's static content (havens, sites, flows, convoys) as client commands, only for
 // what the picture lacks. Sent through the same ingestion path as real clients (server/scenario).
 import type { Picture } from '@corridor/protocol';
-import type { ClientCommand } from '@corridor/protocol';
-import { resolvePlace, type ConvoySeed, type Scenario } from './scenario-file.js';
+import type { ClientCommand, PlanInput } from '@corridor/protocol';
+import { resolvePlace, type ConvoySeed, type PlanSeed, type Scenario } from './scenario-file.js';
 
 /** Prefix of every msgId the scenario sends, so the audit trail shows what the exercise injected. */
 export const EXERCISE_MSG_PREFIX = 'exercise:';
@@ -11,7 +11,7 @@ export const EXERCISE_MSG_PREFIX = 'exercise:';
  * Deterministic msgId of a seed command, e.g. `exercise:haven:hv-ullevi`: a restart that seeds
  * again is acknowledged with the first seq and not stored twice (P8).
  */
-export function seedMsgId(kind: 'haven' | 'site' | 'flow' | 'convoy' | 'convoy-state', id: string): string {
+export function seedMsgId(kind: 'haven' | 'site' | 'flow' | 'plan' | 'convoy' | 'convoy-state', id: string): string {
   return `${EXERCISE_MSG_PREFIX}${kind}:${id}`;
 }
 
@@ -55,11 +55,28 @@ export function seedCommands(scenario: Scenario, picture: Picture, nowMs: number
       flow: { id: f.id, from: at(f.from), to: at(f.to), people: f.people, date, source: scenario.source },
     });
   }
+  for (const p of scenario.plans ?? []) {
+    if (p.id in picture.plans) continue;
+    out.push({ type: 'plan.upsert', msgId: seedMsgId('plan', p.id), plan: planOfSeed(p) });
+  }
   for (const c of scenario.convoys) {
     if (c.id in picture.convoys) continue;
     out.push(...convoySeedCommands(scenario, c, (what) => seedMsgId(what === 'convoy' ? 'convoy' : 'convoy-state', what === 'convoy' ? c.id : `${c.id}:${what}`)));
   }
   return out;
+}
+
+/** A scenario plan as posted: its havens by id. */
+export function planOfSeed(p: PlanSeed): PlanInput {
+  return {
+    id: p.id,
+    name: p.name,
+    targetGroups: p.targetGroups,
+    ...(p.organisation !== undefined ? { organisation: p.organisation } : {}),
+    ...(p.havens !== undefined ? { havenIds: p.havens } : {}),
+    ...(p.autoAcceptMinutes !== undefined ? { autoAcceptMinutes: p.autoAcceptMinutes } : {}),
+    ...(p.note !== undefined ? { note: p.note } : {}),
+  };
 }
 
 /**
@@ -86,6 +103,13 @@ export function convoySeedCommands(scenario: Scenario, c: ConvoySeed, msgIdOf: (
         people: c.people,
         ...(c.lead ? { leadUnitId: c.lead.id } : {}),
         ...(c.autoAcceptMinutes !== undefined ? { autoAcceptMinutes: c.autoAcceptMinutes } : {}),
+        ...(c.plan !== undefined ? { planId: c.plan } : {}),
+        ...(c.peopleByGroup !== undefined ? { peopleByGroup: c.peopleByGroup } : {}),
+        ...(c.priority !== undefined ? { priority: c.priority } : {}),
+        ...(c.after !== undefined ? { after: c.after } : {}),
+        ...(c.organisation !== undefined ? { organisation: c.organisation } : {}),
+        ...(c.vehicles !== undefined ? { vehicles: c.vehicles } : {}),
+        ...(c.contact !== undefined ? { contact: c.contact } : {}),
       },
     },
   ];

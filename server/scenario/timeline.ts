@@ -2,7 +2,7 @@
 // holds) as client commands, which steps fall due between two instants, and the reset between loops.
 import { canTransition, type ClientCommand, type ConvoyState, type Picture } from '@corridor/protocol';
 import type { ConvoyStateStep, Scenario, TimelineStep } from './scenario-file.js';
-import { convoySeedCommands } from './seed.js';
+import { convoySeedCommands, planOfSeed } from './seed.js';
 
 /** Inputs a timeline step needs besides itself. */
 export interface StepContext {
@@ -187,6 +187,10 @@ export function resetCommands(scenario: Scenario, picture: Picture, msgIdOf: (id
       msgId: msgIdOf(seed.id),
       haven: { ...seed, name: current.name, lon: current.lon, lat: current.lat, capacity: current.capacity },
     });
+  }
+  // A plan someone removed comes back before the convoys that name it.
+  for (const plan of scenario.plans ?? []) {
+    if (!(plan.id in picture.plans)) out.push({ type: 'plan.upsert', msgId: msgIdOf(plan.id), plan: planOfSeed(plan) });
   }
   for (const seed of scenario.convoys) {
     const current = picture.convoys[seed.id];

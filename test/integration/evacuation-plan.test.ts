@@ -22,7 +22,7 @@ describe('evacuation plans', () => {
   let viewer: string;
   const post = (path: string, body: unknown, token = planner) => call(`${url}/api/${path}`, { token, body });
   const state = (id: string, body: unknown) => post(`convoys/${id}/state`, body);
-  const convoy = (id: string, extra: Record<string, unknown>) => post('convoys', { id, name: `Convoy ${id}`, origin: ORIGIN, destination: HAVEN, planId: 'pl-north', ...extra });
+  const convoy = (id: string, extra: Record<string, unknown>) => post('convoys', { id, name: `Convoy ${id}`, origin: ORIGIN, destination: HAVEN, planId: 'ep-north', ...extra });
 
   beforeAll(async () => {
     server = await startTestServer(tmp.dir);
@@ -37,27 +37,27 @@ describe('evacuation plans', () => {
   });
 
   it('refuses a plan that names a haven that does not exist, or a group twice, naming the field', async () => {
-    const unknown = await post('plans', { id: 'pl-x', name: 'X', targetGroups: GROUPS, havenIds: ['hv-school', 'hv-nowhere'] });
+    const unknown = await post('plans', { id: 'ep-x', name: 'X', targetGroups: GROUPS, havenIds: ['hv-school', 'hv-nowhere'] });
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'not_found', path: 'havenIds[1]' } } });
     expect(unknown.body.error.message).toContain('hv-nowhere');
-    const twice = await post('plans', { id: 'pl-x', name: 'X', targetGroups: [...GROUPS, { id: 'medical', name: 'Again' }] });
+    const twice = await post('plans', { id: 'ep-x', name: 'X', targetGroups: [...GROUPS, { id: 'medical', name: 'Again' }] });
     expect(twice).toMatchObject({ status: 400, body: { error: { code: 'invalid', path: 'targetGroups[3].id' } } });
-    expect((await post('plans', { id: 'pl-x', name: 'X', targetGroups: [] })).body.error.path).toBe('targetGroups');
+    expect((await post('plans', { id: 'ep-x', name: 'X', targetGroups: [] })).body.error.path).toBe('targetGroups');
     // Only those who plan convoys make plans.
     expect((await post('plans', { name: 'X', targetGroups: GROUPS }, viewer)).status).toBe(403);
   });
 
   it('takes a plan, and convoys that carry its people by group', async () => {
-    const plan = await post('plans', { id: 'pl-north', name: 'Northern districts', organisation: 'UNHCR', targetGroups: GROUPS, havenIds: ['hv-school'], autoAcceptMinutes: 5 });
-    expect(plan).toMatchObject({ status: 201, body: { id: 'pl-north' } });
+    const plan = await post('plans', { id: 'ep-north', name: 'Northern districts', organisation: 'UNHCR', targetGroups: GROUPS, havenIds: ['hv-school'], autoAcceptMinutes: 5 });
+    expect(plan).toMatchObject({ status: 201, body: { id: 'ep-north' } });
     const first = await convoy('cv-1', { peopleByGroup: { medical: 12, children: 30 }, priority: 1, vehicles: 3, plates: ['ABC 123'] });
     expect(first.status).toBe(201);
     const stored = (await call(`${url}/api/convoys/cv-1`, { token: viewer })).body.convoy;
-    expect(stored).toMatchObject({ planId: 'pl-north', people: 42, peopleByGroup: { medical: 12, children: 30 }, priority: 1, plates: ['ABC 123'] });
+    expect(stored).toMatchObject({ planId: 'ep-north', people: 42, peopleByGroup: { medical: 12, children: 30 }, priority: 1, plates: ['ABC 123'] });
   });
 
   it('refuses a convoy whose plan, groups, total or sequence do not hold, naming the field', async () => {
-    expect(await convoy('cv-bad', { planId: 'pl-none' })).toMatchObject({ status: 404, body: { error: { code: 'not_found', path: 'planId' } } });
+    expect(await convoy('cv-bad', { planId: 'ep-none' })).toMatchObject({ status: 404, body: { error: { code: 'not_found', path: 'planId' } } });
     const group = await convoy('cv-bad', { peopleByGroup: { elderly: 4 } });
     expect(group).toMatchObject({ status: 400, body: { error: { code: 'invalid', path: 'peopleByGroup.elderly' } } });
     expect(group.body.error.message).toContain('medical, children, families');
@@ -112,7 +112,7 @@ describe('evacuation plans', () => {
     const { body } = await call(`${url}/api/plans`, { token: viewer });
     expect(body.plans).toHaveLength(1);
     const plan = body.plans[0];
-    expect(plan).toMatchObject({ id: 'pl-north', name: 'Northern districts', havenIds: ['hv-school'], autoAcceptMinutes: 5 });
+    expect(plan).toMatchObject({ id: 'ep-north', name: 'Northern districts', havenIds: ['hv-school'], autoAcceptMinutes: 5 });
     // Priority 1 first (cv-1 then its follower cv-2, then cv-4 by name), cv-3 (priority 3) last.
     expect(plan.order).toEqual(['cv-1', 'cv-2', 'cv-4', 'cv-3']);
     expect(plan.groups).toEqual([
@@ -120,16 +120,16 @@ describe('evacuation plans', () => {
       { id: 'children', name: 'Unaccompanied children', waiting: 0, underWay: 30, arrived: 0, aborted: 0 },
       { id: 'families', name: 'Families', waiting: 0, underWay: 60, arrived: 0, aborted: 20 },
     ]);
-    expect((await call(`${url}/api/plans/pl-north`, { token: viewer })).body.plan.order).toEqual(plan.order);
-    expect((await call(`${url}/api/plans/pl-none`, { token: viewer })).status).toBe(404);
+    expect((await call(`${url}/api/plans/ep-north`, { token: viewer })).body.plan.order).toEqual(plan.order);
+    expect((await call(`${url}/api/plans/ep-none`, { token: viewer })).status).toBe(404);
   });
 
   it('a plan with convoys is not deleted from under them (409 in_use); once they are gone it is', async () => {
-    const refused = await call(`${url}/api/plans/pl-north`, { token: planner, method: 'DELETE' });
+    const refused = await call(`${url}/api/plans/ep-north`, { token: planner, method: 'DELETE' });
     expect(refused).toMatchObject({ status: 409, body: { error: { code: 'in_use', path: 'id' } } });
     expect(refused.body.error.message).toContain('"cv-1"');
     for (const id of ['cv-1', 'cv-2', 'cv-3', 'cv-4']) expect((await call(`${url}/api/convoys/${id}`, { token: planner, method: 'DELETE' })).status).toBe(200);
-    expect((await call(`${url}/api/plans/pl-north`, { token: planner, method: 'DELETE' })).status).toBe(200);
+    expect((await call(`${url}/api/plans/ep-north`, { token: planner, method: 'DELETE' })).status).toBe(200);
     expect((await call(`${url}/api/plans`, { token: viewer })).body.plans).toEqual([]);
   });
 });

@@ -63,7 +63,7 @@ describe('built-in exercise (data/scenarios/gothenburg-exercise.json)', () => {
     const commands = seedCommands(scenario, emptyPicture(), NOW);
     // A convoy is posted planned, then approved, then moving (P20).
     const steps = scenario.convoys.reduce((n, c) => n + { planned: 0, approved: 1, moving: 2 }[c.state], 0);
-    expect(commands.length).toBe(scenario.havens.length + scenario.sites.length + scenario.flows.length + scenario.convoys.length + steps);
+    expect(commands.length).toBe(scenario.havens.length + scenario.sites.length + scenario.flows.length + (scenario.plans ?? []).length + scenario.convoys.length + steps);
     for (const cmd of commands) expect(validateCommand(cmd, NOW)).toMatchObject({ ok: true });
   });
 
@@ -156,6 +156,21 @@ describe('parseScenario', () => {
     const s = clone();
     s.sites[1].id = s.sites[0].id;
     expect(parseError(s).path).toBe('sites[1].id');
+  });
+
+  it("refuses a convoy whose plan, groups, total or sequence do not hold, and a plan's unknown haven", () => {
+    const convoyWith = (change: (c: Scenario['convoys'][number]) => void) => {
+      const s = clone();
+      change(s.convoys[2]);
+      return parseError(s);
+    };
+    expect(convoyWith((c) => (c.plan = 'ep-none')).path).toBe('convoys[2].plan');
+    expect(convoyWith((c) => (c.peopleByGroup = { pets: 320 })).path).toBe('convoys[2].peopleByGroup.pets');
+    expect(convoyWith((c) => (c.people = 1)).path).toBe('convoys[2].people');
+    expect(convoyWith((c) => (c.after = 'cv-ex-red')).path).toBe('convoys[2].after');
+    const s = clone();
+    s.plans![0].havens = ['hv-atlantis'];
+    expect(parseError(s).path).toBe('plans[0].havens[0]');
   });
 
   it('refuses ids that do not say their kind', () => {

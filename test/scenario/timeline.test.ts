@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyPicture, type Convoy, type ConvoyState, type Picture } from '@corridor/protocol';
 import { validateCommand } from '@corridor/protocol/validate';
 import { loadScenario, type ConvoyStateStep } from '../../server/scenario/scenario-file.js';
-import { seedCommands, seedMsgId } from '../../server/scenario/seed.js';
+import { planOfSeed, seedCommands, seedMsgId } from '../../server/scenario/seed.js';
 import { dueSteps, LOOP_RESUME_REASON, loopStarts, resetCommands, stepCommand } from '../../server/scenario/timeline.js';
 
 const scenario = loadScenario();
@@ -21,6 +21,7 @@ function asSeeded(green: ConvoyState = 'moving'): Picture {
     picture.convoys[c.id] = { id: c.id, name: c.name, origin: [11.94, 57.71], destination: 'nearest-haven', vehicleClass: c.vehicleClass, state: c.id === 'cv-ex-green' ? green : c.state, updatedMs: 0 };
   }
   for (const h of scenario.havens) picture.havens[h.id] = { ...h, updatedMs: 0 };
+  for (const p of scenario.plans ?? []) picture.plans[p.id] = { ...planOfSeed(p), id: p.id, updatedMs: 0 };
   return picture;
 }
 const convoySteps = scenario.timeline.filter((s): s is ConvoyStateStep => s.action === 'convoy.state');
