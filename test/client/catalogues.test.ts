@@ -19,6 +19,8 @@ const SAME_AS_ENGLISH: Readonly<Record<string, Readonly<Record<string, string>>>
     destination: 'the same word in French (a convoy\'s last checkpoint)',
     Destination: 'the same word in French (the planning form)',
     Source: 'the same word in French (the drawing form)',
+    Organisation: 'the same word in French (the plan and convoy forms)',
+    Note: 'the same word in French (the plan form)',
     '{{lat}} N, {{lon}} E': 'the compass letters are the same in French',
   },
   es: {

@@ -123,4 +123,79 @@ describe.skipIf(!existsSync(CHROMIUM))('planning and running a convoy in Chromiu
     expect(Object.keys((await api('/api/picture')).body.picture.threats)).not.toContain(zoneId);
     await page.close();
   });
+
+  it('makes an evacuation plan, plans two convoys in it by target group, one after the other; refuses the second a start before the first, in words; edits the first', async () => {
+    const page = await e2e.openPicture('/', { width: 1600, height: 1000 });
+    await page.getByTestId('evac-open').click();
+    const planForm = page.getByTestId('evac-form');
+    await planForm.locator('input[name=name]').fill('E2E PLAN');
+    await planForm.locator('textarea[name=groups]').fill('Medical cases\nFamilies');
+    await planForm.locator('input[name=haven-hv-svenska-massan]').check();
+    await page.getByTestId('evac-submit').click();
+    await planForm.waitFor({ state: 'detached' });
+    const plans = (await api('/api/plans')).body.plans as Record<string, any>[];
+    const plan = plans.find((p) => p.name === 'E2E PLAN')!;
+    expect(plan).toMatchObject({ targetGroups: [{ id: 'medical-cases', name: 'Medical cases' }, { id: 'families', name: 'Families' }], havenIds: ['hv-svenska-massan'] });
+    const card = page.getByTestId(`evac-${plan.id}`);
+    await card.waitFor();
+
+    const box = (await page.locator('.map-wrap').boundingBox())!;
+    const planConvoy = async (name: string, groups: Record<string, string>, after?: string) => {
+      await page.getByTestId('plan-open').click();
+      const form = page.getByTestId('plan-form');
+      await form.locator('input[name=name]').fill(name);
+      await page.getByTestId('plan-pick-origin').click();
+      const [x, y] = (await page.evaluate(([lon, lat]) => window.__corridor!.project(lon, lat), ORIGIN))!;
+      await page.mouse.click(box.x + x, box.y + y);
+      await form.locator('select[name=plan]').selectOption(plan.id);
+      for (const [group, n] of Object.entries(groups)) await form.locator(`input[name=group-${group}]`).fill(n);
+      if (after) await form.locator('select[name=after]').selectOption(after);
+      // Only the plan's haven is offered besides the nearest.
+      const offered = await form.locator('select[name=destination] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      expect(offered).toEqual(['nearest-haven', 'hv-svenska-massan']);
+      await page.getByTestId('plan-submit').click();
+      await form.waitFor({ state: 'detached' });
+    };
+    await planConvoy('E2E FIRST', { 'medical-cases': '5', families: '20' });
+    const first = ((await api('/api/convoys')).body.convoys as Record<string, any>[]).find((c) => c.name === 'E2E FIRST')!;
+    expect(first).toMatchObject({ planId: plan.id, people: 25, peopleByGroup: { 'medical-cases': 5, families: 20 } });
+    await planConvoy('E2E SECOND', { families: '10' }, first.id);
+    const second = ((await api('/api/convoys')).body.convoys as Record<string, any>[]).find((c) => c.name === 'E2E SECOND')!;
+    expect(second).toMatchObject({ after: first.id, people: 10 });
+    // Both are bound for the plan's haven, not a nearer one.
+    for (const c of [first, second]) {
+      await expect.poll(async () => ((await api(`/api/convoys/${c.id}`)).body.convoy.corridor?.havenId), { timeout: 30_000 }).toBe('hv-svenska-massan');
+    }
+
+    // The plan's card: the order of departure, who waits for whom, people by group.
+    const order = page.getByTestId(`evac-order-${plan.id}`);
+    await expect.poll(async () => (await order.locator('li').allTextContents()).map((t) => t.replace(/[\u2068\u2069]/g, ''))).toEqual([
+      'E2E FIRST PLANNED',
+      'E2E SECOND PLANNED · waits for E2E FIRST',
+    ]);
+    const groups = page.getByTestId(`evac-groups-${plan.id}`);
+    await expect(groups.locator('tr').allTextContents()).resolves.toEqual([
+      'Medical cases5 waiting · 0 under way · 0 brought in',
+      'Families30 waiting · 0 under way · 0 brought in',
+    ]);
+
+    // The second, approved, may not start before the first: the refusal in the page's words.
+    const row = page.getByTestId(`convoy-${second.id}`);
+    await row.getByRole('button', { name: /^Approve:? \u2068?E2E SECOND/ }).click();
+    await row.getByRole('button', { name: /^Start:? \u2068?E2E SECOND/ }).click();
+    await expect(row.locator('.error').textContent()).resolves.toBe('Not done: The convoy it leaves after has not departed yet.');
+    await card.scrollIntoViewIfNeeded();
+    await framesLater(page);
+    await page.screenshot({ path: path.join(RESULTS, 'evacuation-plan.png') });
+
+    // The first is edited from its row: ten more families.
+    await page.getByTestId(`edit-${first.id}`).click();
+    const edit = page.getByTestId(`plan-form-${first.id}`);
+    await expect(edit.locator('input[name=group-families]').inputValue()).resolves.toBe('20');
+    await edit.locator('input[name=group-families]').fill('30');
+    await edit.getByTestId('plan-submit').click();
+    await edit.waitFor({ state: 'detached' });
+    expect((await api(`/api/convoys/${first.id}`)).body.convoy).toMatchObject({ people: 35, state: 'planned', planId: plan.id });
+    await page.close();
+  });
 });

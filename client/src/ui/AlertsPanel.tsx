@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import type { Alert, ErrorMessage } from '@corridor/protocol';
 import { useWords } from '../i18n/use-words.js';
+import { errorText } from './error-text.js';
 import { mayDo, sendCommand, useMe } from '../net/session.js';
 import { usePicture } from '../state/hooks.js';
 import { alertsInOrder, alertWords } from './track-text.js';
@@ -41,7 +42,7 @@ function AlertItem({ alert, convoyName, words, canAck }: { alert: Alert; convoyN
     setBusy(true);
     setFailed(null);
     sendCommand({ type: 'alert.ack', alertId: alert.id })
-      .catch((e: ErrorMessage) => setFailed(e.message))
+      .catch((e: ErrorMessage) => setFailed(errorText(e, w)))
       .finally(() => setBusy(false));
   };
   const acked = alert.acknowledged;

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { Convoy, ConvoyState, ErrorMessage } from '@corridor/protocol';
 import type { MessageKey } from '@corridor/protocol/i18n';
 import { useWords } from '../i18n/use-words.js';
+import { errorText } from './error-text.js';
 import { sendCommand } from '../net/session.js';
 
 /** The changes offered from each state, and the words of their buttons. */
@@ -36,7 +37,7 @@ export function ConvoyActions({ convoy }: { convoy: Convoy }) {
         setReason('');
         setResumeWhen('');
       })
-      .catch((e: ErrorMessage) => setFailed(e.message))
+      .catch((e: ErrorMessage) => setFailed(errorText(e, w)))
       .finally(() => setBusy(false));
   };
   // Holding and aborting ask why first (and holding when it may go on); the others go at once.

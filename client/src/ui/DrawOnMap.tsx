@@ -8,6 +8,7 @@ import { useStore } from 'zustand';
 import type { ClientCommand, ErrorMessage, Polygonal } from '@corridor/protocol';
 import type { MessageKey } from '@corridor/protocol/i18n';
 import { useWords } from '../i18n/use-words.js';
+import { errorText } from './error-text.js';
 import { circleRadiusM } from '../layers/draft-layers.js';
 import { SEVERITY_WORDS } from '../layers/words.js';
 import { sendCommand, type Me } from '../net/session.js';
@@ -103,7 +104,7 @@ export function DrawOnMap({ what, me }: { what: 'zone' | 'constraint'; me: Me | 
     setFailed(null);
     sendCommand(cmd)
       .then(close)
-      .catch((e: ErrorMessage) => setFailed(e.message))
+      .catch((e: ErrorMessage) => setFailed(errorText(e, w)))
       .finally(() => setBusy(false));
   };
   return (
@@ -210,7 +211,7 @@ export function DeleteButton({ name, command }: { name: string; command: ClientC
   return (
     <span className="confirm" role="alertdialog">
       {w.t('draw.confirmDelete', { name: w.isolate(name) })}{' '}
-      <button type="button" className="act act-aborted act-small" onClick={() => sendCommand(command).catch((e: ErrorMessage) => setFailed(e.message))}>
+      <button type="button" className="act act-aborted act-small" onClick={() => sendCommand(command).catch((e: ErrorMessage) => setFailed(errorText(e, w)))}>
         {w.t('draw.yes')}
       </button>{' '}
       <button type="button" className="act act-small" onClick={() => setAsking(false)}>

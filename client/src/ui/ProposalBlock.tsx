@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import type { ErrorMessage, RerouteProposal } from '@corridor/protocol';
 import { useWords } from '../i18n/use-words.js';
+import { errorText } from './error-text.js';
 import { mayDo, sendCommand, useMe } from '../net/session.js';
 import { usePicture } from '../state/hooks.js';
 import { proposalLines } from './track-text.js';
@@ -21,7 +22,7 @@ export function ProposalBlock({ proposal, convoyName }: { proposal: ReroutePropo
     setBusy(true);
     setFailed(null);
     sendCommand({ type: 'convoy.reroute', convoyId: proposal.convoyId, proposalId: proposal.id, route })
-      .catch((e: ErrorMessage) => setFailed(e.message))
+      .catch((e: ErrorMessage) => setFailed(errorText(e, w)))
       .finally(() => setBusy(false));
   };
   return (

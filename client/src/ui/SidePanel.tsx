@@ -15,6 +15,10 @@ import { ConvoyActions } from './ConvoyActions.js';
 import { CATEGORY_WORDS, DeleteButton, DrawOnMap } from './DrawOnMap.js';
 import type { MessageKey } from '@corridor/protocol/i18n';
 import { PlanConvoy } from './PlanConvoy.js';
+import { EvacuationPlans } from './EvacuationPlans.js';
+import { useState } from 'react';
+import type { Convoy, Picture } from '@corridor/protocol';
+import type { Words } from '../layers/words.js';
 import { ProposalBlock } from './ProposalBlock.js';
 import { trackLines, unsafeText } from './track-text.js';
 import { corridorReason, deltaText } from './format.js';
@@ -45,6 +49,34 @@ function TrackRow({ convoyId }: { convoyId: string }) {
   );
 }
 
+/** A convoy's place in its evacuation plan: the plan, priority, people by group, departure and window. */
+function planLine(convoy: Convoy, plans: Picture['plans'], w: Words): string | undefined {
+  const plan = convoy.planId !== undefined ? plans[convoy.planId] : undefined;
+  const parts: string[] = [];
+  if (plan) parts.push(w.t('evac.inPlan', { plan: w.isolate(plan.name), priority: w.fmt.number(convoy.priority ?? 3) }));
+  if (plan && convoy.peopleByGroup) {
+    for (const g of plan.targetGroups) {
+      const n = convoy.peopleByGroup[g.id];
+      if (n) parts.push(`${w.isolate(g.name)} ${w.fmt.number(n)}`);
+    }
+  }
+  if (convoy.departure) parts.push(w.t('evac.departure', { time: w.fmt.utcTime(Date.parse(convoy.departure)) }));
+  if (convoy.window) parts.push(w.t('evac.window', { from: w.fmt.utcTime(Date.parse(convoy.window.from)), until: w.fmt.utcTime(Date.parse(convoy.window.until)) }));
+  return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
+/** A planned or approved convoy's Edit button, and its form in place of the button while editing. */
+function EditConvoy({ convoy }: { convoy: Convoy }) {
+  const w = useWords();
+  const [editing, setEditing] = useState(false);
+  if (editing) return <PlanConvoy editing={convoy} onDone={() => setEditing(false)} />;
+  return (
+    <button type="button" className="act act-small" aria-label={w.t('plan.editLabel', { convoy: w.isolate(convoy.name) })} onClick={() => setEditing(true)} data-testid={`edit-${convoy.id}`}>
+      {w.t('plan.edit')}
+    </button>
+  );
+}
+
 export function SidePanel() {
   const w = useWords();
   const convoys = usePicture((s) => s.picture.convoys);
@@ -55,6 +87,7 @@ export function SidePanel() {
   const sites = usePicture((s) => s.picture.sites);
   const picture = usePicture((s) => s.picture);
   const proposals = usePicture((s) => s.picture.proposals);
+  const evacPlans = usePicture((s) => s.picture.plans);
   const me = useMe();
   const plans = mayDo(me, 'convoys');
   const book = havenBook(picture);
@@ -67,6 +100,7 @@ export function SidePanel() {
   return (
     <aside className="side" data-testid="side-panel" aria-label={w.t('side.label')}>
       <AlertsPanel />
+      <EvacuationPlans />
       <section>
         <h2>
           {w.t('side.convoys')} {count(marks.length)}
@@ -137,6 +171,12 @@ export function SidePanel() {
                     {w.t('side.people', counted(w, convoy.people))} · {w.t(VEHICLE_WORDS[convoy.vehicleClass])}
                   </div>
                 ) : null}
+                {planLine(convoy, evacPlans, w) && (
+                  <div className="meta" data-testid={`convoy-plan-${convoy.id}`}>
+                    {planLine(convoy, evacPlans, w)}
+                  </div>
+                )}
+                {plans && (convoy.state === 'planned' || convoy.state === 'approved') && <EditConvoy convoy={convoy} />}
               </li>
             );
           })}
