@@ -2,7 +2,7 @@
 // Copy-on-write per slice, once per batch: untouched slices keep their identity, so the client's
 // layers redraw only what moved (STYLE: stable data identity).
 import { currentStateName, MAX_STATE_HISTORY, type Transition } from './convoy-states.js';
-import type { Alert } from './tracking.js';
+import { withTrailPoint, type Alert } from './tracking.js';
 import { idRecord, type Actor, type Convoy, type Picture, type PictureEvent, type StateChange, type Unit } from './events.js';
 import { refreshedCorridor } from './corridor-event.js';
 import { eventKind, KINDS } from './kinds.js';
@@ -130,7 +130,8 @@ function applyTo(
     case 'convoy.tracked':
       // A track for a convoy that no longer exists is a late answer (P9).
       if (!Object.hasOwn(peek().convoys, event.track.convoyId)) return;
-      slice('tracks')[event.track.convoyId] = event.track;
+      // The trail so far is the fold's own, from the positions of the events (tracking.ts).
+      slice('tracks')[event.track.convoyId] = { ...event.track, trail: withTrailPoint(peek().tracks[event.track.convoyId]?.trail, event.track.at) };
       return;
     case 'corridor.endangered': {
       // Marks the held corridor's route ahead as cut or endangered, or safe again (P22).
@@ -148,6 +149,11 @@ function applyTo(
       // The chosen route becomes the corridor; the proposal is closed (P22).
       if (!Object.hasOwn(peek().convoys, event.convoyId)) return;
       if (Object.hasOwn(peek().proposals, event.convoyId)) delete slice('proposals')[event.convoyId];
+      slice('corridors')[event.convoyId] = event.corridor;
+      return;
+    case 'convoy.route-chosen':
+      // The planner's route leads the corridor (issue 12).
+      if (!Object.hasOwn(peek().convoys, event.convoyId)) return;
       slice('corridors')[event.convoyId] = event.corridor;
       return;
     case 'reroute.withdrawn':

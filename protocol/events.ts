@@ -122,6 +122,11 @@ export interface Corridor {
    * convoy (P22): the route is no longer safe, and a re-route proposal is (being) made.
    */
   endangeredBy?: ZoneRef[];
+  /**
+   * The first route is the one a planner chose among the alternatives, not the fastest; the router
+   * keeps it first while it is still among the routes it finds (issue 12).
+   */
+  chosen?: boolean;
 }
 
 /**
@@ -194,6 +199,8 @@ export type EventPayloads = {
   'reroute.proposed': { proposal: RerouteProposal };
   /** A proposal decided: its route `route` becomes the convoy's corridor; `auto` when the plan accepted it by itself. */
   'reroute.decided': { convoyId: string; proposalId: string; route: number; auto?: boolean; corridor: Corridor };
+  /** A planner chose route `route` of a planned or approved convoy's corridor: `corridor` holds it first (`chosen`). */
+  'convoy.route-chosen': { convoyId: string; route: number; corridor: Corridor };
   /** A proposal no longer open without a decision: the convoy stopped, or the route ahead is safe again. */
   'reroute.withdrawn': { convoyId: string; proposalId: string; reason: 'convoy_ended' | 'no_longer_needed' };
 } & { [K in Kind as `${K}.upserted`]: { [F in FieldOf<K>]: Entities[K] } } & {

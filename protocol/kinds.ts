@@ -95,6 +95,7 @@ export function eventKind(type: string): { kind: Kind; op: 'upserted' | 'removed
 export const ROUTING_EVENT_TYPES: ReadonlySet<string> = new Set([
   ...KIND_NAMES.filter((k) => KINDS[k].routing).flatMap((k) => [`${k}.upserted`, `${k}.removed`]),
   'convoy.state-changed',
+  'convoy.route-chosen',
 ]);
 
 /** Id prefix per slice (STYLE: ids say their kind). */

@@ -338,6 +338,13 @@ export type AlertAck = Static<typeof AlertAckSchema>;
 export const RerouteDecisionSchema = Type.Object({ proposalId: Id, route: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })) }, strict);
 export type RerouteDecision = Static<typeof RerouteDecisionSchema>;
 
+/**
+ * A planner's choice among a planned or approved convoy's routes (`POST /api/convoys/:id/route`, and
+ * the `convoy.route` command): which route of its corridor it takes, 0 the fastest (issue 12).
+ */
+export const RouteChoiceSchema = Type.Object({ route: Type.Integer({ minimum: 0, maximum: 5 }) }, strict);
+export type RouteChoice = Static<typeof RouteChoiceSchema>;
+
 // ---------------------------------------------------------------- client → server (WebSocket)
 const cmd = <K extends string, T extends Record<string, TSchema>>(type: K, fields: T) =>
   Type.Object({ type: Type.Literal(type), msgId: MsgId, ...fields }, strict);
@@ -377,6 +384,7 @@ export const ClientCommandSchemas = {
   'convoy.state': cmd('convoy.state', { convoyId: Id, ...ConvoyStateChangeSchema.properties }),
   'alert.ack': cmd('alert.ack', { alertId: Id, ...AlertAckSchema.properties }),
   'convoy.reroute': cmd('convoy.reroute', { convoyId: Id, ...RerouteDecisionSchema.properties }),
+  'convoy.route': cmd('convoy.route', { convoyId: Id, ...RouteChoiceSchema.properties }),
   resync: Type.Object({ type: Type.Literal('resync'), since: Type.Integer({ minimum: 0 }) }, strict),
   ping: Type.Object({ type: Type.Literal('ping'), msgId: Type.Optional(MsgId) }, strict),
 };

@@ -210,6 +210,7 @@ export const CorridorSchema = Type.Object(
     cause: Opt(Type.Array(Text)),
     computedMs: Ms,
     endangeredBy: Opt(Type.Array(ZoneRefSchema)),
+    chosen: Opt(Type.Boolean()),
   },
   strict,
 );
@@ -237,6 +238,7 @@ export const ConvoyTrackSchema = Type.Object(
     stillSinceMs: Opt(Ms),
     stillAt: Opt(Position2),
     routeKey: Text,
+    trail: Opt(Type.Array(Position2)),
   },
   strict,
 );
@@ -340,6 +342,7 @@ export const PictureEventSchema = Type.Union([
   event('corridor.endangered', { convoyId: Text, endangeredBy: Type.Array(ZoneRefSchema) }),
   event('reroute.proposed', { proposal: RerouteProposalSchema }),
   event('reroute.decided', { convoyId: Text, proposalId: Text, route: Type.Integer({ minimum: 0 }), auto: Opt(Type.Boolean()), corridor: CorridorSchema }),
+  event('convoy.route-chosen', { convoyId: Text, route: Type.Integer({ minimum: 0 }), corridor: CorridorSchema }),
   event('reroute.withdrawn', { convoyId: Text, proposalId: Text, reason: Type.Union([Type.Literal('convoy_ended'), Type.Literal('no_longer_needed')]) }),
 ]);
 

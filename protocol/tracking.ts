@@ -63,6 +63,34 @@ export interface ConvoyTrack {
   stillAt?: [number, number];
   /** Which route this track is matched against ({@link routeKey} of the corridor's best route). */
   routeKey: string;
+  /**
+   * Where the lead unit has been since the convoy set off, oldest first: kept by the fold of
+   * `convoy.tracked` events in the picture (apply-event.ts, {@link withTrailPoint}), never in the events.
+   */
+  trail?: [number, number][];
+}
+
+/** A trail point is kept when it is at least this far from the last one, metres. */
+export const TRAIL_STEP_M = 25;
+/** Most points a trail holds; beyond, its older half is thinned to every other point. */
+export const MAX_TRAIL_POINTS = 600;
+
+/**
+ * A trail with one more position: appended when it is {@link TRAIL_STEP_M} or more from the last
+ * point (the same array otherwise); past {@link MAX_TRAIL_POINTS}, the older half keeps every other
+ * point, so a long drive keeps its shape in a bounded size. Pure and deterministic: every screen and
+ * every replay fold the same trail.
+ * @example withTrailPoint([[12, 57]], [12, 57.0001]) // [[12, 57]] (11 m: not kept)
+ */
+export function withTrailPoint(trail: readonly [number, number][] | undefined, at: [number, number]): [number, number][] {
+  if (!trail || trail.length === 0) return [at];
+  const last = trail[trail.length - 1];
+  const kx = Math.cos((last[1] * Math.PI) / 180) * 111_320;
+  if (Math.hypot((at[0] - last[0]) * kx, (at[1] - last[1]) * 110_540) < TRAIL_STEP_M) return trail as [number, number][];
+  const out = [...trail, at];
+  if (out.length <= MAX_TRAIL_POINTS) return out;
+  const half = Math.floor(out.length / 2);
+  return [...out.slice(0, half).filter((_, i) => i % 2 === 0), ...out.slice(half)];
 }
 
 /** Figures of what raised an alert, each present when it applies. */

@@ -11,6 +11,7 @@ import {
   ConvoyStateChangeSchema,
   AlertAckSchema,
   RerouteDecisionSchema,
+  RouteChoiceSchema,
   FlowInputSchema,
   HavenInputSchema,
   PlanInputSchema,
@@ -554,6 +555,11 @@ export function validateConvoyStateChange(raw: unknown, prefix = '') {
 /** A planner's choice of a re-route proposal's route (`POST /api/convoys/:id/reroute`) (P22). */
 export function validateRerouteDecision(raw: unknown, prefix = '') {
   return checkSchema(RerouteDecisionSchema, raw, prefix);
+}
+
+/** A planner's choice of a planned or approved convoy's route (`POST /api/convoys/:id/route`). */
+export function validateRouteChoice(raw: unknown, prefix = '') {
+  return checkSchema(RouteChoiceSchema, raw, prefix);
 }
 
 /** An acknowledgement of an alert (`POST /api/alerts/:id/ack`): an optional remark (P21). */

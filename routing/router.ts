@@ -1,7 +1,7 @@
 // The router (routing/): ties the prepared graph, its overlays (overlays.ts) and havens (havens.ts)
 // together; answers route queries and keeps every convoy's corridor current, recomputing only what
 // a change can affect (impact.ts), each with its structured reason (reasons.ts).
-import { formatDistance, mayUse, reasonText, type Convoy, type Corridor, type Haven, type Picture, type PictureEvent, type ReasonNames, type RouteLeg, type VehicleClass } from '@corridor/protocol';
+import { formatDistance, mayUse, reasonText, routeKey, type Convoy, type Corridor, type Haven, type Picture, type PictureEvent, type ReasonNames, type RouteLeg, type VehicleClass } from '@corridor/protocol';
 import { lengthInsideM, polylineAreaDistance, type ProjectedArea } from './geometry.js';
 import { Havens } from './havens.js';
 import { applyBatch, needsCorridor } from './impact.js';
@@ -391,7 +391,7 @@ export class Router implements CorridorEngine {
     for (const convoy of sortedById(Object.values(picture.convoys))) {
       if (!needsCorridor(convoy)) continue;
       const previous = picture.corridors[convoy.id];
-      const c = this.recompute(convoy, previous, [], 'init');
+      const c = this.recompute(convoy, previous, [], 'init', undefined, previous?.chosen && previous.routes.length > 0 ? routeKey(previous.routes[0]) : undefined);
       if (!previous || !sameCorridor(previous, c)) out.push(c);
       else this.tracked.get(convoy.id)!.corridor = previous;
     }
@@ -406,6 +406,17 @@ export class Router implements CorridorEngine {
    */
   onEvents(events: readonly PictureEvent[], picture: Picture): Corridor[] {
     this.plans = picture.plans;
+    // A planner's choice of route: held first from now on, and the corridor said again (a corridor the
+    // router computed before it heard of the choice may have replaced it meanwhile; the same is dropped).
+    const chosen: Corridor[] = [];
+    for (const ev of events) {
+      if (ev.type !== 'convoy.route-chosen') continue;
+      const t = this.tracked.get(ev.convoyId);
+      if (!t || ev.corridor.routes.length === 0) continue;
+      t.corridor = ev.corridor;
+      t.chosenKey = routeKey(ev.corridor.routes[0]);
+      chosen.push(ev.corridor);
+    }
     const { reroute, clearance, lowered, fullClearance, full } = applyBatch(events, picture, { graph: this.graph, overlays: this.overlays, havens: this.havens, tracked: this.tracked });
     const out: Corridor[] = [];
     for (const cid of [...reroute.keys()].sort()) {
@@ -424,6 +435,7 @@ export class Router implements CorridorEngine {
       if (c) out.push(c);
     }
     this.sweepTrees();
+    for (const c of chosen) if (!out.some((o) => o.convoyId === c.convoyId) && this.tracked.get(c.convoyId)?.corridor === c) out.push(c);
     return out;
   }
 
@@ -441,8 +453,9 @@ export class Router implements CorridorEngine {
    * Computes a convoy's corridor, holds it, and returns it with its reason against `prev` (`causes`:
    * overlay keys, haven or convoy ids; `reuse`: a best route still optimal, only alternatives searched).
    */
-  private recompute(convoy: Convoy, prev: Corridor | undefined, causes: string[], mode: RecomputeMode, reuse?: SearchResult): Corridor {
+  private recompute(convoy: Convoy, prev: Corridor | undefined, causes: string[], mode: RecomputeMode, reuse?: SearchResult, chosenKey?: string): Corridor {
     const before = this.tracked.get(convoy.id);
+    const keep = chosenKey ?? before?.chosenKey;
     this.tracked.delete(convoy.id);
     const rank = vehicleRank(convoy.vehicleClass);
     const people = convoy.people ?? 0;
@@ -467,7 +480,13 @@ export class Router implements CorridorEngine {
       reason: '',
       computedMs: this.opts.now(),
     };
-    if (prev?.status === 'ok' && c.status === 'ok') corridor.deltaS = round1(c.legs[0].duration_s - prev.routes[0].duration_s);
+    // The planner's route stays first while the search still finds it.
+    const at = keep !== undefined && c.status === 'ok' ? c.legs.findIndex((l) => routeKey(l) === keep) : -1;
+    if (at >= 0) {
+      corridor.routes = [c.legs[at], ...c.legs.filter((_, i) => i !== at)];
+      corridor.chosen = true;
+    }
+    if (prev?.status === 'ok' && c.status === 'ok') corridor.deltaS = round1(corridor.routes[0].duration_s - prev.routes[0].duration_s);
     const causeIds = causes.map((k) => (k.startsWith('z:') || k.startsWith('c:') ? k.slice(2) : k));
     if (causeIds.length) corridor.cause = causeIds;
     const prevBestEdges = prev?.status === 'ok' ? before?.bestEdges : undefined;
@@ -489,6 +508,7 @@ export class Router implements CorridorEngine {
       people: c.havenId ? people : 0,
       treeKey: c.treeKey,
       box: c.edges.size > 0 ? edgesBox(this.graph, c.edges) : undefined,
+      ...(at >= 0 ? { chosenKey: keep } : {}),
     };
     this.tracked.set(convoy.id, t);
     return corridor;

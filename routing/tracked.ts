@@ -27,6 +27,8 @@ export interface Tracked {
   treeKey?: string;
   /** Box of {@link edges}, degrees: a zone's edges are looked up only in corridors whose box meets theirs. */
   box?: [number, number, number, number];
+  /** The route a planner chose (routeKey), kept first while a search still finds it (issue 12). */
+  chosenKey?: string;
 }
 
 /**

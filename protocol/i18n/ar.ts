@@ -97,6 +97,7 @@ const ar: Catalogue = {
     noRoute: 'قافلة عاجزة عن التحرك',
     notMoving: 'قافلة مخطط لها أو معتمدة، لم تتحرك بعد',
     holding: 'قافلة متوقفة',
+    trail: 'الطريق المقطوع حتى الآن (الوحدة القائدة)',
   },
   severity: {
     noGo: { tag: 'محظورة', name: 'منطقة محظورة' },
@@ -277,6 +278,9 @@ const ar: Catalogue = {
     pickCheckpoint: 'انقر نقطة التفتيش على الخريطة…',
     checkpointName: 'نقطة التفتيش {{n}}',
     removeCheckpoint: 'إزالة نقطة التفتيش {{name}}',
+    chooseRoute: 'اعتماد هذا المسار',
+    chooseRouteLabel: 'اعتماد المسار {{n}} لـ {{convoy}}',
+    chosenRoute: 'اختاره المخطِّط',
   },
   evac: {
     title: 'خطط الإجلاء',
@@ -363,6 +367,10 @@ const ar: Catalogue = {
     confirmDelete: 'حذف {{name}} للجميع؟',
     yes: 'نعم، احذف',
     no: 'إبقاء',
+    edit: 'تعديل',
+    editLabel: 'تعديل {{name}}',
+    save: 'حفظ',
+    validForEdit: 'صالح لمدة (دقيقة من الآن؛ فارغ: كما هو)',
   },
   accessStatus: {
     open: 'مفتوح',

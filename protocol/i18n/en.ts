@@ -76,6 +76,7 @@ const en = {
     noRoute: 'Convoy cannot move',
     notMoving: 'Convoy planned or approved, not yet moving',
     holding: 'Convoy holding',
+    trail: 'Way come so far (lead unit)',
   },
   severity: {
     noGo: { tag: 'NO-GO', name: 'No-go zone' },
@@ -240,6 +241,9 @@ const en = {
     pickCheckpoint: 'Click the checkpoint on the map…',
     checkpointName: 'Checkpoint {{n}}',
     removeCheckpoint: 'Remove checkpoint {{name}}',
+    chooseRoute: 'Take this one',
+    chooseRouteLabel: 'Take route {{n}} for {{convoy}}',
+    chosenRoute: 'chosen by the planner',
   },
   evac: {
     title: 'Evacuation plans',
@@ -326,6 +330,10 @@ const en = {
     confirmDelete: 'Delete {{name}} for everyone?',
     yes: 'Yes, delete',
     no: 'Keep it',
+    edit: 'Edit',
+    editLabel: 'Edit {{name}}',
+    save: 'Save',
+    validForEdit: 'Valid for (min from now; empty: as it is)',
   },
   accessStatus: {
     open: 'open',

@@ -80,6 +80,7 @@ const es: Catalogue = {
     noRoute: 'Convoy bloqueado',
     notMoving: 'Convoy planificado o aprobado, aún sin moverse',
     holding: 'Convoy detenido',
+    trail: 'Camino recorrido (unidad en cabeza)',
   },
   severity: {
     noGo: { tag: 'PROHIBIDA', name: 'Zona prohibida' },
@@ -248,6 +249,9 @@ const es: Catalogue = {
     pickCheckpoint: 'Haga clic en el punto de control en el mapa…',
     checkpointName: 'Punto de control {{n}}',
     removeCheckpoint: 'Quitar el punto de control {{name}}',
+    chooseRoute: 'Tomar esta',
+    chooseRouteLabel: 'Tomar la ruta {{n}} para {{convoy}}',
+    chosenRoute: 'elegida por el planificador',
   },
   evac: {
     title: 'Planes de evacuación',
@@ -334,6 +338,10 @@ const es: Catalogue = {
     confirmDelete: '¿Eliminar {{name}} para todos?',
     yes: 'Sí, eliminar',
     no: 'Conservar',
+    edit: 'Editar',
+    editLabel: 'Editar {{name}}',
+    save: 'Guardar',
+    validForEdit: 'Válido durante (min desde ahora; vacío: como está)',
   },
   accessStatus: {
     open: 'abierto',

@@ -81,6 +81,7 @@ const fr: Catalogue = {
     noRoute: 'Convoi bloqué',
     notMoving: 'Convoi prévu ou approuvé, pas encore en route',
     holding: 'Convoi en attente',
+    trail: 'Chemin parcouru (unité de tête)',
   },
   severity: {
     noGo: { tag: 'INTERDITE', name: 'Zone interdite' },
@@ -249,6 +250,9 @@ const fr: Catalogue = {
     pickCheckpoint: 'Cliquez le point de contrôle sur la carte…',
     checkpointName: 'Point de contrôle {{n}}',
     removeCheckpoint: 'Retirer le point de contrôle {{name}}',
+    chooseRoute: 'Prendre celui-ci',
+    chooseRouteLabel: 'Prendre l’itinéraire {{n}} pour {{convoy}}',
+    chosenRoute: 'choisi par le planificateur',
   },
   evac: {
     title: 'Plans d’évacuation',
@@ -335,6 +339,10 @@ const fr: Catalogue = {
     confirmDelete: 'Supprimer {{name}} pour tous ?',
     yes: 'Oui, supprimer',
     no: 'Garder',
+    edit: 'Modifier',
+    editLabel: 'Modifier {{name}}',
+    save: 'Enregistrer',
+    validForEdit: 'Valable pendant (min à partir de maintenant ; vide : inchangé)',
   },
   accessStatus: {
     open: 'ouvert',

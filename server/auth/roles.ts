@@ -38,7 +38,7 @@ export function can(role: string, action: Action): boolean {
  */
 export function actionOf(type: ClientCommandType): Action {
   if (type === 'position' || type === 'positions') return 'positions';
-  if (type === 'convoy.state' || type === 'alert.ack' || type === 'convoy.reroute') return 'convoys';
+  if (type === 'convoy.state' || type === 'alert.ack' || type === 'convoy.reroute' || type === 'convoy.route') return 'convoys';
   const ck = commandKind(type);
   return ck ? (KINDS[ck.kind].action as Action) : 'read';
 }

@@ -13,6 +13,7 @@ import {
   type ClientCommand,
   type ConvoyInput,
   type ConvoyState,
+  type Corridor,
   type Entities,
   type EntitySlice,
   type INPUT_SCHEMAS,
@@ -55,6 +56,8 @@ export interface CommandContext {
   alertStanding(id: string): AlertStanding | undefined;
   /** A convoy's open re-route proposal (committed or queued ahead of this command) (P22). */
   proposalOf(convoyId: string): RerouteProposal | undefined;
+  /** A convoy's corridor (committed or queued ahead of this command). */
+  corridorOf?(convoyId: string): Corridor | undefined;
   /** The haven a convoy is bound for and its places but the convoy's own; undefined without a haven (P23). */
   havenRoom?(convoyId: string): HavenRoom | undefined;
   /**
@@ -320,6 +323,7 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
     return ok({ ...meta, type: 'convoy.state-changed', convoyId: cmd.convoyId, ...decided.change });
   }
   if (cmd.type === 'convoy.reroute') return rerouteDecision(cmd, ctx, meta);
+  if (cmd.type === 'convoy.route') return routeChoice(cmd, ctx, meta);
   if (cmd.type === 'alert.ack') {
     const standing = ctx.alertStanding(cmd.alertId);
     if (standing === undefined) {
@@ -411,6 +415,27 @@ function rerouteDecision(cmd: Extract<Command, { type: 'convoy.reroute' }>, ctx:
   }
   const corridor = decidedCorridor(proposal, route, ctx.nowMs, (z) => z.id);
   return { ok: true, event: { ...meta, type: 'reroute.decided', convoyId: cmd.convoyId, proposalId: proposal.id, route, corridor } as NewEvent };
+}
+
+/**
+ * A planner's choice among the routes of a planned or approved convoy (issue 12): the route moves to
+ * the front of its corridor, marked `chosen`; an under-way convoy changes route by a re-route decision.
+ */
+function routeChoice(cmd: Extract<Command, { type: 'convoy.route' }>, ctx: CommandContext, meta: { msgId?: string; actor?: Actor }): CommandResult {
+  const state = ctx.convoyState(cmd.convoyId);
+  if (state === undefined) return notFound('convoy', cmd.convoyId, 'convoyId');
+  if (state !== 'planned' && state !== 'approved') {
+    return { ok: false, error: { code: 'invalid_transition', message: `convoy "${cmd.convoyId}" is ${state}: a route is chosen while it is planned or approved; under way it changes by a re-route`, path: 'convoyId' } };
+  }
+  const corridor = ctx.corridorOf?.(cmd.convoyId);
+  if (!corridor || corridor.status !== 'ok' || cmd.route >= corridor.routes.length) {
+    const has = !corridor ? 'it has no corridor yet' : corridor.status !== 'ok' ? `its corridor is ${corridor.status}` : `it has routes 0 to ${corridor.routes.length - 1}`;
+    return { ok: false, error: { code: 'invalid', message: `route ${cmd.route} is not a route of convoy "${cmd.convoyId}": ${has}`, path: 'route' } };
+  }
+  const routes = [corridor.routes[cmd.route], ...corridor.routes.filter((_, i) => i !== cmd.route)];
+  const { deltaS: _delta, ...rest } = corridor;
+  const chosen: Corridor = { ...rest, routes, chosen: true, computedMs: ctx.nowMs };
+  return { ok: true, event: { ...meta, type: 'convoy.route-chosen', convoyId: cmd.convoyId, route: cmd.route, corridor: chosen } as NewEvent };
 }
 
 /**

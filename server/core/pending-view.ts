@@ -121,7 +121,7 @@ export class PendingView {
       this.states.set(q.event.id, undefined);
       this.proposals.set(q.event.id, undefined);
     }
-    if (type === 'reroute.decided') this.corridors.set(q.event.convoyId, q.event.corridor);
+    if (type === 'reroute.decided' || type === 'convoy.route-chosen') this.corridors.set(q.event.convoyId, q.event.corridor);
     if (type === 'convoy.upserted') this.states.set(q.event.convoy.id, currentStateName(q.event.convoy.state));
     if (type === 'convoy.state-changed') this.states.set(q.event.convoyId, q.event.to);
     if (type === 'reroute.proposed') this.proposals.set(q.event.proposal.convoyId, q.event.proposal);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEvent, applyEvents, applyEventsInPlace, isStale } from '@corridor/protocol';
 import {
   emptyPicture,
+  MAX_TRAIL_POINTS,
   pictureFromJson,
   type Convoy,
   type Corridor,
@@ -188,7 +189,7 @@ describe('applyEvents: tracks and alerts (P21)', () => {
   it('drops tracks and alerts of convoys that are gone, and those arriving late for them', () => {
     const track = { convoyId: 'cv-1', unitId: 'u1', at: [12, 57] as [number, number], timeMs: 1, progress: { done_m: 10, left_m: 90 }, doneBefore_m: 0, offset_m: 0, checkpoints: [], passed: [], recent: [], routeKey: 'k' };
     const tracked = applyEvents(base(), [{ type: 'convoy.tracked', track, seq: 4, timeMs: 4000 }]);
-    expect(tracked.tracks['cv-1']).toBe(track);
+    expect(tracked.tracks['cv-1']).toEqual({ ...track, trail: [[12, 57]] });
     const removed = applyEvents(tracked, [{ type: 'convoy.removed', id: 'cv-1', seq: 5, timeMs: 5000 }]);
     expect([Object.keys(removed.tracks), Object.keys(removed.alerts)]).toEqual([[], []]);
     const late = applyEvents(removed, [
@@ -196,6 +197,31 @@ describe('applyEvents: tracks and alerts (P21)', () => {
       { type: 'alert.raised', alert: alert('al-3'), seq: 7, timeMs: 7000 },
     ]);
     expect([Object.keys(late.tracks), Object.keys(late.alerts), late.seq]).toEqual([[], [], 7]);
+  });
+});
+
+describe('applyEvents: the trail of a tracked convoy', () => {
+  const track = (at: [number, number], timeMs: number) => ({ convoyId: 'cv-1', unitId: 'u1', at, timeMs, progress: { done_m: 0, left_m: 90 }, doneBefore_m: 0, offset_m: 0, checkpoints: [], passed: [], recent: [], routeKey: 'k' });
+  it('folds the positions into a trail, skipping those within 25 m of the last, thinning the older half past its size, the same on replay', () => {
+    let p = applyEvents(emptyPicture(), stamp([{ type: 'convoy.upserted', convoy: convoy('cv-1') }]));
+    const events: PictureEvent[] = [];
+    // 700 positions 0.0005° of latitude (55 m) apart, with one 11 m step between each.
+    for (let i = 0; i < 700; i++) {
+      events.push({ type: 'convoy.tracked', track: track([12, 57 + i * 0.0005], i * 2), seq: 10 + 2 * i, timeMs: i });
+      events.push({ type: 'convoy.tracked', track: track([12, 57 + i * 0.0005 + 0.0001], i * 2 + 1), seq: 11 + 2 * i, timeMs: i });
+    }
+    p = applyEvents(p, events);
+    const trail = p.tracks['cv-1'].trail!;
+    expect(trail.length).toBeLessThanOrEqual(MAX_TRAIL_POINTS);
+    expect(trail[0]).toEqual([12, 57]);
+    expect(trail[trail.length - 1]).toEqual([12, 57 + 699 * 0.0005]);
+    // In order, never two points nearer than the step.
+    for (let i = 1; i < trail.length; i++) expect(trail[i][1]).toBeGreaterThan(trail[i - 1][1] + 0.0002);
+    // The events carry no trail: the fold makes it, event by event or all at once alike.
+    expect(events.every((e) => e.type !== 'convoy.tracked' || e.track.trail === undefined)).toBe(true);
+    let one = applyEvents(emptyPicture(), stamp([{ type: 'convoy.upserted', convoy: convoy('cv-1') }]));
+    for (const e of events) one = applyEvents(one, [e]);
+    expect(one.tracks['cv-1'].trail).toEqual(trail);
   });
 });
 

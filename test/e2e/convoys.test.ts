@@ -62,6 +62,14 @@ describe.skipIf(!existsSync(CHROMIUM))('planning and running a convoy in Chromiu
     await framesLater(page);
     await page.screenshot({ path: path.join(RESULTS, 'convoy-planned.png') });
 
+    // The planner takes the second route instead of the fastest: it leads the corridor, marked as chosen.
+    expect(planned!.corridor.features.length).toBeGreaterThan(1);
+    const second = planned!.corridor.features[1].geometry.coordinates;
+    await row.getByRole('button', { name: on('Take route 2 for') }).click();
+    await expect.poll(async () => (await ours())!.corridor.chosen, { timeout: 30_000 }).toBe(true);
+    expect((await ours())!.corridor.features[0].geometry.coordinates).toEqual(second);
+    await expect.poll(async () => row.locator('.routes-compare li').first().textContent(), { timeout: 10_000 }).toContain('chosen by the planner');
+
     // Approve, then start, from its row.
     await row.getByRole('button', { name: on('Approve') }).click();
     await row.getByRole('button', { name: on('Start') }).waitFor();
@@ -115,8 +123,16 @@ describe.skipIf(!existsSync(CHROMIUM))('planning and running a convoy in Chromiu
     await framesLater(page);
     await page.screenshot({ path: path.join(RESULTS, 'convoy-rerouted.png') });
 
-    // The roadblock is lifted from the side panel, after a confirmation, for every screen.
+    // The roadblock is edited from the side panel: a new label, its shape kept.
     const zoneRow = page.getByTestId(`zone-${zoneId}`);
+    await zoneRow.getByRole('button', { name: /^Edit/ }).click();
+    const edit = page.getByTestId(`edit-${zoneId}`);
+    await edit.locator('input[name=label]').fill('E2E roadblock (EOD on site)');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await api('/api/picture')).body.picture.threats[zoneId]?.label, { timeout: 30_000 }).toBe('E2E roadblock (EOD on site)');
+    expect((await api('/api/picture')).body.picture.threats[zoneId]).toMatchObject({ severity: 'no-go', geometry: drawn[zoneId].geometry, radiusM: drawn[zoneId].radiusM });
+
+    // The roadblock is lifted from the side panel, after a confirmation, for every screen.
     await zoneRow.getByRole('button', { name: /^Delete/ }).click();
     await zoneRow.getByRole('button', { name: 'Yes, delete' }).click();
     await zoneRow.waitFor({ state: 'detached', timeout: 30_000 });
@@ -197,5 +213,5 @@ describe.skipIf(!existsSync(CHROMIUM))('planning and running a convoy in Chromiu
     await edit.waitFor({ state: 'detached' });
     expect((await api(`/api/convoys/${first.id}`)).body.convoy).toMatchObject({ people: 35, state: 'planned', planId: plan.id });
     await page.close();
-  });
+    }, 300_000);
 });

@@ -124,6 +124,23 @@ describe('evacuation plans', () => {
     expect((await call(`${url}/api/plans/ep-none`, { token: viewer })).status).toBe(404);
   });
 
+  it('a planner chooses among a planned convoy\'s routes; not one it does not have, nor once it is under way', async () => {
+    expect((await post('convoys', { id: 'cv-r', name: 'Route choice', origin: ORIGIN, destination: HAVEN })).status).toBe(201);
+    const corridor = async () => (await call(`${url}/api/convoys/cv-r`, { token: viewer })).body.convoy.corridor;
+    for (let i = 0; i < 50 && !(await corridor()); i++) await new Promise((r) => setTimeout(r, 20));
+    const missing = await post('convoys/cv-r/route', { route: 3 });
+    expect(missing).toMatchObject({ status: 400, body: { error: { code: 'invalid', path: 'route' } } });
+    expect(missing.body.error.message).toContain('it has routes 0 to 0');
+    expect((await post('convoys/cv-r/route', { route: 'two' })).body.error.path).toBe('route');
+    expect((await post('convoys/cv-r/route', { route: 0 }, viewer)).status).toBe(403);
+    expect((await post('convoys/cv-r/route', { route: 0 })).status).toBe(200);
+    expect(await corridor()).toMatchObject({ chosen: true, status: 'ok' });
+    expect((await state('cv-r', { to: 'approved' })).status).toBe(200);
+    expect((await state('cv-r', { to: 'moving' })).status).toBe(200);
+    expect(await post('convoys/cv-r/route', { route: 0 })).toMatchObject({ status: 409, body: { error: { code: 'invalid_transition' } } });
+    expect((await call(`${url}/api/convoys/cv-r`, { token: planner, method: 'DELETE' })).status).toBe(200);
+  });
+
   it('a plan with convoys is not deleted from under them (409 in_use); once they are gone it is', async () => {
     const refused = await call(`${url}/api/plans/ep-north`, { token: planner, method: 'DELETE' });
     expect(refused).toMatchObject({ status: 409, body: { error: { code: 'in_use', path: 'id' } } });

@@ -199,6 +199,7 @@ export const commandOf: { [K in ClientCommandType]: fc.Arbitrary<Extract<ClientC
   'plan.remove': fc.record({ type: fc.constant('plan.remove' as const), msgId, id }),
   'alert.ack': fc.record({ type: fc.constant('alert.ack' as const), msgId, alertId: id, remark: said }, { requiredKeys: ['type', 'msgId', 'alertId'] }),
   'convoy.reroute': fc.record({ type: fc.constant('convoy.reroute' as const), msgId, convoyId: id, proposalId: id, route: fc.integer({ min: 0, max: 5 }) }, { requiredKeys: ['type', 'msgId', 'convoyId', 'proposalId'] }),
+  'convoy.route': fc.record({ type: fc.constant('convoy.route' as const), msgId, convoyId: id, route: fc.integer({ min: 0, max: 5 }) }),
   'convoy.state': fc.tuple(msgId, id, convoyStateChange).map(([m, convoyId, change]) => ({ type: 'convoy.state' as const, msgId: m, convoyId, ...change })),
   resync: fc.record({ type: fc.constant('resync' as const), since: fc.nat() }),
   ping: fc.record({ type: fc.constant('ping' as const), msgId }, { requiredKeys: ['type'] }),

@@ -285,4 +285,26 @@ describe('havens', () => {
     const closed = router.onEvents(log.append({ type: 'haven.upserted', haven: haven('hv-2', H2, 1000, { status: 'closed' }) }), log.picture);
     expect(closed.find((c) => c.convoyId === 'cv-p')?.status).toBe('no_haven');
   });
+
+  it("keeps a planner's chosen route first while the search still finds it, across a recomputation and a restart", () => {
+    const first = router.onEvents(log.append({ type: 'convoy.upserted', convoy: convoy('cv-c', A, B, { people: 10 }) }), log.picture)[0];
+    expect(first.routes.length).toBeGreaterThan(1);
+    const alt = first.routes[1];
+    const chosen = { ...first, routes: [alt, first.routes[0], ...first.routes.slice(2)], chosen: true };
+    // The choice is heard; the router says the chosen corridor again (the same is dropped by the store).
+    const said = router.onEvents(log.append({ type: 'convoy.route-chosen', convoyId: 'cv-c', route: 1, corridor: chosen }), log.picture);
+    expect(said.map((c) => c.routes[0].coordinates)).toEqual([alt.coordinates]);
+    // A change that recomputes the corridor (more people) finds the same routes: the choice stays first.
+    const again = router.onEvents(log.append({ type: 'convoy.upserted', convoy: convoy('cv-c', A, B, { people: 20 }) }), log.picture)[0];
+    expect(again.chosen).toBe(true);
+    expect(again.routes[0].coordinates).toEqual(alt.coordinates);
+    expect(again.routes[1].coordinates).toEqual(first.routes[0].coordinates);
+    // A router started again on the picture keeps it too.
+    router.init(log.picture);
+    expect(router.corridorOf('cv-c')?.routes[0].coordinates).toEqual(alt.coordinates);
+    // A no-go zone on the chosen route: the choice is gone, the fastest safe route leads again.
+    const cut = router.onEvents(log.append({ type: 'threat.upserted', zone: zone('tz-alt', midpoint(alt), 200, 'no-go') }), log.picture).find((c) => c.convoyId === 'cv-c')!;
+    expect(cut.chosen).toBeUndefined();
+    expect(cut.routes.some((r) => r.coordinates.length === alt.coordinates.length && r.coordinates.every((p, i) => p[0] === alt.coordinates[i][0] && p[1] === alt.coordinates[i][1]))).toBe(false);
+  });
 });

@@ -4,7 +4,7 @@ import { IconLayer, LineLayer, PathLayer, PolygonLayer, ScatterplotLayer } from 
 import type { Picture } from '@corridor/protocol';
 import { convoyMarkerProps, corridorAltProps, corridorBestProps, corridorCasingProps } from './corridor-layers.js';
 import { havenIconProps } from './haven-layers.js';
-import { proposalProps, unsafeProps } from './proposal-layers.js';
+import { proposalProps, trailProps, unsafeProps } from './proposal-layers.js';
 import { flowArrowProps, flowLineProps, siteCircleProps } from './site-layers.js';
 import { threatZoneProps } from './threat-layers.js';
 import { unitHeadingProps, unitSymbolProps, type StaleClock } from './unit-layers.js';
@@ -36,6 +36,7 @@ export function pictureLayers(picture: Picture, o: LayerOptions): Layer[] {
     new PathLayer({ ...corridorAltProps(picture.convoys, picture.corridors, scale), ...under }),
     new PathLayer({ ...corridorCasingProps(picture.convoys, picture.corridors, scale), ...under }),
     new PathLayer({ ...corridorBestProps(picture.convoys, picture.corridors, scale), ...under }),
+    new PathLayer({ ...trailProps(picture.tracks, picture.convoys, scale), ...under }),
     new PathLayer({ ...unsafeProps(picture.convoys, picture.corridors, scale), ...under }),
     new PathLayer({ ...proposalProps(picture.proposals, picture.convoys, scale), ...under }),
     new ScatterplotLayer({ ...siteCircleProps(picture.sites, scale), ...under }),

@@ -1,10 +1,10 @@
 // Re-route proposals and unsafe corridors on the map (client/src/layers, P22): the routes a proposal
 // offers from where its convoy is, in white dashes over the map (the best one bolder), and the
 // route of a convoy whose way ahead is cut or endangered, struck through in red so no screen shows it
-// as safe while a planner decides.
+// as safe while a planner decides; and the way each convoy under way has come so far.
 import type { PathLayerProps } from '@deck.gl/layers';
 import { PathStyleExtension } from '@deck.gl/extensions';
-import type { Convoy, Corridor, ProposedRoute, RerouteProposal } from '@corridor/protocol';
+import type { Convoy, ConvoyTrack, Corridor, ProposedRoute, RerouteProposal } from '@corridor/protocol';
 import { routePaths, type RoutePath } from './corridor-layers.js';
 import { NO_ROUTE_COLOR, type RGBA } from './palette.js';
 
@@ -81,5 +81,50 @@ export function unsafeProps(convoys: Record<string, Convoy>, corridors: Record<s
     dashJustified: true,
     extensions: dashes,
     pickable: true,
+  };
+}
+
+/** The way a tracked convoy has come so far (its lead unit's trail, P21). */
+export interface TrailPath {
+  convoy: Convoy;
+  path: [number, number][];
+  color: RGBA;
+}
+
+const trailCache = new WeakMap<Record<string, ConvoyTrack>, TrailPath[]>();
+
+/** White dots: on the convoy's own coloured route they read as the part done, off it as where it strayed. */
+export const TRAIL_COLOR: RGBA = [241, 245, 249, 235];
+
+/** Trails of the convoys moving or holding; the same array while the tracks are unchanged. */
+export function trailPaths(tracks: Record<string, ConvoyTrack>, convoys: Record<string, Convoy>): TrailPath[] {
+  let out = trailCache.get(tracks);
+  if (!out) {
+    out = [];
+    for (const t of Object.values(tracks)) {
+      const convoy = convoys[t.convoyId];
+      if (!convoy || (convoy.state !== 'moving' && convoy.state !== 'holding') || !t.trail || t.trail.length < 2) continue;
+      out.push({ convoy, path: t.trail, color: TRAIL_COLOR });
+    }
+    trailCache.set(tracks, out);
+  }
+  return out;
+}
+
+/** The track so far: a dotted white line over its corridor's best route. */
+export function trailProps(tracks: Record<string, ConvoyTrack>, convoys: Record<string, Convoy>, scale = 1): PathLayerProps<TrailPath> & Record<string, unknown> {
+  return {
+    id: 'convoy-trails',
+    data: trailPaths(tracks, convoys),
+    getPath: (t) => t.path,
+    getColor: (t) => t.color,
+    getWidth: 3 * scale,
+    updateTriggers: { getWidth: scale },
+    widthUnits: 'pixels',
+    getDashArray: [1, 1.5],
+    dashJustified: true,
+    extensions: dashes,
+    capRounded: true,
+    jointRounded: true,
   };
 }

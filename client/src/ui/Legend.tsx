@@ -4,6 +4,7 @@ import { arrowIcon, havenIcon, unitIcon } from '../layers/icons.js';
 import { CORRIDOR_LOOKS, lookColor } from '../layers/convoy-look.js';
 import { AFFILIATION_SIDC, CONVOY_PALETTE, SEVERITY_COLORS, type RGBA } from '../layers/palette.js';
 import { AFFILIATION_WORDS, SEVERITY_WORDS } from '../layers/words.js';
+import { TRAIL_COLOR } from '../layers/proposal-layers.js';
 
 const rgba = ([r, g, b, a]: RGBA) => `rgba(${r},${g},${b},${(a / 255).toFixed(2)})`;
 
@@ -82,6 +83,12 @@ export function Legend({ large = false }: { large?: boolean }) {
         <li>
           <span className="legend-route holding" style={{ backgroundImage: segments(HOLDING, 15, 10) }} />
           {w.t('legend.holding')}
+        </li>
+        <li>
+          <span className="legend-route trail" style={{ background: segments(SAMPLE, 25, 0) }}>
+            <span style={{ backgroundImage: segments(Array(8).fill(rgba(TRAIL_COLOR)), 5, 7.5) }} />
+          </span>
+          {w.t('legend.trail')}
         </li>
         <li>
           <span className="legend-noroute">{w.t('corridor.noSafeRoute')}</span>

@@ -16,8 +16,11 @@ import { CATEGORY_WORDS, DeleteButton, DrawOnMap } from './DrawOnMap.js';
 import type { MessageKey } from '@corridor/protocol/i18n';
 import { PlanConvoy } from './PlanConvoy.js';
 import { EvacuationPlans } from './EvacuationPlans.js';
+import { EditZone } from './EditZone.js';
 import { useState } from 'react';
-import type { Convoy, Picture } from '@corridor/protocol';
+import type { Convoy, ErrorMessage, Picture } from '@corridor/protocol';
+import { sendCommand } from '../net/session.js';
+import { errorText } from './error-text.js';
 import type { Words } from '../layers/words.js';
 import { ProposalBlock } from './ProposalBlock.js';
 import { trackLines, unsafeText } from './track-text.js';
@@ -63,6 +66,29 @@ function planLine(convoy: Convoy, plans: Picture['plans'], w: Words): string | u
   if (convoy.departure) parts.push(w.t('evac.departure', { time: w.fmt.utcTime(Date.parse(convoy.departure)) }));
   if (convoy.window) parts.push(w.t('evac.window', { from: w.fmt.utcTime(Date.parse(convoy.window.from)), until: w.fmt.utcTime(Date.parse(convoy.window.until)) }));
   return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
+/** A button that makes one of a planned or approved convoy's alternatives its route (issue 12). */
+function ChooseRoute({ convoy, route }: { convoy: Convoy; route: number }) {
+  const w = useWords();
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState<string | null>(null);
+  const choose = () => {
+    setBusy(true);
+    setFailed(null);
+    sendCommand({ type: 'convoy.route', convoyId: convoy.id, route })
+      .catch((e: ErrorMessage) => setFailed(errorText(e, w)))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <>
+      {' '}
+      <button type="button" className="act act-small" disabled={busy} onClick={choose} aria-label={w.t('plan.chooseRouteLabel', { n: w.fmt.number(route + 1), convoy: w.isolate(convoy.name) })}>
+        {w.t('plan.chooseRoute')}
+      </button>
+      {failed && <span className="error"> {w.t('action.failed', { message: failed })}</span>}
+    </>
+  );
 }
 
 /** A planned or approved convoy's Edit button, and its form in place of the button while editing. */
@@ -161,7 +187,11 @@ export function SidePanel() {
                 {(convoy.state === 'planned' || convoy.state === 'approved') && corridor?.status === 'ok' && corridor.routes.length > 1 && (
                   <ol className="routes-compare" data-testid={`routes-${convoy.id}`}>
                     {corridor.routes.map((r, i) => (
-                      <li key={i}>{routeFigures(r, i, w).join(' · ')}</li>
+                      <li key={i}>
+                        {routeFigures(r, i, w).join(' · ')}
+                        {i === 0 && corridor.chosen ? <b> · {w.t('plan.chosenRoute')}</b> : null}
+                        {i > 0 && plans ? <ChooseRoute convoy={convoy} route={i} /> : null}
+                      </li>
                     ))}
                   </ol>
                 )}
@@ -204,6 +234,7 @@ export function SidePanel() {
               {mayDo(me, 'threats') && (
                 <>
                   {' '}
+                  <EditZone key={z.updatedMs} zone={z} me={me} />{' '}
                   <DeleteButton name={z.label ?? z.id} command={{ type: 'threat.remove', msgId: `del-${z.id}-${z.updatedMs}`, id: z.id }} />
                 </>
               )}
@@ -228,6 +259,7 @@ export function SidePanel() {
               {mayDo(me, 'constraints') && (
                 <>
                   {' '}
+                  <EditZone key={c.updatedMs} constraint={c} me={me} />{' '}
                   <DeleteButton name={c.reason ?? c.id} command={{ type: 'constraint.remove', msgId: `del-${c.id}-${c.updatedMs}`, id: c.id }} />
                 </>
               )}

@@ -12,6 +12,8 @@ export interface CorridorCollection {
   deltaS?: number;
   /** Zones and closed constraints that cut or endanger the route ahead of the moving convoy (P22). */
   endangeredBy?: Corridor['endangeredBy'];
+  /** The first route is the one a planner chose, not the fastest (issue 12). */
+  chosen?: boolean;
   computedMs: number;
   /** `computedMs` as ISO 8601. */
   computedAt: string;
@@ -93,6 +95,7 @@ export function corridorCollection(c: Corridor): CorridorCollection {
     ...(c.havenId ? { havenId: c.havenId } : {}),
     ...(c.deltaS !== undefined ? { deltaS: c.deltaS } : {}),
     ...(c.endangeredBy ? { endangeredBy: c.endangeredBy } : {}),
+    ...(c.chosen ? { chosen: true } : {}),
     computedMs: c.computedMs,
     computedAt: new Date(c.computedMs).toISOString(),
     features: c.routes.map((r, rank) => ({

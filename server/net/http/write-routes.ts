@@ -8,7 +8,7 @@ import type { CarrierPaths, Gateway } from '../../gateway/gateway.js';
 import { COST } from '../../gateway/limits.js';
 import { cookieWriteAllowed, originAllowed } from '../../gateway/origin.js';
 import type { PictureEvent } from '@corridor/protocol';
-import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type AlertAck, type ClientCommandType, type ConvoyStateChange, type RerouteDecision, type Kind } from '@corridor/protocol';
+import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type AlertAck, type ClientCommandType, type ConvoyStateChange, type RerouteDecision, type RouteChoice, type Kind } from '@corridor/protocol';
 import { checkSchema, type Result } from '@corridor/protocol/validate';
 import { IdSchema } from '@corridor/protocol';
 import { HttpError } from './errors.js';
@@ -166,6 +166,18 @@ export function writeRoutes(opts: WriteOptions): express.Router {
     const id = checkSchema(IdSchema, req.params.id, 'id');
     const checked = read.ok && !id.ok ? id : read;
     const result = await submit(req, checked, reroutePaths);
+    res.json({ seq: result.seq });
+  });
+
+  // A planner's choice among a planned or approved convoy's routes (issue 12): `{"route"}` → `{"seq"}`;
+  // a convoy already under way is `409 invalid_transition`, a route it does not have `400`.
+  const routePaths: CarrierPaths = { msgId: 'Idempotency-Key', fields: { convoyId: 'id' } };
+  api.post('/convoys/:id/route', async (req, res) => {
+    const key = idempotencyKey(req);
+    const read = await gateway.readBody(req.sender!, 'convoy.route', 'convoy-route', bytesOf(req), Date.now(), (d: RouteChoice) => ({ type: 'convoy.route', msgId: key, convoyId: req.params.id, ...d }) as Command, routePaths);
+    const id = checkSchema(IdSchema, req.params.id, 'id');
+    const checked = read.ok && !id.ok ? id : read;
+    const result = await submit(req, checked, routePaths);
     res.json({ seq: result.seq });
   });
 
