@@ -213,5 +213,5 @@ describe.skipIf(!existsSync(CHROMIUM))('planning and running a convoy in Chromiu
     await edit.waitFor({ state: 'detached' });
     expect((await api(`/api/convoys/${first.id}`)).body.convoy).toMatchObject({ people: 35, state: 'planned', planId: plan.id });
     await page.close();
-    }, 300_000);
+  }, 300_000);
 });
