@@ -143,6 +143,8 @@ function applyTo(
     }
     case 'reroute.proposed':
       if (!Object.hasOwn(peek().convoys, event.proposal.convoyId)) return;
+      // Alternatives for a proposal decided or replaced meanwhile are late: dropped (P22).
+      if (event.more && peek().proposals[event.proposal.convoyId]?.id !== event.proposal.id) return;
       slice('proposals')[event.proposal.convoyId] = event.proposal;
       return;
     case 'reroute.decided':

@@ -196,7 +196,11 @@ export type EventPayloads = {
   'alert.cleared': { id: string; reason: AlertClearReason };
   /** The route ahead of a convoy is cut or endangered by these (empty: safe again) (P22). */
   'corridor.endangered': { convoyId: string; endangeredBy: ZoneRef[] };
-  'reroute.proposed': { proposal: RerouteProposal };
+  /**
+   * A proposal; `more` when it adds the alternatives to the open proposal of that id (made a moment
+   * after its best route), folded only while that proposal is still the convoy's open one.
+   */
+  'reroute.proposed': { proposal: RerouteProposal; more?: boolean };
   /** A proposal decided: its route `route` becomes the convoy's corridor; `auto` when the plan accepted it by itself. */
   'reroute.decided': { convoyId: string; proposalId: string; route: number; auto?: boolean; corridor: Corridor };
   /** A planner chose route `route` of a planned or approved convoy's corridor: `corridor` holds it first (`chosen`). */

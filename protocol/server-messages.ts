@@ -340,7 +340,7 @@ export const PictureEventSchema = Type.Union([
   event('alert.acknowledged', { id: Text, remark: Opt(Text) }),
   event('alert.cleared', { id: Text, reason: Type.Union([Type.Literal('cause_ended'), Type.Literal('convoy_ended')]) }),
   event('corridor.endangered', { convoyId: Text, endangeredBy: Type.Array(ZoneRefSchema) }),
-  event('reroute.proposed', { proposal: RerouteProposalSchema }),
+  event('reroute.proposed', { proposal: RerouteProposalSchema, more: Opt(Type.Boolean()) }),
   event('reroute.decided', { convoyId: Text, proposalId: Text, route: Type.Integer({ minimum: 0 }), auto: Opt(Type.Boolean()), corridor: CorridorSchema }),
   event('convoy.route-chosen', { convoyId: Text, route: Type.Integer({ minimum: 0 }), corridor: CorridorSchema }),
   event('reroute.withdrawn', { convoyId: Text, proposalId: Text, reason: Type.Union([Type.Literal('convoy_ended'), Type.Literal('no_longer_needed')]) }),

@@ -173,8 +173,10 @@ export class Router implements CorridorEngine {
     const costs = this.costs[weight];
     const s = this.searcher;
     const seenEdges = new Set<number>();
-    // A standing corridor searches with its destination's target tree (exact base distances).
-    let tree = standing ? this.trees.get(snapKey(to)) : undefined;
+    // A search by time uses its destination's target tree when a standing corridor built one (exact
+    // base distances: a lower bound whatever the zones, so the answer is the same, found sooner). Re-route
+    // proposals go where the convoys' corridors go, so they find their trees.
+    let tree = weight === TIME ? this.trees.get(snapKey(to)) : undefined;
     // Costs only rose off the best path: it is still the best, only alternatives need a new search.
     const first = reuse ?? s.route(costs, rank, from, to, undefined, tree);
     if (standing && first.cost < Infinity) tree = this.treeFor(to, TREE_REACH * first.cost);

@@ -137,7 +137,7 @@ export class ConvoyRerouter implements Reactor {
    */
   private async review(picture: Picture, ids: string[], havens: ReadonlySet<string>, out: NewEvent[] = []): Promise<Reaction | void> {
     const nowMs = this.now();
-    const asked: Array<Promise<NewEvent[]>> = [];
+    const asked: Array<Promise<Proposed>> = [];
     for (const id of [...new Set(ids)].sort()) {
       const convoy = picture.convoys[id];
       if (!convoy || !UNDER_WAY.has(convoy.state)) continue;
@@ -163,17 +163,35 @@ export class ConvoyRerouter implements Reactor {
     // shows the route as safe a moment longer than the log knows it is not. Each proposal then goes as
     // soon as its routes are in, not after the slowest of them.
     if (asked.length === 0 || !this.ctx) {
-      for (const events of await Promise.all(asked)) out.push(...events);
+      for (const made of await Promise.all(asked)) {
+        out.push(...made.events);
+        if (made.more) out.push(...(await made.more));
+      }
       return out.length > 0 ? { events: out } : undefined;
     }
     const ctx = this.ctx;
     if (out.length > 0) ctx.append({ events: out.splice(0) });
-    await Promise.all(asked.map((p) => p.then((events) => events.length > 0 && ctx.append({ events }))));
+    // Each proposal's best route goes first, its alternatives after the best routes of all the others.
+    const more: Array<Promise<void>> = [];
+    await Promise.all(
+      asked.map((p) =>
+        p.then((made) => {
+          if (made.events.length > 0) ctx.append({ events: made.events });
+          if (made.more) more.push(made.more.then((events) => void (events.length > 0 && ctx.append({ events }))));
+        }),
+      ),
+    );
+    await Promise.all(more);
     return undefined;
   }
 
-  /** A proposal for one convoy from where it is, and its automatic acceptance when the convoy allows it. */
-  private async propose(convoy: Convoy, picture: Picture, need: Need, nowMs: number): Promise<NewEvent[]> {
+  /**
+   * A proposal for one convoy from where it is, and its automatic acceptance when the convoy allows it.
+   * Its best route is asked first (one search per destination, a fraction of a millisecond with the
+   * destination's target tree), so the planner sees a safe way at once; its alternatives, a few more
+   * searches each, come in `more` as an addition to that proposal (`reroute.proposed` with `more`).
+   */
+  private async propose(convoy: Convoy, picture: Picture, need: Need, nowMs: number): Promise<Proposed> {
     const corridor = picture.corridors[convoy.id];
     const track = picture.tracks[convoy.id];
     const ahead = routeAhead(corridor, track);
@@ -182,12 +200,13 @@ export class ConvoyRerouter implements Reactor {
     const leftS = secondsLeft(corridor, track);
     const base = { id: newId('rp-', nowMs), convoyId: convoy.id, cause: defined({ zones: need.zones, havenId: need.havenId, havenNow: need.havenNow }), from, fromReport, computedMs: nowMs };
     let proposal: RerouteProposal;
+    let target: { at: [number, number]; havenId?: string } | undefined;
     const targets = this.targets(convoy, picture, corridor?.havenId, need);
     if (targets.length === 0) {
       proposal = { ...base, status: 'no_haven', routes: [] };
     } else {
       const answers = await Promise.all(
-        targets.map(async (t) => ({ t, a: await this.opts.route({ from, to: t.at, alternatives: PROPOSAL_ALTERNATIVES, vehicleClass: convoy.vehicleClass }).catch(() => undefined) })),
+        targets.map(async (t) => ({ t, a: await this.opts.route({ from, to: t.at, alternatives: 0, vehicleClass: convoy.vehicleClass }).catch(() => undefined) })),
       );
       const ok = answers.filter((x): x is { t: (typeof targets)[number]; a: Extract<RouteAnswer, { ok: true }> } => x.a?.ok === true && x.a.routes.length > 0);
       ok.sort((x, y) => x.a.routes[0].duration_s - y.a.routes[0].duration_s);
@@ -195,6 +214,7 @@ export class ConvoyRerouter implements Reactor {
         const best = ok[0];
         proposal = { ...base, status: 'ok', routes: proposedRoutes(best.a.routes, leftS) };
         if (best.t.havenId) proposal.havenId = best.t.havenId;
+        target = best.t;
       } else {
         const failed = answers.find((x) => x.a && !x.a.ok)?.a;
         proposal = failed && !failed.ok && failed.code === 'off_network' ? { ...base, status: 'off_network', routes: [] } : { ...base, status: 'no_safe_route', routes: [], blockedBy: failed && !failed.ok && failed.code === 'no_safe_route' ? failed.blockedBy : [] };
@@ -205,7 +225,7 @@ export class ConvoyRerouter implements Reactor {
     const now = this.ctx?.picture();
     if (now && need.zones.length > 0 && !need.havenNow && now.corridors[convoy.id]?.status === 'ok') {
       const stands = need.zones.some((z) => (z.kind === 'zone' ? Object.hasOwn(now.threats, z.id) : Object.hasOwn(now.constraints, z.id)));
-      if (!stands) return [];
+      if (!stands) return { events: [] };
     }
     const events: NewEvent[] = [{ type: 'reroute.proposed', proposal }];
     // The convoy's own rule, else its plan's (issue 12).
@@ -213,8 +233,20 @@ export class ConvoyRerouter implements Reactor {
     if (autoAccepts(proposal, convoy.autoAcceptMinutes ?? plan?.autoAcceptMinutes)) {
       const names = (z: ZoneRef) => (z.kind === 'zone' ? picture.threats[z.id]?.label : picture.constraints[z.id]?.reason) ?? z.id;
       events.push({ type: 'reroute.decided', convoyId: convoy.id, proposalId: proposal.id, route: 0, auto: true, corridor: decidedCorridor(proposal, 0, nowMs, names) });
+      return { events };
     }
-    return events;
+    if (!target) return { events };
+    const first = proposal;
+    const more = this.opts
+      .route({ from, to: target.at, alternatives: PROPOSAL_ALTERNATIVES, vehicleClass: convoy.vehicleClass })
+      .catch(() => undefined)
+      .then((a): NewEvent[] => {
+        // Nothing to add without another acceptable route; one for a proposal decided or replaced
+        // meanwhile is dropped by the fold (apply-event.ts).
+        if (!a?.ok || a.routes.length <= 1) return [];
+        return [{ type: 'reroute.proposed', more: true, proposal: { ...first, routes: proposedRoutes(a.routes, leftS) } }];
+      });
+    return { events, more };
   }
 
   /**
@@ -249,6 +281,12 @@ export class ConvoyRerouter implements Reactor {
   private now(): number {
     return this.ctx?.now() ?? Date.now();
   }
+}
+
+/** A proposal's events (its best route, an automatic acceptance), and its alternatives to come. */
+interface Proposed {
+  events: NewEvent[];
+  more?: Promise<NewEvent[]>;
 }
 
 /**

@@ -124,7 +124,7 @@ export class PendingView {
     if (type === 'reroute.decided' || type === 'convoy.route-chosen') this.corridors.set(q.event.convoyId, q.event.corridor);
     if (type === 'convoy.upserted') this.states.set(q.event.convoy.id, currentStateName(q.event.convoy.state));
     if (type === 'convoy.state-changed') this.states.set(q.event.convoyId, q.event.to);
-    if (type === 'reroute.proposed') this.proposals.set(q.event.proposal.convoyId, q.event.proposal);
+    if (type === 'reroute.proposed' && (!q.event.more || this.proposalOf(q.event.proposal.convoyId)?.id === q.event.proposal.id)) this.proposals.set(q.event.proposal.convoyId, q.event.proposal);
     if (type === 'reroute.decided' || type === 'reroute.withdrawn') this.proposals.set(q.event.convoyId, undefined);
     if (type === 'alert.raised') this.alerts.set(q.event.alert.id, 'unacknowledged');
     if (type === 'alert.acknowledged') this.alerts.set(q.event.id, this.alertStanding(q.event.id) === 'cleared' ? undefined : 'acknowledged');

@@ -225,6 +225,23 @@ describe('applyEvents: the trail of a tracked convoy', () => {
   });
 });
 
+describe('applyEvents: a proposal and its alternatives (P22)', () => {
+  const leg = (x: number) => ({ coordinates: [[x, 57], [x + 0.01, 57]] as [number, number][], distance_m: 600, duration_s: 60, exposure_m: 0, min_clearance_m: null, delta_s: 5 });
+  const proposal = (id: string, routes: number) => ({ id, convoyId: 'cv-1', cause: { zones: [{ kind: 'zone' as const, id: 'tz-1' }] }, from: [12, 57] as [number, number], fromReport: true, status: 'ok' as const, routes: Array.from({ length: routes }, (_, i) => leg(12 + i)), computedMs: 1 });
+  const base = () => applyEvents(emptyPicture(), stamp([{ type: 'convoy.upserted', convoy: { ...convoy('cv-1'), state: 'moving' } }, { type: 'reroute.proposed', proposal: proposal('rp-1', 1) }]));
+  it('adds the alternatives to the open proposal of that id', () => {
+    const p = applyEvents(base(), stamp([{ type: 'reroute.proposed', more: true, proposal: proposal('rp-1', 3) }], 3));
+    expect(p.proposals['cv-1'].routes).toHaveLength(3);
+  });
+  it('drops alternatives for a proposal decided or replaced meanwhile', () => {
+    const corridor: Corridor = { convoyId: 'cv-1', status: 'ok', routes: [leg(12)], reason: 'r', computedMs: 2 };
+    const decided = applyEvents(base(), stamp([{ type: 'reroute.decided', convoyId: 'cv-1', proposalId: 'rp-1', route: 0, corridor }, { type: 'reroute.proposed', more: true, proposal: proposal('rp-1', 3) }], 3));
+    expect(decided.proposals['cv-1']).toBeUndefined();
+    const replaced = applyEvents(base(), stamp([{ type: 'reroute.proposed', proposal: proposal('rp-2', 1) }, { type: 'reroute.proposed', more: true, proposal: proposal('rp-1', 3) }], 3));
+    expect(replaced.proposals['cv-1']).toMatchObject({ id: 'rp-2', routes: [leg(12)] });
+  });
+});
+
 describe('applyEvents: corridor refreshes (P11)', () => {
   const leg = (x: number, clearance: number | null) => ({ coordinates: [[x, 57], [x + 0.01, 57]] as [number, number][], distance_m: 600, duration_s: 60, exposure_m: 0, min_clearance_m: clearance });
   const held: Corridor = { convoyId: 'cv-1', status: 'ok', routes: [leg(12, null), leg(12.1, 900)], reason: 'corridor computed', deltaS: 30, cause: ['tz-0'], computedMs: 5 };
