@@ -268,13 +268,37 @@ export interface ResyncRequiredMessage {
   type: 'resync-required';
   seq: number;
 }
+/**
+ * A convoy's orders for the devices of its lead unit (P27): sent at once, to its sockets of either
+ * kind (`stream=none` too), when the convoy's state or route changes: where to drive now.
+ */
+export interface OrdersMessage {
+  type: 'orders';
+  /** Seq of the event that made these orders. */
+  seq: number;
+  /** What changed: a re-route taken, a change of state, a route chosen. */
+  cause: 'rerouted' | 'state' | 'route_chosen';
+  convoyId: string;
+  name: string;
+  state: ConvoyState;
+  /** Why it holds, and when it moves again, while holding. */
+  reason?: string;
+  resumeWhen?: string;
+  /** The route to drive: the corridor's first route; null when there is none (no safe route). */
+  route: { coordinates: [number, number][]; distance_m: number; duration_s: number } | null;
+  /** The haven it leads to, when it leads to one. */
+  havenId?: string;
+  /** Its named checkpoints. */
+  checkpoints: { name: string; at: [number, number] }[];
+}
 export type ServerMessage =
   | SnapshotMessage
   | DeltaMessage
   | AckMessage
   | ErrorMessage
   | PongMessage
-  | ResyncRequiredMessage;
+  | ResyncRequiredMessage
+  | OrdersMessage;
 
 /**
  * An id-keyed collection without a prototype, optionally filled from `from`: `units['constructor']`

@@ -359,6 +359,22 @@ export const ServerMessageSchemas = {
   error: Type.Object({ type: Type.Literal('error'), msgId: Opt(Text), code: ErrorCodeSchema, message: Text, path: Text }, strict),
   pong: Type.Object({ type: Type.Literal('pong'), msgId: Opt(Text), serverTimeMs: Ms }, strict),
   'resync-required': Type.Object({ type: Type.Literal('resync-required'), seq: Type.Integer({ minimum: 0 }) }, strict),
+  orders: Type.Object(
+    {
+      type: Type.Literal('orders'),
+      seq: Type.Integer({ minimum: 1 }),
+      cause: Type.Union([Type.Literal('rerouted'), Type.Literal('state'), Type.Literal('route_chosen')]),
+      convoyId: Text,
+      name: Text,
+      state: ConvoyStateSchema,
+      reason: Opt(Text),
+      resumeWhen: Opt(Text),
+      route: Type.Union([Type.Object({ coordinates: Type.Array(Position2), distance_m: Num, duration_s: Num }, strict), Type.Null()]),
+      havenId: Opt(Text),
+      checkpoints: Type.Array(Type.Object({ name: Text, at: Position2 }, strict)),
+    },
+    strict,
+  ),
 } as const;
 export type ServerMessageType = keyof typeof ServerMessageSchemas;
 

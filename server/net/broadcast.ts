@@ -25,6 +25,13 @@ export interface EventSource {
   readSince(since: number, limit: number): Promise<StoredEvent[]>;
 }
 
+/** The events that change a convoy's orders, and what its lead unit is told changed (P27). */
+const ORDER_CAUSES: Record<string, 'rerouted' | 'state' | 'route_chosen' | undefined> = {
+  'reroute.decided': 'rerouted',
+  'convoy.state-changed': 'state',
+  'convoy.route-chosen': 'route_chosen',
+};
+
 /** One connected client as the broadcaster tracks it. */
 export interface ClientHandle {
   readonly sink: ClientSink;
@@ -70,12 +77,15 @@ export class Broadcaster {
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private readonly opts: Required<BroadcasterOptions>;
+  /** Sockets of tokens bound to a unit, by unit: a lead unit's devices get their convoy's orders (P27). */
+  private readonly units = new Map<string, Set<{ sink: ClientSink; audience: Audience }>>();
 
   constructor(opts: BroadcasterOptions) {
     this.opts = { frameMs: 50, maxResyncEvents: 10_000, ...opts };
     this.framedSeq = opts.source.picture.seq;
     this.unsubscribe = opts.source.onCommit((events) => {
       for (const e of events) this.pending.push(e);
+      if (this.units.size > 0) this.sendOrders(events);
     });
     this.timer = setInterval(() => {
       // An exception in a timer ends the process: a frame that cannot be made is logged and skipped.
@@ -108,6 +118,45 @@ export class Broadcaster {
 
   remove(client: ClientHandle): void {
     this.clients.delete(client);
+  }
+
+  /**
+   * Registers a socket of a token bound to `unit` (of either stream kind): when a convoy it leads
+   * changes state or route, it is sent the convoy's orders at once, not at the next frame (P27).
+   * Returns the function that unregisters it.
+   */
+  addUnit(unit: string, sink: ClientSink, audience: Audience): () => void {
+    const entry = { sink, audience };
+    let set = this.units.get(unit);
+    if (!set) this.units.set(unit, (set = new Set()));
+    set.add(entry);
+    return () => {
+      set!.delete(entry);
+      if (set!.size === 0 && this.units.get(unit) === set) this.units.delete(unit);
+    };
+  }
+
+  /** The orders of the convoys whose state or route these events changed, to their lead units' sockets. */
+  private sendOrders(events: readonly AppendedEvent[]): void {
+    const picture = this.opts.source.picture;
+    for (const e of events) {
+      const cause = ORDER_CAUSES[e.type];
+      if (!cause) continue;
+      const convoyId = (e.event as { convoyId?: string }).convoyId;
+      const lead = convoyId !== undefined ? picture.convoys[convoyId]?.leadUnitId : undefined;
+      const sockets = lead !== undefined ? this.units.get(lead) : undefined;
+      if (!sockets) continue;
+      const texts = new Map<Audience, string | undefined>();
+      for (const { sink, audience } of sockets) {
+        try {
+          if (!texts.has(audience)) texts.set(audience, this.opts.outbox.orders(audience, convoyId!, e.seq, cause));
+          const text = texts.get(audience);
+          if (text !== undefined) sink.send(text, TEXT);
+        } catch (err) {
+          this.opts.logger.error({ err, convoyId }, 'orders could not be sent to a lead unit');
+        }
+      }
+    }
   }
 
   /**

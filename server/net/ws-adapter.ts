@@ -235,7 +235,10 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
 
   wss.on('connection', (ws: WebSocket, _req: IncomingMessage, sender: Sender, format: ClientFormat | undefined, release: () => void) => {
     // P13: a socket opened with `stream=none` only sends updates and gets their answers.
-    const client = format ? broadcaster.add(ws, opts.outbox.audience(Outbox.recipientOf(sender.actor, sender.unit)), format) : undefined;
+    const audience = opts.outbox.audience(Outbox.recipientOf(sender.actor, sender.unit));
+    const client = format ? broadcaster.add(ws, audience, format) : undefined;
+    // A unit's devices are told their convoy's orders at once, on either kind of socket (P27).
+    const dropUnit = sender.unit !== undefined ? broadcaster.addUnit(sender.unit, ws, audience) : undefined;
     const log = logger.child({ tokenId: sender.tokenId, role: sender.role });
     log.info({ clients: broadcaster.size, picture: client !== undefined }, 'websocket client connected');
     const session = new WsSession(sessionSocket(ws), sender, {
@@ -256,6 +259,7 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
       sessions.delete(ws);
       release();
       if (client) broadcaster.remove(client);
+      dropUnit?.();
     });
     ws.on('error', (err) => log.warn({ err: err.message }, 'websocket error'));
   });

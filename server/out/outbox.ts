@@ -4,7 +4,7 @@
 // one in force today shows everyone everything, and the outbox then passes the stored texts through
 // untouched. Texts are made once per audience (and per seq), never once per recipient, so withholding
 // costs one frame per audience however many screens are open.
-import type { Actor, Picture, PictureEvent } from '@corridor/protocol';
+import type { Actor, OrdersMessage, Picture, PictureEvent } from '@corridor/protocol';
 import { PROTOCOL_VERSION } from '@corridor/protocol';
 import type { AppendedEvent, StoredEvent } from '../log/event-log.js';
 
@@ -132,6 +132,34 @@ export class Outbox {
       else out.push({ seq: e.seq, type: e.type, json: JSON.stringify(seen), ...('event' in e ? { event: seen } : {}) } as E);
     }
     return out;
+  }
+
+  /**
+   * The `orders` message of a convoy for its lead unit's devices (P27), as their audience may see the
+   * convoy; undefined when it may not see it.
+   */
+  orders(audience: Audience, convoyId: string, seq: number, cause: OrdersMessage['cause']): string | undefined {
+    const p = this.picture(audience);
+    const convoy = p.convoys[convoyId];
+    if (!convoy) return undefined;
+    const corridor = p.corridors[convoyId];
+    const best = corridor?.status === 'ok' ? corridor.routes[0] : undefined;
+    const last = convoy.stateHistory?.[convoy.stateHistory.length - 1];
+    const holding = convoy.state === 'holding' && last?.to === 'holding' ? last : undefined;
+    const message: OrdersMessage = {
+      type: 'orders',
+      seq,
+      cause,
+      convoyId,
+      name: convoy.name,
+      state: convoy.state,
+      ...(holding?.reason !== undefined ? { reason: holding.reason } : {}),
+      ...(holding?.resumeWhen !== undefined ? { resumeWhen: holding.resumeWhen } : {}),
+      route: best ? { coordinates: best.coordinates, distance_m: best.distance_m, duration_s: best.duration_s } : null,
+      ...(corridor?.havenId ? { havenId: corridor.havenId } : {}),
+      checkpoints: (convoy.checkpoints ?? []).map((c) => ({ name: c.name, at: c.at })),
+    };
+    return JSON.stringify(message);
   }
 
   /** Of these zone and constraint ids (a refused route's `blockedBy`), those the audience may know of. */

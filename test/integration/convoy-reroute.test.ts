@@ -122,6 +122,8 @@ describe('P22: re-routing a moving convoy from where it is, on Gothenburg', () =
 
   it('a planner takes the best route: it becomes the corridor on every screen (the lead unit\'s socket too), the alert clears and the proposal closes', async () => {
     const p = (await convoy('cv-a')).proposal;
+    // A device of the lead unit itself, send-only: it gets no frames, but its orders (P27).
+    const device = await TestClient.connect(url, server.tokens.create({ org: 'WFP', role: 'field', unit: 'lead-a' }).token, { stream: 'none' });
     const taken = await call(`${url}/api/convoys/cv-a/reroute`, { token: tokens.planner, body: { proposalId: p.id, route: 0 } });
     expect(taken.status).toBe(200);
     const c = await until('the new corridor', () => convoy('cv-a'), (v) => v.proposal === null);
@@ -132,6 +134,10 @@ describe('P22: re-routing a moving convoy from where it is, on Gothenburg', () =
     const decided = await lead.next((m) => m.type === 'delta' && m.events.some((e: Json) => e.type === 'reroute.decided' && e.convoyId === 'cv-a'));
     const event = decided.events.find((e: Json) => e.type === 'reroute.decided');
     expect(event).toMatchObject({ proposalId: p.id, route: 0, actor: { role: 'planner' }, corridor: { status: 'ok' } });
+    // Its devices are told the new route to drive as orders (P27), at once.
+    const orders = await device.next((m) => m.type === 'orders' && m.cause === 'rerouted' && m.convoyId === 'cv-a');
+    expect(orders.route.coordinates).toEqual(p.routes.features[0].geometry.coordinates);
+    await device.close();
     // Tracking goes on against the new route.
     await report('lead-a', routeOf(c), 0.3);
     const tracked = await until('a track on the new route', () => convoy('cv-a'), (v) => v.position !== null && Date.parse(v.position.time) === clock);
