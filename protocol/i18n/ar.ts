@@ -172,6 +172,8 @@ const ar: Catalogue = {
     siteMeta: '{{n}} · {{source}}، {{date}}',
     holdingReason: 'متوقفة: {{reason}}',
     resumeWhen: 'تُستأنف الحركة عند: {{condition}}',
+    selectLabel: 'إظهار {{convoy}} على الخريطة',
+    checkpointsTitle: 'نقاط التفتيش',
   },
   track: {
     progress: '{{done}} من {{total}}',
@@ -439,6 +441,8 @@ const ar: Catalogue = {
     noZoneNear: 'لا منطقة محظورة أو خطرة في الجوار',
     unsafe: 'الطريق أمامها مقطوع أو خطر: اقتُرح مسار بديل',
     proposed: 'المسار البديل المقترح {{n}}، من موقع القافلة',
+    checkpoint: 'نقطة التفتيش: {{name}}',
+    checkpointPassed: 'اجتيزت {{time}}',
   },
   reason: {
     zone: 'المنطقة {{id}}',

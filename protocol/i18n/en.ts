@@ -139,6 +139,8 @@ const en = {
     siteMeta: '{{n}} · {{source}}, {{date}}',
     holdingReason: 'Holding: {{reason}}',
     resumeWhen: 'Resumes when: {{condition}}',
+    selectLabel: 'Show {{convoy}} on the map',
+    checkpointsTitle: 'Checkpoints',
   },
   track: {
     progress: '{{done}} of {{total}}',
@@ -386,6 +388,8 @@ const en = {
     noZoneNear: 'no no-go or danger zone nearby',
     unsafe: 'the route ahead is cut or endangered: a re-route is proposed',
     proposed: 'proposed re-route {{n}}, from where the convoy is',
+    checkpoint: 'Checkpoint: {{name}}',
+    checkpointPassed: 'passed {{time}}',
   },
   reason: {
     zone: 'zone {{id}}',

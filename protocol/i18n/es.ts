@@ -146,6 +146,8 @@ const es: Catalogue = {
     siteMeta: '{{n}} · {{source}}, {{date}}',
     holdingReason: 'Detenido: {{reason}}',
     resumeWhen: 'Se reanuda cuando: {{condition}}',
+    selectLabel: 'Mostrar {{convoy}} en el mapa',
+    checkpointsTitle: 'Puntos de control',
   },
   track: {
     progress: '{{done}} de {{total}}',
@@ -398,6 +400,8 @@ const es: Catalogue = {
     noZoneNear: 'ninguna zona prohibida o de peligro cerca',
     unsafe: 'la ruta por delante está cortada o en peligro: se propone otra',
     proposed: 'nueva ruta propuesta {{n}}, desde donde está el convoy',
+    checkpoint: 'Punto de control: {{name}}',
+    checkpointPassed: 'pasado {{time}}',
   },
   reason: {
     zone: 'zona {{id}}',

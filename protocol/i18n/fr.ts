@@ -147,6 +147,8 @@ const fr: Catalogue = {
     siteMeta: '{{n}} · {{source}}, {{date}}',
     holdingReason: 'En attente\u00a0: {{reason}}',
     resumeWhen: 'Reprise lorsque\u00a0: {{condition}}',
+    selectLabel: 'Montrer {{convoy}} sur la carte',
+    checkpointsTitle: 'Points de contrôle',
   },
   track: {
     progress: '{{done}} sur {{total}}',
@@ -399,6 +401,8 @@ const fr: Catalogue = {
     noZoneNear: 'aucune zone interdite ou dangereuse à proximité',
     unsafe: 'l’itinéraire devant est coupé ou dangereux : un nouvel itinéraire est proposé',
     proposed: 'nouvel itinéraire proposé {{n}}, depuis la position du convoi',
+    checkpoint: 'Point de contrôle : {{name}}',
+    checkpointPassed: 'franchi {{time}}',
   },
   reason: {
     zone: 'zone {{id}}',

@@ -77,6 +77,14 @@ describe.skipIf(!existsSync(CHROMIUM))('planning and running a convoy in Chromiu
     await row.getByRole('button', { name: on('Hold') }).waitFor();
     expect((await ours())!.stateHistory.map((h: { to: string }) => h.to)).toEqual(['approved', 'moving']);
 
+    // Selected in the side panel: framed on the map, its checkpoints listed (the ends at least) and drawn.
+    const id = (await ours())!.id as string;
+    await page.getByTestId(`select-${id}`).click();
+    const checkpoints = page.getByTestId(`checkpoints-${id}`);
+    await expect.poll(async () => (await checkpoints.locator('li').allTextContents()).join('|'), { timeout: 10_000 }).toMatch(/^start\|.*destination$/);
+    await framesLater(page);
+    await page.screenshot({ path: path.join(RESULTS, 'convoy-selected.png') });
+
     // A no-go zone on its route ahead: unsafe at once, a proposal drawn on the map.
     const route = (await ours())!.corridor.features[0].geometry.coordinates as [number, number][];
     const km = turfLength(lineString(route), { units: 'kilometers' });

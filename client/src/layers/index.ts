@@ -4,7 +4,7 @@ import { IconLayer, LineLayer, PathLayer, PolygonLayer, ScatterplotLayer } from 
 import type { Picture } from '@corridor/protocol';
 import { convoyMarkerProps, corridorAltProps, corridorBestProps, corridorCasingProps } from './corridor-layers.js';
 import { havenIconProps } from './haven-layers.js';
-import { proposalProps, trailProps, unsafeProps } from './proposal-layers.js';
+import { checkpointMarks, checkpointProps, proposalProps, trailProps, unsafeProps } from './proposal-layers.js';
 import { flowArrowProps, flowLineProps, siteCircleProps } from './site-layers.js';
 import { threatZoneProps } from './threat-layers.js';
 import { unitHeadingProps, unitSymbolProps, type StaleClock } from './unit-layers.js';
@@ -17,6 +17,8 @@ export interface LayerOptions extends StaleClock {
    * zones, corridors, sites, havens and convoys into the map beneath it (interleaved), unit symbols above.
    */
   beneathLabels?: string;
+  /** The convoy selected in the side panel: its checkpoints are drawn. */
+  selectedConvoyId?: string | null;
 }
 
 /**
@@ -42,6 +44,7 @@ export function pictureLayers(picture: Picture, o: LayerOptions): Layer[] {
     new ScatterplotLayer({ ...siteCircleProps(picture.sites, scale), ...under }),
     new IconLayer({ ...havenIconProps(picture.havens, scale), ...under }),
     new ScatterplotLayer({ ...convoyMarkerProps(picture.convoys, picture.corridors, scale, picture.tracks), ...under }),
+    new ScatterplotLayer({ ...checkpointProps(checkpointMarks(o.selectedConvoyId ?? null, picture.convoys, picture.corridors, picture.tracks), scale), ...under }),
     new IconLayer(unitHeadingProps(picture.units, o, scale)),
     new IconLayer(unitSymbolProps(picture.units, o, scale)),
   ] as Layer[];

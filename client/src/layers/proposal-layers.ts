@@ -2,7 +2,7 @@
 // offers from where its convoy is, in white dashes over the map (the best one bolder), and the
 // route of a convoy whose way ahead is cut or endangered, struck through in red so no screen shows it
 // as safe while a planner decides; and the way each convoy under way has come so far.
-import type { PathLayerProps } from '@deck.gl/layers';
+import type { PathLayerProps, ScatterplotLayerProps } from '@deck.gl/layers';
 import { PathStyleExtension } from '@deck.gl/extensions';
 import type { Convoy, ConvoyTrack, Corridor, ProposedRoute, RerouteProposal } from '@corridor/protocol';
 import { routePaths, type RoutePath } from './corridor-layers.js';
@@ -126,5 +126,56 @@ export function trailProps(tracks: Record<string, ConvoyTrack>, convoys: Record<
     extensions: dashes,
     capRounded: true,
     jointRounded: true,
+  };
+}
+
+/** A checkpoint of the selected convoy on the map: where, its name (or the end it is) and whether passed. */
+export interface CheckpointMark {
+  convoy: Convoy;
+  name: string;
+  end?: 'origin' | 'destination';
+  at: [number, number];
+  passedMs?: number;
+}
+
+/**
+ * The checkpoints of one convoy: as its track placed them on the corridor (the ends included, with when
+ * each was passed), or, before it is tracked, its ends and the planner's named points.
+ */
+export function checkpointMarks(convoyId: string | null, convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, tracks: Record<string, ConvoyTrack>): CheckpointMark[] {
+  const convoy = convoyId ? convoys[convoyId] : undefined;
+  if (!convoy) return [];
+  const track = tracks[convoy.id];
+  if (track && track.checkpoints.length > 0) {
+    const passed = new Map(track.passed.map((p) => [p.index, p.atMs]));
+    return track.checkpoints.map((c, i) => ({ convoy, name: c.name, ...(c.end ? { end: c.end } : {}), at: c.at, ...(passed.has(i) ? { passedMs: passed.get(i) } : {}) }));
+  }
+  const best = corridors[convoy.id]?.status === 'ok' ? corridors[convoy.id].routes[0] : undefined;
+  const ends = best ? [best.coordinates[0], best.coordinates[best.coordinates.length - 1]] : [convoy.origin, convoy.destination === 'nearest-haven' ? undefined : convoy.destination];
+  const out: CheckpointMark[] = [];
+  if (ends[0]) out.push({ convoy, name: '', end: 'origin', at: ends[0] });
+  for (const c of convoy.checkpoints ?? []) out.push({ convoy, name: c.name, at: c.at });
+  if (ends[1]) out.push({ convoy, name: '', end: 'destination', at: ends[1] });
+  return out;
+}
+
+const CHECKPOINT_FILL: RGBA = [241, 245, 249, 255];
+const CHECKPOINT_PASSED: RGBA = [100, 116, 139, 255];
+
+/** The selected convoy's checkpoints: white rings, grey once passed; their names in the tooltip. */
+export function checkpointProps(marks: CheckpointMark[], scale = 1): ScatterplotLayerProps<CheckpointMark> & Record<string, unknown> {
+  return {
+    id: 'convoy-checkpoints',
+    data: marks,
+    getPosition: (m) => m.at,
+    getRadius: 6 * scale,
+    radiusUnits: 'pixels',
+    getFillColor: (m) => (m.passedMs !== undefined ? CHECKPOINT_PASSED : CHECKPOINT_FILL),
+    getLineColor: [8, 20, 32, 255],
+    getLineWidth: 2 * scale,
+    lineWidthUnits: 'pixels',
+    stroked: true,
+    pickable: true,
+    updateTriggers: { getRadius: scale, getLineWidth: scale },
   };
 }

@@ -1,7 +1,7 @@
 // Hover details (client/src/layers): text for the object under the pointer, by the layer it belongs to.
 import type { Convoy, Corridor, Haven, RouteLeg, Site, Unit } from '@corridor/protocol';
 import type { ConvoyMark, RoutePath } from './corridor-layers.js';
-import type { ProposalPath } from './proposal-layers.js';
+import type { CheckpointMark, ProposalPath } from './proposal-layers.js';
 import { corridorStatusText } from './corridor-layers.js';
 import type { ZonePart } from './threat-layers.js';
 import { AFFILIATION_WORDS, CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, SEVERITY_WORDS, type Words } from './words.js';
@@ -61,6 +61,13 @@ export function tooltipText(layerId: string, object: unknown, w: Words, reasonOf
       const best = m.corridor?.status === 'ok' ? m.corridor.routes[0] : undefined;
       const lines = [convoyTitle(m.convoy, w), corridorStatusText(m.corridor, w), ...(best ? routeFigures(best, 0, w) : [])];
       if (reason) lines.push(reason);
+      return lines.join('\n');
+    }
+    case 'convoy-checkpoints': {
+      const m = object as CheckpointMark;
+      const name = m.end === 'origin' ? w.t('track.origin') : m.end === 'destination' && !m.name ? w.t('track.destination') : w.isolate(m.name);
+      const lines = [w.t('tooltip.checkpoint', { name }), convoyTitle(m.convoy, w)];
+      if (m.passedMs !== undefined) lines.push(w.t('tooltip.checkpointPassed', { time: w.fmt.utcTime(m.passedMs) }));
       return lines.join('\n');
     }
     default:

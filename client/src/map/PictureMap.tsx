@@ -13,6 +13,7 @@ import { corridorReason } from '../ui/format.js';
 import { useNow, usePicture } from '../state/hooks.js';
 import { answerPick, mapPick } from '../state/map-pick.js';
 import { addPoint, drawing } from '../state/drawing.js';
+import { selection } from '../state/selection.js';
 import { draftOutlineProps, draftPointProps } from '../layers/draft-layers.js';
 import { PathLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { CorridorHooks } from '../test-hooks.js';
@@ -107,11 +108,32 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
 
   const picking = useStore(mapPick, (s) => s.waiting !== null);
   const draft = useStore(drawing);
+  const selected = useStore(selection, (s) => s.convoyId);
+  // A convoy selected in the side panel is framed: its corridor's routes and the way it has come.
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !loaded || !selected) return;
+    const corridor = picture.corridors[selected];
+    const points = [...(corridor?.routes.flatMap((r) => r.coordinates) ?? []), ...(picture.tracks[selected]?.trail ?? [])];
+    const convoy = picture.convoys[selected];
+    if (points.length === 0 && convoy) points.push(convoy.origin);
+    if (points.length === 0) return;
+    const xs = points.map((p) => p[0]);
+    const ys = points.map((p) => p[1]);
+    map.fitBounds(
+      [
+        [Math.min(...xs), Math.min(...ys)],
+        [Math.max(...xs), Math.max(...ys)],
+      ],
+      { padding: { top: 60, bottom: 40, [rtl ? 'right' : 'left']: legendPx, [rtl ? 'left' : 'right']: 40 } as PaddingOptions, duration: 600, maxZoom: 16 },
+    );
+    // Framed once per selection, not again as the picture moves.
+  }, [selected, loaded]);
   const layers = useMemo(() => {
-    const picked = pictureLayers(picture, { nowMs: now + clockOffsetMs, staleAfterMs, scale, beneathLabels: FIRST_LABEL_LAYER });
+    const picked = pictureLayers(picture, { nowMs: now + clockOffsetMs, staleAfterMs, scale, beneathLabels: FIRST_LABEL_LAYER, selectedConvoyId: selected });
     // A zone or constraint being drawn, over everything.
     return draft.tool ? [...picked, new PathLayer(draftOutlineProps(draft.tool, draft.points)), new ScatterplotLayer(draftPointProps(draft.points))] : picked;
-  }, [picture, now, clockOffsetMs, staleAfterMs, scale, draft]);
+  }, [picture, now, clockOffsetMs, staleAfterMs, scale, draft, selected]);
 
   useEffect(() => {
     const map = mapRef.current?.getMap();

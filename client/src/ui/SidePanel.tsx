@@ -17,6 +17,9 @@ import type { MessageKey } from '@corridor/protocol/i18n';
 import { PlanConvoy } from './PlanConvoy.js';
 import { EvacuationPlans } from './EvacuationPlans.js';
 import { EditZone } from './EditZone.js';
+import { useStore } from 'zustand';
+import { selection, toggleConvoy } from '../state/selection.js';
+import { checkpointMarks } from '../layers/proposal-layers.js';
 import { useState } from 'react';
 import type { Convoy, ErrorMessage, Picture } from '@corridor/protocol';
 import { sendCommand } from '../net/session.js';
@@ -91,6 +94,29 @@ function ChooseRoute({ convoy, route }: { convoy: Convoy; route: number }) {
   );
 }
 
+/** The selected convoy's checkpoints, in order, each with when it was passed. */
+function CheckpointList({ convoyId }: { convoyId: string }) {
+  const w = useWords();
+  const convoys = usePicture((s) => s.picture.convoys);
+  const corridors = usePicture((s) => s.picture.corridors);
+  const tracks = usePicture((s) => s.picture.tracks);
+  const marks = checkpointMarks(convoyId, convoys, corridors, tracks);
+  if (marks.length === 0) return null;
+  return (
+    <div className="checkpoints-list" data-testid={`checkpoints-${convoyId}`}>
+      <div className="meta">{w.t('side.checkpointsTitle')}</div>
+      <ol>
+        {marks.map((m, i) => (
+          <li key={i} className={m.passedMs !== undefined ? 'passed' : undefined}>
+            {m.end === 'origin' ? w.t('track.origin') : m.end === 'destination' && !m.name ? w.t('track.destination') : <bdi>{m.name}</bdi>}
+            {m.passedMs !== undefined ? <span className="meta"> · {w.t('tooltip.checkpointPassed', { time: w.fmt.utcTime(m.passedMs) })}</span> : null}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
 /** A planned or approved convoy's Edit button, and its form in place of the button while editing. */
 function EditConvoy({ convoy }: { convoy: Convoy }) {
   const w = useWords();
@@ -114,6 +140,7 @@ export function SidePanel() {
   const picture = usePicture((s) => s.picture);
   const proposals = usePicture((s) => s.picture.proposals);
   const evacPlans = usePicture((s) => s.picture.plans);
+  const selected = useStore(selection, (s) => s.convoyId);
   const me = useMe();
   const plans = mayDo(me, 'convoys');
   const book = havenBook(picture);
@@ -140,15 +167,25 @@ export function SidePanel() {
             return (
               <li
                 key={convoy.id}
-                className={`cv-${convoy.state}${blocked ? ' blocked' : ''}`}
+                className={`cv-${convoy.state}${blocked ? ' blocked' : ''}${selected === convoy.id ? ' selected' : ''}`}
                 // The convoy's colour on the map (convoy-look.ts); a blocked convoy keeps the red of styles.css.
                 style={blocked ? undefined : { borderInlineStartColor: hex }}
                 data-testid={`convoy-${convoy.id}`}
               >
                 <div className="row">
-                  <bdi className="name">{convoy.name}</bdi>
+                  <button
+                    type="button"
+                    className="name select"
+                    aria-pressed={selected === convoy.id}
+                    aria-label={w.t('side.selectLabel', { convoy: w.isolate(convoy.name) })}
+                    onClick={() => toggleConvoy(convoy.id)}
+                    data-testid={`select-${convoy.id}`}
+                  >
+                    <bdi>{convoy.name}</bdi>
+                  </button>
                   <span className={`state state-${convoy.state}`}>{w.t(CONVOY_STATE_WORDS[convoy.state])}</span>
                 </div>
+                {selected === convoy.id && <CheckpointList convoyId={convoy.id} />}
                 {hold && (
                   <div className="hold" data-testid={`convoy-hold-${convoy.id}`}>
                     <span className="when">{w.fmt.utcTime(hold.sinceMs)}</span> {w.t('side.holdingReason', { reason: w.isolate(hold.reason) })}
