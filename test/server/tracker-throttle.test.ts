@@ -2,7 +2,7 @@
 // twice a second along its route gives a track every 2 s of fix time, not one per report; a report that
 // says something new (a checkpoint passed) is stored at once.
 import { describe, expect, it } from 'vitest';
-import { applyEvents, emptyPicture, type Convoy, type Corridor, type NewEvent, type Picture, type PictureEvent } from '@corridor/protocol';
+import { applyEvents, emptyPicture, type Convoy, type ConvoyTrack, type Corridor, type NewEvent, type Picture, type PictureEvent } from '@corridor/protocol';
 import { ConvoyTracker } from '../../server/convoys/tracker.js';
 import { DEFAULT_TRACKING } from '../../server/convoys/tracking.js';
 
@@ -21,7 +21,7 @@ describe('the tracker stores a track when it says something new, else every 2 s 
     ] as PictureEvent[]);
     const tracker = new ConvoyTracker({ settings: DEFAULT_TRACKING, staleAfterMs: 120_000 });
     tracker.start(picture, { append: () => undefined, exists: () => true, picture: () => picture, now: () => T0 });
-    const tracked: NewEvent[] = [];
+    const tracked: ConvoyTrack[] = [];
     // 40 reports, 500 ms apart, walking the road at 30 m/s (15 m a report): past the checkpoint at ~595 m.
     for (let i = 0; i < 40; i++) {
       const lon = 11.95 + (i * 15) / (111_320 * Math.cos((57.7 * Math.PI) / 180));
@@ -30,21 +30,21 @@ describe('the tracker stores a track when it says something new, else every 2 s 
       const reaction = tracker.onCommitted([event], picture);
       const events = (reaction?.events ?? []) as NewEvent[];
       picture = applyEvents(picture, events.map((e) => ({ ...e, seq: ++seq, timeMs: T0 + i * 500 }) as PictureEvent));
-      tracked.push(...events.filter((e) => e.type === 'convoy.tracked'));
+      for (const e of events) if (e.type === 'convoy.tracked') tracked.push(e.track);
     }
-    const times = tracked.map((e) => (e.type === 'convoy.tracked' ? e.track.timeMs - T0 : -1));
+    const times = tracked.map((t) => t.timeMs - T0);
     // The first report, then every 2 s (4 reports), plus the report that passed the checkpoint.
     expect(tracked.length).toBeGreaterThanOrEqual(10);
     expect(tracked.length).toBeLessThanOrEqual(12);
     for (let i = 1; i < times.length; i++) {
-      const sayNew = tracked[i].type === 'convoy.tracked' && tracked[i - 1].type === 'convoy.tracked' && tracked[i].track.passed.length > tracked[i - 1].track.passed.length;
+      const sayNew = tracked[i].passed.length > tracked[i - 1].passed.length;
       if (!sayNew) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(2000);
     }
-    const passing = tracked.find((e) => e.type === 'convoy.tracked' && e.track.passed.some((p) => p.name === 'Half'));
+    const passing = tracked.find((t) => t.passed.some((p) => p.name === 'Half'));
     expect(passing).toBeDefined();
     // Stored the moment it passed (525 m along, 70 m short of it: within the 75 m of a checkpoint), at
     // 17.5 s, off the 2 s cadence of the others.
-    const at = passing!.type === 'convoy.tracked' ? passing!.track.timeMs - T0 : -1;
+    const at = passing!.timeMs - T0;
     expect(at).toBe(17_500);
   });
 });
