@@ -22,6 +22,7 @@ import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog } from './log/even
 import { FileSnapshotStore, snapshotDir } from './log/snapshot-store.js';
 import { Broadcaster } from './net/broadcast.js';
 import { createHttpApp } from './net/http/app.js';
+import type { Agreement } from './sharing/agreement.js';
 import { Outbox, type SharingPolicy } from './out/outbox.js';
 import { rawErrorResponse } from './net/http/errors.js';
 import { attachWebSocket } from './net/ws-adapter.js';
@@ -39,6 +40,8 @@ export interface ServerDeps {
   reactors?: Reactor[];
   /** What each recipient may see (server/out); everyone sees everything when not given. */
   sharing?: SharingPolicy;
+  /** The information-sharing agreement read at start-up (issue 13), shown by `GET /api/agreement`. */
+  agreement?: Agreement;
   logger?: Logger;
   /** Routers mounted at the root after sign-in (the basemap). */
   routers?: Router[];
@@ -140,6 +143,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     allowedOrigins,
     clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR,
     routers: deps.routers,
+    agreement: deps.agreement,
   });
   const http = createServer(app);
   // A request Node cannot parse gets the contract's JSON (Node's own answer has an empty body); a

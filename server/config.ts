@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { DEFAULT_TRACKING, type TrackingSettings } from './convoys/tracking.js';
 import { parseAllowedOrigins } from './gateway/origin.js';
+import { EXERCISE_AGREEMENT_FILE } from './sharing/agreement.js';
 
 /** Everything the server needs to start; built by {@link loadConfig} or by tests directly. */
 export interface Config {
@@ -50,6 +51,11 @@ export interface Config {
   exerciseSpeedup?: number;
   /** What convoy tracking measures against (P21); the defaults when absent. */
   tracking?: Partial<TrackingSettings>;
+  /**
+   * The information-sharing agreement file (YAML or JSON, issue 13): the exercise's by default,
+   * undefined with `CORRIDOR_AGREEMENT=none`. Read and checked before the server starts.
+   */
+  agreementFile?: string;
 }
 
 /** A configuration value that cannot be used; `variable` names the environment variable. */
@@ -115,6 +121,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   } catch (err) {
     throw new ConfigError('CORRIDOR_ALLOWED_ORIGINS', (err as Error).message);
   }
+  const agreement = env.CORRIDOR_AGREEMENT || '';
+  if (agreement !== '' && agreement !== 'none' && !/\.(ya?ml|json)$/i.test(agreement)) {
+    throw new ConfigError('CORRIDOR_AGREEMENT', `must be a .yaml, .yml or .json file, or "none", got "${agreement}"`);
+  }
   const thread = env.CORRIDOR_LOG_THREAD || '1';
   if (thread !== '0' && thread !== '1') throw new ConfigError('CORRIDOR_LOG_THREAD', `must be 1 (writer thread) or 0 (main thread), got "${thread}"`);
   return {
@@ -134,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: level,
     logThread: thread === '1',
     allowedOrigins,
+    agreementFile: agreement === 'none' ? undefined : agreement === '' ? EXERCISE_AGREEMENT_FILE : path.resolve(cwd, agreement),
     tokenRatePerS: positive(env, 'CORRIDOR_TOKEN_RATE', 5000, 10_000_000),
     tokenMaxSockets: Math.round(positive(env, 'CORRIDOR_TOKEN_MAX_SOCKETS', 64, 100_000)),
     exerciseSpeedup: positive(env, 'CORRIDOR_EXERCISE_SPEEDUP', 1, 100),

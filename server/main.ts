@@ -12,6 +12,7 @@ import { SCENARIO_SENDER } from './gateway/sender.js';
 import { checkNetworkIdentity, NetworkMismatchError } from './log/network-identity.js';
 import { checkDataDir, DataDirError } from './util/data-dir.js';
 import { startScenario } from './scenario/index.js';
+import { AgreementError, loadAgreement, type Agreement } from './sharing/agreement.js';
 
 
 function progressPrinter(label: string): (p: LoadProgress) => void {
@@ -36,7 +37,19 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // A server never starts with an agreement it could not read (issue 13): the error names the line and field.
+  let agreement: Agreement | undefined;
+  try {
+    agreement = config.agreementFile ? loadAgreement(config.agreementFile) : undefined;
+  } catch (err) {
+    if (err instanceof AgreementError) {
+      process.stderr.write(`Cannot start: CORRIDOR_AGREEMENT: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const logger = pino({ level: config.logLevel });
+  if (agreement) logger.info({ agreement: agreement.name, organisations: agreement.organisations.length, markings: agreement.markings }, 'information-sharing agreement read');
   if (config.cotPort !== 0) {
     logger.info({ port: config.cotPort }, 'Cursor-on-Target input is not yet supported; CORRIDOR_COT_PORT is ignored for now');
   }
@@ -75,7 +88,7 @@ async function main(): Promise<void> {
   const basemap = basemapRouter(basemapOptions);
 
   const routing = await RoutingThread.start({ cacheFile: network.cacheFile }, logger.child({ part: 'router' }));
-  const server: RunningServer = await startServer(config, { routing, logger, routers: [basemap] });
+  const server: RunningServer = await startServer(config, { routing, logger, routers: [basemap], agreement });
 
   const scenario =
     config.scenario === 'exercise'

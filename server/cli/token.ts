@@ -4,12 +4,15 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { TokenStore, tokensFile } from '../auth/tokens.js';
 import { ROLES } from '../auth/roles.js';
+import { AgreementError, EXERCISE_AGREEMENT_FILE, loadAgreement } from '../sharing/agreement.js';
 
 const USAGE = `Usage:
   npm run token -- create --org ORG --role ROLE [--unit UNIT]
   npm run token -- revoke TOKEN_ID
   npm run token -- list
-Roles: ${ROLES.join(', ')}. The tokens are in tokens.db in CORRIDOR_DATA_DIR (default ./var).`;
+Roles: ${ROLES.join(', ')}. ORG is an organisation of the sharing agreement (CORRIDOR_AGREEMENT; the
+exercise's by default, none with CORRIDOR_AGREEMENT=none). The tokens are in tokens.db in
+CORRIDOR_DATA_DIR (default ./var).`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -40,6 +43,18 @@ function run(argv: string[]): void {
       case 'create': {
         if (!values.org) fail('--org is required');
         if (!values.role) fail('--role is required');
+        // The organisation must be one of the sharing agreement's (issue 13), when one is in force.
+        const agreementFile = process.env.CORRIDOR_AGREEMENT === 'none' ? undefined : process.env.CORRIDOR_AGREEMENT ? path.resolve(process.env.CORRIDOR_AGREEMENT) : EXERCISE_AGREEMENT_FILE;
+        if (agreementFile) {
+          let agreement;
+          try {
+            agreement = loadAgreement(agreementFile);
+          } catch (err) {
+            fail(err instanceof AgreementError ? `CORRIDOR_AGREEMENT: ${err.message}` : (err as Error).message);
+          }
+          const known = agreement.organisations.map((o) => o.id);
+          if (!known.includes(values.org)) fail(`--org "${values.org}" is not an organisation of the sharing agreement ${path.basename(agreementFile)} (${known.join(', ')})`);
+        }
         let created;
         try {
           created = store.create({ org: values.org, role: values.role, unit: values.unit });

@@ -5,7 +5,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { WebSocket } from 'ws';
 import { ServerMessageSchemas } from '@corridor/protocol';
 import { InlineRouting } from '../../server/routing-service.js';
-import { startServer, type RunningServer } from '../../server/app.js';
+import { startServer, type RunningServer, type ServerDeps } from '../../server/app.js';
 import type { Config } from '../../server/config.js';
 import { FakeEngine, silentLogger } from '../server/helpers.js';
 
@@ -33,9 +33,9 @@ export function testConfig(dataDir: string, extra: Partial<Config> = {}): Config
 }
 
 /** Starts an in-process server with a {@link FakeEngine}; the client is served from `<dataDir>/client`. */
-export async function startTestServer(dataDir: string, extra: Partial<Config> = {}): Promise<RunningServer & { engine: FakeEngine }> {
+export async function startTestServer(dataDir: string, extra: Partial<Config> = {}, deps: Partial<ServerDeps> = {}): Promise<RunningServer & { engine: FakeEngine }> {
   const engine = new FakeEngine();
-  const server = await startServer(testConfig(dataDir, extra), { routing: new InlineRouting(engine), logger: silentLogger, clientDir: path.join(dataDir, 'client') });
+  const server = await startServer(testConfig(dataDir, extra), { routing: new InlineRouting(engine), logger: silentLogger, clientDir: path.join(dataDir, 'client'), ...deps });
   return Object.assign(server, { engine });
 }
 

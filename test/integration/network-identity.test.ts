@@ -2,6 +2,7 @@
 // the built-in network, then on another road file with the same data directory, refuses to start
 // (exit 2, a sentence naming both networks) until CORRIDOR_NETWORK_CHANGED=adopt carries the picture over.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -96,5 +97,16 @@ describe('a data directory on another road network (server/main.ts)', () => {
     expect(picture.body.picture.havens[haven.body.id]).toMatchObject({ name: 'School' });
     third.stop();
     expect((await third.exited).code).toBe(0);
+  });
+
+  it('refuses to start with a sharing agreement it cannot read, naming the file, the line and the field (issue 13)', async () => {
+    const bad = path.join(tmp.dir, 'sharing.yaml');
+    writeFileSync(bad, 'name: x\nmarkings: [open]\norganisations:\n  - { id: A, kind: civil, defaultMarking: secret }\nrules: []\n');
+    const run = await startMain(tmp.dir, { CORRIDOR_AGREEMENT: bad });
+    running.push(run);
+    const refused = await run.exited;
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^Cannot start: CORRIDOR_AGREEMENT: .*sharing\.yaml:4: organisations\[0\]\.defaultMarking: "secret" is not one of the markings \(open\)$/m);
+    expect(run.url).toBeUndefined();
   });
 });

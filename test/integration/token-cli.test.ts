@@ -1,7 +1,7 @@
 // Tests of the token CLI (server/cli/token.ts) as a child process, with the tokens used on a real server.
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -15,9 +15,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const run = promisify(execFile);
 
 function cli(dataDir: string, ...args: string[]) {
+  return cliWith({}, dataDir, ...args);
+}
+
+function cliWith(env: Record<string, string>, dataDir: string, ...args: string[]) {
   return run(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'server/cli/token.ts'), ...args], {
     cwd: root,
-    env: { ...process.env, CORRIDOR_DATA_DIR: dataDir },
+    env: { ...process.env, CORRIDOR_AGREEMENT: '', CORRIDOR_DATA_DIR: dataDir, ...env },
   });
 }
 
@@ -58,5 +62,17 @@ describe('npm run token', () => {
     await expect(cli(tmp.dir, 'create', '--org', 'WFP', '--role', 'general')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--role must be one of') });
     await expect(cli(tmp.dir, 'create', '--role', 'viewer')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--org is required') });
     await expect(cli(tmp.dir, 'revoke', 'tk-none')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('no token with id tk-none') });
+  });
+
+  it("refuses an organisation the sharing agreement does not know, naming those it does; none without an agreement", async () => {
+    await expect(cli(tmp.dir, 'create', '--org', 'ACME', '--role', 'viewer')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--org "ACME" is not an organisation of the sharing agreement exercise\.yaml \(UN-OCHA, WFP, .*BLUE-BDE, CIVPRO/),
+    });
+    const bad = path.join(tmp.dir, 'bad.yaml');
+    writeFileSync(bad, 'name: x\nmarkings: [open]\norganisations:\n  - { id: A, kind: navy, defaultMarking: open }\nrules: []\n');
+    await expect(cliWith({ CORRIDOR_AGREEMENT: bad }, tmp.dir, 'create', '--org', 'A', '--role', 'viewer')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('bad.yaml:4: organisations[0].kind') });
+    const free = await cliWith({ CORRIDOR_AGREEMENT: 'none' }, tmp.dir, 'create', '--org', 'ACME', '--role', 'viewer');
+    expect(free.stdout).toContain('for ACME (viewer)');
   });
 });

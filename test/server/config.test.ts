@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config.js';
+import { EXERCISE_AGREEMENT_FILE } from '../../server/sharing/agreement.js';
 
 describe('loadConfig', () => {
   it('uses the contract defaults', () => {
@@ -75,5 +76,17 @@ describe('CORRIDOR_NETWORK_CHANGED', () => {
 
   it('refuses any other value with the variable, the value and the two allowed ones', () => {
     expect(() => loadConfig({ CORRIDOR_NETWORK_CHANGED: 'carry' })).toThrow('CORRIDOR_NETWORK_CHANGED: must be "refuse" or "adopt", got "carry"');
+  });
+});
+
+describe('CORRIDOR_AGREEMENT', () => {
+  it("is the exercise's agreement by default, a file resolved from the working folder, or none", () => {
+    expect(loadConfig({}).agreementFile).toBe(EXERCISE_AGREEMENT_FILE);
+    expect(loadConfig({ CORRIDOR_AGREEMENT: 'conf/sharing.yaml' }, '/srv/corridor').agreementFile).toBe(path.resolve('/srv/corridor', 'conf/sharing.yaml'));
+    expect(loadConfig({ CORRIDOR_AGREEMENT: 'none' }).agreementFile).toBeUndefined();
+  });
+
+  it('refuses a file that is neither YAML nor JSON', () => {
+    expect(() => loadConfig({ CORRIDOR_AGREEMENT: 'sharing.txt' })).toThrow('CORRIDOR_AGREEMENT: must be a .yaml, .yml or .json file, or "none", got "sharing.txt"');
   });
 });

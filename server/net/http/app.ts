@@ -9,6 +9,7 @@ import type { TokenStore } from '../../auth/tokens.js';
 import type { PictureStore } from '../../core/store.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import type { Outbox } from '../../out/outbox.js';
+import type { Agreement } from '../../sharing/agreement.js';
 import { MAX_MESSAGE_BYTES } from '@corridor/protocol';
 import { HttpError, sendError } from './errors.js';
 import { readRoutes, type ServerStatus } from './read-routes.js';
@@ -34,6 +35,8 @@ export interface HttpOptions {
   clientDir: string;
   /** Extra routers mounted at the root after sign-in (the basemap: /basemap/*, /fonts/*). */
   routers?: Router[];
+  /** The information-sharing agreement in force (issue 13), if any. */
+  agreement?: Agreement;
 }
 
 /** `/healthz`'s answer: `ok`, or `degraded` with why (the event log cannot be written). */

@@ -8,6 +8,7 @@ import { Outbox, type Audience } from '../../out/outbox.js';
 import { COST } from '../../gateway/limits.js';
 import { actionsOf } from '../../auth/roles.js';
 import { havenBook, planFigures, VehicleClassSchema } from '@corridor/protocol';
+import type { Agreement } from '../../sharing/agreement.js';
 import { allow } from './write-routes.js';
 import { alertView, convoyView } from './convoy-view.js';
 import { HttpError } from './errors.js';
@@ -33,6 +34,8 @@ export interface ReadOptions {
   routing: RoutingService;
   /** Every answer here is what the reader's audience may see. */
   outbox: Outbox;
+  /** The information-sharing agreement in force (issue 13), if any. */
+  agreement?: Agreement;
 }
 
 const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
@@ -84,6 +87,14 @@ export function readRoutes(opts: ReadOptions): express.Router {
     const plan = Object.hasOwn(p.plans, id) ? p.plans[id] : undefined;
     if (!plan) throw new HttpError({ code: 'not_found', message: `no evacuation plan ${JSON.stringify(id).slice(0, 80)} in the picture`, path: 'id' });
     res.json({ seq: p.seq, plan: { ...plan, ...planFigures(plan, p) } });
+  });
+
+  // The information-sharing agreement in force (issue 13): its organisations, markings and rules, which
+  // every party has agreed to and may read; 404 when none is configured.
+  api.get('/agreement', allow('read'), (req, res) => {
+    if (!opts.agreement) throw new HttpError({ code: 'not_found', message: 'no information-sharing agreement is in force (CORRIDOR_AGREEMENT=none)', path: '' });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ agreement: opts.agreement });
   });
 
   // Who the caller is and what it may do: a page shows only the controls its user may use.
