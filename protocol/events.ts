@@ -31,6 +31,10 @@ export interface Unit {
   accuracy?: number;
   callsign?: string;
   affiliation?: 'military' | 'humanitarian' | 'civil';
+  /** The organisation whose token reported it (issue 13). */
+  owner?: string;
+  /** The marking it was reported under; its owner's default when absent (issue 13). */
+  marking?: string;
 }
 
 /** A threat zone as held in the picture: the analyst's feature plus its polygon (a Point is buffered by radius_m). */
@@ -47,23 +51,35 @@ export interface ThreatZone {
   geometry: ThreatFeature['geometry'];
   /** The area the router uses: the polygon, or the circle for a Point. */
   area: Polygonal;
+  /** The organisation that posted it, and the marking it was posted under (issue 13). */
+  owner?: string;
+  marking?: string;
   updatedMs: number;
 }
 
-export interface Haven extends Required<Omit<HavenInput, 'occupancy'>> {
+export interface Haven extends Required<Omit<HavenInput, 'occupancy' | 'marking'>> {
   occupancy: number;
+  marking?: string;
+  /** The organisation that posted it (issue 13). */
+  owner?: string;
   updatedMs: number;
 }
 export interface Site extends SiteInput {
   id: string;
+  /** The organisation that posted it (issue 13). */
+  owner?: string;
   updatedMs: number;
 }
 export interface Flow extends FlowInput {
   id: string;
+  /** The organisation that posted it (issue 13). */
+  owner?: string;
   updatedMs: number;
 }
 export interface Constraint extends ConstraintInput {
   id: string;
+  /** The organisation that posted it (issue 13). */
+  owner?: string;
   updatedMs: number;
 }
 export interface Convoy extends Omit<ConvoyInput, 'id' | 'state'> {
@@ -72,12 +88,16 @@ export interface Convoy extends Omit<ConvoyInput, 'id' | 'state'> {
   state: ConvoyState;
   /** Its changes of state, the latest last, at most MAX_STATE_HISTORY (P20); absent before the first. */
   stateHistory?: StateChange[];
+  /** The organisation that posted it (issue 13). */
+  owner?: string;
   updatedMs: number;
 }
 
 /** An evacuation plan as held in the picture (issue 12). */
 export interface Plan extends Omit<PlanInput, 'id'> {
   id: string;
+  /** The organisation that posted it (issue 13). */
+  owner?: string;
   updatedMs: number;
 }
 

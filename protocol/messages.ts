@@ -85,6 +85,8 @@ export const PositionReportSchema = Type.Object(
     callsign: Type.Optional(Text(64)),
     /** Who the unit belongs to, for the map symbol. */
     affiliation: Type.Optional(Type.Union([Type.Literal('military'), Type.Literal('humanitarian'), Type.Literal('civil')])),
+    /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
+    marking: Type.Optional(Id),
     msgId: Type.Optional(MsgId),
   },
   strict,
@@ -111,6 +113,8 @@ export const ThreatPropertiesSchema = Type.Object(
     radius_m: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 200_000 })),
     /** Extra stand-off distance around a no-go zone, metres (default 0). */
     standoff_m: Type.Optional(Type.Number({ minimum: 0, maximum: 50_000 })),
+    /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
+    marking: Type.Optional(Id),
   },
   strict,
 );
@@ -138,6 +142,8 @@ export const HavenInputSchema = Type.Object(
     capacity: Count,
     occupancy: Type.Optional(Count),
     status: HavenStatusSchema,
+    /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
+    marking: Type.Optional(Id),
   },
   strict,
 );
@@ -158,6 +164,8 @@ export const SiteInputSchema = Type.Object(
     kind: Type.Optional(
       Type.Union([Type.Literal('camp'), Type.Literal('collective-centre'), Type.Literal('informal'), Type.Literal('host-community')]),
     ),
+    /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
+    marking: Type.Optional(Id),
   },
   strict,
 );
@@ -172,6 +180,8 @@ export const FlowInputSchema = Type.Object(
     people: Count,
     date: IsoDate,
     source: Name(),
+    /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
+    marking: Type.Optional(Id),
   },
   strict,
 );
@@ -202,6 +212,8 @@ export const ConstraintInputSchema = Type.Object(
     verifiedAt: IsoTime,
     verifiedBy: Name(),
     validUntil: Type.Optional(IsoTime),
+    /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
+    marking: Type.Optional(Id),
   },
   strict,
 );
@@ -248,6 +260,8 @@ export const PlanInputSchema = Type.Object(
     autoAcceptMinutes: Type.Optional(Type.Number({ minimum: 0, maximum: 240 })),
     /** What it is for, who decided it. */
     note: Type.Optional(Prose(2000)),
+    /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
+    marking: Type.Optional(Id),
   },
   strict,
 );
@@ -303,6 +317,8 @@ export const ConvoyInputSchema = Type.Object(
     after: Type.Optional(Id),
     /** Registration plates of its vehicles, optional. */
     plates: Type.Optional(Type.Array(Name(20), { maxItems: 200 })),
+    /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
+    marking: Type.Optional(Id),
     /**
      * Absent: a new convoy is planned, an existing one keeps its state. Another state than the
      * convoy's is a change of state, allowed only as the machine allows it without a reason (P20).

@@ -96,6 +96,8 @@ export const UnitSchema = Type.Object(
     accuracy: Opt(Num),
     callsign: Opt(Text),
     affiliation: Opt(Type.Union([Type.Literal('military'), Type.Literal('humanitarian'), Type.Literal('civil')])),
+    owner: Opt(Text),
+    marking: Opt(Text),
   },
   strict,
 );
@@ -110,12 +112,16 @@ export const ThreatZoneSchema = Type.Object(
     standoffM: Opt(Num),
     geometry: Type.Union([PolygonSchema, MultiPolygonSchema, PointSchema]),
     area: Type.Union([PolygonSchema, MultiPolygonSchema]),
+    owner: Opt(Text),
+    marking: Opt(Text),
     updatedMs: Ms,
   },
   strict,
 );
 export const HavenSchema = Type.Object(
-  { id: Text, name: Text, lon: Num, lat: Num, capacity: Num, occupancy: Num, status: HavenStatusSchema, updatedMs: Ms },
+  { id: Text, name: Text, lon: Num, lat: Num, capacity: Num, occupancy: Num, status: HavenStatusSchema, owner: Opt(Text),
+    marking: Opt(Text),
+    updatedMs: Ms },
   strict,
 );
 export const SiteSchema = Type.Object(
@@ -128,11 +134,13 @@ export const SiteSchema = Type.Object(
     date: Text,
     source: Text,
     kind: Opt(Type.Union([Type.Literal('camp'), Type.Literal('collective-centre'), Type.Literal('informal'), Type.Literal('host-community')])),
+    owner: Opt(Text),
+    marking: Opt(Text),
     updatedMs: Ms,
   },
   strict,
 );
-export const FlowSchema = Type.Object({ id: Text, from: Position2, to: Position2, people: Num, date: Text, source: Text, updatedMs: Ms }, strict);
+export const FlowSchema = Type.Object({ id: Text, from: Position2, to: Position2, people: Num, date: Text, source: Text, owner: Opt(Text), marking: Opt(Text), updatedMs: Ms }, strict);
 export const ConstraintSchema = Type.Object(
   {
     id: Text,
@@ -143,6 +151,8 @@ export const ConstraintSchema = Type.Object(
     verifiedAt: Text,
     verifiedBy: Text,
     validUntil: Opt(Text),
+    owner: Opt(Text),
+    marking: Opt(Text),
     updatedMs: Ms,
   },
   strict,
@@ -175,6 +185,8 @@ export const ConvoySchema = Type.Object(
     plates: Opt(Type.Array(Text)),
     state: ConvoyStateSchema,
     stateHistory: Opt(Type.Array(StateChangeSchema)),
+    owner: Opt(Text),
+    marking: Opt(Text),
     updatedMs: Ms,
   },
   strict,
@@ -188,6 +200,8 @@ export const PlanSchema = Type.Object(
     havenIds: Opt(Type.Array(Text)),
     autoAcceptMinutes: Opt(Num),
     note: Opt(Text),
+    owner: Opt(Text),
+    marking: Opt(Text),
     updatedMs: Ms,
   },
   strict,

@@ -22,7 +22,7 @@ import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog } from './log/even
 import { FileSnapshotStore, snapshotDir } from './log/snapshot-store.js';
 import { Broadcaster } from './net/broadcast.js';
 import { createHttpApp } from './net/http/app.js';
-import type { Agreement } from './sharing/agreement.js';
+import { SharingAgreement, type Agreement } from './sharing/agreement.js';
 import { Outbox, type SharingPolicy } from './out/outbox.js';
 import { rawErrorResponse } from './net/http/errors.js';
 import { attachWebSocket } from './net/ws-adapter.js';
@@ -107,6 +107,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
   const gateway = new Gateway({
     store,
     logger,
+    sharing: deps.agreement ? new SharingAgreement(deps.agreement) : undefined,
     limits: {
       ratePerS: config.tokenRatePerS ?? DEFAULT_TOKEN_LIMITS.ratePerS,
       maxSockets: config.tokenMaxSockets ?? DEFAULT_TOKEN_LIMITS.maxSockets,

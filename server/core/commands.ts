@@ -99,7 +99,7 @@ export function defined<T extends object>(value: T): T {
  * A position report as a unit fix: `time` → `timeMs` (receipt time when absent), `seenMs` = receipt.
  * @example toUnit({ unitId: 'u1', lon: 12, lat: 57 }, 1000).timeMs // 1000
  */
-export function toUnit(report: PositionReport, nowMs: number): Unit {
+export function toUnit(report: PositionReport, nowMs: number, owner?: string): Unit {
   // Hot path (every position): build the object directly, only with the keys that are present.
   const unit: Unit = {
     unitId: report.unitId,
@@ -113,6 +113,8 @@ export function toUnit(report: PositionReport, nowMs: number): Unit {
   if (report.accuracy !== undefined) unit.accuracy = report.accuracy;
   if (report.callsign !== undefined) unit.callsign = report.callsign;
   if (report.affiliation !== undefined) unit.affiliation = report.affiliation;
+  if (owner !== undefined) unit.owner = owner;
+  if (report.marking !== undefined) unit.marking = report.marking;
   return unit;
 }
 
@@ -131,6 +133,8 @@ export function positionEventJson(msgId: string, actorJson: string | undefined, 
   if (unit.accuracy !== undefined) text += `,"accuracy":${unit.accuracy}`;
   if (unit.callsign !== undefined) text += `,"callsign":${JSON.stringify(unit.callsign)}`;
   if (unit.affiliation !== undefined) text += `,"affiliation":${JSON.stringify(unit.affiliation)}`;
+  if (unit.owner !== undefined) text += `,"owner":${JSON.stringify(unit.owner)}`;
+  if (unit.marking !== undefined) text += `,"marking":${JSON.stringify(unit.marking)}`;
   return `${text}}]}`;
 }
 
@@ -161,6 +165,7 @@ export function toThreatZone(feature: ThreatFeature, ctx: Pick<CommandContext, '
     standoffM: p.standoff_m,
     geometry: feature.geometry,
     area: threatArea(feature.geometry, p.radius_m),
+    marking: p.marking,
     updatedMs: ctx.nowMs,
   });
 }
@@ -210,6 +215,7 @@ const NORMALISERS: { [K in Kind]: Normaliser<K> } = {
     capacity: h.capacity,
     occupancy: h.occupancy ?? 0,
     status: h.status,
+    ...(h.marking !== undefined ? { marking: h.marking } : {}),
     updatedMs: ctx.nowMs,
   }),
   site: (site, ctx) => defined({ ...site, id: site.id ?? ctx.newId(ID_PREFIX.sites), updatedMs: ctx.nowMs }),
@@ -308,8 +314,9 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
   if (cmd.msgId !== undefined) meta.msgId = cmd.msgId;
   if (ctx.actor !== undefined) meta.actor = ctx.actor;
   const ok = (event: unknown): CommandResult => ({ ok: true, event: event as NewEvent });
-  if (cmd.type === 'position') return ok({ ...meta, type: 'position.reported', units: [toUnit(cmd, ctx.nowMs)] });
-  if (cmd.type === 'positions') return ok({ ...meta, type: 'position.reported', units: cmd.reports.map((r) => toUnit(r, ctx.nowMs)) });
+  const owner = ctx.actor?.org;
+  if (cmd.type === 'position') return ok({ ...meta, type: 'position.reported', units: [toUnit(cmd, ctx.nowMs, owner)] });
+  if (cmd.type === 'positions') return ok({ ...meta, type: 'position.reported', units: cmd.reports.map((r) => toUnit(r, ctx.nowMs, owner)) });
   if (cmd.type === 'convoy.state') {
     const from = ctx.convoyState(cmd.convoyId);
     if (from === undefined) return notFound('convoy', cmd.convoyId, 'convoyId');
@@ -356,7 +363,9 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
       const refs = planReferencesProblem(input as PlanInput, ctx);
       if (refs) return { ok: false, error: refs };
     }
-    const entity = (NORMALISERS[ck.kind] as Normaliser<Kind>)(input as never, ctx);
+    const made = (NORMALISERS[ck.kind] as Normaliser<Kind>)(input as never, ctx) as unknown as Record<string, unknown>;
+    // Who posted it (issue 13): the sharing agreement decides who else receives it, by its marking.
+    const entity = owner !== undefined ? { ...made, owner } : made;
     return ok({ ...meta, type: `${ck.kind}.upserted`, [spec.field]: entity });
   }
   const id = (cmd as { id: string }).id;

@@ -232,7 +232,7 @@ export class PictureStore {
       // Hot path (most traffic): no lookup, no in-flight entry. A retry that arrives while the first
       // copy is queued or committing is caught by the commit itself, whose msgId insert finds the
       // first copy in the same or the previous transaction and answers its seq, or a conflict (P8).
-      const unit = toUnit(cmd, this.now());
+      const unit = toUnit(cmd, this.now(), actor?.org);
       const event: NewEvent =
         actor === undefined
           ? { msgId: cmd.msgId, type: 'position.reported', units: [unit] }

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { actionOf, can } from '../auth/roles.js';
 import type { Command } from '../core/commands.js';
 import { CommandError, type PictureStore, type SubmitResult } from '../core/store.js';
-import { ClientCommandSchemas, type ClientCommand, type ClientCommandType, type ProtocolError } from '@corridor/protocol';
+import { ClientCommandSchemas, commandKind, KINDS, type ClientCommand, type ClientCommandType, type ProtocolError } from '@corridor/protocol';
+import type { SharingAgreement } from '../sharing/agreement.js';
 import { preview, validateCommand, type Result } from '@corridor/protocol/validate';
 import { DEFAULT_TOKEN_LIMITS, RateLimiter, SocketCounter, type TokenLimits } from './limits.js';
 import { parseMessage, sniffMsgId } from './parse.js';
@@ -53,6 +54,11 @@ export interface GatewayOptions {
   logger: Logger;
   limits?: TokenLimits;
   now?: () => number;
+  /**
+   * The information-sharing agreement (issue 13): a post's marking must be one its organisation may
+   * use, and a post without one takes its organisation's default. Absent: markings are not checked.
+   */
+  sharing?: SharingAgreement;
 }
 
 /** Refusals logged in full per token and minute; the rest are counted into one summary line. */
@@ -69,9 +75,11 @@ export class Gateway {
   private readonly timer: NodeJS.Timeout;
   private readonly reader: MessageReader;
   private drainWaiters?: Promise<void>;
+  private readonly sharing?: SharingAgreement;
 
   constructor(opts: GatewayOptions) {
     this.store = opts.store;
+    this.sharing = opts.sharing;
     this.logger = opts.logger;
     this.limits = opts.limits ?? DEFAULT_TOKEN_LIMITS;
     this.rate = new RateLimiter(this.limits.ratePerS, opts.now);
@@ -158,9 +166,7 @@ export class Gateway {
         return { msgId, checked: refuse('forbidden', `the role ${sender.role} may not send ${read.type}`, 'type') };
       }
       if (!read.checked.ok) return { msgId, checked: read.checked };
-      const cmd = read.checked.value as ClientCommand;
-      const bound = this.bindingError(sender, cmd, {});
-      return { msgId, checked: bound ? { ok: false, error: bound } : { ok: true, value: cmd } };
+      return { msgId, checked: this.senderChecks(sender, read.checked.value as ClientCommand, {}) };
     });
   }
 
@@ -172,9 +178,7 @@ export class Gateway {
     if (!can(sender.role, actionOf(type))) return refuse('forbidden', `the role ${sender.role} may not send ${type}`, 'type');
     const read = await this.reader.read(bytes, form, nowMs);
     if (!read.checked.ok) return read.checked;
-    const cmd = make(read.checked.value as never);
-    const bound = this.bindingError(sender, cmd, paths);
-    return bound ? { ok: false, error: bound } : { ok: true, value: cmd };
+    return this.senderChecks(sender, make(read.checked.value as never), paths);
   }
 
   // ------------------------------------------------------------ commands
@@ -206,8 +210,51 @@ export class Gateway {
     }
     const checked = validate();
     if (!checked.ok) return checked;
-    const bound = this.bindingError(sender, checked.value, paths);
-    return bound ? { ok: false, error: bound } : checked;
+    return this.senderChecks(sender, checked.value, paths);
+  }
+
+  /** What depends on the sender once a command is valid: its unit binding, then its marking (issue 13). */
+  private senderChecks<C extends Command | ClientCommand>(sender: Sender, cmd: C, paths: CarrierPaths): Result<C> {
+    const bound = this.bindingError(sender, cmd, paths);
+    if (bound) return { ok: false, error: bound };
+    return this.sharing ? this.marked(sender, cmd, paths, this.sharing) : { ok: true, value: cmd };
+  }
+
+  /**
+   * A post's marking under the agreement (issue 13): one its organisation may use (at or above its
+   * default, one it may itself see), or refused naming the field; an entity posted without one takes
+   * its organisation's default. A report without one keeps none (its owner's default is read then),
+   * so the hot path makes no new object.
+   */
+  private marked<C extends Command | ClientCommand>(sender: Sender, cmd: C, paths: CarrierPaths, sharing: SharingAgreement): Result<C> {
+    const org = sender.actor.org;
+    const refuseAt = (path: string, error: string): Result<C> => refuse('invalid', `${path}: ${error}`, path);
+    if (cmd.type === 'position') {
+      if (cmd.marking === undefined) return { ok: true, value: cmd };
+      const m = sharing.markingOf(org, sender.role, 'unit', cmd.marking);
+      return 'error' in m ? refuseAt('marking', m.error) : { ok: true, value: cmd };
+    }
+    if (cmd.type === 'positions') {
+      for (const [i, r] of cmd.reports.entries()) {
+        if (r.marking === undefined) continue;
+        const m = sharing.markingOf(org, sender.role, 'unit', r.marking);
+        if ('error' in m) return refuseAt(join(reportPath(paths, i), 'marking'), m.error);
+      }
+      return { ok: true, value: cmd };
+    }
+    const ck = commandKind(cmd.type);
+    if (ck?.op !== 'upsert') return { ok: true, value: cmd };
+    const field = KINDS[ck.kind].input;
+    const input = (cmd as unknown as Record<string, Record<string, unknown>>)[field];
+    const threat = ck.kind === 'threat';
+    const holder = threat ? (input.properties as Record<string, unknown>) : input;
+    const asked = holder.marking as string | undefined;
+    const m = sharing.markingOf(org, sender.role, ck.kind, asked);
+    const where = paths.body !== undefined ? '' : `${field}.`;
+    if ('error' in m) return refuseAt(`${where}${threat ? 'properties.' : ''}marking`, m.error);
+    if (asked !== undefined) return { ok: true, value: cmd };
+    const filled = threat ? { ...input, properties: { ...holder, marking: m.marking } } : { ...input, marking: m.marking };
+    return { ok: true, value: { ...cmd, [field]: filled } as C };
   }
 
   /** A token bound to a unit may report only for that unit. */

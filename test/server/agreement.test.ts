@@ -72,8 +72,11 @@ describe("who receives what under the exercise's agreement", () => {
     expect(sharing.delivery({ kind: 'unit', marking: 'releasable-all', owner: 'WFP' }, { org: 'BLUE-BDE', role: 'viewer' })).toEqual({ receives: true, remove: [] });
   });
 
-  it('restricted: the owner organisation and administrators only; an owner always receives its own in full', () => {
+  it('restricted: the owner organisation, military analysts and administrators only; an owner always receives its own in full', () => {
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'UN-OCHA', role: 'planner' }).receives).toBe(false);
+    expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'UN-OCHA', role: 'analyst' }).receives).toBe(false);
+    expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'BLUE-BDE', role: 'analyst' }).receives).toBe(true);
+    expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'BLUE-BDE', role: 'viewer' }).receives).toBe(false);
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'admin', role: 'admin' }).receives).toBe(true);
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'WFP', role: 'field' })).toEqual({ receives: true, remove: [] });
   });
@@ -86,16 +89,16 @@ describe("who receives what under the exercise's agreement", () => {
     expect(sharing.markingOf('NOBODY', 'planner', 'threat', undefined)).toMatchObject({ error: expect.stringMatching(/not in the sharing agreement/) });
   });
 
-  it('property: an item withheld from an organisation is withheld from each of its roles unless a rule names the role', () => {
+  it('property: roles of one organisation receive alike, but for restricted items (military analysts); an owner always receives; coalition-only never reaches a humanitarian organisation', () => {
     const orgs = sharing.agreement.organisations.map((o) => o.id);
     fc.assert(
       fc.property(fc.constantFrom(...ITEM_KINDS), fc.constantFrom(...sharing.agreement.markings), fc.constantFrom(...orgs), fc.constantFrom(...orgs), (kind, marking, owner, to) => {
         const roles = ['field', 'planner', 'analyst', 'viewer'];
         const got = roles.map((role) => sharing.delivery({ kind, marking, owner }, { org: to, role }).receives);
-        // Apart from administrators (named by role), roles of one organisation receive alike.
-        expect(new Set(got).size).toBe(1);
-        if (owner === to) expect(got[0]).toBe(true);
-        if (marking === 'coalition-only' && sharing.organisation(to)?.kind === 'humanitarian' && owner !== to) expect(got[0]).toBe(false);
+        if (marking !== 'restricted') expect(new Set(got).size).toBe(1);
+        else if (owner !== to) expect(got).toEqual(roles.map((role) => role === 'analyst' && sharing.organisation(to)?.kind === 'military'));
+        if (owner === to) expect(got.every(Boolean)).toBe(true);
+        if (marking === 'coalition-only' && sharing.organisation(to)?.kind === 'humanitarian' && owner !== to) expect(got.some(Boolean)).toBe(false);
       }),
     );
   });
