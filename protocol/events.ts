@@ -227,9 +227,20 @@ export type EventPayloads = {
   'convoy.route-chosen': { convoyId: string; route: number; corridor: Corridor };
   /** A proposal no longer open without a decision: the convoy stopped, or the route ahead is safe again. */
   'reroute.withdrawn': { convoyId: string; proposalId: string; reason: 'convoy_ended' | 'no_longer_needed' };
-} & { [K in Kind as `${K}.upserted`]: { [F in FieldOf<K>]: Entities[K] } } & {
-  [K in Kind as `${K}.removed`]: K extends ExpiringKind ? { id: string; reason: RemovalReason } : { id: string };
+} & { [K in Kind as `${K}.upserted`]: { [F in FieldOf<K>]: Entities[K] } & { was?: Was } } & {
+  [K in Kind as `${K}.removed`]: (K extends ExpiringKind ? { id: string; reason: RemovalReason } : { id: string }) & { was?: Was };
 };
+
+/**
+ * Who owned an entity and how it was marked before this event (issue 13): on a removal, what is
+ * removed; on an upsert, what it was when its owner or marking changes. The sharing policy tells from
+ * it, without any memory of its own, whether a recipient saw the entity before: a removal goes only to
+ * those who did, and an entity marked beyond a recipient's reach is removed from its picture.
+ */
+export interface Was {
+  owner?: string;
+  marking?: string;
+}
 export type EventType = keyof EventPayloads;
 
 /** An event as stored in the log and sent on the wire (`seq` strictly increases, P1). */

@@ -324,6 +324,8 @@ export const PictureSchema = Type.Object(
 const head = { seq: Type.Integer({ minimum: 1 }), timeMs: Ms, msgId: Opt(Text), actor: Opt(ActorSchema) };
 const event = <K extends string, T extends Record<string, TSchema>>(type: K, fields: T) => Type.Object({ ...head, type: Type.Literal(type), ...fields }, strict);
 const Reason = Type.Union([Type.Literal('deleted'), Type.Literal('expired')]);
+/** Who owned an entity and how it was marked before the event (issue 13). */
+const Was = Opt(Type.Object({ owner: Opt(Text), marking: Opt(Text) }, strict));
 
 /** A fix as a row of numbers (P14): `[unitId, lon, lat, time, seen, heading, speed, accuracy]`, trailing nulls left off. */
 export const FixRowSchema = Type.Array(Type.Union([Text, Num, Type.Null()]), { minItems: 5, maxItems: 8 });
@@ -332,20 +334,20 @@ export const FixRowSchema = Type.Array(Type.Union([Text, Num, Type.Null()]), { m
 export const PictureEventSchema = Type.Union([
   event('position.reported', { units: Type.Array(UnitSchema) }),
   event('position.reported', { fixes: Type.Array(Type.Union([FixRowSchema, UnitSchema])) }),
-  event('threat.upserted', { zone: ThreatZoneSchema }),
-  event('threat.removed', { id: Text, reason: Reason }),
-  event('haven.upserted', { haven: HavenSchema }),
-  event('haven.removed', { id: Text }),
-  event('site.upserted', { site: SiteSchema }),
-  event('site.removed', { id: Text }),
-  event('flow.upserted', { flow: FlowSchema }),
-  event('flow.removed', { id: Text }),
-  event('constraint.upserted', { constraint: ConstraintSchema }),
-  event('constraint.removed', { id: Text, reason: Reason }),
-  event('convoy.upserted', { convoy: ConvoySchema }),
-  event('convoy.removed', { id: Text }),
-  event('plan.upserted', { plan: PlanSchema }),
-  event('plan.removed', { id: Text }),
+  event('threat.upserted', { zone: ThreatZoneSchema, was: Was }),
+  event('threat.removed', { id: Text, reason: Reason, was: Was }),
+  event('haven.upserted', { haven: HavenSchema, was: Was }),
+  event('haven.removed', { id: Text, was: Was }),
+  event('site.upserted', { site: SiteSchema, was: Was }),
+  event('site.removed', { id: Text, was: Was }),
+  event('flow.upserted', { flow: FlowSchema, was: Was }),
+  event('flow.removed', { id: Text, was: Was }),
+  event('constraint.upserted', { constraint: ConstraintSchema, was: Was }),
+  event('constraint.removed', { id: Text, reason: Reason, was: Was }),
+  event('convoy.upserted', { convoy: ConvoySchema, was: Was }),
+  event('convoy.removed', { id: Text, was: Was }),
+  event('plan.upserted', { plan: PlanSchema, was: Was }),
+  event('plan.removed', { id: Text, was: Was }),
   event('convoy.state-changed', { convoyId: Text, ...transitionFields }),
   event('corridor.recomputed', { corridor: CorridorSchema }),
   event('corridor.refreshed', { refresh: CorridorRefreshSchema }),

@@ -23,6 +23,7 @@ import { FileSnapshotStore, snapshotDir } from './log/snapshot-store.js';
 import { Broadcaster } from './net/broadcast.js';
 import { createHttpApp } from './net/http/app.js';
 import { SharingAgreement, type Agreement } from './sharing/agreement.js';
+import { AgreementPolicy } from './sharing/policy.js';
 import { Outbox, type SharingPolicy } from './out/outbox.js';
 import { rawErrorResponse } from './net/http/errors.js';
 import { attachWebSocket } from './net/ws-adapter.js';
@@ -97,7 +98,10 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     snapshotIntervalMs: config.snapshotIntervalMs,
   });
   // Everything sent to anyone passes the outbox with its recipient (one way out).
-  const outbox = new Outbox({ picture: () => store.picture, staleAfterMs: config.staleAfterMs, policy: deps.sharing });
+  // The sharing agreement, when one is in force, decides what each recipient receives (issue 13).
+  const agreement = deps.agreement ? new SharingAgreement(deps.agreement) : undefined;
+  const policy = deps.sharing ?? (agreement ? new AgreementPolicy(agreement, () => store.picture) : undefined);
+  const outbox = new Outbox({ picture: () => store.picture, staleAfterMs: config.staleAfterMs, policy });
   const broadcaster = new Broadcaster({
     source: store,
     outbox,
@@ -107,7 +111,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
   const gateway = new Gateway({
     store,
     logger,
-    sharing: deps.agreement ? new SharingAgreement(deps.agreement) : undefined,
+    sharing: agreement,
     limits: {
       ratePerS: config.tokenRatePerS ?? DEFAULT_TOKEN_LIMITS.ratePerS,
       maxSockets: config.tokenMaxSockets ?? DEFAULT_TOKEN_LIMITS.maxSockets,

@@ -366,17 +366,33 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
     const made = (NORMALISERS[ck.kind] as Normaliser<Kind>)(input as never, ctx) as unknown as Record<string, unknown>;
     // Who posted it (issue 13): the sharing agreement decides who else receives it, by its marking.
     const entity = owner !== undefined ? { ...made, owner } : made;
-    return ok({ ...meta, type: `${ck.kind}.upserted`, [spec.field]: entity });
+    // What it was, when its owner or marking changes: who saw it before may no longer (P28).
+    const before = ctx.entity?.(ck.kind, made.id as string) as { owner?: string; marking?: string } | undefined;
+    const was = before && (before.owner !== entity.owner || before.marking !== entity.marking) ? wasOf(before) : undefined;
+    return ok({ ...meta, type: `${ck.kind}.upserted`, [spec.field]: entity, ...(was ? { was } : {}) });
   }
   const id = (cmd as { id: string }).id;
   if (!ctx.exists(spec.slice, id)) return notFound(ck.kind, id);
+  const gone = ctx.entity?.(ck.kind, id) as { owner?: string; marking?: string } | undefined;
+  const wasMeta = gone ? { was: wasOf(gone) } : {};
   if (ck.kind === 'plan' && ctx.planConvoys) {
     const still = ctx.planConvoys(id);
     if (still.length > 0) {
       return { ok: false, error: { code: 'in_use', message: `evacuation plan "${id}" still has convoys ${still.map((c) => `"${c}"`).join(', ')}; remove them or move them to another plan first`, path: 'id' } };
     }
   }
-  return ok(spec.expires ? { ...meta, type: `${ck.kind}.removed`, id, reason: 'deleted' } : { ...meta, type: `${ck.kind}.removed`, id });
+  return ok(spec.expires ? { ...meta, type: `${ck.kind}.removed`, id, reason: 'deleted', ...wasMeta } : { ...meta, type: `${ck.kind}.removed`, id, ...wasMeta });
+}
+
+/**
+ * An entity's owner and marking as a removal or a change of marking carries them (issue 13).
+ * @example wasOf({ owner: 'WFP', marking: 'humanitarian', name: 'x' }) // { owner: 'WFP', marking: 'humanitarian' }
+ */
+export function wasOf(entity: { owner?: string; marking?: string }): { owner?: string; marking?: string } {
+  const was: { owner?: string; marking?: string } = {};
+  if (entity.owner !== undefined) was.owner = entity.owner;
+  if (entity.marking !== undefined) was.marking = entity.marking;
+  return was;
 }
 
 /** The entity an upsert event creates, as (slice, id), so later commands in a batch see it exist. */

@@ -2,6 +2,7 @@
 // `validUntil` passes, with reason `expired`, and at start-up those that expired while the server was down.
 import type { Picture, PictureEvent } from '@corridor/protocol';
 import type { Reactor, ReactorContext } from './reactor.js';
+import { wasOf } from './commands.js';
 
 /** Longest timer delay Node accepts is 2^31−1 ms; further expiries are looked at again hourly. */
 const MAX_TIMER_MS = 3_600_000;
@@ -36,13 +37,13 @@ export class ExpiryReactor implements Reactor {
     const events = [];
     for (const zone of Object.values(picture.threats)) {
       if (zone.validUntilMs !== undefined && zone.validUntilMs <= nowMs && ctx.exists('threats', zone.id)) {
-        events.push({ type: 'threat.removed' as const, id: zone.id, reason: 'expired' as const });
+        events.push({ type: 'threat.removed' as const, id: zone.id, reason: 'expired' as const, was: wasOf(zone) });
       }
     }
     for (const c of Object.values(picture.constraints)) {
       const until = c.validUntil === undefined ? undefined : Date.parse(c.validUntil);
       if (until !== undefined && until <= nowMs && ctx.exists('constraints', c.id)) {
-        events.push({ type: 'constraint.removed' as const, id: c.id, reason: 'expired' as const });
+        events.push({ type: 'constraint.removed' as const, id: c.id, reason: 'expired' as const, was: wasOf(c) });
       }
     }
     if (events.length > 0) ctx.append({ events });

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { actionOf, can } from '../auth/roles.js';
 import type { Command } from '../core/commands.js';
 import { CommandError, type PictureStore, type SubmitResult } from '../core/store.js';
-import { ClientCommandSchemas, commandKind, KINDS, type ClientCommand, type ClientCommandType, type ProtocolError } from '@corridor/protocol';
+import { ClientCommandSchemas, commandKind, KINDS, type ClientCommand, type ClientCommandType, type Kind, type ProtocolError } from '@corridor/protocol';
 import type { SharingAgreement } from '../sharing/agreement.js';
 import { preview, validateCommand, type Result } from '@corridor/protocol/validate';
 import { DEFAULT_TOKEN_LIMITS, RateLimiter, SocketCounter, type TokenLimits } from './limits.js';
@@ -217,7 +217,56 @@ export class Gateway {
   private senderChecks<C extends Command | ClientCommand>(sender: Sender, cmd: C, paths: CarrierPaths): Result<C> {
     const bound = this.bindingError(sender, cmd, paths);
     if (bound) return { ok: false, error: bound };
-    return this.sharing ? this.marked(sender, cmd, paths, this.sharing) : { ok: true, value: cmd };
+    if (!this.sharing) return { ok: true, value: cmd };
+    const unseen = this.unseenTarget(sender, cmd, this.sharing, paths);
+    if (unseen) return { ok: false, error: unseen };
+    return this.marked(sender, cmd, paths, this.sharing);
+  }
+
+  /**
+   * A command that names an entity its sender may not see (issue 13): a removal, a change of state, a
+   * decision or an acknowledgement is answered as for an id that does not exist (the same 404 and
+   * words), so it cannot tell the two apart; an upsert may not take its id over.
+   */
+  private unseenTarget(sender: Sender, cmd: Command | ClientCommand, sharing: SharingAgreement, paths: CarrierPaths): ProtocolError | undefined {
+    const picture = this.store.picture;
+    // Named as the carrier names the field, as the store's own not_found would be (carrierError).
+    const at = (path: string) => paths.fields?.[path] ?? path;
+    const to = { org: sender.actor.org, role: sender.role };
+    const sees = (kind: Kind, item: { owner?: string; marking?: string }) => {
+      const owner = item.owner ?? '';
+      const marking = item.marking ?? sharing.organisation(owner)?.defaultMarking ?? sharing.agreement.markings[0];
+      const d = sharing.delivery({ kind, marking, owner }, to);
+      return d.receives && d.delayMin === undefined;
+    };
+    const convoyCmd = cmd.type === 'convoy.state' || cmd.type === 'convoy.reroute' || cmd.type === 'convoy.route';
+    if (convoyCmd) {
+      const convoy = picture.convoys[cmd.convoyId];
+      if (convoy && !sees('convoy', convoy)) return { code: 'not_found', message: `there is no convoy with id "${cmd.convoyId}"`, path: at('convoyId') };
+      return undefined;
+    }
+    if (cmd.type === 'alert.ack') {
+      const alert = picture.alerts[cmd.alertId];
+      const convoy = alert ? picture.convoys[alert.convoyId] : undefined;
+      if (convoy && !sees('convoy', convoy)) return { code: 'not_found', message: `there is no open alert with id "${cmd.alertId}"`, path: at('alertId') };
+      return undefined;
+    }
+    const ck = commandKind(cmd.type);
+    if (!ck) return undefined;
+    const spec = KINDS[ck.kind];
+    const records = picture[spec.slice] as Record<string, { owner?: string; marking?: string }>;
+    if (ck.op === 'remove') {
+      const id = (cmd as { id: string }).id;
+      if (Object.hasOwn(records, id) && !sees(ck.kind, records[id])) return { code: 'not_found', message: `there is no ${spec.label} with id "${id}"`, path: 'id' };
+      return undefined;
+    }
+    const input = (cmd as unknown as Record<string, Record<string, unknown>>)[spec.input];
+    const id = ck.kind === 'threat' ? ((input.properties as { id?: string }).id ?? (input.id as string | undefined)) : (input.id as string | undefined);
+    if (id !== undefined && Object.hasOwn(records, String(id)) && !sees(ck.kind, records[String(id)])) {
+      const where = paths.body !== undefined ? '' : `${spec.input}.`;
+      return { code: 'forbidden', message: `the id "${id}" may not be used; post it without an id, or under another`, path: `${where}${ck.kind === 'threat' ? 'properties.' : ''}id` };
+    }
+    return undefined;
   }
 
   /**

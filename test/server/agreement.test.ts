@@ -72,12 +72,15 @@ describe("who receives what under the exercise's agreement", () => {
     expect(sharing.delivery({ kind: 'unit', marking: 'releasable-all', owner: 'WFP' }, { org: 'BLUE-BDE', role: 'viewer' })).toEqual({ receives: true, remove: [] });
   });
 
-  it('restricted: the owner organisation, military analysts and administrators only; an owner always receives its own in full', () => {
+  it('restricted: the owner organisation, military analysts and the server administrators only; an owner always receives its own in full', () => {
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'UN-OCHA', role: 'planner' }).receives).toBe(false);
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'UN-OCHA', role: 'analyst' }).receives).toBe(false);
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'BLUE-BDE', role: 'analyst' }).receives).toBe(true);
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'BLUE-BDE', role: 'viewer' }).receives).toBe(false);
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'admin', role: 'admin' }).receives).toBe(true);
+    expect(sharing.delivery({ kind: 'unit', marking: 'coalition-only', owner: 'BLUE-BDE' }, { org: 'admin', role: 'admin' }).receives).toBe(true);
+    // An administrator's role in another organisation is no key to everything.
+    expect(sharing.delivery({ kind: 'unit', marking: 'coalition-only', owner: 'BLUE-BDE' }, { org: 'WFP', role: 'admin' }).receives).toBe(false);
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'WFP', role: 'field' })).toEqual({ receives: true, remove: [] });
   });
 

@@ -30,7 +30,8 @@ describe('commandToEvent', () => {
     expect(e.type).toBe('position.reported');
     expect(e.msgId).toBe('m1');
     expect(e.actor?.tokenId).toBe('tk-1');
-    expect(e.units).toEqual([{ unitId: 'u1', lon: 11.96, lat: 57.7, timeMs: NOW - 60_000, seenMs: NOW }]);
+    // The unit names its owner, the organisation of the token that reported it (issue 13).
+    expect(e.units).toEqual([{ unitId: 'u1', lon: 11.96, lat: 57.7, timeMs: NOW - 60_000, seenMs: NOW, owner: 'wfp' }]);
     expect(Object.keys(e.units[0])).not.toContain('heading');
   });
 
