@@ -136,7 +136,7 @@ describe.skipIf(!existsSync(CHROMIUM))('operations picture in Chromium (needs /u
   });
 
   it('says SIGNED OUT and stops retrying when its token is revoked while the page is open, keeping the picture', async () => {
-    const created = await e2e.tokenCli('create', '--org', 'partner-ngo', '--role', 'viewer');
+    const created = await e2e.tokenCli('create', '--org', 'UN-OCHA', '--role', 'viewer');
     const token = created.trim().split('\n').pop()!;
     const id = /Created (tk-[0-9a-f]+)/.exec(created)![1];
     const page = await openPicture('/', undefined, { token });
