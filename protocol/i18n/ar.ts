@@ -42,6 +42,8 @@ const ar: Catalogue = {
     stale_other: '{{n}} بلا تحديث',
     lastUpdate: 'آخر تحديث <b>{{time}}</b>',
     clock: 'الوقت الآن (UTC)',
+    sharing: '{{org}} · مشاركة وفق الاتفاق',
+    sharingTitle: 'ما تنشره المنظمات الأخرى يصلك كما يسمح «{{agreement}}»: قد يُحجب بعضه أو يُحدَّد موقعه بدقة أقل أو يصل دون بعض التفاصيل.',
   },
   connection: {
     connecting: 'جارٍ الاتصال',

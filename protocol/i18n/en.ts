@@ -33,6 +33,8 @@ const en = {
     stale_other: '{{n}} stale',
     lastUpdate: 'last update <b>{{time}}</b>',
     clock: 'Time now (UTC)',
+    sharing: '{{org}} · shared by agreement',
+    sharingTitle: 'What other organisations post reaches you as “{{agreement}}” allows: some of it may be withheld, placed less precisely or without some details.',
   },
   connection: {
     connecting: 'CONNECTING',

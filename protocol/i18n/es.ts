@@ -34,6 +34,8 @@ const es: Catalogue = {
     stale_other: '{{n}} sin reporte',
     lastUpdate: 'última actualización <b>{{time}}</b>',
     clock: 'Hora actual (UTC)',
+    sharing: '{{org}} · compartido según el acuerdo',
+    sharingTitle: 'Lo que publican otras organizaciones le llega como lo permite «{{agreement}}»: parte puede retenerse, situarse con menos precisión o llegar sin algunos detalles.',
   },
   connection: {
     connecting: 'CONECTANDO',

@@ -35,6 +35,8 @@ const fr: Catalogue = {
     stale_other: '{{n}} sans nouvelles',
     lastUpdate: 'dernière mise à jour <b>{{time}}</b>',
     clock: 'Heure actuelle (UTC)',
+    sharing: '{{org}} · partage selon l’accord',
+    sharingTitle: 'Ce que publient les autres organisations vous parvient comme « {{agreement}} » le permet : une partie peut être retenue, placée moins précisément ou privée de certains détails.',
   },
   connection: {
     connecting: 'CONNEXION',

@@ -12,6 +12,8 @@ export interface Me {
   unit: string | null;
   /** What the role may do: `read`, `positions`, `convoys`, `threats`, … */
   actions: string[];
+  /** The information-sharing agreement the picture reaches this user under (issue 13), or null. */
+  agreement?: { name: string; org: { id: string; kind: string; defaultMarking: string } | null; markings: string[] } | null;
 }
 
 let live: Connection | undefined;

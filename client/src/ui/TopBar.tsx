@@ -7,6 +7,23 @@ import { counted } from '../layers/words.js';
 import { usePicture } from '../state/hooks.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 import { LanguageSwitcher } from './LanguageSwitcher.js';
+import { useMe } from '../net/session.js';
+
+/**
+ * Under an information-sharing agreement, says so (issue 13): what other organisations post reaches
+ * this user as the agreement allows, some of it withheld, coarsened or without some fields. It never
+ * says how much: that would tell what is withheld.
+ */
+function SharingNotice() {
+  const w = useWords();
+  const me = useMe();
+  if (!me?.agreement) return null;
+  return (
+    <div className="sharing" data-testid="sharing-notice" title={w.t('topbar.sharingTitle', { agreement: me.agreement.name })}>
+      {w.t('topbar.sharing', { org: w.isolate(me.org) })}
+    </div>
+  );
+}
 
 export function TopBar({ now, title, switcher = true }: { now: number; title: string; switcher?: boolean }) {
   const w = useWords();
@@ -42,6 +59,7 @@ export function TopBar({ now, title, switcher = true }: { now: number; title: st
         <span className="clock-time">{w.fmt.utcTime(clockMs)}</span>
         <span className="clock-date">{w.fmt.utcDate(clockMs)}</span>
       </div>
+      <SharingNotice />
       {switcher && <LanguageSwitcher />}
       <ConnectionBadge now={now} />
       <div className="exercise-mark" aria-hidden="true">

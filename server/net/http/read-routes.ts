@@ -101,7 +101,10 @@ export function readRoutes(opts: ReadOptions): express.Router {
   api.get('/me', (req, res) => {
     const s = req.sender!;
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ tokenId: s.tokenId, org: s.actor.org, role: s.role, unit: s.unit ?? null, actions: actionsOf(s.role) });
+    // The agreement under which the picture reaches it (issue 13), so a page can say so.
+    const org = opts.agreement?.organisations.find((o) => o.id === s.actor.org);
+    const agreement = opts.agreement ? { name: opts.agreement.name, org: org ? { id: org.id, kind: org.kind, defaultMarking: org.defaultMarking } : null, markings: opts.agreement.markings } : null;
+    res.json({ tokenId: s.tokenId, org: s.actor.org, role: s.role, unit: s.unit ?? null, actions: actionsOf(s.role), agreement });
   });
 
   // Havens with their places: occupied, reserved by convoys approved or under way, free (P23).
