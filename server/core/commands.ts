@@ -133,9 +133,20 @@ export function positionEventJson(msgId: string, actorJson: string | undefined, 
   if (unit.accuracy !== undefined) text += `,"accuracy":${unit.accuracy}`;
   if (unit.callsign !== undefined) text += `,"callsign":${JSON.stringify(unit.callsign)}`;
   if (unit.affiliation !== undefined) text += `,"affiliation":${JSON.stringify(unit.affiliation)}`;
-  if (unit.owner !== undefined) text += `,"owner":${JSON.stringify(unit.owner)}`;
+  if (unit.owner !== undefined) text += `,"owner":${ownerJson(unit.owner)}`;
   if (unit.marking !== undefined) text += `,"marking":${JSON.stringify(unit.marking)}`;
   return `${text}}]}`;
+}
+
+/** The JSON text of an owner (an organisation id), made once per organisation: the hot path writes one per fix. */
+const ownerTexts = new Map<string, string>();
+function ownerJson(owner: string): string {
+  let text = ownerTexts.get(owner);
+  if (text === undefined) {
+    text = JSON.stringify(owner);
+    if (ownerTexts.size < 10_000) ownerTexts.set(owner, text);
+  }
+  return text;
 }
 
 /** Circle steps when a Point threat is buffered by its radius. */

@@ -218,7 +218,9 @@ export class Gateway {
     const bound = this.bindingError(sender, cmd, paths);
     if (bound) return { ok: false, error: bound };
     if (!this.sharing) return { ok: true, value: cmd };
-    const unseen = this.unseenTarget(sender, cmd, this.sharing, paths);
+    // The hot path: a report names no entity; only a marking it gives is looked at.
+    if (cmd.type === 'position' && cmd.marking === undefined) return { ok: true, value: cmd };
+    const unseen = cmd.type === 'position' || cmd.type === 'positions' ? undefined : this.unseenTarget(sender, cmd, this.sharing, paths);
     if (unseen) return { ok: false, error: unseen };
     return this.marked(sender, cmd, paths, this.sharing);
   }

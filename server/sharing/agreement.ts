@@ -249,6 +249,23 @@ export class SharingAgreement {
   }
 
   /**
+   * Whether a recipient receives every item in full, whatever its kind, marking and owner: the first
+   * rule that names it as a recipient is about every kind and marking, from every owner, and changes
+   * nothing (the server's administrators under the exercise's agreement).
+   */
+  receivesAll(to: Receiver): boolean {
+    const toOrg = this.orgs.get(to.org);
+    for (const r of this.agreement.rules) {
+      const byOrg = r.to.all === true || (r.to.orgs ?? []).includes(to.org) || (toOrg !== undefined && (r.to.orgKinds ?? []).includes(toOrg.kind));
+      const anyOrg = r.to.all === undefined && r.to.orgs === undefined && r.to.orgKinds === undefined;
+      if (!(byOrg || anyOrg)) continue;
+      if (r.to.roles && !(r.to.roles as string[]).includes(to.role)) continue;
+      return r.kinds.includes('*') && r.markings.includes('*') && r.from === undefined && r.remove === undefined && r.coarsen_m === undefined && r.delay_min === undefined;
+    }
+    return false;
+  }
+
+  /**
    * How a recipient receives an item: its owner organisation in full; otherwise as the first rule
    * whose kinds, markings, owner and recipients match says; not at all when none does.
    */

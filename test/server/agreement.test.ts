@@ -79,6 +79,9 @@ describe("who receives what under the exercise's agreement", () => {
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'BLUE-BDE', role: 'viewer' }).receives).toBe(false);
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'admin', role: 'admin' }).receives).toBe(true);
     expect(sharing.delivery({ kind: 'unit', marking: 'coalition-only', owner: 'BLUE-BDE' }, { org: 'admin', role: 'admin' }).receives).toBe(true);
+    expect(sharing.receivesAll({ org: 'admin', role: 'admin' })).toBe(true);
+    expect(sharing.receivesAll({ org: 'BLUE-BDE', role: 'analyst' })).toBe(false);
+    expect(sharing.receivesAll({ org: 'WFP', role: 'admin' })).toBe(false);
     // An administrator's role in another organisation is no key to everything.
     expect(sharing.delivery({ kind: 'unit', marking: 'coalition-only', owner: 'BLUE-BDE' }, { org: 'WFP', role: 'admin' }).receives).toBe(false);
     expect(sharing.delivery({ kind: 'site', marking: 'restricted', owner: 'WFP' }, { org: 'WFP', role: 'field' })).toEqual({ receives: true, remove: [] });
