@@ -235,12 +235,7 @@ export class Gateway {
     // Named as the carrier names the field, as the store's own not_found would be (carrierError).
     const at = (path: string) => paths.fields?.[path] ?? path;
     const to = { org: sender.actor.org, role: sender.role };
-    const sees = (kind: Kind, item: { owner?: string; marking?: string }) => {
-      const owner = item.owner ?? '';
-      const marking = item.marking ?? sharing.organisation(owner)?.defaultMarking ?? sharing.agreement.markings[0];
-      const d = sharing.delivery({ kind, marking, owner }, to);
-      return d.receives && d.delayMin === undefined;
-    };
+    const sees = (kind: Kind, item: { owner?: string; marking?: string }) => sharing.deliveryOf(kind, item, to).receives;
     const convoyCmd = cmd.type === 'convoy.state' || cmd.type === 'convoy.reroute' || cmd.type === 'convoy.route';
     if (convoyCmd) {
       const convoy = picture.convoys[cmd.convoyId];

@@ -249,6 +249,19 @@ export class SharingAgreement {
   }
 
   /**
+   * How a recipient receives a stored item: its marking, or its owner's default when it carries none
+   * (a report), or the least restrictive for an item of no known owner; a delayed delivery is a
+   * withheld one, since delays are not kept yet (never sent early). The one answer the outbox's
+   * policy and the gateway both use.
+   */
+  deliveryOf(kind: ItemKind, item: { owner?: string; marking?: string }, to: Receiver): Delivery {
+    const owner = item.owner ?? '';
+    const marking = item.marking ?? this.orgs.get(owner)?.defaultMarking ?? this.agreement.markings[0];
+    const d = this.delivery({ kind, marking, owner }, to);
+    return d.receives && d.delayMin !== undefined ? { receives: false } : d;
+  }
+
+  /**
    * Whether a recipient receives every item in full, whatever its kind, marking and owner: the first
    * rule that names it as a recipient is about every kind and marking, from every owner, and changes
    * nothing (the server's administrators under the exercise's agreement).

@@ -97,12 +97,7 @@ export class AgreementPolicy implements SharingPolicy {
 
   /** How an audience receives an item of a kind, owned and marked as it is. */
   private delivery(audience: string, kind: ItemKind, item: { owner?: string; marking?: string }): Delivery {
-    const to = parseKey(audience);
-    const owner = item.owner ?? '';
-    const marking = item.marking ?? this.sharing.organisation(owner)?.defaultMarking ?? this.sharing.agreement.markings[0];
-    const d = this.sharing.delivery({ kind, marking, owner }, to);
-    // Delays are not kept yet: an item a rule delays is withheld, never sent early.
-    return d.receives && d.delayMin !== undefined ? { receives: false } : d;
+    return this.sharing.deliveryOf(kind, item, parseKey(audience));
   }
 
   /** An entity as the audience receives it, or undefined. */
