@@ -158,6 +158,10 @@ function applyTo(
       if (!Object.hasOwn(peek().convoys, event.convoyId)) return;
       slice('corridors')[event.convoyId] = event.corridor;
       return;
+    case 'agreement.changed':
+    case 'audit.read':
+      // Facts of the log (issue 13) that change nothing in the picture.
+      return;
     case 'reroute.withdrawn':
       if (peek().proposals[event.convoyId]?.id === event.proposalId) delete slice('proposals')[event.convoyId];
       return;

@@ -64,14 +64,18 @@ export interface Haven extends Required<Omit<HavenInput, 'occupancy' | 'marking'
   owner?: string;
   updatedMs: number;
 }
-export interface Site extends SiteInput {
+export interface Site extends Omit<SiteInput, 'source'> {
   id: string;
+  /** Where its figures come from; absent when the sharing agreement withholds it from the recipient. */
+  source?: string;
   /** The organisation that posted it (issue 13). */
   owner?: string;
   updatedMs: number;
 }
-export interface Flow extends FlowInput {
+export interface Flow extends Omit<FlowInput, 'source'> {
   id: string;
+  /** Where its figures come from; absent when the sharing agreement withholds it from the recipient. */
+  source?: string;
   /** The organisation that posted it (issue 13). */
   owner?: string;
   updatedMs: number;
@@ -227,6 +231,13 @@ export type EventPayloads = {
   'convoy.route-chosen': { convoyId: string; route: number; corridor: Corridor };
   /** A proposal no longer open without a decision: the convoy stopped, or the route ahead is safe again. */
   'reroute.withdrawn': { convoyId: string; proposalId: string; reason: 'convoy_ended' | 'no_longer_needed' };
+  /**
+   * The information-sharing agreement in force changed (issue 13): its name and the SHA-256 of its
+   * file's text. Every client is sent the picture it may see under it at once.
+   */
+  'agreement.changed': { name: string; digest: string };
+  /** An administrator read the audit trail (issue 13): the filter asked for and the rows it gave. Only administrators receive it. */
+  'audit.read': { query: Record<string, string>; rows: number };
 } & { [K in Kind as `${K}.upserted`]: { [F in FieldOf<K>]: Entities[K] } & { was?: Was } } & {
   [K in Kind as `${K}.removed`]: (K extends ExpiringKind ? { id: string; reason: RemovalReason } : { id: string }) & { was?: Was };
 };

@@ -448,6 +448,8 @@ export type ErrorCode =
   | 'in_use'
   | 'no_safe_route'
   | 'off_network'
+  /** A sharing agreement that cannot be read or checked; the one in force stays (issue 13). */
+  | 'invalid_agreement'
   /** A msgId (or Idempotency-Key) this sender already used for a different message (P8). */
   | 'conflict'
   /** The sender's token is over its rate of updates (P15). */

@@ -132,7 +132,8 @@ export const SiteSchema = Type.Object(
     lat: Num,
     population: Num,
     date: Text,
-    source: Text,
+    /** Absent when the sharing agreement withholds it (issue 13). */
+    source: Opt(Text),
     kind: Opt(Type.Union([Type.Literal('camp'), Type.Literal('collective-centre'), Type.Literal('informal'), Type.Literal('host-community')])),
     owner: Opt(Text),
     marking: Opt(Text),
@@ -140,7 +141,7 @@ export const SiteSchema = Type.Object(
   },
   strict,
 );
-export const FlowSchema = Type.Object({ id: Text, from: Position2, to: Position2, people: Num, date: Text, source: Text, owner: Opt(Text), marking: Opt(Text), updatedMs: Ms }, strict);
+export const FlowSchema = Type.Object({ id: Text, from: Position2, to: Position2, people: Num, date: Text, source: Opt(Text), owner: Opt(Text), marking: Opt(Text), updatedMs: Ms }, strict);
 export const ConstraintSchema = Type.Object(
   {
     id: Text,
@@ -360,6 +361,8 @@ export const PictureEventSchema = Type.Union([
   event('reroute.decided', { convoyId: Text, proposalId: Text, route: Type.Integer({ minimum: 0 }), auto: Opt(Type.Boolean()), corridor: CorridorSchema }),
   event('convoy.route-chosen', { convoyId: Text, route: Type.Integer({ minimum: 0 }), corridor: CorridorSchema }),
   event('reroute.withdrawn', { convoyId: Text, proposalId: Text, reason: Type.Union([Type.Literal('convoy_ended'), Type.Literal('no_longer_needed')]) }),
+  event('agreement.changed', { name: Text, digest: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
+  event('audit.read', { query: Type.Record(Type.String({ maxLength: 32 }), Type.String({ maxLength: 200 })), rows: Type.Integer({ minimum: 0 }) }),
 ]);
 
 const ErrorCodeSchema = Type.String({ pattern: '^[a-z_]+$' });

@@ -1,6 +1,8 @@
 // Assembles the server from its parts (server/): event log, store, tokens, HTTP, WebSocket and
 // broadcast on one port. Shared by main.ts and the integration tests.
 import type { Router } from 'express';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
@@ -22,16 +24,21 @@ import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog } from './log/even
 import { FileSnapshotStore, snapshotDir } from './log/snapshot-store.js';
 import { Broadcaster } from './net/broadcast.js';
 import { createHttpApp } from './net/http/app.js';
-import { SharingAgreement, type Agreement } from './sharing/agreement.js';
+import { AgreementError, parseAgreement, SharingAgreement, type Agreement } from './sharing/agreement.js';
+import { DelayLine } from './sharing/delay.js';
 import { AgreementPolicy } from './sharing/policy.js';
 import { Outbox, type SharingPolicy } from './out/outbox.js';
 import { rawErrorResponse } from './net/http/errors.js';
 import { attachWebSocket } from './net/ws-adapter.js';
-import type { ClientCommand } from '@corridor/protocol';
+import type { Actor, ClientCommand } from '@corridor/protocol';
+import { SYSTEM_ACTOR } from './core/commands.js';
 import type { RoutingService } from './routing-service.js';
 import { checkDataDir, DataDirError, dataDirProblem } from './util/data-dir.js';
 
 /** The built client, served at `/`, `/wall`, `/access`, `/field`. */
+/** Ms between the delay line's samples: what is delivered M minutes late is M to M + this late. */
+export const DELAY_STEP_MS = 30_000;
+
 export const DEFAULT_CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'client');
 
 export interface ServerDeps {
@@ -43,6 +50,8 @@ export interface ServerDeps {
   sharing?: SharingPolicy;
   /** The information-sharing agreement read at start-up (issue 13), shown by `GET /api/agreement`. */
   agreement?: Agreement;
+  /** The clock of the sharing policy's delays, ms since epoch (tests move it on). */
+  sharingClock?: () => number;
   logger?: Logger;
   /** Routers mounted at the root after sign-in (the basemap). */
   routers?: Router[];
@@ -67,6 +76,11 @@ export interface RunningServer {
    * client's; used by the scenario simulator. Rejects with CommandError on a bad command.
    */
   submitAs(sender: Sender, cmd: ClientCommand): Promise<SubmitResult>;
+  /**
+   * Reads the sharing agreement's file again and puts it in force (SIGHUP); rejects with
+   * AgreementError, leaving the one in force, when it cannot. Absent without an agreement file.
+   */
+  reloadAgreement?: () => Promise<{ seq: number; name: string; digest: string }>;
   /** Graceful stop: refuse new work, commit what is queued, close sockets, snapshot, close the DB. */
   close(): Promise<void>;
 }
@@ -100,7 +114,10 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
   // Everything sent to anyone passes the outbox with its recipient (one way out).
   // The sharing agreement, when one is in force, decides what each recipient receives (issue 13).
   const agreement = deps.agreement ? new SharingAgreement(deps.agreement) : undefined;
-  const policy = deps.sharing ?? (agreement ? new AgreementPolicy(agreement, () => store.picture) : undefined);
+  const sharingNow = deps.sharingClock ?? Date.now;
+  // What the agreement delivers late is given as it was (delay.ts): a sample of the picture per step.
+  const delayLine = agreement ? new DelayLine({ picture: () => store.picture, delays: () => agreement.delays(), stepMs: config.delayStepMs ?? DELAY_STEP_MS, now: sharingNow }) : undefined;
+  const policy = deps.sharing ?? (agreement ? new AgreementPolicy(agreement, () => store.picture, { delayLine, now: sharingNow }) : undefined);
   const outbox = new Outbox({ picture: () => store.picture, staleAfterMs: config.staleAfterMs, policy });
   const broadcaster = new Broadcaster({
     source: store,
@@ -137,6 +154,34 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
       eventLoop,
     };
   };
+  /**
+   * Reads the agreement's file again (issue 13): a file that cannot be read or checked leaves the one
+   * in force; a good one is logged as `agreement.changed`, put in force, and every open client is sent
+   * the picture it may now see. Concurrent reloads run one after the other.
+   */
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reloadAgreement = (by: Actor = SYSTEM_ACTOR): Promise<{ seq: number; name: string; digest: string }> => {
+    const run = reloading.then(async () => {
+      const file = config.agreementFile!;
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new AgreementError(file, undefined, '', `cannot be read: ${(err as Error).message}`);
+      }
+      const next = parseAgreement(text, file);
+      const digest = createHash('sha256').update(text).digest('hex');
+      const { seq } = await store.record({ type: 'agreement.changed', name: next.name, digest }, by);
+      agreement!.replace(next);
+      outbox.policyChanged();
+      delayLine?.sample();
+      const clients = broadcaster.resnapshot();
+      logger.info({ agreement: next.name, digest, seq, by, clients }, 'information-sharing agreement reloaded');
+      return { seq, name: next.name, digest };
+    });
+    reloading = run.catch(() => undefined);
+    return run;
+  };
   const app = createHttpApp({
     status,
     store,
@@ -148,9 +193,24 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     allowedOrigins,
     clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR,
     routers: deps.routers,
-    agreement: deps.agreement,
+    agreement: () => agreement?.agreement,
+    reloadAgreement: agreement && config.agreementFile ? (by) => reloadAgreement(by) : undefined,
   });
   const http = createServer(app);
+  // Each step, the delay line's new sample is what delayed audiences may now see: sent to their clients.
+  let delayTimer: NodeJS.Timeout | undefined;
+  if (delayLine) {
+    delayLine.sample();
+    delayTimer = setInterval(() => {
+      try {
+        delayLine.sample();
+        if (agreement!.delays().maxMin > 0) broadcaster.resnapshot((a) => outbox.delayed(a));
+      } catch (err) {
+        logger.error({ err }, 'the delay line could not take its sample');
+      }
+    }, delayLine.stepMs);
+    delayTimer.unref();
+  }
   // A request Node cannot parse gets the contract's JSON (Node's own answer has an empty body); a
   // peer that reset the connection gets nothing (issue 9).
   http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -213,9 +273,11 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     http,
     clients: () => broadcaster.size,
     submitAs: (sender, raw) => gateway.submitAs(sender, raw),
+    reloadAgreement: agreement && config.agreementFile ? () => reloadAgreement() : undefined,
     close() {
       closing ??= (async () => {
         clearInterval(summary);
+        clearInterval(delayTimer);
         loop.disable();
         http.close();
         await ws.close();

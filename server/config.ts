@@ -56,6 +56,8 @@ export interface Config {
    * undefined with `CORRIDOR_AGREEMENT=none`. Read and checked before the server starts.
    */
   agreementFile?: string;
+  /** Ms between the samples of what the agreement delivers late (30 s; shorter in tests). */
+  delayStepMs?: number;
 }
 
 /** A configuration value that cannot be used; `variable` names the environment variable. */

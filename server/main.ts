@@ -1,5 +1,5 @@
 // Entry point (`npm start` → tsx server/main.ts): wiring only. Config, road network, server, basemap,
-// scenario; prints the one sign-in URL and shuts down cleanly on SIGINT/SIGTERM.
+// scenario; prints the one sign-in URL and shuts down cleanly on SIGINT/SIGTERM; SIGHUP reloads the sharing agreement.
 import path from 'node:path';
 import { pino } from 'pino';
 import { DEFAULT_ROADS_FILE, prepareRoadNetwork, readRoadWays } from '../routing/index.js';
@@ -122,6 +122,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // SIGHUP reads the sharing agreement's file again (issue 13); a bad file leaves the one in force.
+  process.on('SIGHUP', () => {
+    if (!server.reloadAgreement) return logger.warn('SIGHUP: no information-sharing agreement file to reload (CORRIDOR_AGREEMENT=none)');
+    server.reloadAgreement().catch((err: Error) => logger.error({ err: err.message }, 'SIGHUP: the agreement was not reloaded; the one in force stays'));
+  });
 }
 
 main().catch((err) => {

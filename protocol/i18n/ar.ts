@@ -172,6 +172,7 @@ const ar: Catalogue = {
     displacedTotal_many: '{{n}} نازحاً في المواقع المعروفة',
     displacedTotal_other: '{{n}} نازح في المواقع المعروفة',
     siteMeta: '{{n}} · {{source}}، {{date}}',
+    sourceWithheld: 'المصدر محجوب وفق الاتفاق',
     holdingReason: 'متوقفة: {{reason}}',
     resumeWhen: 'تُستأنف الحركة عند: {{condition}}',
     selectLabel: 'إظهار {{convoy}} على الخريطة',

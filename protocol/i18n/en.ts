@@ -139,6 +139,7 @@ const en = {
     displacedTotal_one: '{{n}} person displaced at known sites',
     displacedTotal_other: '{{n}} people displaced at known sites',
     siteMeta: '{{n}} · {{source}}, {{date}}',
+    sourceWithheld: 'source withheld by agreement',
     holdingReason: 'Holding: {{reason}}',
     resumeWhen: 'Resumes when: {{condition}}',
     selectLabel: 'Show {{convoy}} on the map',

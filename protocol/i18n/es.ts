@@ -146,6 +146,7 @@ const es: Catalogue = {
     displacedTotal_many: '{{n}} personas desplazadas en sitios conocidos',
     displacedTotal_other: '{{n}} personas desplazadas en sitios conocidos',
     siteMeta: '{{n}} · {{source}}, {{date}}',
+    sourceWithheld: 'fuente retenida según el acuerdo',
     holdingReason: 'Detenido: {{reason}}',
     resumeWhen: 'Se reanuda cuando: {{condition}}',
     selectLabel: 'Mostrar {{convoy}} en el mapa',

@@ -147,6 +147,7 @@ const fr: Catalogue = {
     displacedTotal_many: '{{n}} personnes déplacées dans les sites connus',
     displacedTotal_other: '{{n}} personnes déplacées dans les sites connus',
     siteMeta: '{{n}} · {{source}}, {{date}}',
+    sourceWithheld: 'source retenue selon l’accord',
     holdingReason: 'En attente\u00a0: {{reason}}',
     resumeWhen: 'Reprise lorsque\u00a0: {{condition}}',
     selectLabel: 'Montrer {{convoy}} sur la carte',

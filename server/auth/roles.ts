@@ -5,8 +5,11 @@ import { commandKind, KINDS, type ClientCommandType, type Kind } from '@corridor
 export const ROLES = ['field', 'planner', 'analyst', 'viewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Things a caller may be allowed to do. `read` covers the picture, convoys, events and routes. */
-export type Action = 'read' | 'positions' | 'status' | (typeof KINDS)[Kind]['action'];
+/**
+ * Things a caller may be allowed to do. `read` covers the picture, convoys, events and routes; `audit`
+ * the audit trail; `agreement` reloading the sharing agreement (issue 13).
+ */
+export type Action = 'read' | 'positions' | 'status' | 'audit' | 'agreement' | (typeof KINDS)[Kind]['action'];
 
 /**
  * What each role may do. Planners draw threat zones and access constraints too: a planner who hears of a
@@ -18,7 +21,7 @@ const GRANTS: Record<Role, ReadonlySet<Action>> = {
   analyst: new Set(['read', 'threats', 'constraints', 'sites', 'flows']),
   planner: new Set(['read', 'convoys', 'havens', 'threats', 'constraints']),
   viewer: new Set(['read']),
-  admin: new Set(['read', 'positions', 'threats', 'constraints', 'sites', 'flows', 'convoys', 'havens', 'status']),
+  admin: new Set(['read', 'positions', 'threats', 'constraints', 'sites', 'flows', 'convoys', 'havens', 'status', 'audit', 'agreement']),
 };
 
 /**

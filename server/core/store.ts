@@ -220,6 +220,18 @@ export class PictureStore {
   }
 
   /**
+   * Records a fact of the server's own that no client command makes (a change of the sharing
+   * agreement, a read of the audit trail, issue 13): appended in the next group commit with its
+   * actor; resolves once durable.
+   */
+  record(event: Extract<NewEvent, { type: 'agreement.changed' | 'audit.read' }>, actor: Actor): Promise<SubmitResult> {
+    if (this.closed) return Promise.reject(new CommandError({ code: 'unavailable', message: 'the server is shutting down' }));
+    return new Promise((resolve, reject) =>
+      this.enqueue({ event: { ...event, actor } as NewEvent, msgIds: [], fingerprints: [], scope: '' }, (err, result) => (err ? reject(err) : resolve(result!))),
+    );
+  }
+
+  /**
    * {@link submit} with a callback instead of a promise, for the WebSocket hot path. `done` is called
    * exactly once: after the commit (P3), or at once or after the msgId lookup for a refusal (P5) or a
    * retry (P8).

@@ -260,6 +260,25 @@ export class Broadcaster {
     this.clients.clear();
   }
 
+  /**
+   * Sends a fresh snapshot to every live client whose audience `which` names (all when absent): what
+   * they may see changed without an event of their own (an agreement reloaded, items delivered late
+   * coming of age). A lagging client gets one once it drains, as always.
+   */
+  resnapshot(which?: (audience: Audience) => boolean): number {
+    let sent = 0;
+    for (const client of this.clients) {
+      if (client.state !== 'live' || (which && !which(client.audience))) continue;
+      try {
+        this.sendSnapshot(client);
+        sent++;
+      } catch (err) {
+        this.opts.logger.error({ err }, 'a snapshot could not be re-sent to a client');
+      }
+    }
+    return sent;
+  }
+
   private sendSnapshot(client: ClientHandle): void {
     const snapshot = this.opts.outbox.snapshotMessage(client.audience);
     client.sink.send(snapshot.text, TEXT);

@@ -34,22 +34,37 @@ export interface SharingPolicy {
   event(audience: string, event: PictureEvent): PictureEvent | undefined;
   /** Of these zone and constraint ids (a refused route's `blockedBy`), those the audience may know of. */
   zones(audience: string, ids: readonly string[], picture: Picture): string[];
+  /**
+   * Changes when the policy's answers change without a new seq (an agreement reloaded, a delay line's
+   * new sample): the outbox remakes what it cached. Constant when absent.
+   */
+  version?(): number;
+  /** Whether an audience's picture changes as time passes (items delivered late): it is re-sent at each step. */
+  delayed?(audience: string): boolean;
 }
 
-/** Until sharing agreements are configured: one audience, which sees everything. */
+/** Events only administrators receive (who read the audit trail, issue 13). */
+const ADMIN_ONLY = new Set<string>(['audit.read']);
+
+/** Until sharing agreements are configured: everyone sees everything (administrators in an audience of their own). */
 export const SHARE_ALL: SharingPolicy = {
-  audienceOf: () => 'all',
+  audienceOf: (r) => (r.role === 'admin' ? 'admin' : 'all'),
   seesAll: () => true,
   picture: (_audience, picture) => picture,
   event: (_audience, event) => event,
   zones: (_audience, ids) => [...ids],
 };
 
-/** Recipients that see the same things, as the outbox keeps them. */
+/**
+ * Recipients that see the same things, as the outbox keeps them. A policy puts administrators in
+ * audiences of their own (their role is part of the key).
+ */
 export interface Audience {
   readonly key: string;
   /** Everything as stored: texts pass through untouched. */
   readonly seesAll: boolean;
+  /** Its recipients are administrators: they receive the audit trail's own events. */
+  readonly admin: boolean;
 }
 
 export interface OutboxOptions {
@@ -64,6 +79,7 @@ export interface OutboxOptions {
 
 interface Cached {
   seq: number;
+  version: number;
   picture: Picture;
   json?: string;
 }
@@ -81,7 +97,20 @@ export class Outbox {
 
   /** The audience of a recipient; the same object for every recipient of one audience. */
   audience(recipient: Recipient): Audience {
-    return this.state(this.policy.audienceOf(recipient));
+    return this.state(this.policy.audienceOf(recipient), recipient.role === 'admin');
+  }
+
+  /** Whether an audience's picture changes with time as well as with the log (items delivered late). */
+  delayed(audience: Audience): boolean {
+    return this.policy.delayed?.(audience.key) ?? false;
+  }
+
+  /** After the policy changed its mind (an agreement reloaded): what each audience sees all of is asked again. */
+  policyChanged(): void {
+    for (const state of this.audiences.values()) {
+      state.seesAll = this.policy.seesAll(state.key);
+      state.cached = undefined;
+    }
   }
 
   /** The recipient of a token's actor (an HTTP request or a socket's sender). */
@@ -122,9 +151,10 @@ export class Outbox {
    * once per audience, not once per client.
    */
   events<E extends StoredEvent | AppendedEvent>(audience: Audience, events: readonly E[]): E[] {
-    if (audience.seesAll) return events as E[];
+    if (audience.seesAll) return audience.admin || !events.some((e) => ADMIN_ONLY.has(e.type)) ? (events as E[]) : events.filter((e) => !ADMIN_ONLY.has(e.type));
     const out: E[] = [];
     for (const e of events) {
+      if (ADMIN_ONLY.has(e.type) && !audience.admin) continue;
       const event = 'event' in e ? e.event : (JSON.parse(e.json) as PictureEvent);
       const seen = this.policy.event(audience.key, event);
       if (seen === undefined) continue;
@@ -169,23 +199,27 @@ export class Outbox {
 
   private cached(audience: Audience): Cached {
     const picture = this.opts.picture();
-    const state = this.state(audience.key);
-    if (state.cached?.seq !== picture.seq) {
-      state.cached = { seq: picture.seq, picture: audience.seesAll ? picture : this.policy.picture(audience.key, picture) };
+    const state = audience as AudienceState;
+    const version = this.policy.version?.() ?? 0;
+    if (state.cached?.seq !== picture.seq || state.cached.version !== version) {
+      state.cached = { seq: picture.seq, version, picture: state.seesAll ? picture : this.policy.picture(audience.key, picture) };
     }
     return state.cached;
   }
 
-  private state(key: string): AudienceState {
+  private state(key: string, admin: boolean): AudienceState {
     let state = this.audiences.get(key);
     if (!state) {
-      state = { key, seesAll: this.policy.seesAll(key) };
+      state = { key, seesAll: this.policy.seesAll(key), admin };
       this.audiences.set(key, state);
     }
     return state;
   }
 }
 
-interface AudienceState extends Audience {
+interface AudienceState {
+  readonly key: string;
+  seesAll: boolean;
+  readonly admin: boolean;
   cached?: Cached;
 }

@@ -219,10 +219,37 @@ export interface MarkedItem {
 
 /** The agreement, indexed for answering who receives what. */
 export class SharingAgreement {
-  private readonly orgs: Map<string, Organisation>;
-  private readonly rank: Map<string, number>;
+  private current!: Agreement;
+  private orgs!: Map<string, Organisation>;
+  private rank!: Map<string, number>;
+  private readonly listeners = new Set<() => void>();
 
-  constructor(readonly agreement: Agreement) {
+  constructor(agreement: Agreement) {
+    this.index(agreement);
+  }
+
+  /** The agreement in force. */
+  get agreement(): Agreement {
+    return this.current;
+  }
+
+  /**
+   * Puts another agreement in force (a reload while the server runs): every answer from now on is
+   * the new one's, and whoever listens ({@link onChange}) drops what it made under the old one.
+   */
+  replace(agreement: Agreement): void {
+    this.index(agreement);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Calls `listener` after each {@link replace}; returns the function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private index(agreement: Agreement): void {
+    this.current = agreement;
     this.orgs = new Map(agreement.organisations.map((o) => [o.id, o]));
     this.rank = new Map(agreement.markings.map((m, i) => [m, i]));
   }
@@ -241,7 +268,7 @@ export class SharingAgreement {
     if (!org) return { error: `organisation "${posterOrg}" is not in the sharing agreement, so it may not post` };
     const marking = asked ?? org.defaultMarking;
     const rank = this.rank.get(marking);
-    if (rank === undefined) return { error: `"${marking}" is not a marking of the agreement (${this.agreement.markings.join(', ')})` };
+    if (rank === undefined) return { error: `"${marking}" is not a marking of the agreement (${this.current.markings.join(', ')})` };
     if (rank < this.rank.get(org.defaultMarking)!) return { error: `"${marking}" is below ${posterOrg}'s default marking "${org.defaultMarking}": a post may only raise it` };
     // The poster's organisation must receive what it marks, as anyone else of it would.
     if (!this.delivery({ kind, marking, owner: '' }, { org: posterOrg, role }).receives) return { error: `${posterOrg} may not itself see items marked "${marking}"` };
@@ -250,15 +277,44 @@ export class SharingAgreement {
 
   /**
    * How a recipient receives a stored item: its marking, or its owner's default when it carries none
-   * (a report), or the least restrictive for an item of no known owner; a delayed delivery is a
-   * withheld one, since delays are not kept yet (never sent early). The one answer the outbox's
-   * policy and the gateway both use.
+   * (a report), or the least restrictive for an item of no known owner. The one answer the outbox's
+   * policy and the gateway both use. A delayed delivery is a withheld one (the item as it is now is
+   * never sent early) unless `delayed` asks for it: only the delay line's past versions are given so.
    */
-  deliveryOf(kind: ItemKind, item: { owner?: string; marking?: string }, to: Receiver): Delivery {
+  deliveryOf(kind: ItemKind, item: { owner?: string; marking?: string }, to: Receiver, opts: { delayed?: boolean } = {}): Delivery {
     const owner = item.owner ?? '';
-    const marking = item.marking ?? this.orgs.get(owner)?.defaultMarking ?? this.agreement.markings[0];
+    const marking = item.marking ?? this.orgs.get(owner)?.defaultMarking ?? this.current.markings[0];
     const d = this.delivery({ kind, marking, owner }, to);
-    return d.receives && d.delayMin !== undefined ? { receives: false } : d;
+    return d.receives && d.delayMin !== undefined && !opts.delayed ? { receives: false } : d;
+  }
+
+  /** The kinds of item some rule delivers late, and the longest delay, minutes (0 when none does). */
+  delays(): { kinds: ReadonlySet<ItemKind>; maxMin: number; minutes: readonly number[] } {
+    const kinds = new Set<ItemKind>();
+    const minutes = new Set<number>();
+    for (const r of this.current.rules) {
+      if (r.delay_min === undefined) continue;
+      minutes.add(r.delay_min);
+      for (const k of r.kinds) {
+        if (k === '*') ITEM_KINDS.forEach((x) => kinds.add(x));
+        else kinds.add(k as ItemKind);
+      }
+    }
+    return { kinds, maxMin: Math.max(0, ...minutes), minutes: [...minutes].sort((a, b) => a - b) };
+  }
+
+  /** Whether some rule that delays names this recipient: its picture changes as time passes, not only with the log. */
+  delaysFor(to: Receiver): boolean {
+    const toOrg = this.orgs.get(to.org);
+    return this.current.rules.some((r) => r.delay_min !== undefined && this.names(r, to, toOrg));
+  }
+
+  /** Whether a rule's recipients include this one. */
+  private names(r: Rule, to: Receiver, toOrg: Organisation | undefined): boolean {
+    const byOrg = r.to.all === true || (r.to.orgs ?? []).includes(to.org) || (toOrg !== undefined && (r.to.orgKinds ?? []).includes(toOrg.kind));
+    const anyOrg = r.to.all === undefined && r.to.orgs === undefined && r.to.orgKinds === undefined;
+    if (!(byOrg || anyOrg)) return false;
+    return !r.to.roles || (r.to.roles as string[]).includes(to.role);
   }
 
   /**
@@ -268,11 +324,8 @@ export class SharingAgreement {
    */
   receivesAll(to: Receiver): boolean {
     const toOrg = this.orgs.get(to.org);
-    for (const r of this.agreement.rules) {
-      const byOrg = r.to.all === true || (r.to.orgs ?? []).includes(to.org) || (toOrg !== undefined && (r.to.orgKinds ?? []).includes(toOrg.kind));
-      const anyOrg = r.to.all === undefined && r.to.orgs === undefined && r.to.orgKinds === undefined;
-      if (!(byOrg || anyOrg)) continue;
-      if (r.to.roles && !(r.to.roles as string[]).includes(to.role)) continue;
+    for (const r of this.current.rules) {
+      if (!this.names(r, to, toOrg)) continue;
       return r.kinds.includes('*') && r.markings.includes('*') && r.from === undefined && r.remove === undefined && r.coarsen_m === undefined && r.delay_min === undefined;
     }
     return false;
@@ -286,14 +339,11 @@ export class SharingAgreement {
     if (item.owner === to.org) return FULL;
     const toOrg = this.orgs.get(to.org);
     const owner = this.orgs.get(item.owner);
-    for (const r of this.agreement.rules) {
+    for (const r of this.current.rules) {
       if (!r.kinds.includes('*') && !(r.kinds as string[]).includes(item.kind)) continue;
       if (!r.markings.includes('*') && !r.markings.includes(item.marking)) continue;
       if (r.from && !((r.from.orgs ?? []).includes(item.owner) || (owner !== undefined && (r.from.orgKinds ?? []).includes(owner.kind)))) continue;
-      const byOrg = r.to.all === true || (r.to.orgs ?? []).includes(to.org) || (toOrg !== undefined && (r.to.orgKinds ?? []).includes(toOrg.kind));
-      const anyOrg = r.to.all === undefined && r.to.orgs === undefined && r.to.orgKinds === undefined;
-      if (!(byOrg || anyOrg)) continue;
-      if (r.to.roles && !(r.to.roles as string[]).includes(to.role)) continue;
+      if (!this.names(r, to, toOrg)) continue;
       return { receives: true, remove: r.remove ?? [], ...(r.coarsen_m !== undefined ? { coarsenM: r.coarsen_m } : {}), ...(r.delay_min !== undefined ? { delayMin: r.delay_min } : {}) };
     }
     return { receives: false };

@@ -4,9 +4,10 @@
 // coarsened. What derives from an item follows it: a convoy's corridor, track, alerts and proposal go
 // where the convoy goes, and the zones and constraints a recipient may not see are named in them only
 // as "a restricted area", at most once, so neither their ids nor their count show.
-import { idRecord, type Convoy, type ConvoyTrack, type Corridor, type Picture, type PictureEvent, type Unit, type Was } from '@corridor/protocol';
+import { idRecord, type Convoy, type ConvoyTrack, type Corridor, type Picture, type PictureEvent, type Plan, type Unit, type Was } from '@corridor/protocol';
 import type { Recipient, SharingPolicy } from '../out/outbox.js';
 import type { Delivery, ItemKind, SharingAgreement } from './agreement.js';
+import { SLICE_OF_KIND, type DelayLine, type DelayedKind } from './delay.js';
 
 /** How a withheld zone or constraint is named to a recipient who may not see it. */
 export const RESTRICTED_AREA = 'restricted-area';
@@ -74,14 +75,41 @@ const POSITION_FIELDS: Record<ItemKind, readonly string[]> = {
   report: [],
 };
 
+export interface AgreementPolicyOptions {
+  /** Past versions of what the agreement delivers late (delay.ts); without one, delayed items are withheld. */
+  delayLine?: DelayLine;
+  /** Clock, ms since epoch. */
+  now?: () => number;
+}
+
 export class AgreementPolicy implements SharingPolicy {
   /** Per audience and seq, the ids of zones and constraints it may not see, and the texts that would name them. */
   private hiddenCache = new Map<string, { seq: number; hidden: Hidden }>();
+  private readonly delayLine?: DelayLine;
+  private readonly now: () => number;
+  /** Bumped when the agreement changes: every answer made under the old one is stale. */
+  private changes = 0;
 
   constructor(
     private readonly sharing: SharingAgreement,
     private readonly current: () => Picture,
-  ) {}
+    opts: AgreementPolicyOptions = {},
+  ) {
+    this.delayLine = opts.delayLine;
+    this.now = opts.now ?? Date.now;
+    sharing.onChange(() => {
+      this.hiddenCache.clear();
+      this.changes++;
+    });
+  }
+
+  version(): number {
+    return this.changes * 1_000_000_000 + (this.delayLine?.version ?? 0);
+  }
+
+  delayed(audience: string): boolean {
+    return this.delayLine !== undefined && this.sharing.delaysFor(parseKey(audience));
+  }
 
   audienceOf(recipient: Recipient): string {
     return audienceKey(recipient);
@@ -95,14 +123,26 @@ export class AgreementPolicy implements SharingPolicy {
     return this.sharing.receivesAll(parseKey(audience));
   }
 
-  /** How an audience receives an item of a kind, owned and marked as it is. */
+  /** How an audience receives an item of a kind, owned and marked as it is (a delayed delivery: not at all). */
   private delivery(audience: string, kind: ItemKind, item: { owner?: string; marking?: string }): Delivery {
     return this.sharing.deliveryOf(kind, item, parseKey(audience));
   }
 
-  /** An entity as the audience receives it, or undefined. */
-  private entity<T extends { owner?: string; marking?: string }>(audience: string, kind: ItemKind, item: T): T | undefined {
-    const d = this.delivery(audience, kind, item);
+  /**
+   * An entity as the audience receives it, or undefined. `sinceMs`: how old what the entity says is
+   * (a logged event's time): an entity the agreement delivers late is given once it is old enough.
+   */
+  private entity<T extends { owner?: string; marking?: string }>(audience: string, kind: ItemKind, item: T, sinceMs?: number): T | undefined {
+    let d = this.delivery(audience, kind, item);
+    if (!d.receives && sinceMs !== undefined && this.delayLine) {
+      const late = this.sharing.deliveryOf(kind, item, parseKey(audience), { delayed: true });
+      if (late.receives && late.delayMin !== undefined && sinceMs <= this.now() - late.delayMin * 60_000) d = late;
+    }
+    return this.apply(kind, item, d);
+  }
+
+  /** An item with a delivery applied: its fields removed, its positions coarsened; undefined when not received. */
+  private apply<T extends { owner?: string; marking?: string }>(kind: ItemKind, item: T, d: Delivery): T | undefined {
     if (!d.receives) return undefined;
     if (d.remove.length === 0 && d.coarsenM === undefined) return item;
     const out = { ...item } as Record<string, unknown>;
@@ -120,20 +160,30 @@ export class AgreementPolicy implements SharingPolicy {
 
   picture(audience: string, picture: Picture): Picture {
     const out = { ...picture } as Picture;
+    const late = this.delayed(audience) ? new LateView(this.sharing, this.delayLine!, parseKey(audience), this.now()) : undefined;
     const units = idRecord<Unit>();
     for (const [id, u] of Object.entries(picture.units)) {
-      const seen = this.unit(audience, u);
+      const seen = this.unit(audience, u) ?? late?.item('unit', id, u, (k, x, d) => this.apply(k, x, d));
       if (seen) units[id] = seen;
     }
+    late?.gone('unit', picture.units, units, (k, x, d) => this.apply(k, x, d));
     out.units = units;
     for (const [slice, kind] of ENTITY_SLICES) {
       const records = idRecord<unknown>();
-      for (const [id, item] of Object.entries(picture[slice] as Record<string, { owner?: string; marking?: string }>)) {
-        const seen = this.entity(audience, kind, item);
+      const current = picture[slice] as Record<string, { owner?: string; marking?: string }>;
+      for (const [id, item] of Object.entries(current)) {
+        const seen = this.entity(audience, kind, item) ?? late?.item(kind, id, item, (k, x, d) => this.apply(k, x, d));
         if (seen) records[id] = seen;
       }
+      late?.gone(kind, current, records, (k, x, d) => this.apply(k, x, d));
       (out as Record<string, unknown>)[slice] = records;
     }
+    // What a convoy or a plan names (its units, plan, the convoy it leaves after, its havens) only as the audience sees it.
+    const to = parseKey(audience);
+    const seenIn = (slice: 'units' | 'havens' | 'plans' | 'convoys') => (id: string) => Object.hasOwn(out[slice], id);
+    const refs = { unit: seenIn('units'), haven: seenIn('havens'), plan: seenIn('plans'), convoy: seenIn('convoys') };
+    out.convoys = unlinkAll(out.convoys, to.org, (c) => unlinkConvoy(c, refs));
+    out.plans = unlinkAll(out.plans, to.org, (p) => unlinkPlan(p, refs));
     const hidden = this.hidden(audience, picture);
     for (const slice of FOLLOWERS) {
       const records = idRecord<unknown>();
@@ -178,7 +228,7 @@ export class AgreementPolicy implements SharingPolicy {
         const units: Unit[] = [];
         let changed = false;
         for (const u of event.units) {
-          const seen = this.unit(audience, u);
+          const seen = this.entity(audience, 'unit', u, event.timeMs);
           if (seen) units.push(seen);
           if (seen !== u) changed = true;
         }
@@ -235,15 +285,20 @@ export class AgreementPolicy implements SharingPolicy {
     const was = (event as { was?: Was }).was;
     const { was: _omit, ...rest } = event as PictureEvent & { was?: Was };
     if (op === 'removed') {
-      if (!was || !this.delivery(audience, kind, was).receives) return undefined;
+      if (!was || !this.entity(audience, kind, was, event.timeMs)) return undefined;
       return rest as PictureEvent;
     }
     const field = Object.keys(rest).find((k) => !['seq', 'timeMs', 'type', 'msgId', 'actor'].includes(k))!;
     const entity = (rest as unknown as Record<string, { id: string; owner?: string; marking?: string }>)[field];
-    const seen = this.entity(audience, kind, entity);
+    const seen = this.entity(audience, kind, entity, event.timeMs);
     if (seen === entity && !was && (kind === 'threat' || kind === 'constraint')) return event;
     if (seen) {
-      let out = { ...rest, [field]: seen } as unknown as PictureEvent;
+      let linked: unknown = seen;
+      if ((kind === 'convoy' || kind === 'plan') && (seen as { owner?: string }).owner !== parseKey(audience).org) {
+        const refs = this.refs(audience, this.current());
+        linked = kind === 'convoy' ? unlinkConvoy(seen as unknown as Convoy, refs) : unlinkPlan(seen as unknown as Plan, refs);
+      }
+      let out = { ...rest, [field]: linked } as unknown as PictureEvent;
       if (kind === 'threat' || kind === 'constraint') return out;
       out = scrub(out, this.hidden(audience, this.current()));
       return out;
@@ -257,13 +312,19 @@ export class AgreementPolicy implements SharingPolicy {
     return undefined;
   }
 
+  /** Whether the audience sees the unit, haven, plan or convoy of an id in the picture now. */
+  private refs(audience: string, picture: Picture): Refs {
+    const seen = <K extends ItemKind>(kind: K, records: Record<string, { owner?: string; marking?: string }>) => (id: string) => Object.hasOwn(records, id) && this.delivery(audience, kind, records[id]).receives;
+    return { unit: seen('unit', picture.units), haven: seen('haven', picture.havens), plan: seen('plan', picture.plans), convoy: seen('convoy', picture.convoys) };
+  }
+
   zones(audience: string, ids: readonly string[], picture: Picture): string[] {
     const hidden = this.hidden(audience, picture);
     const out = ids.filter((id) => !hidden.ids.has(id));
     return out.length < ids.length ? [...out, RESTRICTED_AREA] : out;
   }
 
-  /** The zones and constraints an audience may not see, and the texts of theirs that would name them. */
+  /** The zones, constraints and havens an audience may not see, and the texts of theirs that would name them. */
   private hidden(audience: string, picture: Picture): Hidden {
     const cached = this.hiddenCache.get(audience);
     if (cached?.seq === picture.seq) return cached.hidden;
@@ -278,11 +339,110 @@ export class AgreementPolicy implements SharingPolicy {
     };
     look('threat', picture.threats, (z: Picture['threats'][string]) => [z.label, z.source]);
     look('constraint', picture.constraints, (c: Picture['constraints'][string]) => [c.reason, c.verifiedBy]);
+    // A convoy's corridor and proposals name the haven they lead to.
+    look('haven', picture.havens, (h: Picture['havens'][string]) => [h.name]);
     const hidden = { ids, texts: [...texts].sort((a, b) => b.length - a.length) };
     if (this.hiddenCache.size > 1000) this.hiddenCache.clear();
     this.hiddenCache.set(audience, { seq: picture.seq, hidden });
     return hidden;
   }
+}
+
+/**
+ * What an audience receives late (issue 13): an item the agreement delays, as the delay line's sample
+ * of M minutes ago holds it, with that version's delivery; an item gone since, as it was then. Nothing
+ * the line does not hold (younger than the delay) is given.
+ */
+class LateView {
+  constructor(
+    private readonly sharing: SharingAgreement,
+    private readonly line: DelayLine,
+    private readonly to: { org: string; role: string },
+    private readonly nowMs: number,
+  ) {}
+
+  /** The item `id` of a kind as it was, when the agreement delays it for this audience now. */
+  item<T extends { owner?: string; marking?: string }>(kind: ItemKind, id: string, now: T, apply: Apply): T | undefined {
+    if (!Object.hasOwn(SLICE_OF_KIND, kind)) return undefined;
+    const d = this.sharing.deliveryOf(kind, now, this.to, { delayed: true });
+    if (!d.receives || d.delayMin === undefined) return undefined;
+    const then = this.line.at(this.nowMs - d.delayMin * 60_000)?.items[kind as DelayedKind];
+    const old = then && Object.hasOwn(then, id) ? (then[id] as T) : undefined;
+    if (!old) return undefined;
+    const dThen = this.sharing.deliveryOf(kind, old, this.to, { delayed: true });
+    return dThen.receives && dThen.delayMin !== undefined ? apply(kind, old, dThen) : undefined;
+  }
+
+  /** Into `out`, the items of a kind gone from the picture since a delay ago that this audience still receives late. */
+  gone(kind: ItemKind, current: Record<string, unknown>, out: Record<string, unknown>, apply: Apply): void {
+    if (!Object.hasOwn(SLICE_OF_KIND, kind)) return;
+    for (const m of this.sharing.delays().minutes) {
+      const then = this.line.at(this.nowMs - m * 60_000)?.items[kind as DelayedKind];
+      if (!then) continue;
+      for (const [id, old] of Object.entries(then)) {
+        if (Object.hasOwn(current, id) || Object.hasOwn(out, id)) continue;
+        const d = this.sharing.deliveryOf(kind, old as { owner?: string }, this.to, { delayed: true });
+        if (!d.receives || d.delayMin !== m) continue;
+        const seen = apply(kind, old as { owner?: string }, d);
+        if (seen) out[id] = seen;
+      }
+    }
+  }
+}
+
+type Apply = <T extends { owner?: string; marking?: string }>(kind: ItemKind, item: T, d: Delivery) => T | undefined;
+
+/** Whether an audience sees the item of an id, per kind that convoys and plans name. */
+interface Refs {
+  unit: (id: string) => boolean;
+  haven: (id: string) => boolean;
+  plan: (id: string) => boolean;
+  convoy: (id: string) => boolean;
+}
+
+/**
+ * A convoy without the names of what the audience does not see: its lead unit and units, its plan
+ * (and with it its people by the plan's groups), the convoy it leaves after. An id that names nothing
+ * at all is left out alike, so the two cannot be told apart.
+ */
+function unlinkConvoy(c: Convoy, refs: Refs): Convoy {
+  const lead = c.leadUnitId !== undefined && !refs.unit(c.leadUnitId);
+  const units = c.unitIds?.some((u) => !refs.unit(u));
+  const plan = c.planId !== undefined && !refs.plan(c.planId);
+  const after = c.after !== undefined && !refs.convoy(c.after);
+  if (!lead && !units && !plan && !after) return c;
+  const out = { ...c };
+  if (lead) delete out.leadUnitId;
+  if (units) out.unitIds = c.unitIds!.filter((u) => refs.unit(u));
+  if (plan) {
+    delete out.planId;
+    delete out.peopleByGroup;
+  }
+  if (after) delete out.after;
+  return out;
+}
+
+/** A plan without the havens the audience does not see. */
+function unlinkPlan(p: Plan, refs: Refs): Plan {
+  if (!p.havenIds?.some((h) => !refs.haven(h))) return p;
+  const havenIds = p.havenIds.filter((h) => refs.haven(h));
+  const out = { ...p };
+  if (havenIds.length > 0) out.havenIds = havenIds;
+  else delete out.havenIds;
+  return out;
+}
+
+/** The items of a slice unlinked for an audience, but its own organisation's, which it posted as they are. */
+function unlinkAll<T extends { owner?: string }>(records: Record<string, T>, org: string, unlink: (item: T) => T): Record<string, T> {
+  let out: Record<string, T> | undefined;
+  for (const [id, item] of Object.entries(records)) {
+    if (item.owner === org) continue;
+    const linked = unlink(item);
+    if (linked === item) continue;
+    out ??= Object.assign(idRecord<T>(), records);
+    out[id] = linked;
+  }
+  return out ?? records;
 }
 
 interface Hidden {

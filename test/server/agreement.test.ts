@@ -66,9 +66,15 @@ describe("who receives what under the exercise's agreement", () => {
     expect(sharing.delivery({ kind: 'threat', marking: 'coalition-only', owner: 'BLUE-BDE' }, { org: 'BLUE-BDE', role: 'viewer' }).receives).toBe(true);
   });
 
-  it("military units reach humanitarian organisations coarsened to 1 km without callsign; military and civil ones in full", () => {
+  it("military units reach humanitarian organisations coarsened to 1 km without callsign, the civil protection agency 15 minutes late, military ones in full", () => {
     expect(sharing.delivery({ kind: 'unit', marking: 'releasable-all', owner: 'BLUE-BDE' }, { org: 'WFP', role: 'viewer' })).toEqual({ receives: true, remove: ['callsign', 'heading', 'speed'], coarsenM: 1000 });
-    expect(sharing.delivery({ kind: 'unit', marking: 'releasable-all', owner: 'BLUE-BDE' }, { org: 'CIVPRO', role: 'viewer' })).toEqual({ receives: true, remove: [] });
+    expect(sharing.delivery({ kind: 'unit', marking: 'releasable-all', owner: 'BLUE-BDE' }, { org: 'CIVPRO', role: 'viewer' })).toEqual({ receives: true, remove: [], delayMin: 15 });
+    // As it is now, a delayed item is withheld; only the delay line's past versions are given.
+    expect(sharing.deliveryOf('unit', { owner: 'BLUE-BDE' }, { org: 'CIVPRO', role: 'viewer' })).toEqual({ receives: false });
+    expect(sharing.deliveryOf('unit', { owner: 'BLUE-BDE' }, { org: 'CIVPRO', role: 'viewer' }, { delayed: true })).toEqual({ receives: true, remove: [], delayMin: 15 });
+    expect(sharing.delaysFor({ org: 'CIVPRO', role: 'viewer' })).toBe(true);
+    expect(sharing.delaysFor({ org: 'WFP', role: 'viewer' })).toBe(false);
+    expect(sharing.delivery({ kind: 'unit', marking: 'releasable-all', owner: 'BLUE-BDE' }, { org: 'BLUE-BDE', role: 'viewer' })).toEqual({ receives: true, remove: [] });
     expect(sharing.delivery({ kind: 'unit', marking: 'releasable-all', owner: 'WFP' }, { org: 'BLUE-BDE', role: 'viewer' })).toEqual({ receives: true, remove: [] });
   });
 

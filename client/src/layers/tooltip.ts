@@ -39,7 +39,7 @@ export function tooltipText(layerId: string, object: unknown, w: Words, reasonOf
     }
     case 'sites-circles': {
       const s = object as Site;
-      return `${w.isolate(s.name)}\n${w.t('tooltip.site', { ...counted(w, s.population), source: w.isolate(s.source), date: w.fmt.day(s.date) })}`;
+      return `${w.isolate(s.name)}\n${w.t('tooltip.site', { ...counted(w, s.population), source: s.source !== undefined ? w.isolate(s.source) : w.t('side.sourceWithheld'), date: w.fmt.day(s.date) })}`;
     }
     case 'corridors-best':
     case 'corridors-alternatives': {

@@ -343,7 +343,7 @@ export function SidePanel() {
           {siteList(sites).map((s) => (
             <li key={s.id}>
               <bdi className="name">{s.name}</bdi>{' '}
-              <span className="meta">{w.t('side.siteMeta', { n: w.fmt.number(s.population), source: w.isolate(s.source), date: w.fmt.day(s.date) })}</span>
+              <span className="meta">{w.t('side.siteMeta', { n: w.fmt.number(s.population), source: s.source !== undefined ? w.isolate(s.source) : w.t('side.sourceWithheld'), date: w.fmt.day(s.date) })}</span>
             </li>
           ))}
         </ul>

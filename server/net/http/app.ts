@@ -15,6 +15,7 @@ import { HttpError, sendError } from './errors.js';
 import { readRoutes, type ServerStatus } from './read-routes.js';
 import { PAGES, requireSignIn, tokenSignIn } from './sign-in.js';
 import { writeRoutes } from './write-routes.js';
+import { adminRoutes, type AdminOptions } from './admin-routes.js';
 
 export { HttpError } from './errors.js';
 export { PAGES } from './sign-in.js';
@@ -35,8 +36,10 @@ export interface HttpOptions {
   clientDir: string;
   /** Extra routers mounted at the root after sign-in (the basemap: /basemap/*, /fonts/*). */
   routers?: Router[];
-  /** The information-sharing agreement in force (issue 13), if any. */
-  agreement?: Agreement;
+  /** The information-sharing agreement in force (issue 13), if any (it may be reloaded). */
+  agreement: () => Agreement | undefined;
+  /** Reads the agreement's file again and puts it in force (`POST /api/agreement/reload`). */
+  reloadAgreement?: AdminOptions['reloadAgreement'];
 }
 
 /** `/healthz`'s answer: `ok`, or `degraded` with why (the event log cannot be written). */
@@ -74,6 +77,7 @@ export function createHttpApp(opts: HttpOptions): express.Express {
   app.use(requireSignIn(tokens));
   app.use('/api', readRoutes(opts));
   app.use('/api', writeRoutes(opts));
+  app.use('/api', adminRoutes(opts));
   for (const router of opts.routers ?? []) app.use(router);
 
   // ---------------------------------------------------------------- the client

@@ -25,6 +25,7 @@ export const STATUS: Record<ErrorCode, number> = {
   in_use: 409,
   no_safe_route: 422,
   off_network: 422,
+  invalid_agreement: 422,
   rate_limited: 429,
   too_many_connections: 429,
   headers_too_large: 431,

@@ -35,7 +35,7 @@ export interface ReadOptions {
   /** Every answer here is what the reader's audience may see. */
   outbox: Outbox;
   /** The information-sharing agreement in force (issue 13), if any. */
-  agreement?: Agreement;
+  agreement: () => Agreement | undefined;
 }
 
 const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
@@ -92,9 +92,10 @@ export function readRoutes(opts: ReadOptions): express.Router {
   // The information-sharing agreement in force (issue 13): its organisations, markings and rules, which
   // every party has agreed to and may read; 404 when none is configured.
   api.get('/agreement', allow('read'), (req, res) => {
-    if (!opts.agreement) throw new HttpError({ code: 'not_found', message: 'no information-sharing agreement is in force (CORRIDOR_AGREEMENT=none)', path: '' });
+    const agreement = opts.agreement();
+    if (!agreement) throw new HttpError({ code: 'not_found', message: 'no information-sharing agreement is in force (CORRIDOR_AGREEMENT=none)', path: '' });
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ agreement: opts.agreement });
+    res.json({ agreement });
   });
 
   // Who the caller is and what it may do: a page shows only the controls its user may use.
@@ -102,8 +103,9 @@ export function readRoutes(opts: ReadOptions): express.Router {
     const s = req.sender!;
     res.setHeader('Cache-Control', 'no-store');
     // The agreement under which the picture reaches it (issue 13), so a page can say so.
-    const org = opts.agreement?.organisations.find((o) => o.id === s.actor.org);
-    const agreement = opts.agreement ? { name: opts.agreement.name, org: org ? { id: org.id, kind: org.kind, defaultMarking: org.defaultMarking } : null, markings: opts.agreement.markings } : null;
+    const inForce = opts.agreement();
+    const org = inForce?.organisations.find((o) => o.id === s.actor.org);
+    const agreement = inForce ? { name: inForce.name, org: org ? { id: org.id, kind: org.kind, defaultMarking: org.defaultMarking } : null, markings: inForce.markings } : null;
     res.json({ tokenId: s.tokenId, org: s.actor.org, role: s.role, unit: s.unit ?? null, actions: actionsOf(s.role), agreement });
   });
 
