@@ -218,6 +218,10 @@ export class Gateway {
     const bound = this.bindingError(sender, cmd, paths);
     if (bound) return { ok: false, error: bound };
     if (!this.sharing) return { ok: true, value: cmd };
+    // A token of an organisation the agreement does not name (one issued before a reload dropped it) posts nothing.
+    if (!this.sharing.organisation(sender.actor.org)) {
+      return refuse('forbidden', `organisation "${sender.actor.org}" is not in the sharing agreement, so it may not post`, '');
+    }
     // The hot path: a report names no entity; only a marking it gives is looked at.
     if (cmd.type === 'position' && cmd.marking === undefined) return { ok: true, value: cmd };
     const unseen = cmd.type === 'position' || cmd.type === 'positions' ? undefined : this.unseenTarget(sender, cmd, this.sharing, paths);

@@ -495,6 +495,22 @@ function coarsenDeep<T>(value: T, m: number): T {
   return walk(value) as T;
 }
 
+/** How a sentence names what it may not name. */
+const RESTRICTED_WORDS = 'a restricted area';
+
+/**
+ * A sentence whose hidden names were replaced, said once: "zone a restricted area (a restricted
+ * area)" is "a restricted area", and several in a row are one, so their number does not show.
+ * @example tidyRestricted('re-routed around zone a restricted area (a restricted area), constraint a restricted area: +4 min') // 're-routed around a restricted area: +4 min'
+ */
+export function tidyRestricted(text: string): string {
+  const w = RESTRICTED_WORDS;
+  let out = text.split(`${w} (${w})`).join(w);
+  out = out.replace(/\b(?:zone|constraint|haven|threat zone|access constraint) a restricted area/g, w);
+  const repeated = new RegExp(`${w}(?:(?:, | and )${w})+`, 'g');
+  return out.replace(repeated, w);
+}
+
 /**
  * An item with every mention of a hidden zone or constraint replaced: a `{kind, id}` reference and an
  * id as a string become `restricted-area` (one of them at most in a list), and a sentence naming one
@@ -509,10 +525,11 @@ function scrub<T>(value: T, hidden: Hidden): T {
       return RESTRICTED_AREA;
     }
     let out = s;
-    for (const id of hidden.ids) if (out.includes(id)) out = out.split(id).join('a restricted area');
-    for (const t of hidden.texts) if (out.includes(t)) out = out.split(t).join('a restricted area');
-    if (out !== s) changed = true;
-    return out;
+    for (const id of hidden.ids) if (out.includes(id)) out = out.split(id).join(RESTRICTED_WORDS);
+    for (const t of hidden.texts) if (out.includes(t)) out = out.split(t).join(RESTRICTED_WORDS);
+    if (out === s) return s;
+    changed = true;
+    return tidyRestricted(out);
   };
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return text(v);

@@ -81,9 +81,12 @@ describe('markings and owners (issue 13)', () => {
     expect(unit.marking).toBeUndefined();
   });
 
-  it('an organisation the agreement does not know may not post', async () => {
+  it('an organisation the agreement does not know may not post: not an entity, not a position', async () => {
     const stranger = await call(`${url}/api/havens`, { token: token('ACME', 'planner'), body: HAVEN });
-    expect(stranger).toMatchObject({ status: 400, body: { error: { path: 'marking' } } });
+    expect(stranger).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     expect(stranger.body.error.message).toContain('organisation "ACME" is not in the sharing agreement');
+    const report = await call(`${url}/api/positions`, { token: token('ACME', 'field', 'ACME-1'), body: { unitId: 'ACME-1', lon: 11.96, lat: 57.7 } });
+    expect(report).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    expect((await picture()).units['ACME-1']).toBeUndefined();
   });
 });
