@@ -80,8 +80,10 @@ export interface Flow extends Omit<FlowInput, 'source'> {
   owner?: string;
   updatedMs: number;
 }
-export interface Constraint extends ConstraintInput {
+export interface Constraint extends Omit<ConstraintInput, 'verifiedBy'> {
   id: string;
+  /** Who verified it; absent when the sharing agreement withholds it from the recipient. */
+  verifiedBy?: string;
   /** The organisation that posted it (issue 13). */
   owner?: string;
   updatedMs: number;

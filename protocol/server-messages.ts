@@ -150,7 +150,8 @@ export const ConstraintSchema = Type.Object(
     reason: Opt(Text),
     geometry: Type.Union([LineStringSchema, MultiLineStringSchema, PolygonSchema, MultiPolygonSchema]),
     verifiedAt: Text,
-    verifiedBy: Text,
+    /** Absent when the sharing agreement withholds it (issue 13). */
+    verifiedBy: Opt(Text),
     validUntil: Opt(Text),
     owner: Opt(Text),
     marking: Opt(Text),

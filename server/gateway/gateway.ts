@@ -263,9 +263,23 @@ export class Gateway {
     }
     const input = (cmd as unknown as Record<string, Record<string, unknown>>)[spec.input];
     const id = ck.kind === 'threat' ? ((input.properties as { id?: string }).id ?? (input.id as string | undefined)) : (input.id as string | undefined);
+    const where = paths.body !== undefined ? '' : `${spec.input}.`;
     if (id !== undefined && Object.hasOwn(records, String(id)) && !sees(ck.kind, records[String(id)])) {
-      const where = paths.body !== undefined ? '' : `${spec.input}.`;
       return { code: 'forbidden', message: `the id "${id}" may not be used; post it without an id, or under another`, path: `${where}${ck.kind === 'threat' ? 'properties.' : ''}id` };
+    }
+    // What a convoy or a plan names must be answered for as the store answers an id that does not
+    // exist (commands.ts), when its sender may not see it: its plan, the convoy it leaves after, its havens.
+    const hidden = <T extends { owner?: string; marking?: string }>(kind: Kind, all: Record<string, T>, ref: string) => Object.hasOwn(all, ref) && !sees(kind, all[ref]);
+    if (ck.kind === 'convoy') {
+      const c = input as { planId?: string; after?: string };
+      if (c.planId !== undefined && hidden('plan', picture.plans, c.planId)) return { code: 'not_found', message: `there is no evacuation plan with id "${c.planId}"`, path: `${where}planId` };
+      if (c.after !== undefined && hidden('convoy', picture.convoys, c.after)) return { code: 'not_found', message: `there is no convoy with id "${c.after}" to leave after`, path: `${where}after` };
+    }
+    if (ck.kind === 'plan') {
+      const havenIds = (input as { havenIds?: string[] }).havenIds ?? [];
+      for (const [i, h] of havenIds.entries()) {
+        if (hidden('haven', picture.havens, h)) return { code: 'not_found', message: `there is no safe haven with id "${h}"`, path: `${where}havenIds[${i}]` };
+      }
     }
     return undefined;
   }

@@ -22,7 +22,8 @@ export const REMOVABLE_FIELDS = {
   unit: ['callsign', 'heading', 'speed', 'accuracy'],
   threat: ['source', 'label'],
   constraint: ['reason', 'verifiedBy'],
-  haven: ['occupancy'],
+  // A haven's figures decide where convoys may go (its places): none of them is withheld.
+  haven: [],
   site: ['source'],
   flow: ['source'],
   convoy: ['contact', 'plates', 'organisation', 'unitIds', 'leadUnitId'],

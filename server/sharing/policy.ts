@@ -48,7 +48,9 @@ export function coarsen([lon, lat]: readonly number[], m: number): [number, numb
   const la = Math.round(lat / stepLat) * stepLat;
   const stepLon = m / (111_320 * Math.max(0.01, Math.cos((la * Math.PI) / 180)));
   const lo = Math.round(lon / stepLon) * stepLon;
-  return [Math.round(lo * 1e6) / 1e6, Math.round(la * 1e6) / 1e6];
+  // Still a position: a grid point beyond a pole or the antimeridian is held at the edge.
+  const clamp = (x: number, edge: number) => Math.max(-edge, Math.min(edge, Math.round(x * 1e6) / 1e6));
+  return [clamp(lo, 180), clamp(la, 90)];
 }
 
 /** Every position of a GeoJSON-like coordinates tree, coarsened. */
@@ -330,18 +332,26 @@ export class AgreementPolicy implements SharingPolicy {
     if (cached?.seq === picture.seq) return cached.hidden;
     const ids = new Set<string>();
     const texts = new Set<string>();
-    const look = (kind: ItemKind, items: Record<string, { id: string; owner?: string; marking?: string }>, named: (i: never) => (string | undefined)[]) => {
+    const cut = new Set<string>();
+    const look = (kind: ItemKind, items: Record<string, { id: string; owner?: string; marking?: string }>, named: (i: never) => Record<string, string | undefined>) => {
       for (const item of Object.values(items)) {
-        if (this.delivery(audience, kind, item).receives) continue;
+        const d = this.delivery(audience, kind, item);
+        const fields = named(item as never);
+        if (d.receives) {
+          // A field a rule removes from an item the audience sees is not said by what names the item either.
+          for (const f of d.remove) if ((fields[f]?.length ?? 0) >= 3) cut.add(fields[f]!);
+          continue;
+        }
         ids.add(item.id);
-        for (const t of named(item as never)) if (t && t.length >= 3) texts.add(t);
+        for (const t of Object.values(fields)) if (t && t.length >= 3) texts.add(t);
       }
     };
-    look('threat', picture.threats, (z: Picture['threats'][string]) => [z.label, z.source]);
-    look('constraint', picture.constraints, (c: Picture['constraints'][string]) => [c.reason, c.verifiedBy]);
+    look('threat', picture.threats, (z: Picture['threats'][string]) => ({ label: z.label, source: z.source }));
+    look('constraint', picture.constraints, (c: Picture['constraints'][string]) => ({ reason: c.reason, verifiedBy: c.verifiedBy }));
     // A convoy's corridor and proposals name the haven they lead to.
-    look('haven', picture.havens, (h: Picture['havens'][string]) => [h.name]);
-    const hidden = { ids, texts: [...texts].sort((a, b) => b.length - a.length) };
+    look('haven', picture.havens, (h: Picture['havens'][string]) => ({ name: h.name }));
+    const longestFirst = (set: Set<string>) => [...set].sort((a, b) => b.length - a.length);
+    const hidden = { ids, texts: longestFirst(texts), cut: longestFirst(cut) };
     if (this.hiddenCache.size > 1000) this.hiddenCache.clear();
     this.hiddenCache.set(audience, { seq: picture.seq, hidden });
     return hidden;
@@ -449,6 +459,8 @@ interface Hidden {
   ids: ReadonlySet<string>;
   /** Labels, sources and reasons of hidden items, longest first. */
   texts: readonly string[];
+  /** Fields removed from items the audience sees (a zone's label), longest first: left out of sentences. */
+  cut: readonly string[];
 }
 
 function convoyOf(event: PictureEvent): string | undefined {
@@ -473,7 +485,8 @@ function isTrack(x: unknown): x is ConvoyTrack {
 }
 
 function coarsenField(value: unknown, m: number): unknown {
-  if (Array.isArray(value)) return coarsenTree(value, m);
+  // Positions, or lists of them; a list of objects (a convoy's checkpoints, each with `at`) holds them deeper.
+  if (Array.isArray(value)) return value.some((v) => v !== null && typeof v === 'object' && !Array.isArray(v)) ? coarsenDeep(value, m) : coarsenTree(value, m);
   if (value && typeof value === 'object') return coarsenDeep(value, m);
   return value;
 }
@@ -517,9 +530,9 @@ export function tidyRestricted(text: string): string {
  * (a corridor's reason) says "a restricted area" in its place. The same object when nothing is hidden.
  */
 function scrub<T>(value: T, hidden: Hidden): T {
-  if (hidden.ids.size === 0) return value;
+  if (hidden.ids.size === 0 && hidden.cut.length === 0) return value;
   let changed = false;
-  const text = (s: string): string => {
+  const text = (s: string, key: string | undefined): string => {
     if (hidden.ids.has(s)) {
       changed = true;
       return RESTRICTED_AREA;
@@ -527,16 +540,19 @@ function scrub<T>(value: T, hidden: Hidden): T {
     let out = s;
     for (const id of hidden.ids) if (out.includes(id)) out = out.split(id).join(RESTRICTED_WORDS);
     for (const t of hidden.texts) if (out.includes(t)) out = out.split(t).join(RESTRICTED_WORDS);
+    // Removed fields are taken out of the sentences the server writes (a corridor's reason), not out of names.
+    if (key === 'reason') for (const t of hidden.cut) if (out.includes(t)) out = out.split(t).join('');
     if (out === s) return s;
     changed = true;
-    return tidyRestricted(out);
+    // "zone tz-1 ()" once its removed label is out: "zone tz-1".
+    return tidyRestricted(out.replace(/\s*\(\s*\)/g, ''));
   };
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return text(v);
+  const walk = (v: unknown, key?: string): unknown => {
+    if (typeof v === 'string') return text(v, key);
     if (Array.isArray(v)) {
       // Positions and lines of positions name nothing: passed as they are, not walked.
       if (v.length === 0 || typeof v[0] === 'number' || (Array.isArray(v[0]) && typeof v[0][0] === 'number')) return v;
-      const items = v.map(walk);
+      const items = v.map((x) => walk(x));
       // Several hidden ones named as one: their number does not show.
       const seen = new Set<string>();
       return items.filter((x) => {
@@ -549,7 +565,7 @@ function scrub<T>(value: T, hidden: Hidden): T {
     }
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x, k);
       return out;
     }
     return v;

@@ -74,7 +74,7 @@ export function EditZone({ zone, constraint, me }: { zone?: ThreatZone; constrai
   }
   const save = () => {
     const nowMs = Date.now();
-    const cmd = zone ? zoneEdit(zone, { severity, label, source, validForMin: validFor }, nowMs) : constraintEdit(constraint!, { status, category, reason: label }, me?.org ?? constraint!.verifiedBy, nowMs);
+    const cmd = zone ? zoneEdit(zone, { severity, label, source, validForMin: validFor }, nowMs) : constraintEdit(constraint!, { status, category, reason: label }, me?.org ?? constraint!.verifiedBy ?? constraint!.owner ?? 'planner', nowMs);
     setBusy(true);
     setFailed(null);
     sendCommand(cmd)

@@ -291,7 +291,8 @@ export function SidePanel() {
               <bdi className="zone-label">{c.reason ?? c.id}</bdi>
               <span className="meta">
                 {' · '}
-                {w.t(CATEGORY_WORDS[c.category] ?? 'accessCategory.other')} · <bdi>{c.verifiedBy}</bdi>
+                {w.t(CATEGORY_WORDS[c.category] ?? 'accessCategory.other')}
+                {c.verifiedBy !== undefined ? <> · <bdi>{c.verifiedBy}</bdi></> : null}
               </span>
               {mayDo(me, 'constraints') && (
                 <>
