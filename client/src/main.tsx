@@ -13,6 +13,7 @@ import { I18nextProvider } from 'react-i18next';
 import { chooseLanguage } from './i18n/languages.js';
 import { applyDocumentLanguage, createI18n, rememberLanguage, storedLanguage } from './i18n/setup.js';
 import { installTestHooks } from './test-hooks.js';
+import { AuditPage } from './ui/AuditPage.js';
 import { ComingSoon, PicturePage } from './ui/PicturePage.js';
 
 const hooks = installTestHooks();
@@ -36,6 +37,8 @@ function pageFor(pathname: string) {
       return <ComingSoon name="page.access" />;
     case '/field':
       return <ComingSoon name="page.field" />;
+    case '/audit':
+      return <AuditPage />;
     default:
       return <ComingSoon name="page.notFound" />;
   }

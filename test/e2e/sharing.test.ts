@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coarsen } from '../../server/sharing/policy.js';
-import { CHROMIUM, E2e, framesLater, RESULTS, repoRoot } from './helpers.js';
+import { CHROMIUM, E2e, framesLater, RESULTS, repoRoot, TOKEN } from './helpers.js';
 
 const e2e = new E2e();
 const AT: [number, number] = [11.9637, 57.7121];
@@ -70,5 +70,38 @@ describe.skipIf(!existsSync(CHROMIUM))('who sees what, in Chromium (needs /usr/b
     await military.screenshot({ path: path.join(RESULTS, 'sharing-military.png') });
     await humanitarian.close();
     await military.close();
+  });
+
+  it("an administrator reads the audit trail, filters it to one item and exports it; anyone else is told it is for administrators", async () => {
+    const page = await e2e.browser!.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+    await page.goto(`${e2e.baseUrl}/audit?token=${TOKEN}`);
+    await page.getByTestId('audit-row').first().waitFor({ timeout: 30_000 });
+    await page.getByTestId('audit-item').fill('tz-e2e-coalition');
+    await page.getByTestId('audit-show').click();
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="audit-row"]')];
+      return rows.length === 1 && rows[0].textContent!.includes('tz-e2e-coalition');
+    }, undefined, { timeout: 10_000 });
+    const row = page.getByTestId('audit-row').first();
+    await expect(row.textContent()).resolves.toMatch(/BLUE-BDE · analyst/);
+    await expect(row.textContent()).resolves.toMatch(/threat\.upserted/);
+    await row.locator('summary').click();
+    await expect(row.locator('pre').nth(1).textContent()).resolves.toContain(ZONE);
+    // The CSV the export link gives: RFC 4180 with a header, the one row.
+    const csv = await page.evaluate(async () => {
+      const href = (document.querySelector('[data-testid="audit-csv"]') as HTMLAnchorElement).href;
+      return (await fetch(href)).text();
+    });
+    expect(csv.split('\r\n')[0].replace(/^\uFEFF/, '')).toBe('seq,time,type,kind,item,org,role,tokenId,before,after');
+    expect(csv.split('\r\n').filter((l) => l.includes('tz-e2e-coalition'))).toHaveLength(1);
+    await page.screenshot({ path: path.join(RESULTS, 'audit-trail.png') });
+    await page.close();
+
+    const viewer = await e2e.browser!.newPage({ viewport: { width: 1000, height: 600 } });
+    await viewer.goto(`${e2e.baseUrl}/audit?token=${await tokenOf('--org', 'UN-OCHA', '--role', 'viewer')}`);
+    await viewer.getByTestId('audit-refused').waitFor({ timeout: 30_000 });
+    expect(await viewer.getByTestId('audit-row').count()).toBe(0);
+    await viewer.close();
   });
 });

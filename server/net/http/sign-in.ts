@@ -10,7 +10,7 @@ import { sendError } from './errors.js';
 import { pageLanguage, pageWords, type PageWords } from './page-words.js';
 
 /** Pages of the single-page client (CONTRACT "Pages"). */
-export const PAGES = ['/', '/wall', '/access', '/field'];
+export const PAGES = ['/', '/wall', '/access', '/field', '/audit'];
 
 declare module 'express-serve-static-core' {
   interface Request {
