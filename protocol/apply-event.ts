@@ -76,7 +76,8 @@ function applyTo(
         // Devices send their callsign now and then; keep the last one known.
         const callsign = unit.callsign ?? current?.callsign;
         const affiliation = unit.affiliation ?? current?.affiliation;
-        if (callsign === unit.callsign && affiliation === unit.affiliation) {
+        const cotType = unit.cotType ?? current?.cotType;
+        if (callsign === unit.callsign && affiliation === unit.affiliation && cotType === unit.cotType) {
           units[unit.unitId] = unit;
           continue;
         }
@@ -85,6 +86,7 @@ function applyTo(
         const merged: Unit = { ...unit };
         if (callsign !== undefined) merged.callsign = callsign;
         if (affiliation !== undefined) merged.affiliation = affiliation;
+        if (cotType !== undefined) merged.cotType = cotType;
         units[unit.unitId] = merged;
       }
       return;
@@ -166,7 +168,8 @@ function applyTo(
       if (peek().proposals[event.convoyId]?.id === event.proposalId) delete slice('proposals')[event.convoyId];
       return;
     case 'alert.raised':
-      if (!Object.hasOwn(peek().convoys, event.alert.convoyId)) return;
+      // A convoy's alert only while the convoy is there; a unit's (an emergency) whenever it is raised.
+      if (event.alert.convoyId !== undefined && !Object.hasOwn(peek().convoys, event.alert.convoyId)) return;
       slice('alerts')[event.alert.id] = event.alert;
       return;
     case 'alert.acknowledged': {
@@ -227,5 +230,6 @@ function withChange(history: readonly StateChange[] | undefined, change: Transit
 
 /** Whether a unit has stopped reporting: no report received for `staleAfterMs`. */
 export function isStale(unit: Unit, nowMs: number, staleAfterMs: number): boolean {
-  return nowMs - unit.seenMs > staleAfterMs;
+  // At the earlier of the server's setting and the time its sender gave (a CoT event's stale).
+  return nowMs - unit.seenMs > staleAfterMs || (unit.staleMs !== undefined && nowMs > unit.staleMs);
 }

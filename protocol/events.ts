@@ -35,6 +35,10 @@ export interface Unit {
   owner?: string;
   /** The marking it was reported under; its owner's default when absent (issue 13). */
   marking?: string;
+  /** Its Cursor-on-Target type (`a-f-G-U-C`), when a TAK device reports it (issue 14). */
+  cotType?: string;
+  /** When its sender says this fix goes stale, ms since epoch (a CoT event's `stale`). */
+  staleMs?: number;
 }
 
 /** A threat zone as held in the picture: the analyst's feature plus its polygon (a Point is buffered by radius_m). */

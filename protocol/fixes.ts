@@ -27,7 +27,7 @@ export interface PositionRowsEvent {
  *   // '["u1",12.5,57.7,-10,-5,null,3]'
  */
 export function fixJson(unit: Unit, baseMs: number): string {
-  if (unit.callsign !== undefined || unit.affiliation !== undefined) return JSON.stringify(unit);
+  if (unit.callsign !== undefined || unit.affiliation !== undefined || unit.cotType !== undefined || unit.staleMs !== undefined) return JSON.stringify(unit);
   // Every number in the picture is finite (P5 refuses the rest), so `${n}` is what JSON writes.
   let text = `[${JSON.stringify(unit.unitId)},${unit.lon},${unit.lat},${unit.timeMs - baseMs},${unit.seenMs - baseMs}`;
   const { heading, speed, accuracy } = unit;

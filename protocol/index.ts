@@ -15,3 +15,4 @@ export * from './server-messages.js';
 export * from './reasons.js';
 export * from './corridor-event.js';
 export * from './languages.js';
+export * from './cot-type.js';

@@ -69,6 +69,9 @@ export type Polygonal = Static<typeof PolygonSchema> | Static<typeof MultiPolygo
 export type Lineal = Static<typeof LineStringSchema> | Static<typeof MultiLineStringSchema>;
 
 // ---------------------------------------------------------------- position reports
+/** A CoT atom type: `a-` then the identity letter and up to 12 more parts (`a-f-G-U-C-I`). */
+export const COT_TYPE_PATTERN = '^a-[a-z](-[A-Za-z0-9]{1,8}){0,12}$';
+
 export const PositionReportSchema = Type.Object(
   {
     unitId: Id,
@@ -87,6 +90,13 @@ export const PositionReportSchema = Type.Object(
     affiliation: Type.Optional(Type.Union([Type.Literal('military'), Type.Literal('humanitarian'), Type.Literal('civil')])),
     /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
     marking: Type.Optional(Id),
+    /**
+     * Its Cursor-on-Target type (`a-f-G-U-C`: atom, friendly, ground unit, combat), as a TAK device
+     * gives it (issue 14): its identity and symbol on the map (MIL-STD-2525 via cotSidc).
+     */
+    cotType: Type.Optional(Type.String({ pattern: COT_TYPE_PATTERN, maxLength: 64 })),
+    /** When the sender says this fix goes stale (ISO 8601): the unit is stale at the earlier of this and the server's setting. */
+    stale: Type.Optional(IsoTime),
     msgId: Type.Optional(MsgId),
   },
   strict,
@@ -343,6 +353,26 @@ export const ConvoyStateChangeSchema = Type.Object(
 );
 export type ConvoyStateChange = Static<typeof ConvoyStateChangeSchema>;
 
+/**
+ * An alert a field unit raises about itself (issue 14: a TAK device's emergency or CASEVAC request),
+ * or its cancellation: `unit.alert`. One alert per unit and kind is open at a time.
+ */
+export const UnitAlertSchema = Type.Object(
+  {
+    unitId: Id,
+    kind: Type.Union([Type.Literal('emergency'), Type.Literal('casevac')]),
+    /** Where the unit is. */
+    at: Position2,
+    /** What it says: the emergency's type, the request's summary. */
+    text: Type.Optional(Prose(500)),
+    callsign: Type.Optional(Text(64)),
+    /** Ends the unit's open alert of this kind instead of raising one. */
+    cancel: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+export type UnitAlert = Static<typeof UnitAlertSchema>;
+
 /** An acknowledgement of an alert (`POST /api/alerts/:id/ack`, and the `alert.ack` command): what the planner says, optionally (P21). */
 export const AlertAckSchema = Type.Object({ remark: Type.Optional(Prose(500)) }, strict);
 export type AlertAck = Static<typeof AlertAckSchema>;
@@ -399,6 +429,7 @@ export const ClientCommandSchemas = {
   ...kindCommandSchemas(),
   'convoy.state': cmd('convoy.state', { convoyId: Id, ...ConvoyStateChangeSchema.properties }),
   'alert.ack': cmd('alert.ack', { alertId: Id, ...AlertAckSchema.properties }),
+  'unit.alert': cmd('unit.alert', UnitAlertSchema.properties),
   'convoy.reroute': cmd('convoy.reroute', { convoyId: Id, ...RerouteDecisionSchema.properties }),
   'convoy.route': cmd('convoy.route', { convoyId: Id, ...RouteChoiceSchema.properties }),
   resync: Type.Object({ type: Type.Literal('resync'), since: Type.Integer({ minimum: 0 }) }, strict),

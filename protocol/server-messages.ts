@@ -98,6 +98,8 @@ export const UnitSchema = Type.Object(
     affiliation: Opt(Type.Union([Type.Literal('military'), Type.Literal('humanitarian'), Type.Literal('civil')])),
     owner: Opt(Text),
     marking: Opt(Text),
+    cotType: Opt(Text),
+    staleMs: Opt(Ms),
   },
   strict,
 );
@@ -259,14 +261,19 @@ export const ConvoyTrackSchema = Type.Object(
   strict,
 );
 export const AlertKindSchema = Type.Union(ALERT_KINDS.map((k) => Type.Literal(k)));
-/** An alert about a convoy (P21, tracking.ts). */
+/** An alert about a convoy (P21, tracking.ts), or raised by a field unit (an emergency, a CASEVAC request, issue 14). */
 export const AlertSchema = Type.Object(
   {
     id: Text,
-    convoyId: Text,
+    convoyId: Opt(Text),
+    unitId: Opt(Text),
+    owner: Opt(Text),
     kind: AlertKindSchema,
     raisedMs: Ms,
-    detail: Type.Object({ distance_m: Opt(Num), zoneId: Opt(Text), zones: Opt(Type.Array(Text)), sinceMs: Opt(Ms), havenId: Opt(Text), people: Opt(Num) }, strict),
+    detail: Type.Object(
+      { distance_m: Opt(Num), zoneId: Opt(Text), zones: Opt(Type.Array(Text)), sinceMs: Opt(Ms), havenId: Opt(Text), people: Opt(Num), at: Opt(Position2), text: Opt(Text), callsign: Opt(Text) },
+      strict,
+    ),
     acknowledged: Opt(Type.Object({ by: ActorSchema, atMs: Ms, remark: Opt(Text) }, strict)),
     clearedMs: Opt(Ms),
   },

@@ -3,7 +3,10 @@
 import type { Actor } from './events.js';
 
 /** What an alert is about. */
-export const ALERT_KINDS = ['off_corridor', 'silent', 'stopped', 'danger_zone', 'arrived', 'unsafe_route'] as const;
+export const ALERT_KINDS = ['off_corridor', 'silent', 'stopped', 'danger_zone', 'arrived', 'unsafe_route', 'emergency', 'casevac'] as const;
+/** The kinds a field unit raises itself (a TAK device's emergency or CASEVAC request, issue 14): about the unit, not a convoy. */
+export const UNIT_ALERT_KINDS = ['emergency', 'casevac'] as const;
+export type UnitAlertKind = (typeof UNIT_ALERT_KINDS)[number];
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** A checkpoint the convoy passed: its index in the convoy's checkpoints (the ends included) and when. */
@@ -107,6 +110,12 @@ export interface AlertDetail {
   havenId?: string;
   /** People brought in (arrived). */
   people?: number;
+  /** Where the unit was when it raised it (emergency, casevac). */
+  at?: [number, number];
+  /** What the unit said: the emergency's type (`911 Alert`, `In Contact`), a CASEVAC request's summary. */
+  text?: string;
+  /** The unit's callsign when it raised it. */
+  callsign?: string;
 }
 
 /**
@@ -115,7 +124,12 @@ export interface AlertDetail {
  */
 export interface Alert {
   id: string;
-  convoyId: string;
+  /** The convoy it is about; absent for an alert a field unit raised (`unitId`). */
+  convoyId?: string;
+  /** The unit that raised it (an emergency, a CASEVAC request, issue 14). */
+  unitId?: string;
+  /** The organisation that raised a unit's alert (issue 13: it reaches whom the unit would). */
+  owner?: string;
   kind: AlertKind;
   /** Server time it was raised, ms since epoch. */
   raisedMs: number;

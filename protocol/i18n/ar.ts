@@ -201,6 +201,8 @@ const ar: Catalogue = {
       dangerZone: 'داخل منطقة خطر',
       arrived: 'وصلت',
       unsafeRoute: 'الطريق أمامها غير آمن',
+      emergency: 'حالة طوارئ',
+      casevac: 'طلب إخلاء طبي',
     },
     offCorridor: 'على بعد {{distance}} من ممرها منذ {{time}}',
     silent: 'لا بلاغ منذ {{time}}',

@@ -168,6 +168,8 @@ const en = {
       dangerZone: 'In a danger zone',
       arrived: 'Arrived',
       unsafeRoute: 'Route ahead unsafe',
+      emergency: 'Emergency',
+      casevac: 'CASEVAC request',
     },
     offCorridor: '{{distance}} from its corridor since {{time}}',
     silent: 'no report since {{time}}',

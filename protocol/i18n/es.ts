@@ -175,6 +175,8 @@ const es: Catalogue = {
       dangerZone: 'En zona de peligro',
       arrived: 'Llegó',
       unsafeRoute: 'Ruta peligrosa por delante',
+      emergency: 'Emergencia',
+      casevac: 'Solicitud de evacuación médica',
     },
     offCorridor: 'a {{distance}} de su corredor desde las {{time}}',
     silent: 'sin informes desde las {{time}}',

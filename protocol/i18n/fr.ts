@@ -176,6 +176,8 @@ const fr: Catalogue = {
       dangerZone: 'En zone de danger',
       arrived: 'Arrivé',
       unsafeRoute: 'Itinéraire dangereux devant',
+      emergency: 'Urgence',
+      casevac: 'Demande d’évacuation sanitaire',
     },
     offCorridor: 'à {{distance}} de son corridor depuis {{time}}',
     silent: 'aucun compte rendu depuis {{time}}',

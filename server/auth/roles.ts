@@ -40,7 +40,7 @@ export function can(role: string, action: Action): boolean {
  * @example actionOf('convoy.state') // 'convoys'
  */
 export function actionOf(type: ClientCommandType): Action {
-  if (type === 'position' || type === 'positions') return 'positions';
+  if (type === 'position' || type === 'positions' || type === 'unit.alert') return 'positions';
   if (type === 'convoy.state' || type === 'alert.ack' || type === 'convoy.reroute' || type === 'convoy.route') return 'convoys';
   const ck = commandKind(type);
   return ck ? (KINDS[ck.kind].action as Action) : 'read';

@@ -73,7 +73,7 @@ export class ConvoyTracker implements Reactor {
       this.tracks.set(track.convoyId, track);
       this.emitted.set(track.convoyId, track);
     }
-    for (const alert of Object.values(picture.alerts)) if (alert.clearedMs === undefined) this.open.set(alertKey(alert), alert.id);
+    for (const alert of Object.values(picture.alerts)) if (alert.clearedMs === undefined && alert.convoyId !== undefined) this.open.set(alertKey(alert), alert.id);
     for (const convoy of Object.values(picture.convoys)) this.index(convoy);
     this.timer = setInterval(() => this.checkSilence(), Math.max(100, Math.min(SILENCE_CHECK_MS, this.staleAfterMs / 4)));
     this.timer.unref();

@@ -10,6 +10,7 @@ import {
   ID_PREFIX,
   KINDS,
   type Actor,
+  type Alert,
   type ClientCommand,
   type ConvoyInput,
   type ConvoyState,
@@ -115,6 +116,8 @@ export function toUnit(report: PositionReport, nowMs: number, owner?: string): U
   if (report.affiliation !== undefined) unit.affiliation = report.affiliation;
   if (owner !== undefined) unit.owner = owner;
   if (report.marking !== undefined) unit.marking = report.marking;
+  if (report.cotType !== undefined) unit.cotType = report.cotType;
+  if (report.stale !== undefined) unit.staleMs = Date.parse(report.stale);
   return unit;
 }
 
@@ -135,6 +138,8 @@ export function positionEventJson(msgId: string, actorJson: string | undefined, 
   if (unit.affiliation !== undefined) text += `,"affiliation":${JSON.stringify(unit.affiliation)}`;
   if (unit.owner !== undefined) text += `,"owner":${ownerJson(unit.owner)}`;
   if (unit.marking !== undefined) text += `,"marking":${JSON.stringify(unit.marking)}`;
+  if (unit.cotType !== undefined) text += `,"cotType":${JSON.stringify(unit.cotType)}`;
+  if (unit.staleMs !== undefined) text += `,"staleMs":${unit.staleMs}`;
   return `${text}}]}`;
 }
 
@@ -342,6 +347,23 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
   }
   if (cmd.type === 'convoy.reroute') return rerouteDecision(cmd, ctx, meta);
   if (cmd.type === 'convoy.route') return routeChoice(cmd, ctx, meta);
+  if (cmd.type === 'unit.alert') {
+    // One alert per unit and kind (issue 14): raised while none is open, ended by a cancel.
+    const id = unitAlertId(cmd.unitId, cmd.kind);
+    const standing = ctx.alertStanding(id);
+    const open = standing === 'unacknowledged' || standing === 'acknowledged';
+    if (cmd.cancel) {
+      if (!open) return { ok: false, error: { code: 'not_found', message: `unit "${cmd.unitId}" has no open ${cmd.kind} alert to cancel`, path: 'unitId' } };
+      return ok({ ...meta, type: 'alert.cleared', id, reason: 'cause_ended' });
+    }
+    if (open) return { ok: false, error: { code: 'invalid', message: `unit "${cmd.unitId}" already has an open ${cmd.kind} alert (${id})`, path: 'unitId' } };
+    const detail: Alert['detail'] = { at: cmd.at };
+    if (cmd.text !== undefined) detail.text = cmd.text;
+    if (cmd.callsign !== undefined) detail.callsign = cmd.callsign;
+    const alert: Alert = { id, unitId: cmd.unitId, kind: cmd.kind, raisedMs: ctx.nowMs, detail };
+    if (ctx.actor) alert.owner = ctx.actor.org;
+    return ok({ ...meta, type: 'alert.raised', alert });
+  }
   if (cmd.type === 'alert.ack') {
     const standing = ctx.alertStanding(cmd.alertId);
     if (standing === undefined) {
@@ -427,6 +449,15 @@ export function existsIn(picture: Picture, slice: EntitySlice, id: string): bool
 }
 
 /** The system actor under which the server itself appends events (expiry, corridors, scenario). */
+/**
+ * The id of a unit's alert of a kind: one per unit and kind, so a device that raises it again while
+ * open is told so, and its cancel finds it.
+ * @example unitAlertId('ANDROID-1', 'emergency') // 'al-emergency-ANDROID-1'
+ */
+export function unitAlertId(unitId: string, kind: 'emergency' | 'casevac'): string {
+  return `al-${kind}-${unitId}`;
+}
+
 export const SYSTEM_ACTOR: Actor = { tokenId: 'system', org: 'corridor', role: 'system' };
 
 /**

@@ -87,5 +87,9 @@ export function reportFingerprint(report: PositionReport): number {
   mixNumber(report.accuracy);
   mixString(report.callsign);
   mixString(report.affiliation);
+  // Fields added later are mixed only when present: a report stored before them keeps its fingerprint.
+  if (report.marking !== undefined) mixString(`marking:${report.marking}`);
+  if (report.cotType !== undefined) mixString(`cotType:${report.cotType}`);
+  if (report.stale !== undefined) mixString(`stale:${report.stale}`);
   return finish();
 }

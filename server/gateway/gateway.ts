@@ -239,7 +239,7 @@ export class Gateway {
     // Named as the carrier names the field, as the store's own not_found would be (carrierError).
     const at = (path: string) => paths.fields?.[path] ?? path;
     const to = { org: sender.actor.org, role: sender.role };
-    const sees = (kind: Kind, item: { owner?: string; marking?: string }) => sharing.deliveryOf(kind, item, to).receives;
+    const sees = (kind: Kind | 'unit', item: { owner?: string; marking?: string }) => sharing.deliveryOf(kind, item, to).receives;
     const convoyCmd = cmd.type === 'convoy.state' || cmd.type === 'convoy.reroute' || cmd.type === 'convoy.route';
     if (convoyCmd) {
       const convoy = picture.convoys[cmd.convoyId];
@@ -248,8 +248,9 @@ export class Gateway {
     }
     if (cmd.type === 'alert.ack') {
       const alert = picture.alerts[cmd.alertId];
-      const convoy = alert ? picture.convoys[alert.convoyId] : undefined;
-      if (convoy && !sees('convoy', convoy)) return { code: 'not_found', message: `there is no open alert with id "${cmd.alertId}"`, path: at('alertId') };
+      const convoy = alert?.convoyId !== undefined ? picture.convoys[alert.convoyId] : undefined;
+      const unit = alert?.unitId !== undefined ? picture.units[alert.unitId] : undefined;
+      if ((convoy && !sees('convoy', convoy)) || (unit && !sees('unit', unit))) return { code: 'not_found', message: `there is no open alert with id "${cmd.alertId}"`, path: at('alertId') };
       return undefined;
     }
     const ck = commandKind(cmd.type);
@@ -325,12 +326,12 @@ export class Gateway {
   private bindingError(sender: Sender, cmd: Command | ClientCommand, paths: CarrierPaths): ProtocolError | undefined {
     if (sender.unit === undefined) return undefined;
     let path: string | undefined;
-    if (cmd.type === 'position' && cmd.unitId !== sender.unit) path = 'unitId';
+    if ((cmd.type === 'position' || cmd.type === 'unit.alert') && cmd.unitId !== sender.unit) path = 'unitId';
     else if (cmd.type === 'positions') {
       const i = cmd.reports.findIndex((r) => r.unitId !== sender.unit);
       if (i >= 0) path = join(reportPath(paths, i), 'unitId');
     }
-    return path === undefined ? undefined : { code: 'forbidden', message: `this token may report only for unit ${sender.unit}`, path };
+    return path === undefined ? undefined : { code: 'forbidden', message: `this token may report only for unit ${sender.unit}`, path: paths.fields?.[path] ?? path };
   }
 
   /**

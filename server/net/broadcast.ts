@@ -315,7 +315,7 @@ export function mergePositions(events: readonly AppendedEvent[]): AppendedEvent[
     let redundant = event.units.length > 0;
     for (const unit of event.units) {
       const later = newestLater.get(unit.unitId);
-      if (later === undefined || later < unit.timeMs || unit.callsign !== undefined || unit.affiliation !== undefined) {
+      if (later === undefined || later < unit.timeMs || unit.callsign !== undefined || unit.affiliation !== undefined || unit.cotType !== undefined) {
         redundant = false;
         break;
       }

@@ -4,7 +4,7 @@
 // coarsened. What derives from an item follows it: a convoy's corridor, track, alerts and proposal go
 // where the convoy goes, and the zones and constraints a recipient may not see are named in them only
 // as "a restricted area", at most once, so neither their ids nor their count show.
-import { idRecord, type Convoy, type ConvoyTrack, type Corridor, type Picture, type PictureEvent, type Plan, type Unit, type Was } from '@corridor/protocol';
+import { idRecord, type Alert, type Convoy, type ConvoyTrack, type Corridor, type Picture, type PictureEvent, type Plan, type Unit, type Was } from '@corridor/protocol';
 import type { Recipient, SharingPolicy } from '../out/outbox.js';
 import type { Delivery, ItemKind, SharingAgreement } from './agreement.js';
 import { SLICE_OF_KIND, type DelayLine, type DelayedKind } from './delay.js';
@@ -197,8 +197,8 @@ export class AgreementPolicy implements SharingPolicy {
     }
     const alerts = idRecord<Picture['alerts'][string]>();
     for (const [id, a] of Object.entries(picture.alerts)) {
-      if (!Object.hasOwn(out.convoys, a.convoyId)) continue;
-      alerts[id] = scrub(a, hidden);
+      const seen = this.alertOf(audience, a, picture);
+      if (seen) alerts[id] = scrub(seen, hidden);
     }
     out.alerts = alerts;
     return out;
@@ -225,6 +225,10 @@ export class AgreementPolicy implements SharingPolicy {
 
   event(audience: string, event: PictureEvent): PictureEvent | undefined {
     const picture = this.current();
+    if (event.type === 'alert.raised' && event.alert.convoyId === undefined) {
+      const seen = this.alertOf(audience, event.alert, picture);
+      return seen === undefined ? undefined : seen === event.alert ? event : { ...event, alert: seen };
+    }
     switch (event.type) {
       case 'position.reported': {
         const units: Unit[] = [];
@@ -267,7 +271,7 @@ export class AgreementPolicy implements SharingPolicy {
       case 'alert.acknowledged':
       case 'alert.cleared': {
         const alert = picture.alerts[event.id];
-        if (alert && !(picture.convoys[alert.convoyId] && this.delivery(audience, 'convoy', picture.convoys[alert.convoyId]).receives)) return undefined;
+        if (alert && !this.alertOf(audience, alert, picture)) return undefined;
         return event;
       }
       default:
@@ -318,6 +322,29 @@ export class AgreementPolicy implements SharingPolicy {
   private refs(audience: string, picture: Picture): Refs {
     const seen = <K extends ItemKind>(kind: K, records: Record<string, { owner?: string; marking?: string }>) => (id: string) => Object.hasOwn(records, id) && this.delivery(audience, kind, records[id]).receives;
     return { unit: seen('unit', picture.units), haven: seen('haven', picture.havens), plan: seen('plan', picture.plans), convoy: seen('convoy', picture.convoys) };
+  }
+
+  /**
+   * An alert as the audience receives it: a convoy's goes where its convoy goes; a unit's (an
+   * emergency) where its unit goes, at the unit's position as coarse as the unit's own, or not at all
+   * when its unit is delivered late or not (the alert would tell where it is now).
+   */
+  private alertOf(audience: string, alert: Alert, picture: Picture): Alert | undefined {
+    if (alert.convoyId !== undefined) {
+      const convoy = picture.convoys[alert.convoyId];
+      return convoy && this.delivery(audience, 'convoy', convoy).receives ? alert : undefined;
+    }
+    const unit = alert.unitId !== undefined ? picture.units[alert.unitId] : undefined;
+    // As its unit is delivered; a unit not (yet) in the picture as one of the organisation that raised it.
+    const d = this.delivery(audience, 'unit', unit ?? { owner: alert.owner });
+    if (!d.receives) return undefined;
+    let out = alert;
+    if (d.remove.includes('callsign') && out.detail.callsign !== undefined) {
+      const { callsign: _c, ...detail } = out.detail;
+      out = { ...out, detail };
+    }
+    if (d.coarsenM !== undefined && out.detail.at) out = { ...out, detail: { ...out.detail, at: coarsen(out.detail.at, d.coarsenM) } };
+    return out;
   }
 
   zones(audience: string, ids: readonly string[], picture: Picture): string[] {

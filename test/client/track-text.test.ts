@@ -67,6 +67,8 @@ describe('alertWords', () => {
     alert('danger_zone', { zoneId: 'tz-9' }),
     alert('arrived', { havenId: 'hv-u', people: 40 }),
     alert('unsafe_route', { zones: ['zone:tz-9', 'constraint:ac-2'] }),
+    alert('emergency', { at: [11.96371, 57.70212], text: '911 Alert', callsign: 'BRAVO' }),
+    alert('casevac', { at: [11.96371, 57.70212], text: '2 urgent, 1 priority' }),
   ];
 
   it('says each kind with its figures and names in English', () => {
@@ -77,6 +79,8 @@ describe('alertWords', () => {
       ['In a danger zone', 'inside Crowd at the bridge'],
       ['Arrived', '40 people brought to Ullevi'],
       ['Route ahead unsafe', 'the route ahead crosses Crowd at the bridge and ac-2'],
+      ['Emergency', '911 Alert · 57.70212 N, 11.96371 E'],
+      ['CASEVAC request', '2 urgent, 1 priority · 57.70212 N, 11.96371 E'],
     ]);
   });
 

@@ -23,12 +23,14 @@ const unit: fc.Arbitrary<Unit> = fc
       affiliation: fc.constantFrom('military', 'humanitarian', 'civil') as fc.Arbitrary<NonNullable<Unit['affiliation']>>,
       owner: text,
       marking: text,
+      cotType: text,
+      staleMs: fc.integer({ min: 0, max: NOW_MS * 2 }),
     },
     { requiredKeys: ['unitId', 'lon', 'lat', 'timeMs', 'seenMs'] },
   )
   // Keys in the order toUnit builds them, as every unit on the hot path has.
   .map((u) => Object.fromEntries(ORDER.filter((k) => k in u).map((k) => [k, u[k]])) as unknown as Unit);
-const ORDER: (keyof Unit)[] = ['unitId', 'lon', 'lat', 'timeMs', 'seenMs', 'heading', 'speed', 'accuracy', 'callsign', 'affiliation', 'owner', 'marking'];
+const ORDER: (keyof Unit)[] = ['unitId', 'lon', 'lat', 'timeMs', 'seenMs', 'heading', 'speed', 'accuracy', 'callsign', 'affiliation', 'owner', 'marking', 'cotType', 'staleMs'];
 const actor: fc.Arbitrary<Actor> = fc.record({ tokenId: text, org: text, role: text });
 
 describe('positionEventJson', () => {

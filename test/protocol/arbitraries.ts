@@ -198,6 +198,10 @@ export const commandOf: { [K in ClientCommandType]: fc.Arbitrary<Extract<ClientC
   'plan.upsert': fc.record({ type: fc.constant('plan.upsert' as const), msgId, plan }),
   'plan.remove': fc.record({ type: fc.constant('plan.remove' as const), msgId, id }),
   'alert.ack': fc.record({ type: fc.constant('alert.ack' as const), msgId, alertId: id, remark: said }, { requiredKeys: ['type', 'msgId', 'alertId'] }),
+  'unit.alert': fc.record(
+    { type: fc.constant('unit.alert' as const), msgId, unitId: id, kind: fc.constantFrom('emergency' as const, 'casevac' as const), at: position2, text: said, callsign: fc.string({ maxLength: 64 }), cancel: fc.boolean() },
+    { requiredKeys: ['type', 'msgId', 'unitId', 'kind', 'at'] },
+  ),
   'convoy.reroute': fc.record({ type: fc.constant('convoy.reroute' as const), msgId, convoyId: id, proposalId: id, route: fc.integer({ min: 0, max: 5 }) }, { requiredKeys: ['type', 'msgId', 'convoyId', 'proposalId'] }),
   'convoy.route': fc.record({ type: fc.constant('convoy.route' as const), msgId, convoyId: id, route: fc.integer({ min: 0, max: 5 }) }),
   'convoy.state': fc.tuple(msgId, id, convoyStateChange).map(([m, convoyId, change]) => ({ type: 'convoy.state' as const, msgId: m, convoyId, ...change })),

@@ -35,6 +35,21 @@ describe('commandToEvent', () => {
     expect(Object.keys(e.units[0])).not.toContain('heading');
   });
 
+  it("a TAK unit's report keeps its CoT type and its sender's stale time", () => {
+    const e = event<'position.reported'>({ type: 'position', msgId: 'm2', unitId: 'ANDROID-1', lon: 11.96, lat: 57.7, cotType: 'a-f-G-U-C', stale: '2026-11-21T10:05:00Z' });
+    expect(e.units[0]).toMatchObject({ cotType: 'a-f-G-U-C', staleMs: NOW + 300_000 });
+  });
+
+  it("a unit's emergency: raised once while open, ended by its cancel, with where and what the unit said", () => {
+    const raise = { type: 'unit.alert' as const, msgId: 'e1', unitId: 'ANDROID-1', kind: 'emergency' as const, at: [11.96, 57.7] as [number, number], text: '911 Alert', callsign: 'BRAVO' };
+    const raised = event<'alert.raised'>(raise);
+    expect(raised.alert).toEqual({ id: 'al-emergency-ANDROID-1', unitId: 'ANDROID-1', kind: 'emergency', raisedMs: NOW, owner: 'wfp', detail: { at: [11.96, 57.7], text: '911 Alert', callsign: 'BRAVO' } });
+    const open = ctx([['alerts' as EntitySlice, 'al-emergency-ANDROID-1']]);
+    expect(commandToEvent(raise, open)).toMatchObject({ ok: false, error: { code: 'invalid', path: 'unitId' } });
+    expect(event<'alert.cleared'>({ ...raise, cancel: true }, open)).toMatchObject({ type: 'alert.cleared', id: 'al-emergency-ANDROID-1', reason: 'cause_ended' });
+    expect(commandToEvent({ ...raise, cancel: true }, ctx())).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
   it('defaults a position without time to the receipt time', () => {
     const e = event<'position.reported'>({ type: 'positions', reports: [{ unitId: 'a', lon: 1, lat: 2 }, { unitId: 'b', lon: 3, lat: 4, heading: 90 }] });
     expect(e.units.map((u) => u.timeMs)).toEqual([NOW, NOW]);

@@ -1,6 +1,6 @@
 // Units as deck.gl layer props (client/src/layers): APP-6 symbol, heading arrow, callsign; stale units greyed and marked.
 import type { IconLayerProps } from '@deck.gl/layers';
-import { isStale } from '@corridor/protocol';
+import { cotSidc, isStale } from '@corridor/protocol';
 import type { Unit } from '@corridor/protocol';
 import { arrowIcon, unitIcon } from './icons.js';
 import type { LabelFont } from './text-measure.js';
@@ -29,7 +29,9 @@ export function staleKey(units: readonly Unit[], clock: StaleClock): string {
 
 /** The SIDC drawn for a unit. */
 export function unitSidc(unit: Unit): string {
-  return unit.affiliation ? AFFILIATION_SIDC[unit.affiliation] : UNKNOWN_SIDC;
+  // A TAK device's own type says what it is (issue 14); otherwise the affiliation the report gave.
+  const fromCot = unit.cotType !== undefined ? cotSidc(unit.cotType) : undefined;
+  return fromCot ?? (unit.affiliation ? AFFILIATION_SIDC[unit.affiliation] : UNKNOWN_SIDC);
 }
 
 /** Minutes since a unit's last report, rounded down. */

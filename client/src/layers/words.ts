@@ -91,6 +91,8 @@ export const ALERT_KIND_WORDS: Record<AlertKind, MessageKey> = {
   danger_zone: 'alert.kind.dangerZone',
   arrived: 'alert.kind.arrived',
   unsafe_route: 'alert.kind.unsafeRoute',
+  emergency: 'alert.kind.emergency',
+  casevac: 'alert.kind.casevac',
 };
 
 /** Vehicle class (IOM practicability scale). */

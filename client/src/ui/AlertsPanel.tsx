@@ -27,7 +27,7 @@ export function AlertsPanel() {
       {ordered.length === 0 && <p className="empty">{w.t('alert.none')}</p>}
       <ul>
         {ordered.map((a) => (
-          <AlertItem key={a.id} alert={a} convoyName={convoys[a.convoyId]?.name ?? a.convoyId} words={alertWords(a, { threats, havens, constraints }, w)} canAck={mayDo(me, 'convoys')} />
+          <AlertItem key={a.id} alert={a} convoyName={a.convoyId !== undefined ? (convoys[a.convoyId]?.name ?? a.convoyId) : (a.detail.callsign ?? a.unitId ?? '')} words={alertWords(a, { threats, havens, constraints }, w)} canAck={mayDo(me, 'convoys')} />
         ))}
       </ul>
     </section>

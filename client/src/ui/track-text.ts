@@ -81,6 +81,12 @@ export function alertWords(alert: Alert, picture: Pick<Picture, 'threats' | 'hav
       if (!haven || !d.people) return { kind, detail: w.t('alert.arrivedHere') };
       return { kind, detail: w.t('alert.arrivedAt', { ...counted(w, d.people), haven: w.isolate(haven.name) }) };
     }
+    case 'emergency':
+    case 'casevac': {
+      // What the device said (its emergency type, the request's summary) is its sender's words, shown as they are.
+      const where = d.at ? w.t('plan.picked', { lat: w.fmt.number(d.at[1], 5), lon: w.fmt.number(d.at[0], 5) }) : '';
+      return { kind, detail: [d.text ? w.isolate(d.text) : '', where].filter(Boolean).join(' · ') };
+    }
   }
 }
 
