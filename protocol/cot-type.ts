@@ -40,13 +40,16 @@ export function cotSidc(cotType: string): string | undefined {
   const parts = cotType.split('-');
   if (parts[0] !== 'a' || parts.length < 3) return undefined;
   const identity = IDENTITY[parts[1]];
-  const dimension = parts[2].toUpperCase();
-  if (!identity || !/^[PAGSUFX]$/.test(dimension)) return undefined;
-  const fn = parts
-    .slice(3)
-    .join('')
-    .toUpperCase()
-    .replace(/[^A-Z0-9]/g, '')
-    .slice(0, 6);
-  return `S${identity}${dimension === 'X' ? 'Z' : dimension}P${fn.padEnd(6, '-')}-----`;
+  const dimension = parts[2];
+  if (!identity || !DIMENSIONS.has(dimension)) return undefined;
+  // Function atoms are single capital letters (`U-C-I`); the first that is not one ends the code.
+  let fn = '';
+  for (const atom of parts.slice(3)) {
+    if (!/^[A-Z]$/.test(atom) || fn.length === 6) break;
+    fn += atom;
+  }
+  return `S${identity}${dimension}P${fn.padEnd(6, '-')}-----`;
 }
+
+/** MIL-STD-2525B battle dimensions CoT uses as its third part. */
+const DIMENSIONS = new Set(['P', 'A', 'G', 'S', 'U', 'F']);

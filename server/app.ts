@@ -30,6 +30,7 @@ import { AgreementPolicy } from './sharing/policy.js';
 import { Outbox, type SharingPolicy } from './out/outbox.js';
 import { rawErrorResponse } from './net/http/errors.js';
 import { attachWebSocket } from './net/ws-adapter.js';
+import { startCotServer, type CotServer } from './net/cot-server.js';
 import type { Actor, ClientCommand } from '@corridor/protocol';
 import { SYSTEM_ACTOR } from './core/commands.js';
 import type { RoutingService } from './routing-service.js';
@@ -71,6 +72,8 @@ export interface RunningServer {
   readonly http: Server;
   /** Number of connected WebSocket clients. */
   clients(): number;
+  /** The Cursor-on-Target listeners, when on (issue 14). */
+  readonly cot?: CotServer;
   /**
    * Checks and submits a command under a given sender through the gateway, the same path as a
    * client's; used by the scenario simulator. Rejects with CommandError on a bad command.
@@ -194,6 +197,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR,
     routers: deps.routers,
     agreement: () => agreement?.agreement,
+    staleAfterMs: config.staleAfterMs,
     reloadAgreement: agreement && config.agreementFile ? (by) => reloadAgreement(by) : undefined,
   });
   const http = createServer(app);
@@ -258,6 +262,24 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     });
   });
   const port = (http.address() as AddressInfo).port;
+  // TAK devices (issue 14): Cursor-on-Target streams, in through the gateway, out through the outbox.
+  const cot =
+    config.cotPort !== 0 || (config.cotTlsPort ?? 0) !== 0
+      ? await startCotServer({
+          port: config.cotPort,
+          tlsPort: config.cotTlsPort,
+          tlsCertFile: config.tlsCertFile,
+          tlsKeyFile: config.tlsKeyFile,
+          host: config.host,
+          tokens,
+          gateway,
+          outbox,
+          store,
+          logger,
+          staleAfterMs: config.staleAfterMs,
+          bufferLimitBytes: config.clientBufferBytes,
+        })
+      : undefined;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${shownHost}:${port}`;
   logger.info({ url, seq: store.seq, dataDir: config.dataDir }, 'server listening');
@@ -272,6 +294,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     tokens,
     http,
     clients: () => broadcaster.size,
+    cot,
     submitAs: (sender, raw) => gateway.submitAs(sender, raw),
     reloadAgreement: agreement && config.agreementFile ? () => reloadAgreement() : undefined,
     close() {
@@ -280,6 +303,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
         clearInterval(delayTimer);
         loop.disable();
         http.close();
+        await cot?.close();
         await ws.close();
         await gateway.close();
         broadcaster.close();

@@ -25,6 +25,11 @@ export interface Config {
   networkChanged: 'refuse' | 'adopt';
   /** Cursor-on-Target TCP port (0 = off). Parsed now, served by a later issue. */
   cotPort: number;
+  /** TCP port for Cursor-on-Target streams over TLS (TAK's 8089), 0 off (issue 14). */
+  cotTlsPort?: number;
+  /** The server's certificate and key (PEM files) for the CoT TLS port. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
   /** After how long without a report a unit counts as stale, ms. */
   staleAfterMs: number;
   /** Bytes a client's socket may hold unsent before it is cut off from frames (P10). */
@@ -127,6 +132,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (agreement !== '' && agreement !== 'none' && !/\.(ya?ml|json)$/i.test(agreement)) {
     throw new ConfigError('CORRIDOR_AGREEMENT', `must be a .yaml, .yml or .json file, or "none", got "${agreement}"`);
   }
+  const cotTlsPort = port(env, 'CORRIDOR_COT_TLS_PORT', 0);
+  const tlsCertFile = env.CORRIDOR_TLS_CERT ? path.resolve(cwd, env.CORRIDOR_TLS_CERT) : undefined;
+  const tlsKeyFile = env.CORRIDOR_TLS_KEY ? path.resolve(cwd, env.CORRIDOR_TLS_KEY) : undefined;
+  if (cotTlsPort !== 0 && (!tlsCertFile || !tlsKeyFile)) {
+    throw new ConfigError('CORRIDOR_COT_TLS_PORT', 'needs the server certificate and key: set CORRIDOR_TLS_CERT and CORRIDOR_TLS_KEY (PEM files)');
+  }
   const thread = env.CORRIDOR_LOG_THREAD || '1';
   if (thread !== '0' && thread !== '1') throw new ConfigError('CORRIDOR_LOG_THREAD', `must be 1 (writer thread) or 0 (main thread), got "${thread}"`);
   return {
@@ -138,6 +149,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     roadsFile: roads === undefined ? undefined : path.resolve(cwd, roads),
     networkChanged,
     cotPort: port(env, 'CORRIDOR_COT_PORT', 8087),
+    cotTlsPort,
+    tlsCertFile,
+    tlsKeyFile,
     staleAfterMs: positive(env, 'CORRIDOR_STALE_AFTER_S', 120, 86_400) * 1000,
     clientBufferBytes: positive(env, 'CORRIDOR_CLIENT_BUFFER_BYTES', 8 * 1024 * 1024, 1024 ** 3),
     heartbeatMs: positive(env, 'CORRIDOR_HEARTBEAT_S', 30, 3600) * 1000,

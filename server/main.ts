@@ -50,9 +50,6 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel });
   if (agreement) logger.info({ agreement: agreement.name, organisations: agreement.organisations.length, markings: agreement.markings }, 'information-sharing agreement read');
-  if (config.cotPort !== 0) {
-    logger.info({ port: config.cotPort }, 'Cursor-on-Target input is not yet supported; CORRIDOR_COT_PORT is ignored for now');
-  }
 
   const roadsFile = config.roadsFile ?? DEFAULT_ROADS_FILE;
   logger.info({ roadsFile }, 'importing the road network');

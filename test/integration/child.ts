@@ -26,7 +26,7 @@ export interface Child {
 export function startChild(dataDir: string, env: Record<string, string> = {}): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/integration/child-server.ts')], {
     cwd: root,
-    env: { ...process.env, PORT: '0', CORRIDOR_DATA_DIR: dataDir, CORRIDOR_ADMIN_TOKEN: CHILD_ADMIN, CORRIDOR_SCENARIO: 'none', LOG_LEVEL: 'silent', ...env },
+    env: { ...process.env, PORT: '0', CORRIDOR_DATA_DIR: dataDir, CORRIDOR_ADMIN_TOKEN: CHILD_ADMIN, CORRIDOR_SCENARIO: 'none', CORRIDOR_COT_PORT: '0', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

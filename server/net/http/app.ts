@@ -38,6 +38,8 @@ export interface HttpOptions {
   routers?: Router[];
   /** The information-sharing agreement in force (issue 13), if any (it may be reloaded). */
   agreement: () => Agreement | undefined;
+  /** After how long without a report a unit counts as stale, ms. */
+  staleAfterMs: number;
   /** Reads the agreement's file again and puts it in force (`POST /api/agreement/reload`). */
   reloadAgreement?: AdminOptions['reloadAgreement'];
 }

@@ -12,6 +12,7 @@ import type { Agreement } from '../../sharing/agreement.js';
 import { allow } from './write-routes.js';
 import { alertView, convoyView } from './convoy-view.js';
 import { HttpError } from './errors.js';
+import { cotDataPackage, cotDocument, cotItems, corridorUid } from '../../out/cot-picture.js';
 
 /** What `GET /api/status` tells an administrator (and the message benchmark). */
 export interface ServerStatus {
@@ -36,6 +37,8 @@ export interface ReadOptions {
   outbox: Outbox;
   /** The information-sharing agreement in force (issue 13), if any. */
   agreement: () => Agreement | undefined;
+  /** After how long without a report a unit counts as stale, ms (CoT stale times). */
+  staleAfterMs: number;
 }
 
 const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
@@ -73,6 +76,34 @@ export function readRoutes(opts: ReadOptions): express.Router {
     const convoy = Object.hasOwn(p.convoys, id) ? p.convoys[id] : undefined;
     if (!convoy) throw new HttpError({ code: 'not_found', message: `no convoy ${JSON.stringify(id).slice(0, 80)} in the picture`, path: 'id' });
     res.json({ seq: p.seq, convoy: convoyView(convoy, p) });
+  });
+
+  // The picture as Cursor-on-Target (issue 14), as the reader's audience may see it: one XML document of
+  // events, a TAK data package to import (zip), a convoy's corridor as a route ATAK can navigate.
+  api.get('/cot', allow('read'), charge(() => COST.picture), (req, res) => {
+    const now = Date.now();
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('application/xml').send(cotDocument(cotItems(outbox.picture(audienceOf(req)), opts.staleAfterMs, now), now));
+  });
+
+  api.get('/cot.zip', allow('read'), charge(() => COST.picture), (req, res) => {
+    const now = Date.now();
+    const p = outbox.picture(audienceOf(req));
+    const stamp = new Date(now).toISOString().slice(0, 19).replace(/:/g, '');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Disposition', `attachment; filename="corridor-picture-${stamp}Z.zip"`);
+    res.type('application/zip').send(Buffer.from(cotDataPackage(cotItems(p, opts.staleAfterMs, now), now, `Corridor picture ${stamp}Z (seq ${p.seq})`, `corridor-picture-${p.seq}`)));
+  });
+
+  api.get('/convoys/:id/route.cot', allow('read'), charge(() => COST.picture), (req, res) => {
+    const p = outbox.picture(audienceOf(req));
+    const id = String(req.params.id);
+    if (!Object.hasOwn(p.convoys, id)) throw new HttpError({ code: 'not_found', message: `no convoy ${JSON.stringify(id).slice(0, 80)} in the picture`, path: 'id' });
+    const now = Date.now();
+    const route = cotItems({ ...p, units: {}, threats: {}, havens: {}, sites: {}, corridors: Object.hasOwn(p.corridors, id) ? { [id]: p.corridors[id] } : {} } as typeof p, opts.staleAfterMs, now).get(corridorUid(id));
+    if (!route) throw new HttpError({ code: 'not_found', message: `convoy ${JSON.stringify(id).slice(0, 80)} has no safe route to give`, path: 'id' });
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('application/xml').send(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${route.xml(now)}`);
   });
 
   // Evacuation plans with their convoys in the order they leave and their people by target group (issue 12).
