@@ -65,6 +65,8 @@ export interface CotServer {
 
 /** Re-sent in full this often, well before what was sent goes stale on the devices. */
 const REFRESH_MS = COT_ITEM_STALE_MS / 2;
+/** Streams written per turn of the event loop in a frame. */
+const WRITES_PER_TURN = 8;
 /** The negotiation's uid in the server's offer and answer. */
 const TAKP_UID = 'corridor-takp';
 
@@ -74,8 +76,8 @@ interface Session {
   sender: Sender;
   audience: Audience;
   protobuf: boolean;
-  /** What this stream holds: uid → key, to send it only what changed. */
-  sent: Map<string, string>;
+  /** Whether it holds what its audience's feed has sent: it then gets each frame's changes, else all of it. */
+  synced: boolean;
   /** Cut off while its socket drains; sent everything again once drained. */
   lagging: boolean;
   log: Logger;
@@ -90,8 +92,8 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
   const partialTimeoutMs = opts.partialTimeoutMs ?? 60_000;
   const sessions = new Set<Session>();
   const sockets = new Set<net.Socket>();
-  /** The audience's items once per frame, shared by its streams. */
-  let frameItems = new Map<Audience, Map<string, CotItem>>();
+  /** Per audience with streams: what its streams hold (uid → key), to send each frame only what changed. */
+  const feeds = new Map<Audience, { sent: Map<string, string> }>();
   let lastRefreshMs = Date.now();
 
   const onSocket = (socket: net.Socket) => {
@@ -116,8 +118,9 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
     socket.on('error', (err) => logger.debug({ peer, err: err.message }, 'cot socket error'));
     socket.on('drain', () => {
       if (session?.lagging) {
+        // Drained: sent everything at the next frame.
         session.lagging = false;
-        session.sent.clear();
+        session.synced = false;
       }
     });
     /** Since when a message has been begun and not ended: a stream that never closes an element is ended. */
@@ -158,7 +161,7 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
             sender,
             audience: opts.outbox.audience(Outbox.recipientOf(sender.actor, sender.unit)),
             protobuf: false,
-            sent: new Map(),
+            synced: false,
             lagging: false,
             log: logger.child({ tokenId: sender.tokenId, role: sender.role, peer }),
           };
@@ -308,31 +311,88 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
     return true;
   };
 
-  /** Sends a stream what changed in its audience's picture since what it holds (all of it, the first time). */
-  const sendPicture = (s: Session, nowMs: number, full = false) => {
-    if (s.lagging) return;
-    let items = frameItems.get(s.audience);
-    if (!items) {
-      items = cotItems(opts.outbox.picture(s.audience), opts.staleAfterMs, nowMs);
-      frameItems.set(s.audience, items);
-    }
-    for (const [uid, item] of items) {
-      if (!full && s.sent.get(uid) === item.key) continue;
+  /** Each item's bytes in a stream's form, made once per frame for every stream of the audience. */
+  const bytesOf = (item: CotItem, protobuf: boolean, nowMs: number): string | Buffer => (protobuf ? (item.protobuf ??= protobufOf(item.xml(nowMs))) : (item.stream ??= toStreamXml(item.xml(nowMs))));
+
+  /** Items in a stream's form, as one write; an item that cannot be written is logged and left out. */
+  const concat = (items: Iterable<CotItem>, extra: readonly string[], protobuf: boolean, nowMs: number): string | Buffer => {
+    const parts: (string | Buffer)[] = [];
+    for (const item of items) {
       try {
-        if (write(s, item.xml(nowMs))) s.sent.set(uid, item.key);
+        parts.push(bytesOf(item, protobuf, nowMs));
       } catch (err) {
-        s.log.error({ uid, err: (err as Error).message }, 'an item could not be written as cot');
+        logger.error({ uid: item.uid, err: (err as Error).message }, 'an item could not be written as cot');
       }
     }
-    for (const uid of [...s.sent.keys()]) {
-      if (items.has(uid)) continue;
-      write(s, deleteEvent({ targetUid: uid, timeMs: nowMs, staleMs: nowMs + 60_000 }));
-      s.sent.delete(uid);
-    }
+    for (const xml of extra) parts.push(protobuf ? protobufOf(xml) : toStreamXml(xml));
+    return protobuf ? Buffer.concat(parts as Buffer[]) : (parts as string[]).join('');
+  };
+
+  /** Writes to a stream, cutting it off while it cannot keep up (it is sent everything again once drained). */
+  const send = (s: Session, bytes: string | Buffer) => {
+    if (s.socket.destroyed || bytes.length === 0) return;
+    s.socket.write(bytes);
     if (s.socket.writableLength > bufferLimit) {
-      // A device that cannot keep up is not fed until it drains, then sent everything again.
       s.lagging = true;
+      s.synced = false;
       s.log.warn({ bufferedBytes: s.socket.writableLength }, 'slow cot stream cut off until it drains');
+    }
+  };
+
+  /** A stream just signed in: everything its audience may see, now. */
+  const sendPicture = (s: Session, nowMs: number) => {
+    const items = cotItems(opts.outbox.picture(s.audience), opts.staleAfterMs, nowMs);
+    if (!feeds.has(s.audience)) feeds.set(s.audience, { sent: new Map([...items].map(([uid, item]) => [uid, item.key])) });
+    send(s, concat(items.values(), [], s.protobuf, nowMs));
+    s.synced = true;
+  };
+
+  /**
+   * One frame: per audience, what changed since the last frame (and deletes for what went), made once and
+   * written to each of its streams; a stream not in step (new, or drained after lagging) gets all of it.
+   */
+  const frame = (nowMs: number, refresh: boolean) => {
+    const byAudience = new Map<Audience, Session[]>();
+    for (const s of sessions) {
+      const list = byAudience.get(s.audience);
+      if (list) list.push(s);
+      else byAudience.set(s.audience, [s]);
+    }
+    for (const audience of feeds.keys()) if (!byAudience.has(audience)) feeds.delete(audience);
+    for (const [audience, list] of byAudience) {
+      const items = cotItems(opts.outbox.picture(audience), opts.staleAfterMs, nowMs);
+      let feed = feeds.get(audience);
+      if (!feed) feeds.set(audience, (feed = { sent: new Map() }));
+      const changed: CotItem[] = [];
+      for (const [uid, item] of items) {
+        if (!refresh && feed.sent.get(uid) === item.key) continue;
+        changed.push(item);
+        feed.sent.set(uid, item.key);
+      }
+      const deletes: string[] = [];
+      for (const uid of [...feed.sent.keys()]) {
+        if (items.has(uid)) continue;
+        deletes.push(deleteEvent({ targetUid: uid, timeMs: nowMs, staleMs: nowMs + 60_000 }));
+        feed.sent.delete(uid);
+      }
+      const made = new Map<string, string | Buffer>();
+      const once = (key: string, make: () => string | Buffer) => made.get(key) ?? (made.set(key, make()), made.get(key)!);
+      const feedOne = (s: Session) => {
+        if (s.lagging || s.socket.destroyed) return;
+        try {
+          const bytes = s.synced ? once(`delta:${s.protobuf}`, () => concat(changed, deletes, s.protobuf, nowMs)) : once(`full:${s.protobuf}`, () => concat(items.values(), [], s.protobuf, nowMs));
+          send(s, bytes);
+          if (!s.lagging) s.synced = true;
+        } catch (err) {
+          s.log.error({ err }, 'the picture could not be sent to a cot stream');
+        }
+      };
+      // Written a few streams per turn of the event loop: a hundred devices' writes do not hold up the rest.
+      const step = (from: number) => {
+        for (let i = from; i < Math.min(list.length, from + WRITES_PER_TURN); i++) feedOne(list[i]);
+        if (from + WRITES_PER_TURN < list.length) setImmediate(() => step(from + WRITES_PER_TURN));
+      };
+      step(0);
     }
   };
 
@@ -341,13 +401,10 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
     const now = Date.now();
     const refresh = now - lastRefreshMs >= REFRESH_MS;
     if (refresh) lastRefreshMs = now;
-    frameItems = new Map();
-    for (const s of sessions) {
-      try {
-        sendPicture(s, now, refresh);
-      } catch (err) {
-        s.log.error({ err }, 'the picture could not be sent to a cot stream');
-      }
+    try {
+      frame(now, refresh);
+    } catch (err) {
+      logger.error({ err }, 'a cot frame could not be made');
     }
   }, opts.frameMs ?? 1000);
   timer.unref();
@@ -390,6 +447,13 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
  */
 function oneLine(text: string, max: number): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim().slice(0, max).trim();
+}
+
+/** A writer's event as a TAK protocol frame; throws when it cannot be (a writer's bug). */
+function protobufOf(xml: string): Buffer {
+  const framed = xmlToTakFrame(xml);
+  if (!framed.ok) throw new Error(framed.reason);
+  return framed.bytes;
 }
 
 /** Whether an alert is open (raised, not cleared). */

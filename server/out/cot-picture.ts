@@ -17,6 +17,9 @@ export interface CotItem {
   key: string;
   /** The `<event>` text, with `time` = now and `stale` as the item's. */
   xml: (nowMs: number) => string;
+  /** Its text in TAK's streaming form and as a protobuf frame, made once per frame for every stream of an audience. */
+  stream?: string;
+  protobuf?: Buffer;
 }
 
 /** CoT types of units that report no CoT type of their own, by affiliation (the map's symbols). */
