@@ -302,3 +302,68 @@ describe.skipIf(!HAVE_SHARED)('TAK devices over Cursor-on-Target (needs ../share
     good.close();
   });
 });
+
+describe('CoT streams under the sharing agreement, and over TLS', () => {
+  const tmp = tempDir();
+  let server: RunningServer;
+  let port: number;
+  let tlsPort: number;
+  const CANARY = 'CANARY-COT-5e1f';
+  const haveOpenssl = existsSync('/usr/bin/openssl');
+
+  beforeAll(async () => {
+    port = await freePort();
+    tlsPort = haveOpenssl ? await freePort() : 0;
+    const cert = path.join(tmp.dir, 'cert.pem');
+    const key = path.join(tmp.dir, 'key.pem');
+    if (haveOpenssl) {
+      const { execFileSync } = await import('node:child_process');
+      execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    }
+    const { EXERCISE_AGREEMENT_FILE, loadAgreement } = await import('../../server/sharing/agreement.js');
+    server = await startTestServer(
+      path.join(tmp.dir, 'data'),
+      { cotPort: port, ...(haveOpenssl ? { cotTlsPort: tlsPort, tlsCertFile: cert, tlsKeyFile: key } : {}) },
+      { agreement: loadAgreement(EXERCISE_AGREEMENT_FILE) },
+    );
+  });
+  afterAll(async () => {
+    await server.close();
+    tmp.cleanup();
+  });
+
+  it('a humanitarian TAK stream never receives a byte of a coalition-only zone, and gets military units on the 1 km grid', async () => {
+    const { coarsen } = await import('../../server/sharing/policy.js');
+    const wfp = await TakStream.open(port, server.tokens.create({ org: 'WFP', role: 'viewer' }).token);
+    let raw = '';
+    wfp.socket.on('data', (d: Buffer) => (raw += d.toString('latin1')));
+    const blue = await TakStream.open(port, server.tokens.create({ org: 'BLUE-BDE', role: 'viewer' }).token);
+    const analyst = server.tokens.create({ org: 'BLUE-BDE', role: 'analyst' }).token;
+    await call(`${server.url}/api/threats`, { token: analyst, body: { type: 'Feature', geometry: { type: 'Point', coordinates: [11.97, 57.71] }, properties: { id: 'tz-cot-secret', severity: 'no-go', radius_m: 300, label: CANARY, marking: 'coalition-only' } } });
+    const field = await TakStream.open(port, server.tokens.create({ org: 'BLUE-BDE', role: 'field', unit: 'BLUE-PATROL' }).token);
+    const t = new Date().toISOString();
+    field.send(`<event version="2.0" uid="BLUE-PATROL" type="a-f-G-U-C" time="${t}" start="${t}" stale="${new Date(Date.now() + 60_000).toISOString()}" how="m-g"><point lat="57.7021" lon="11.9637" hae="0" ce="5" le="9999999"/><detail><contact callsign="${CANARY}-CALLSIGN"/></detail></event>`);
+    await blue.waitFor((e) => e.uid === 'tz-cot-secret');
+    const seen = await wfp.waitFor((e) => e.uid === 'BLUE-PATROL');
+    expect([seen.point.lon, seen.point.lat]).toEqual(coarsen([11.9637, 57.7021], 1000));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(raw.includes(CANARY)).toBe(false);
+    expect(raw.includes('tz-cot-secret')).toBe(false);
+    const http = await fetch(`${server.url}/api/cot`, { headers: { authorization: `Bearer ${server.tokens.create({ org: 'WFP', role: 'viewer' }).token}` } });
+    expect(await http.text()).not.toContain(CANARY);
+    for (const s of [wfp, blue, field]) s.close();
+  });
+
+  it.skipIf(!haveOpenssl)('a stream over TLS on the second port signs in and reports like the plain one', async () => {
+    const tls = await import('node:tls');
+    const socket = tls.connect({ port: tlsPort, host: '127.0.0.1', rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', () => resolve());
+      socket.once('error', reject);
+    });
+    const t = new Date().toISOString();
+    socket.write(`<auth><cot username="tls" password="${server.adminToken}"/></auth><event version="2.0" uid="TLS-UNIT" type="a-f-G-U-C" time="${t}" start="${t}" stale="${new Date(Date.now() + 60_000).toISOString()}" how="m-g"><point lat="57.70" lon="11.96" hae="0" ce="5" le="9999999"/><detail/></event>`);
+    await until(async () => (await call(`${server.url}/api/picture`, { token: server.adminToken })).body.picture.units['TLS-UNIT'] !== undefined, 'the report over TLS');
+    socket.destroy();
+  });
+});
