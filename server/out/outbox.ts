@@ -159,7 +159,8 @@ export class Outbox {
       const seen = this.policy.event(audience.key, event);
       if (seen === undefined) continue;
       if (seen === event) out.push(e);
-      else out.push({ seq: e.seq, type: e.type, json: JSON.stringify(seen), ...('event' in e ? { event: seen } : {}) } as E);
+      // Its text is made only when a frame needs it (a frame of rows takes a fix from the object).
+      else out.push(new Redacted(e.seq, e.type, seen) as unknown as E);
     }
     return out;
   }
@@ -214,6 +215,19 @@ export class Outbox {
       this.audiences.set(key, state);
     }
     return state;
+  }
+}
+
+/** An event as an audience sees it, its JSON text made when first asked for. */
+class Redacted {
+  private text?: string;
+  constructor(
+    readonly seq: number,
+    readonly type: string,
+    readonly event: PictureEvent,
+  ) {}
+  get json(): string {
+    return (this.text ??= JSON.stringify(this.event));
   }
 }
 

@@ -224,6 +224,8 @@ export class SharingAgreement {
   private orgs!: Map<string, Organisation>;
   private rank!: Map<string, number>;
   private readonly listeners = new Set<() => void>();
+  /** Answers of {@link deliveryOf}, by kind, marking, owner and recipient; emptied when the agreement changes. */
+  private readonly memo = new Map<string, Delivery>();
 
   constructor(agreement: Agreement) {
     this.index(agreement);
@@ -250,6 +252,7 @@ export class SharingAgreement {
   }
 
   private index(agreement: Agreement): void {
+    this.memo?.clear();
     this.current = agreement;
     this.orgs = new Map(agreement.organisations.map((o) => [o.id, o]));
     this.rank = new Map(agreement.markings.map((m, i) => [m, i]));
@@ -285,8 +288,15 @@ export class SharingAgreement {
   deliveryOf(kind: ItemKind, item: { owner?: string; marking?: string }, to: Receiver, opts: { delayed?: boolean } = {}): Delivery {
     const owner = item.owner ?? '';
     const marking = item.marking ?? this.orgs.get(owner)?.defaultMarking ?? this.current.markings[0];
-    const d = this.delivery({ kind, marking, owner }, to);
-    return d.receives && d.delayMin !== undefined && !opts.delayed ? { receives: false } : d;
+    // The hot path (every fix, per audience): the answer for this kind, marking, owner and recipient, once.
+    const key = `${kind}\u0000${marking}\u0000${owner}\u0000${to.org}\u0000${to.role}`;
+    let d = this.memo.get(key);
+    if (d === undefined) {
+      if (this.memo.size >= 50_000) this.memo.clear();
+      d = this.delivery({ kind, marking, owner }, to);
+      this.memo.set(key, d);
+    }
+    return d.receives && d.delayMin !== undefined && !opts.delayed ? WITHHELD : d;
   }
 
   /** The kinds of item some rule delivers late, and the longest delay, minutes (0 when none does). */
@@ -352,3 +362,4 @@ export class SharingAgreement {
 }
 
 const FULL: Delivery = { receives: true, remove: [] };
+const WITHHELD: Delivery = { receives: false };

@@ -33,9 +33,16 @@ export function audienceKey(recipient: Pick<Recipient, 'org' | 'role'>): string 
   return `${recipient.role}@${recipient.org}`;
 }
 
+const parsedKeys = new Map<string, { org: string; role: string }>();
+/** An audience key's organisation and role, made once per key (the hot path asks per fix). */
 function parseKey(key: string): { org: string; role: string } {
-  const at = key.indexOf('@');
-  return { role: key.slice(0, at), org: key.slice(at + 1) };
+  let parsed = parsedKeys.get(key);
+  if (!parsed) {
+    const at = key.indexOf('@');
+    parsed = { role: key.slice(0, at), org: key.slice(at + 1) };
+    if (parsedKeys.size < 10_000) parsedKeys.set(key, parsed);
+  }
+  return parsed;
 }
 
 /**
@@ -51,6 +58,26 @@ export function coarsen([lon, lat]: readonly number[], m: number): [number, numb
   // Still a position: a grid point beyond a pole or the antimeridian is held at the edge.
   const clamp = (x: number, edge: number) => Math.max(-edge, Math.min(edge, Math.round(x * 1e6) / 1e6));
   return [clamp(lo, 180), clamp(la, 90)];
+}
+
+/**
+ * A unit as a delivery gives it (the hot path: one per fix and audience): built key by key without the
+ * removed fields, in the order the store makes units, its position on the grid.
+ */
+function redactedUnit(u: Unit, d: Extract<Delivery, { receives: true }>): Unit {
+  const keep = (f: keyof Unit) => u[f] !== undefined && !d.remove.includes(f);
+  const [lon, lat] = d.coarsenM !== undefined ? coarsen([u.lon, u.lat], d.coarsenM) : [u.lon, u.lat];
+  const out: Unit = { unitId: u.unitId, lon, lat, timeMs: u.timeMs, seenMs: u.seenMs };
+  if (keep('heading')) out.heading = u.heading;
+  if (keep('speed')) out.speed = u.speed;
+  if (keep('accuracy')) out.accuracy = u.accuracy;
+  if (keep('callsign')) out.callsign = u.callsign;
+  if (u.affiliation !== undefined) out.affiliation = u.affiliation;
+  if (u.owner !== undefined) out.owner = u.owner;
+  if (u.marking !== undefined) out.marking = u.marking;
+  if (u.cotType !== undefined) out.cotType = u.cotType;
+  if (u.staleMs !== undefined) out.staleMs = u.staleMs;
+  return out;
 }
 
 /** Every position of a GeoJSON-like coordinates tree, coarsened. */
@@ -147,6 +174,7 @@ export class AgreementPolicy implements SharingPolicy {
   private apply<T extends { owner?: string; marking?: string }>(kind: ItemKind, item: T, d: Delivery): T | undefined {
     if (!d.receives) return undefined;
     if (d.remove.length === 0 && d.coarsenM === undefined) return item;
+    if (kind === 'unit') return redactedUnit(item as unknown as Unit, d) as unknown as T;
     const out = { ...item } as Record<string, unknown>;
     for (const f of d.remove) delete out[f];
     if (d.coarsenM !== undefined) {
