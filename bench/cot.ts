@@ -200,7 +200,7 @@ async function main(): Promise<void> {
       const row = await phase(s, streams, rate, 'ramp');
       rows.push(row);
       console.log(JSON.stringify(row));
-      if (row.accepted < rate * 0.95 || row.p99 > P99_LIMIT_MS) break;
+      if (row.accepted < rate * 0.95) break;
     }
     // 10,000 connections that never sign in, held open (each is closed by the server after its sign-in
     // time; the bench opens them again as they go), beside the streams at a steady rate.
@@ -254,7 +254,7 @@ async function main(): Promise<void> {
   const text = `${table}\n\n${exercise}\n`;
   console.log(`\n${text}`);
   if (process.env.BENCH_WRITE !== '0') {
-    const doc = `# bench:cot\n\n\`npm run bench:cot\` on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}: ${STREAMS} signed-in CoT streams reporting ${UNITS} units (self-reports as ATAK sends them), one WebSocket map client timing each event from its CoT \`time\` to the frame that carries it; ${PHASE_S} s per phase; the ramp stops at the first rate not accepted in full or over ${P99_LIMIT_MS} ms at p99. "Accepted durably" is the events committed to the log per second.\n\n${text}`;
+    const doc = `# bench:cot\n\n\`npm run bench:cot\` on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}: ${STREAMS} signed-in CoT streams reporting ${UNITS} units (self-reports as ATAK sends them), one WebSocket map client timing each event from its CoT \`time\` to the frame that carries it; ${PHASE_S} s per phase; the ramp stops at the first rate not accepted in full (95 %); the goal for the event-to-map-client time is ${P99_LIMIT_MS} ms at p99. "Accepted durably" is the events committed to the log per second.\n\n${text}`;
     writeFileSync(path.join(root, 'docs', 'bench-cot.md'), doc);
     console.log('written to docs/bench-cot.md');
   }
