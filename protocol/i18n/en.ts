@@ -69,6 +69,8 @@ const en = {
     humanitarian: 'Humanitarian unit',
     civil: 'Civil unit',
     stale: 'Stale unit (no report)',
+    hostile: 'Hostile unit (a TAK device\'s report)',
+    unknown: 'Unknown unit (no affiliation given)',
     heading: 'Heading',
     haven: 'Safe haven, occupancy bar',
     sites: 'Displaced people (area ∝ number)',

@@ -73,6 +73,8 @@ const es: Catalogue = {
     humanitarian: 'Unidad humanitaria',
     civil: 'Unidad civil',
     stale: 'Unidad sin reporte reciente',
+    hostile: 'Unidad hostil (informada por un dispositivo TAK)',
+    unknown: 'Unidad desconocida (sin afiliación)',
     heading: 'Rumbo',
     haven: 'Refugio seguro, barra de ocupación',
     sites: 'Personas desplazadas (área ∝ número)',

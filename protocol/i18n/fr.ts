@@ -74,6 +74,8 @@ const fr: Catalogue = {
     humanitarian: 'Unité humanitaire',
     civil: 'Unité civile',
     stale: 'Unité sans nouvelles (aucun compte rendu récent)',
+    hostile: 'Unité hostile (signalée par un appareil TAK)',
+    unknown: 'Unité inconnue (sans affiliation)',
     heading: 'Cap',
     haven: 'Lieu sûr, jauge d’occupation',
     sites: 'Personnes déplacées (surface ∝ nombre)',

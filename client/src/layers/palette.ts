@@ -37,6 +37,8 @@ export const AFFILIATION_SIDC: Record<NonNullable<Unit['affiliation']>, string> 
 };
 /** Symbol for a unit that has not said who it belongs to (unknown ground unit). */
 export const UNKNOWN_SIDC = 'SUGPU-----';
+/** Symbol of a hostile ground unit, as a TAK device reports one (`a-h-G`), for the legend. */
+export const HOSTILE_SIDC = 'SHGPU-----';
 
 /** Grey used for stale units (no report for longer than the stale threshold). */
 export const STALE_COLOR: RGBA = [139, 147, 156, 255];

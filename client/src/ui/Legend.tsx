@@ -2,7 +2,7 @@
 import { useWords } from '../i18n/use-words.js';
 import { arrowIcon, havenIcon, unitIcon } from '../layers/icons.js';
 import { CORRIDOR_LOOKS, lookColor } from '../layers/convoy-look.js';
-import { AFFILIATION_SIDC, CONVOY_PALETTE, SEVERITY_COLORS, type RGBA } from '../layers/palette.js';
+import { AFFILIATION_SIDC, HOSTILE_SIDC, UNKNOWN_SIDC, CONVOY_PALETTE, SEVERITY_COLORS, type RGBA } from '../layers/palette.js';
 import { AFFILIATION_WORDS, SEVERITY_WORDS } from '../layers/words.js';
 import { TRAIL_COLOR } from '../layers/proposal-layers.js';
 
@@ -42,6 +42,14 @@ export function Legend({ large = false }: { large?: boolean }) {
             {w.t(AFFILIATION_WORDS[a].legend)}
           </li>
         ))}
+        <li>
+          <img className="legend-sym" src={unitIcon(HOSTILE_SIDC, false).url} alt="" />
+          {w.t('legend.hostile')}
+        </li>
+        <li>
+          <img className="legend-sym" src={unitIcon(UNKNOWN_SIDC, false).url} alt="" />
+          {w.t('legend.unknown')}
+        </li>
         <li>
           <img className="legend-sym" src={unitIcon(AFFILIATION_SIDC.humanitarian, true).url} alt="" />
           {w.t('legend.stale')}
