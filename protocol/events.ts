@@ -201,6 +201,24 @@ export type Picture = {
   proposals: Record<string, RerouteProposal>;
 } & KindSlices;
 
+/** One change of one item in the audit trail (`GET /api/audit`, issue 13). */
+export interface AuditRow {
+  seq: number;
+  /** ISO 8601, UTC, ms. */
+  time: string;
+  /** The event's type. */
+  type: string;
+  /** The item's kind and id (`agreement` and `audit` for the server's own facts). */
+  kind: string;
+  item: string;
+  tokenId: string;
+  org: string;
+  role: string;
+  /** The item as the picture held it before the change, and after; null when absent. */
+  before: unknown;
+  after: unknown;
+}
+
 /** Who caused an event (for the audit trail). */
 export interface Actor {
   tokenId: string;

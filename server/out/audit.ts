@@ -5,7 +5,9 @@
 // as CSV (RFC 4180: comma-separated, CRLF, fields quoted when they must be, UTF-8 with a byte-order
 // mark so a spreadsheet opens it as UTF-8). Only administrators read it (the routes check), in full.
 import { stringify } from 'csv-stringify/sync';
-import { applyEventsInPlace, emptyPicture, eventKind, KINDS, type Picture, type PictureEvent } from '@corridor/protocol';
+import { applyEventsInPlace, emptyPicture, eventKind, KINDS, type AuditRow, type Picture, type PictureEvent } from '@corridor/protocol';
+
+export type { AuditRow };
 import type { StoredEvent } from '../log/event-log.js';
 
 /** What an administrator asks of the trail. Every field narrows it; none gives everything. */
@@ -24,24 +26,6 @@ export interface AuditQuery {
   afterSeq?: number;
   /** At most this many rows. */
   limit: number;
-}
-
-/** One change of one item. */
-export interface AuditRow {
-  seq: number;
-  /** ISO 8601, UTC, ms. */
-  time: string;
-  /** The event's type. */
-  type: string;
-  /** The item's kind and id (`agreement` and `audit` for the server's own facts). */
-  kind: string;
-  item: string;
-  tokenId: string;
-  org: string;
-  role: string;
-  /** The item as the picture held it before the change, and after; null when absent. */
-  before: unknown;
-  after: unknown;
 }
 
 export interface AuditPage {

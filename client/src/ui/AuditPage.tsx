@@ -2,25 +2,12 @@
 // what it changed, filtered by time, organisation, item and kind, a page at a time, and the same rows as
 // CSV. The server answers only administrators and records every reading; this page only reads.
 import { useCallback, useEffect, useState } from 'react';
+import type { AuditRow } from '@corridor/protocol';
 import type { MessageKey } from '@corridor/protocol/i18n';
 import { useWords } from '../i18n/use-words.js';
 import type { Words } from '../layers/words.js';
 import { mayDo, useMe } from '../net/session.js';
 import { LanguageSwitcher } from './LanguageSwitcher.js';
-
-/** One change, as `GET /api/audit` gives it. */
-export interface AuditRow {
-  seq: number;
-  time: string;
-  type: string;
-  kind: string;
-  item: string;
-  org: string;
-  role: string;
-  tokenId: string;
-  before: unknown;
-  after: unknown;
-}
 
 /** The filters of the form; empty strings are no filter. */
 export interface AuditFilter {
