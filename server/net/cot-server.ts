@@ -67,6 +67,9 @@ export interface CotServer {
 const REFRESH_MS = COT_ITEM_STALE_MS / 2;
 /** Streams written per turn of the event loop in a frame. */
 const WRITES_PER_TURN = 8;
+/** Items whose CoT text is made per turn of the event loop in a frame. */
+const RENDER_PER_TURN = 200;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** The negotiation's uid in the server's offer and answer. */
 const TAKP_UID = 'corridor-takp';
 
@@ -325,7 +328,8 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
       }
     }
     for (const xml of extra) parts.push(protobuf ? protobufOf(xml) : toStreamXml(xml));
-    return protobuf ? Buffer.concat(parts as Buffer[]) : (parts as string[]).join('');
+    // Bytes once, written to every stream of the audience as they are (not encoded again per stream).
+    return protobuf ? Buffer.concat(parts as Buffer[]) : Buffer.from((parts as string[]).join(''), 'utf8');
   };
 
   /** Writes to a stream, cutting it off while it cannot keep up (it is sent everything again once drained). */
@@ -351,7 +355,7 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
    * One frame: per audience, what changed since the last frame (and deletes for what went), made once and
    * written to each of its streams; a stream not in step (new, or drained after lagging) gets all of it.
    */
-  const frame = (nowMs: number, refresh: boolean) => {
+  const frame = async (nowMs: number, refresh: boolean) => {
     const byAudience = new Map<Audience, Session[]>();
     for (const s of sessions) {
       const list = byAudience.get(s.audience);
@@ -375,37 +379,48 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
         deletes.push(deleteEvent({ targetUid: uid, timeMs: nowMs, staleMs: nowMs + 60_000 }));
         feed.sent.delete(uid);
       }
+      // The texts are made a slice per turn of the event loop (2,000 moving units are tens of
+      // milliseconds of XML): the rest of the server goes on between slices.
+      const xmlStreams = list.some((s) => !s.protobuf);
+      const toRender = list.some((s) => !s.synced) ? [...items.values()] : changed;
+      for (let i = 0; i < toRender.length; i++) {
+        try {
+          bytesOf(toRender[i], !xmlStreams, nowMs);
+        } catch {
+          // logged when the frame is put together
+        }
+        if (i % RENDER_PER_TURN === RENDER_PER_TURN - 1) await nextTurn();
+      }
       const made = new Map<string, string | Buffer>();
       const once = (key: string, make: () => string | Buffer) => made.get(key) ?? (made.set(key, make()), made.get(key)!);
-      const feedOne = (s: Session) => {
-        if (s.lagging || s.socket.destroyed) return;
-        try {
-          const bytes = s.synced ? once(`delta:${s.protobuf}`, () => concat(changed, deletes, s.protobuf, nowMs)) : once(`full:${s.protobuf}`, () => concat(items.values(), [], s.protobuf, nowMs));
-          send(s, bytes);
-          if (!s.lagging) s.synced = true;
-        } catch (err) {
-          s.log.error({ err }, 'the picture could not be sent to a cot stream');
+      // Written a few streams per turn: a hundred devices' writes do not hold up the rest either.
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i];
+        if (!s.lagging && !s.socket.destroyed) {
+          try {
+            const bytes = s.synced ? once(`delta:${s.protobuf}`, () => concat(changed, deletes, s.protobuf, nowMs)) : once(`full:${s.protobuf}`, () => concat(items.values(), [], s.protobuf, nowMs));
+            send(s, bytes);
+            if (!s.lagging) s.synced = true;
+          } catch (err) {
+            s.log.error({ err }, 'the picture could not be sent to a cot stream');
+          }
         }
-      };
-      // Written a few streams per turn of the event loop: a hundred devices' writes do not hold up the rest.
-      const step = (from: number) => {
-        for (let i = from; i < Math.min(list.length, from + WRITES_PER_TURN); i++) feedOne(list[i]);
-        if (from + WRITES_PER_TURN < list.length) setImmediate(() => step(from + WRITES_PER_TURN));
-      };
-      step(0);
+        if (i % WRITES_PER_TURN === WRITES_PER_TURN - 1) await nextTurn();
+      }
     }
   };
 
+  /** A frame at a time: one that takes longer than the interval makes the next one wait. */
+  let framing = false;
   const timer = setInterval(() => {
-    if (sessions.size === 0) return;
+    if (sessions.size === 0 || framing) return;
     const now = Date.now();
     const refresh = now - lastRefreshMs >= REFRESH_MS;
     if (refresh) lastRefreshMs = now;
-    try {
-      frame(now, refresh);
-    } catch (err) {
-      logger.error({ err }, 'a cot frame could not be made');
-    }
+    framing = true;
+    frame(now, refresh)
+      .catch((err) => logger.error({ err }, 'a cot frame could not be made'))
+      .finally(() => (framing = false));
   }, opts.frameMs ?? 1000);
   timer.unref();
 
