@@ -251,6 +251,38 @@ export function zoneEvent(zone: ZoneOut): string {
   return eventXml({ uid: zone.uid, type: 'u-d-f', how: 'h-e', ...times(zone) }, centre, detail);
 }
 
+/** An access constraint on a road for `lineEvent`: a line of [lon, lat], drawn open. */
+export interface LineOut extends CotTimes {
+  uid: string;
+  label?: string;
+  /** The road, [lon, lat], at least 2 points. */
+  line: readonly LonLat[];
+  colorArgb: number;
+  remarks?: string;
+}
+
+/**
+ * A line (an access constraint on a road) as an open `u-d-f` drawing: one `<link point>` per vertex,
+ * the first not repeated, so ATAK draws a polyline, not an area; stroke only. This project reads an open
+ * `u-d-f` back as nothing (inputs.ts), so a device that sends it back does not make a zone of it.
+ * @example lineEvent({ uid: 'ac-1', line: [[-72.3, 18.5], [-72.2, 18.6]], colorArgb: ZONE_COLORS['no-go'].stroke, timeMs: 0, staleMs: 600_000 })
+ */
+export function lineEvent(l: LineOut): string {
+  check(Array.isArray(l.line) && l.line.length >= 2, 'line must have at least 2 points');
+  l.line.forEach((p, i) => checkLonLat(p, `line[${i}]`));
+  const first = l.line[0]!;
+  const last = l.line[l.line.length - 1]!;
+  // Ends that meet would read as a closed shape: the last point is left out then.
+  const points = first[0] === last[0] && first[1] === last[1] ? l.line.slice(0, -1) : l.line;
+  const detail =
+    points.map((p) => `<link${attrs({ point: latLon(p) })}/>`).join('') +
+    `<strokeColor${attrs({ value: l.colorArgb })}/><strokeWeight value="4.0"/><fillColor value="0"/>` +
+    contact(l.label) +
+    remarksXml(l.remarks) +
+    `<labels_on value="true"/>`;
+  return eventXml({ uid: l.uid, type: 'u-d-f', how: 'h-e', ...times(l) }, { lon: first[0], lat: first[1] }, detail);
+}
+
 /** A haven or displaced site for `markerEvent`. */
 export interface MarkerOut extends CotTimes {
   uid: string;

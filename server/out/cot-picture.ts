@@ -5,7 +5,7 @@
 // what would change its CoT, so a stream sends only what changed and a delete for what went.
 import { cotSidc, type Picture, type Unit } from '@corridor/protocol';
 import { strToU8, zipSync } from 'fflate';
-import { MARKER_COLORS, markerEvent, routeEvent, unitEvent, zoneEvent } from '../cot/out.js';
+import { lineEvent, MARKER_COLORS, markerEvent, routeEvent, unitEvent, ZONE_COLORS, zoneEvent } from '../cot/out.js';
 import { escapeAttr } from '../cot/xml.js';
 
 /** How long a TAK device keeps a zone, route or marker it hears nothing more of, ms: the stream re-sends them well before. */
@@ -21,6 +21,10 @@ export interface CotItem {
   stream?: string;
   protobuf?: Buffer;
 }
+
+/** An access constraint's status as the colours of a zone of like danger. */
+const CONSTRAINT_SEVERITY = { closed: 'no-go', restricted: 'danger', open: 'advisory' } as const;
+const CONSTRAINT_COLORS = { closed: ZONE_COLORS['no-go'], restricted: ZONE_COLORS.danger, open: ZONE_COLORS.advisory } as const;
 
 /** CoT types of units that report no CoT type of their own, by affiliation (the map's symbols). */
 const AFFILIATION_TYPE: Record<NonNullable<Unit['affiliation']>, string> = {
@@ -73,6 +77,26 @@ export function cotItems(picture: Picture, staleAfterMs: number, nowMs: number):
     rings.forEach((ring, i) => {
       const uid = rings.length === 1 ? z.id : `${z.id}.${i}`;
       out.set(uid, { uid, key, xml: (now) => zoneEvent({ uid, ...base, ring: ring as [number, number][], timeMs: now, staleMs: stale(now) }) });
+    });
+  }
+  // Access constraints (issue 14, drawn as issue 16 asks): a road as a line, an area as a shape, coloured by
+  // status (closed red, restricted orange, open yellow), each part of a multi-geometry a drawing of its own.
+  for (const c of Object.values(picture.constraints)) {
+    const color = CONSTRAINT_COLORS[c.status];
+    const key = `${c.updatedMs}|${c.status}|${c.reason}`;
+    const label = `${c.status.toUpperCase()}${c.reason ? `: ${c.reason}` : ''}`.slice(0, 200);
+    const remarks = `Access constraint (${c.category}), verified ${c.verifiedAt}${c.verifiedBy ? ` by ${c.verifiedBy}` : ''}`;
+    const g = c.geometry;
+    const lines = g.type === 'LineString' ? [g.coordinates] : g.type === 'MultiLineString' ? g.coordinates : [];
+    const rings = g.type === 'Polygon' ? [g.coordinates[0]] : g.type === 'MultiPolygon' ? g.coordinates.map((p) => p[0]) : [];
+    const parts = lines.length + rings.length;
+    lines.forEach((line, i) => {
+      const uid = parts === 1 ? c.id : `${c.id}.${i}`;
+      if (line.length >= 2) out.set(uid, { uid, key, xml: (now) => lineEvent({ uid, label, line: line as [number, number][], colorArgb: color.stroke, remarks, timeMs: now, staleMs: stale(now) }) });
+    });
+    rings.forEach((ring, i) => {
+      const uid = parts === 1 ? c.id : `${c.id}.${lines.length + i}`;
+      out.set(uid, { uid, key, xml: (now) => zoneEvent({ uid, label, severity: CONSTRAINT_SEVERITY[c.status], ring: ring as [number, number][], remarks, timeMs: now, staleMs: stale(now) }) });
     });
   }
   for (const h of Object.values(picture.havens)) {

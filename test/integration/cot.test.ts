@@ -237,6 +237,16 @@ describe.skipIf(!HAVE_SHARED)('TAK devices over Cursor-on-Target (needs ../share
     const zoneGeo = await CoTParser.to_geojson(CoTParser.from_xml(zoneXml));
     expect(zoneGeo.geometry.type).toBe('Polygon');
     expect((zoneGeo.geometry as { coordinates: number[][][] }).coordinates[0].map((c) => [c[0], c[1]])).toEqual([[11.963, 57.701], [11.965, 57.701], [11.965, 57.703], [11.963, 57.703], [11.963, 57.701]]);
+    // An access constraint on a road: an open line ATAK draws as a polyline, red for closed.
+    const road: [number, number][] = [[11.9631, 57.7011], [11.9642, 57.7019], [11.9655, 57.7023]];
+    const posted = await call(`${server.url}/api/constraints`, { token: admin, body: { id: 'ac-cot-road', status: 'closed', category: 'physical-environment', reason: 'Bridge washed out', geometry: { type: 'LineString', coordinates: road }, verifiedAt: new Date().toISOString(), verifiedBy: 'BLUE-BDE' } });
+    expect(posted.status, posted.text).toBe(201);
+    const line = await stream.waitFor((e) => e.uid === 'ac-cot-road');
+    expect(line.type).toBe('u-d-f');
+    expect(line.detail.links.map((l) => [l.point!.lon, l.point!.lat])).toEqual(road);
+    const lineXml = /<event[^>]*uid="ac-cot-road"[\s\S]*?<\/event>/.exec(await (await fetch(`${server.url}/api/cot`, { headers: { authorization: `Bearer ${viewer}` } })).text())![0];
+    const lineGeo = await CoTParser.to_geojson(CoTParser.from_xml(lineXml));
+    expect(lineGeo.geometry.type).toBe('LineString');
     // The zone goes: the device is told to delete it.
     await call(`${server.url}/api/threats/tz-cot-out`, { token: analyst, method: 'DELETE' });
     await stream.waitFor((e) => e.type === 't-x-d-d' && e.detail.links.some((l) => l.uid === 'tz-cot-out'));
