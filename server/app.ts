@@ -263,6 +263,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
   });
   const port = (http.address() as AddressInfo).port;
   // TAK devices (issue 14): Cursor-on-Target streams, in through the gateway, out through the outbox.
+  // A port that cannot be had stops the start, with everything started so far closed again.
   const cot =
     config.cotPort !== 0 || (config.cotTlsPort ?? 0) !== 0
       ? await startCotServer({
@@ -278,6 +279,18 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
           logger,
           staleAfterMs: config.staleAfterMs,
           bufferLimitBytes: config.clientBufferBytes,
+        }).catch(async (err: unknown) => {
+          clearInterval(summary);
+          clearInterval(delayTimer);
+          loop.disable();
+          http.close();
+          await ws.close();
+          await gateway.close();
+          broadcaster.close();
+          await store.close();
+          tokens.close();
+          http.closeAllConnections();
+          throw err;
         })
       : undefined;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -13,6 +13,7 @@ import { checkNetworkIdentity, NetworkMismatchError } from './log/network-identi
 import { checkDataDir, DataDirError } from './util/data-dir.js';
 import { startScenario } from './scenario/index.js';
 import { AgreementError, loadAgreement, type Agreement } from './sharing/agreement.js';
+import { CotPortError } from './net/cot-server.js';
 
 
 function progressPrinter(label: string): (p: LoadProgress) => void {
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof DataDirError || err instanceof NetworkMismatchError) {
+  if (err instanceof DataDirError || err instanceof NetworkMismatchError || err instanceof CotPortError) {
     process.stderr.write(`Cannot start: ${err.message}\n`);
     process.exit(2);
   }

@@ -63,6 +63,22 @@ export interface CotServer {
   close(): Promise<void>;
 }
 
+/** A CoT port that cannot be listened on: the setting to change, in words. */
+export class CotPortError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly port: number,
+    cause: NodeJS.ErrnoException,
+  ) {
+    super(
+      cause.code === 'EADDRINUSE'
+        ? `${variable}: port ${port} is already in use by another program; set ${variable} to a free port, or 0 to turn Cursor-on-Target off`
+        : `${variable}: cannot listen on port ${port}: ${cause.message}`,
+    );
+    this.name = 'CotPortError';
+  }
+}
+
 /** Re-sent in full this often, well before what was sent goes stale on the devices. */
 const REFRESH_MS = COT_ITEM_STALE_MS / 2;
 /** Streams written per turn of the event loop in a frame. */
@@ -425,22 +441,26 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
   timer.unref();
 
   const servers: net.Server[] = [];
-  const listen = (server: net.Server, port: number) =>
+  const listen = (server: net.Server, port: number, variable: string) =>
     new Promise<number>((resolve, reject) => {
       server.maxConnections = opts.maxConnections ?? 20_000;
-      server.once('error', reject);
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        clearInterval(timer);
+        for (const s of servers) s.close();
+        reject(new CotPortError(variable, port, err));
+      });
       server.listen(port, opts.host, () => {
         server.off('error', reject);
         servers.push(server);
         resolve((server.address() as net.AddressInfo).port);
       });
     });
-  const port = opts.port !== 0 ? await listen(net.createServer(onSocket), opts.port) : 0;
+  const port = opts.port !== 0 ? await listen(net.createServer(onSocket), opts.port, 'CORRIDOR_COT_PORT') : 0;
   let tlsPort = 0;
   if (opts.tlsPort) {
     const server = tls.createServer({ cert: readFileSync(opts.tlsCertFile!), key: readFileSync(opts.tlsKeyFile!) }, onSocket);
     server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'cot tls handshake failed'));
-    tlsPort = await listen(server, opts.tlsPort);
+    tlsPort = await listen(server, opts.tlsPort, 'CORRIDOR_COT_TLS_PORT');
   }
   logger.info({ port, tlsPort }, 'Cursor-on-Target listening');
   return {

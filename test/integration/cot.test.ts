@@ -377,3 +377,18 @@ describe('CoT streams under the sharing agreement, and over TLS', () => {
     socket.destroy();
   });
 });
+
+describe('a CoT port that is taken', () => {
+  it('stops the start with the setting to change, and leaves nothing listening', async () => {
+    const tmp = tempDir();
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      await expect(startTestServer(tmp.dir, { cotPort: port })).rejects.toThrow(/CORRIDOR_COT_PORT: port \d+ is already in use by another program; set CORRIDOR_COT_PORT to a free port, or 0/);
+    } finally {
+      await new Promise<void>((r) => taken.close(() => r()));
+      tmp.cleanup();
+    }
+  });
+});
