@@ -56,11 +56,15 @@ export class PendingView {
     return Object.hasOwn(records, id) ? records[id] : undefined;
   };
 
-  /** The convoys of the committed picture that name a plan. */
-  planConvoys = (planId: string): string[] =>
-    Object.values(this.picture().convoys)
-      .filter((c) => c.planId === planId)
-      .map((c) => c.id);
+  /**
+   * The convoys that name a plan once the queue is committed: a plan is not removed from under a
+   * convoy posted a moment before, still in the queue.
+   */
+  planConvoys = (planId: string): string[] => {
+    const ids = new Set(Object.keys(this.picture().convoys));
+    for (const key of this.entities.keys()) if (key.startsWith('convoys:')) ids.add(key.slice('convoys:'.length));
+    return [...ids].filter((id) => this.entity('convoy', id)?.planId === planId);
+  };
 
   /** The corridor of a convoy once the queue is committed (P11: what a new corridor is compared with). */
   corridorOf(convoyId: string): Corridor | undefined {

@@ -141,6 +141,24 @@ describe('evacuation plans', () => {
     expect((await call(`${url}/api/convoys/cv-r`, { token: planner, method: 'DELETE' })).status).toBe(200);
   });
 
+  it('a plan is not deleted from under a convoy posted a moment before, still in the queue', async () => {
+    const ws = await TestClient.connect(url, planner);
+    try {
+      await ws.next((m) => m.type === 'snapshot');
+      // Sent without waiting: the removal is judged against the queue, where the convoy names the plan.
+      ws.send({ type: 'plan.upsert', msgId: 'q-plan', plan: { id: 'ep-queued', name: 'Queued plan', targetGroups: [{ id: 'all', name: 'Everyone' }] } });
+      ws.send({ type: 'convoy.upsert', msgId: 'q-convoy', convoy: { id: 'cv-queued', name: 'Queued convoy', origin: [11.9625, 57.7005], destination: [11.969, 57.7045], planId: 'ep-queued' } });
+      ws.send({ type: 'plan.remove', msgId: 'q-remove', id: 'ep-queued' });
+      const answer = await ws.next((m) => m.msgId === 'q-remove');
+      expect(answer).toMatchObject({ type: 'error', code: 'in_use' });
+      expect((await ws.next((m) => m.msgId === 'q-convoy')).type).toBe('ack');
+    } finally {
+      await ws.close();
+    }
+    expect((await call(`${url}/api/convoys/cv-queued`, { token: planner, method: 'DELETE' })).status).toBe(200);
+    expect((await call(`${url}/api/plans/ep-queued`, { token: planner, method: 'DELETE' })).status).toBe(200);
+  });
+
   it('a plan with convoys is not deleted from under them (409 in_use); once they are gone it is', async () => {
     const refused = await call(`${url}/api/plans/ep-north`, { token: planner, method: 'DELETE' });
     expect(refused).toMatchObject({ status: 409, body: { error: { code: 'in_use', path: 'id' } } });
