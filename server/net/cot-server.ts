@@ -161,6 +161,15 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
           if (frame.fatal || !session) return end(frame.fatal ? `gave up on the stream: ${frame.reason}` : `not signed in: ${frame.reason}`);
           continue;
         }
+        // A signed-in stream's message is charged to its token before it is read (parsing costs in
+        // proportion to its size): a token over its rate has its messages dropped unread.
+        if (session) {
+          const over = opts.gateway.charge(session.sender, COST.message(frame.bytes.length));
+          if (over) {
+            opts.gateway.refused(session.sender, 'cot', over);
+            continue;
+          }
+        }
         const parsed = frame.kind === 'xml' ? parseCot(frame.bytes) : decodeTakMessage(frame.bytes);
         if (!session) {
           // The first message must sign in; anything else, or a bad token, ends the stream unread.
@@ -197,7 +206,7 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
           session.log.warn({ why: parsed.reason }, 'cot message dropped');
           continue;
         }
-        handle(session, framer, parsed.message, frame.bytes.length);
+        handle(session, framer, parsed.message);
       }
       if (framer.bufferedBytes === 0) partialSince = undefined;
       else {
@@ -208,7 +217,7 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
   };
 
   /** One message of a signed-in stream. */
-  const handle = (s: Session, framer: CotFramer, message: ReturnType<typeof parseCot> extends infer R ? (R extends { ok: true; message: infer M } ? M : never) : never, bytes: number) => {
+  const handle = (s: Session, framer: CotFramer, message: ReturnType<typeof parseCot> extends infer R ? (R extends { ok: true; message: infer M } ? M : never) : never) => {
     if (message.kind === 'auth') return; // signed in already: a repeated sign-in changes nothing
     if (message.kind === 'takcontrol') {
       const c = message.control;
@@ -223,11 +232,6 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
           s.log.info('cot stream goes on in TAK protocol version 1 (protobuf)');
         }
       }
-      return;
-    }
-    const over = opts.gateway.charge(s.sender, COST.message(bytes));
-    if (over) {
-      opts.gateway.refused(s.sender, 'cot', over);
       return;
     }
     const input = cotInput(message.event);
