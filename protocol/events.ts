@@ -13,6 +13,8 @@ import type {
   HavenInput,
   PlanInput,
   Polygonal,
+  ReportInput,
+  ReportStatus,
   ProtocolError,
   SiteInput,
   ThreatFeature,
@@ -111,6 +113,26 @@ export interface Plan extends Omit<PlanInput, 'id'> {
   updatedMs: number;
 }
 
+/**
+ * A field unit's report as held in the picture (issue 15): its form, when it was seen and received,
+ * and where an analyst's review left it.
+ */
+export interface Report extends Omit<ReportInput, 'id' | 'time' | 'unitId'> {
+  id: string;
+  /** The reporting unit; absent when the sharing agreement withholds it from the recipient (a protected source). */
+  unitId?: string;
+  /** When it was seen (the device's time), ms since epoch. */
+  timeMs: number;
+  /** When the server received it, ms since epoch. */
+  receivedMs: number;
+  status: ReportStatus;
+  /** The last review: by which organisation and role, when, with what remark, and the constraint it became. */
+  review?: { org: string; role: string; atMs: number; remark?: string; constraintId?: string };
+  /** The organisation that posted it (issue 13). */
+  owner?: string;
+  updatedMs: number;
+}
+
 /** One change of a convoy's state, as the audit trail records it: who, when (server time) and why (P20). */
 export interface StateChange extends Transition {
   /** Server time of the change, ms since epoch. */
@@ -183,6 +205,7 @@ export interface Entities {
   constraint: Constraint;
   convoy: Convoy;
   plan: Plan;
+  report: Report;
 }
 
 /** The slices of the registry's kinds, each id → entity. */

@@ -16,3 +16,4 @@ export * from './reasons.js';
 export * from './corridor-event.js';
 export * from './languages.js';
 export * from './cot-type.js';
+export * from './field.js';

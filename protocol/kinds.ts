@@ -35,6 +35,11 @@ export const KINDS = {
   convoy: { slice: 'convoys', prefix: 'cv-', input: 'convoy', field: 'convoy', action: 'convoys', label: 'convoy', routing: true, expires: false },
   /** An evacuation plan: its target groups, the havens its convoys may use, its rule for re-routes (issue 12). */
   plan: { slice: 'plans', prefix: 'ep-', input: 'plan', field: 'plan', action: 'convoys', label: 'evacuation plan', routing: true, expires: false },
+  /**
+   * A field unit's standard report (issue 15): a road blocked, a checkpoint, an incident, needs,
+   * displaced people seen, a note. Unverified until an analyst reviews it (`report.review`).
+   */
+  report: { slice: 'reports', prefix: 'fr-', input: 'report', field: 'report', action: 'reports', label: 'field report', routing: false, expires: false },
 } as const satisfies Record<string, KindSpec>;
 
 export type Kind = keyof typeof KINDS;

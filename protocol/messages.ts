@@ -229,6 +229,66 @@ export const ConstraintInputSchema = Type.Object(
 );
 export type ConstraintInput = Static<typeof ConstraintInputSchema>;
 
+// ---------------------------------------------------------------- field reports (issue 15)
+/** The standard reports a field unit sends; each has a fixed form (validate.ts says which fields). */
+export const REPORT_KINDS = ['road-blocked', 'checkpoint', 'incident', 'needs', 'displaced', 'note'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+/** What a `needs` report may ask for. */
+export const NEEDS = ['water', 'food', 'medical', 'shelter'] as const;
+export type Need = (typeof NEEDS)[number];
+/** Where a report stands: as sent, confirmed by an analyst, or dismissed by one. */
+export const REPORT_STATUSES = ['unverified', 'confirmed', 'dismissed'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+/** The fields of a report's form that an analyst may correct when reviewing it. */
+export const ReportChangesSchema = Type.Object(
+  {
+    at: Type.Optional(Position2),
+    /** Incident: were people hurt or killed. */
+    casualties: Type.Optional(Type.Boolean()),
+    /** Needs: what is needed, each once. */
+    needs: Type.Optional(Type.Array(Type.Union(NEEDS.map((n) => Type.Literal(n))), { minItems: 1, maxItems: NEEDS.length, uniqueItems: true })),
+    /** Displaced people seen: a rough count of individuals. */
+    people: Type.Optional(Count),
+    /** The note (a `note` report), or a few words on any other kind. */
+    text: Type.Optional(Prose(500)),
+  },
+  strict,
+);
+export type ReportChanges = Static<typeof ReportChangesSchema>;
+export const ReportInputSchema = Type.Object(
+  {
+    id: Type.Optional(Id),
+    kind: Type.Union(REPORT_KINDS.map((k) => Type.Literal(k))),
+    /** The unit that reports (a token bound to a unit reports only for it). */
+    unitId: Id,
+    ...ReportChangesSchema.properties,
+    at: Position2,
+    /** How far off `at` may be, metres (the device's accuracy), when it comes from a fix. */
+    accuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+    /** When it was seen (ISO 8601); the server's receipt when absent. A report queued offline keeps its own time. */
+    time: Type.Optional(IsoTime),
+    /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
+    marking: Type.Optional(Id),
+  },
+  strict,
+);
+export type ReportInput = Static<typeof ReportInputSchema>;
+/**
+ * An analyst's review of a field report (`POST /api/reports/:id/review`, and the `report.review`
+ * command): its new status, corrections to its form, a remark, and the access constraint it became.
+ */
+export const ReportReviewSchema = Type.Object(
+  {
+    status: Type.Union(REPORT_STATUSES.map((s) => Type.Literal(s))),
+    changes: Type.Optional(ReportChangesSchema),
+    remark: Type.Optional(Prose(500)),
+    /** The access constraint made from this report (a confirmed road blocked), which must exist. */
+    constraintId: Type.Optional(Id),
+  },
+  strict,
+);
+export type ReportReview = Static<typeof ReportReviewSchema>;
+
 // ---------------------------------------------------------------- convoys (standing corridors)
 /** Heaviest vehicle in the convoy, after the IOM road `practicability` scale. */
 export const VehicleClassSchema = Type.Union([
@@ -404,6 +464,7 @@ export const INPUT_SCHEMAS = {
   constraint: ConstraintInputSchema,
   convoy: ConvoyInputSchema,
   plan: PlanInputSchema,
+  report: ReportInputSchema,
 } as const satisfies Record<Kind, TSchema>;
 
 type UpsertSchema<K extends Kind> = TObject<{ type: TLiteral<`${K}.upsert`>; msgId: typeof MsgId } & { [F in InputOf<K>]: (typeof INPUT_SCHEMAS)[K] }>;
@@ -432,6 +493,7 @@ export const ClientCommandSchemas = {
   'unit.alert': cmd('unit.alert', UnitAlertSchema.properties),
   'convoy.reroute': cmd('convoy.reroute', { convoyId: Id, ...RerouteDecisionSchema.properties }),
   'convoy.route': cmd('convoy.route', { convoyId: Id, ...RouteChoiceSchema.properties }),
+  'report.review': cmd('report.review', { reportId: Id, ...ReportReviewSchema.properties }),
   resync: Type.Object({ type: Type.Literal('resync'), since: Type.Integer({ minimum: 0 }) }, strict),
   ping: Type.Object({ type: Type.Literal('ping'), msgId: Type.Optional(MsgId) }, strict),
 };

@@ -2,7 +2,7 @@
 // the events and entities inside them, the protocol version, and the structured reasons of corridors
 // that each client words in its own language. The types in events.ts are held equal to these schemas.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, Flow, Constraint, Convoy, Plan, StateChange, ThreatZone, Unit } from './events.js';
+import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, Flow, Constraint, Convoy, Plan, Report, StateChange, ThreatZone, Unit } from './events.js';
 import type { ConvoyState } from './convoy-states.js';
 import { ALERT_KINDS, type Alert, type ConvoyTrack } from './tracking.js';
 import type { RerouteProposal } from './reroute.js';
@@ -15,7 +15,10 @@ import {
   LineStringSchema,
   MultiLineStringSchema,
   MultiPolygonSchema,
+  NEEDS,
   PointSchema,
+  REPORT_KINDS,
+  REPORT_STATUSES,
   PolygonSchema,
   SeveritySchema,
   VehicleClassSchema,
@@ -210,6 +213,29 @@ export const PlanSchema = Type.Object(
   },
   strict,
 );
+/** A field unit's report as held in the picture (issue 15). */
+export const ReportSchema = Type.Object(
+  {
+    id: Text,
+    kind: Type.Union(REPORT_KINDS.map((k) => Type.Literal(k))),
+    /** Absent when the sharing agreement withholds it (a protected source). */
+    unitId: Opt(Text),
+    at: Position2,
+    accuracy: Opt(Num),
+    casualties: Opt(Type.Boolean()),
+    needs: Opt(Type.Array(Type.Union(NEEDS.map((n) => Type.Literal(n))))),
+    people: Opt(Num),
+    text: Opt(Text),
+    timeMs: Ms,
+    receivedMs: Ms,
+    status: Type.Union(REPORT_STATUSES.map((s) => Type.Literal(s))),
+    review: Opt(Type.Object({ org: Text, role: Text, atMs: Ms, remark: Opt(Text), constraintId: Opt(Text) }, strict)),
+    owner: Opt(Text),
+    marking: Opt(Text),
+    updatedMs: Ms,
+  },
+  strict,
+);
 export const RouteLegSchema = Type.Object(
   { coordinates: Type.Array(Position2), distance_m: Num, duration_s: Num, exposure_m: Num, min_clearance_m: Type.Union([Num, Type.Null()]) },
   strict,
@@ -320,6 +346,7 @@ export const PictureSchema = Type.Object(
     constraints: record(ConstraintSchema),
     convoys: record(ConvoySchema),
     plans: record(PlanSchema),
+    reports: record(ReportSchema),
     corridors: record(CorridorSchema),
     tracks: record(ConvoyTrackSchema),
     alerts: record(AlertSchema),
@@ -357,6 +384,8 @@ export const PictureEventSchema = Type.Union([
   event('convoy.removed', { id: Text, was: Was }),
   event('plan.upserted', { plan: PlanSchema, was: Was }),
   event('plan.removed', { id: Text, was: Was }),
+  event('report.upserted', { report: ReportSchema, was: Was }),
+  event('report.removed', { id: Text, was: Was }),
   event('convoy.state-changed', { convoyId: Text, ...transitionFields }),
   event('corridor.recomputed', { corridor: CorridorSchema }),
   event('corridor.refreshed', { refresh: CorridorRefreshSchema }),
@@ -376,7 +405,39 @@ export const PictureEventSchema = Type.Union([
 const ErrorCodeSchema = Type.String({ pattern: '^[a-z_]+$' });
 
 /** Every message the server sends on the WebSocket, by type. */
+// ---------------------------------------------------------------- the field stream (field.ts, issue 15)
+const FieldItemSchema = Type.Union([
+  Type.Object(
+    {
+      k: Type.Literal('convoy'),
+      id: Text,
+      name: Text,
+      state: ConvoyStateSchema,
+      reason: Opt(Text),
+      resumeWhen: Opt(Text),
+      status: Type.Union(['ok', 'no_safe_route', 'off_network', 'no_haven', 'none'].map((s) => Type.Literal(s))),
+      route: Opt(Text),
+      distanceM: Opt(Num),
+      durationS: Opt(Num),
+      unsafe: Opt(Type.Array(Text)),
+      haven: Opt(Type.Object({ name: Text, at: Position2, status: Text }, strict)),
+      ahead: Type.Array(Type.Object({ name: Text, at: Position2, alongM: Opt(Num) }, strict)),
+    },
+    strict,
+  ),
+  Type.Object({ k: Type.Literal('progress'), convoyId: Text, doneM: Num, leftM: Num, etaMs: Opt(Ms) }, strict),
+  Type.Object({ k: Type.Literal('zone'), id: Text, severity: SeveritySchema, label: Opt(Text), rings: Type.Array(Text), validUntilMs: Opt(Ms) }, strict),
+  Type.Object({ k: Type.Literal('constraint'), id: Text, status: AccessStatusSchema, category: Text, reason: Opt(Text), lines: Opt(Type.Array(Text)), rings: Opt(Type.Array(Text)) }, strict),
+  Type.Object({ k: Type.Literal('alert'), id: Text, kind: Type.Union(ALERT_KINDS.map((a) => Type.Literal(a))), raisedMs: Ms, convoyId: Opt(Text), text: Opt(Text), acknowledged: Opt(Type.Boolean()) }, strict),
+  Type.Object({ k: Type.Literal('report'), id: Text, kind: Type.Union(REPORT_KINDS.map((r) => Type.Literal(r))), status: Type.Union(REPORT_STATUSES.map((r) => Type.Literal(r))), timeMs: Ms, remark: Opt(Text) }, strict),
+  Type.Object({ k: Type.Literal('unit'), id: Text, at: Position2, timeMs: Ms, callsign: Opt(Text), affiliation: Opt(Text) }, strict),
+]);
+
 export const ServerMessageSchemas = {
+  field: Type.Object(
+    { type: Type.Literal('field'), seq: Type.Integer({ minimum: 0 }), full: Opt(Type.Literal(true)), set: Type.Record(Type.String(), FieldItemSchema), drop: Opt(Type.Array(Text)), serverTimeMs: Ms },
+    strict,
+  ),
   snapshot: Type.Object(
     { type: Type.Literal('snapshot'), protocol: Type.Integer(), seq: Type.Integer({ minimum: 0 }), staleAfterMs: Num, serverTimeMs: Ms, picture: PictureSchema },
     strict,
@@ -419,6 +480,7 @@ export type SchemasMatchTypes = [
   Holds<Same<Static<typeof ConstraintSchema>, Constraint>>,
   Holds<Same<Static<typeof ConvoySchema>, Convoy>>,
   Holds<Same<Static<typeof PlanSchema>, Plan>>,
+  Holds<Same<Static<typeof ReportSchema>, Report>>,
   Holds<Same<Static<typeof StateChangeSchema>, StateChange>>,
   Holds<Same<Static<typeof ConvoyStateSchema>, ConvoyState>>,
   Holds<Same<Static<typeof CorridorSchema>, Corridor>>,

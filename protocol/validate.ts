@@ -15,6 +15,11 @@ import {
   FlowInputSchema,
   HavenInputSchema,
   PlanInputSchema,
+  ReportChangesSchema,
+  ReportInputSchema,
+  ReportReviewSchema,
+  type ReportChanges,
+  type ReportKind,
   ID_PATTERN,
   INPUT_SCHEMAS,
   MAX_FUTURE_SKEW_MS,
@@ -567,6 +572,52 @@ export function validateAlertAck(raw: unknown, prefix = '') {
   return checkSchema(AlertAckSchema, raw, prefix);
 }
 
+/** Which fields of a report's form each kind has; the others are refused (issue 15). */
+const REPORT_FIELDS: Record<ReportKind, { required: readonly (keyof ReportChanges)[]; allowed: readonly (keyof ReportChanges)[] }> = {
+  'road-blocked': { required: [], allowed: ['at', 'text'] },
+  checkpoint: { required: [], allowed: ['at', 'text'] },
+  incident: { required: ['casualties'], allowed: ['at', 'text', 'casualties'] },
+  needs: { required: ['needs'], allowed: ['at', 'text', 'needs'] },
+  displaced: { required: ['people'], allowed: ['at', 'text', 'people'] },
+  note: { required: ['text'], allowed: ['at', 'text'] },
+};
+
+/**
+ * The fields of a report of this kind: those its form has, and those it needs. `changes` are a
+ * review's corrections (none required then).
+ */
+export function reportFormProblem(kind: ReportKind, fields: ReportChanges, prefix: string, changes = false): ProtocolError | undefined {
+  const form = REPORT_FIELDS[kind];
+  for (const key of Object.keys(ReportChangesSchema.properties) as (keyof ReportChanges)[]) {
+    if (fields[key] === undefined || form.allowed.includes(key)) continue;
+    const path = join(prefix, key);
+    return { code: 'invalid', message: `${path} is not a field of the ${kind} report form (its fields: ${form.allowed.join(', ')})`, path };
+  }
+  if (changes) return undefined;
+  for (const key of form.required) {
+    const value = fields[key];
+    if (value === undefined || (typeof value === 'string' && value.trim() === '')) {
+      const path = join(prefix, key);
+      return { code: 'invalid', message: `${path} is required in the ${kind} report form`, path };
+    }
+  }
+  return undefined;
+}
+
+/** A field unit's report (issue 15): the schema, then its kind's form, then a time not ahead of ours. */
+export function validateReport(raw: unknown, nowMs: number, prefix = '') {
+  const r = checkSchema(ReportInputSchema, raw, prefix);
+  if (!r.ok) return r;
+  const form = reportFormProblem(r.value.kind, r.value, prefix);
+  if (form) return { ok: false as const, error: form };
+  return chain(r.value, checkNotFuture(r.value.time, join(prefix, 'time'), nowMs));
+}
+
+/** An analyst's review of a report (`POST /api/reports/:id/review`). */
+export function validateReportReview(raw: unknown, prefix = '') {
+  return checkSchema(ReportReviewSchema, raw, prefix);
+}
+
 /**
  * Each kind's validator of what a client posts (kinds.ts): the schema, then the checks it cannot
  * express. `prefix` is the field the entity sits in (`feature` on the WebSocket, nothing on HTTP).
@@ -579,6 +630,7 @@ export const KIND_VALIDATORS: { [K in Kind]: (raw: unknown, nowMs: number, prefi
   constraint: (raw, nowMs, prefix) => validateConstraint(raw, nowMs, prefix),
   convoy: (raw, _nowMs, prefix) => validateConvoy(raw, prefix),
   plan: (raw, _nowMs, prefix) => validatePlan(raw, prefix),
+  report: (raw, nowMs, prefix) => validateReport(raw, nowMs, prefix),
 };
 
 function join(prefix: string, field: string): string {

@@ -30,6 +30,7 @@ import { AgreementPolicy } from './sharing/policy.js';
 import { Outbox, type SharingPolicy } from './out/outbox.js';
 import { rawErrorResponse } from './net/http/errors.js';
 import { attachWebSocket } from './net/ws-adapter.js';
+import { FieldFeed } from './net/field-feed.js';
 import { startCotServer, type CotServer } from './net/cot-server.js';
 import type { Actor, ClientCommand } from '@corridor/protocol';
 import { SYSTEM_ACTOR } from './core/commands.js';
@@ -128,6 +129,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     logger,
     bufferLimitBytes: config.clientBufferBytes,
   });
+  const fieldFeed = new FieldFeed({ source: store, outbox, logger, tickMs: config.fieldTickMs });
   const gateway = new Gateway({
     store,
     logger,
@@ -225,6 +227,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     server: http,
     gateway,
     broadcaster,
+    fieldFeed,
     outbox,
     tokens,
     logger,
@@ -287,6 +290,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
           await ws.close();
           await gateway.close();
           broadcaster.close();
+        fieldFeed.close();
+          fieldFeed.close();
           await store.close();
           tokens.close();
           http.closeAllConnections();
@@ -320,6 +325,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
         await ws.close();
         await gateway.close();
         broadcaster.close();
+        fieldFeed.close();
         await store.close();
         await deps.routing.close();
         tokens.close();

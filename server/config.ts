@@ -36,6 +36,8 @@ export interface Config {
   clientBufferBytes: number;
   /** Interval between heartbeat pings, ms; a socket silent for two intervals is dropped. */
   heartbeatMs: number;
+  /** Ms between the field stream's sends of what positions alone changed (issue 15; default 5,000). */
+  fieldTickMs?: number;
   /** Take a picture snapshot after this many events ... */
   snapshotEvery: number;
   /** ... or after this long with new events, ms. */
@@ -155,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     staleAfterMs: positive(env, 'CORRIDOR_STALE_AFTER_S', 120, 86_400) * 1000,
     clientBufferBytes: positive(env, 'CORRIDOR_CLIENT_BUFFER_BYTES', 8 * 1024 * 1024, 1024 ** 3),
     heartbeatMs: positive(env, 'CORRIDOR_HEARTBEAT_S', 30, 3600) * 1000,
+    fieldTickMs: positive(env, 'CORRIDOR_FIELD_TICK_S', 5, 3600) * 1000,
     snapshotEvery: positive(env, 'CORRIDOR_SNAPSHOT_EVERY', 200_000, 1e9),
     snapshotIntervalMs: positive(env, 'CORRIDOR_SNAPSHOT_INTERVAL_S', 60, 86_400) * 1000,
     logLevel: level,

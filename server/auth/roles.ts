@@ -9,19 +9,21 @@ export type Role = (typeof ROLES)[number];
  * Things a caller may be allowed to do. `read` covers the picture, convoys, events and routes; `audit`
  * the audit trail; `agreement` reloading the sharing agreement (issue 13).
  */
-export type Action = 'read' | 'positions' | 'status' | 'audit' | 'agreement' | (typeof KINDS)[Kind]['action'];
+export type Action = 'read' | 'positions' | 'status' | 'audit' | 'agreement' | 'review' | (typeof KINDS)[Kind]['action'];
 
 /**
  * What each role may do. Planners draw threat zones and access constraints too: a planner who hears of a
  * closed bridge or a new checkpoint from a convoy leader must put it on the picture at once, not find
- * an analyst first; every change records who made it (the audit trail).
+ * an analyst first; every change records who made it (the audit trail). Field reports (issue 15) are
+ * sent by field units and by anyone who hears of something; analysts review (confirm, correct,
+ * dismiss) and remove them.
  */
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
-  field: new Set(['read', 'positions']),
-  analyst: new Set(['read', 'threats', 'constraints', 'sites', 'flows']),
-  planner: new Set(['read', 'convoys', 'havens', 'threats', 'constraints']),
+  field: new Set(['read', 'positions', 'reports']),
+  analyst: new Set(['read', 'threats', 'constraints', 'sites', 'flows', 'reports', 'review']),
+  planner: new Set(['read', 'convoys', 'havens', 'threats', 'constraints', 'reports']),
   viewer: new Set(['read']),
-  admin: new Set(['read', 'positions', 'threats', 'constraints', 'sites', 'flows', 'convoys', 'havens', 'status', 'audit', 'agreement']),
+  admin: new Set(['read', 'positions', 'threats', 'constraints', 'sites', 'flows', 'convoys', 'havens', 'reports', 'review', 'status', 'audit', 'agreement']),
 };
 
 /**
@@ -42,6 +44,8 @@ export function can(role: string, action: Action): boolean {
 export function actionOf(type: ClientCommandType): Action {
   if (type === 'position' || type === 'positions' || type === 'unit.alert') return 'positions';
   if (type === 'convoy.state' || type === 'alert.ack' || type === 'convoy.reroute' || type === 'convoy.route') return 'convoys';
+  // A report is sent by whoever saw it; reviewing and removing one is an analyst's (issue 15).
+  if (type === 'report.review' || type === 'report.remove') return 'review';
   const ck = commandKind(type);
   return ck ? (KINDS[ck.kind].action as Action) : 'read';
 }

@@ -26,11 +26,13 @@ import {
   type PositionReport,
   type ProtocolError,
   type RerouteProposal,
+  type Report,
   type ThreatFeature,
   type ThreatZone,
   type Unit,
 } from '@corridor/protocol';
 import type { Static } from '@sinclair/typebox';
+import { reportFormProblem } from '@corridor/protocol/validate';
 import type { AlertStanding, HavenRoom } from './pending-view.js';
 import { decidedCorridor } from '../convoys/reroute.js';
 
@@ -243,6 +245,17 @@ const NORMALISERS: { [K in Kind]: Normaliser<K> } = {
     return defined({ ...c, people, id: c.id ?? ctx.newId(ID_PREFIX.convoys), vehicleClass: c.vehicleClass ?? '4wd', state: c.state ?? 'planned', updatedMs: ctx.nowMs });
   },
   plan: (p, ctx) => defined({ ...p, id: p.id ?? ctx.newId(ID_PREFIX.plans), updatedMs: ctx.nowMs }),
+  report: (r, ctx) => {
+    const { time, ...form } = r;
+    return defined({
+      ...form,
+      id: r.id ?? ctx.newId(ID_PREFIX.reports),
+      timeMs: time === undefined ? ctx.nowMs : Date.parse(time),
+      receivedMs: ctx.nowMs,
+      status: 'unverified' as const,
+      updatedMs: ctx.nowMs,
+    });
+  },
 };
 
 /**
@@ -346,6 +359,7 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
     return ok({ ...meta, type: 'convoy.state-changed', convoyId: cmd.convoyId, ...decided.change });
   }
   if (cmd.type === 'convoy.reroute') return rerouteDecision(cmd, ctx, meta);
+  if (cmd.type === 'report.review') return reportReview(cmd, ctx, meta);
   if (cmd.type === 'convoy.route') return routeChoice(cmd, ctx, meta);
   if (cmd.type === 'unit.alert') {
     // One alert per unit and kind (issue 14): raised while none is open, ended by a cancel.
@@ -395,6 +409,13 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
     if (ck.kind === 'plan') {
       const refs = planReferencesProblem(input as PlanInput, ctx);
       if (refs) return { ok: false, error: refs };
+    }
+    if (ck.kind === 'report') {
+      // A report is sent once, as seen; what an analyst makes of it is a review (issue 15).
+      const id = (input as { id?: string }).id;
+      if (id !== undefined && ctx.exists(spec.slice, id)) {
+        return { ok: false, error: { code: 'conflict', message: `field report "${id}" was already sent; an analyst changes it by reviewing it (report.review)`, path: `${spec.input}.id` } };
+      }
     }
     const made = (NORMALISERS[ck.kind] as Normaliser<Kind>)(input as never, ctx) as unknown as Record<string, unknown>;
     // Who posted it (issue 13): the sharing agreement decides who else receives it, by its marking.
@@ -482,6 +503,27 @@ function rerouteDecision(cmd: Extract<Command, { type: 'convoy.reroute' }>, ctx:
   }
   const corridor = decidedCorridor(proposal, route, ctx.nowMs, (z) => z.id);
   return { ok: true, event: { ...meta, type: 'reroute.decided', convoyId: cmd.convoyId, proposalId: proposal.id, route, corridor } as NewEvent };
+}
+
+/**
+ * An analyst's review of a field report (issue 15): its new status, its form corrected (only the
+ * fields its kind has), a remark, and the access constraint it became (which must exist). The report
+ * stays its reporter's (owner, unit); the review says who reviewed it, and the event's actor too.
+ */
+function reportReview(cmd: Extract<Command, { type: 'report.review' }>, ctx: CommandContext, meta: { msgId?: string; actor?: Actor }): CommandResult {
+  const report = ctx.entity?.('report', cmd.reportId);
+  if (!report) return notFound('report', cmd.reportId, 'reportId');
+  const form = cmd.changes ? reportFormProblem(report.kind, cmd.changes, 'changes', true) : undefined;
+  if (form) return { ok: false, error: form };
+  if (cmd.constraintId !== undefined && !ctx.exists(KINDS.constraint.slice, cmd.constraintId)) {
+    return notFound('constraint', cmd.constraintId, 'constraintId');
+  }
+  const review: NonNullable<Report['review']> = { org: ctx.actor?.org ?? SYSTEM_ACTOR.org, role: ctx.actor?.role ?? SYSTEM_ACTOR.role, atMs: ctx.nowMs };
+  if (cmd.remark !== undefined) review.remark = cmd.remark;
+  const constraintId = cmd.constraintId ?? report.review?.constraintId;
+  if (constraintId !== undefined) review.constraintId = constraintId;
+  const reviewed: Report = { ...report, ...defined(cmd.changes ?? {}), status: cmd.status, review, updatedMs: ctx.nowMs };
+  return { ok: true, event: { ...meta, type: 'report.upserted', report: reviewed } as NewEvent };
 }
 
 /**

@@ -253,6 +253,13 @@ export class Gateway {
       if ((convoy && !sees('convoy', convoy)) || (unit && !sees('unit', unit))) return { code: 'not_found', message: `there is no open alert with id "${cmd.alertId}"`, path: at('alertId') };
       return undefined;
     }
+    if (cmd.type === 'report.review') {
+      const report = picture.reports[cmd.reportId];
+      if (report && !sees('report', report)) return { code: 'not_found', message: `there is no field report with id "${cmd.reportId}"`, path: at('reportId') };
+      const constraint = cmd.constraintId !== undefined ? picture.constraints[cmd.constraintId] : undefined;
+      if (constraint && !sees('constraint', constraint)) return { code: 'not_found', message: `there is no access constraint with id "${cmd.constraintId}"`, path: 'constraintId' };
+      return undefined;
+    }
     const ck = commandKind(cmd.type);
     if (!ck) return undefined;
     const spec = KINDS[ck.kind];
@@ -327,6 +334,7 @@ export class Gateway {
     if (sender.unit === undefined) return undefined;
     let path: string | undefined;
     if ((cmd.type === 'position' || cmd.type === 'unit.alert') && cmd.unitId !== sender.unit) path = 'unitId';
+    else if (cmd.type === 'report.upsert' && cmd.report.unitId !== sender.unit) path = paths.body !== undefined ? 'unitId' : 'report.unitId';
     else if (cmd.type === 'positions') {
       const i = cmd.reports.findIndex((r) => r.unitId !== sender.unit);
       if (i >= 0) path = join(reportPath(paths, i), 'unitId');

@@ -1,7 +1,8 @@
 // The WebSocket endpoint `/ws` (server/net): sign-in, origin and per-token socket limit on upgrade,
 // then each connection's messages go to a WsSession (ws-session.ts), which hands commands to the
 // gateway. `/ws?stream=none` opens a socket for sending only: no snapshot and no frames (P13);
-// `/ws?fixes=rows` receives position events as rows of numbers (P14).
+// `/ws?fixes=rows` receives position events as rows of numbers (P14); `/ws?stream=field` is a field
+// unit's low-bandwidth stream (issue 15, field-feed.ts), compressed (permessage-deflate).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -13,7 +14,9 @@ import type { Gateway } from '../gateway/gateway.js';
 import { COST } from '../gateway/limits.js';
 import { originAllowed } from '../gateway/origin.js';
 import { senderOf, type Sender } from '../gateway/sender.js';
-import { CLOSE_TOKEN_REVOKED, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@corridor/protocol';
+import { CLOSE_TOKEN_REVOKED, FIELD_RADIUS_M, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@corridor/protocol';
+import type { FieldViewOptions } from '../out/field-view.js';
+import type { FieldFeed } from './field-feed.js';
 import { Outbox } from '../out/outbox.js';
 import type { Broadcaster, ClientFormat } from './broadcast.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -33,6 +36,8 @@ export interface WsOptions {
   server: Server;
   gateway: Gateway;
   broadcaster: Broadcaster;
+  /** Field units' low-bandwidth streams (`stream=field`). */
+  fieldFeed: FieldFeed;
   /** Knows what each socket's token may see. */
   outbox: Outbox;
   tokens: TokenStore;
@@ -101,6 +106,39 @@ function rawSocket(ws: WebSocket): Socket | undefined {
   return (ws as unknown as { _socket?: Socket })._socket;
 }
 
+/** A compressed `ws` WebSocket as a session's socket: every text through `ws` (it frames and deflates). */
+function deflatedSocket(ws: WebSocket): SessionSocket {
+  return {
+    get open() {
+      return ws.readyState === ws.OPEN;
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    sendTexts(texts) {
+      if (ws.readyState !== ws.OPEN) return;
+      for (const text of texts) ws.send(text);
+    },
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+  };
+}
+
+/**
+ * The field stream's options from `/ws?stream=field&radius=M&units=1`, or why they are wrong.
+ * @example fieldOptions(new URLSearchParams('radius=2000'), 'U1') // { unitId: 'U1', radiusM: 2000, units: false }
+ */
+export function fieldOptions(params: URLSearchParams, unitId: string): FieldViewOptions | string {
+  const radius = params.get('radius');
+  const radiusM = radius === null ? FIELD_RADIUS_M.default : Number(radius);
+  if (!Number.isInteger(radiusM) || radiusM < FIELD_RADIUS_M.min || radiusM > FIELD_RADIUS_M.max) {
+    return `radius must be a whole number of metres from ${FIELD_RADIUS_M.min} to ${FIELD_RADIUS_M.max}, got "${String(radius).slice(0, 32)}"`;
+  }
+  const units = params.get('units') ?? '0';
+  if (units !== '0' && units !== '1') return `units must be "0" or "1", got "${units.slice(0, 32)}"`;
+  return { unitId, radiusM, units: units === '1' };
+}
+
 /** A `ws` WebSocket as a session's socket. */
 function sessionSocket(ws: WebSocket): SessionSocket {
   return {
@@ -131,7 +169,16 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     // P5: invalid UTF-8 must be answered with an error, not a 1007 close, so the check is ours.
     skipUTF8Validation: true,
   });
+  // Field phones on links of a few kilobits per second: their stream is compressed, with the context
+  // kept between messages (a view's items repeat their keys and words), and small messages too.
+  const fieldWss = new WebSocketServer({
+    noServer: true,
+    maxPayload: WS_MAX_PAYLOAD,
+    perMessageDeflate: { threshold: 0, zlibDeflateOptions: { level: 9, memLevel: 8 } },
+    skipUTF8Validation: true,
+  });
   const stopHeartbeat = startHeartbeat(wss, opts.heartbeatMs);
+  const stopFieldHeartbeat = startHeartbeat(fieldWss, opts.heartbeatMs);
   const sessions = new Map<WebSocket, WsSession>();
 
   // A token revoked while its sockets are open (`npm run token -- revoke`, possibly from another
@@ -198,8 +245,17 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     const record = tokens.verify(credentials.token ?? url.searchParams.get('token') ?? undefined);
     if (!record) return refuseUpgrade(socket, 401, 'unauthorized', 'a valid token is required (cookie or ?token=)');
     const stream = url.searchParams.get('stream') ?? 'picture';
-    if (stream !== 'picture' && stream !== 'none') {
-      return refuseUpgrade(socket, 400, 'invalid', `stream must be "picture" or "none", got "${stream.slice(0, 64)}"`);
+    if (stream !== 'picture' && stream !== 'none' && stream !== 'field') {
+      return refuseUpgrade(socket, 400, 'invalid', `stream must be "picture", "none" or "field", got "${stream.slice(0, 64)}"`);
+    }
+    let field: FieldViewOptions | undefined;
+    if (stream === 'field') {
+      if (record.unit === undefined) {
+        return refuseUpgrade(socket, 400, 'invalid', 'stream=field is for a token bound to a unit (npm run token -- create --role field --unit UNIT)');
+      }
+      const options = fieldOptions(url.searchParams, record.unit);
+      if (typeof options === 'string') return refuseUpgrade(socket, 400, 'invalid', options);
+      field = options;
     }
     const version = url.searchParams.get('v');
     if (version !== null && version !== String(PROTOCOL_VERSION)) {
@@ -230,8 +286,22 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     // A handshake that never completes (the peer went away) must give its count back too.
     socket.once('close', release);
     // Emitted as 'connection' so heartbeat.ts sees every socket too.
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, sender, format, release));
+    if (field) fieldWss.handleUpgrade(req, socket, head, (ws) => fieldWss.emit('connection', ws, req, sender, field, release));
+    else wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, sender, format, release));
   }
+
+  fieldWss.on('connection', (ws: WebSocket, _req: IncomingMessage, sender: Sender, view: FieldViewOptions, release: () => void) => {
+    const audience = opts.outbox.audience(Outbox.recipientOf(sender.actor, sender.unit));
+    const log = logger.child({ tokenId: sender.tokenId, role: sender.role, unit: sender.unit });
+    // Its convoy's orders come in its view (the convoy item), sent at once when they change: not twice.
+    const socket = deflatedSocket(ws);
+    const handle = opts.fieldFeed.add({ send: (text) => socket.sendTexts([text]), get bufferedAmount() { return ws.bufferedAmount; } }, audience, view);
+    log.info({ radiusM: view.radiusM, units: view.units }, 'field client connected');
+    serve(ws, sender, socket, log, release, {
+      resync: async () => opts.fieldFeed.resend(handle),
+      closed: () => opts.fieldFeed.remove(handle),
+    });
+  });
 
   wss.on('connection', (ws: WebSocket, _req: IncomingMessage, sender: Sender, format: ClientFormat | undefined, release: () => void) => {
     // P13: a socket opened with `stream=none` only sends updates and gets their answers.
@@ -241,11 +311,22 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     const dropUnit = sender.unit !== undefined ? broadcaster.addUnit(sender.unit, ws, audience) : undefined;
     const log = logger.child({ tokenId: sender.tokenId, role: sender.role });
     log.info({ clients: broadcaster.size, picture: client !== undefined }, 'websocket client connected');
-    const session = new WsSession(sessionSocket(ws), sender, {
+    serve(ws, sender, sessionSocket(ws), log, release, {
+      resync: client ? (since) => broadcaster.resync(client, since) : undefined,
+      closed: () => {
+        if (client) broadcaster.remove(client);
+        dropUnit?.();
+      },
+    });
+  });
+
+  /** A connected socket's messages to its session, and its end. */
+  function serve(ws: WebSocket, sender: Sender, socket: SessionSocket, log: Logger, release: () => void, hooks: { resync?: (since: number) => Promise<void>; closed: () => void }): void {
+    const session = new WsSession(socket, sender, {
       gateway,
       logger: log,
       bufferLimitBytes: opts.bufferLimitBytes,
-      resync: client ? (since) => broadcaster.resync(client, since) : undefined,
+      resync: hooks.resync,
     });
     session.onOverload = onOverload;
     if (overloaded) session.setOverloaded(true);
@@ -258,23 +339,24 @@ export function attachWebSocket(opts: WsOptions): WsEndpoint {
     ws.on('close', () => {
       sessions.delete(ws);
       release();
-      if (client) broadcaster.remove(client);
-      dropUnit?.();
+      hooks.closed();
     });
     ws.on('error', (err) => log.warn({ err: err.message }, 'websocket error'));
-  });
+  }
 
   return {
     wss,
     close: () =>
       new Promise<void>((resolve) => {
         stopHeartbeat();
+        stopFieldHeartbeat();
         clearInterval(revocationTimer);
-        for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+        for (const ws of [...wss.clients, ...fieldWss.clients]) ws.close(1001, 'server shutting down');
+        fieldWss.close();
         wss.close(() => resolve());
         // Sockets that do not answer the close handshake are cut after a moment.
         setTimeout(() => {
-          for (const ws of wss.clients) ws.terminate();
+          for (const ws of [...wss.clients, ...fieldWss.clients]) ws.terminate();
         }, 1000).unref();
       }),
   };

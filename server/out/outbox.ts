@@ -105,6 +105,11 @@ export class Outbox {
     return this.policy.delayed?.(audience.key) ?? false;
   }
 
+  /** Changes when what the policy gives changes without a new seq (an agreement reloaded, a delayed sample). */
+  version(): number {
+    return this.policy.version?.() ?? 0;
+  }
+
   /** After the policy changed its mind (an agreement reloaded): what each audience sees all of is asked again. */
   policyChanged(): void {
     for (const state of this.audiences.values()) {

@@ -30,7 +30,8 @@ export const REMOVABLE_FIELDS = {
   plan: ['note', 'organisation'],
   corridor: [],
   alert: [],
-  report: [],
+  // A field report's unit and words can name a protected source.
+  report: ['unitId', 'text', 'accuracy'],
 } as const satisfies Record<string, readonly string[]>;
 export type ItemKind = keyof typeof REMOVABLE_FIELDS;
 export const ITEM_KINDS = Object.keys(REMOVABLE_FIELDS) as ItemKind[];

@@ -17,6 +17,7 @@ export const SLICE_OF_KIND = {
   constraint: 'constraints',
   convoy: 'convoys',
   plan: 'plans',
+  report: 'reports',
 } as const satisfies Partial<Record<ItemKind, keyof Picture>>;
 export type DelayedKind = keyof typeof SLICE_OF_KIND;
 

@@ -21,6 +21,7 @@ const ENTITY_SLICES = [
   ['constraints', 'constraint'],
   ['convoys', 'convoy'],
   ['plans', 'plan'],
+  ['reports', 'report'],
 ] as const satisfies readonly (readonly [keyof Picture, ItemKind])[];
 const KIND_OF_SLICE = new Map<string, ItemKind>(ENTITY_SLICES);
 /** Event type prefix (`threat` of `threat.upserted`) → item kind. */
@@ -101,7 +102,7 @@ const POSITION_FIELDS: Record<ItemKind, readonly string[]> = {
   plan: [],
   corridor: [],
   alert: [],
-  report: [],
+  report: ['at'],
 };
 
 export interface AgreementPolicyOptions {

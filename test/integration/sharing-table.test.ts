@@ -43,6 +43,8 @@ rules:
   #    humanitarian ones without who verified them and why.
   - { kinds: [convoy], markings: [releasable-all], from: { orgKinds: [military] }, to: { orgKinds: [civil] }, coarsen_m: 1000 }
   - { kinds: [constraint], markings: [releasable-all], from: { orgKinds: [military] }, to: { orgKinds: [humanitarian] }, remove: [reason, verifiedBy] }
+  # 8b. Military field reports reach humanitarian organisations on a 1 km grid, without the unit and its words (a protected source).
+  - { kinds: [report], markings: [releasable-all], from: { orgKinds: [military] }, to: { orgKinds: [humanitarian] }, remove: [unitId, text], coarsen_m: 1000 }
   # 9. Civil viewers receive havens on a 1 km grid (a haven's figures are never removed: they decide where convoys go).
   - { kinds: [haven], markings: [releasable-all], to: { orgKinds: [civil], roles: [viewer] }, coarsen_m: 1000 }
   # 10. Everything else releasable to all: everyone, in full.
@@ -124,6 +126,10 @@ const TABLE: readonly Row[] = [
   ['plan',       'humanitarian',   'planner@HUM-B', ONLY_HUMANITARIAN],
   ['plan',       'coalition-only', 'planner@MIL',   ONLY_MILITARY],
   ['plan',       'restricted',     'admin@admin',   ONLY_MILITARY_ANALYSTS],
+  ['report',     'releasable-all', 'field@MIL',     { 'HUM-A HUM-B': 'without unitId, text; coarsened 1000 m', '*': 'full' }],
+  ['report',     'humanitarian',   'field@HUM-B',   ONLY_HUMANITARIAN],
+  ['report',     'coalition-only', 'planner@MIL',   ONLY_MILITARY],
+  ['report',     'restricted',     'admin@admin',   ONLY_MILITARY_ANALYSTS],
 ];
 
 /** What a recipient receives of an item. */
@@ -173,6 +179,7 @@ const SLICE: Record<ItemKind, Exclude<keyof Picture, 'seq'>> = {
   constraint: 'constraints',
   convoy: 'convoys',
   plan: 'plans',
+  report: 'reports',
 };
 const PREFIX: Record<ItemKind, string> = { unit: 'un-', ...Object.fromEntries(Object.entries(KINDS).map(([k, s]) => [k, s.prefix])) } as Record<ItemKind, string>;
 /** The kinds of item whose positions a grid coarsens, and the fields holding them. */
@@ -181,6 +188,7 @@ const POSITIONS: Partial<Record<ItemKind, (item: Json) => number[][]>> = {
   haven: (h) => [[h.lon, h.lat]],
   flow: (f) => [f.from, f.to],
   convoy: (c) => [c.origin, c.destination, ...c.checkpoints.map((p: Json) => p.at)],
+  report: (r) => [r.at],
 };
 
 /** A row's item: its id (a token no other text contains) and where it lies (its own coordinates). */
@@ -249,6 +257,8 @@ function bodyOf(i: number): { path: string; body: unknown } {
       };
     case 'plan':
       return { path: '/api/plans', body: { id, name: `Plan ${id}`, organisation: `ORGANISATION-${id}`, note: `NOTE-${id}`, targetGroups: [{ id: 'children', name: 'Children' }], ...m } };
+    case 'report':
+      return { path: '/api/reports', body: { id, kind: 'incident', unitId: `UNIT-${id}`, at: [lon, lat], casualties: true, text: `TEXT-${id}`, accuracy: 9, ...m } };
   }
 }
 
@@ -261,6 +271,7 @@ function expectedItem(kind: ItemKind, stored: Json, outcome: Outcome): Json | un
     const m = outcome.coarsenM;
     if (kind === 'unit' || kind === 'haven') [out.lon, out.lat] = coarsen([stored.lon, stored.lat], m);
     else if (kind === 'flow') [out.from, out.to] = [coarsen(stored.from, m), coarsen(stored.to, m)];
+    else if (kind === 'report') out.at = coarsen(stored.at, m);
     else if (kind === 'convoy') {
       [out.origin, out.destination] = [coarsen(stored.origin, m), coarsen(stored.destination, m)];
       out.checkpoints = stored.checkpoints.map((c: Json) => ({ ...c, at: coarsen(c.at, m) }));

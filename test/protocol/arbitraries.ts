@@ -170,6 +170,18 @@ const plan = fc.record(
   { requiredKeys: ['name', 'targetGroups'] },
 );
 
+/** A field report (issue 15): each kind with the fields of its form. */
+const reportForm = fc.oneof(
+  fc.record({ kind: fc.constantFrom('road-blocked' as const, 'checkpoint' as const), text: text(500) }, { requiredKeys: ['kind'] }),
+  fc.record({ kind: fc.constant('incident' as const), casualties: fc.boolean(), text: text(500) }, { requiredKeys: ['kind', 'casualties'] }),
+  fc.record({ kind: fc.constant('needs' as const), needs: fc.uniqueArray(fc.constantFrom('water' as const, 'food' as const, 'medical' as const, 'shelter' as const), { minLength: 1, maxLength: 4 }) }),
+  fc.record({ kind: fc.constant('displaced' as const), people: count }),
+  fc.record({ kind: fc.constant('note' as const), text: fc.string({ minLength: 1, maxLength: 500 }).filter((t) => t.trim().length > 0) }),
+);
+const fieldReport = fc
+  .tuple(reportForm, fc.record({ id, unitId: id, at: position2, accuracy: fc.integer({ min: 0, max: 5000 }), time: isoTime }, { requiredKeys: ['unitId', 'at'] }))
+  .map(([form, rest]) => ({ ...rest, ...form }));
+
 /** Something said: not only blanks (a reason, a condition to resume, P20). */
 const said = fc.string({ minLength: 1, maxLength: 120 }).filter((s) => s.trim().length > 0);
 /** A change of a convoy's state with what its target needs (P20). */
@@ -197,6 +209,12 @@ export const commandOf: { [K in ClientCommandType]: fc.Arbitrary<Extract<ClientC
   'convoy.remove': fc.record({ type: fc.constant('convoy.remove' as const), msgId, id }),
   'plan.upsert': fc.record({ type: fc.constant('plan.upsert' as const), msgId, plan }),
   'plan.remove': fc.record({ type: fc.constant('plan.remove' as const), msgId, id }),
+  'report.upsert': fc.record({ type: fc.constant('report.upsert' as const), msgId, report: fieldReport }),
+  'report.remove': fc.record({ type: fc.constant('report.remove' as const), msgId, id }),
+  'report.review': fc.record(
+    { type: fc.constant('report.review' as const), msgId, reportId: id, status: fc.constantFrom('unverified' as const, 'confirmed' as const, 'dismissed' as const), remark: text(500), constraintId: id },
+    { requiredKeys: ['type', 'msgId', 'reportId', 'status'] },
+  ),
   'alert.ack': fc.record({ type: fc.constant('alert.ack' as const), msgId, alertId: id, remark: said }, { requiredKeys: ['type', 'msgId', 'alertId'] }),
   'unit.alert': fc.record(
     { type: fc.constant('unit.alert' as const), msgId, unitId: id, kind: fc.constantFrom('emergency' as const, 'casevac' as const), at: position2, text: said, callsign: fc.string({ maxLength: 64 }), cancel: fc.boolean() },

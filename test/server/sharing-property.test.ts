@@ -13,6 +13,7 @@ import {
   HavenSchema,
   KINDS,
   PlanSchema,
+  ReportSchema,
   SiteSchema,
   ThreatZoneSchema,
   UnitSchema,
@@ -26,9 +27,9 @@ import { AgreementPolicy, audienceKey, coarsen, RESTRICTED_AREA } from '../../se
 
 type Json = Record<string, any>;
 type Posted = 'unit' | Kind;
-const POSTED: readonly Posted[] = ['unit', 'threat', 'haven', 'site', 'flow', 'constraint', 'convoy', 'plan'];
-const SLICE: Record<Posted, Exclude<keyof Picture, 'seq'>> = { unit: 'units', threat: 'threats', haven: 'havens', site: 'sites', flow: 'flows', constraint: 'constraints', convoy: 'convoys', plan: 'plans' };
-const PREFIX: Record<Posted, string> = { unit: 'un-', threat: 'tz-', haven: 'hv-', site: 'st-', flow: 'fl-', constraint: 'ac-', convoy: 'cv-', plan: 'ep-' };
+const POSTED: readonly Posted[] = ['unit', 'threat', 'haven', 'site', 'flow', 'constraint', 'convoy', 'plan', 'report'];
+const SLICE: Record<Posted, Exclude<keyof Picture, 'seq'>> = { unit: 'units', threat: 'threats', haven: 'havens', site: 'sites', flow: 'flows', constraint: 'constraints', convoy: 'convoys', plan: 'plans', report: 'reports' };
+const PREFIX: Record<Posted, string> = { unit: 'un-', threat: 'tz-', haven: 'hv-', site: 'st-', flow: 'fl-', constraint: 'ac-', convoy: 'cv-', plan: 'ep-', report: 'fr-' };
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);
 console.log(`sharing policy property seed ${SEED}`);
@@ -210,6 +211,9 @@ function buildPicture(specs: Spec[], tokens: string[], references: boolean): { p
           if (haven) item.havenIds = [haven];
         }
         break;
+      case 'report':
+        item = { id, kind: 'note', unitId: `UNIT-${T}`, at: s.at, accuracy: 8, text: `TEXT-${T}`, timeMs: 1, receivedMs: 2, status: 'unverified', ...mark, updatedMs: 3 };
+        break;
     }
     (picture[SLICE[s.kind]] as Record<string, Json>)[id] = item;
   });
@@ -283,6 +287,9 @@ function positionsOf(kind: Posted, item: Json): Record<string, [number, number]>
       if (Array.isArray(item.destination)) put('destination', item.destination);
       (item.checkpoints ?? []).forEach((c: Json, i: number) => put(`checkpoints[${i}].at`, c.at));
       break;
+    case 'report':
+      put('at', item.at);
+      break;
     case 'plan':
       break;
   }
@@ -292,7 +299,7 @@ function positionsOf(kind: Posted, item: Json): Record<string, [number, number]>
 /** The item without its positions (what coarsening must leave as it is). */
 function withoutPositions(kind: Posted, item: Json): Json {
   const out = { ...item };
-  for (const f of { unit: ['lon', 'lat'], haven: ['lon', 'lat'], site: ['lon', 'lat'], flow: ['from', 'to'], threat: ['geometry', 'area'], constraint: ['geometry'], convoy: ['origin', 'destination', 'checkpoints'], plan: [] }[kind]) delete out[f];
+  for (const f of { unit: ['lon', 'lat'], haven: ['lon', 'lat'], site: ['lon', 'lat'], flow: ['from', 'to'], threat: ['geometry', 'area'], constraint: ['geometry'], convoy: ['origin', 'destination', 'checkpoints'], plan: [], report: ['at'] }[kind]) delete out[f];
   return out;
 }
 
@@ -505,7 +512,7 @@ describe('failing cases found by the properties, kept as named tests (issue 13)'
 
 describe('what a rule may remove (issue 13)', () => {
   // What the server sends must keep the contract's schemas (protocol/server-messages.ts), whatever the agreement removes.
-  const SCHEMAS: Record<Posted, TObject> = { unit: UnitSchema, threat: ThreatZoneSchema, haven: HavenSchema, site: SiteSchema, flow: FlowSchema, constraint: ConstraintSchema, convoy: ConvoySchema, plan: PlanSchema };
+  const SCHEMAS: Record<Posted, TObject> = { unit: UnitSchema, threat: ThreatZoneSchema, haven: HavenSchema, site: SiteSchema, flow: FlowSchema, constraint: ConstraintSchema, convoy: ConvoySchema, plan: PlanSchema, report: ReportSchema };
   it.each(POSTED)('no field a rule may remove from a %s is one its wire schema requires', (kind) => {
     const required = new Set(SCHEMAS[kind].required ?? []);
     expect((REMOVABLE_FIELDS[kind] as readonly string[]).filter((f) => required.has(f))).toEqual([]);

@@ -8,7 +8,7 @@ import type { CarrierPaths, Gateway } from '../../gateway/gateway.js';
 import { COST } from '../../gateway/limits.js';
 import { cookieWriteAllowed, originAllowed } from '../../gateway/origin.js';
 import type { PictureEvent } from '@corridor/protocol';
-import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type AlertAck, type ClientCommandType, type ConvoyStateChange, type RerouteDecision, type RouteChoice, type Kind } from '@corridor/protocol';
+import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type AlertAck, type ClientCommandType, type ConvoyStateChange, type RerouteDecision, type RouteChoice, type ReportReview, type Kind } from '@corridor/protocol';
 import { checkSchema, type Result } from '@corridor/protocol/validate';
 import { IdSchema } from '@corridor/protocol';
 import { HttpError } from './errors.js';
@@ -192,6 +192,18 @@ export function writeRoutes(opts: WriteOptions): express.Router {
     const id = checkSchema(IdSchema, req.params.id, 'id');
     const checked = read.ok && !id.ok ? id : read;
     const result = await submit(req, checked, ackPaths);
+    res.json({ seq: result.seq });
+  });
+
+  // An analyst's review of a field report (issue 15): `{"status","changes"?,"remark"?,"constraintId"?}`
+  // → `{"seq"}`; a report that is not there is `404 not_found`.
+  const reviewPaths: CarrierPaths = { msgId: 'Idempotency-Key', fields: { reportId: 'id' } };
+  api.post('/reports/:id/review', async (req, res) => {
+    const key = idempotencyKey(req);
+    const read = await gateway.readBody(req.sender!, 'report.review', 'report-review', bytesOf(req), Date.now(), (r: ReportReview) => ({ type: 'report.review', msgId: key, reportId: req.params.id, ...r }) as Command, reviewPaths);
+    const id = checkSchema(IdSchema, req.params.id, 'id');
+    const checked = read.ok && !id.ok ? id : read;
+    const result = await submit(req, checked, reviewPaths);
     res.json({ seq: result.seq });
   });
   return api;
