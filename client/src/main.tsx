@@ -14,6 +14,7 @@ import { chooseLanguage } from './i18n/languages.js';
 import { applyDocumentLanguage, createI18n, rememberLanguage, storedLanguage } from './i18n/setup.js';
 import { installTestHooks } from './test-hooks.js';
 import { AuditPage } from './ui/AuditPage.js';
+import { FieldPage } from './field/FieldPage.js';
 import { ComingSoon, PicturePage } from './ui/PicturePage.js';
 
 const hooks = installTestHooks();
@@ -36,7 +37,7 @@ function pageFor(pathname: string) {
     case '/access':
       return <ComingSoon name="page.access" />;
     case '/field':
-      return <ComingSoon name="page.field" />;
+      return <FieldPage />;
     case '/audit':
       return <AuditPage />;
     default:

@@ -1,0 +1,20 @@
+// Makes `/field` an installable page that loads without network once visited (client/src/field,
+// issue 15): its web app manifest, and its service worker (client/public/field-sw.js) for `/field`.
+
+/** Adds the manifest and registers the service worker; harmless where either is not supported. */
+export function registerFieldWorker(): void {
+  if (!document.querySelector('link[rel="manifest"]')) {
+    const link = document.createElement('link');
+    link.rel = 'manifest';
+    link.href = '/field.webmanifest';
+    document.head.appendChild(link);
+    const theme = document.createElement('meta');
+    theme.name = 'theme-color';
+    theme.content = '#0b1f33';
+    document.head.appendChild(theme);
+  }
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/field-sw.js', { scope: '/field' }).catch((err: unknown) => {
+    console.warn('the field page works online only: its service worker could not be registered', err);
+  });
+}
