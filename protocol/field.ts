@@ -3,10 +3,13 @@
 // constraints within its radius, the alerts for it, its own reports, other units when asked), each an
 // item under a key, sent once and then only when it changes. Lines and rings travel as encoded
 // polylines (5 decimals, about a metre), and the socket compresses each message (permessage-deflate).
-import { decode, encode } from '@googlemaps/polyline-codec';
+import * as codecModule from '@googlemaps/polyline-codec';
 import type { ConvoyState } from './convoy-states.js';
 import type { AlertKind } from './tracking.js';
 import type { ReportKind, ReportStatus } from './messages.js';
+
+// The package is ES for bundlers and UMD for Node, whose named exports Node cannot see: either way in.
+const codec = ((codecModule as unknown as { default?: typeof codecModule }).default ?? codecModule) as typeof codecModule;
 
 /** `/ws?stream=field`: the radius around the unit it is sent zones and constraints within, metres. */
 export const FIELD_RADIUS_M = { min: 500, default: 5_000, max: 50_000 } as const;
@@ -16,10 +19,10 @@ export type Encoded = string;
 
 /**
  * Positions as an encoded polyline.
- * @example encodeLine([[11.96, 57.7], [11.97, 57.71]]) // '_ssvJ_ppgAo}@o}@'
+ * @example encodeLine([[11.96, 57.7], [11.97, 57.71]]) // '_pd_J_}~gAo}@o}@'
  */
 export function encodeLine(line: readonly (readonly number[])[]): Encoded {
-  return encode(
+  return codec.encode(
     line.map((p) => [p[1], p[0]]),
     5,
   );
@@ -27,7 +30,7 @@ export function encodeLine(line: readonly (readonly number[])[]): Encoded {
 
 /** An encoded polyline as `[lon, lat]` positions. */
 export function decodeLine(text: Encoded): [number, number][] {
-  return decode(text, 5).map(([lat, lon]) => [lon, lat]);
+  return codec.decode(text, 5).map(([lat, lon]) => [lon, lat]);
 }
 
 /** The unit's convoy: where it goes, by which route, how far it is, what to do. */

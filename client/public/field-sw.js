@@ -12,6 +12,43 @@ const PAGE_WAIT_MS = 4000;
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
+// The page, once loaded, names what it loaded before this worker controlled it: kept for next time.
+self.addEventListener('message', (event) => {
+  const data = event.data;
+  if (!data || data.type !== 'keep' || !Array.isArray(data.urls)) return;
+  event.waitUntil(keep(data.urls.filter((u) => typeof u === 'string')));
+});
+
+async function keep(urls) {
+  const [shell, basemap] = await Promise.all([caches.open(SHELL), caches.open(BASEMAP)]);
+  await Promise.all(
+    urls.map(async (href) => {
+      const url = new URL(href, self.location.origin);
+      if (url.origin !== self.location.origin) return;
+      const path = url.pathname.replace(/\/+$/, '') || '/';
+      try {
+        if (path === PAGE) {
+          const res = await fetch(PAGE, { credentials: 'same-origin' });
+          if (res.ok && res.type === 'basic' && !res.redirected) await shell.put(PAGE, res);
+        } else if (path.startsWith('/assets/')) {
+          if (!(await shell.match(path))) {
+            const res = await fetch(path);
+            if (res.ok && res.status === 200) await shell.put(path, res);
+          }
+        } else if (path.startsWith('/basemap/')) {
+          const key = path.endsWith('.pmtiles') ? path : path + url.search;
+          if (!(await basemap.match(key))) {
+            const res = await fetch(key, { credentials: 'same-origin' });
+            if (res.ok && res.status === 200) await basemap.put(key, res);
+          }
+        }
+      } catch {
+        // Offline now: kept the next time the page is loaded with a network.
+      }
+    }),
+  );
+}
+
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   if (req.method !== 'GET') return;

@@ -595,7 +595,7 @@ const es: Catalogue = {
       count_other: '{{n}} elementos en espera',
       oldest: 'el más antiguo: {{age}}',
       position: 'Mi posición',
-      made: 'creado a las {{time}}',
+      made: 'de las {{time}}',
       show: 'Mostrar',
       hide: 'Ocultar',
       refused: 'Rechazado por el servidor',

@@ -596,7 +596,7 @@ const fr: Catalogue = {
       count_other: '{{n}} éléments en attente',
       oldest: 'le plus ancien\u00a0: {{age}}',
       position: 'Ma position',
-      made: 'créé à {{time}}',
+      made: 'de {{time}}',
       show: 'Afficher',
       hide: 'Masquer',
       refused: 'Refusé par le serveur',

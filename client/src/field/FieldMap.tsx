@@ -76,7 +76,7 @@ export function FieldMap({ items, fix, picked, onPick }: FieldMapProps) {
     >
       <DeckOverlay layers={layers} />
       <AttributionControl key={`a-${w.dir}`} position={rtl ? 'bottom-left' : 'bottom-right'} compact customAttribution={OSM_CREDIT} />
-      <ScaleControl key={`s-${w.dir}`} position={rtl ? 'bottom-right' : 'bottom-left'} unit="metric" />
+      <ScaleControl key={`s-${w.dir}`} position={rtl ? 'top-right' : 'top-left'} unit="metric" />
       <NavigationControl key={`n-${w.dir}`} position={rtl ? 'top-left' : 'top-right'} showCompass={false} />
     </Map>
   );

@@ -101,6 +101,13 @@ function FieldUnitPage({ unit }: { unit: string }) {
       .then((queue) => {
         if (gone) return;
         live = new FieldLink({ unit, queue, radiusM, units });
+        const store = live.store;
+        // Read-only hooks for the browser tests: the queue's msgIds in order, the link, the view's keys.
+        (window as unknown as { __field?: unknown }).__field = {
+          queue: () => store.getState().queue.map((q) => q.msgId),
+          link: () => store.getState().link,
+          keys: () => Object.keys(store.getState().items),
+        };
         setLink(live);
         void live.start();
       });
@@ -118,14 +125,15 @@ function FieldUnitPage({ unit }: { unit: string }) {
 
   const { fix, problem } = useGeolocation();
   const [everyS, setEveryS] = useState<ShareInterval>(storedInterval);
-  useSharing(fix, everyS, (f) => void link?.enqueue(positionCommand(unit, f), 'position'));
+  // Shared once the link (and its queue) is there: a fix before it waits for it.
+  useSharing(link ? fix : null, everyS, (f) => void link?.enqueue(positionCommand(unit, f), 'position'));
   const [form, setForm] = useState<ReportKind | null>(null);
   const [picked, setPicked] = useState<[number, number] | null>(null);
   const [where, setWhere] = useState<'here' | 'picked'>('here');
 
   if (!link) return <div className="page field-page map-loading">{w.t('connection.connecting')}</div>;
   return (
-    <FieldView link={link} unit={unit} now={now} fix={fix}>
+    <FieldView link={link} unit={unit} now={now}>
       {(state) => (
         <>
           <section className="field-map" aria-label={w.t('field.area.title')}>
@@ -187,29 +195,44 @@ function FieldUnitPage({ unit }: { unit: string }) {
 }
 
 /** The page frame: its bar (unit, link, queue, language) and the offline warning, around the link's state. */
-function FieldView({ link, unit, now, children }: { link: FieldLink; unit: string; now: number; fix: Fix | null; children: (s: FieldState) => React.ReactNode }) {
+function FieldView({ link, unit, now, children }: { link: FieldLink; unit: string; now: number; children: (s: FieldState) => React.ReactNode }) {
   const w = useWords();
   const state = useStore(link.store);
   const badge: Record<FieldState['link'], MessageKey> = { connecting: 'connection.connecting', live: 'connection.live', offline: 'connection.offline', 'signed-out': 'connection.signedOut' };
-  void now;
   return (
     <div className="page field-page" data-link={state.link}>
-      <header className="field-bar">
-        <h1>
-          <bdi>{w.t('field.title', { unit })}</bdi>
-        </h1>
-        <span className={`field-link field-link-${state.link}`} role="status" data-field-link={state.link}>
-          {w.t(badge[state.link])}
-        </span>
-        <LanguageSwitcher />
-      </header>
-      {state.link !== 'live' && (
-        <p className="field-offline" role="alert">
-          {state.link === 'signed-out' ? w.t('connection.signIn') : w.t('field.offline')}
-        </p>
-      )}
+      <div className="field-top">
+        <header className="field-bar">
+          <h1>
+            <bdi>{w.t('field.title', { unit })}</bdi>
+          </h1>
+          <span className={`field-link field-link-${state.link}`} role="status" data-field-link={state.link}>
+            {w.t(badge[state.link])}
+          </span>
+          <LanguageSwitcher />
+        </header>
+        <QueueLine state={state} now={now} />
+        {state.link !== 'live' && (
+          <p className="field-offline" role="alert">
+            {state.link === 'signed-out' ? w.t('connection.signIn') : w.t('field.offline')}
+          </p>
+        )}
+      </div>
       <main className="field-body">{children(state)}</main>
     </div>
+  );
+}
+
+/** Always in sight, under the bar: how many items wait to be sent and since when. */
+function QueueLine({ state, now }: { state: FieldState; now: number }) {
+  const w = useWords();
+  const n = state.queue.length;
+  const oldest = state.queue[0];
+  return (
+    <p className={`field-queue-line ${n > 0 ? 'queue-waiting' : 'queue-empty'}`} data-queue-line={n}>
+      {n === 0 ? w.t('field.queue.empty') : w.t('field.queue.count', { count: n, n: w.fmt.number(n) })}
+      {oldest && ` · ${w.t('field.queue.oldest', { age: ageText(now - oldest.createdMs, w) })}`}
+    </p>
   );
 }
 
@@ -472,7 +495,7 @@ function LocationCard(props: { fix: Fix | null; problem: ReturnType<typeof useGe
           <span dir="ltr">{w.t('field.location.fix', { lat: w.fmt.number(fix.lat, 5), lon: w.fmt.number(fix.lon, 5), accuracy: w.fmt.distance(fix.accuracy) })}</span>
           <br />
           {w.t('field.location.fixAt', { time: w.fmt.utcTime(fix.timeMs) })} ·{' '}
-          {everyS === 0 ? w.t('field.location.notShared') : waiting ? w.t('field.location.waitingToSend') : sent ? w.t('field.location.sentAt', { time: w.fmt.utcTime(sent.atMs) }) : w.t('field.location.waitingToSend')}
+          {everyS === 0 ? w.t('field.location.notShared') : waiting || !sent ? w.t('field.location.waitingToSend') : w.t('field.location.sentAt', { time: w.fmt.utcTime(sent.atMs) })}
         </p>
       )}
     </section>

@@ -14,7 +14,17 @@ export function registerFieldWorker(): void {
     document.head.appendChild(theme);
   }
   if (!('serviceWorker' in navigator)) return;
-  navigator.serviceWorker.register('/field-sw.js', { scope: '/field' }).catch((err: unknown) => {
-    console.warn('the field page works online only: its service worker could not be registered', err);
-  });
+  navigator.serviceWorker
+    .register('/field-sw.js', { scope: '/field' })
+    .then(() => navigator.serviceWorker.ready)
+    .then((reg) => {
+      // What this load fetched before the worker controlled the page (the first visit): the worker keeps it.
+      const loaded = performance.getEntriesByType('resource').map((e) => e.name);
+      reg.active?.postMessage({ type: 'keep', urls: ['/field', ...loaded] });
+      // The map asks for its archive and glyphs later: named again once it has drawn.
+      setTimeout(() => reg.active?.postMessage({ type: 'keep', urls: performance.getEntriesByType('resource').map((e) => e.name) }), 15_000);
+    })
+    .catch((err: unknown) => {
+      console.warn('the field page works online only: its service worker could not be registered', err);
+    });
 }
