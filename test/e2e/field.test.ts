@@ -115,6 +115,8 @@ describe('the field page (issue 15)', () => {
     const afterReload = await page.evaluate(() => window.__field!.queue());
     expect(afterReload.slice(0, waiting.length)).toEqual(waiting);
     await page.locator('[data-queue-line]').getByText(/items waiting/).waitFor();
+    // The map too, from the archive the service worker kept: roads are drawn with no network.
+    await page.waitForFunction(() => ((window as unknown as { __fieldMap?: { roads(): number } }).__fieldMap?.roads() ?? 0) > 0, undefined, { timeout: 30_000 });
     await page.screenshot({ path: path.join(RESULTS, 'field-offline-reloaded.png') });
 
     await context.setOffline(false);

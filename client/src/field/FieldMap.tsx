@@ -5,7 +5,7 @@ import type { StyleSpecification } from 'maplibre-gl';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FieldItem } from '@corridor/protocol';
 import { useWords } from '../i18n/use-words.js';
-import { loadBasemapStyle, prepareMapLibre } from '../map/basemap.js';
+import { loadBasemapStyle, prepareMapLibre, workerFromCache } from '../map/basemap.js';
 import { DeckOverlay } from '../map/DeckOverlay.js';
 import { fieldLayers, frameOf, routeOf, type OwnFix } from './field-layers.js';
 
@@ -31,7 +31,10 @@ export function FieldMap({ items, fix, picked, onPick }: FieldMapProps) {
   const framedOnce = useRef(false);
 
   useEffect(() => {
-    loadBasemapStyle().then(setStyle, (err: Error) => setError(err.message));
+    // The map's worker first (from the page's cache when offline), then the style.
+    workerFromCache()
+      .then(() => loadBasemapStyle())
+      .then(setStyle, (err: Error) => setError(err.message));
   }, []);
 
   // Framed when there is first something to frame, and again when the convoy's route changes (new orders).
@@ -72,7 +75,17 @@ export function FieldMap({ items, fix, picked, onPick }: FieldMapProps) {
       maxPitch={0}
       cursor={onPick ? 'crosshair' : undefined}
       onClick={(e) => onPick?.([Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6])}
-      onLoad={() => setLoaded(true)}
+      onLoad={(e) => {
+        setLoaded(true);
+        const map = e.target;
+        // Read-only hook for the browser tests: basemap road features drawn now (0 with no tiles).
+        (window as unknown as { __fieldMap?: unknown }).__fieldMap = {
+          roads: () => {
+            const ids = map.getStyle().layers.filter((l) => l.id.startsWith('road-')).map((l) => l.id);
+            return ids.length ? map.queryRenderedFeatures({ layers: ids }).length : 0;
+          },
+        };
+      }}
     >
       <DeckOverlay layers={layers} />
       <AttributionControl key={`a-${w.dir}`} position={rtl ? 'bottom-left' : 'bottom-right'} compact customAttribution={OSM_CREDIT} />

@@ -18,6 +18,21 @@ export function prepareMapLibre(): void {
   addProtocol('pmtiles', protocol.tile);
 }
 
+/**
+ * Loads the map's worker from a script the page itself fetched (a service worker may answer it from its
+ * cache) and runs it from memory: a page loaded offline has no other way to start it, as a worker's own
+ * script request is not always put before the service worker. Before the first map is made.
+ */
+export async function workerFromCache(): Promise<void> {
+  try {
+    const res = await fetch(workerUrl);
+    if (!res.ok) return;
+    setWorkerUrl(URL.createObjectURL(new Blob([await res.text()], { type: 'text/javascript' })));
+  } catch {
+    // Not fetched: the worker loads from its own address, as it does online.
+  }
+}
+
 /** Fetches `/basemap/style.json` (or where it redirects, for an online style) and makes its URLs absolute. */
 export async function loadBasemapStyle(path = '/basemap/style.json'): Promise<StyleSpecification> {
   const res = await fetch(path, { credentials: 'same-origin' });
