@@ -9,6 +9,8 @@ import {
   ConstraintCategorySchema,
   type ConvoyState,
   HavenStatusSchema,
+  NEEDS,
+  REPORT_KINDS,
   SeveritySchema,
   transitionInputProblem,
   VehicleClassSchema,
@@ -215,7 +217,26 @@ const RerouteStepSchema = Type.Object(
   },
   strict,
 );
-const TimelineStepSchema = Type.Union([ThreatStepSchema, ConstraintStepSchema, RemoveStepSchema, HavenStepSchema, ConvoyStateStepSchema, RerouteStepSchema]);
+/** A field unit's standard report (issue 15): its kind's form, at a point. A new report (and id) each loop. */
+const ReportStepSchema = Type.Object(
+  {
+    atS: Seconds,
+    action: Type.Literal('report.upsert'),
+    /** Names the inject in the log; each loop's report gets an id of its own from the server. */
+    id: Id,
+    inject: Inject,
+    /** A unit of the scenario. */
+    unitId: Id,
+    kind: Type.Union(REPORT_KINDS.map((k) => Type.Literal(k))),
+    at: LonLat,
+    casualties: Type.Optional(Type.Boolean()),
+    needs: Type.Optional(Type.Array(Type.Union(NEEDS.map((n) => Type.Literal(n))), { minItems: 1, maxItems: NEEDS.length, uniqueItems: true })),
+    people: Type.Optional(Count),
+    text: Type.Optional(Type.String({ minLength: 1, maxLength: 500, format: 'prose' })),
+  },
+  strict,
+);
+const TimelineStepSchema = Type.Union([ThreatStepSchema, ConstraintStepSchema, RemoveStepSchema, HavenStepSchema, ConvoyStateStepSchema, RerouteStepSchema, ReportStepSchema]);
 /** The schema of each action's step: an error in a step is told against its own action's fields. */
 const STEP_SCHEMAS: Readonly<Record<Static<typeof TimelineStepSchema>['action'], TSchema>> = {
   'threat.upsert': ThreatStepSchema,
@@ -225,6 +246,7 @@ const STEP_SCHEMAS: Readonly<Record<Static<typeof TimelineStepSchema>['action'],
   'haven.update': HavenStepSchema,
   'convoy.state': ConvoyStateStepSchema,
   'convoy.reroute': RerouteStepSchema,
+  'report.upsert': ReportStepSchema,
 };
 
 /** The whole scenario file. */

@@ -108,6 +108,12 @@ export function stepCommand(step: TimelineStep, ctx: StepContext): ClientCommand
           validUntil: validUntil(ctx, step.validForS),
         }),
       };
+    case 'report.upsert':
+      return {
+        type: 'report.upsert',
+        msgId,
+        report: withoutUndefined({ kind: step.kind, unitId: step.unitId, at: step.at, casualties: step.casualties, needs: step.needs, people: step.people, text: step.text, time: iso(ctx.nowMs) }),
+      };
     case 'constraint.remove':
       return step.id in ctx.picture.constraints ? { type: 'constraint.remove', msgId, id: step.id } : undefined;
     case 'haven.update': {

@@ -259,7 +259,7 @@ describe('parseScenario', () => {
     it('names an unknown action, and a stray field against its own action', () => {
       const action = edit(holdAt, (step) => (step.action = 'convoy.teleport'));
       expect(parseError(action.s)).toMatchObject({ path: `timeline[${action.at}].action` });
-      expect(parseError(action.s).message).toMatch(/must be one of .*convoy\.state, convoy\.reroute, got "convoy\.teleport"/);
+      expect(parseError(action.s).message).toMatch(/must be one of .*convoy\.state, convoy\.reroute, report\.upsert, got "convoy\.teleport"/);
       const stray = edit(holdAt, (step) => (step.until = 60));
       expect(parseError(stray.s)).toMatchObject({ path: `timeline[${stray.at}].until`, message: `timeline[${stray.at}].until is not a known field` });
     });

@@ -7,7 +7,7 @@ import { useStore } from 'zustand';
 import { NEEDS, REPORT_KINDS, type FieldAlert, type FieldConstraint, type FieldConvoy, type FieldItem, type FieldProgress, type FieldReport, type FieldZone, type Need, type ReportKind } from '@corridor/protocol';
 import type { MessageKey } from '@corridor/protocol/i18n';
 import { useWords } from '../i18n/use-words.js';
-import { ALERT_KIND_WORDS, CONVOY_STATE_WORDS, type Words } from '../layers/words.js';
+import { ALERT_KIND_WORDS, CONVOY_STATE_WORDS, NEED_WORDS, REPORT_KIND_WORDS, REPORT_STATUS_WORDS, type Words } from '../layers/words.js';
 import { useNow } from '../state/hooks.js';
 import { LanguageSwitcher } from '../ui/LanguageSwitcher.js';
 import { errorText } from '../ui/error-text.js';
@@ -17,16 +17,6 @@ import { positionCommand, SHARE_INTERVALS, storedInterval, storeInterval, useGeo
 import { indexedDbStore, memoryStore, type Queued } from './outbox-queue.js';
 import { registerFieldWorker } from './install.js';
 
-/** Catalogue keys of each report kind. */
-export const REPORT_KIND_WORDS: Record<ReportKind, MessageKey> = {
-  'road-blocked': 'reportKind.roadBlocked',
-  checkpoint: 'reportKind.checkpoint',
-  incident: 'reportKind.incident',
-  needs: 'reportKind.needs',
-  displaced: 'reportKind.displaced',
-  note: 'reportKind.note',
-};
-export const NEED_WORDS: Record<Need, MessageKey> = { water: 'need.water', food: 'need.food', medical: 'need.medical', shelter: 'need.shelter' };
 const INTERVAL_WORDS: Record<ShareInterval, MessageKey> = { 10: 'field.location.every10', 30: 'field.location.every30', 120: 'field.location.every120', 0: 'field.location.off' };
 const RADII_M = [1_000, 2_000, 5_000, 10_000, 20_000] as const;
 
@@ -537,7 +527,6 @@ function MyReports({ items }: { items: Record<string, FieldItem> }) {
         .sort((a, b) => b.timeMs - a.timeMs),
     [items],
   );
-  const STATUS: Record<FieldReport['status'], MessageKey> = { unverified: 'reportStatus.unverified', confirmed: 'reportStatus.confirmed', dismissed: 'reportStatus.dismissed' };
   return (
     <section className="field-card field-mine" aria-label={w.t('field.mine.title')}>
       <h2>{w.t('field.mine.title')}</h2>
@@ -547,7 +536,7 @@ function MyReports({ items }: { items: Record<string, FieldItem> }) {
         <ul>
           {reports.map((r) => (
             <li key={r.id} className={`report-${r.status}`}>
-              {w.t(REPORT_KIND_WORDS[r.kind])} · {w.fmt.utcTime(r.timeMs)} · <b>{w.t(STATUS[r.status])}</b>
+              {w.t(REPORT_KIND_WORDS[r.kind])} · {w.fmt.utcTime(r.timeMs)} · <b>{w.t(REPORT_STATUS_WORDS[r.status])}</b>
               {r.remark && <> · {w.t('field.mine.remark', { remark: w.isolate(r.remark) })}</>}
             </li>
           ))}

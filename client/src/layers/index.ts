@@ -5,6 +5,7 @@ import type { Picture } from '@corridor/protocol';
 import { convoyMarkerProps, corridorAltProps, corridorBestProps, corridorCasingProps } from './corridor-layers.js';
 import { havenIconProps } from './haven-layers.js';
 import { checkpointMarks, checkpointProps, proposalProps, trailProps, unsafeProps } from './proposal-layers.js';
+import { reportProps } from './report-layers.js';
 import { flowArrowProps, flowLineProps, siteCircleProps } from './site-layers.js';
 import { threatZoneProps } from './threat-layers.js';
 import { unitHeadingProps, unitSymbolProps, type StaleClock } from './unit-layers.js';
@@ -44,6 +45,7 @@ export function pictureLayers(picture: Picture, o: LayerOptions): Layer[] {
     new ScatterplotLayer({ ...siteCircleProps(picture.sites, scale), ...under }),
     new IconLayer({ ...havenIconProps(picture.havens, scale), ...under }),
     new ScatterplotLayer({ ...convoyMarkerProps(picture.convoys, picture.corridors, scale, picture.tracks), ...under }),
+    new ScatterplotLayer({ ...reportProps(picture.reports, scale), ...under }),
     new ScatterplotLayer({ ...checkpointProps(checkpointMarks(o.selectedConvoyId ?? null, picture.convoys, picture.corridors, picture.tracks), scale), ...under }),
     new IconLayer(unitHeadingProps(picture.units, o, scale)),
     new IconLayer(unitSymbolProps(picture.units, o, scale)),

@@ -1,10 +1,10 @@
 // Hover details (client/src/layers): text for the object under the pointer, by the layer it belongs to.
-import type { Convoy, Corridor, Haven, RouteLeg, Site, Unit } from '@corridor/protocol';
+import type { Convoy, Corridor, Haven, Report, RouteLeg, Site, Unit } from '@corridor/protocol';
 import type { ConvoyMark, RoutePath } from './corridor-layers.js';
 import type { CheckpointMark, ProposalPath } from './proposal-layers.js';
 import { corridorStatusText } from './corridor-layers.js';
 import type { ZonePart } from './threat-layers.js';
-import { AFFILIATION_WORDS, CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, SEVERITY_WORDS, type Words } from './words.js';
+import { AFFILIATION_WORDS, CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, reportLines, SEVERITY_WORDS, type Words } from './words.js';
 
 /**
  * Tooltip text for a picked object in `w`'s language, or null for layers without one. A corridor's reason is
@@ -37,6 +37,8 @@ export function tooltipText(layerId: string, object: unknown, w: Words, reasonOf
       const figures = w.t('tooltip.havenFigures', { count: h.capacity, occupancy: w.fmt.number(h.occupancy), capacity: w.fmt.number(h.capacity), percent });
       return `${title}\n${figures}`;
     }
+    case 'field-reports':
+      return reportLines(object as Report, w).join('\n');
     case 'sites-circles': {
       const s = object as Site;
       return `${w.isolate(s.name)}\n${w.t('tooltip.site', { ...counted(w, s.population), source: s.source !== undefined ? w.isolate(s.source) : w.t('side.sourceWithheld'), date: w.fmt.day(s.date) })}`;

@@ -1,7 +1,7 @@
 // What the text functions of the layers need of a language (client/src/layers): its catalogue and its Intl formats, passed in, so the layers stay pure and free of i18next.
 // i18n/words.ts builds one `Words` per language; tests build them the same way. Which catalogue key words each
 // value of the picture (a severity, a status, a state) is said here, once, for the layers and the panels alike.
-import type { AlertKind, Convoy, Haven, ThreatZone, Unit, VehicleClass } from '@corridor/protocol';
+import type { AlertKind, Convoy, Haven, Need, Report, ReportKind, ReportStatus, ThreatZone, Unit, VehicleClass } from '@corridor/protocol';
 import type { MessageKey } from '@corridor/protocol/i18n';
 
 /** Interpolation values of a message: figures already formatted (`n`), and `count` for the plural form. */
@@ -110,4 +110,37 @@ export const VEHICLE_WORDS: Record<VehicleClass, MessageKey> = {
  */
 export function counted(w: Words, count: number): { count: number; n: string } {
   return { count, n: w.fmt.number(count) };
+}
+
+/** A field report's kind, status and needs (issue 15). */
+export const REPORT_KIND_WORDS: Record<ReportKind, MessageKey> = {
+  'road-blocked': 'reportKind.roadBlocked',
+  checkpoint: 'reportKind.checkpoint',
+  incident: 'reportKind.incident',
+  needs: 'reportKind.needs',
+  displaced: 'reportKind.displaced',
+  note: 'reportKind.note',
+};
+export const REPORT_STATUS_WORDS: Record<ReportStatus, MessageKey> = { unverified: 'reportStatus.unverified', confirmed: 'reportStatus.confirmed', dismissed: 'reportStatus.dismissed' };
+export const NEED_WORDS: Record<Need, MessageKey> = { water: 'need.water', food: 'need.food', medical: 'need.medical', shelter: 'need.shelter' };
+
+/**
+ * A field report in lines: its kind and status, who saw it and when, what its form says, its review.
+ * @example reportLines(report, w) // ['Incident · unverified', 'from PATROL-21, seen 09:05:07Z', 'casualties · Truck overturned']
+ */
+export function reportLines(r: Report, w: Words): string[] {
+  const lines = [w.t('reports.label', { kind: w.t(REPORT_KIND_WORDS[r.kind]), status: w.t(REPORT_STATUS_WORDS[r.status]) })];
+  const seen = w.fmt.utcTime(r.timeMs);
+  lines.push(r.unitId !== undefined ? w.t('reports.from', { unit: w.isolate(r.unitId), time: seen }) : w.t('reports.fromHidden', { time: seen }));
+  const what: string[] = [];
+  if (r.casualties !== undefined) what.push(w.t(r.casualties ? 'reports.casualties' : 'reports.noCasualties'));
+  if (r.needs) what.push(w.t('reports.needs', { list: w.fmt.list(r.needs.map((n) => w.t(NEED_WORDS[n]))) }));
+  if (r.people !== undefined) what.push(w.t('reports.people', { count: r.people, n: w.fmt.number(r.people) }));
+  if (r.text !== undefined) what.push(w.isolate(r.text));
+  if (what.length > 0) lines.push(what.join(' · '));
+  if (r.review) {
+    lines.push(w.t('reports.reviewed', { status: w.t(REPORT_STATUS_WORDS[r.status]), org: w.isolate(r.review.org), time: w.fmt.utcTime(r.review.atMs) }) + (r.review.remark ? ` · ${w.isolate(r.review.remark)}` : ''));
+    if (r.review.constraintId) lines.push(w.t('reports.constraint', { id: w.isolate(r.review.constraintId) }));
+  }
+  return lines;
 }

@@ -1,4 +1,5 @@
 // Map legend (client/src/ui): symbols and colours drawn from the same palette and icons as the layers; convoy samples in several convoy colours, one per convoy on the map.
+import { REPORT_COLORS } from '../layers/report-layers.js';
 import { useWords } from '../i18n/use-words.js';
 import { arrowIcon, havenIcon, unitIcon } from '../layers/icons.js';
 import { CORRIDOR_LOOKS, lookColor } from '../layers/convoy-look.js';
@@ -97,6 +98,10 @@ export function Legend({ large = false }: { large?: boolean }) {
             <span style={{ backgroundImage: segments(Array(8).fill(rgba(TRAIL_COLOR)), 5, 7.5) }} />
           </span>
           {w.t('legend.trail')}
+        </li>
+        <li>
+          <span className="legend-report" style={{ borderColor: rgba(REPORT_COLORS.incident) }} />
+          {w.t('legend.report')}
         </li>
         <li>
           <span className="legend-noroute">{w.t('corridor.noSafeRoute')}</span>

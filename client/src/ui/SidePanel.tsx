@@ -8,6 +8,7 @@ import { siteList } from '../layers/site-layers.js';
 import { CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, SEVERITY_WORDS, VEHICLE_WORDS } from '../layers/words.js';
 import { useNow, usePicture } from '../state/hooks.js';
 import { AlertsPanel } from './AlertsPanel.js';
+import { ReportsPanel } from './ReportsPanel.js';
 import { havenBook } from '@corridor/protocol';
 import { mayDo, useMe } from '../net/session.js';
 import { routeFigures } from '../layers/tooltip.js';
@@ -153,6 +154,7 @@ export function SidePanel() {
   return (
     <aside className="side" data-testid="side-panel" aria-label={w.t('side.label')}>
       <AlertsPanel />
+      <ReportsPanel />
       <EvacuationPlans />
       <section>
         <h2>
