@@ -127,4 +127,42 @@ describe('the field page (issue 15)', () => {
     expect(mine.map((e) => e.msgId)).toEqual(afterReload);
     expect(mine.filter((e) => e.type === 'report.upserted').map((e) => e.report!.kind)).toEqual(['road-blocked', 'needs', 'displaced']);
   }, 240_000);
+
+  it("shows a convoy lead's phone its convoy: the corridor on the map, the next checkpoint, the haven", async () => {
+    const out = await e2e.tokenCli('create', '--org', 'UN-OCHA', '--role', 'field', '--unit', 'ex-blue-lead');
+    const token = out.trim().split('\n').pop()!.trim();
+    // No location permission: this phone shares nothing (the exercise moves the lead itself).
+    const lead = await e2e.browser!.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, permissions: [], locale: 'en-GB' });
+    const phone = await lead.newPage();
+    await phone.goto(`${baseUrl}/field?token=${token}`);
+    await phone.waitForFunction(() => window.__field?.link() === 'live' && window.__field.keys().includes('convoy'), undefined, { timeout: 60_000 });
+    await phone.getByText(/My convoy: EVAC BLUE/).waitFor();
+    await phone.getByText(/^to /).first().waitFor({ timeout: 30_000 });
+    await phone.waitForFunction(() => ((window as unknown as { __fieldMap?: { roads(): number } }).__fieldMap?.roads() ?? 0) > 0, undefined, { timeout: 30_000 });
+    await phone.screenshot({ path: path.join(RESULTS, 'field-convoy-lead.png') });
+    await phone.locator('.field-convoy').screenshot({ path: path.join(RESULTS, 'field-convoy-card.png') });
+    await lead.close();
+  }, 120_000);
+
+  it('lets an analyst confirm a blocked road on the picture and close it in one step', async () => {
+    const sent = await fetch(`${baseUrl}/api/reports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ unitId: 'FIELD-9', kind: 'road-blocked', at: [11.9702, 57.7101], text: 'Tree across the road' }),
+    });
+    expect(sent.status).toBe(201);
+    const desk = await e2e.openPicture('/');
+    const row = desk.getByTestId('reports-panel').locator('li', { hasText: 'Tree across the road' });
+    await row.waitFor({ timeout: 30_000 });
+    await row.getByRole('button', { name: 'Confirm and close the road' }).click();
+    // Names are isolated (U+2068 … U+2069) in the sentence.
+    await row.getByText(/confirmed by .admin. at/).waitFor({ timeout: 30_000 });
+    await row.getByText(/became access constraint/).waitFor();
+    const log = await serverLog(baseUrl);
+    const closed = log.find((e) => e.type === 'constraint.upserted' && (e as { constraint?: { reason?: string } }).constraint?.reason?.includes('FIELD-9'));
+    expect(closed, 'a closed constraint made from the report').toBeDefined();
+    expect((closed as unknown as { constraint: { status: string } }).constraint.status).toBe('closed');
+    await desk.getByTestId('reports-panel').screenshot({ path: path.join(RESULTS, 'field-reports-panel.png') });
+    await desk.close();
+  }, 120_000);
 });
