@@ -4,7 +4,7 @@
 // coarsened. What derives from an item follows it: a convoy's corridor, track, alerts and proposal go
 // where the convoy goes, and the zones and constraints a recipient may not see are named in them only
 // as "a restricted area", at most once, so neither their ids nor their count show.
-import { idRecord, type Alert, type Convoy, type ConvoyTrack, type Corridor, type Picture, type PictureEvent, type Plan, type Unit, type Was } from '@corridor/protocol';
+import { idRecord, type Alert, type Convoy, type ConvoyTrack, type Corridor, type Picture, type PictureEvent, type Plan, type Report, type Unit, type Was } from '@corridor/protocol';
 import type { Recipient, SharingPolicy } from '../out/outbox.js';
 import type { Delivery, ItemKind, SharingAgreement } from './agreement.js';
 import { SLICE_OF_KIND, type DelayLine, type DelayedKind } from './delay.js';
@@ -211,10 +211,12 @@ export class AgreementPolicy implements SharingPolicy {
     }
     // What a convoy or a plan names (its units, plan, the convoy it leaves after, its havens) only as the audience sees it.
     const to = parseKey(audience);
-    const seenIn = (slice: 'units' | 'havens' | 'plans' | 'convoys') => (id: string) => Object.hasOwn(out[slice], id);
-    const refs = { unit: seenIn('units'), haven: seenIn('havens'), plan: seenIn('plans'), convoy: seenIn('convoys') };
+    const seenIn = (slice: 'units' | 'havens' | 'plans' | 'convoys' | 'constraints') => (id: string) => Object.hasOwn(out[slice], id);
+    const refs = { unit: seenIn('units'), haven: seenIn('havens'), plan: seenIn('plans'), convoy: seenIn('convoys'), constraint: seenIn('constraints') };
     out.convoys = unlinkAll(out.convoys, to.org, (c) => unlinkConvoy(c, refs));
     out.plans = unlinkAll(out.plans, to.org, (p) => unlinkPlan(p, refs));
+    // A report's reviewer may name a constraint its own organisation does not see: unlinked for every recipient.
+    out.reports = unlinkAll(out.reports, undefined, (r) => unlinkReport(r, refs));
     const hidden = this.hidden(audience, picture);
     for (const slice of FOLLOWERS) {
       const records = idRecord<unknown>();
@@ -333,6 +335,7 @@ export class AgreementPolicy implements SharingPolicy {
         const refs = this.refs(audience, this.current());
         linked = kind === 'convoy' ? unlinkConvoy(seen as unknown as Convoy, refs) : unlinkPlan(seen as unknown as Plan, refs);
       }
+      if (kind === 'report') linked = unlinkReport(seen as unknown as Report, this.refs(audience, this.current()));
       let out = { ...rest, [field]: linked } as unknown as PictureEvent;
       if (kind === 'threat' || kind === 'constraint') return out;
       out = scrub(out, this.hidden(audience, this.current()));
@@ -350,7 +353,7 @@ export class AgreementPolicy implements SharingPolicy {
   /** Whether the audience sees the unit, haven, plan or convoy of an id in the picture now. */
   private refs(audience: string, picture: Picture): Refs {
     const seen = <K extends ItemKind>(kind: K, records: Record<string, { owner?: string; marking?: string }>) => (id: string) => Object.hasOwn(records, id) && this.delivery(audience, kind, records[id]).receives;
-    return { unit: seen('unit', picture.units), haven: seen('haven', picture.havens), plan: seen('plan', picture.plans), convoy: seen('convoy', picture.convoys) };
+    return { unit: seen('unit', picture.units), haven: seen('haven', picture.havens), plan: seen('plan', picture.plans), convoy: seen('convoy', picture.convoys), constraint: seen('constraint', picture.constraints) };
   }
 
   /**
@@ -464,6 +467,7 @@ interface Refs {
   haven: (id: string) => boolean;
   plan: (id: string) => boolean;
   convoy: (id: string) => boolean;
+  constraint: (id: string) => boolean;
 }
 
 /**
@@ -488,6 +492,14 @@ function unlinkConvoy(c: Convoy, refs: Refs): Convoy {
   return out;
 }
 
+/** A report without the constraint it became when the audience does not see that constraint. */
+function unlinkReport(r: Report, refs: Refs): Report {
+  const id = r.review?.constraintId;
+  if (id === undefined || refs.constraint(id)) return r;
+  const { constraintId: _hidden, ...review } = r.review!;
+  return { ...r, review };
+}
+
 /** A plan without the havens the audience does not see. */
 function unlinkPlan(p: Plan, refs: Refs): Plan {
   if (!p.havenIds?.some((h) => !refs.haven(h))) return p;
@@ -498,11 +510,11 @@ function unlinkPlan(p: Plan, refs: Refs): Plan {
   return out;
 }
 
-/** The items of a slice unlinked for an audience, but its own organisation's, which it posted as they are. */
-function unlinkAll<T extends { owner?: string }>(records: Record<string, T>, org: string, unlink: (item: T) => T): Record<string, T> {
+/** The items of a slice unlinked for an audience, but its own organisation's (`org`), which it posted as they are. */
+function unlinkAll<T extends { owner?: string }>(records: Record<string, T>, org: string | undefined, unlink: (item: T) => T): Record<string, T> {
   let out: Record<string, T> | undefined;
   for (const [id, item] of Object.entries(records)) {
-    if (item.owner === org) continue;
+    if (org !== undefined && item.owner === org) continue;
     const linked = unlink(item);
     if (linked === item) continue;
     out ??= Object.assign(idRecord<T>(), records);

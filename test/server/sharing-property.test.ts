@@ -480,6 +480,24 @@ describe('failing cases found by the properties, kept as named tests (issue 13)'
       ),
     );
 
+  it('(d) a field report reviewed into a constraint the recipient may not see does not name that constraint (issue 15)', () => {
+    const sharing = twoOrgs([
+      { kinds: ['constraint'], markings: ['open'], from: { orgKinds: ['military'] }, to: { orgKinds: ['military'] } },
+      { kinds: ['report'], markings: ['open'], to: { all: true } },
+    ]);
+    const p = emptyPicture();
+    p.seq = 3;
+    p.constraints['ac-secret'] = { id: 'ac-secret', status: 'closed', category: 'other', geometry: { type: 'LineString', coordinates: [[11.96, 57.7], [11.97, 57.7]] }, verifiedAt: '2026-12-06T10:00:00Z', verifiedBy: 'MIL', owner: 'MIL', updatedMs: 1 };
+    const report = { id: 'fr-1', kind: 'road-blocked' as const, unitId: 'U1', at: [11.965, 57.7] as [number, number], timeMs: 1, receivedMs: 1, status: 'confirmed' as const, review: { org: 'MIL', role: 'analyst', atMs: 2, constraintId: 'ac-secret' }, owner: 'NGO', updatedMs: 2 };
+    p.reports['fr-1'] = report;
+    const policy = new AgreementPolicy(sharing, () => p);
+    const ngo = policy.picture('field@NGO', p);
+    expect(ngo.reports['fr-1'].review).toEqual({ org: 'MIL', role: 'analyst', atMs: 2 });
+    expect(JSON.stringify(ngo)).not.toContain('ac-secret');
+    expect(JSON.stringify(policy.event('field@NGO', { seq: 4, timeMs: 2, type: 'report.upserted', report }))).not.toContain('ac-secret');
+    expect(policy.picture('analyst@MIL', p).reports['fr-1'].review?.constraintId).toBe('ac-secret');
+  });
+
   it("(c) a zone whose label the agreement removes is not named by that label in a corridor's reason (the router names zones \"zone tz-1 (label)\", routing/overlays.ts)", () => {
     const sharing = twoOrgs([
       { kinds: ['threat'], markings: ['open'], to: { all: true }, remove: ['label'] },
