@@ -103,6 +103,8 @@ const ar: Catalogue = {
     holding: 'قافلة متوقفة',
     trail: 'الطريق المقطوع حتى الآن (الوحدة القائدة)',
     report: 'بلاغ ميداني (الرمز المفرَّغ: لم يُتحقَّق منه بعد)',
+    constraintClosed: 'قيد على الوصول، مغلق: طريق أو منطقة',
+    constraintRestricted: 'قيد على الوصول، مقيَّد',
   },
   severity: {
     noGo: { tag: 'محظورة', name: 'منطقة محظورة' },
@@ -451,6 +453,8 @@ const ar: Catalogue = {
     proposed: 'المسار البديل المقترح {{n}}، من موقع القافلة',
     checkpoint: 'نقطة التفتيش: {{name}}',
     checkpointPassed: 'اجتيزت {{time}}',
+    constraint: 'الوصول {{status}} — {{category}}',
+    verified: 'تحقَّق منه {{who}} في {{time}}',
   },
   reason: {
     zone: 'المنطقة {{id}}',

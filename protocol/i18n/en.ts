@@ -82,6 +82,8 @@ const en = {
     holding: 'Convoy holding',
     trail: 'Way come so far (lead unit)',
     report: 'Field report (hollow: not yet verified)',
+    constraintClosed: 'Access constraint, closed: a road or an area',
+    constraintRestricted: 'Access constraint, restricted',
   },
   severity: {
     noGo: { tag: 'NO-GO', name: 'No-go zone' },
@@ -398,6 +400,8 @@ const en = {
     proposed: 'proposed re-route {{n}}, from where the convoy is',
     checkpoint: 'Checkpoint: {{name}}',
     checkpointPassed: 'passed {{time}}',
+    constraint: 'Access {{status}} — {{category}}',
+    verified: 'verified by {{who}} at {{time}}',
   },
   reason: {
     zone: 'zone {{id}}',

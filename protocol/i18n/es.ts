@@ -86,6 +86,8 @@ const es: Catalogue = {
     holding: 'Convoy detenido',
     trail: 'Camino recorrido (unidad en cabeza)',
     report: 'Reporte de campo (sin relleno: aún sin verificar)',
+    constraintClosed: 'Restricción de acceso, acceso cerrado: una carretera o una zona',
+    constraintRestricted: 'Restricción de acceso, acceso restringido',
   },
   severity: {
     noGo: { tag: 'PROHIBIDA', name: 'Zona prohibida' },
@@ -410,6 +412,8 @@ const es: Catalogue = {
     proposed: 'nueva ruta propuesta {{n}}, desde donde está el convoy',
     checkpoint: 'Punto de control: {{name}}',
     checkpointPassed: 'pasado {{time}}',
+    constraint: 'Acceso {{status}} — {{category}}',
+    verified: 'verificado por {{who}} a las {{time}}',
   },
   reason: {
     zone: 'zona {{id}}',

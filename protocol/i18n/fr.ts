@@ -87,6 +87,8 @@ const fr: Catalogue = {
     holding: 'Convoi en attente',
     trail: 'Chemin parcouru (unité de tête)',
     report: 'Compte rendu de terrain (creux\u00a0: pas encore vérifié)',
+    constraintClosed: 'Contrainte d’accès, accès fermé\u00a0: une route ou une zone',
+    constraintRestricted: 'Contrainte d’accès, accès restreint',
   },
   severity: {
     noGo: { tag: 'INTERDITE', name: 'Zone interdite' },
@@ -411,6 +413,8 @@ const fr: Catalogue = {
     proposed: 'nouvel itinéraire proposé {{n}}, depuis la position du convoi',
     checkpoint: 'Point de contrôle : {{name}}',
     checkpointPassed: 'franchi {{time}}',
+    constraint: 'Accès {{status}} — {{category}}',
+    verified: 'vérifié par {{who}} à {{time}}',
   },
   reason: {
     zone: 'zone {{id}}',

@@ -83,6 +83,10 @@ describe('the field page (issue 15)', () => {
       { timeout: 60_000, polling: 500 },
     );
     await page.screenshot({ path: path.join(RESULTS, 'field-online.png') });
+    // Installable: Chromium finds nothing missing (a test browser's context is always incognito).
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
+    expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
   }, 180_000);
 
   it('keeps what it sends offline across a reload, then delivers each item once, in order', async () => {

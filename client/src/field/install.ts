@@ -8,6 +8,8 @@ export function registerFieldWorker(): void {
     const link = document.createElement('link');
     link.rel = 'manifest';
     link.href = '/field.webmanifest';
+    // Every request but /healthz needs the session: the manifest is fetched with it.
+    link.crossOrigin = 'use-credentials';
     document.head.appendChild(link);
     const theme = document.createElement('meta');
     theme.name = 'theme-color';

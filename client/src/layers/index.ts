@@ -6,6 +6,7 @@ import { convoyMarkerProps, corridorAltProps, corridorBestProps, corridorCasingP
 import { havenIconProps } from './haven-layers.js';
 import { checkpointMarks, checkpointProps, proposalProps, trailProps, unsafeProps } from './proposal-layers.js';
 import { reportProps } from './report-layers.js';
+import { constraintAreaProps, constraintLineProps } from './constraint-layers.js';
 import { flowArrowProps, flowLineProps, siteCircleProps } from './site-layers.js';
 import { threatZoneProps } from './threat-layers.js';
 import { unitHeadingProps, unitSymbolProps, type StaleClock } from './unit-layers.js';
@@ -34,6 +35,8 @@ export function pictureLayers(picture: Picture, o: LayerOptions): Layer[] {
   const under = o.beneathLabels ? { beforeId: o.beneathLabels } : {};
   return [
     new PolygonLayer({ ...threatZoneProps(picture.threats), ...under }),
+    new PolygonLayer({ ...constraintAreaProps(picture.constraints, scale), ...under }),
+    new PathLayer({ ...constraintLineProps(picture.constraints, scale), ...under }),
     new LineLayer({ ...flowLineProps(picture.flows, scale), ...under }),
     new IconLayer({ ...flowArrowProps(picture.flows, scale), ...under }),
     new PathLayer({ ...corridorAltProps(picture.convoys, picture.corridors, scale), ...under }),

@@ -144,3 +144,15 @@ export function reportLines(r: Report, w: Words): string[] {
   }
   return lines;
 }
+
+/** Access constraint categories and their words (OCHA's access monitoring framework). */
+export const ACCESS_CATEGORY_WORDS: Record<string, MessageKey> = {
+  hostilities: 'accessCategory.hostilities',
+  'violence-against-personnel': 'accessCategory.violenceAgainstPersonnel',
+  'movement-restriction': 'accessCategory.movementRestriction',
+  interference: 'accessCategory.interference',
+  'explosive-hazards': 'accessCategory.explosiveHazards',
+  'physical-environment': 'accessCategory.physicalEnvironment',
+  bureaucratic: 'accessCategory.bureaucratic',
+  other: 'accessCategory.other',
+};

@@ -10,23 +10,14 @@ import type { MessageKey } from '@corridor/protocol/i18n';
 import { useWords } from '../i18n/use-words.js';
 import { errorText } from './error-text.js';
 import { circleRadiusM } from '../layers/draft-layers.js';
-import { SEVERITY_WORDS } from '../layers/words.js';
+import { ACCESS_CATEGORY_WORDS, SEVERITY_WORDS } from '../layers/words.js';
 import { sendCommand, type Me } from '../net/session.js';
 import { drawing, startDrawing, stopDrawing, undoPoint, type DrawTool } from '../state/drawing.js';
 
 const SEVERITIES = ['no-go', 'danger', 'advisory'] as const;
 const STATUSES = ['closed', 'restricted', 'open'] as const;
-/** Constraint categories and their words (OCHA's access monitoring framework). */
-export const CATEGORY_WORDS: Record<string, MessageKey> = {
-  hostilities: 'accessCategory.hostilities',
-  'violence-against-personnel': 'accessCategory.violenceAgainstPersonnel',
-  'movement-restriction': 'accessCategory.movementRestriction',
-  interference: 'accessCategory.interference',
-  'explosive-hazards': 'accessCategory.explosiveHazards',
-  'physical-environment': 'accessCategory.physicalEnvironment',
-  bureaucratic: 'accessCategory.bureaucratic',
-  other: 'accessCategory.other',
-};
+/** Constraint categories and their words (layers/words.ts). */
+export const CATEGORY_WORDS = ACCESS_CATEGORY_WORDS;
 const HINTS: Record<DrawTool, MessageKey> = { circle: 'draw.hintCircle', polygon: 'draw.hintPolygon', line: 'draw.hintLine' };
 
 /** Whether the points drawn make the shape: a circle's two, an area's three, a line's two. */

@@ -1,5 +1,6 @@
 // Map legend (client/src/ui): symbols and colours drawn from the same palette and icons as the layers; convoy samples in several convoy colours, one per convoy on the map.
 import { REPORT_COLORS } from '../layers/report-layers.js';
+import { ACCESS_STATUS_COLORS } from '../layers/constraint-layers.js';
 import { useWords } from '../i18n/use-words.js';
 import { arrowIcon, havenIcon, unitIcon } from '../layers/icons.js';
 import { CORRIDOR_LOOKS, lookColor } from '../layers/convoy-look.js';
@@ -98,6 +99,14 @@ export function Legend({ large = false }: { large?: boolean }) {
             <span style={{ backgroundImage: segments(Array(8).fill(rgba(TRAIL_COLOR)), 5, 7.5) }} />
           </span>
           {w.t('legend.trail')}
+        </li>
+        <li>
+          <span className="legend-constraint" style={{ background: rgba(ACCESS_STATUS_COLORS.closed) }} />
+          {w.t('legend.constraintClosed')}
+        </li>
+        <li>
+          <span className="legend-constraint" style={{ background: rgba(ACCESS_STATUS_COLORS.restricted) }} />
+          {w.t('legend.constraintRestricted')}
         </li>
         <li>
           <span className="legend-report" style={{ borderColor: rgba(REPORT_COLORS.incident) }} />
