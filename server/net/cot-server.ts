@@ -18,8 +18,9 @@ import type { PictureStore } from '../core/store.js';
 import { CotFramer, type CotFrame } from '../cot/framer.js';
 import { cotInput, type CotInput } from '../cot/inputs.js';
 import { deleteEvent, pongEvent, takProtocolResponseEvent, takProtocolSupportEvent, toStreamXml } from '../cot/out.js';
-import { parseCot } from '../cot/parse.js';
-import { decodeTakMessage, xmlToTakFrame } from '../cot/protobuf.js';
+import type { CotParseResult } from '../cot/parse.js';
+import { COT_INLINE_BYTES, CotReader } from '../cot/reader.js';
+import { xmlToTakFrame } from '../cot/protobuf.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { COST } from '../gateway/limits.js';
 import { senderOf, type Sender } from '../gateway/sender.js';
@@ -114,6 +115,8 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
   /** Per audience with streams: what its streams hold (uid → key), to send each frame only what changed. */
   const feeds = new Map<Audience, { sent: Map<string, string> }>();
   let lastRefreshMs = Date.now();
+  // Large messages are parsed beside the main thread (reader.ts): no message stalls the server.
+  const reader = new CotReader(logger);
 
   const onSocket = (socket: net.Socket) => {
     sockets.add(socket);
@@ -144,11 +147,63 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
     });
     /** Since when a message has been begun and not ended: a stream that never closes an element is ended. */
     let partialSince: number | undefined;
-    socket.on('data', (chunk: Buffer) => {
-      framer.append(chunk);
+    /** A large message is on the reader thread: the frames after it wait (the socket is paused), in order. */
+    let reading = false;
+    /** One parsed message: signs the stream in, or is handled; false when the stream was ended. */
+    const consume = (parsed: CotParseResult): boolean => {
+      if (!session) {
+        // The first message must sign in; anything else, or a bad token, ends the stream unread.
+        if (!parsed.ok) {
+          end(`the first message is not a sign-in: ${parsed.reason}`);
+          return false;
+        }
+        if (parsed.message.kind !== 'auth') {
+          end('the first message must be <auth><cot username password/></auth>');
+          return false;
+        }
+        const record = opts.tokens.verify(parsed.message.password);
+        if (!record) {
+          end('signed in with a token that is not valid');
+          return false;
+        }
+        const sender = senderOf(record);
+        const tooMany = opts.gateway.openSocket(sender);
+        if (tooMany) {
+          opts.gateway.refused(sender, 'cot', tooMany);
+          end(tooMany.message);
+          return false;
+        }
+        release = () => opts.gateway.closeSocket(sender);
+        session = {
+          socket,
+          sender,
+          audience: opts.outbox.audience(Outbox.recipientOf(sender.actor, sender.unit)),
+          protobuf: false,
+          synced: false,
+          lagging: false,
+          log: logger.child({ tokenId: sender.tokenId, role: sender.role, peer }),
+        };
+        sessions.add(session);
+        socket.setTimeout(idleTimeoutMs);
+        session.log.info({ streams: sessions.size }, 'cot stream signed in');
+        // The TAK protocol offered (a client may ask to go on in protobuf), then the picture.
+        const now = Date.now();
+        write(session, takProtocolSupportEvent({ uid: TAKP_UID, versions: [1], timeMs: now, staleMs: now + 60_000 }));
+        sendPicture(session, now);
+        return true;
+      }
+      if (!parsed.ok) {
+        session.log.warn({ why: parsed.reason }, 'cot message dropped');
+        return true;
+      }
+      handle(session, framer, parsed.message);
+      return true;
+    };
+    /** Reads the frames the framer holds, in order, until one goes to the reader thread or none is left. */
+    const pump = () => {
       // Frame by frame: a request for the TAK protocol switches the framer before the bytes after it are read.
       for (;;) {
-        if (socket.destroyed) return;
+        if (socket.destroyed || reading) return;
         let frame: CotFrame | undefined;
         try {
           frame = framer.next();
@@ -161,6 +216,8 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
           if (frame.fatal || !session) return end(frame.fatal ? `gave up on the stream: ${frame.reason}` : `not signed in: ${frame.reason}`);
           continue;
         }
+        // A sign-in is a few hundred bytes: a large first message is not one, and is not read.
+        if (!session && frame.bytes.length > COT_INLINE_BYTES) return end(`the first message must be a sign-in, not ${frame.bytes.length} bytes`);
         // A signed-in stream's message is charged to its token before it is read (parsing costs in
         // proportion to its size): a token over its rate has its messages dropped unread.
         if (session) {
@@ -170,54 +227,34 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
             continue;
           }
         }
-        const parsed = frame.kind === 'xml' ? parseCot(frame.bytes) : decodeTakMessage(frame.bytes);
-        if (!session) {
-          // The first message must sign in; anything else, or a bad token, ends the stream unread.
-          if (!parsed.ok) return end(`the first message is not a sign-in: ${parsed.reason}`);
-          if (parsed.message.kind !== 'auth') return end('the first message must be <auth><cot username password/></auth>');
-          const record = opts.tokens.verify(parsed.message.password);
-          if (!record) return end('signed in with a token that is not valid');
-          const sender = senderOf(record);
-          const tooMany = opts.gateway.openSocket(sender);
-          if (tooMany) {
-            opts.gateway.refused(sender, 'cot', tooMany);
-            return end(tooMany.message);
-          }
-          release = () => opts.gateway.closeSocket(sender);
-          session = {
-            socket,
-            sender,
-            audience: opts.outbox.audience(Outbox.recipientOf(sender.actor, sender.unit)),
-            protobuf: false,
-            synced: false,
-            lagging: false,
-            log: logger.child({ tokenId: sender.tokenId, role: sender.role, peer }),
-          };
-          sessions.add(session);
-          socket.setTimeout(idleTimeoutMs);
-          session.log.info({ streams: sessions.size }, 'cot stream signed in');
-          // The TAK protocol offered (a client may ask to go on in protobuf), then the picture.
-          const now = Date.now();
-          write(session, takProtocolSupportEvent({ uid: TAKP_UID, versions: [1], timeMs: now, staleMs: now + 60_000 }));
-          sendPicture(session, now);
-          continue;
+        const parsed = reader.read(frame.kind, frame.bytes);
+        if (parsed instanceof Promise) {
+          reading = true;
+          socket.pause();
+          void parsed.then((result) => {
+            reading = false;
+            if (socket.destroyed || !consume(result)) return;
+            socket.resume();
+            pump();
+          });
+          return;
         }
-        if (!parsed.ok) {
-          session.log.warn({ why: parsed.reason }, 'cot message dropped');
-          continue;
-        }
-        handle(session, framer, parsed.message);
+        if (!consume(parsed)) return;
       }
       if (framer.bufferedBytes === 0) partialSince = undefined;
       else {
         partialSince ??= Date.now();
         if (Date.now() - partialSince > partialTimeoutMs) end(`a message was begun ${Math.round(partialTimeoutMs / 1000)} s ago and never ended`);
       }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      framer.append(chunk);
+      pump();
     });
   };
 
   /** One message of a signed-in stream. */
-  const handle = (s: Session, framer: CotFramer, message: ReturnType<typeof parseCot> extends infer R ? (R extends { ok: true; message: infer M } ? M : never) : never) => {
+  const handle = (s: Session, framer: CotFramer, message: Extract<CotParseResult, { ok: true }>['message']) => {
     if (message.kind === 'auth') return; // signed in already: a repeated sign-in changes nothing
     if (message.kind === 'takcontrol') {
       const c = message.control;
@@ -475,6 +512,7 @@ export async function startCotServer(opts: CotServerOptions): Promise<CotServer>
       clearInterval(timer);
       for (const socket of sockets) socket.destroy();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      await reader.close();
     },
   };
 }
