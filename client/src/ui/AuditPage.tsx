@@ -18,7 +18,22 @@ export interface AuditFilter {
   kind: string;
 }
 
-const KINDS = ['unit', 'threat', 'haven', 'site', 'flow', 'constraint', 'convoy', 'plan', 'alert', 'agreement', 'audit'] as const;
+const KINDS = ['unit', 'threat', 'haven', 'site', 'flow', 'constraint', 'convoy', 'plan', 'report', 'alert', 'agreement', 'audit'] as const;
+/** Each kind's name in the page's language. */
+const KIND_WORDS: Record<(typeof KINDS)[number], MessageKey> = {
+  unit: 'audit.kinds.unit',
+  threat: 'audit.kinds.threat',
+  haven: 'audit.kinds.haven',
+  site: 'audit.kinds.site',
+  flow: 'audit.kinds.flow',
+  constraint: 'audit.kinds.constraint',
+  convoy: 'audit.kinds.convoy',
+  plan: 'audit.kinds.plan',
+  report: 'audit.kinds.report',
+  alert: 'audit.kinds.alert',
+  agreement: 'audit.kinds.agreement',
+  audit: 'audit.kinds.audit',
+};
 const PAGE = 200;
 
 /**
@@ -166,7 +181,7 @@ export function AuditPage() {
                 <option value="">{w.t('audit.anyKind')}</option>
                 {KINDS.map((k) => (
                   <option key={k} value={k}>
-                    {k}
+                    {w.t(KIND_WORDS[k])}
                   </option>
                 ))}
               </select>
@@ -204,7 +219,7 @@ export function AuditPage() {
                   </td>
                   <td dir="ltr">{r.type}</td>
                   <td>
-                    {r.kind} <bdi>{r.item}</bdi>
+                    {KIND_WORDS[r.kind as (typeof KINDS)[number]] ? w.t(KIND_WORDS[r.kind as (typeof KINDS)[number]]) : r.kind} <bdi>{r.item}</bdi>
                   </td>
                   <td>
                     <details>
