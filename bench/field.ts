@@ -223,6 +223,12 @@ async function main(): Promise<void> {
     clearInterval(reporting);
     const seconds = (Date.now() - started) / 1000;
     for (const p of [lead, leadUnits, phone]) p.close();
+    // A phone that reconnects in the middle of the exercise: what its whole first view costs.
+    const late = new Phone(s.url, leadToken, '');
+    await late.opened();
+    for (let i = 0; i < 100 && late.messages === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const lateFirst = { wire: late.firstWireBytes, text: late.textBytes };
+    late.close();
 
     const rows = [
       rowOf(`${LEAD}, default (radius 5000 m)`, lead, seconds),
@@ -245,6 +251,7 @@ async function main(): Promise<void> {
       `With the default settings the lead of EVAC BLUE receives **${rows[0].downKiBPerMin} KiB per minute** on the wire: ${verdict} the goal of ${LIMIT_BYTES_PER_MIN / 1024} KiB per minute (a GPRS-class link). Its convoy item came ${lead.convoyAfterMs === undefined ? 'never' : `${(lead.convoyAfterMs / 1000).toFixed(1)} s after it connected`}.`,
       `Items sent after the first view, by kind (default settings): ${kinds(lead)}. With \`units=1\`: ${kinds(leadUnits)}.`,
       `${PHONE} sent ${fixes} positions and was answered ${phone.acks} acks.`,
+      `A phone of ${LEAD} that connects after the ${Math.round(seconds)} s (a reconnect in the middle of the exercise) is sent its whole view at once: **${(lateFirst.wire / 1024).toFixed(1)} KiB on the wire**, handshake included (${(lateFirst.text / 1024).toFixed(1)} KiB of text).`,
     ].join('\n\n');
     const text = `${table}\n\n${notes}\n`;
     console.log(`\n${text}`);

@@ -176,7 +176,7 @@ describe('the field stream (issue 15)', () => {
     const lead = await TestClient.connect(url, fieldToken, { stream: 'none' });
     expect((await lead.request({ type: 'unit.alert', msgId: 'a1', unitId: 'LEAD-1', kind: 'casevac', at: HERE, text: '2 wounded' })).type).toBe('ack');
     const alert = await phone.next((m) => m.type === 'field' && Object.keys(m.set).some((k) => k.startsWith('a:')));
-    expect(Object.values(alert.set)[0]).toMatchObject({ k: 'alert', kind: 'casevac', text: '2 wounded' });
+    expect(Object.entries(alert.set).find(([k]) => k.startsWith('a:'))?.[1]).toMatchObject({ k: 'alert', kind: 'casevac', text: '2 wounded' });
     await lead.close();
     expect(phone.violations).toEqual([]);
   });
