@@ -109,8 +109,17 @@ describe.skipIf(!existsSync(CHROMIUM))('planning and running a convoy in Chromiu
 
     // The planner takes the best route: it becomes the corridor, the proposal and the unsafe mark go.
     const before = await ours();
-    await row.getByRole('button', { name: on('Take route 1 for') }).click();
-    await proposal.waitFor({ state: 'detached', timeout: 30_000 });
+    // The side panel is live (alerts, field reports come and go above the row): a click that a shift of
+    // the layout sent elsewhere is made again while the proposal and its button are still there.
+    const take = row.getByRole('button', { name: on('Take route 1 for') });
+    for (let attempt = 1; ; attempt++) {
+      await take.click();
+      if (await proposal.waitFor({ state: 'detached', timeout: 20_000 }).then(() => true, () => false)) break;
+      if (attempt === 3 || !(await take.isVisible())) {
+        await proposal.waitFor({ state: 'detached', timeout: 30_000 });
+        break;
+      }
+    }
     await row.locator('.unsafe').waitFor({ state: 'detached' });
     const after = await ours();
     // Around the roadblock (and any exercise zone that also lies ahead by then, such as the chlorine plume).
