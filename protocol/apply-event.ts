@@ -3,7 +3,8 @@
 // layers redraw only what moved (STYLE: stable data identity).
 import { currentStateName, MAX_STATE_HISTORY, type Transition } from './convoy-states.js';
 import { withTrailPoint, type Alert } from './tracking.js';
-import { idRecord, type Actor, type Convoy, type Picture, type PictureEvent, type StateChange, type Unit } from './events.js';
+import { idRecord, MAX_CONSTRAINT_HISTORY, type Actor, type Constraint, type ConstraintChange, type Convoy, type Picture, type PictureEvent, type StateChange, type Unit } from './events.js';
+import { LEGACY_ACCESS_CATEGORIES } from './messages.js';
 import { refreshedCorridor } from './corridor-event.js';
 import { eventKind, KINDS } from './kinds.js';
 
@@ -205,6 +206,11 @@ function applyTo(
       slice('corridors')[r.convoyId] = refreshedCorridor(held, r);
       return;
     }
+    case 'constraint.upserted': {
+      const before = Object.hasOwn(peek().constraints, event.constraint.id) ? peek().constraints[event.constraint.id] : undefined;
+      slice('constraints')[event.constraint.id] = withConstraintChange(before, event.constraint, event.timeMs, event.actor);
+      return;
+    }
     default: {
       // Every other kind of the registry (kinds.ts): an upsert sets its entity, a removal deletes it.
       const ek = eventKind(event.type);
@@ -226,6 +232,27 @@ function withChange(history: readonly StateChange[] | undefined, change: Transit
   if (by !== undefined) entry.by = by;
   const out = history ? [...history, entry] : [entry];
   return out.length > MAX_STATE_HISTORY ? out.slice(out.length - MAX_STATE_HISTORY) : out;
+}
+
+/**
+ * An access constraint as posted, with what the fold keeps of its past (P32): since when its status
+ * holds (a new status: when it was verified, at the latest now) and its last changes with who made them.
+ * A category of the list before the typology is read as the indicator it now counts under.
+ */
+function withConstraintChange(before: Constraint | undefined, posted: Constraint, atMs: number, by: Actor | undefined): Constraint {
+  const { sinceMs: _s, history: _h, ...fields } = posted;
+  const category = Object.hasOwn(LEGACY_ACCESS_CATEGORIES, fields.category) ? LEGACY_ACCESS_CATEGORIES[fields.category] : fields.category;
+  const verifiedAtMs = Date.parse(fields.verifiedAt);
+  const sinceMs = before && before.status === fields.status ? (before.sinceMs ?? before.updatedMs) : Math.min(atMs, Number.isFinite(verifiedAtMs) ? verifiedAtMs : atMs);
+  const entry: ConstraintChange = { atMs, status: fields.status, category, verifiedAtMs: Number.isFinite(verifiedAtMs) ? verifiedAtMs : atMs };
+  if (fields.reason !== undefined) entry.reason = fields.reason;
+  if (fields.verifiedBy !== undefined) entry.verifiedBy = fields.verifiedBy;
+  if (by !== undefined) {
+    entry.org = by.org;
+    entry.role = by.role;
+  }
+  const history = before?.history ? [...before.history, entry] : [entry];
+  return { ...fields, category, sinceMs, history: history.length > MAX_CONSTRAINT_HISTORY ? history.slice(history.length - MAX_CONSTRAINT_HISTORY) : history };
 }
 
 /** Whether a unit has stopped reporting: no report received for `staleAfterMs`. */

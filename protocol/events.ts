@@ -7,6 +7,7 @@ import type { Alert, AlertClearReason, ConvoyTrack } from './tracking.js';
 import type { RerouteProposal } from './reroute.js';
 import type { ZoneRef } from './server-messages.js';
 import type {
+  AccessCategory,
   ConstraintInput,
   ConvoyInput,
   FlowInput,
@@ -86,13 +87,34 @@ export interface Flow extends Omit<FlowInput, 'source'> {
   owner?: string;
   updatedMs: number;
 }
-export interface Constraint extends Omit<ConstraintInput, 'verifiedBy'> {
+export interface Constraint extends Omit<ConstraintInput, 'verifiedBy' | 'category'> {
   id: string;
+  /** Its indicator in the access typology (messages.ts); the fold maps a legacy code of a log from before the typology. */
+  category: AccessCategory;
   /** Who verified it; absent when the sharing agreement withholds it from the recipient. */
   verifiedBy?: string;
   /** The organisation that posted it (issue 13). */
   owner?: string;
   updatedMs: number;
+  /** Since when its current status holds, ms: set by the fold (P32), from when its status last changed. */
+  sinceMs?: number;
+  /** Its last changes, oldest first, at most MAX_CONSTRAINT_HISTORY: set by the fold (P32). */
+  history?: ConstraintChange[];
+}
+/** Changes of an access constraint kept with it (its history), newest last. */
+export const MAX_CONSTRAINT_HISTORY = 20;
+/** One change of an access constraint: what it said from then on, and who changed it. */
+export interface ConstraintChange {
+  /** Server time of the change, ms since epoch. */
+  atMs: number;
+  status: Constraint['status'];
+  category: string;
+  reason?: string;
+  verifiedBy?: string;
+  verifiedAtMs: number;
+  /** The organisation and role of who changed it; absent for changes stored without an actor. */
+  org?: string;
+  role?: string;
 }
 export interface Convoy extends Omit<ConvoyInput, 'id' | 'state'> {
   id: string;

@@ -199,17 +199,35 @@ export type FlowInput = Static<typeof FlowInputSchema>;
 
 // ---------------------------------------------------------------- access constraints
 export const AccessStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('restricted'), Type.Literal('closed')]);
-/** Categories after the OCHA humanitarian access monitoring framework. */
-export const ConstraintCategorySchema = Type.Union([
-  Type.Literal('hostilities'),
-  Type.Literal('violence-against-personnel'),
-  Type.Literal('movement-restriction'),
-  Type.Literal('interference'),
-  Type.Literal('explosive-hazards'),
-  Type.Literal('physical-environment'),
-  Type.Literal('bureaucratic'),
-  Type.Literal('other'),
-]);
+/**
+ * The access-constraint typology of OCHA's access monitoring and reporting framework, as ACAPS lists its
+ * nine indicators in three pillars: (1) access of people in need to aid, (2) access of humanitarian
+ * actors to people in need, (3) security and physical constraints. Each has a stable code (what the API
+ * and the log carry) and its indicator number; labels live in the catalogues (`accessCategory.*`).
+ */
+export const ACCESS_CATEGORIES = [
+  { code: 'denial-of-needs', indicator: 1, pillar: 1 },
+  { code: 'restriction-of-services', indicator: 2, pillar: 1 },
+  { code: 'entry-impediments', indicator: 3, pillar: 2 },
+  { code: 'movement-restriction', indicator: 4, pillar: 2 },
+  { code: 'interference', indicator: 5, pillar: 2 },
+  { code: 'violence-against-personnel', indicator: 6, pillar: 2 },
+  { code: 'hostilities', indicator: 7, pillar: 3 },
+  { code: 'explosive-hazards', indicator: 8, pillar: 3 },
+  { code: 'physical-environment', indicator: 9, pillar: 3 },
+] as const;
+export type AccessCategory = (typeof ACCESS_CATEGORIES)[number]['code'];
+/** The indicator number (1–9) of a category code; undefined for a code outside the typology. */
+export function accessIndicator(code: string): number | undefined {
+  return ACCESS_CATEGORIES.find((c) => c.code === code)?.indicator;
+}
+/**
+ * Codes of the earlier, shorter list and the indicator each now counts under: a log written before the
+ * typology still folds, and a client still sending them is understood. `other` had no indicator: it is
+ * read as physical constraints in the environment only in old logs; new input must name one of the nine.
+ */
+export const LEGACY_ACCESS_CATEGORIES: Readonly<Record<string, AccessCategory>> = { bureaucratic: 'movement-restriction', other: 'physical-environment' };
+export const ConstraintCategorySchema = Type.Union(ACCESS_CATEGORIES.map((c) => Type.Literal(c.code)));
 export const ConstraintInputSchema = Type.Object(
   {
     id: Type.Optional(Id),
@@ -217,6 +235,8 @@ export const ConstraintInputSchema = Type.Object(
     category: ConstraintCategorySchema,
     /** Why, in a sentence a person understands. */
     reason: Type.Optional(Prose(500)),
+    /** Where the information comes from (an assessment, a report, a liaison officer). */
+    source: Type.Optional(Name()),
     /** A road (line) or an area (polygon). */
     geometry: Type.Union([LineStringSchema, MultiLineStringSchema, PolygonSchema, MultiPolygonSchema]),
     verifiedAt: IsoTime,

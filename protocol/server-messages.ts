@@ -153,6 +153,8 @@ export const ConstraintSchema = Type.Object(
     status: AccessStatusSchema,
     category: ConstraintCategorySchema,
     reason: Opt(Text),
+    /** Absent when the sharing agreement withholds it (issue 13). */
+    source: Opt(Text),
     geometry: Type.Union([LineStringSchema, MultiLineStringSchema, PolygonSchema, MultiPolygonSchema]),
     verifiedAt: Text,
     /** Absent when the sharing agreement withholds it (issue 13). */
@@ -161,6 +163,17 @@ export const ConstraintSchema = Type.Object(
     owner: Opt(Text),
     marking: Opt(Text),
     updatedMs: Ms,
+    /** Since when its current status holds (set by the fold, P32). */
+    sinceMs: Opt(Ms),
+    /** Its last changes, oldest first (set by the fold, P32). */
+    history: Opt(
+      Type.Array(
+        Type.Object(
+          { atMs: Ms, status: AccessStatusSchema, category: Text, reason: Opt(Text), verifiedBy: Opt(Text), verifiedAtMs: Ms, org: Opt(Text), role: Opt(Text) },
+          strict,
+        ),
+      ),
+    ),
   },
   strict,
 );

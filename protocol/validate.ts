@@ -5,8 +5,10 @@ import { FormatRegistry, type TSchema, type Static } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import {
+  ACCESS_CATEGORIES,
   ClientCommandSchemas,
   ConstraintInputSchema,
+  LEGACY_ACCESS_CATEGORIES,
   ConvoyInputSchema,
   ConvoyStateChangeSchema,
   AlertAckSchema,
@@ -476,7 +478,22 @@ export function validateFlow(raw: unknown, nowMs: number, prefix = '') {
   return chain(r.value, checkNotFuture(r.value.date, join(prefix, 'date'), nowMs));
 }
 
+/**
+ * A constraint's category before its schema: one of the nine indicators passes; the earlier list's
+ * `bureaucratic` is read as the indicator it counts under; anything else is refused naming the nine.
+ */
+function readCategory(raw: unknown, prefix: string): Result<unknown> {
+  const category = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>).category : undefined;
+  if (typeof category !== 'string' || ACCESS_CATEGORIES.some((c) => c.code === category)) return { ok: true, value: raw };
+  if (category === 'bureaucratic') return { ok: true, value: { ...(raw as Record<string, unknown>), category: LEGACY_ACCESS_CATEGORIES.bureaucratic } };
+  const path = join(prefix, 'category');
+  return fail('invalid', `${path} must be one of the nine access-constraint indicators: ${ACCESS_CATEGORIES.map((c) => c.code).join(', ')}; got ${JSON.stringify(category).slice(0, 60)}`, path);
+}
+
 export function validateConstraint(raw: unknown, nowMs: number, prefix = '') {
+  const read = readCategory(raw, prefix);
+  if (!read.ok) return read;
+  raw = read.value;
   const r = checkSchema(ConstraintInputSchema, raw, prefix);
   if (!r.ok) return r;
   return chain(
@@ -656,6 +673,11 @@ export function validateCommand(raw: unknown, nowMs: number): Result<ClientComma
     );
   }
   const kind = type as ClientCommandType;
+  if (kind === 'constraint.upsert') {
+    const read = readCategory((raw as { constraint?: unknown }).constraint, 'constraint');
+    if (!read.ok) return read;
+    raw = { ...(raw as Record<string, unknown>), constraint: read.value };
+  }
   const r = checkSchema(ClientCommandSchemas[kind], raw);
   if (!r.ok) return r;
   const cmd = r.value as ClientCommand;

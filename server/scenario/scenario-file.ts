@@ -162,6 +162,8 @@ const ConstraintStepSchema = Type.Object(
     /** ... or an area, a closed ring. */
     polygon: Type.Optional(Type.Array(LonLat, { minItems: 4, maxItems: 1000 })),
     verifiedBy: Name,
+    /** Where the information comes from. */
+    source: Type.Optional(Name),
     validForS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
   },
   strict,

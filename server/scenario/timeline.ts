@@ -105,6 +105,7 @@ export function stepCommand(step: TimelineStep, ctx: StepContext): ClientCommand
               : { type: 'Polygon' as const, coordinates: [step.polygon ?? []] },
           verifiedAt: iso(ctx.nowMs),
           verifiedBy: step.verifiedBy,
+          source: step.source,
           validUntil: validUntil(ctx, step.validForS),
         }),
       };

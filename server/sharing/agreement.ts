@@ -21,7 +21,7 @@ export type OrgKind = (typeof ORG_KINDS)[number];
 export const REMOVABLE_FIELDS = {
   unit: ['callsign', 'heading', 'speed', 'accuracy'],
   threat: ['source', 'label'],
-  constraint: ['reason', 'verifiedBy'],
+  constraint: ['reason', 'verifiedBy', 'source'],
   // A haven's figures decide where convoys may go (its places): none of them is withheld.
   haven: [],
   site: ['source'],

@@ -178,6 +178,14 @@ export class AgreementPolicy implements SharingPolicy {
     if (kind === 'unit') return redactedUnit(item as unknown as Unit, d) as unknown as T;
     const out = { ...item } as Record<string, unknown>;
     for (const f of d.remove) delete out[f];
+    // A constraint's history repeats its reason and verifier at each change: removed there too.
+    if (kind === 'constraint' && Array.isArray(out.history)) {
+      out.history = (out.history as Record<string, unknown>[]).map((h) => {
+        const entry = { ...h };
+        for (const f of d.remove) delete entry[f];
+        return entry;
+      });
+    }
     if (d.coarsenM !== undefined) {
       if (typeof out.lon === 'number' && typeof out.lat === 'number') [out.lon, out.lat] = coarsen([out.lon, out.lat], d.coarsenM);
       for (const f of POSITION_FIELDS[kind]) if (out[f] !== undefined) out[f] = coarsenField(out[f], d.coarsenM);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEvent, applyEvents, applyEventsInPlace, isStale } from '@corridor/protocol';
 import {
   emptyPicture,
+  MAX_CONSTRAINT_HISTORY,
   MAX_TRAIL_POINTS,
   pictureFromJson,
   type Convoy,
@@ -142,6 +143,37 @@ describe('applyEvents: seq (P1, P2)', () => {
     const p = applyEvents(applyEvents(emptyPicture(), events.slice(0, 2)), events.slice(1));
     expect(p.seq).toBe(3);
     expect(p.havens['hv-1'].occupancy).toBe(3);
+  });
+});
+
+describe('applyEvents: access constraints (P32)', () => {
+  const line = { type: 'LineString' as const, coordinates: [[12, 57], [12.1, 57]] as [number, number][] };
+  const posted = (status: 'open' | 'restricted' | 'closed', verifiedAt: string, extra: Record<string, unknown> = {}) =>
+    ({ type: 'constraint.upserted', constraint: { id: 'ac-1', status, category: 'hostilities', geometry: line, verifiedAt, verifiedBy: 'OCHA', updatedMs: 0, ...extra } }) as unknown as NewEvent;
+  const actor = { tokenId: 't', org: 'WFP', role: 'analyst' };
+
+  it('keeps since when the status holds (from its verification, at the latest its receipt) and who changed it, newest last', () => {
+    const [a, b, c] = stamp([posted('closed', '1970-01-01T00:00:00.500Z'), posted('closed', '1970-01-01T00:00:01.900Z', { reason: 'still shut' }), posted('restricted', '1970-01-01T00:00:02.500Z')]);
+    const p = applyEvents(emptyPicture(), [{ ...a, actor }, b, { ...c, actor: { ...actor, org: 'UNHAS' } }]);
+    const k = p.constraints['ac-1'];
+    expect(k.status).toBe('restricted');
+    // A new status holds from its verification (2.5 s) but not before it reached the server (3 s): 2.5 s.
+    expect(k.sinceMs).toBe(2500);
+    expect(k.history?.map((h) => [h.atMs, h.status, h.org ?? null, h.reason ?? null])).toEqual([
+      [1000, 'closed', 'WFP', null],
+      [2000, 'closed', null, 'still shut'],
+      [3000, 'restricted', 'UNHAS', null],
+    ]);
+    // The same status again keeps its first since.
+    expect(applyEvents(emptyPicture(), [a, b]).constraints['ac-1'].sinceMs).toBe(500);
+  });
+
+  it('reads a category of the list before the typology as the indicator it counts under, and keeps at most MAX_CONSTRAINT_HISTORY changes', () => {
+    const events = stamp(Array.from({ length: MAX_CONSTRAINT_HISTORY + 5 }, () => posted('closed', '1970-01-01T00:00:00Z', { category: 'bureaucratic' })));
+    const k = applyEvents(emptyPicture(), events).constraints['ac-1'];
+    expect(k.category).toBe('movement-restriction');
+    expect(k.history).toHaveLength(MAX_CONSTRAINT_HISTORY);
+    expect(k.history?.at(-1)?.atMs).toBe(events.at(-1)!.timeMs);
   });
 });
 
@@ -312,7 +344,7 @@ const eventArb: fc.Arbitrary<NewEvent> = fc.oneof(
   ids('fl-').map((id) => ({ type: 'flow.removed' as const, id })),
   ids('ac-').map((id) => ({
     type: 'constraint.upserted' as const,
-    constraint: { id, status: 'closed' as const, category: 'other' as const, geometry: square, verifiedAt: '2026-11-21T00:00:00Z', verifiedBy: 'x', updatedMs: 0 },
+    constraint: { id, status: 'closed' as const, category: 'hostilities' as const, geometry: square, verifiedAt: '2026-11-21T00:00:00Z', verifiedBy: 'x', updatedMs: 0 },
   })),
   ids('ac-').map((id) => ({ type: 'constraint.removed' as const, id, reason: 'expired' as const })),
   ids('cv-').map((id) => ({ type: 'convoy.upserted' as const, convoy: convoy(id) })),

@@ -85,7 +85,7 @@ export const HEAVY_MESSAGES: Array<[string, (attempt: number) => string]> = [
         msgId: `line-${attempt}`,
         constraint: {
           status: 'closed',
-          category: 'other',
+          category: 'hostilities',
           geometry: { type: 'LineString', coordinates: Array.from({ length: MAX_GEOMETRY_POSITIONS }, (_, i) => at(i, (i * 7919) % 1000)) },
           verifiedAt: new Date().toISOString(),
           verifiedBy: 'test',

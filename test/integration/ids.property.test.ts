@@ -27,7 +27,7 @@ const bodies: Record<string, (id: string) => unknown> = {
   havens: (id) => ({ id, name: `Haven ${id}`, lon: 11.96, lat: 57.7, capacity: 10, status: 'open' }),
   sites: (id) => ({ id, name: `Site ${id}`, lon: 11.96, lat: 57.7, population: 10, date: '2026-11-01', source: 'test' }),
   flows: (id) => ({ id, from: [11.96, 57.7], to: [11.97, 57.71], people: 10, date: '2026-11-01', source: 'test' }),
-  constraints: (id) => ({ id, status: 'open', category: 'other', geometry: square, verifiedAt: '2026-11-01T10:00:00Z', verifiedBy: 'test' }),
+  constraints: (id) => ({ id, status: 'open', category: 'hostilities', geometry: square, verifiedAt: '2026-11-01T10:00:00Z', verifiedBy: 'test' }),
   convoys: (id) => ({ id, name: `Convoy ${id}`, origin: [11.963, 57.701], destination: [11.968, 57.703] }),
 };
 

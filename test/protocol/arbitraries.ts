@@ -2,6 +2,7 @@
 // the validator's property tests. Times are at or before NOW_MS so none is "in the future" (P6).
 import fc from 'fast-check';
 import type { ClientCommand, ClientCommandType } from '@corridor/protocol';
+import { ACCESS_CATEGORIES } from '@corridor/protocol';
 
 /** The server clock the property tests validate against, ms since epoch. */
 export const NOW_MS = Date.UTC(2026, 10, 21, 10, 0, 0);
@@ -116,16 +117,8 @@ const constraint = fc.record(
   {
     id,
     status: fc.constantFrom('open' as const, 'restricted' as const, 'closed' as const),
-    category: fc.constantFrom(
-      'hostilities' as const,
-      'violence-against-personnel' as const,
-      'movement-restriction' as const,
-      'interference' as const,
-      'explosive-hazards' as const,
-      'physical-environment' as const,
-      'bureaucratic' as const,
-      'other' as const,
-    ),
+    category: fc.constantFrom(...ACCESS_CATEGORIES.map((c) => c.code)),
+    source: fc.string({ minLength: 1, maxLength: 200 }),
     reason: text(500),
     geometry: fc.oneof(lineString, multiLineString, polygon, multiPolygon),
     verifiedAt: isoTime,

@@ -65,7 +65,7 @@ const constraint = (extra: Record<string, unknown> = {}) => ({
   msgId: 'm1',
   constraint: {
     status: 'closed',
-    category: 'other',
+    category: 'hostilities',
     geometry: { type: 'LineString', coordinates: [[12, 57], [12.01, 57.01]] },
     verifiedAt: '2026-11-21T09:00:00Z',
     verifiedBy: 'OCHA',

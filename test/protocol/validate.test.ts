@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import { ClientCommandSchemas, MAX_BATCH_REPORTS, MAX_FUTURE_SKEW_MS, type ClientCommand, type ClientCommandType } from '@corridor/protocol';
+import { ACCESS_CATEGORIES, ClientCommandSchemas, MAX_BATCH_REPORTS, MAX_FUTURE_SKEW_MS, type ClientCommand, type ClientCommandType } from '@corridor/protocol';
 import {
   checkPolygonal,
   toFieldPath,
@@ -278,7 +278,7 @@ describe('validateCommand: named cases', () => {
   it('checks constraint polygons too', () => {
     const bowTie = [[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]];
     const r = validateConstraint(
-      { status: 'closed', category: 'other', geometry: { type: 'Polygon', coordinates: [bowTie] }, verifiedAt: '2026-11-21T09:00:00Z', verifiedBy: 'x' },
+      { status: 'closed', category: 'hostilities', geometry: { type: 'Polygon', coordinates: [bowTie] }, verifiedAt: '2026-11-21T09:00:00Z', verifiedBy: 'x' },
       NOW_MS,
     );
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid_geometry', path: 'geometry.coordinates' } });
@@ -299,8 +299,18 @@ describe('validateCommand: named cases', () => {
     expect(expectRefused(batch, 'reports[1].time')?.code).toBe('time_in_future');
     const site = { type: 'site.upsert', msgId: 'm', site: { name: 's', lon: 0, lat: 0, population: 1, date: '2027-01-01', source: 'x' } };
     expect(expectRefused(site, 'site.date')?.code).toBe('time_in_future');
-    const c = { status: 'closed', category: 'other', geometry: { type: 'LineString', coordinates: [[0, 0], [1, 1]] }, verifiedAt: at(NOW_MS + 600_000), verifiedBy: 'x' };
+    const c = { status: 'closed', category: 'hostilities', geometry: { type: 'LineString', coordinates: [[0, 0], [1, 1]] }, verifiedAt: at(NOW_MS + 600_000), verifiedBy: 'x' };
     expect(expectRefused({ type: 'constraint.upsert', msgId: 'm', constraint: c }, 'constraint.verifiedAt')?.code).toBe('time_in_future');
+  });
+
+  it('takes the nine access indicators, reads the earlier "bureaucratic" as restriction of movement, and names the nine when refusing another', () => {
+    const c = (category: string) => ({ type: 'constraint.upsert', msgId: 'm', constraint: { status: 'closed', category, geometry: { type: 'LineString', coordinates: [[0, 0], [1, 1]] }, verifiedAt: new Date(NOW_MS).toISOString(), verifiedBy: 'x' } });
+    for (const { code } of ACCESS_CATEGORIES) expect(validateCommand(c(code), NOW_MS).ok, code).toBe(true);
+    expect(ACCESS_CATEGORIES.map((x) => x.indicator)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const legacy = validateCommand(c('bureaucratic'), NOW_MS);
+    expect(legacy.ok && legacy.value.type === 'constraint.upsert' && legacy.value.constraint.category).toBe('movement-restriction');
+    const e = expectRefused(c('other'), 'constraint.category', /nine access-constraint indicators/);
+    expect(e?.message).toContain('explosive-hazards');
   });
 
   it("accepts today's date from a zone east of UTC (a bare date is a local day), not the day after", () => {

@@ -180,7 +180,7 @@ function buildPicture(specs: Spec[], tokens: string[], references: boolean): { p
         item = { id, from: s.at, to: s.to, people: 30, date: '2026-12-06', source: `SOURCE-${T}`, ...mark, updatedMs: 3 };
         break;
       case 'constraint':
-        item = { id, status: 'closed', category: 'other', reason: `REASON-${T}`, geometry: { type: 'LineString', coordinates: [s.at, s.to] }, verifiedAt: '2026-12-06T10:00:00Z', verifiedBy: `VERIFIER-${T}`, ...mark, updatedMs: 3 };
+        item = { id, status: 'closed', category: 'hostilities', reason: `REASON-${T}`, source: `SOURCE-${T}`, geometry: { type: 'LineString', coordinates: [s.at, s.to] }, verifiedAt: '2026-12-06T10:00:00Z', verifiedBy: `VERIFIER-${T}`, ...mark, updatedMs: 3 };
         break;
       case 'convoy':
         item = {
@@ -487,7 +487,7 @@ describe('failing cases found by the properties, kept as named tests (issue 13)'
     ]);
     const p = emptyPicture();
     p.seq = 3;
-    p.constraints['ac-secret'] = { id: 'ac-secret', status: 'closed', category: 'other', geometry: { type: 'LineString', coordinates: [[11.96, 57.7], [11.97, 57.7]] }, verifiedAt: '2026-12-06T10:00:00Z', verifiedBy: 'MIL', owner: 'MIL', updatedMs: 1 };
+    p.constraints['ac-secret'] = { id: 'ac-secret', status: 'closed', category: 'hostilities', geometry: { type: 'LineString', coordinates: [[11.96, 57.7], [11.97, 57.7]] }, verifiedAt: '2026-12-06T10:00:00Z', verifiedBy: 'MIL', owner: 'MIL', updatedMs: 1 };
     const report = { id: 'fr-1', kind: 'road-blocked' as const, unitId: 'U1', at: [11.965, 57.7] as [number, number], timeMs: 1, receivedMs: 1, status: 'confirmed' as const, review: { org: 'MIL', role: 'analyst', atMs: 2, constraintId: 'ac-secret' }, owner: 'NGO', updatedMs: 2 };
     p.reports['fr-1'] = report;
     const policy = new AgreementPolicy(sharing, () => p);

@@ -6,7 +6,7 @@ import { corridorStatusText } from './corridor-layers.js';
 import type { ZonePart } from './threat-layers.js';
 import type { ConstraintArea, ConstraintLine } from './constraint-layers.js';
 import type { MessageKey } from '@corridor/protocol/i18n';
-import { ACCESS_CATEGORY_WORDS, AFFILIATION_WORDS, CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, reportLines, SEVERITY_WORDS, type Words } from './words.js';
+import { accessCategoryWord, AFFILIATION_WORDS, CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, reportLines, SEVERITY_WORDS, type Words } from './words.js';
 
 /**
  * Tooltip text for a picked object in `w`'s language, or null for layers without one. A corridor's reason is
@@ -42,7 +42,7 @@ export function tooltipText(layerId: string, object: unknown, w: Words, reasonOf
     case 'constraint-lines':
     case 'constraint-areas': {
       const c = (object as ConstraintLine | ConstraintArea).constraint;
-      const lines = [w.t('tooltip.constraint', { status: w.t(`accessStatus.${c.status}` as MessageKey), category: w.t(ACCESS_CATEGORY_WORDS[c.category] ?? 'accessCategory.other') })];
+      const lines = [w.t('tooltip.constraint', { status: w.t(`accessStatus.${c.status}` as MessageKey), category: w.t(accessCategoryWord(c.category)) })];
       if (c.reason) lines.push(w.isolate(c.reason));
       lines.push(w.t('tooltip.verified', { who: w.isolate(c.verifiedBy ?? '—'), time: w.fmt.utcTime(Date.parse(c.verifiedAt)) }));
       if (c.validUntil) lines.push(w.t('tooltip.validUntil', { time: w.fmt.utcTime(Date.parse(c.validUntil)) }));

@@ -1,7 +1,7 @@
 // What the text functions of the layers need of a language (client/src/layers): its catalogue and its Intl formats, passed in, so the layers stay pure and free of i18next.
 // i18n/words.ts builds one `Words` per language; tests build them the same way. Which catalogue key words each
 // value of the picture (a severity, a status, a state) is said here, once, for the layers and the panels alike.
-import type { AlertKind, Convoy, Haven, Need, Report, ReportKind, ReportStatus, ThreatZone, Unit, VehicleClass } from '@corridor/protocol';
+import type { AccessCategory, AlertKind, Convoy, Haven, Need, Report, ReportKind, ReportStatus, ThreatZone, Unit, VehicleClass } from '@corridor/protocol';
 import type { MessageKey } from '@corridor/protocol/i18n';
 
 /** Interpolation values of a message: figures already formatted (`n`), and `count` for the plural form. */
@@ -145,14 +145,23 @@ export function reportLines(r: Report, w: Words): string[] {
   return lines;
 }
 
-/** Access constraint categories and their words (OCHA's access monitoring framework). */
+/**
+ * Access constraint categories and their words: the nine indicators of OCHA's access monitoring
+ * framework (protocol ACCESS_CATEGORIES); a code outside them reads "unclassified".
+ */
 export const ACCESS_CATEGORY_WORDS: Record<string, MessageKey> = {
-  hostilities: 'accessCategory.hostilities',
-  'violence-against-personnel': 'accessCategory.violenceAgainstPersonnel',
+  'denial-of-needs': 'accessCategory.denialOfNeeds',
+  'restriction-of-services': 'accessCategory.restrictionOfServices',
+  'entry-impediments': 'accessCategory.entryImpediments',
   'movement-restriction': 'accessCategory.movementRestriction',
   interference: 'accessCategory.interference',
+  'violence-against-personnel': 'accessCategory.violenceAgainstPersonnel',
+  hostilities: 'accessCategory.hostilities',
   'explosive-hazards': 'accessCategory.explosiveHazards',
   'physical-environment': 'accessCategory.physicalEnvironment',
-  bureaucratic: 'accessCategory.bureaucratic',
-  other: 'accessCategory.other',
-};
+} satisfies Record<AccessCategory, MessageKey>;
+
+/** The catalogue key of an access category's label. */
+export function accessCategoryWord(code: string): MessageKey {
+  return Object.hasOwn(ACCESS_CATEGORY_WORDS, code) ? ACCESS_CATEGORY_WORDS[code] : 'accessCategory.unclassified';
+}

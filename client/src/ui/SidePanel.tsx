@@ -13,7 +13,8 @@ import { havenBook } from '@corridor/protocol';
 import { mayDo, useMe } from '../net/session.js';
 import { routeFigures } from '../layers/tooltip.js';
 import { ConvoyActions } from './ConvoyActions.js';
-import { CATEGORY_WORDS, DeleteButton, DrawOnMap } from './DrawOnMap.js';
+import { DeleteButton, DrawOnMap } from './DrawOnMap.js';
+import { accessCategoryWord } from '../layers/words.js';
 import type { MessageKey } from '@corridor/protocol/i18n';
 import { PlanConvoy } from './PlanConvoy.js';
 import { EvacuationPlans } from './EvacuationPlans.js';
@@ -293,7 +294,7 @@ export function SidePanel() {
               <bdi className="zone-label">{c.reason ?? c.id}</bdi>
               <span className="meta">
                 {' · '}
-                {w.t(CATEGORY_WORDS[c.category] ?? 'accessCategory.other')}
+                {w.t(accessCategoryWord(c.category))}
                 {c.verifiedBy !== undefined ? <> · <bdi>{c.verifiedBy}</bdi></> : null}
               </span>
               {mayDo(me, 'constraints') && (
