@@ -105,6 +105,8 @@ const ar: Catalogue = {
     report: 'بلاغ ميداني (الرمز المفرَّغ: لم يُتحقَّق منه بعد)',
     constraintClosed: 'قيد على الوصول، مغلق: طريق أو منطقة',
     constraintRestricted: 'قيد على الوصول، مقيَّد',
+    roadClosed: 'طريق مُقيَّم مغلقًا (مسح شبكة الطرق)',
+    roadRestricted: 'طريق مُقيَّم مقيَّدًا (مسح شبكة الطرق)',
   },
   severity: {
     noGo: { tag: 'محظورة', name: 'منطقة محظورة' },
@@ -456,6 +458,9 @@ const ar: Catalogue = {
     checkpoint: 'نقطة التفتيش: {{name}}',
     checkpointPassed: 'اجتيزت {{time}}',
     constraint: 'الوصول {{status}} — {{category}}',
+    networkRoad: 'طريق مُقيَّم: الوصول {{status}}',
+    practicability: 'أقصى ما يتحمله: {{value}}',
+    lastEdited: 'آخر مسح {{time}}',
     verified: 'تحقَّق منه {{who}} في {{time}}',
   },
   reason: {

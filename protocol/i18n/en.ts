@@ -84,6 +84,8 @@ const en = {
     report: 'Field report (hollow: not yet verified)',
     constraintClosed: 'Access constraint, closed: a road or an area',
     constraintRestricted: 'Access constraint, restricted',
+    roadClosed: 'Road assessed closed (road network survey)',
+    roadRestricted: 'Road assessed restricted (road network survey)',
   },
   severity: {
     noGo: { tag: 'NO-GO', name: 'No-go zone' },
@@ -403,6 +405,9 @@ const en = {
     checkpoint: 'Checkpoint: {{name}}',
     checkpointPassed: 'passed {{time}}',
     constraint: 'Access {{status}} — {{category}}',
+    networkRoad: 'Road assessed {{status}}',
+    practicability: 'takes at most: {{value}}',
+    lastEdited: 'last surveyed {{time}}',
     verified: 'verified by {{who}} at {{time}}',
   },
   reason: {

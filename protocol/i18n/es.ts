@@ -88,6 +88,8 @@ const es: Catalogue = {
     report: 'Reporte de campo (sin relleno: aún sin verificar)',
     constraintClosed: 'Restricción de acceso, acceso cerrado: una carretera o una zona',
     constraintRestricted: 'Restricción de acceso, acceso restringido',
+    roadClosed: 'Carretera evaluada cerrada (estudio de la red vial)',
+    roadRestricted: 'Carretera evaluada restringida (estudio de la red vial)',
   },
   severity: {
     noGo: { tag: 'PROHIBIDA', name: 'Zona prohibida' },
@@ -415,6 +417,9 @@ const es: Catalogue = {
     checkpoint: 'Punto de control: {{name}}',
     checkpointPassed: 'pasado {{time}}',
     constraint: 'Acceso {{status}} — {{category}}',
+    networkRoad: 'Carretera evaluada: acceso {{status}}',
+    practicability: 'admite como máximo: {{value}}',
+    lastEdited: 'relevada el {{time}}',
     verified: 'verificado por {{who}} a las {{time}}',
   },
   reason: {

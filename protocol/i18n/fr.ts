@@ -89,6 +89,8 @@ const fr: Catalogue = {
     report: 'Compte rendu de terrain (creux\u00a0: pas encore vérifié)',
     constraintClosed: 'Contrainte d’accès, accès fermé\u00a0: une route ou une zone',
     constraintRestricted: 'Contrainte d’accès, accès restreint',
+    roadClosed: 'Route évaluée fermée (relevé du réseau routier)',
+    roadRestricted: 'Route évaluée restreinte (relevé du réseau routier)',
   },
   severity: {
     noGo: { tag: 'INTERDITE', name: 'Zone interdite' },
@@ -416,6 +418,9 @@ const fr: Catalogue = {
     checkpoint: 'Point de contrôle : {{name}}',
     checkpointPassed: 'franchi {{time}}',
     constraint: 'Accès {{status}} — {{category}}',
+    networkRoad: 'Route évaluée : accès {{status}}',
+    practicability: 'praticable au plus pour : {{value}}',
+    lastEdited: 'relevée le {{time}}',
     verified: 'vérifié par {{who}} à {{time}}',
   },
   reason: {

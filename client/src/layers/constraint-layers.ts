@@ -3,6 +3,7 @@
 // green. A closure a convoy reports as cutting every path is thus on the map where it is.
 import type { PathLayerProps, PolygonLayerProps } from '@deck.gl/layers';
 import type { Constraint } from '@corridor/protocol';
+import type { NetworkRoad } from '../state/network-roads.js';
 import { memoBySlice } from './memo.js';
 import type { RGBA } from './palette.js';
 
@@ -65,6 +66,40 @@ export function constraintLineProps(constraints: Record<string, Constraint>, sca
     getPath: (l) => l.path,
     getColor: (l) => ACCESS_STATUS_COLORS[l.constraint.status],
     getWidth: 7 * scale,
+    widthUnits: 'pixels',
+    capRounded: true,
+    jointRounded: true,
+    pickable: true,
+  };
+}
+
+/** One line of a road the network's assessment tagged closed or restricted, with its road. */
+export interface NetworkRoadLine {
+  road: NetworkRoad;
+  path: [number, number][];
+}
+
+const roadLines = new WeakMap<readonly NetworkRoad[], NetworkRoadLine[]>();
+
+/**
+ * Roads tagged by assessment teams (`operational_status`), thinner than a posted constraint and a little
+ * transparent, in the colour of their status: the standing state of the network under today's changes.
+ */
+export function networkRoadProps(roads: readonly NetworkRoad[], scale: number): PathLayerProps<NetworkRoadLine> {
+  let data = roadLines.get(roads);
+  if (!data) {
+    data = [...roads].sort((a, b) => ORDER[a.status] - ORDER[b.status]).flatMap((road) => road.paths.map((path) => ({ road, path })));
+    roadLines.set(roads, data);
+  }
+  return {
+    id: 'network-roads',
+    data,
+    getPath: (l) => l.path,
+    getColor: (l) => {
+      const [r, g, b] = ACCESS_STATUS_COLORS[l.road.status];
+      return [r, g, b, 200];
+    },
+    getWidth: 4 * scale,
     widthUnits: 'pixels',
     capRounded: true,
     jointRounded: true,

@@ -6,7 +6,8 @@ import { convoyMarkerProps, corridorAltProps, corridorBestProps, corridorCasingP
 import { havenIconProps } from './haven-layers.js';
 import { checkpointMarks, checkpointProps, proposalProps, trailProps, unsafeProps } from './proposal-layers.js';
 import { reportProps } from './report-layers.js';
-import { constraintAreaProps, constraintLineProps } from './constraint-layers.js';
+import { constraintAreaProps, constraintLineProps, networkRoadProps } from './constraint-layers.js';
+import type { NetworkRoad } from '../state/network-roads.js';
 import { flowArrowProps, flowLineProps, siteCircleProps } from './site-layers.js';
 import { threatZoneProps } from './threat-layers.js';
 import { unitHeadingProps, unitSymbolProps, type StaleClock } from './unit-layers.js';
@@ -21,6 +22,8 @@ export interface LayerOptions extends StaleClock {
   beneathLabels?: string;
   /** The convoy selected in the side panel: its checkpoints are drawn. */
   selectedConvoyId?: string | null;
+  /** Roads the loaded network's assessment tagged closed or restricted (drawn under the posted constraints). */
+  networkRoads?: readonly NetworkRoad[];
 }
 
 /**
@@ -30,11 +33,14 @@ export interface LayerOptions extends StaleClock {
  * under them, and the unit symbols on top, so that should a required label be forced onto one, the symbol
  * still shows.
  */
+const NO_ROADS: readonly NetworkRoad[] = [];
+
 export function pictureLayers(picture: Picture, o: LayerOptions): Layer[] {
   const { scale } = o;
   const under = o.beneathLabels ? { beforeId: o.beneathLabels } : {};
   return [
     new PolygonLayer({ ...threatZoneProps(picture.threats), ...under }),
+    new PathLayer({ ...networkRoadProps(o.networkRoads ?? NO_ROADS, scale), ...under }),
     new PolygonLayer({ ...constraintAreaProps(picture.constraints, scale), ...under }),
     new PathLayer({ ...constraintLineProps(picture.constraints, scale), ...under }),
     new LineLayer({ ...flowLineProps(picture.flows, scale), ...under }),

@@ -4,7 +4,7 @@ import type { ConvoyMark, RoutePath } from './corridor-layers.js';
 import type { CheckpointMark, ProposalPath } from './proposal-layers.js';
 import { corridorStatusText } from './corridor-layers.js';
 import type { ZonePart } from './threat-layers.js';
-import type { ConstraintArea, ConstraintLine } from './constraint-layers.js';
+import type { ConstraintArea, ConstraintLine, NetworkRoadLine } from './constraint-layers.js';
 import type { MessageKey } from '@corridor/protocol/i18n';
 import { accessCategoryWord, AFFILIATION_WORDS, CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, reportLines, SEVERITY_WORDS, type Words } from './words.js';
 
@@ -46,6 +46,15 @@ export function tooltipText(layerId: string, object: unknown, w: Words, reasonOf
       if (c.reason) lines.push(w.isolate(c.reason));
       lines.push(w.t('tooltip.verified', { who: w.isolate(c.verifiedBy ?? '—'), time: w.fmt.utcTime(Date.parse(c.verifiedAt)) }));
       if (c.validUntil) lines.push(w.t('tooltip.validUntil', { time: w.fmt.utcTime(Date.parse(c.validUntil)) }));
+      return lines.join('\n');
+    }
+    case 'network-roads': {
+      const { road } = object as NetworkRoadLine;
+      const lines = [w.t('tooltip.networkRoad', { status: w.t(`accessStatus.${road.status}` as MessageKey) })];
+      if (road.reason) lines.push(w.isolate(road.reason));
+      if (road.practicability) lines.push(w.t('tooltip.practicability', { value: w.isolate(road.practicability.replace(/_/g, ' ')) }));
+      if (road.source) lines.push(w.t('tooltip.source', { source: w.isolate(road.source) }));
+      if (road.verifiedAt) lines.push(w.t('tooltip.lastEdited', { time: w.fmt.day(road.verifiedAt.slice(0, 10)) }));
       return lines.join('\n');
     }
     case 'field-reports':

@@ -14,6 +14,7 @@ import { useNow, usePicture } from '../state/hooks.js';
 import { answerPick, mapPick } from '../state/map-pick.js';
 import { addPoint, drawing } from '../state/drawing.js';
 import { selection } from '../state/selection.js';
+import { loadNetworkRoads, networkRoads } from '../state/network-roads.js';
 import { draftOutlineProps, draftPointProps } from '../layers/draft-layers.js';
 import { PathLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { CorridorHooks } from '../test-hooks.js';
@@ -129,11 +130,13 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
     );
     // Framed once per selection, not again as the picture moves.
   }, [selected, loaded]);
+  const roads = useStore(networkRoads, (s) => s.roads);
+  useEffect(() => void loadNetworkRoads(), []);
   const layers = useMemo(() => {
-    const picked = pictureLayers(picture, { nowMs: now + clockOffsetMs, staleAfterMs, scale, beneathLabels: FIRST_LABEL_LAYER, selectedConvoyId: selected });
+    const picked = pictureLayers(picture, { nowMs: now + clockOffsetMs, staleAfterMs, scale, beneathLabels: FIRST_LABEL_LAYER, selectedConvoyId: selected, networkRoads: roads });
     // A zone or constraint being drawn, over everything.
     return draft.tool ? [...picked, new PathLayer(draftOutlineProps(draft.tool, draft.points)), new ScatterplotLayer(draftPointProps(draft.points))] : picked;
-  }, [picture, now, clockOffsetMs, staleAfterMs, scale, draft, selected]);
+  }, [picture, now, clockOffsetMs, staleAfterMs, scale, draft, selected, roads]);
 
   useEffect(() => {
     const map = mapRef.current?.getMap();

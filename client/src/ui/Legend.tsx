@@ -7,6 +7,8 @@ import { CORRIDOR_LOOKS, lookColor } from '../layers/convoy-look.js';
 import { AFFILIATION_SIDC, HOSTILE_SIDC, UNKNOWN_SIDC, CONVOY_PALETTE, SEVERITY_COLORS, type RGBA } from '../layers/palette.js';
 import { AFFILIATION_WORDS, SEVERITY_WORDS } from '../layers/words.js';
 import { TRAIL_COLOR } from '../layers/proposal-layers.js';
+import { useStore } from 'zustand';
+import { networkRoads } from '../state/network-roads.js';
 
 const rgba = ([r, g, b, a]: RGBA) => `rgba(${r},${g},${b},${(a / 255).toFixed(2)})`;
 
@@ -34,6 +36,11 @@ const NOT_MOVING = SAMPLE.map((hex) => rgba(lookColor(hex, CORRIDOR_LOOKS.notMov
 
 export function Legend({ large = false }: { large?: boolean }) {
   const w = useWords();
+  // Roads tagged by the network's assessment, when the loaded network has any.
+  const tagged = {
+    closed: useStore(networkRoads, (s) => s.roads.some((r) => r.status === 'closed')),
+    restricted: useStore(networkRoads, (s) => s.roads.some((r) => r.status === 'restricted')),
+  };
   return (
     <section className={`legend${large ? ' legend-large' : ''}`} data-testid="legend" aria-label={w.t('legend.title')}>
       <h2>{w.t('legend.title')}</h2>
@@ -108,6 +115,18 @@ export function Legend({ large = false }: { large?: boolean }) {
           <span className="legend-constraint" style={{ background: rgba(ACCESS_STATUS_COLORS.restricted) }} />
           {w.t('legend.constraintRestricted')}
         </li>
+        {tagged.closed && (
+          <li>
+            <span className="legend-constraint legend-road" style={{ background: rgba([...ACCESS_STATUS_COLORS.closed.slice(0, 3), 200] as RGBA) }} />
+            {w.t('legend.roadClosed')}
+          </li>
+        )}
+        {tagged.restricted && (
+          <li>
+            <span className="legend-constraint legend-road" style={{ background: rgba([...ACCESS_STATUS_COLORS.restricted.slice(0, 3), 200] as RGBA) }} />
+            {w.t('legend.roadRestricted')}
+          </li>
+        )}
         <li>
           <span className="legend-report" style={{ borderColor: rgba(REPORT_COLORS.incident) }} />
           {w.t('legend.report')}
