@@ -16,7 +16,7 @@ describe('tagged roads of the loaded network', () => {
     const roads = roadsOfCollection({
       type: 'FeatureCollection',
       features: [
-        feature('ac-osm-w1', 'closed', line, { source: 'OpenStreetMap road assessment', tags: { practicability: 'non_motorized' }, verifiedAt: '2021-08-05T10:00:00Z' }),
+        feature('ac-osm-w1', 'closed', line, { source: 'OpenStreetMap road assessment', reasonTags: { practicability: 'non_motorized' }, verifiedAt: '2021-08-05T10:00:00Z' }),
         feature('ac-osm-w2', 'restricted', { type: 'MultiLineString', coordinates: [line.coordinates, [[0, 0]], line.coordinates] }),
         feature('ac-osm-w3', 'open', line),
         feature('ac-osm-w4', 'closed', { type: 'Point', coordinates: [0, 0] }),

@@ -40,7 +40,8 @@ export function roadsOfCollection(body: unknown): NetworkRoad[] {
     const g = f.geometry;
     const paths = g?.type === 'LineString' && isLine(g.coordinates) ? [g.coordinates] : g?.type === 'MultiLineString' && Array.isArray(g.coordinates) ? g.coordinates.filter(isLine) : [];
     if (paths.length === 0) continue;
-    const tags = (p.tags ?? {}) as Record<string, unknown>;
+    // The raw tag values that say why (`practicability`, `surface`, ...), as the server gives them.
+    const tags = (p.reasonTags ?? p.tags ?? {}) as Record<string, unknown>;
     const road: NetworkRoad = { id: p.id, status, paths };
     const reason = text(p.reason);
     const source = text(p.source);
