@@ -1,18 +1,19 @@
 // The router (routing/): ties the prepared graph, its overlays (overlays.ts) and havens (havens.ts)
 // together; answers route queries and keeps every convoy's corridor current, recomputing only what
 // a change can affect (impact.ts), each with its structured reason (reasons.ts).
-import { formatDistance, mayUse, reasonText, routeKey, type Convoy, type Corridor, type Haven, type Picture, type PictureEvent, type ReasonNames, type RouteLeg, type VehicleClass } from '@corridor/protocol';
+import { formatDistance, mayUse, reasonText, routeKey, type Convoy, type Corridor, type Haven, type Picture, type PictureEvent, type ReasonNames, type RouteLeg, type VehicleClass, type ZoneRef } from '@corridor/protocol';
 import { lengthInsideM, polylineAreaDistance, type ProjectedArea } from './geometry.js';
 import { Havens } from './havens.js';
 import { applyBatch, needsCorridor } from './impact.js';
 import { landmarksOf } from './landmarks.js';
-import { CLEARANCE_HORIZON_M, overlayOfConstraint, overlayOfThreat, Overlays } from './overlays.js';
-import { VEHICLE_CLASSES, vehicleRank } from './profile.js';
+import { CLEARANCE_HORIZON_M, overlayOfConstraint, overlayOfThreat, Overlays, zoneRefOf } from './overlays.js';
+import { CLASS_SPEED_KMH, STATUS_RESTRICTED, VEHICLE_CLASSES, vehicleRank } from './profile.js';
 import { clearanceWhy, cutWhy, offNetworkWhy, reasonNames, recomputedWhy, sameRoutes, type FailureWhy, type RecomputeMode } from './reasons.js';
-import type { RoadGraph, Snap } from './road-graph.js';
+import { DIR_BACKWARD, DIR_FORWARD, type RoadGraph, type Snap } from './road-graph.js';
 import { Searcher, type EdgeCosts, type PathPiece, type SearchResult, type TargetTree } from './search.js';
 import { edgesBox, type Tracked } from './tracked.js';
-import type { CorridorEngine, RouteAnswer, RouteQuery } from './types.js';
+import type { AccessAnswer, AccessQuery, CorridorEngine, NetworkWay, Opener, RouteAnswer, RouteQuery } from './types.js';
+import { edgesAlongLine } from './zone-effects.js';
 
 export { CLEARANCE_HORIZON_M } from './overlays.js';
 
@@ -66,6 +67,13 @@ const TIME = 0;
 const DIST = 1;
 
 /**
+ * Most zones and constraints an access check lifts one at a time to find what opens a way (issue 16):
+ * each costs one search. Only those that border both what the start reaches and what reaches the end
+ * are candidates at all, which on real networks leaves a handful.
+ */
+export const MAX_OPENER_TRIES = 24;
+
+/**
  * The corridor engine over one prepared graph. Zones and constraints are overlays on per-edge
  * arrays (block counts, cost factors): a change costs work proportional to the edges it touches,
  * and the graph itself is never rebuilt (issue: "Changing the picture never rebuilds the graph").
@@ -90,6 +98,8 @@ export class Router implements CorridorEngine {
   private readonly snaps = new Map<string, { snap: Snap | null; distanceM: number }>();
   /** Target trees of standing corridors' destinations, by snap key (shared by corridors to one haven). */
   private readonly trees = new Map<string, TargetTree>();
+  /** The network's own restricted roads (IOM `operational_status`) by edge: their access-constraint ids (issue 16). */
+  private readonly networkWayOf = new Map<number, string>();
 
   constructor(graph: RoadGraph, options: RouterOptions = {}) {
     this.graph = graph;
@@ -145,6 +155,157 @@ export class Router implements CorridorEngine {
       message: c.why ? reasonText(c.why, this.names) : 'no road path avoids the no-go zones',
       blockedBy: c.blockedBy ?? [],
     };
+  }
+
+  /**
+   * Names the network's own restricted and closed roads (their access-constraint ids, issue 16), so an
+   * access check says which of them a route uses. Each way is matched to the graph's restricted edges
+   * along its line (only ways of a class the router routes on); closed ones are not roads it uses at all.
+   */
+  setNetworkWays(ways: readonly NetworkWay[]): void {
+    this.networkWayOf.clear();
+    const status = this.graph.data.edgeStatus;
+    for (const w of ways) {
+      if (w.status !== 'restricted' || (w.highway !== undefined && !Object.hasOwn(CLASS_SPEED_KMH, w.highway))) continue;
+      for (const e of edgesAlongLine(this.graph, w.geometry)) if (status[e] === STATUS_RESTRICTED && !this.networkWayOf.has(e)) this.networkWayOf.set(e, w.id);
+    }
+  }
+
+  /**
+   * Answers `GET /api/access/check` (issue 16): the best route now with the restricted constraints it
+   * uses; or, when every path is cut, what cuts them and each zone or constraint whose lifting alone
+   * gives a route, cheapest route first (at most {@link MAX_OPENER_TRIES} searched; SPEC P34).
+   */
+  check(query: AccessQuery): AccessAnswer {
+    const rank = vehicleRank(query.vehicleClass);
+    const from = this.snap(query.from, rank);
+    if (!from.snap) return offNetwork('from', from.distanceM);
+    const to = this.snap(query.to, rank);
+    if (!to.snap) return offNetwork('to', to.distanceM);
+    const costs = this.costs[query.weight === 'distance' ? DIST : TIME];
+    const best = this.searcher.route(costs, rank, from.snap, to.snap);
+    if (best.cost < Infinity) {
+      const leg = this.leg(best.pieces);
+      this.setClearance([leg]);
+      return { ok: true, route: leg, restricted: this.restrictedOn(best.pieces) };
+    }
+    const cut = this.blockingOverlays(costs, rank, from.snap, to.snap);
+    const why = cutWhy(cut, cut === null ? this.lighterPasses(costs, rank, from.snap, to.snap) : undefined);
+    const { openers, candidates, tried } = cut === null ? { openers: [], candidates: 0, tried: 0 } : this.openers(costs, rank, from.snap, to.snap, cut);
+    return {
+      ok: false,
+      code: 'no_safe_route',
+      message: reasonText(why, this.names),
+      why: why as Extract<AccessAnswer, { code: 'no_safe_route' }>['why'],
+      blockedBy: (cut ?? []).map(zoneRefOf),
+      openers,
+      candidates,
+      tried,
+    };
+  }
+
+  /** The restricted constraints a path uses, in the order met: the picture's, then the network's own roads. */
+  private restrictedOn(pieces: PathPiece[]): ZoneRef[] {
+    const out: ZoneRef[] = [];
+    const seen = new Set<string>();
+    const add = (ref: ZoneRef) => {
+      const k = `${ref.kind}:${ref.id}`;
+      if (seen.has(k)) return;
+      seen.add(k);
+      out.push(ref);
+    };
+    for (const p of pieces) {
+      if (p.fromM === p.toM) continue;
+      for (const k of this.overlays.onEdge(p.edge) ?? []) {
+        const o = this.overlays.get(k);
+        if (o?.kind === 'constraint' && o.effect === 'restrict') add(zoneRefOf(k));
+      }
+      const way = this.networkWayOf.get(p.edge);
+      if (way !== undefined) add({ kind: 'constraint', id: way });
+    }
+    return out;
+  }
+
+  /**
+   * Every blocking zone or constraint whose lifting alone reconnects two ends, cheapest resulting route
+   * first. A path that crosses only X's blocked edges leaves what the start reaches by an edge of X and
+   * enters what reaches the end by one, so only overlays on both borders are searched (those on the
+   * path the block-free search takes, `onPath`, first).
+   */
+  private openers(costs: EdgeCosts, rank: number, from: Snap, to: Snap, onPath: readonly string[]): { openers: Opener[]; candidates: number; tried: number } {
+    const fwd = this.border(rank, from, true);
+    const bwd = this.border(rank, to, false);
+    const first = onPath.filter((k) => fwd.has(k) && bwd.has(k));
+    const rest = [...fwd].filter((k) => bwd.has(k) && !first.includes(k)).sort();
+    const candidates = [...first, ...rest];
+    const { blockCount } = this.overlays;
+    const found: { key: string; cost: number; pieces: PathPiece[] }[] = [];
+    const tries = candidates.slice(0, MAX_OPENER_TRIES);
+    for (const key of tries) {
+      const o = this.overlays.get(key)!;
+      for (const e of o.edges) blockCount[e]--;
+      try {
+        const r = this.searcher.route(costs, rank, from, to);
+        if (r.cost < Infinity) found.push({ key, cost: r.cost, pieces: r.pieces });
+      } finally {
+        for (const e of o.edges) blockCount[e]++;
+      }
+    }
+    found.sort((a, b) => a.cost - b.cost || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const openers = found.map((f) => {
+      const route = this.leg(f.pieces);
+      this.setClearance([route]);
+      return { ref: zoneRefOf(f.key), route, cost: round1(f.cost) };
+    });
+    return { openers, candidates: candidates.length, tried: tries.length };
+  }
+
+  /**
+   * The blocking overlays on the border of what a snapped end reaches (forward: from it; backward: to
+   * it) for a vehicle rank with every block in place: the keys of the blocked edges met. An end on a
+   * blocked edge reaches nothing: the border is that edge's blocks.
+   */
+  private border(rank: number, end: Snap, forward: boolean): Set<string> {
+    const g = this.graph;
+    const d = g.data;
+    const { blockCount } = this.overlays;
+    const keys = new Set<string>();
+    const addKeys = (e: number) => {
+      for (const k of this.overlays.onEdge(e) ?? []) if (this.overlays.get(k)?.effect === 'block') keys.add(k);
+    };
+    const e0 = end.edge;
+    if (blockCount[e0] > 0) {
+      addKeys(e0);
+      return keys;
+    }
+    const seen = new Uint8Array(g.nodeCount);
+    const queue: number[] = [];
+    const visit = (n: number) => {
+      if (seen[n]) return;
+      seen[n] = 1;
+      queue.push(n);
+    };
+    // Leaving the start along its edge reaches its `to` node when the edge runs forward; an end is
+    // reached from its edge's `from` node the same way.
+    if (d.edgeDir[e0] & DIR_FORWARD) visit(forward ? d.edgeTo[e0] : d.edgeFrom[e0]);
+    if (d.edgeDir[e0] & DIR_BACKWARD) visit(forward ? d.edgeFrom[e0] : d.edgeTo[e0]);
+    const { start, arcs } = forward ? { start: g.adjStart, arcs: g.adjArc } : g.inArcs;
+    while (queue.length > 0) {
+      const n = queue.pop()!;
+      for (let k = start[n]; k < start[n + 1]; k++) {
+        const arc = arcs[k];
+        const e = arc >> 1;
+        if (d.edgeRank[e] < rank) continue;
+        if (blockCount[e] > 0) {
+          addKeys(e);
+          continue;
+        }
+        // Forward: the arc's head; backward: its tail (arc & 1 walks against the drawing).
+        const along = (arc & 1) === 0;
+        visit(forward === along ? d.edgeTo[e] : d.edgeFrom[e]);
+      }
+    }
+    return keys;
   }
 
   /** Nearest usable road to a point for a vehicle rank, or how far the nearest one is. */
@@ -583,7 +744,7 @@ export class Router implements CorridorEngine {
   }
 }
 
-function offNetwork(path: 'from' | 'to', distanceM: number): RouteAnswer {
+function offNetwork(path: 'from' | 'to', distanceM: number): Extract<RouteAnswer, { code: 'off_network' }> {
   const far = Number.isFinite(distanceM) ? formatDistance(distanceM) : 'far';
   return {
     ok: false,

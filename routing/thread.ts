@@ -11,10 +11,11 @@ const port = parentPort!;
 const post = (msg: FromRouting) => port.postMessage(msg);
 
 try {
-  const { cacheFile, options } = workerData as RoutingThreadData;
+  const { cacheFile, options, networkWays } = workerData as RoutingThreadData;
   const graph = readGraphCache(cacheFile);
   if (!graph) throw new Error(`the prepared road graph ${cacheFile} is missing or of another version`);
   const router = new Router(graph, options);
+  if (networkWays) router.setNetworkWays(networkWays);
   let picture: Picture = emptyPicture();
   /** The corridor last sent for each convoy: what the store will hold, against which refreshes are made. */
   const sent = new Map<string, Corridor>();
@@ -51,6 +52,8 @@ try {
         }
         case 'route':
           return post({ kind: 'route', id: msg.id, answer: router.route(msg.query) });
+        case 'check':
+          return post({ kind: 'check', id: msg.id, answer: router.check(msg.query), ms: performance.now() - started });
       }
     } catch (err) {
       post({ kind: 'failed', id: msg.id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });

@@ -14,6 +14,7 @@ import { checkDataDir, DataDirError } from './util/data-dir.js';
 import { startScenario } from './scenario/index.js';
 import { AgreementError, loadAgreement, type Agreement } from './sharing/agreement.js';
 import { CotPortError } from './net/cot-server.js';
+import { NetworkAccess } from './access/network.js';
 
 
 function progressPrinter(label: string): (p: LoadProgress) => void {
@@ -71,22 +72,26 @@ async function main(): Promise<void> {
     logger.info({ network: identity.name, key: identity.key.slice(0, 12) }, 'data directory recorded for this road network');
   }
 
+  // On a first start the ways just read for the graph serve the network's access constraints (issue 16)
+  // and the basemap too: the file is parsed once. Both are cached beside the graph.
+  let firstWays = network.takeWays();
+  const networkAccess = await NetworkAccess.load({ file: roadsFile, cacheDir: path.join(config.dataDir, 'cache'), key: network.key, ways: firstWays });
+  logger.info({ closed: networkAccess.ways.filter((w) => w.status === 'closed').length, restricted: networkAccess.ways.filter((w) => w.status === 'restricted').length }, 'network access constraints ready');
   const basemapOptions = {
     dataDir: config.dataDir,
     key: network.key,
-    // On a first start the ways just read for the graph serve the basemap too: the file is parsed once.
-    readWays: async () => network.takeWays() ?? readRoadWays(roadsFile, progressPrinter('Basemap roads')),
+    readWays: async () => firstWays ?? readRoadWays(roadsFile, progressPrinter('Basemap roads')),
     bbox: network.bbox,
   };
   // Built (or found in the cache) before the URL is printed, so the first map load is not the one that waits.
   const tileProgress = progressPrinter('Basemap tiles');
   await ensureBasemap({ ...basemapOptions, onProgress: (done, total) => tileProgress({ phase: 'build', done, total }) });
-  // Released when the basemap came from its cache and did not take them: they are not kept for the server's life.
-  network.takeWays();
+  // Released once the basemap is built or found: they are not kept for the server's life.
+  firstWays = undefined;
   const basemap = basemapRouter(basemapOptions);
 
-  const routing = await RoutingThread.start({ cacheFile: network.cacheFile }, logger.child({ part: 'router' }));
-  const server: RunningServer = await startServer(config, { routing, logger, routers: [basemap], agreement });
+  const routing = await RoutingThread.start({ cacheFile: network.cacheFile, networkWays: networkAccess.ways }, logger.child({ part: 'router' }));
+  const server: RunningServer = await startServer(config, { routing, logger, routers: [basemap], agreement, networkAccess });
 
   const scenario =
     config.scenario === 'exercise'

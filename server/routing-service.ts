@@ -2,7 +2,7 @@
 // keeps every convoy's corridor current. The production router runs on a thread of its own
 // (routing-thread.ts); an in-thread one serves tests and tools with small graphs.
 import { ROUTING_EVENT_TYPES, type Picture, type PictureEvent } from '@corridor/protocol';
-import type { CorridorEngine, RouteAnswer, RouteQuery } from '../routing/types.js';
+import type { AccessAnswer, AccessQuery, CorridorEngine, RouteAnswer, RouteQuery } from '../routing/types.js';
 import type { Reaction, Reactor } from './core/reactor.js';
 
 /** What the server needs of a router. */
@@ -11,6 +11,8 @@ export interface RoutingService {
   readonly bbox: [number, number, number, number];
   /** Answers `GET /api/route` and the exercise's units. */
   route(query: RouteQuery): Promise<RouteAnswer>;
+  /** Answers `GET /api/access/check` (issue 16): a route now, or what blocks and what alone would open one. */
+  check(query: AccessQuery): Promise<AccessAnswer>;
   /** The router as a reactor of the store: corridors for every convoy, kept current (P11). */
   readonly reactor: Reactor;
   close(): Promise<void>;
@@ -37,6 +39,15 @@ export class InlineRouting implements RoutingService {
   route(query: RouteQuery): Promise<RouteAnswer> {
     try {
       return Promise.resolve(this.engine.route(query));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  check(query: AccessQuery): Promise<AccessAnswer> {
+    if (!this.engine.check) return Promise.reject(new Error('this router does not answer access checks'));
+    try {
+      return Promise.resolve(this.engine.check(query));
     } catch (err) {
       return Promise.reject(err);
     }

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { ROUTING_EVENT_TYPES, type CorridorUpdate, type Picture, type PictureEvent } from '@corridor/protocol';
 import type { FromRouting, RoutingThreadData, ToRouting } from '../routing/thread-protocol.js';
-import type { RouteAnswer, RouteQuery } from '../routing/types.js';
+import type { AccessAnswer, AccessQuery, RouteAnswer, RouteQuery } from '../routing/types.js';
 import type { Reaction, Reactor, ReactorContext } from './core/reactor.js';
 import type { RoutingService } from './routing-service.js';
 import { startModuleWorker } from './worker.js';
@@ -28,6 +28,8 @@ export class RoutingThread implements RoutingService {
   private closed = false;
   /** Figures of the last answers, for diagnostics: how long the router worked on its thread, ms. */
   lastWorkMs = 0;
+  /** How long the router worked on the last access check, on its thread, ms. */
+  lastCheckMs = 0;
 
   private constructor(
     private readonly data: RoutingThreadData,
@@ -74,6 +76,14 @@ export class RoutingThread implements RoutingService {
   route(query: RouteQuery): Promise<RouteAnswer> {
     return this.request({ kind: 'route', id: 0, query }).then((reply) => {
       if (reply.kind !== 'route') throw new Error(`the routing thread answered ${reply.kind} to a route query`);
+      return reply.answer;
+    });
+  }
+
+  check(query: AccessQuery): Promise<AccessAnswer> {
+    return this.request({ kind: 'check', id: 0, query }).then((reply) => {
+      if (reply.kind !== 'check') throw new Error(`the routing thread answered ${reply.kind} to an access check`);
+      this.lastCheckMs = reply.ms;
       return reply.answer;
     });
   }

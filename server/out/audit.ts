@@ -4,7 +4,7 @@
 // picture held just before the event; filtered by time, organisation, item and kind; given as JSON or
 // as CSV (RFC 4180: comma-separated, CRLF, fields quoted when they must be, UTF-8 with a byte-order
 // mark so a spreadsheet opens it as UTF-8). Only administrators read it (the routes check), in full.
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from './csv.js';
 import { applyEventsInPlace, emptyPicture, eventKind, KINDS, type AuditRow, type Picture, type PictureEvent } from '@corridor/protocol';
 
 export type { AuditRow };
@@ -45,8 +45,8 @@ const CONVOY_EVENTS: Record<string, (e: PictureEvent) => string> = {
   'alert.raised': (e) => (e as { alert: { convoyId: string } }).alert.convoyId,
 };
 
-/** The items an event changes: kind, id, and where the picture holds it. */
-function itemsOf(e: PictureEvent): { kind: string; id: string; get: (p: Picture) => unknown }[] {
+/** The items an event changes: kind, id, and where the picture holds it (also the replay's CSV, issue 16). */
+export function itemsOf(e: PictureEvent): { kind: string; id: string; get: (p: Picture) => unknown }[] {
   if (e.type === 'position.reported') return e.units.map((u) => ({ kind: 'unit', id: u.unitId, get: (p: Picture) => p.units[u.unitId] }));
   if (e.type === 'agreement.changed') return [{ kind: 'agreement', id: e.name, get: () => ({ name: e.name, digest: e.digest }) }];
   if (e.type === 'audit.read') return [{ kind: 'audit', id: 'audit-trail', get: () => ({ query: e.query, rows: e.rows }) }];
@@ -122,20 +122,7 @@ export async function readAuditTrail(read: (since: number, limit: number) => Pro
 /** The CSV columns, in order. */
 export const AUDIT_COLUMNS = ['seq', 'time', 'type', 'kind', 'item', 'org', 'role', 'tokenId', 'before', 'after'] as const;
 
-/**
- * A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@` or a control character as a formula:
- * such a text is given with a leading apostrophe, which shows it as text.
- */
-function cell(value: unknown): string {
-  const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : typeof value === 'number' ? String(value) : JSON.stringify(value);
-  return typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
 /** The rows as CSV (RFC 4180) with a header, a byte-order mark and CRLF line ends. */
 export function auditCsv(rows: readonly AuditRow[]): string {
-  const body = stringify(
-    rows.map((r) => AUDIT_COLUMNS.map((c) => cell(r[c]))),
-    { header: true, columns: [...AUDIT_COLUMNS], record_delimiter: '\r\n', quoted_match: /[",\r\n]/ },
-  );
-  return `\uFEFF${body}`;
+  return toCsv(AUDIT_COLUMNS, rows);
 }

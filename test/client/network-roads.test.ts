@@ -38,7 +38,7 @@ describe('tagged roads of the loaded network', () => {
     const props = networkRoadProps(roads, 1);
     const data = props.data as { road: { id: string } }[];
     expect(data.map((l) => l.road.id)).toEqual(['r', 'c']);
-    expect((props.getColor as (l: unknown) => number[])(data[1]).slice(0, 3)).toEqual(ACCESS_STATUS_COLORS.closed.slice(0, 3));
+    expect((props.getColor as unknown as (l: unknown) => number[])(data[1]).slice(0, 3)).toEqual(ACCESS_STATUS_COLORS.closed.slice(0, 3));
     expect(networkRoadProps(roads, 2).data).toBe(props.data);
     const ids = pictureLayers(emptyPicture(), { nowMs: 0, staleAfterMs: 60_000, scale: 1, networkRoads: roads }).map((l) => l.id);
     expect(ids.indexOf('network-roads')).toBeLessThan(ids.indexOf('constraint-lines'));
