@@ -22,6 +22,7 @@ import { DEFAULT_TOKEN_LIMITS } from './gateway/limits.js';
 import type { Sender } from './gateway/sender.js';
 import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog } from './log/event-log.js';
 import { FileSnapshotStore, snapshotDir } from './log/snapshot-store.js';
+import { ReplayService } from './replay/replay.js';
 import { Broadcaster } from './net/broadcast.js';
 import { createHttpApp } from './net/http/app.js';
 import { AgreementError, parseAgreement, SharingAgreement, type Agreement } from './sharing/agreement.js';
@@ -36,6 +37,7 @@ import type { Actor, ClientCommand } from '@corridor/protocol';
 import { SYSTEM_ACTOR } from './core/commands.js';
 import type { RoutingService } from './routing-service.js';
 import { checkDataDir, DataDirError, dataDirProblem } from './util/data-dir.js';
+import type { NetworkAccess } from './access/network.js';
 
 /** The built client, served at `/`, `/wall`, `/access`, `/field`. */
 /** Ms between the delay line's samples: what is delivered M minutes late is M to M + this late. */
@@ -58,6 +60,8 @@ export interface ServerDeps {
   /** Routers mounted at the root after sign-in (the basemap). */
   routers?: Router[];
   clientDir?: string;
+  /** The road network's own access constraints (issue 16; server/access/network.ts), if it has any. */
+  networkAccess?: NetworkAccess;
 }
 
 /** A started server. */
@@ -114,6 +118,17 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
       new ConvoyRerouter({ route: (q) => deps.routing.route(q) }), ...(deps.reactors ?? [])],
     snapshotEvery: config.snapshotEvery,
     snapshotIntervalMs: config.snapshotIntervalMs,
+  });
+  // The after-action replay (issue 16): checkpoints beside the log, seeks on a thread of their own.
+  const replay = new ReplayService({
+    logFile: file,
+    dataDir: config.dataDir,
+    picture: () => store.picture,
+    onCommit: (listener) => store.onCommit(listener),
+    logger: logger.child({ part: 'replay' }),
+    checkpointEvery: config.historyEvery,
+    checkpointIntervalMs: config.historyIntervalMs,
+    retentionMs: config.historyDays === undefined ? undefined : config.historyDays * 86_400_000,
   });
   // Everything sent to anyone passes the outbox with its recipient (one way out).
   // The sharing agreement, when one is in force, decides what each recipient receives (issue 13).
@@ -201,6 +216,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     agreement: () => agreement?.agreement,
     staleAfterMs: config.staleAfterMs,
     reloadAgreement: agreement && config.agreementFile ? (by) => reloadAgreement(by) : undefined,
+    replay,
+    networkAccess: deps.networkAccess,
   });
   const http = createServer(app);
   // Each step, the delay line's new sample is what delayed audiences may now see: sent to their clients.
@@ -293,6 +310,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
         fieldFeed.close();
           fieldFeed.close();
           await store.close();
+          await replay.close();
           tokens.close();
           http.closeAllConnections();
           throw err;
@@ -327,6 +345,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
         broadcaster.close();
         fieldFeed.close();
         await store.close();
+        await replay.close();
         await deps.routing.close();
         tokens.close();
         http.closeAllConnections();

@@ -65,6 +65,13 @@ export interface Config {
   agreementFile?: string;
   /** Ms between the samples of what the agreement delivers late (30 s; shorter in tests). */
   delayStepMs?: number;
+  /**
+   * The after-action replay's checkpoints (issue 16): every `historyEvery` events (100,000) or
+   * `historyIntervalMs` (10 min) with new events, kept `historyDays` (7, `CORRIDOR_HISTORY_DAYS`).
+   */
+  historyDays?: number;
+  historyEvery?: number;
+  historyIntervalMs?: number;
 }
 
 /** A configuration value that cannot be used; `variable` names the environment variable. */
@@ -167,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     tokenRatePerS: positive(env, 'CORRIDOR_TOKEN_RATE', 5000, 10_000_000),
     tokenMaxSockets: Math.round(positive(env, 'CORRIDOR_TOKEN_MAX_SOCKETS', 64, 100_000)),
     exerciseSpeedup: positive(env, 'CORRIDOR_EXERCISE_SPEEDUP', 1, 100),
+    historyDays: positive(env, 'CORRIDOR_HISTORY_DAYS', 7, 3650),
     tracking: {
       offCorridorM: positive(env, 'CORRIDOR_OFF_CORRIDOR_M', DEFAULT_TRACKING.offCorridorM, 100_000),
       offCorridorMs: positive(env, 'CORRIDOR_OFF_CORRIDOR_S', DEFAULT_TRACKING.offCorridorMs / 1000, 86_400) * 1000,

@@ -5,7 +5,7 @@
 // untouched. Texts are made once per audience (and per seq), never once per recipient, so withholding
 // costs one frame per audience however many screens are open.
 import type { Actor, OrdersMessage, Picture, PictureEvent } from '@corridor/protocol';
-import { PROTOCOL_VERSION } from '@corridor/protocol';
+import { pictureFromJson, PROTOCOL_VERSION } from '@corridor/protocol';
 import type { AppendedEvent, StoredEvent } from '../log/event-log.js';
 
 /** Who a message is for: the signed-in token reading or receiving it. */
@@ -41,6 +41,12 @@ export interface SharingPolicy {
   version?(): number;
   /** Whether an audience's picture changes as time passes (items delivered late): it is re-sent at each step. */
   delayed?(audience: string): boolean;
+  /**
+   * A past picture (the replay, issue 16) as the audience may see it: as {@link picture}, but what it
+   * receives late is withheld (what is delivered late is kept only for the present). A policy that
+   * delays items must have it; without it {@link picture} is used.
+   */
+  pastPicture?(audience: string, picture: Picture): Picture;
 }
 
 /** Events only administrators receive (who read the audit trail, issue 13). */
@@ -133,6 +139,19 @@ export class Outbox {
     const cached = this.cached(audience);
     cached.json ??= JSON.stringify(cached.picture);
     return { seq: cached.seq, json: cached.json };
+  }
+
+  /**
+   * A past picture's JSON text (the replay, issue 16; the whole picture as folded from the log) as the
+   * audience may see it: the same text when it sees everything, else the policy's past view of it,
+   * in which nothing the audience receives late is given (it is withheld rather than shown early).
+   */
+  pastPictureJson(audience: Audience, json: string): string {
+    if (audience.seesAll) return json;
+    const picture = pictureFromJson(JSON.parse(json) as Picture);
+    if (this.policy.pastPicture) return JSON.stringify(this.policy.pastPicture(audience.key, picture));
+    if (this.policy.delayed?.(audience.key)) throw new Error('the sharing policy delays items but cannot give a past picture');
+    return JSON.stringify(this.policy.picture(audience.key, picture));
   }
 
   /** The `snapshot` message of the WebSocket protocol for an audience. */

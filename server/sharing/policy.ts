@@ -197,9 +197,14 @@ export class AgreementPolicy implements SharingPolicy {
     return this.entity(audience, 'unit', unit);
   }
 
-  picture(audience: string, picture: Picture): Picture {
+  /** A past picture (the replay, issue 16): nothing delivered late is given, the delay line being of the present. */
+  pastPicture(audience: string, picture: Picture): Picture {
+    return this.picture(audience, picture, true);
+  }
+
+  picture(audience: string, picture: Picture, past = false): Picture {
     const out = { ...picture } as Picture;
-    const late = this.delayed(audience) ? new LateView(this.sharing, this.delayLine!, parseKey(audience), this.now()) : undefined;
+    const late = !past && this.delayed(audience) ? new LateView(this.sharing, this.delayLine!, parseKey(audience), this.now()) : undefined;
     const units = idRecord<Unit>();
     for (const [id, u] of Object.entries(picture.units)) {
       const seen = this.unit(audience, u) ?? late?.item('unit', id, u, (k, x, d) => this.apply(k, x, d));

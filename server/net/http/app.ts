@@ -16,6 +16,10 @@ import { readRoutes, type ServerStatus } from './read-routes.js';
 import { PAGES, requireSignIn, tokenSignIn } from './sign-in.js';
 import { writeRoutes } from './write-routes.js';
 import { adminRoutes, type AdminOptions } from './admin-routes.js';
+import { accessRoutes } from '../../access/routes.js';
+import type { NetworkAccess } from '../../access/network.js';
+import { replayRoutes } from './replay-routes.js';
+import type { ReplayService } from '../../replay/replay.js';
 
 export { HttpError } from './errors.js';
 export { PAGES } from './sign-in.js';
@@ -42,6 +46,10 @@ export interface HttpOptions {
   staleAfterMs: number;
   /** Reads the agreement's file again and puts it in force (`POST /api/agreement/reload`). */
   reloadAgreement?: AdminOptions['reloadAgreement'];
+  /** The loaded road network's own access constraints (issue 16), if it has any. */
+  networkAccess?: NetworkAccess;
+  /** The after-action replay (issue 16): past pictures and exports of the log; absent, those routes are not served. */
+  replay?: ReplayService;
 }
 
 /** `/healthz`'s answer: `ok`, or `degraded` with why (the event log cannot be written). */
@@ -77,9 +85,12 @@ export function createHttpApp(opts: HttpOptions): express.Express {
 
   app.use(tokenSignIn(tokens, opts.allowedOrigins));
   app.use(requireSignIn(tokens));
+  // Before the reads: `GET /api/picture?at=` is the replay's (issue 16); without `at` it passes on.
+  if (opts.replay) app.use('/api', replayRoutes({ ...opts, replay: opts.replay }));
   app.use('/api', readRoutes(opts));
   app.use('/api', writeRoutes(opts));
   app.use('/api', adminRoutes(opts));
+  app.use('/api', accessRoutes({ ...opts, network: opts.networkAccess }));
   for (const router of opts.routers ?? []) app.use(router);
 
   // ---------------------------------------------------------------- the client

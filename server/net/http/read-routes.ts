@@ -12,6 +12,8 @@ import type { Agreement } from '../../sharing/agreement.js';
 import { allow } from './write-routes.js';
 import { alertView, convoyView } from './convoy-view.js';
 import { HttpError } from './errors.js';
+import { isoParam } from './replay-routes.js';
+import type { ReplayService } from '../../replay/replay.js';
 import { cotDataPackage, cotDocument, cotItems, corridorUid } from '../../out/cot-picture.js';
 
 /** What `GET /api/status` tells an administrator (and the message benchmark). */
@@ -39,6 +41,8 @@ export interface ReadOptions {
   agreement: () => Agreement | undefined;
   /** After how long without a report a unit counts as stale, ms (CoT stale times). */
   staleAfterMs: number;
+  /** The after-action replay (issue 16): the seq that stood at a moment, for `GET /events?until=`. */
+  replay?: Pick<ReplayService, 'seqAt'>;
 }
 
 const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
@@ -159,8 +163,13 @@ export function readRoutes(opts: ReadOptions): express.Router {
   api.get('/events', allow('read'), charge((req) => COST.events(Math.min(10_000, Number(req.query.limit) || 1000))), async (req, res) => {
     const since = intParam(req, 'since', 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = intParam(req, 'limit', 1000, 1, 10_000);
-    const rows = outbox.events(audienceOf(req), await store.readSince(since, limit));
-    res.type('application/json').send(`{"seq":${store.picture.seq},"events":[${rows.map((r) => r.json).join(',')}]}`);
+    // Playback of the replay (issue 16): `until` stops before the first event stored later than it.
+    const untilMs = isoParam(req, 'until');
+    if (untilMs !== undefined && !opts.replay) throw new HttpError({ code: 'unavailable', message: 'this server keeps no replay of its log', path: 'until' });
+    const untilSeq = untilMs === undefined ? undefined : opts.replay!.seqAt(untilMs);
+    const count = untilSeq === undefined ? limit : Math.min(limit, Math.max(0, untilSeq - since));
+    const rows = count === 0 ? [] : outbox.events(audienceOf(req), await store.readSince(since, count));
+    res.type('application/json').send(`{"seq":${store.picture.seq},${untilSeq === undefined ? '' : `"untilSeq":${untilSeq},`}"events":[${rows.map((r) => r.json).join(',')}]}`);
   });
 
   api.get('/status', allow('status'), (_req, res) => {
@@ -227,7 +236,8 @@ function intParam(req: Request, name: string, fallback: number, min: number, max
   return Number(raw);
 }
 
-function lonLatParam(req: Request, name: 'from' | 'to'): [number, number] {
+/** A `lon,lat` query parameter in decimal degrees (`from`, `to`); 400 naming it when it is not one. */
+export function lonLatParam(req: Request, name: 'from' | 'to'): [number, number] {
   const raw = req.query[name];
   const m = typeof raw === 'string' ? /^\s*(-?\d{1,3}(?:\.\d{1,15})?)\s*,\s*(-?\d{1,2}(?:\.\d{1,15})?)\s*$/.exec(raw) : null;
   if (!m) {

@@ -1,0 +1,109 @@
+// Replay checkpoints (server/replay, issue 16): every N committed events, or every M minutes when
+// there are new events, whichever comes first, the picture's text is made a piece at a time
+// (core/picture-text.ts), gzipped on the thread pool and stored in the history (history-store.ts);
+// checkpoints older than the retention are pruned. Never two at once; a failing write is logged once
+// while it fails (seeks then fold from an older checkpoint).
+import type { Logger } from 'pino';
+import { idRecord, type Picture } from '@corridor/protocol';
+import { pictureJson } from '../core/picture-text.js';
+import { FailingCondition } from '../util/failing-condition.js';
+import { compressPicture, type HistoryStore } from './history-store.js';
+
+/** Defaults: a checkpoint every 100,000 events or 10 minutes with new events, kept 7 days. */
+export const CHECKPOINT_EVERY = 100_000;
+export const CHECKPOINT_INTERVAL_MS = 10 * 60_000;
+export const HISTORY_RETENTION_MS = 7 * 86_400_000;
+
+export interface CheckpointerOptions {
+  history: HistoryStore;
+  /** The live picture (never changed here). */
+  picture: () => Picture;
+  logger: Logger;
+  every?: number;
+  intervalMs?: number;
+  retentionMs?: number;
+  now?: () => number;
+}
+
+/**
+ * The picture as of its seq, for a checkpoint: the units slice is the one slice the store changes in
+ * place (apply-event.ts), so it is copied (its unit objects are replaced, never changed, so a shallow
+ * copy will do); the other slices are replaced when they change. Without the copy a unit in the text
+ * could be newer than the checkpoint's seq, and a seek just after it would show it early.
+ */
+function frozen(picture: Picture): Picture {
+  return { ...picture, units: idRecord(picture.units) };
+}
+
+/** Writes checkpoints of the live picture to the history when they are due. */
+export class Checkpointer {
+  private readonly every: number;
+  private readonly intervalMs: number;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+  private readonly failing: FailingCondition;
+  private readonly timer: NodeJS.Timeout;
+  private eventsSince = 0;
+  private lastMs: number;
+  private writing?: Promise<boolean>;
+  private stopped = false;
+  /** Checkpoints written since start (status, tests). */
+  written = 0;
+
+  constructor(private readonly opts: CheckpointerOptions) {
+    this.every = opts.every ?? CHECKPOINT_EVERY;
+    this.intervalMs = opts.intervalMs ?? CHECKPOINT_INTERVAL_MS;
+    this.retentionMs = opts.retentionMs ?? HISTORY_RETENTION_MS;
+    this.now = opts.now ?? Date.now;
+    this.lastMs = this.now();
+    this.failing = new FailingCondition(opts.logger, 'writing a replay checkpoint (seeks fold more of the log meanwhile)', 60_000, this.now);
+    // Looked at ten times per interval (at least every second, at most every minute), so a quiet
+    // spell is checkpointed at most a tenth of the interval late.
+    this.timer = setInterval(() => this.maybe(true), Math.min(60_000, Math.max(1000, this.intervalMs / 10)));
+    this.timer.unref();
+  }
+
+  /** Counts committed events; writes a checkpoint when enough have come. */
+  committed(events: number): void {
+    this.eventsSince += events;
+    this.maybe(false);
+  }
+
+  /** Writes a checkpoint now (or waits for the one under way); whether it was stored. */
+  checkpoint(): Promise<boolean> {
+    if (this.writing) return this.writing;
+    this.eventsSince = 0;
+    this.lastMs = this.now();
+    this.writing = (async () => {
+      try {
+        const picture = frozen(this.opts.picture());
+        const body = await compressPicture(await pictureJson(picture));
+        const nowMs = this.now();
+        this.opts.history.write(picture.seq, nowMs, body);
+        this.opts.history.prune(nowMs - this.retentionMs);
+        this.written++;
+        this.failing.ok();
+        return true;
+      } catch (err) {
+        this.failing.fail(err);
+        return false;
+      } finally {
+        this.writing = undefined;
+      }
+    })();
+    return this.writing;
+  }
+
+  /** Stops the timer and, when there are events since the last one, writes a last checkpoint. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    if (this.writing) await this.writing;
+    if (this.eventsSince > 0) await this.checkpoint();
+  }
+
+  private maybe(timerTick: boolean): void {
+    if (this.stopped || this.eventsSince === 0 || this.writing) return;
+    if (this.eventsSince >= this.every || (timerTick && this.now() - this.lastMs >= this.intervalMs)) void this.checkpoint();
+  }
+}
