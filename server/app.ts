@@ -144,7 +144,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     logger,
     bufferLimitBytes: config.clientBufferBytes,
   });
-  const fieldFeed = new FieldFeed({ source: store, outbox, logger, tickMs: config.fieldTickMs });
+  const fieldFeed = new FieldFeed({ source: store, outbox, logger, tickMs: config.fieldTickMs, network: deps.networkAccess?.items.filter((i) => i.status !== 'open') });
   const gateway = new Gateway({
     store,
     logger,

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { FieldItem, FieldMessage } from '@corridor/protocol';
 import type { AppendedEvent } from '../log/event-log.js';
 import type { Audience, Outbox } from '../out/outbox.js';
-import { fieldView, type FieldViewOptions } from '../out/field-view.js';
+import { fieldView, type FieldViewOptions, type NetworkConstraint } from '../out/field-view.js';
 import type { EventSource } from './broadcast.js';
 
 /** What the feed needs of a socket. */
@@ -28,6 +28,8 @@ export interface FieldFeedOptions {
   urgentMs?: number;
   /** Unsent bytes at which a client is skipped until its socket drains (default 8 KiB). */
   backlogBytes?: number;
+  /** The road network's own tagged roads, sent to a unit within its radius (issue 16). */
+  network?: readonly NetworkConstraint[];
   now?: () => number;
 }
 
@@ -114,7 +116,7 @@ export class FieldFeed {
       const picture = this.opts.outbox.picture(client.audience);
       const version = this.opts.outbox.version();
       if (!client.full && picture.seq === client.seq && version === client.version) return;
-      const view = fieldView(picture, client.view);
+      const view = fieldView(picture, client.view, this.opts.network);
       const set: Record<string, FieldItem> = {};
       const drop: string[] = [];
       const sent = new Map<string, string>();

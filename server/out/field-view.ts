@@ -29,6 +29,17 @@ export interface FieldViewOptions {
   units: boolean;
 }
 
+/**
+ * A standing access constraint of the road network itself (a road its assessment tagged closed or
+ * restricted, server/access/network.ts): sent to a unit within its radius like a posted one.
+ */
+export interface NetworkConstraint {
+  id: string;
+  status: Constraint['status'];
+  category: string;
+  geometry: Constraint['geometry'];
+}
+
 /** Most of its own reports a unit is sent the status of (the latest). */
 export const FIELD_OWN_REPORTS = 20;
 /** Most other units a field client is sent (the nearest). */
@@ -81,9 +92,9 @@ function ringsOf(zone: ThreatZone): string[] {
   return a.type === 'Polygon' ? [encodeLine(a.coordinates[0])] : a.coordinates.map((p) => encodeLine(p[0]));
 }
 
-function constraintItem(c: Constraint): FieldConstraint {
+function constraintItem(c: Pick<Constraint, 'id' | 'status' | 'category' | 'reason' | 'geometry'> | NetworkConstraint): FieldConstraint {
   const item: FieldConstraint = { k: 'constraint', id: c.id, status: c.status, category: c.category };
-  if (c.reason !== undefined) item.reason = c.reason;
+  if ('reason' in c && c.reason !== undefined) item.reason = c.reason;
   const g = c.geometry;
   if (g.type === 'LineString') item.lines = [encodeLine(g.coordinates)];
   else if (g.type === 'MultiLineString') item.lines = g.coordinates.map((l) => encodeLine(l));
@@ -134,9 +145,10 @@ function alertItem(alert: Alert): FieldAlert {
 /**
  * What a field unit is sent, by key, from the picture its audience may see. Zones and constraints
  * the picture withholds from it are not there to be sent; those cutting its way ahead are named as
- * the picture names them (a withheld one is left out).
+ * the picture names them (a withheld one is left out). The road network's tagged roads within the
+ * radius come too (`network`).
  */
-export function fieldView(picture: Picture, opts: FieldViewOptions): Map<string, FieldItem> {
+export function fieldView(picture: Picture, opts: FieldViewOptions, network: readonly NetworkConstraint[] = []): Map<string, FieldItem> {
   const out = new Map<string, FieldItem>();
   const me = picture.units[opts.unitId];
   const convoy = convoyOfUnit(picture, opts.unitId);
@@ -174,6 +186,8 @@ export function fieldView(picture: Picture, opts: FieldViewOptions): Map<string,
     if (!ahead.has(`constraint:${c.id}`) && !near(c.geometry)) continue;
     out.set(`c:${c.id}`, constraintItem(c));
   }
+  // The network's own tagged roads near the unit (they never change: each is sent once).
+  for (const c of network) if (near(c.geometry)) out.set(`c:${c.id}`, constraintItem(c));
   for (const alert of Object.values(picture.alerts)) {
     if (alert.clearedMs !== undefined) continue;
     if (alert.unitId !== opts.unitId && (convoy === undefined || alert.convoyId !== convoy.id)) continue;

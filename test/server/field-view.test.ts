@@ -80,6 +80,14 @@ describe('fieldView', () => {
     expect(view.get('progress')).toEqual({ k: 'progress', convoyId: 'cv-1', doneM: 100, leftM: 1100, etaMs: 1_000_020_000 });
   });
 
+  it("sends the road network's tagged roads within the radius as constraints, not those beyond (issue 16)", () => {
+    const road = (id: string, at: [number, number]) => ({ id, status: 'closed' as const, category: 'physical-environment', geometry: { type: 'LineString' as const, coordinates: [at, [at[0] + 0.001, at[1]]] as [number, number][] } });
+    const view = fieldView(picture(), { unitId: 'U1', radiusM: 2000, units: false }, [road('ac-osm-w1', [11.967, 57.71]), road('ac-osm-w2', [12.5, 57.9])]);
+    expect(view.get('c:ac-osm-w1')).toMatchObject({ k: 'constraint', id: 'ac-osm-w1', status: 'closed', category: 'physical-environment' });
+    expect(decodeLine((view.get('c:ac-osm-w1') as { lines: string[] }).lines[0])[0]).toEqual([11.967, 57.71]);
+    expect(view.has('c:ac-osm-w2')).toBe(false);
+  });
+
   it('picks the convoy a unit travels with: under way before planned, ended ones never', () => {
     const p = picture();
     p.convoys.a = convoy('a', 'planned', { leadUnitId: 'U1', updatedMs: 5 });
