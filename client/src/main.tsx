@@ -13,6 +13,7 @@ import { I18nextProvider } from 'react-i18next';
 import { chooseLanguage } from './i18n/languages.js';
 import { applyDocumentLanguage, createI18n, rememberLanguage, storedLanguage } from './i18n/setup.js';
 import { installTestHooks } from './test-hooks.js';
+import { AccessPage } from './access/AccessPage.js';
 import { AuditPage } from './ui/AuditPage.js';
 import { FieldPage } from './field/FieldPage.js';
 import { ComingSoon, PicturePage } from './ui/PicturePage.js';
@@ -35,7 +36,7 @@ function pageFor(pathname: string) {
     case '/wall':
       return <PicturePage wall hooks={hooks} />;
     case '/access':
-      return <ComingSoon name="page.access" />;
+      return <AccessPage hooks={hooks} />;
     case '/field':
       return <FieldPage />;
     case '/audit':

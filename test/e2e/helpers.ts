@@ -51,6 +51,9 @@ export class E2e {
   private dataDir = '';
   private log = '';
 
+  /** `env`: the server's environment over the defaults (`CORRIDOR_ROADS`, `CORRIDOR_SCENARIO=none`, ...). */
+  constructor(private readonly env: Record<string, string> = {}) {}
+
   /** Starts the server (on a free port, or `port` to come back where it was) and, the first time, Chromium. */
   async start(port = 0): Promise<string> {
     this.baseUrl = await this.startServer(port);
@@ -70,7 +73,7 @@ export class E2e {
     this.log = '';
     const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'server/main.ts'], {
       cwd: repoRoot,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CORRIDOR_DATA_DIR: this.dataDir, CORRIDOR_ADMIN_TOKEN: TOKEN, CORRIDOR_COT_PORT: '0', CORRIDOR_SCENARIO: 'exercise' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CORRIDOR_DATA_DIR: this.dataDir, CORRIDOR_ADMIN_TOKEN: TOKEN, CORRIDOR_COT_PORT: '0', CORRIDOR_SCENARIO: 'exercise', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.server = child;

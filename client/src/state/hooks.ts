@@ -1,14 +1,27 @@
 // React bindings of the client state (client/src/state): the app's store, selectors and a ticking clock.
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
-import { createPictureStore, type PictureState } from './picture-store.js';
+import { createStore } from 'zustand/vanilla';
+import { createPictureStore, type PictureState, type PictureStore } from './picture-store.js';
 
-/** The page's one store. */
+/** The page's one store: the live picture, which the connection keeps current. */
 export const pictureStore = createPictureStore();
 
-/** Selects from the page's store; re-renders only when the selected value changes (Object.is). */
+/**
+ * The store the page shows: the live one, or a replayed picture of the past (issue 16). The live store keeps
+ * folding its stream meanwhile, so going back to live is instant.
+ */
+export const shownStore = createStore<{ store: PictureStore }>(() => ({ store: pictureStore }));
+
+/** Shows a replayed picture's store, or the live one again (null). */
+export function showPicture(store: PictureStore | null): void {
+  shownStore.setState({ store: store ?? pictureStore });
+}
+
+/** Selects from the store the page shows; re-renders only when the selected value changes (Object.is). */
 export function usePicture<T>(selector: (s: PictureState) => T): T {
-  return useStore(pictureStore, selector);
+  const store = useStore(shownStore, (s) => s.store);
+  return useStore(store, selector);
 }
 
 /** Client time, refreshed every `everyMs` milliseconds, ms since epoch. */

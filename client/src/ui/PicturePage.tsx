@@ -14,6 +14,9 @@ import { SidePanel } from './SidePanel.js';
 import { TopBar } from './TopBar.js';
 import { wallScale } from './wall-scale.js';
 import { corridorReason } from './format.js';
+import { ReplayBanner } from '../replay/ReplayBanner.js';
+import { ReplayDock } from '../replay/ReplayDock.js';
+import { useReplay, useReplayController } from '../replay/use-replay.js';
 
 /** Opens the page's WebSocket for as long as the page is mounted. */
 function useLiveConnection() {
@@ -70,9 +73,14 @@ export function PicturePage({ wall, hooks }: { wall: boolean; hooks: CorridorHoo
   const scale = wall ? wallScale(height) : 1;
   // The wall's header, legend and strip grow with the map's type (styles.css reads --wall-zoom; 1 at scale 1.5).
   const style = wall ? ({ '--wall-zoom': (scale / 1.5).toFixed(3) } as CSSProperties) : undefined;
+  // The replay (issue 16): on the picture always, on the wall (which has no controls) only with `?replay=1`.
+  const [timeline] = useState(() => !wall || new URLSearchParams(window.location.search).get('replay') === '1');
+  const replay = useReplayController(timeline);
+  const past = useReplay(replay, (s) => s.mode === 'past');
   return (
-    <div className={`page ${wall ? 'page-wall' : 'page-ops'}`} style={style}>
+    <div className={`page ${wall ? 'page-wall' : 'page-ops'}${replay ? ' page-replay' : ''}${past ? ' page-past' : ''}`} style={style}>
       <TopBar now={now} title={w.t(wall ? 'page.wall' : 'page.ops')} switcher={!wall} />
+      <ReplayBanner replay={replay} />
       <main className="body">
         <div className="map-wrap">
           <PictureMap scale={scale} hooks={hooks} furniture=".legend-dock, .blocked-strip" />
@@ -83,6 +91,7 @@ export function PicturePage({ wall, hooks }: { wall: boolean; hooks: CorridorHoo
         </div>
         {!wall && <SidePanel />}
       </main>
+      {replay && <ReplayDock replay={replay} />}
       <footer className="exercise-footer">{w.t('exercise.footer')}</footer>
     </div>
   );

@@ -34,6 +34,7 @@ export function TopBar({ now, title, switcher = true }: { now: number; title: st
   const list = unitList(units);
   const stale = list.filter((u) => isStale(u, now + offset, staleAfterMs)).length;
   const clockMs = now + offset;
+  const access = window.location.pathname.replace(/\/+$/, '') === '/access';
   return (
     <header className="topbar">
       <div className="exercise-mark" aria-label={w.t('exercise.label')}>
@@ -60,6 +61,12 @@ export function TopBar({ now, title, switcher = true }: { now: number; title: st
         <span className="clock-date">{w.fmt.utcDate(clockMs)}</span>
       </div>
       <SharingNotice />
+      {/* The access view (issue 16) from the desk's picture, and back; not on the wall, which nobody clicks. */}
+      {switcher && (
+        <a className="topbar-link" data-testid="topbar-access" href={access ? '/' : '/access'}>
+          {w.t(access ? 'access.back' : 'page.access')}
+        </a>
+      )}
       {switcher && <LanguageSwitcher />}
       <ConnectionBadge now={now} />
       <div className="exercise-mark" aria-hidden="true">
