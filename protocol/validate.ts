@@ -674,9 +674,10 @@ export function validateCommand(raw: unknown, nowMs: number): Result<ClientComma
   }
   const kind = type as ClientCommandType;
   if (kind === 'constraint.upsert') {
-    const read = readCategory((raw as { constraint?: unknown }).constraint, 'constraint');
+    const posted = (raw as { constraint?: unknown }).constraint;
+    const read = readCategory(posted, 'constraint');
     if (!read.ok) return read;
-    raw = { ...(raw as Record<string, unknown>), constraint: read.value };
+    if (read.value !== posted) raw = { ...(raw as Record<string, unknown>), constraint: read.value };
   }
   const r = checkSchema(ClientCommandSchemas[kind], raw);
   if (!r.ok) return r;

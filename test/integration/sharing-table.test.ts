@@ -267,6 +267,14 @@ function expectedItem(kind: ItemKind, stored: Json, outcome: Outcome): Json | un
   if (!outcome.receives) return undefined;
   const out: Json = { ...stored };
   for (const f of outcome.without) delete out[f];
+  // A constraint's history repeats its reason and verifier at each change (P32): removed there too.
+  if (kind === 'constraint' && Array.isArray(stored.history)) {
+    out.history = stored.history.map((h: Json) => {
+      const entry = { ...h };
+      for (const f of outcome.without) delete entry[f];
+      return entry;
+    });
+  }
   if (outcome.coarsenM !== undefined) {
     const m = outcome.coarsenM;
     if (kind === 'unit' || kind === 'haven') [out.lon, out.lat] = coarsen([stored.lon, stored.lat], m);

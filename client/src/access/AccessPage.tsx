@@ -110,14 +110,26 @@ function inForceText(row: AccessRow, nowMs: number, w: Words): string {
   return w.fmt.duration(Math.round(h * 3600));
 }
 
-/** A network road's assessment tags as they are (`practicability=4wd_only`), data rather than words. */
-function tagsText(tags: Record<string, string> | undefined): string[] {
-  return Object.entries(tags ?? {}).map(([k, v]) => `${k}=${v}`);
+/** The assessment tags a network road may carry, and the words of each (their values are the survey's own, shown as tagged). */
+const TAG_WORDS: Record<string, MessageKey> = {
+  operational_status: 'access.tag.operationalStatus',
+  practicability: 'access.tag.practicability',
+  surface: 'access.tag.surface',
+  smoothness: 'access.tag.smoothness',
+  operational_status_quality: 'access.tag.quality',
+};
+
+/** A network road's assessment tags in words: "takes at most: 4wd less than 3.5mt" (a tag without words as `key=value`). */
+function tagsText(tags: Record<string, string> | undefined, w: Words): string[] {
+  return Object.entries(tags ?? {}).map(([k, v]) => {
+    const value = v.replace(/_/g, ' ');
+    return Object.hasOwn(TAG_WORDS, k) ? w.t('access.tag.line', { tag: w.t(TAG_WORDS[k]), value: w.isolate(value) }) : `${k}=${v}`;
+  });
 }
 
 /** Why a row is as it is: its reason, or a network road's name and assessment tags. */
 function ReasonCell({ row, w }: { row: AccessRow; w: Words }) {
-  const tags = tagsText(row.road?.operationalStatus ? { operational_status: row.road.operationalStatus, ...row.reasonTags } : row.reasonTags);
+  const tags = tagsText(row.road?.operationalStatus ? { operational_status: row.road.operationalStatus, ...row.reasonTags } : row.reasonTags, w);
   return (
     <>
       {row.reason ? <bdi>{row.reason}</bdi> : row.road ? null : <span className="meta">{w.t('access.noReason')}</span>}
@@ -125,7 +137,7 @@ function ReasonCell({ row, w }: { row: AccessRow; w: Words }) {
         <div>
           {row.road.name ? w.t('access.road', { name: w.isolate(row.road.name) }) : w.t('access.roadUnnamed', { highway: w.isolate(row.road.highway) })}
           {tags.length > 0 ? (
-            <div className="meta tags" dir="ltr">
+            <div className="meta tags">
               {tags.map((t) => (
                 <span key={t}>{t}</span>
               ))}
