@@ -209,6 +209,20 @@ export class PictureStore {
     return this.log.readSince(since, limit);
   }
 
+  /** Stored events with `since` < seq <= `toSeq` not of the `skip` types, at most `limit` (the replay's list). */
+  async readSkipping(since: number, toSeq: number, limit: number, skip: readonly string[]): Promise<StoredEvent[]> {
+    if (this.log.readSkipping) return this.log.readSkipping(since, toSeq, limit, skip);
+    const out: StoredEvent[] = [];
+    const skipped = new Set(skip);
+    for (let from = since; from < toSeq && out.length < limit; ) {
+      const page = await this.log.readSince(from, Math.min(10_000, toSeq - from));
+      if (page.length === 0) break;
+      for (const e of page) if (e.seq <= toSeq && !skipped.has(e.type) && out.length < limit) out.push(e);
+      from = page[page.length - 1].seq;
+    }
+    return out;
+  }
+
   /**
    * Queues a validated command for the next group commit; resolves once durable (P3) with its seq.
    * A known `msgId` of the same sender resolves with the seq it was first stored with and stores

@@ -85,6 +85,12 @@ export interface EventLog {
   append(entries: readonly AppendEntry[], timeMs: number): Promise<AppendResult>;
   /** Events with seq > `since`, in order, at most `limit` of them. */
   readSince(since: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * Events with `since` < seq <= `toSeq` whose type is not one of `skip`, in order, at most `limit`:
+   * the facts of a stretch of log without its stream of positions (the replay's list of events).
+   * Optional: without it, the caller filters {@link readSince}.
+   */
+  readSkipping?(since: number, toSeq: number, limit: number, skip: readonly string[]): Promise<StoredEvent[]>;
   /** A sender's stored msgId, or undefined (P8). */
   lookupMsgId(scope: string, msgId: string): Promise<StoredMsgId | undefined>;
   /**
@@ -200,6 +206,21 @@ abstract class SqliteReads {
 
   async readSince(since: number, limit: number): Promise<StoredEvent[]> {
     return this.selectSince.all(since, limit) as StoredEvent[];
+  }
+
+  private readonly skipping = new Map<string, Database.Statement>();
+
+  async readSkipping(since: number, toSeq: number, limit: number, skip: readonly string[]): Promise<StoredEvent[]> {
+    const key = skip.join(',');
+    let stmt = this.skipping.get(key);
+    if (!stmt) {
+      // A statement per set of skipped types (a client asks with the same few): the filter runs in SQLite.
+      if (this.skipping.size >= 16) this.skipping.clear();
+      const holes = skip.map(() => '?').join(',');
+      stmt = this.reader.prepare(`SELECT seq, type, body AS json FROM events WHERE seq > ? AND seq <= ?${skip.length ? ` AND type NOT IN (${holes})` : ''} ORDER BY seq LIMIT ?`);
+      this.skipping.set(key, stmt);
+    }
+    return stmt.all(since, toSeq, ...skip, limit) as StoredEvent[];
   }
 
   async lookupMsgId(scope: string, msgId: string): Promise<StoredMsgId | undefined> {

@@ -21,6 +21,9 @@ function makeLog(): PictureEvent[] {
   return log;
 }
 
+/** Seqs the fake server looks at per `skip` read (the real one: 200,000), small so the list must go on from `scannedTo`. */
+const SCAN = 50;
+
 /** A server over the log: the contract's range, picture-at and events calls, with every call recorded. */
 function fakeServer(log: PictureEvent[], nowMs: () => number) {
   const calls: string[] = [];
@@ -39,6 +42,13 @@ function fakeServer(log: PictureEvent[], nowMs: () => number) {
       const since = Number(url.searchParams.get('since'));
       const limit = Number(url.searchParams.get('limit'));
       const until = url.searchParams.has('until') ? Date.parse(url.searchParams.get('until')!) : Infinity;
+      const skip = url.searchParams.get('skip')?.split(',');
+      if (skip) {
+        // As the server does: at most SCAN seqs looked at per call, and where it stopped.
+        const toSeq = Math.min(log.length, since + SCAN);
+        const events = log.filter((e) => e.seq > since && e.seq <= toSeq && e.timeMs <= until && !skip.includes(e.type)).slice(0, limit);
+        return { seq: log.length, scannedTo: events.length === limit ? events[events.length - 1].seq : Math.max(since, toSeq), events: structuredClone(events) };
+      }
       return { seq: log.length, events: structuredClone(log.filter((e) => e.seq > since && e.timeMs <= until).slice(0, limit)) };
     }
     throw { code: 'not_found', message: 'no such path', path: '' };
@@ -183,13 +193,17 @@ describe('replay controller (issue 16)', () => {
     expect(replay.picture.getState().picture.seq).toBe(121);
   });
 
-  it('lists the log without its positions, and keeps the server refusal to show', async () => {
-    const { replay, advance } = setUp();
+  it('lists the log without its positions (the server leaves them out, a stretch at a time), and keeps the server refusal to show', async () => {
+    const { replay, advance, server } = setUp();
     replay.start(60_000);
     await advance(0);
     const s = replay.state.getState();
     expect(s.range?.lastSeq).toBe(361);
     expect(s.listed.map((e) => e.type)).toEqual(['convoy.state-changed']);
+    // Every read of the list asks the server to skip positions; it went on from where each stopped to the end.
+    const reads = server.calls.filter((c) => c.startsWith('/api/events?') && !c.includes('until='));
+    expect(reads.every((c) => c.includes('skip=position.reported'))).toBe(true);
+    expect(reads.length).toBe(Math.ceil(361 / SCAN));
     expect(s.listCapped).toBe(false);
     replay.stop();
     const failing = new Replay({ live: createPictureStore(), getJson: () => Promise.reject({ code: 'forbidden', message: 'no', path: 'at' }) });
@@ -214,7 +228,7 @@ describe('the list of a long log', () => {
     });
     replay.start();
     await flush();
-    expect(calls).toEqual(['/api/replay/range', '/api/events?since=900000&limit=2000']);
+    expect(calls).toEqual(['/api/replay/range', '/api/events?since=900000&limit=2000&skip=position.reported,convoy.tracked,corridor.refreshed,audit.read']);
     expect(replay.state.getState().listCapped).toBe(true);
     replay.stop();
   });

@@ -165,6 +165,14 @@ describe('replay over HTTP (issue 16)', () => {
     const civilPlayed = (await get(`/api/events?since=0&until=${iso(upTo.atMs)}`, civil)).body.events as Json[];
     expect(civilPlayed.flatMap((e) => (e.type === 'position.reported' ? e.units.map((u: Json) => u.unitId) : [])).some(hiddenUnit)).toBe(false);
     expect(civilPlayed.length).toBeGreaterThan(0);
+    // The list beside the timeline reads the facts alone: positions left out by the server, which says where it stopped.
+    const all = (await get(`/api/events?since=0&limit=10000`)).body.events as Json[];
+    const facts = (await get(`/api/events?since=0&limit=10000&skip=position.reported,convoy.tracked`)).body;
+    expect(facts.events.map((e: Json) => e.seq)).toEqual(all.filter((e) => e.type !== 'position.reported' && e.type !== 'convoy.tracked').map((e) => e.seq));
+    expect(facts.scannedTo).toBe(server.store.seq);
+    const two = (await get(`/api/events?since=0&limit=2&skip=position.reported`)).body;
+    expect(two.events).toHaveLength(2);
+    expect(two.scannedTo).toBe(two.events[1].seq);
   });
 
   it('exports a window as CSV: one line per item changed, as the audience may see it', async () => {
@@ -243,6 +251,8 @@ describe('replay over HTTP (issue 16)', () => {
       ['/api/picture?at=2026-12-06', 'at'],
       ['/api/picture?at=', 'at'],
       ['/api/events?since=0&until=soon', 'until'],
+      ['/api/events?since=0&skip=positions', 'skip'],
+      ['/api/events?since=0&skip=position.reported,position.reported', 'skip'],
       ['/api/replay/events.csv?to=2026-12-06T10:00:00Z', 'from'],
       ['/api/replay/events.csv?from=2026-12-06T10:00:00Z', 'to'],
       [`/api/replay/events.csv?from=${iso(now)}&to=${iso(now - 1000)}`, 'from'],

@@ -5,7 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { expandDeltaEvents, type Picture, type PictureEvent, type ProtocolError } from '@corridor/protocol';
 import { createPictureStore, foldDelta, foldSnapshot, type PictureStore } from '../state/picture-store.js';
-import { clockTime, listed, nextListed, nextPage, playClock, seekClock, speedClock, takePage, dueEvents, type Ahead, type PagerOptions, type ReplayClock } from './replay-logic.js';
+import { clockTime, listed, nextListed, nextPage, playClock, seekClock, speedClock, takePage, dueEvents, type Ahead, type PagerOptions, type ReplayClock, UNLISTED_TYPES } from './replay-logic.js';
 import { emptyContext, noteContext, type EventContext } from './event-text.js';
 
 /** `GET /api/replay/range`: the first and last event of the log. */
@@ -178,7 +178,8 @@ export class Replay {
         this.state.setState({ listCapped: true });
       }
       for (let pages = 0; pages < 50 && !this.stopped; pages++) {
-        const body = (await this.o.getJson(`/api/events?since=${this.listSeq}&limit=${LIST_PAGE}`)) as { seq: number; events: PictureEvent[] };
+        // The server leaves out the stream of positions and tracking (`skip`): the list reads the facts alone.
+        const body = (await this.o.getJson(`/api/events?since=${this.listSeq}&limit=${LIST_PAGE}&skip=${UNLISTED_TYPES.join(',')}`)) as { seq: number; scannedTo?: number; events: PictureEvent[] };
         expandDeltaEvents(body.events as unknown[]);
         const s = this.state.getState();
         const ctx = s.context;
@@ -189,12 +190,14 @@ export class Replay {
           if (listed(e)) fresh.push(e);
         }
         if (body.events.length) this.listSeq = Math.max(this.listSeq, body.events[body.events.length - 1].seq);
+        // Where the server stopped looking: the next page starts there (a stretch of positions alone lists nothing).
+        if (body.scannedTo !== undefined) this.listSeq = Math.max(this.listSeq, body.scannedTo);
         if (fresh.length) {
           const all = [...s.listed, ...fresh];
           const capped = all.length > this.o.maxListed;
           this.state.setState({ listed: capped ? all.slice(all.length - this.o.maxListed) : all, listCapped: s.listCapped || capped, context: ctx });
         }
-        if (body.events.length < LIST_PAGE) break;
+        if (body.events.length < LIST_PAGE && (body.scannedTo === undefined || body.scannedTo >= body.seq)) break;
       }
     } catch (e) {
       this.state.setState({ error: e as ProtocolError });

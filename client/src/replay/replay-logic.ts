@@ -157,7 +157,9 @@ export function markOf(e: { type: string; corridor?: unknown; more?: unknown; to
 }
 
 /** Event types the replay's list never shows: too many to read, or no change a reviewer looks for. */
-const UNLISTED = new Set(['position.reported', 'convoy.tracked', 'corridor.refreshed', 'audit.read']);
+/** Event types never listed beside the timeline: the stream of positions and tracking (the server leaves them out of the list's reads). */
+export const UNLISTED_TYPES = ['position.reported', 'convoy.tracked', 'corridor.refreshed', 'audit.read'] as const;
+const UNLISTED = new Set<string>(UNLISTED_TYPES);
 
 /**
  * Whether an event is listed beside the timeline: every fact a reviewer asks about (who did what,

@@ -167,6 +167,17 @@ export function readRoutes(opts: ReadOptions): express.Router {
     const untilMs = isoParam(req, 'until');
     if (untilMs !== undefined && !opts.replay) throw new HttpError({ code: 'unavailable', message: 'this server keeps no replay of its log', path: 'until' });
     const untilSeq = untilMs === undefined ? undefined : opts.replay!.seqAt(untilMs);
+    const skip = typesParam(req, 'skip');
+    if (skip) {
+      // The facts of the log without the types named (the replay's list without the stream of positions):
+      // at most SKIP_SCAN seqs are looked at per call, and `scannedTo` says where the next call starts.
+      const toSeq = Math.min(untilSeq ?? store.picture.seq, since + SKIP_SCAN);
+      const stored = toSeq <= since ? [] : await store.readSkipping(since, toSeq, limit, skip);
+      const scannedTo = stored.length === limit ? stored[stored.length - 1].seq : Math.max(since, toSeq);
+      const rows = outbox.events(audienceOf(req), stored);
+      res.type('application/json').send(`{"seq":${store.picture.seq},${untilSeq === undefined ? '' : `"untilSeq":${untilSeq},`}"scannedTo":${scannedTo},"events":[${rows.map((r) => r.json).join(',')}]}`);
+      return;
+    }
     const count = untilSeq === undefined ? limit : Math.min(limit, Math.max(0, untilSeq - since));
     const rows = count === 0 ? [] : outbox.events(audienceOf(req), await store.readSince(since, count));
     res.type('application/json').send(`{"seq":${store.picture.seq},${untilSeq === undefined ? '' : `"untilSeq":${untilSeq},`}"events":[${rows.map((r) => r.json).join(',')}]}`);
@@ -225,6 +236,23 @@ export function readRoutes(opts: ReadOptions): express.Router {
     });
   });
   return api;
+}
+
+/** Most seqs one `GET /api/events?skip=` looks at (a few tens of ms of SQLite at most). */
+const SKIP_SCAN = 200_000;
+
+/**
+ * A comma-separated list of event types (`skip=position.reported,convoy.tracked`), each once, at most
+ * 20; undefined when absent; 400 naming the parameter when it is not one.
+ */
+function typesParam(req: Request, name: string): string[] | undefined {
+  const raw = req.query[name];
+  if (raw === undefined) return undefined;
+  const types = typeof raw === 'string' ? raw.split(',') : [];
+  if (types.length === 0 || types.length > 20 || new Set(types).size !== types.length || !types.every((t) => /^[a-z][a-z-]{0,40}\.[a-z][a-z-]{0,40}$/.test(t))) {
+    throw new HttpError({ code: 'invalid', message: `${name} must be up to 20 event types like position.reported, comma-separated, each once; got ${JSON.stringify(raw).slice(0, 80)}`, path: name });
+  }
+  return types;
 }
 
 function intParam(req: Request, name: string, fallback: number, min: number, max: number): number {
