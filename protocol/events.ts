@@ -6,12 +6,14 @@ import type { CorridorWhy } from './server-messages.js';
 import type { Alert, AlertClearReason, ConvoyTrack } from './tracking.js';
 import type { RerouteProposal } from './reroute.js';
 import type { ZoneRef } from './server-messages.js';
+import { accessIndicator } from './messages.js';
 import type {
   AccessCategory,
   ConstraintInput,
   ConvoyInput,
   FlowInput,
   HavenInput,
+  Lineal,
   PlanInput,
   Polygonal,
   ReportInput,
@@ -116,6 +118,59 @@ export interface ConstraintChange {
   org?: string;
   role?: string;
 }
+/** One row of the access list (issue 16): a picture constraint or a network road, as `GET /api/access/constraints` gives it. */
+export interface AccessItem {
+  id: string;
+  /** `picture`: posted by a party (may change); `network`: the loaded road file's own assessment (read-only). */
+  origin: 'picture' | 'network';
+  status: Constraint['status'];
+  category: AccessCategory;
+  /** Its indicator (1–9) in the access typology. */
+  indicator: number;
+  reason?: string;
+  /** Network roads: the raw tag values that say why (`practicability`, `surface`, ...), for the client to word. */
+  reasonTags?: Record<string, string>;
+  /** Network roads: the way it is, as the road file has it. */
+  road?: { wayId: string; highway: string; name?: string; operationalStatus?: string };
+  /** Where the information comes from. */
+  source?: string;
+  verifiedBy?: string;
+  /** When it was last verified, ISO 8601 (a network road: its last edit, when the file says). */
+  verifiedAt?: string;
+  /** Since when its current status holds, ms since epoch; null when not known (a road file without timestamps). */
+  sinceMs: number | null;
+  validUntil?: string;
+  /** The organisation that posted it. */
+  owner?: string;
+  geometry: Lineal | Polygonal;
+  /** Its last changes, oldest first (picture constraints). */
+  history?: ConstraintChange[];
+}
+
+/**
+ * A picture constraint as a list item.
+ * @example itemOfConstraint(picture.constraints['ac-1']).indicator // 7 for `hostilities`
+ */
+export function itemOfConstraint(c: Constraint): AccessItem {
+  return {
+    id: c.id,
+    origin: 'picture',
+    status: c.status,
+    category: c.category,
+    indicator: accessIndicator(c.category) ?? 9,
+    ...(c.reason !== undefined ? { reason: c.reason } : {}),
+    ...(c.source !== undefined ? { source: c.source } : {}),
+    ...(c.verifiedBy !== undefined ? { verifiedBy: c.verifiedBy } : {}),
+    verifiedAt: c.verifiedAt,
+    sinceMs: c.sinceMs ?? c.updatedMs,
+    ...(c.validUntil !== undefined ? { validUntil: c.validUntil } : {}),
+    ...(c.owner !== undefined ? { owner: c.owner } : {}),
+    geometry: c.geometry,
+    // As the outbox gave it: the agreement's removed fields are out of each change too (policy.ts).
+    ...(c.history ? { history: c.history } : {}),
+  };
+}
+
 export interface Convoy extends Omit<ConvoyInput, 'id' | 'state'> {
   id: string;
   vehicleClass: VehicleClass;

@@ -2,60 +2,11 @@
 // network's own, flattened for a list, filtered and sorted by the query's parameters. Pure: the routes
 // hand it the audience's picture (outbox) and the network's items.
 import { bbox as turfBbox, bboxPolygon, booleanIntersects } from '@turf/turf';
-import { ACCESS_CATEGORIES, accessIndicator, type AccessCategory, type Constraint, type ConstraintChange, type Lineal, type Picture, type Polygonal } from '@corridor/protocol';
+import { ACCESS_CATEGORIES, itemOfConstraint, type AccessItem, type Constraint, type Picture } from '@corridor/protocol';
 
-/** One row of the access list: a picture constraint or a network road, as `GET /api/access/constraints` gives it. */
-export interface AccessItem {
-  id: string;
-  /** `picture`: posted by a party (may change); `network`: the loaded road file's own assessment (read-only). */
-  origin: 'picture' | 'network';
-  status: Constraint['status'];
-  category: AccessCategory;
-  /** Its indicator (1–9) in the access typology. */
-  indicator: number;
-  reason?: string;
-  /** Network roads: the raw tag values that say why (`practicability`, `surface`, ...), for the client to word. */
-  reasonTags?: Record<string, string>;
-  /** Network roads: the way it is, as the road file has it. */
-  road?: { wayId: string; highway: string; name?: string; operationalStatus?: string };
-  /** Where the information comes from. */
-  source?: string;
-  verifiedBy?: string;
-  /** When it was last verified, ISO 8601 (a network road: its last edit, when the file says). */
-  verifiedAt?: string;
-  /** Since when its current status holds, ms since epoch; null when not known (a road file without timestamps). */
-  sinceMs: number | null;
-  validUntil?: string;
-  /** The organisation that posted it. */
-  owner?: string;
-  geometry: Lineal | Polygonal;
-  /** Its last changes, oldest first (picture constraints). */
-  history?: ConstraintChange[];
-}
+export type { AccessItem };
 
-/**
- * A picture constraint as a list item.
- * @example itemOfConstraint(picture.constraints['ac-1']).indicator // 7 for `hostilities`
- */
-export function itemOfConstraint(c: Constraint): AccessItem {
-  return {
-    id: c.id,
-    origin: 'picture',
-    status: c.status,
-    category: c.category,
-    indicator: accessIndicator(c.category) ?? 9,
-    ...(c.reason !== undefined ? { reason: c.reason } : {}),
-    ...(c.source !== undefined ? { source: c.source } : {}),
-    ...(c.verifiedBy !== undefined ? { verifiedBy: c.verifiedBy } : {}),
-    verifiedAt: c.verifiedAt,
-    sinceMs: c.sinceMs ?? c.updatedMs,
-    ...(c.validUntil !== undefined ? { validUntil: c.validUntil } : {}),
-    ...(c.owner !== undefined ? { owner: c.owner } : {}),
-    geometry: c.geometry,
-    // As the outbox gave it: the agreement's removed fields are out of each change too (policy.ts).
-    ...(c.history ? { history: c.history } : {}),
-  };
-}
+export { itemOfConstraint };
 
 /** What the list may be sorted by. */
 export const ACCESS_SORTS = ['since', 'status', 'category', 'verified'] as const;

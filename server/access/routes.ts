@@ -1,7 +1,8 @@
 // The access view's API (server/access, issue 16), mounted under `/api`: the network's own constraints,
 // the access list (JSON, CSV, GeoJSON), a constraint's history and "can we get from A to B now".
 // Every answer is what the caller's audience may see (outbox); the router works on its own thread.
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Request } from 'express';
+import { charger } from '../net/http/charge.js';
 import { VehicleClassSchema, type Picture, type RouteLeg, type VehicleClass, type ZoneRef } from '@corridor/protocol';
 import type { Gateway } from '../gateway/gateway.js';
 import { COST } from '../gateway/limits.js';
@@ -46,13 +47,7 @@ export function accessRoutes(opts: AccessOptions): express.Router {
   const audienceOf = (req: Request): Audience => outbox.audience(Outbox.recipientOf(req.sender!.actor, req.sender!.unit));
   const api = express.Router();
 
-  const charge =
-    (cost: number): RequestHandler =>
-    (req: Request, _res: Response, next: NextFunction) => {
-      const over = gateway.charge(req.sender!, cost);
-      if (over) return next(new HttpError({ code: over.code, message: over.message, path: '' }, 429, over.retryAfterMs / 1000));
-      next();
-    };
+  const charge = charger(gateway);
 
   /** Of some zone and constraint references, those the audience may know of; withheld ones become one `restricted-area` per kind. */
   const visible = (audience: Audience, refs: readonly ZoneRef[]): { refs: ZoneRef[]; withheld: boolean } => {

@@ -10,8 +10,7 @@ import { ACCESS_STATUS_COLORS } from '../layers/constraint-layers.js';
 import { havenIcon } from '../layers/icons.js';
 import { SEVERITY_COLORS, type RGBA } from '../layers/palette.js';
 import { accessCategoryWord, counted, SEVERITY_WORDS, type Words } from '../layers/words.js';
-import { Connection, sameOriginWsUrl, type SocketLike } from '../net/connection.js';
-import { setLiveConnection } from '../net/session.js';
+import { useLiveConnection } from '../net/use-live-connection.js';
 import { pictureStore, useNow, usePicture } from '../state/hooks.js';
 import type { CorridorHooks } from '../test-hooks.js';
 import { TopBar } from '../ui/TopBar.js';
@@ -49,18 +48,6 @@ const COLUMN_WORDS: Record<SortKey, MessageKey> = {
   source: 'access.col.source',
 };
 
-/** Opens the page's WebSocket for as long as the page is mounted (as the picture page does). */
-function useLiveConnection() {
-  useEffect(() => {
-    const conn = new Connection({ url: sameOriginWsUrl(), store: pictureStore, createSocket: (url) => new WebSocket(url) as unknown as SocketLike });
-    conn.start();
-    setLiveConnection(conn);
-    return () => {
-      setLiveConnection(undefined);
-      conn.stop();
-    };
-  }, []);
-}
 
 /** The list from the server, read again when the picture's constraints change and every minute; the picture's own when the server has none. */
 function useAccessRows(): { rows: AccessRow[]; loaded: boolean; failed: string | null } {

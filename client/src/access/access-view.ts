@@ -2,49 +2,17 @@
 // page's filters as an address (so a view can be shared), the query the exports send, and filtering and
 // sorting the rows as the list shows them. No React, no DOM: test/client/access-view.test.ts reads them.
 import { bboxPolygon, booleanIntersects } from '@turf/turf';
-import { ACCESS_CATEGORIES, type Constraint } from '@corridor/protocol';
+import { ACCESS_CATEGORIES, itemOfConstraint, type AccessItem, type Constraint, type ConstraintChange } from '@corridor/protocol';
 import type { MessageKey } from '@corridor/protocol/i18n';
 
 export type AccessStatus = 'open' | 'restricted' | 'closed';
 export const ACCESS_STATUSES: readonly AccessStatus[] = ['closed', 'restricted', 'open'];
 
 /** One change of a constraint, as its history lists it (newest last). */
-export interface AccessChange {
-  atMs: number;
-  status: AccessStatus;
-  category: string;
-  reason?: string;
-  verifiedBy?: string;
-  verifiedAtMs: number;
-  org?: string;
-  role?: string;
-}
+export type AccessChange = ConstraintChange;
 
-/** A line of the list: a constraint of the picture, or a road the network's assessment tags closed or restricted. */
-export interface AccessRow {
-  id: string;
-  origin: 'picture' | 'network';
-  status: AccessStatus;
-  category: string;
-  /** OCHA/ACAPS indicator of the category, 1–9. */
-  indicator: number;
-  reason?: string;
-  /** A network road: the assessment's raw tags that say why (`practicability`, `surface`, ...). */
-  reasonTags?: Record<string, string>;
-  /** A network road: the way as the road file has it. */
-  road?: { wayId: string; highway: string; name?: string; operationalStatus?: string };
-  source?: string;
-  verifiedBy?: string;
-  /** ISO 8601; absent for a network road whose file has no timestamps. */
-  verifiedAt?: string;
-  /** When its current status began, ms since epoch; null when not known (a road file without timestamps). */
-  sinceMs: number | null;
-  validUntil?: string;
-  /** The organisation that posted it. */
-  owner?: string;
-  geometry: Constraint['geometry'];
-  history?: AccessChange[];
-}
+/** A line of the list: a constraint of the picture, or a road the network's assessment tags closed or restricted (the server's item). */
+export type AccessRow = AccessItem;
 
 export type SortKey = 'status' | 'category' | 'reason' | 'verified' | 'age' | 'source';
 export const SORT_KEYS: readonly SortKey[] = ['status', 'category', 'reason', 'verified', 'age', 'source'];
@@ -280,25 +248,7 @@ export function rowReason(r: Pick<AccessRow, 'reason' | 'road'>): string {
  * the page still shows what the live picture holds.
  */
 export function rowsFromPicture(constraints: Record<string, Constraint>): AccessRow[] {
-  return Object.values(constraints).map((c) => {
-    const extra = c as Constraint & { sinceMs?: number; history?: AccessChange[] };
-    return {
-      id: c.id,
-      origin: 'picture' as const,
-      status: c.status,
-      category: c.category,
-      indicator: ACCESS_CATEGORIES.find((k) => k.code === c.category)?.indicator ?? 0,
-      ...(c.reason !== undefined ? { reason: c.reason } : {}),
-      ...(c.source !== undefined ? { source: c.source } : {}),
-      ...(c.verifiedBy !== undefined ? { verifiedBy: c.verifiedBy } : {}),
-      verifiedAt: c.verifiedAt,
-      sinceMs: extra.sinceMs ?? c.updatedMs,
-      ...(c.owner !== undefined ? { owner: c.owner } : {}),
-      ...(c.validUntil !== undefined ? { validUntil: c.validUntil } : {}),
-      geometry: c.geometry,
-      ...(extra.history ? { history: extra.history } : {}),
-    };
-  });
+  return Object.values(constraints).map(itemOfConstraint);
 }
 
 /** A point as the check's query gives it: `lon,lat` with 6 decimals at most. */

@@ -5,8 +5,7 @@ import type { MessageKey } from '@corridor/protocol/i18n';
 import { useWords } from '../i18n/use-words.js';
 import { convoyMarks, corridorStatusText } from '../layers/corridor-layers.js';
 import { PictureMap } from '../map/PictureMap.js';
-import { Connection, sameOriginWsUrl, type SocketLike } from '../net/connection.js';
-import { setLiveConnection } from '../net/session.js';
+import { useLiveConnection } from '../net/use-live-connection.js';
 import { pictureStore, useNow, usePicture } from '../state/hooks.js';
 import type { CorridorHooks } from '../test-hooks.js';
 import { Legend } from './Legend.js';
@@ -18,18 +17,6 @@ import { ReplayBanner } from '../replay/ReplayBanner.js';
 import { ReplayDock } from '../replay/ReplayDock.js';
 import { useReplay, useReplayController } from '../replay/use-replay.js';
 
-/** Opens the page's WebSocket for as long as the page is mounted. */
-function useLiveConnection() {
-  useEffect(() => {
-    const conn = new Connection({ url: sameOriginWsUrl(), store: pictureStore, createSocket: (url) => new WebSocket(url) as unknown as SocketLike });
-    conn.start();
-    setLiveConnection(conn);
-    return () => {
-      setLiveConnection(undefined);
-      conn.stop();
-    };
-  }, []);
-}
 
 /** The window's inner height in CSS pixels, kept current on resize. */
 function useWindowHeight(): number {

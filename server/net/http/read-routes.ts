@@ -1,6 +1,7 @@
 // The HTTP API's reads (server/net/http): the picture, convoys, the audit trail and route queries.
 // Every role may read (roles.ts); nothing here changes state.
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Request } from 'express';
+import { charger } from './charge.js';
 import type { RoutingService } from '../../routing-service.js';
 import type { PictureStore } from '../../core/store.js';
 import type { Gateway } from '../../gateway/gateway.js';
@@ -54,13 +55,7 @@ export function readRoutes(opts: ReadOptions): express.Router {
   const api = express.Router();
 
   /** Charges a read to the token's rate (P15): as much as the work it makes the server do. */
-  const charge =
-    (cost: (req: Request) => number): RequestHandler =>
-    (req: Request, _res: Response, next: NextFunction) => {
-      const over = gateway.charge(req.sender!, cost(req));
-      if (over) return next(new HttpError({ code: over.code, message: over.message, path: '' }, 429, over.retryAfterMs / 1000));
-      next();
-    };
+  const charge = charger(gateway);
 
   // The picture's text is made once per audience and seq however many ask for it (outbox.ts).
   api.get('/picture', allow('read'), charge(() => COST.picture), (req, res) => {

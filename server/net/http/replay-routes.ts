@@ -2,7 +2,8 @@
 // (`GET /api/picture?at=`), the log's bounds for a slider, and a window of the log as CSV or as
 // GeoJSON trips. Every answer passes the outbox for the reader's audience; seeks run on a seek thread
 // (server/replay), exports are read and written a page at a time with turns of the event loop between.
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
+import { charger } from './charge.js';
 import type { PictureEvent } from '@corridor/protocol';
 import type { Gateway } from '../../gateway/gateway.js';
 import { COST } from '../../gateway/limits.js';
@@ -74,13 +75,7 @@ export function replayRoutes(opts: ReplayRouteOptions): express.Router {
   const api = express.Router();
 
   /** Charges a read to the token's rate (P15), as read-routes.ts does. */
-  const charge =
-    (cost: (req: Request) => number): RequestHandler =>
-    (req: Request, _res: Response, next: NextFunction) => {
-      const over = gateway.charge(req.sender!, cost(req));
-      if (over) return next(new HttpError({ code: over.code, message: over.message, path: '' }, 429, over.retryAfterMs / 1000));
-      next();
-    };
+  const charge = charger(gateway);
 
   /** The events of a window: the first and last seq, refused when there are too many. */
   const windowSeqs = (req: Request): { fromMs: number; toMs: number; after: number; upTo: number } => {
