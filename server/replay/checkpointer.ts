@@ -2,11 +2,11 @@
 // there are new events, whichever comes first, the picture's text is made a piece at a time
 // (core/picture-text.ts), gzipped on the thread pool and stored in the history (history-store.ts);
 // checkpoints older than the retention are pruned. Never two at once; a failing write is logged once
-// while it fails (seeks then fold from an older checkpoint).
+// while it fails (seeks then fold from an older checkpoint); util/due-writer.ts says when.
 import type { Logger } from 'pino';
 import { idRecord, type Picture } from '@corridor/protocol';
 import { pictureJson } from '../core/picture-text.js';
-import { FailingCondition } from '../util/failing-condition.js';
+import { DueWriter } from '../util/due-writer.js';
 import { compressPicture, type HistoryStore } from './history-store.js';
 
 /** Defaults: a checkpoint every 100,000 events or 10 minutes with new events, kept 7 days. */
@@ -37,73 +37,48 @@ function frozen(picture: Picture): Picture {
 
 /** Writes checkpoints of the live picture to the history when they are due. */
 export class Checkpointer {
-  private readonly every: number;
-  private readonly intervalMs: number;
-  private readonly retentionMs: number;
-  private readonly now: () => number;
-  private readonly failing: FailingCondition;
-  private readonly timer: NodeJS.Timeout;
-  private eventsSince = 0;
-  private lastMs: number;
-  private writing?: Promise<boolean>;
-  private stopped = false;
-  /** Checkpoints written since start (status, tests). */
-  written = 0;
+  private readonly due: DueWriter;
 
-  constructor(private readonly opts: CheckpointerOptions) {
-    this.every = opts.every ?? CHECKPOINT_EVERY;
-    this.intervalMs = opts.intervalMs ?? CHECKPOINT_INTERVAL_MS;
-    this.retentionMs = opts.retentionMs ?? HISTORY_RETENTION_MS;
-    this.now = opts.now ?? Date.now;
-    this.lastMs = this.now();
-    this.failing = new FailingCondition(opts.logger, 'writing a replay checkpoint (seeks fold more of the log meanwhile)', 60_000, this.now);
-    // Looked at ten times per interval (at least every second, at most every minute), so a quiet
-    // spell is checkpointed at most a tenth of the interval late.
-    this.timer = setInterval(() => this.maybe(true), Math.min(60_000, Math.max(1000, this.intervalMs / 10)));
-    this.timer.unref();
+  constructor(opts: CheckpointerOptions) {
+    const retentionMs = opts.retentionMs ?? HISTORY_RETENTION_MS;
+    const now = opts.now ?? Date.now;
+    const intervalMs = opts.intervalMs ?? CHECKPOINT_INTERVAL_MS;
+    this.due = new DueWriter({
+      write: async () => {
+        const picture = frozen(opts.picture());
+        const body = await compressPicture(await pictureJson(picture));
+        const nowMs = now();
+        opts.history.write(picture.seq, nowMs, body);
+        opts.history.prune(nowMs - retentionMs);
+      },
+      logger: opts.logger,
+      what: 'writing a replay checkpoint (seeks fold more of the log meanwhile)',
+      every: opts.every ?? CHECKPOINT_EVERY,
+      intervalMs,
+      // Looked at ten times per interval (at least every second, at most every minute), so a quiet
+      // spell is checkpointed at most a tenth of the interval late.
+      tickMs: Math.min(60_000, Math.max(1000, intervalMs / 10)),
+      now,
+    });
+  }
+
+  /** Checkpoints written since start (status, tests). */
+  get written(): number {
+    return this.due.written;
   }
 
   /** Counts committed events; writes a checkpoint when enough have come. */
   committed(events: number): void {
-    this.eventsSince += events;
-    this.maybe(false);
+    this.due.committed(events);
   }
 
   /** Writes a checkpoint now (or waits for the one under way); whether it was stored. */
   checkpoint(): Promise<boolean> {
-    if (this.writing) return this.writing;
-    this.eventsSince = 0;
-    this.lastMs = this.now();
-    this.writing = (async () => {
-      try {
-        const picture = frozen(this.opts.picture());
-        const body = await compressPicture(await pictureJson(picture));
-        const nowMs = this.now();
-        this.opts.history.write(picture.seq, nowMs, body);
-        this.opts.history.prune(nowMs - this.retentionMs);
-        this.written++;
-        this.failing.ok();
-        return true;
-      } catch (err) {
-        this.failing.fail(err);
-        return false;
-      } finally {
-        this.writing = undefined;
-      }
-    })();
-    return this.writing;
+    return this.due.writeNow();
   }
 
   /** Stops the timer and, when there are events since the last one, writes a last checkpoint. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    if (this.writing) await this.writing;
-    if (this.eventsSince > 0) await this.checkpoint();
-  }
-
-  private maybe(timerTick: boolean): void {
-    if (this.stopped || this.eventsSince === 0 || this.writing) return;
-    if (this.eventsSince >= this.every || (timerTick && this.now() - this.lastMs >= this.intervalMs)) void this.checkpoint();
+  stop(): Promise<void> {
+    return this.due.stop();
   }
 }
