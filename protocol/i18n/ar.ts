@@ -810,6 +810,8 @@ const ar: Catalogue = {
     },
   },
   replay: {
+    fold: 'إخفاء الخط الزمني',
+    unfold: 'الخط الزمني والأحداث',
     title: 'إعادة العرض',
     modeLive: 'مباشر',
     modePast: 'الماضي',

@@ -729,6 +729,8 @@ const en = {
     },
   },
   replay: {
+    fold: 'Hide the timeline',
+    unfold: 'Timeline and events',
     title: 'Replay',
     modeLive: 'LIVE',
     modePast: 'PAST',

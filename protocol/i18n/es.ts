@@ -748,6 +748,8 @@ const es: Catalogue = {
     },
   },
   replay: {
+    fold: 'Ocultar la cronología',
+    unfold: 'Cronología y eventos',
     title: 'Reproducción',
     modeLive: 'EN VIVO',
     modePast: 'PASADO',

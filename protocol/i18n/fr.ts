@@ -749,6 +749,8 @@ const fr: Catalogue = {
     },
   },
   replay: {
+    fold: 'Masquer la chronologie',
+    unfold: 'Chronologie et événements',
     title: 'Relecture',
     modeLive: 'EN DIRECT',
     modePast: 'PASSÉ',

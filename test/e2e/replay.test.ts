@@ -47,6 +47,13 @@ describe.skipIf(!existsSync(CHROMIUM))('replay of the picture in Chromium (issue
 
   it('seeks back to an earlier moment, says so, shows what the server says stood then, plays at 60× and goes back to live', async () => {
     const page = await e2e.openPicture('/');
+    // The timeline is folded to one row on a desk by default (the live map keeps its room); it opens on a click.
+    await expect(page.getByTestId('replay').getAttribute('data-open')).resolves.toBe('false');
+    expect(await page.getByTestId('replay-slider').count()).toBe(0);
+    const folded = (await page.getByTestId('replay').boundingBox())!;
+    await page.getByTestId('replay-toggle').click();
+    await page.getByTestId('replay-slider').waitFor();
+    expect((await page.getByTestId('replay').boundingBox())!.height).toBeGreaterThan(folded.height + 60);
     const range = await api<{ firstSeq: number; firstMs: number; lastSeq: number; lastMs: number }>('/api/replay/range');
     expect(range.status).toBe(200);
     firstMs = range.body.firstMs;
@@ -156,7 +163,7 @@ describe.skipIf(!existsSync(CHROMIUM))('replay of the picture in Chromium (issue
   });
 
   it('words the timeline and the banner in Arabic, right to left', async () => {
-    const page = await e2e.openPicture('/', { width: 1600, height: 1000 }, { query: { lang: 'ar' } });
+    const page = await e2e.openPicture('/', { width: 1600, height: 1000 }, { query: { lang: 'ar', replay: '1' } });
     await page.waitForFunction(() => window.__corridor!.replay.listed > 0, undefined, { timeout: 30_000 });
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     const atMs = Math.ceil((firstMs + 30_000) / 1000) * 1000;

@@ -27,6 +27,25 @@ const LIST_AFTER = 60;
 /** Most marks drawn on the slider. */
 const MAX_MARKS = 600;
 
+const OPEN_KEY = 'corridor.replay.open';
+
+/** Whether the user left the timeline open last time (storage may be unavailable: then folded). */
+function storedOpen(): boolean {
+  try {
+    return window.localStorage.getItem(OPEN_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function rememberOpen(open: boolean): void {
+  try {
+    window.localStorage.setItem(OPEN_KEY, open ? '1' : '0');
+  } catch {
+    // the choice lasts this page only
+  }
+}
+
 export function ReplayDock({ replay }: { replay: Replay }) {
   const w = useWords();
   const nowMs = useNow(1000);
@@ -42,9 +61,17 @@ export function ReplayDock({ replay }: { replay: Replay }) {
   const capped = useReplay(replay, (s) => s.listCapped);
   const context = useReplay(replay, (s) => s.context);
   const picture = usePicture((s) => s.picture);
+  // Folded to one row by default, so the live map keeps its room; opened by the user (remembered) or
+  // with `?replay=1`, and always open while the page shows the past.
+  const [opened, setOpened] = useState(() => new URLSearchParams(window.location.search).get('replay') === '1' || storedOpen());
   const [windowIndex, setWindowIndex] = useState(1);
   const [dragMs, setDragMs] = useState<number | null>(null);
   const past = mode === 'past';
+  const open = opened || past;
+  const toggle = () => {
+    setOpened(!open);
+    rememberOpen(!open);
+  };
   const presentMs = nowMs + offset;
   const firstMs = range?.firstMs ?? presentMs - 3_600_000;
   const atMs = dragMs ?? (past ? shownMs : presentMs);
@@ -92,7 +119,7 @@ export function ReplayDock({ replay }: { replay: Replay }) {
     else void replay.seek(win.spanMs === null ? firstMs : Math.max(firstMs, presentMs - win.spanMs)).then(() => replay.setPlaying(true));
   };
   return (
-    <section className={`replay${past ? ' replay-past' : ''}`} data-testid="replay" data-mode={mode} aria-label={w.t('replay.title')}>
+    <section className={`replay${past ? ' replay-past' : ''}${open ? '' : ' replay-folded'}`} data-testid="replay" data-mode={mode} data-open={open} aria-label={w.t('replay.title')}>
       <div className="replay-main">
         <div className="replay-controls">
           <span className={`replay-mode replay-mode-${mode}`} data-testid="replay-mode">
@@ -120,75 +147,86 @@ export function ReplayDock({ replay }: { replay: Replay }) {
               {w.t('replay.backToLive')}
             </button>
           )}
+          {!past && (
+            <button type="button" className="act act-small replay-toggle" data-testid="replay-toggle" aria-expanded={open} onClick={toggle}>
+              {w.t(open ? 'replay.fold' : 'replay.unfold')}
+            </button>
+          )}
         </div>
-        <div className="replay-track">
-          <div className="replay-marks" aria-hidden="true">
-            {marks.map((m) => (
-              <span key={m.seq} className={`replay-mark replay-mark-${m.kind}`} style={{ insetInlineStart: `${m.share * 100}%` }} />
-            ))}
-          </div>
-          <input
-            type="range"
-            className="replay-slider"
-            data-testid="replay-slider"
-            aria-label={w.t('replay.slider')}
-            aria-valuetext={`${w.fmt.utcDate(atMs)} ${w.fmt.utcTime(atMs)}`}
-            min={Math.floor(firstMs / 1000) * 1000}
-            max={Math.ceil(presentMs / 1000) * 1000}
-            step={1000}
-            value={Math.round(atMs / 1000) * 1000}
-            disabled={!range}
-            onChange={(e) => setDragMs(Number(e.target.value))}
-          />
-        </div>
-        <div className="replay-legend">
-          {(Object.keys(MARK_WORDS) as MarkKind[]).map((k) => (
-            <span key={k}>
-              <span className={`replay-mark replay-mark-${k}`} aria-hidden="true" /> {w.t(MARK_WORDS[k])}
-            </span>
-          ))}
-          <span className="replay-export">
-            <label>
-              {w.t('replay.window')}{' '}
-              <select data-testid="replay-window" value={windowIndex} onChange={(e) => setWindowIndex(Number(e.target.value))}>
-                {WINDOWS.map((x, i) => (
-                  <option key={i} value={i}>
-                    {w.t(x.word)}
-                  </option>
+        {open && (
+          <>
+            <div className="replay-track">
+              <div className="replay-marks" aria-hidden="true">
+                {marks.map((m) => (
+                  <span key={m.seq} className={`replay-mark replay-mark-${m.kind}`} style={{ insetInlineStart: `${m.share * 100}%` }} />
                 ))}
-              </select>
-            </label>{' '}
-            <a className="button" data-testid="replay-csv" href={`/api/replay/events.csv?${query}`} download>
-              {w.t('replay.csv')}
-            </a>{' '}
-            <a className="button" data-testid="replay-geojson" href={`/api/replay/tracks.geojson?${query}`} download>
-              {w.t('replay.geojson')}
-            </a>
-          </span>
-        </div>
+              </div>
+              <input
+                type="range"
+                className="replay-slider"
+                data-testid="replay-slider"
+                aria-label={w.t('replay.slider')}
+                aria-valuetext={`${w.fmt.utcDate(atMs)} ${w.fmt.utcTime(atMs)}`}
+                min={Math.floor(firstMs / 1000) * 1000}
+                max={Math.ceil(presentMs / 1000) * 1000}
+                step={1000}
+                value={Math.round(atMs / 1000) * 1000}
+                disabled={!range}
+                onChange={(e) => setDragMs(Number(e.target.value))}
+              />
+            </div>
+            <div className="replay-legend">
+              {(Object.keys(MARK_WORDS) as MarkKind[]).map((k) => (
+                <span key={k}>
+                  <span className={`replay-mark replay-mark-${k}`} aria-hidden="true" /> {w.t(MARK_WORDS[k])}
+                </span>
+              ))}
+              <span className="replay-export">
+                <label>
+                  {w.t('replay.window')}{' '}
+                  <select data-testid="replay-window" value={windowIndex} onChange={(e) => setWindowIndex(Number(e.target.value))}>
+                    {WINDOWS.map((x, i) => (
+                      <option key={i} value={i}>
+                        {w.t(x.word)}
+                      </option>
+                    ))}
+                  </select>
+                </label>{' '}
+                <a className="button" data-testid="replay-csv" href={`/api/replay/events.csv?${query}`} download>
+                  {w.t('replay.csv')}
+                </a>{' '}
+                <a className="button" data-testid="replay-geojson" href={`/api/replay/tracks.geojson?${query}`} download>
+                  {w.t('replay.geojson')}
+                </a>
+              </span>
+            </div>
+          </>
+        )}
         {error && (
           <div className="error" role="alert" data-testid="replay-error">
             {error.code === 'outside_window' ? w.t('replay.tooOld') : error.code === 'unavailable' || error.code === 'rate_limited' ? w.t('replay.busy') : w.t('replay.failed', { what: errorText(error, w) })}
           </div>
         )}
       </div>
-      <div className="replay-side">
-        <h2>{w.t('replay.events')}</h2>
-        {capped && <p className="meta">{w.t('replay.capped', { n: w.fmt.number(events.length) })}</p>}
-        {lines.length === 0 && <p className="empty">{w.t('replay.noEvents')}</p>}
-        <ol className="replay-events" data-testid="replay-events" ref={listRef}>
-          {lines.map((l) => (
-            <li key={l.seq} className={`${l.timeMs <= atMs ? 'done' : 'ahead'}${l.mark ? ` replay-line-${l.mark}` : ''}`} aria-current={l.seq === currentSeq}>
-              <button type="button" data-testid="replay-event" data-seq={l.seq} data-ms={l.timeMs} onClick={() => void replay.seek(l.timeMs)}>
-                <span className="when" dir="ltr">
-                  {w.fmt.utcTime(l.timeMs)}
-                </span>{' '}
-                <span className="who">{l.who ?? w.t('replay.system')}</span> <span className="what">{l.what}</span>
-              </button>
-            </li>
-          ))}
-        </ol>
-      </div>
+      {open && (
+        <div className="replay-side">
+          <h2>{w.t('replay.events')}</h2>
+          {capped && <p className="meta">{w.t('replay.capped', { n: w.fmt.number(events.length) })}</p>}
+          {lines.length === 0 && <p className="empty">{w.t('replay.noEvents')}</p>}
+          <ol className="replay-events" data-testid="replay-events" ref={listRef}>
+            {lines.map((l) => (
+              <li key={l.seq} className={`${l.timeMs <= atMs ? 'done' : 'ahead'}${l.mark ? ` replay-line-${l.mark}` : ''}`} aria-current={l.seq === currentSeq}>
+                <button type="button" data-testid="replay-event" data-seq={l.seq} data-ms={l.timeMs} onClick={() => void replay.seek(l.timeMs)}>
+                  <span className="when" dir="ltr">
+                    {w.fmt.utcTime(l.timeMs)}
+                  </span>{' '}
+                  <span className="who">{l.who ?? w.t('replay.system')}</span> <span className="what">{l.what}</span>
+                </button>
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
     </section>
   );
 }
