@@ -157,7 +157,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the picture in four languages, in Chromi
     await post('/api/positions', { unitId: ARABIC.unit.id, callsign: ARABIC.unit.callsign, affiliation: 'humanitarian', lon: 12.035, lat: 57.733, msgId: 'ar-unit-2' });
     const page = await e2e.openPicture('/', { width: 1600, height: 1000 }, { query: { lang: 'ar' } });
     const ids = [`unit:${ARABIC.unit.id}`, `haven:${ARABIC.haven.id}`, `site:${ARABIC.site.id}`];
-    await page.waitForFunction((want) => want.every((id) => window.__corridor!.placedLabels.some((l) => l.id === id)), ids, { timeout: 30_000 });
+    await page.waitForFunction((want) => want.every((id) => window.__corridor!.placedLabels.some((l) => l.id === id)), ids, { timeout: 30_000 }).catch(async (e) => {
+      // What was placed instead, and the page, for whoever reads the failure.
+      console.error('labels placed when the wait ran out:', JSON.stringify(await page.evaluate(() => window.__corridor!.placedLabels.map((l) => l.id))));
+      await page.screenshot({ path: path.join(RESULTS, 'arabic-labels-missing.png') });
+      throw e;
+    });
     await framesLater(page, 3);
     const placed = await page.evaluate((want) => window.__corridor!.placedLabels.filter((l) => want.includes(l.id)), ids);
     // The labels hold the strings as posted, first line the name (the haven and site add their figures).

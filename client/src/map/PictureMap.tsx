@@ -81,7 +81,8 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
   const mapStyle = useMemo(() => (style ? withLabelLayers(withPlaceNames(style, lang), scale) : null), [style, scale, lang]);
 
   const rtl = w.dir === 'rtl';
-  const legendPx = scale > 1 ? (400 * scale) / 1.5 : 270;
+  // The legend's width as drawn (it is wider in some languages), with a margin; at least the size it was designed for.
+  const legendWidth = () => Math.max(scale > 1 ? (400 * scale) / 1.5 : 270, (document.querySelector('[data-testid="legend"]')?.getBoundingClientRect().width ?? 0) + 24);
   // Frame the area of operations once, when the first picture arrives.
   useEffect(() => {
     const map = mapRef.current;
@@ -95,7 +96,7 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
         [b[2], b[3]],
       ],
       // Leave room on the legend's side (the left, or the right when the page reads right to left), so nothing framed sits under it.
-      { padding: { top: 60, bottom: 40, [rtl ? 'right' : 'left']: legendPx, [rtl ? 'left' : 'right']: 40 } as PaddingOptions, duration: 0, maxZoom: 15 },
+      { padding: { top: 60, bottom: 40, [rtl ? 'right' : 'left']: legendWidth(), [rtl ? 'left' : 'right']: 40 } as PaddingOptions, duration: 0, maxZoom: 15 },
     );
   }, [picture, hasSnapshot, loaded, scale, rtl]);
 
@@ -126,7 +127,7 @@ export function PictureMap({ scale, hooks, furniture }: PictureMapProps) {
         [Math.min(...xs), Math.min(...ys)],
         [Math.max(...xs), Math.max(...ys)],
       ],
-      { padding: { top: 60, bottom: 40, [rtl ? 'right' : 'left']: legendPx, [rtl ? 'left' : 'right']: 40 } as PaddingOptions, duration: 600, maxZoom: 16 },
+      { padding: { top: 60, bottom: 40, [rtl ? 'right' : 'left']: legendWidth(), [rtl ? 'left' : 'right']: 40 } as PaddingOptions, duration: 600, maxZoom: 16 },
     );
     // Framed once per selection, not again as the picture moves.
   }, [selected, loaded]);
