@@ -108,6 +108,8 @@ export class PictureStore {
   private readonly log: EventLog;
   private readonly logger: Logger;
   private readonly now: () => number;
+  /** The time the last commit was stamped with, ms since epoch (P1: stamps never decrease). */
+  private lastStampMs = 0;
   private queue: Pending[] = [];
   /** Each actor's JSON text, made once: a connection's events all share one actor object. */
   private readonly actorJsons = new WeakMap<Actor, string>();
@@ -173,6 +175,11 @@ export class PictureStore {
       );
     }
     const store = new PictureStore(opts, picture);
+    // The time of the last stored event: no later event is stamped earlier (P1), whatever the clock did meanwhile.
+    if (picture.seq > 0) {
+      const [last] = await opts.log.readSince(picture.seq - 1, 1);
+      if (last) store.lastStampMs = (JSON.parse(last.json) as PictureEvent).timeMs;
+    }
     opts.logger.info({ seq: picture.seq, snapshotSeq: fromSnapshot, replayed: picture.seq - fromSnapshot }, 'picture restored from the event log');
     const ctx = store.reactorContext();
     for (const r of store.running) {
@@ -513,9 +520,13 @@ export class PictureStore {
     let result: AppendResult | undefined;
     const started = performance.now();
     try {
+      // Never earlier than the last stamp (P1): a clock stepped back (NTP, a resumed machine) does not
+      // make time run backwards in the log, which the replay's search by time relies on (P33).
+      const stampMs = Math.max(this.now(), this.lastStampMs);
+      this.lastStampMs = stampMs;
       result = await this.log.append(
         batch.map((p) => p.entry),
-        this.now(),
+        stampMs,
       );
       const ms = performance.now() - started;
       this.stats.commits++;

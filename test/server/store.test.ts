@@ -92,6 +92,22 @@ describe('PictureStore', () => {
     await store.close();
   });
 
+  it('P1: stamps never run backwards when the clock is stepped back, in one run and across a restart', async () => {
+    let clock = 1_000_000;
+    const first = await open({ now: () => clock });
+    await first.store.submit(pos('u1', 11.9), by);
+    clock -= 60_000; // the clock corrected backwards by a minute
+    await first.store.submit(pos('u1', 11.91), by);
+    await first.store.close();
+    const { store } = await open({ now: () => clock });
+    await store.submit(pos('u1', 11.92), by);
+    clock += 120_000;
+    await store.submit(pos('u1', 11.93), by);
+    const times = (await store.readSince(0, 10)).map((r) => (JSON.parse(r.json) as { timeMs: number }).timeMs);
+    expect(times).toEqual([1_000_000, 1_000_000, 1_000_000, 1_060_000]);
+    await store.close();
+  });
+
   it('P3: the ack comes after the event is readable from the file by another connection', async () => {
     const { store } = await open();
     const { seq } = await store.submit(pos('u1', 11.9, 'm-1'), by);
