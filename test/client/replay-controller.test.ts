@@ -21,7 +21,7 @@ function makeLog(): PictureEvent[] {
   return log;
 }
 
-/** Seqs the fake server looks at per `skip` read (the real one: 200,000), small so the list must go on from `scannedTo`. */
+/** Seqs the fake server looks at per `skip` read (the real one: 50,000), small so the list must go on from `scannedTo`. */
 const SCAN = 50;
 
 /** A server over the log: the contract's range, picture-at and events calls, with every call recorded. */

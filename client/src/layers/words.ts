@@ -165,3 +165,22 @@ export const ACCESS_CATEGORY_WORDS: Record<string, MessageKey> = {
 export function accessCategoryWord(code: string): MessageKey {
   return Object.hasOwn(ACCESS_CATEGORY_WORDS, code) ? ACCESS_CATEGORY_WORDS[code] : 'accessCategory.unclassified';
 }
+
+/** The kinds of item the audit trail and the replay name (what an event changed). */
+export const ITEM_KINDS = ['unit', 'threat', 'haven', 'site', 'flow', 'constraint', 'convoy', 'plan', 'report', 'alert', 'agreement', 'audit'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+/** Each kind's name in the page's language. */
+export const ITEM_KIND_WORDS: Record<ItemKind, MessageKey> = {
+  unit: 'audit.kinds.unit',
+  threat: 'audit.kinds.threat',
+  haven: 'audit.kinds.haven',
+  site: 'audit.kinds.site',
+  flow: 'audit.kinds.flow',
+  constraint: 'audit.kinds.constraint',
+  convoy: 'audit.kinds.convoy',
+  plan: 'audit.kinds.plan',
+  report: 'audit.kinds.report',
+  alert: 'audit.kinds.alert',
+  agreement: 'audit.kinds.agreement',
+  audit: 'audit.kinds.audit',
+};

@@ -3,7 +3,7 @@
 // Names come from what the log said earlier (a convoy's name, an alert's kind), gathered as events are read.
 import type { AlertKind, Picture, PictureEvent } from '@corridor/protocol';
 import type { MessageKey } from '@corridor/protocol/i18n';
-import { ALERT_KIND_WORDS, CONVOY_STATE_WORDS, SEVERITY_WORDS, type Words } from '../layers/words.js';
+import { ALERT_KIND_WORDS, CONVOY_STATE_WORDS, ITEM_KIND_WORDS, SEVERITY_WORDS, type ItemKind, type Words } from '../layers/words.js';
 import { corridorReason } from '../ui/format.js';
 import { markOf, type MarkKind } from './replay-logic.js';
 
@@ -33,17 +33,6 @@ export interface EventLine {
   mark: MarkKind | null;
 }
 
-const KIND_WORDS: Record<string, MessageKey> = {
-  unit: 'audit.kinds.unit',
-  threat: 'audit.kinds.threat',
-  haven: 'audit.kinds.haven',
-  site: 'audit.kinds.site',
-  flow: 'audit.kinds.flow',
-  constraint: 'audit.kinds.constraint',
-  convoy: 'audit.kinds.convoy',
-  plan: 'audit.kinds.plan',
-  report: 'audit.kinds.report',
-};
 
 /**
  * An event as a line of the list, in `w`'s language; names of zones and havens in reasons as `picture` labels
@@ -114,7 +103,7 @@ function whatText(e: PictureEvent, ctx: EventContext, picture: Pick<Picture, 'th
       const [kind, op] = e.type.split('.');
       const id = (e as { id?: string }).id ?? ((e as unknown as Record<string, { id?: string } | undefined>)[kind]?.id ?? '');
       const name = kind === 'convoy' && id ? convoy(id) : w.isolate(id);
-      const kindWord = KIND_WORDS[kind] ? w.t(KIND_WORDS[kind]) : w.isolate(kind);
+      const kindWord = Object.hasOwn(ITEM_KIND_WORDS, kind) ? w.t(ITEM_KIND_WORDS[kind as ItemKind]) : w.isolate(kind);
       return w.t(op === 'removed' ? 'replay.ev.itemRemoved' : 'replay.ev.itemSet', { kind: kindWord, id: name });
     }
   }

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AuditRow } from '@corridor/protocol';
 import type { MessageKey } from '@corridor/protocol/i18n';
 import { useWords } from '../i18n/use-words.js';
-import type { Words } from '../layers/words.js';
+import { ITEM_KIND_WORDS, ITEM_KINDS, type Words } from '../layers/words.js';
 import { mayDo, useMe } from '../net/session.js';
 import { LanguageSwitcher } from './LanguageSwitcher.js';
 
@@ -18,22 +18,8 @@ export interface AuditFilter {
   kind: string;
 }
 
-const KINDS = ['unit', 'threat', 'haven', 'site', 'flow', 'constraint', 'convoy', 'plan', 'report', 'alert', 'agreement', 'audit'] as const;
-/** Each kind's name in the page's language. */
-const KIND_WORDS: Record<(typeof KINDS)[number], MessageKey> = {
-  unit: 'audit.kinds.unit',
-  threat: 'audit.kinds.threat',
-  haven: 'audit.kinds.haven',
-  site: 'audit.kinds.site',
-  flow: 'audit.kinds.flow',
-  constraint: 'audit.kinds.constraint',
-  convoy: 'audit.kinds.convoy',
-  plan: 'audit.kinds.plan',
-  report: 'audit.kinds.report',
-  alert: 'audit.kinds.alert',
-  agreement: 'audit.kinds.agreement',
-  audit: 'audit.kinds.audit',
-};
+const KINDS = ITEM_KINDS;
+const KIND_WORDS = ITEM_KIND_WORDS;
 const PAGE = 200;
 
 /**
