@@ -407,6 +407,10 @@ export interface SnapshotMessage {
   /** After how long without a report a unit counts as stale, ms. */
   staleAfterMs: number;
   serverTimeMs: number;
+  /** The area of operations' name, the picture's title (issue 17). */
+  area?: string;
+  /** Whether the built-in exercise is running: pages mark EXERCISE only then (issue 17). */
+  exercise?: boolean;
 }
 /** One frame of events (coalesced, P4): events in (`since`, `seq`], strictly increasing. */
 export interface DeltaMessage {

@@ -452,7 +452,7 @@ export const ServerMessageSchemas = {
     strict,
   ),
   snapshot: Type.Object(
-    { type: Type.Literal('snapshot'), protocol: Type.Integer(), seq: Type.Integer({ minimum: 0 }), staleAfterMs: Num, serverTimeMs: Ms, picture: PictureSchema },
+    { type: Type.Literal('snapshot'), protocol: Type.Integer(), seq: Type.Integer({ minimum: 0 }), staleAfterMs: Num, serverTimeMs: Ms, area: Opt(Text), exercise: Opt(Type.Boolean()), picture: PictureSchema },
     strict,
   ),
   delta: Type.Object({ type: Type.Literal('delta'), since: Type.Integer({ minimum: 0 }), seq: Type.Integer({ minimum: 0 }), events: Type.Array(PictureEventSchema) }, strict),

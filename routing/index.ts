@@ -7,6 +7,7 @@ import { Router, type RouterOptions } from './router.js';
 import type { CorridorEngine, LoadProgress, RoadWay } from './types.js';
 
 export { readRoadWays, roadWaysFromGeoJson } from './read-roads.js';
+export { areaFromFileName, networkAreaName, pickAreaPlace } from './area-name.js';
 export { buildRoadGraph, RoadGraph } from './road-graph.js';
 export { Router, type RouterOptions } from './router.js';
 export type { CorridorEngine, LoadProgress, RoadWay, RouteAnswer, RouteQuery } from './types.js';
@@ -18,6 +19,8 @@ const require = createRequire(import.meta.url);
  * `geojson-path-finder@2.1.0` (an overpass-turbo export), resolved from node_modules.
  */
 export const DEFAULT_ROADS_FILE: string = require.resolve('geojson-path-finder/test/large-network.json');
+/** The area the default road network covers, for the picture's title (issue 17). */
+export const DEFAULT_ROADS_AREA = 'Gothenburg';
 
 /** What {@link loadRoadNetwork} returns. */
 export interface LoadedNetwork {

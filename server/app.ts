@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { generateToken, TokenStore, tokensFile } from './auth/tokens.js';
+import { TokenStore, tokensFile } from './auth/tokens.js';
+import { startupAdminToken } from './auth/admin-token.js';
 import type { Config } from './config.js';
 import { ConvoyRerouter } from './convoys/rerouter.js';
 import { ConvoyTracker } from './convoys/tracker.js';
@@ -62,6 +63,8 @@ export interface ServerDeps {
   clientDir?: string;
   /** The road network's own access constraints (issue 16; server/access/network.ts), if it has any. */
   networkAccess?: NetworkAccess;
+  /** The area the road network covers, named (routing/area-name.ts); `CORRIDOR_AREA_NAME` wins over it. */
+  area?: string;
 }
 
 /** A started server. */
@@ -107,7 +110,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
   } catch (err) {
     throw new DataDirError(`cannot open the event log ${file}: ${dataDirProblem(config.dataDir, err as { code?: string; message?: string })}`);
   }
-  const adminToken = config.adminToken ?? generateToken();
+  // Kept in the data directory when not configured, so a restart leaves signed-in walls signed in (issue 17).
+  const adminToken = startupAdminToken(config.dataDir, config.adminToken).token;
   tokens.setAdmin(adminToken);
 
   const store = await PictureStore.open({
@@ -137,7 +141,9 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
   // What the agreement delivers late is given as it was (delay.ts): a sample of the picture per step.
   const delayLine = agreement ? new DelayLine({ picture: () => store.picture, delays: () => agreement.delays(), stepMs: config.delayStepMs ?? DELAY_STEP_MS, now: sharingNow }) : undefined;
   const policy = deps.sharing ?? (agreement ? new AgreementPolicy(agreement, () => store.picture, { delayLine, now: sharingNow }) : undefined);
-  const outbox = new Outbox({ picture: () => store.picture, staleAfterMs: config.staleAfterMs, policy });
+  // What the picture is of (issue 17): the title names the area; EXERCISE is marked only while the exercise runs.
+  const operation = { area: config.areaName ?? deps.area ?? '', exercise: config.scenario === 'exercise' };
+  const outbox = new Outbox({ picture: () => store.picture, staleAfterMs: config.staleAfterMs, policy, operation });
   const broadcaster = new Broadcaster({
     source: store,
     outbox,

@@ -16,6 +16,8 @@ export interface Config {
   adminToken?: string;
   /** `exercise` runs the built-in scenario; `none` starts with an empty picture. */
   scenario: 'exercise' | 'none';
+  /** The area of operations' name, the picture's title (`CORRIDOR_AREA_NAME`); named from the road network when absent (issue 17). */
+  areaName?: string;
   /** Road network file to route on; undefined means the router's built-in exercise network. */
   roadsFile?: string;
   /**
@@ -119,6 +121,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken))) {
     throw new ConfigError('CORRIDOR_ADMIN_TOKEN', 'must be at least 16 characters without spaces');
   }
+  const areaName = env.CORRIDOR_AREA_NAME?.trim() || undefined;
+  if (areaName !== undefined && (areaName.length > 80 || /[\u0000-\u001f]/.test(areaName))) {
+    throw new ConfigError('CORRIDOR_AREA_NAME', 'must be a name of at most 80 characters on one line');
+  }
   const roads = env.CORRIDOR_ROADS || undefined;
   if (roads !== undefined && !/\.(geojson|json|osm\.pbf)$/i.test(roads)) {
     throw new ConfigError('CORRIDOR_ROADS', `must be a .geojson or .osm.pbf file, got "${roads}"`);
@@ -155,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: path.resolve(cwd, env.CORRIDOR_DATA_DIR || './var'),
     adminToken,
     scenario,
+    ...(areaName ? { areaName } : {}),
     roadsFile: roads === undefined ? undefined : path.resolve(cwd, roads),
     networkChanged,
     cotPort: port(env, 'CORRIDOR_COT_PORT', 8087),

@@ -2,7 +2,7 @@
 // scenario; prints the one sign-in URL and shuts down cleanly on SIGINT/SIGTERM; SIGHUP reloads the sharing agreement.
 import path from 'node:path';
 import { pino } from 'pino';
-import { DEFAULT_ROADS_FILE, prepareRoadNetwork, readRoadWays } from '../routing/index.js';
+import { DEFAULT_ROADS_AREA, DEFAULT_ROADS_FILE, networkAreaName, prepareRoadNetwork, readRoadWays } from '../routing/index.js';
 import type { LoadProgress } from '../routing/types.js';
 import { basemapRouter, ensureBasemap } from './basemap/index.js';
 import { startServer, type RunningServer } from './app.js';
@@ -91,7 +91,10 @@ async function main(): Promise<void> {
   const basemap = basemapRouter(basemapOptions);
 
   const routing = await RoutingThread.start({ cacheFile: network.cacheFile, networkWays: networkAccess.ways }, logger.child({ part: 'router' }));
-  const server: RunningServer = await startServer(config, { routing, logger, routers: [basemap], agreement, networkAccess });
+  // The picture's title (issue 17): the setting, else the default network's city, else the network's largest place or its file's name.
+  const area = config.areaName ?? (roadsFile === DEFAULT_ROADS_FILE ? DEFAULT_ROADS_AREA : await networkAreaName(roadsFile, network.bbox, { dir: path.join(config.dataDir, 'cache'), key: network.key }));
+  logger.info({ area }, 'area of operations named');
+  const server: RunningServer = await startServer(config, { routing, logger, routers: [basemap], agreement, networkAccess, area });
 
   const scenario =
     config.scenario === 'exercise'

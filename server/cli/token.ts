@@ -1,18 +1,22 @@
-// `npm run token -- create --org ORG --role ROLE [--unit UNIT]` / `revoke TOKEN_ID` / `list` (server/cli):
+// `npm run token -- create --org ORG --role ROLE [--unit UNIT]` / `revoke TOKEN_ID` / `list` / `rotate-admin` (server/cli):
 // manages access tokens in CORRIDOR_DATA_DIR's tokens.db. A new token is printed alone on the last line.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { TokenStore, tokensFile } from '../auth/tokens.js';
 import { ROLES } from '../auth/roles.js';
+import { keepAdminToken } from '../auth/admin-token.js';
+import { generateToken } from '../auth/tokens.js';
 import { AgreementError, EXERCISE_AGREEMENT_FILE, loadAgreement } from '../sharing/agreement.js';
 
 const USAGE = `Usage:
   npm run token -- create --org ORG --role ROLE [--unit UNIT]
   npm run token -- revoke TOKEN_ID
   npm run token -- list
+  npm run token -- rotate-admin
 Roles: ${ROLES.join(', ')}. ORG is an organisation of the sharing agreement (CORRIDOR_AGREEMENT; the
 exercise's by default, none with CORRIDOR_AGREEMENT=none). The tokens are in tokens.db in
-CORRIDOR_DATA_DIR (default ./var).`;
+CORRIDOR_DATA_DIR (default ./var). rotate-admin replaces the start-up admin token kept in the data
+directory (when CORRIDOR_ADMIN_TOKEN is not set): the old one stops working at once.`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -70,6 +74,15 @@ function run(argv: string[]): void {
         if (rest.length !== 1) fail('revoke takes one TOKEN_ID');
         if (!store.revoke(rest[0])) fail(`there is no token with id ${rest[0]}`);
         process.stdout.write(`Revoked ${rest[0]}\n`);
+        return;
+      }
+      case 'rotate-admin': {
+        // The kept file first: a server started between the two steps would otherwise bring the old one back.
+        const token = generateToken();
+        keepAdminToken(dataDir, token);
+        store.setAdmin(token);
+        process.stdout.write('Rotated the admin token (tk-admin); the old one no longer works. It is shown once:\n');
+        process.stdout.write(`${token}\n`);
         return;
       }
       case 'list': {

@@ -81,6 +81,8 @@ export interface OutboxOptions {
   staleAfterMs: number;
   /** Clock, ms since epoch. */
   now?: () => number;
+  /** What the picture is of, sent with every snapshot: the area's name and whether the built-in exercise runs (issue 17). */
+  operation?: { area: string; exercise: boolean };
 }
 
 interface Cached {
@@ -159,14 +161,20 @@ export class Outbox {
     const { seq, json } = this.pictureJson(audience);
     return {
       seq,
-      text: `{"type":"snapshot","protocol":${PROTOCOL_VERSION},"seq":${seq},"staleAfterMs":${this.opts.staleAfterMs},"serverTimeMs":${this.now()},"picture":${json}}`,
+      text: `{"type":"snapshot","protocol":${PROTOCOL_VERSION},"seq":${seq},"staleAfterMs":${this.opts.staleAfterMs},"serverTimeMs":${this.now()}${this.operationJson()},"picture":${json}}`,
     };
   }
 
   /** The body of `GET /api/picture` for an audience. */
   pictureResponse(audience: Audience): string {
     const { seq, json } = this.pictureJson(audience);
-    return `{"seq":${seq},"staleAfterMs":${this.opts.staleAfterMs},"serverTimeMs":${this.now()},"picture":${json}}`;
+    return `{"seq":${seq},"staleAfterMs":${this.opts.staleAfterMs},"serverTimeMs":${this.now()}${this.operationJson()},"picture":${json}}`;
+  }
+
+  /** `,"area":…,"exercise":…` when the server knows what the picture is of; nothing otherwise. */
+  private operationJson(): string {
+    const op = this.opts.operation;
+    return op ? `,"area":${JSON.stringify(op.area)},"exercise":${op.exercise}` : '';
   }
 
   /**

@@ -61,9 +61,19 @@ describe('loadConfig', () => {
     ['CORRIDOR_LOG_THREAD', 'yes'],
     ['CORRIDOR_NETWORK_CHANGED', 'yes'],
     ['CORRIDOR_NETWORK_CHANGED', 'ADOPT'],
+    ['CORRIDOR_AREA_NAME', 'x'.repeat(81)],
+    ['CORRIDOR_AREA_NAME', 'two\nlines'],
   ])('refuses %s=%s with an error naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+});
+
+describe('CORRIDOR_AREA_NAME', () => {
+  it('names the area, trimmed; absent or blank leaves it to the road network (issue 17)', () => {
+    expect(loadConfig({ CORRIDOR_AREA_NAME: '  Port-au-Prince ' }).areaName).toBe('Port-au-Prince');
+    expect(loadConfig({ CORRIDOR_AREA_NAME: '  ' }).areaName).toBeUndefined();
+    expect(loadConfig({}).areaName).toBeUndefined();
   });
 });
 

@@ -21,6 +21,10 @@ export interface PictureState {
   lastMessageAtMs: number;
   /** Whether a snapshot has been received since the page opened. */
   hasSnapshot: boolean;
+  /** The area of operations' name, from the server ('' until the first snapshot says; issue 17). */
+  area: string;
+  /** Whether the server runs the built-in exercise: EXERCISE is marked only then (issue 17). */
+  exercise: boolean;
 }
 
 /** Default stale threshold before a snapshot says otherwise, ms. */
@@ -35,6 +39,8 @@ export function initialPictureState(): PictureState {
     lastUpdateMs: 0,
     lastMessageAtMs: 0,
     hasSnapshot: false,
+    area: '',
+    exercise: false,
   };
 }
 
@@ -52,6 +58,9 @@ export function foldSnapshot(state: PictureState, msg: SnapshotMessage, nowMs: n
     lastUpdateMs: Math.max(state.lastUpdateMs, msg.serverTimeMs),
     lastMessageAtMs: nowMs,
     hasSnapshot: true,
+    // A replayed past picture does not say what it is of; the live link's word stays.
+    area: msg.area ?? state.area,
+    exercise: msg.exercise ?? state.exercise,
   };
 }
 
