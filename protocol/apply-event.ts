@@ -3,7 +3,7 @@
 // layers redraw only what moved (STYLE: stable data identity).
 import { currentStateName, MAX_STATE_HISTORY, type Transition } from './convoy-states.js';
 import { withTrailPoint, type Alert } from './tracking.js';
-import { idRecord, MAX_CONSTRAINT_HISTORY, type Actor, type Constraint, type ConstraintChange, type Convoy, type Picture, type PictureEvent, type StateChange, type Unit } from './events.js';
+import { idRecord, MAX_CONSTRAINT_HISTORY, type Actor, type Constraint, type ConstraintChange, type Convoy, type Picture, type PictureEvent, type Site, type StateChange, type Unit } from './events.js';
 import { LEGACY_ACCESS_CATEGORIES } from './messages.js';
 import { refreshedCorridor } from './corridor-event.js';
 import { eventKind, KINDS } from './kinds.js';
@@ -206,6 +206,25 @@ function applyTo(
       slice('corridors')[r.convoyId] = refreshedCorridor(held, r);
       return;
     }
+    case 'site.upserted': {
+      const sites = slice('sites');
+      sites[event.site.id] = withPrevious(Object.hasOwn(sites, event.site.id) ? sites[event.site.id] : undefined, event.site);
+      return;
+    }
+    case 'sites.imported': {
+      // One import, one event (issue 17): each item as by its own upsert, the previous figure kept (P35).
+      if (event.sites.length > 0 || event.removed?.sites?.length) {
+        const sites = slice('sites');
+        for (const site of event.sites) sites[site.id] = withPrevious(Object.hasOwn(sites, site.id) ? sites[site.id] : undefined, site);
+        for (const id of event.removed?.sites ?? []) delete sites[id];
+      }
+      if (event.flows.length > 0 || event.removed?.flows?.length) {
+        const flows = slice('flows');
+        for (const flow of event.flows) flows[flow.id] = flow;
+        for (const id of event.removed?.flows ?? []) delete flows[id];
+      }
+      return;
+    }
     case 'constraint.upserted': {
       const before = Object.hasOwn(peek().constraints, event.constraint.id) ? peek().constraints[event.constraint.id] : undefined;
       slice('constraints')[event.constraint.id] = withConstraintChange(before, event.constraint, event.timeMs, event.actor);
@@ -253,6 +272,21 @@ function withConstraintChange(before: Constraint | undefined, posted: Constraint
   }
   const history = before?.history ? [...before.history, entry] : [entry];
   return { ...fields, category, sinceMs, history: history.length > MAX_CONSTRAINT_HISTORY ? history.slice(history.length - MAX_CONSTRAINT_HISTORY) : history };
+}
+
+/**
+ * A site as upserted, with the figure it held before (P35): a figure of another date than the stored
+ * one makes the stored one `previous`; a figure of the same date (a correction) keeps the stored
+ * `previous`; a new site has none. What the upsert itself carries as `previous` is not taken.
+ * @example withPrevious({ ...s, population: 10, date: '2024-01-01' }, { ...s, population: 12, date: '2024-02-01' }).previous // { population: 10, date: '2024-01-01' }
+ */
+export function withPrevious(before: Site | undefined, site: Site): Site {
+  const previous = before === undefined ? undefined : before.date !== site.date ? { population: before.population, date: before.date } : before.previous;
+  // The common case (an import's new site) makes no copy: an import may fold 100,000 of them at once
+  // (and Object.assign copies objects read from JSON faster than a spread does).
+  if (site.previous === undefined && !('previous' in site)) return previous === undefined ? site : Object.assign({}, site, { previous });
+  const { previous: _posted, ...fields } = site;
+  return previous === undefined ? fields : { ...fields, previous };
 }
 
 /** Whether a unit has stopped reporting: no report received for `staleAfterMs`. */

@@ -80,6 +80,28 @@ export interface Site extends Omit<SiteInput, 'source'> {
   /** The organisation that posted it (issue 13). */
   owner?: string;
   updatedMs: number;
+  /**
+   * The figure it held before the last one of another date (set by the fold, P35): the next round's
+   * import keeps the last round's population here, a correction of the same date keeps what was here.
+   */
+  previous?: { population: number; date: string };
+}
+
+/** An import of displacement figures as the log holds it (issue 17, P35). */
+export interface SitesImport {
+  /** `im-…`, made by the server. */
+  id: string;
+  /** The file's name. */
+  name: string;
+  /** The organisation that imported it. */
+  by: string;
+  /** Data rows (or records) read from the file, merged ones included. */
+  rows: number;
+  /** Sites and flows it holds (as a recipient receives it: those the recipient may see). */
+  sites: number;
+  flows: number;
+  /** Rows that could not be read and were left out. */
+  skipped: number;
 }
 export interface Flow extends Omit<FlowInput, 'source'> {
   id: string;
@@ -362,6 +384,12 @@ export type EventPayloads = {
   'agreement.changed': { name: string; digest: string };
   /** An administrator read the audit trail (issue 13): the filter asked for and the rows it gave. Only administrators receive it. */
   'audit.read': { query: Record<string, string>; rows: number };
+  /**
+   * An import of displacement figures (issue 17, P35): each site and flow upserted as by its own
+   * upsert, in one event. `was` (inside the server, by item id) as a kind event's; `removed` only in
+   * what a recipient receives: items it saw that it may no longer see (P29).
+   */
+  'sites.imported': { import: SitesImport; sites: Site[]; flows: Flow[]; was?: Record<string, Was>; removed?: { sites?: string[]; flows?: string[] } };
 } & { [K in Kind as `${K}.upserted`]: { [F in FieldOf<K>]: Entities[K] } & { was?: Was } } & {
   [K in Kind as `${K}.removed`]: (K extends ExpiringKind ? { id: string; reason: RemovalReason } : { id: string }) & { was?: Was };
 };

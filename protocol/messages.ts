@@ -174,6 +174,15 @@ export const SiteInputSchema = Type.Object(
     kind: Type.Optional(
       Type.Union([Type.Literal('camp'), Type.Literal('collective-centre'), Type.Literal('informal'), Type.Literal('host-community')]),
     ),
+    /** The administrative P-code the figure belongs to (`HT0111`, `IQG01`), issue 17. */
+    pcode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, format: 'line' })),
+    /** The name of that administrative area (issue 17). */
+    admin: Type.Optional(Name()),
+    /**
+     * How it was placed (issue 17): `point`, a real site's location; `area`, an admin-level figure
+     * placed at its area's centre by the P-code join, not where anyone is.
+     */
+    placed: Type.Optional(Type.Union([Type.Literal('point'), Type.Literal('area')])),
     /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
     marking: Type.Optional(Id),
   },
@@ -471,6 +480,29 @@ export type RerouteDecision = Static<typeof RerouteDecisionSchema>;
 export const RouteChoiceSchema = Type.Object({ route: Type.Integer({ minimum: 0, maximum: 5 }) }, strict);
 export type RouteChoice = Static<typeof RouteChoiceSchema>;
 
+// ---------------------------------------------------------------- imports of displacement figures (issue 17)
+/**
+ * Most sites, and most flows, one import may hold. A file of 100,000 rows is read in a few seconds
+ * (docs/bench-import.md); the limit keeps one import, a single event, within what the log, the fold
+ * and a client's picture take in one go.
+ */
+export const MAX_IMPORT_ITEMS = 250_000;
+/** What an import says of itself: the file's name, the rows read from it and the rows it skipped. */
+export const SitesImportInputSchema = Type.Object(
+  {
+    /** The import's id (`im-…`); made by the server when absent. */
+    id: Type.Optional(Id),
+    /** The file's name, as the analyst gave it. */
+    name: Name(),
+    /** Data rows (or records) read from the file, merged ones included. */
+    rows: Count,
+    /** Rows that could not be read and were left out (`skipInvalid`). */
+    skipped: Count,
+  },
+  strict,
+);
+export type SitesImportInput = Static<typeof SitesImportInputSchema>;
+
 // ---------------------------------------------------------------- client → server (WebSocket)
 const cmd = <K extends string, T extends Record<string, TSchema>>(type: K, fields: T) =>
   Type.Object({ type: Type.Literal(type), msgId: MsgId, ...fields }, strict);
@@ -514,6 +546,15 @@ export const ClientCommandSchemas = {
   'convoy.reroute': cmd('convoy.reroute', { convoyId: Id, ...RerouteDecisionSchema.properties }),
   'convoy.route': cmd('convoy.route', { convoyId: Id, ...RouteChoiceSchema.properties }),
   'report.review': cmd('report.review', { reportId: Id, ...ReportReviewSchema.properties }),
+  /**
+   * An import of displacement figures (issue 17): its sites (and the flows to them) as one event,
+   * `sites.imported`, so nothing is ever half-imported. The HTTP carrier reads the file and sends this.
+   */
+  'sites.import': cmd('sites.import', {
+    import: SitesImportInputSchema,
+    sites: Type.Array(SiteInputSchema, { minItems: 1, maxItems: MAX_IMPORT_ITEMS }),
+    flows: Type.Optional(Type.Array(FlowInputSchema, { maxItems: MAX_IMPORT_ITEMS })),
+  }),
   resync: Type.Object({ type: Type.Literal('resync'), since: Type.Integer({ minimum: 0 }) }, strict),
   ping: Type.Object({ type: Type.Literal('ping'), msgId: Type.Optional(MsgId) }, strict),
 };
@@ -559,6 +600,8 @@ export type ErrorCode =
   | 'outside_window'
   /** A removal of what others still name (an evacuation plan with convoys) (issue 12). */
   | 'in_use'
+  /** An import with rows that could not be read, refused whole (issue 17): the report names each row and why. */
+  | 'invalid_rows'
   | 'no_safe_route'
   | 'off_network'
   /** A sharing agreement that cannot be read or checked; the one in force stays (issue 13). */

@@ -2,7 +2,7 @@
 // the events and entities inside them, the protocol version, and the structured reasons of corridors
 // that each client words in its own language. The types in events.ts are held equal to these schemas.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, Flow, Constraint, Convoy, Plan, Report, StateChange, ThreatZone, Unit } from './events.js';
+import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, SitesImport, Flow, Constraint, Convoy, Plan, Report, StateChange, ThreatZone, Unit } from './events.js';
 import type { ConvoyState } from './convoy-states.js';
 import { ALERT_KINDS, type Alert, type ConvoyTrack } from './tracking.js';
 import type { RerouteProposal } from './reroute.js';
@@ -27,9 +27,10 @@ import {
 /**
  * The version of the wire protocol. A client says which it speaks (`/ws?v=2`) and the server says
  * which it speaks in every snapshot; a page that finds another asks to be reloaded. Raised when a
- * message changes in a way an older client would misread.
+ * message changes in a way an older client would misread (6: `sites.imported`, which an older fold
+ * does not know, issue 17).
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 const strict = { additionalProperties: false } as const;
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
@@ -140,10 +141,20 @@ export const SiteSchema = Type.Object(
     /** Absent when the sharing agreement withholds it (issue 13). */
     source: Opt(Text),
     kind: Opt(Type.Union([Type.Literal('camp'), Type.Literal('collective-centre'), Type.Literal('informal'), Type.Literal('host-community')])),
+    pcode: Opt(Text),
+    admin: Opt(Text),
+    placed: Opt(Type.Union([Type.Literal('point'), Type.Literal('area')])),
     owner: Opt(Text),
     marking: Opt(Text),
     updatedMs: Ms,
+    /** The figure before the last one of another date (set by the fold, P35). */
+    previous: Opt(Type.Object({ population: Num, date: Text }, strict)),
   },
+  strict,
+);
+/** An import of displacement figures as the log holds it (issue 17, P35). */
+export const SitesImportSchema = Type.Object(
+  { id: Text, name: Text, by: Text, rows: Type.Integer({ minimum: 0 }), sites: Type.Integer({ minimum: 0 }), flows: Type.Integer({ minimum: 0 }), skipped: Type.Integer({ minimum: 0 }) },
   strict,
 );
 export const FlowSchema = Type.Object({ id: Text, from: Position2, to: Position2, people: Num, date: Text, source: Opt(Text), owner: Opt(Text), marking: Opt(Text), updatedMs: Ms }, strict);
@@ -413,6 +424,13 @@ export const PictureEventSchema = Type.Union([
   event('reroute.withdrawn', { convoyId: Text, proposalId: Text, reason: Type.Union([Type.Literal('convoy_ended'), Type.Literal('no_longer_needed')]) }),
   event('agreement.changed', { name: Text, digest: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
   event('audit.read', { query: Type.Record(Type.String({ maxLength: 32 }), Type.String({ maxLength: 200 })), rows: Type.Integer({ minimum: 0 }) }),
+  event('sites.imported', {
+    import: SitesImportSchema,
+    sites: Type.Array(SiteSchema),
+    flows: Type.Array(FlowSchema),
+    was: Opt(Type.Record(Type.String(), Type.Object({ owner: Opt(Text), marking: Opt(Text) }, strict))),
+    removed: Opt(Type.Object({ sites: Opt(Type.Array(Text)), flows: Opt(Type.Array(Text)) }, strict)),
+  }),
 ]);
 
 const ErrorCodeSchema = Type.String({ pattern: '^[a-z_]+$' });
@@ -489,6 +507,7 @@ export type SchemasMatchTypes = [
   Holds<Same<Static<typeof ThreatZoneSchema>, ThreatZone>>,
   Holds<Same<Static<typeof HavenSchema>, Haven>>,
   Holds<Same<Static<typeof SiteSchema>, Site>>,
+  Holds<Same<Static<typeof SitesImportSchema>, SitesImport>>,
   Holds<Same<Static<typeof FlowSchema>, Flow>>,
   Holds<Same<Static<typeof ConstraintSchema>, Constraint>>,
   Holds<Same<Static<typeof ConvoySchema>, Convoy>>,

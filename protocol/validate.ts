@@ -650,6 +650,26 @@ export const KIND_VALIDATORS: { [K in Kind]: (raw: unknown, nowMs: number, prefi
   report: (raw, nowMs, prefix) => validateReport(raw, nowMs, prefix),
 };
 
+/**
+ * What the schema of an import (issue 17) cannot say: no date ahead of the server's clock (P6), and
+ * each id once, so one item of an import never overwrites another of the same import.
+ */
+export function importProblem(cmd: Extract<ClientCommand, { type: 'sites.import' }>, nowMs: number): { ok: true } | { ok: false; error: ProtocolError } {
+  const lists = [['sites', cmd.sites] as const, ['flows', cmd.flows ?? []] as const];
+  for (const [field, items] of lists) {
+    const ids = new Set<string>();
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const t = checkNotFuture(item.date, `${field}[${i}].date`, nowMs);
+      if (!t.ok) return t;
+      if (item.id === undefined) continue;
+      if (ids.has(item.id)) return fail('invalid', `${field}[${i}].id: "${item.id}" is given twice in this import; each item once`, `${field}[${i}].id`);
+      ids.add(item.id);
+    }
+  }
+  return { ok: true };
+}
+
 function join(prefix: string, field: string): string {
   return prefix ? `${prefix}.${field}` : field;
 }
@@ -697,6 +717,8 @@ export function validateCommand(raw: unknown, nowMs: number): Result<ClientComma
         const missing = transitionInputProblem(cmd.to, cmd);
         return missing ? { ok: false as const, error: missing } : { ok: true as const };
       }
+      case 'sites.import':
+        return importProblem(cmd, nowMs);
       default: {
         // An upsert of any kind: its posted entity passes the kind's own checks too.
         const ck = commandKind(cmd.type);

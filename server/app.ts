@@ -224,6 +224,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     reloadAgreement: agreement && config.agreementFile ? (by) => reloadAgreement(by) : undefined,
     replay,
     networkAccess: deps.networkAccess,
+    importMaxBytes: config.importMaxBytes,
   });
   const http = createServer(app);
   // Each step, the delay line's new sample is what delayed audiences may now see: sent to their clients.

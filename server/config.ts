@@ -74,6 +74,8 @@ export interface Config {
   historyDays?: number;
   historyEvery?: number;
   historyIntervalMs?: number;
+  /** The largest import of displacement figures, bytes (`CORRIDOR_IMPORT_MAX_BYTES`, issue 17; 64 MiB). */
+  importMaxBytes?: number;
 }
 
 /** A configuration value that cannot be used; `variable` names the environment variable. */
@@ -182,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     tokenMaxSockets: Math.round(positive(env, 'CORRIDOR_TOKEN_MAX_SOCKETS', 64, 100_000)),
     exerciseSpeedup: positive(env, 'CORRIDOR_EXERCISE_SPEEDUP', 1, 100),
     historyDays: positive(env, 'CORRIDOR_HISTORY_DAYS', 7, 3650),
+    importMaxBytes: Math.round(positive(env, 'CORRIDOR_IMPORT_MAX_BYTES', 64 * 1024 * 1024, 1024 ** 3)),
     tracking: {
       offCorridorM: positive(env, 'CORRIDOR_OFF_CORRIDOR_M', DEFAULT_TRACKING.offCorridorM, 100_000),
       offCorridorMs: positive(env, 'CORRIDOR_OFF_CORRIDOR_S', DEFAULT_TRACKING.offCorridorMs / 1000, 86_400) * 1000,

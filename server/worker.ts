@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 /** URL of tsx's ESM API (`tsx/esm/api`, import condition), read from tsx's package exports. */
 function tsxEsmApiUrl(): string {
@@ -17,13 +17,14 @@ function tsxEsmApiUrl(): string {
 }
 
 /**
- * Starts a worker thread running the module at `moduleUrl` (`.ts` or `.js`) with `workerData`.
+ * Starts a worker thread running the module at `moduleUrl` (`.ts` or `.js`) with `workerData`; with
+ * `resourceLimits`, a thread that runs out of its heap ends alone instead of taking the process along.
  * @example startModuleWorker(new URL('./writer-thread.ts', import.meta.url), { file })
  */
-export function startModuleWorker(moduleUrl: URL, workerData: unknown): Worker {
+export function startModuleWorker(moduleUrl: URL, workerData: unknown, options: { resourceLimits?: ResourceLimits } = {}): Worker {
   const href = moduleUrl.href;
   const boot = href.endsWith('.ts')
     ? `import(${JSON.stringify(tsxEsmApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(href)}); })`
     : `import(${JSON.stringify(href)})`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true, workerData, ...options });
 }

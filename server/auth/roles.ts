@@ -46,6 +46,8 @@ export function actionOf(type: ClientCommandType): Action {
   if (type === 'convoy.state' || type === 'alert.ack' || type === 'convoy.reroute' || type === 'convoy.route') return 'convoys';
   // A report is sent by whoever saw it; reviewing and removing one is an analyst's (issue 15).
   if (type === 'report.review' || type === 'report.remove') return 'review';
+  // An import of displacement figures is sites (and flows: the gateway asks for both when it has some, issue 17).
+  if (type === 'sites.import') return 'sites';
   const ck = commandKind(type);
   return ck ? (KINDS[ck.kind].action as Action) : 'read';
 }

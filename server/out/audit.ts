@@ -20,7 +20,7 @@ export interface AuditQuery {
   org?: string;
   /** Changes of this item (its id). */
   item?: string;
-  /** Changes of items of this kind (`unit`, `threat`, `convoy`, … and `agreement`, `audit`). */
+  /** Changes of items of this kind (`unit`, `threat`, `convoy`, … and `agreement`, `audit`, `import`). */
   kind?: string;
   /** Rows after this seq (the `next` of a previous page). */
   afterSeq?: number;
@@ -50,6 +50,16 @@ export function itemsOf(e: PictureEvent): { kind: string; id: string; get: (p: P
   if (e.type === 'position.reported') return e.units.map((u) => ({ kind: 'unit', id: u.unitId, get: (p: Picture) => p.units[u.unitId] }));
   if (e.type === 'agreement.changed') return [{ kind: 'agreement', id: e.name, get: () => ({ name: e.name, digest: e.digest }) }];
   if (e.type === 'audit.read') return [{ kind: 'audit', id: 'audit-trail', get: () => ({ query: e.query, rows: e.rows }) }];
+  if (e.type === 'sites.imported') {
+    // An import (issue 17): the import itself, then each site and flow it upserted, as their own upserts read.
+    return [
+      { kind: 'import', id: e.import.id, get: () => e.import },
+      ...e.sites.map((s) => ({ kind: 'site', id: s.id, get: (p: Picture) => p.sites[s.id] })),
+      ...e.flows.map((f) => ({ kind: 'flow', id: f.id, get: (p: Picture) => p.flows[f.id] })),
+      ...(e.removed?.sites ?? []).map((id) => ({ kind: 'site', id, get: (p: Picture) => p.sites[id] })),
+      ...(e.removed?.flows ?? []).map((id) => ({ kind: 'flow', id, get: (p: Picture) => p.flows[id] })),
+    ];
+  }
   if (e.type === 'alert.acknowledged' || e.type === 'alert.cleared') {
     return [{ kind: 'alert', id: e.id, get: (p: Picture) => p.alerts[e.id] }];
   }

@@ -84,9 +84,27 @@ export function summaryOf(e: PictureEvent, item: string | undefined): string {
       return e.name;
     case 'audit.read':
       return `${e.rows} rows`;
+    case 'sites.imported':
+      return importSummary(e, item);
     default:
       return entitySummary(e);
   }
+}
+
+/** Each import's lines by item id, made once per event: an import of 100,000 sites is 100,000 lines. */
+const importLines = new WeakMap<PictureEvent, Map<string, string>>();
+
+/** An import's own line (its file, counts), then one per site (its figure) and flow (its people) (issue 17). */
+function importSummary(e: Extract<PictureEvent, { type: 'sites.imported' }>, item: string | undefined): string {
+  if (item === undefined || item === e.import.id) return `${e.import.name}: ${e.import.sites} sites, ${e.import.flows} flows, ${e.import.skipped} rows skipped`;
+  let lines = importLines.get(e);
+  if (!lines) {
+    lines = new Map();
+    for (const s of e.sites) lines.set(s.id, `${s.name} ${s.population} ${s.date}`);
+    for (const f of e.flows) lines.set(f.id, `${f.people} ${f.date}`);
+    importLines.set(e, lines);
+  }
+  return lines.get(item) ?? 'removed';
 }
 
 function corridorSummary(c: Corridor): string {

@@ -4,7 +4,7 @@
 // coarsened. What derives from an item follows it: a convoy's corridor, track, alerts and proposal go
 // where the convoy goes, and the zones and constraints a recipient may not see are named in them only
 // as "a restricted area", at most once, so neither their ids nor their count show.
-import { idRecord, type Alert, type Convoy, type ConvoyTrack, type Corridor, type Picture, type PictureEvent, type Plan, type Report, type Unit, type Was } from '@corridor/protocol';
+import { idRecord, type Alert, type Convoy, type ConvoyTrack, type Corridor, type EventOf, type Picture, type PictureEvent, type Plan, type Report, type Unit, type Was } from '@corridor/protocol';
 import type { Recipient, SharingPolicy } from '../out/outbox.js';
 import type { Delivery, ItemKind, SharingAgreement } from './agreement.js';
 import { SLICE_OF_KIND, type DelayLine, type DelayedKind } from './delay.js';
@@ -318,6 +318,8 @@ export class AgreementPolicy implements SharingPolicy {
         if (alert && !this.alertOf(audience, alert, picture)) return undefined;
         return event;
       }
+      case 'sites.imported':
+        return this.importEvent(audience, event);
       default:
         return this.entityEvent(audience, event);
     }
@@ -361,6 +363,50 @@ export class AgreementPolicy implements SharingPolicy {
       return removal as PictureEvent;
     }
     return undefined;
+  }
+
+  /**
+   * An import of displacement figures (issue 17) as the audience receives it: each site and flow as
+   * its own upsert would reach it (withheld, fields removed, coarsened); one it saw and may no longer
+   * see (`was`) in `removed`; its counts those of what it receives. Nothing when none of it concerns
+   * the audience; the event itself when it receives every item as stored.
+   */
+  private importEvent(audience: string, event: EventOf<'sites.imported'>): PictureEvent | undefined {
+    const was = event.was ?? {};
+    const pass = <T extends { id: string; owner?: string; marking?: string }>(kind: 'site' | 'flow', items: readonly T[]) => {
+      const seen: T[] = [];
+      const removed: string[] = [];
+      let same = true;
+      // The items of an import share one or two owners and markings: how each pair is delivered is
+      // asked once, and an item given in full is the item itself.
+      const full = new Map<string, boolean>();
+      for (const item of items) {
+        const key = `${item.owner ?? ''}\u0000${item.marking ?? ''}`;
+        let inFull = full.get(key);
+        if (inFull === undefined) {
+          const d = this.delivery(audience, kind, item);
+          inFull = d.receives && d.remove.length === 0 && d.coarsenM === undefined;
+          full.set(key, inFull);
+        }
+        const got = inFull ? item : this.entity(audience, kind, item, event.timeMs);
+        if (got) seen.push(got);
+        else if (Object.hasOwn(was, item.id) && this.delivery(audience, kind, was[item.id]).receives) removed.push(item.id);
+        if (got !== item) same = false;
+      }
+      return { seen, removed, same };
+    };
+    const sites = pass('site', event.sites);
+    const flows = pass('flow', event.flows);
+    if (sites.same && flows.same && event.was === undefined) return event;
+    if (sites.seen.length + flows.seen.length + sites.removed.length + flows.removed.length === 0) return undefined;
+    const { was: _was, ...rest } = event;
+    const out: EventOf<'sites.imported'> = { ...rest, import: { ...event.import, sites: sites.seen.length, flows: flows.seen.length }, sites: sites.seen, flows: flows.seen };
+    if (sites.removed.length + flows.removed.length > 0) {
+      out.removed = {};
+      if (sites.removed.length > 0) out.removed.sites = sites.removed;
+      if (flows.removed.length > 0) out.removed.flows = flows.removed;
+    }
+    return out;
   }
 
   /** Whether the audience sees the unit, haven, plan or convoy of an id in the picture now. */

@@ -216,6 +216,17 @@ export const commandOf: { [K in ClientCommandType]: fc.Arbitrary<Extract<ClientC
   'convoy.reroute': fc.record({ type: fc.constant('convoy.reroute' as const), msgId, convoyId: id, proposalId: id, route: fc.integer({ min: 0, max: 5 }) }, { requiredKeys: ['type', 'msgId', 'convoyId', 'proposalId'] }),
   'convoy.route': fc.record({ type: fc.constant('convoy.route' as const), msgId, convoyId: id, route: fc.integer({ min: 0, max: 5 }) }),
   'convoy.state': fc.tuple(msgId, id, convoyStateChange).map(([m, convoyId, change]) => ({ type: 'convoy.state' as const, msgId: m, convoyId, ...change })),
+  // An import (issue 17): each id at most once in it (the validator refuses an id given twice).
+  'sites.import': fc.record(
+    {
+      type: fc.constant('sites.import' as const),
+      msgId,
+      import: fc.record({ name, rows: count, skipped: count }),
+      sites: fc.uniqueArray(site, { minLength: 1, maxLength: 4, selector: (s) => s.id ?? '' }),
+      flows: fc.uniqueArray(flow, { maxLength: 3, selector: (f) => f.id ?? '' }),
+    },
+    { requiredKeys: ['type', 'msgId', 'import', 'sites'] },
+  ),
   resync: fc.record({ type: fc.constant('resync' as const), since: fc.nat() }),
   ping: fc.record({ type: fc.constant('ping' as const), msgId }, { requiredKeys: ['type'] }),
 };

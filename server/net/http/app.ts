@@ -19,6 +19,7 @@ import { adminRoutes, type AdminOptions } from './admin-routes.js';
 import { accessRoutes } from '../../access/routes.js';
 import type { NetworkAccess } from '../../access/network.js';
 import { replayRoutes } from './replay-routes.js';
+import { displacementRoutes } from '../../displacement/routes.js';
 import type { ReplayService } from '../../replay/replay.js';
 
 export { HttpError } from './errors.js';
@@ -50,6 +51,8 @@ export interface HttpOptions {
   networkAccess?: NetworkAccess;
   /** The after-action replay (issue 16): past pictures and exports of the log; absent, those routes are not served. */
   replay?: ReplayService;
+  /** The largest import of displacement figures, bytes (`CORRIDOR_IMPORT_MAX_BYTES`, issue 17); 64 MiB when absent. */
+  importMaxBytes?: number;
 }
 
 /** `/healthz`'s answer: `ok`, or `degraded` with why (the event log cannot be written). */
@@ -87,6 +90,8 @@ export function createHttpApp(opts: HttpOptions): express.Express {
   app.use(requireSignIn(tokens));
   // Before the reads: `GET /api/picture?at=` is the replay's (issue 16); without `at` it passes on.
   if (opts.replay) app.use('/api', replayRoutes({ ...opts, replay: opts.replay }));
+  // Before the writes, whose body limit (2 MiB) is not an import's (issue 17).
+  app.use('/api', displacementRoutes(opts));
   app.use('/api', readRoutes(opts));
   app.use('/api', writeRoutes(opts));
   app.use('/api', adminRoutes(opts));

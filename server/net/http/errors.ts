@@ -23,6 +23,7 @@ export const STATUS: Record<ErrorCode, number> = {
   out_of_sequence: 409,
   outside_window: 409,
   in_use: 409,
+  invalid_rows: 400,
   no_safe_route: 422,
   off_network: 422,
   invalid_agreement: 422,

@@ -10,7 +10,7 @@ import { sendError } from './errors.js';
 import { pageLanguage, pageWords, type PageWords } from './page-words.js';
 
 /** Pages of the single-page client (CONTRACT "Pages"). */
-export const PAGES = ['/', '/wall', '/access', '/field', '/audit'];
+export const PAGES = ['/', '/wall', '/access', '/field', '/audit', '/import'];
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -37,16 +37,16 @@ function wrap<T>(r: Result<T>, make: (value: T) => Command): Result<Command> {
   return r.ok ? { ok: true, value: make(r.value) } : r;
 }
 
-/** `POST /positions`, `POST` and `DELETE` of every kind of entity, a convoy's change of state, mounted under `/api`. */
-export function writeRoutes(opts: WriteOptions): express.Router {
-  const { store, gateway } = opts;
-  const api = express.Router();
-
-  // Before the body is read: a browser page of another origin may not write with the victim's
-  // cookie (issue 9); the token's rate (P15) and the ingest backlog are checked at once.
-  api.use((req: Request, res: Response, next: NextFunction) => {
+/**
+ * What every write meets before its body is read (issue 9, P15): a browser page of another origin may
+ * not write with the victim's cookie; the token's rate is charged for the body's announced size
+ * (`cost`, one per KiB up to the largest message by default); the ingest backlog; and the write holds
+ * one of the token's connections until answered, so one token cannot make the server hold many bodies.
+ */
+export function writeGate(gateway: Gateway, allowedOrigins: readonly string[], cost: (bytes: number) => number = (bytes) => COST.message(Math.min(bytes, MAX_MESSAGE_BYTES))): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
-    const allowed = req.authVia === 'cookie' ? cookieWriteAllowed(req.headers, opts.allowedOrigins) : originAllowed(req.headers, opts.allowedOrigins);
+    const allowed = req.authVia === 'cookie' ? cookieWriteAllowed(req.headers, allowedOrigins) : originAllowed(req.headers, allowedOrigins);
     if (!allowed) {
       return next(
         new HttpError({
@@ -59,18 +59,26 @@ export function writeRoutes(opts: WriteOptions): express.Router {
       );
     }
     const length = Number(req.headers['content-length']);
-    const over = gateway.charge(req.sender!, COST.message(Number.isFinite(length) ? Math.min(length, MAX_MESSAGE_BYTES) : 1));
+    const over = gateway.charge(req.sender!, Number.isFinite(length) ? cost(length) : 1);
     if (over) return next(new HttpError({ code: over.code, message: over.message, path: '' }, 429, over.retryAfterMs / 1000));
     if (gateway.overloaded) {
       return next(new HttpError({ code: 'unavailable', message: 'the server is committing a backlog of updates; try again in a moment', path: '' }, 503, 1));
     }
-    // A write in flight holds one of the token's connections (P15) until it is answered or dropped,
-    // so one token cannot make the server hold many bodies at once.
     const tooMany = gateway.openSocket(req.sender!);
     if (tooMany) return next(new HttpError({ ...tooMany }, 429, 1));
     res.once('close', () => gateway.closeSocket(req.sender!));
     next();
-  });
+  };
+}
+
+/** `POST /positions`, `POST` and `DELETE` of every kind of entity, a convoy's change of state, mounted under `/api`. */
+export function writeRoutes(opts: WriteOptions): express.Router {
+  const { store, gateway } = opts;
+  const api = express.Router();
+
+  // Before the body is read: a browser page of another origin may not write with the victim's
+  // cookie (issue 9); the token's rate (P15) and the ingest backlog are checked at once.
+  api.use(writeGate(gateway, opts.allowedOrigins));
   // The body as bytes, read through the gateway's reader (size, depth, empty body: P7, issue 9).
   api.use(express.raw({ type: () => true, limit: MAX_MESSAGE_BYTES }));
   // A body sent without Content-Length (chunked) is charged for its size once read (P15).
