@@ -264,6 +264,13 @@ describe('events in words', () => {
     expect(ar.what).toContain('\u2068EVAC BLUE\u2069');
   });
 
+  it('says which file an import of displacement figures came from, who imported it and what it held (issue 17)', () => {
+    const imported = { seq: 5, timeMs: T0, type: 'sites.imported', import: { id: 'im-1', name: 'dtm-round-12.csv', by: 'IOM', rows: 3026, sites: 10, flows: 0, skipped: 2912 }, sites: [], flows: [], actor } as unknown as PictureEvent;
+    const line = describeEvent(imported, emptyContext(), picture, EN);
+    expect(plain(line.what)).toBe('Displacement figures imported from dtm-round-12.csv by IOM: sites 10, flows 0');
+    expect(plain(line.who)).toBe('WFP · planner');
+  });
+
   it('gives a re-route with its reason', () => {
     const corridor = { convoyId: 'cv-9', status: 'ok', routes: [], reason: '', why: { code: 'rerouted_around', zones: [{ kind: 'zone', id: 'tz-3' }], deltaS: 240 }, computedMs: T0 };
     const line = describeEvent({ seq: 4, timeMs: T0, type: 'corridor.recomputed', corridor } as unknown as PictureEvent, emptyContext(), picture, EN);

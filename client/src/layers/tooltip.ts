@@ -1,5 +1,7 @@
 // Hover details (client/src/layers): text for the object under the pointer, by the layer it belongs to.
-import type { Convoy, Corridor, Haven, Report, RouteLeg, Site, Unit } from '@corridor/protocol';
+import type { Convoy, Corridor, Flow, Haven, Report, RouteLeg, Site, Unit } from '@corridor/protocol';
+import type { DensityCell } from './density-layers.js';
+import { flowLengthM, placedAtArea, siteTrendText } from './site-layers.js';
 import type { ConvoyMark, RoutePath } from './corridor-layers.js';
 import type { CheckpointMark, ProposalPath } from './proposal-layers.js';
 import { corridorStatusText } from './corridor-layers.js';
@@ -59,9 +61,17 @@ export function tooltipText(layerId: string, object: unknown, w: Words, reasonOf
     }
     case 'field-reports':
       return reportLines(object as Report, w).join('\n');
-    case 'sites-circles': {
-      const s = object as Site;
-      return `${w.isolate(s.name)}\n${w.t('tooltip.site', { ...counted(w, s.population), source: s.source !== undefined ? w.isolate(s.source) : w.t('side.sourceWithheld'), date: w.fmt.day(s.date) })}`;
+    case 'sites-circles':
+      return siteLines(object as Site, w).join('\n');
+    case 'flows-lines':
+    case 'flows-arrows': {
+      const f = object as Flow;
+      const source = f.source !== undefined ? w.isolate(f.source) : w.t('side.sourceWithheld');
+      return [w.t('displacement.flow', { ...counted(w, f.people), distance: w.fmt.distance(flowLengthM(f)) }), w.t('displacement.flowReported', { date: w.fmt.day(f.date), source })].join('\n');
+    }
+    case 'displacement-density': {
+      const cell = object as DensityCell;
+      return [w.t('displacement.densityCell', counted(w, Math.round(cell.colorValue))), w.t('displacement.densitySites', counted(w, cell.count))].join('\n');
     }
     case 'corridors-best':
     case 'corridors-alternatives': {
@@ -97,6 +107,26 @@ export function tooltipText(layerId: string, object: unknown, w: Words, reasonOf
   }
 }
 
+/**
+ * A site in lines: its name, its figure with source and date, its trend since the previous figure, and, when it was
+ * placed at its admin area's centre, that its exact location is not known (issue 17).
+ * @example siteLines(site, words) // ['Ouest', '1,059,849 displaced (IOM DTM, 30 Nov 2010)', '▲ +12,000 since 30 Oct 2010', 'placed at the centre of Ouest (HT01): exact location not known']
+ */
+export function siteLines(s: Site, w: Words): string[] {
+  const source = s.source !== undefined ? w.isolate(s.source) : w.t('side.sourceWithheld');
+  const lines = [w.isolate(s.name), w.t('tooltip.site', { ...counted(w, s.population), source, date: w.fmt.day(s.date) })];
+  const trend = siteTrendText(s, w);
+  if (trend) lines.push(trend);
+  if (placedAtArea(s)) lines.push(placedText(s, w));
+  return lines;
+}
+
+/** Where a site placed at its area's centre stands, in words: the area's name and P-code as known. */
+export function placedText(s: Pick<Site, 'admin' | 'pcode'>, w: Words): string {
+  const area = s.admin && s.pcode ? `${w.isolate(s.admin)} (${w.isolate(s.pcode)})` : s.admin || s.pcode ? w.isolate((s.admin || s.pcode)!) : null;
+  return area ? w.t('displacement.placedArea', { area }) : w.t('displacement.placedAreaUnnamed');
+}
+
 /** A convoy's name (isolated) and its state in capitals: "EVAC BLUE — MOVING". */
 function convoyTitle(convoy: Pick<Convoy, 'name' | 'state'>, w: Words): string {
   return w.t('tooltip.convoyTitle', { name: w.isolate(convoy.name), state: w.t(CONVOY_STATE_WORDS[convoy.state]) });
@@ -115,4 +145,19 @@ export function routeFigures(leg: RouteLeg, rank: number, w: Words): string[] {
   const exposure = leg.exposure_m > 0 ? w.t('tooltip.exposure', { distance: w.fmt.distance(leg.exposure_m) }) : w.t('tooltip.noExposure');
   const clearance = leg.min_clearance_m === null ? w.t('tooltip.noZoneNear') : w.t('tooltip.clearance', { distance: w.fmt.distance(leg.min_clearance_m) });
   return [which, `${exposure} · ${clearance}`];
+}
+
+/**
+ * Where a tooltip goes for a pointer at (x, y) in a map `width`×`height` CSS pixels: beside the pointer,
+ * towards the middle of the map, so that it never runs past the map's edge (the side panel, the screen),
+ * and at most half the map wide.
+ * @example tooltipPlacement(900, 100, 1000, 800).transform // 'translate(900px, 100px) translate(calc(-100% - 14px), 14px)'
+ */
+export function tooltipPlacement(x: number, y: number, width: number, height: number): Record<string, string> {
+  const left = width > 0 && x > width / 2;
+  const up = height > 0 && y > height / 2;
+  return {
+    transform: `translate(${Math.round(x)}px, ${Math.round(y)}px) translate(${left ? 'calc(-100% - 14px)' : '14px'}, ${up ? 'calc(-100% - 14px)' : '14px'})`,
+    maxWidth: `${Math.max(200, Math.floor(width / 2) - 20)}px`,
+  };
 }

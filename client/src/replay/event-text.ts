@@ -99,6 +99,8 @@ function whatText(e: PictureEvent, ctx: EventContext, picture: Pick<Picture, 'th
       return w.t('replay.ev.cleared', alertSubject(e.id, ctx, w, convoy));
     case 'agreement.changed':
       return w.t('replay.ev.agreement', { name: w.isolate(e.name) });
+    case 'sites.imported':
+      return w.t('replay.ev.imported', { name: w.isolate(e.import.name), org: w.isolate(e.import.by), sites: w.fmt.number(e.import.sites), flows: w.fmt.number(e.import.flows) });
     default: {
       const [kind, op] = e.type.split('.');
       const id = (e as { id?: string }).id ?? ((e as unknown as Record<string, { id?: string } | undefined>)[kind]?.id ?? '');
