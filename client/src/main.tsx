@@ -13,10 +13,13 @@ import { I18nextProvider } from 'react-i18next';
 import { chooseLanguage } from './i18n/languages.js';
 import { applyDocumentLanguage, createI18n, rememberLanguage, storedLanguage } from './i18n/setup.js';
 import { installTestHooks } from './test-hooks.js';
+import { pictureStore } from './state/hooks.js';
 import { AccessPage } from './access/AccessPage.js';
 import { AuditPage } from './ui/AuditPage.js';
 import { FieldPage } from './field/FieldPage.js';
+import { ImportPage } from './displacement/ImportPage.js';
 import { ComingSoon, PicturePage } from './ui/PicturePage.js';
+import { WallPage } from './wall/WallPage.js';
 
 const hooks = installTestHooks();
 
@@ -25,22 +28,29 @@ const lang = chooseLanguage({ query: new URLSearchParams(window.location.search)
 const i18n = createI18n(lang, browser);
 // A language named in the address is a choice: remember it for the next visit.
 if (new URLSearchParams(window.location.search).has('lang')) rememberLanguage(lang);
-applyDocumentLanguage(i18n);
-i18n.on('languageChanged', () => applyDocumentLanguage(i18n));
+// The title says EXERCISE only while the server says the exercise runs (its snapshot's `exercise`).
+const applyDocument = () => applyDocumentLanguage(i18n, document, pictureStore.getState().exercise);
+applyDocument();
+i18n.on('languageChanged', applyDocument);
+pictureStore.subscribe((s, prev) => {
+  if (s.exercise !== prev.exercise) applyDocument();
+});
 
 function pageFor(pathname: string) {
   const path = pathname.replace(/\/+$/, '') || '/';
   switch (path) {
     case '/':
-      return <PicturePage wall={false} hooks={hooks} />;
+      return <PicturePage hooks={hooks} />;
     case '/wall':
-      return <PicturePage wall hooks={hooks} />;
+      return <WallPage hooks={hooks} />;
     case '/access':
       return <AccessPage hooks={hooks} />;
     case '/field':
       return <FieldPage />;
     case '/audit':
       return <AuditPage />;
+    case '/import':
+      return <ImportPage />;
     default:
       return <ComingSoon name="page.notFound" />;
   }

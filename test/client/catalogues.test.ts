@@ -30,6 +30,8 @@ const SAME_AS_ENGLISH: Readonly<Record<string, Readonly<Record<string, string>>>
     '{{n}} s': 'SI symbol of the second',
     '{{n}} min': 'symbol of the minute',
     Token: 'the word Latin American Spanish uses for an access token (sign-in page)',
+    '{{n}} kB': 'SI symbol of the kilobyte (a file\'s size, import page)',
+    '{{n}} MB': 'SI symbol of the megabyte (a file\'s size, import page)',
   },
   ar: {
     CORRIDOR: 'the product name, in Latin letters as on the map and in the title',

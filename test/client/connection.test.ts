@@ -1,6 +1,6 @@
 // Reconnect and resync tests (test/client → client/src/net): an in-memory fake socket and fake timers the test flushes.
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, Connection, sameOriginWsUrl, type SocketLike } from '../../client/src/net/connection.js';
+import { backoffDelayMs, Connection, sameOriginWsUrl, type ConnectionOptions, type SocketLike } from '../../client/src/net/connection.js';
 import { createPictureStore } from '../../client/src/state/picture-store.js';
 import { emptyPicture, type PictureEvent, type Unit } from '@corridor/protocol';
 import { CLOSE_TOKEN_REVOKED, PROTOCOL_VERSION } from '@corridor/protocol';
@@ -64,7 +64,7 @@ class FakeClock {
 const unit = (unitId: string, lon: number, t: number): Unit => ({ unitId, lon, lat: 57.7, timeMs: t, seenMs: t });
 const posEvent = (seq: number, lon: number): PictureEvent => ({ seq, timeMs: 5_000 + seq, type: 'position.reported', units: [unit('u-1', lon, seq)] });
 
-function setup(overrides: { pingEveryMs?: number } = {}) {
+function setup(overrides: Partial<Pick<ConnectionOptions, 'pingEveryMs' | 'checkSignIn' | 'signedOutRetryMs' | 'onEvents'>> = {}) {
   const clock = new FakeClock();
   const sockets: FakeSocket[] = [];
   const store = createPictureStore();
@@ -236,6 +236,65 @@ describe('Connection', () => {
     expect(clock.pendingDelays().filter((d) => d < 1e8)).toEqual([]);
     clock.advance(60_000);
     expect(sockets.length).toBe(1);
+  });
+
+  it('issue 17: a socket refused at the upgrade reads signed out once the server says 401, asks again slowly, and resumes when the sign-in holds', async () => {
+    let answer: 'ok' | 'refused' | 'unknown' = 'unknown';
+    let asked = 0;
+    const checkSignIn = async () => {
+      asked++;
+      return answer;
+    };
+    const { conn, store, sockets, clock, last } = setup({ pingEveryMs: 1e9, checkSignIn, signedOutRetryMs: 30_000 });
+    const settle = () => new Promise((r) => setTimeout(r, 0));
+    conn.start();
+    last().open();
+    last().deliver(snapshot(10));
+    // The server restarts: the socket drops after it was open, retried as any drop, without asking.
+    last().drop();
+    expect(asked).toBe(0);
+    clock.advance(375);
+    // The new socket closes before it opened: the server is asked; it is away ('unknown'), so retry.
+    last().drop();
+    await settle();
+    expect(asked).toBe(1);
+    expect(store.getState().connection).toBe('reconnecting');
+    expect(clock.pendingDelays().filter((d) => d < 1e8)).toEqual([750]);
+    // Back, but it refuses this page's session: signed out, no socket tried, the picture kept.
+    answer = 'refused';
+    clock.advance(750);
+    last().drop();
+    await settle();
+    expect(store.getState().connection).toBe('signed-out');
+    expect(store.getState().picture.units['u-1'].lon).toBe(11.9);
+    const opened = sockets.length;
+    clock.advance(29_000);
+    expect(sockets.length).toBe(opened);
+    // Asked again every 30 s, without a socket, until the sign-in holds; then the link resumes from seq 10.
+    clock.advance(1_000);
+    await settle();
+    expect(asked).toBe(3);
+    expect(sockets.length).toBe(opened);
+    answer = 'ok';
+    clock.advance(30_000);
+    await settle();
+    expect(sockets.length).toBe(opened + 1);
+    last().open();
+    expect(last().sent).toEqual([{ type: 'resync', since: 10 }]);
+    last().deliver({ type: 'delta', since: 10, seq: 11, events: [posEvent(11, 11.91)] });
+    expect(store.getState().connection).toBe('live');
+    conn.stop();
+  });
+
+  it('issue 17: hands each folded delta to onEvents with the picture before and after', () => {
+    const heard: { types: string[]; before: number; after: number }[] = [];
+    const { conn, last } = setup({ onEvents: (events, before, after) => heard.push({ types: events.map((e) => e.type), before: before.seq, after: after.seq }) });
+    conn.start();
+    last().open();
+    last().deliver(snapshot(10));
+    last().deliver({ type: 'delta', since: 10, seq: 11, events: [posEvent(11, 11.91)] });
+    expect(heard).toEqual([{ types: ['position.reported'], before: 10, after: 11 }]);
+    conn.stop();
   });
 
   it('P10: after resync-required it waits for the fresh snapshot and replaces the picture', () => {

@@ -100,8 +100,9 @@ describe('stale units', () => {
   it('draws the stale symbol for a stale unit and the live one otherwise', () => {
     const p = basePicture();
     const getIcon = unitSymbolProps(p.units, clock).getIcon as unknown as (u: Unit) => { id: string };
-    expect(getIcon(p.units['u-1']).id).toBe('unit:SFGPUCI---:live');
-    expect(getIcon(p.units['u-2']).id).toBe('unit:SNGPUSS---:stale');
+    // A military unit in APP-6's friendly frame, a humanitarian one in its own asset icon (issue 17).
+    expect(getIcon(p.units['u-1']).id).toBe('unit:SFGPU-----:live');
+    expect(getIcon(p.units['u-2']).id).toBe('unit:asset:humanitarian:stale');
   });
 
   it('changes the update trigger only when the set of stale units changes', () => {
@@ -112,7 +113,7 @@ describe('stale units', () => {
     const b = staleKey(units, { ...clock, nowMs: clock.nowMs + 55_000 });
     expect(b).not.toBe(a);
     expect(b).toContain('u-1');
-    expect(unitSymbolProps(basePicture().units, clock).updateTriggers).toEqual({ getIcon: a });
+    expect(unitSymbolProps(basePicture().units, clock).updateTriggers).toEqual({ getIcon: a, getPixelOffset: '' });
   });
 });
 

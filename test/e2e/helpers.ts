@@ -41,6 +41,8 @@ export interface OpenOptions {
   query?: Record<string, string>;
   /** The browser's languages (`navigator.languages`, Accept-Language), most preferred first. */
   locale?: string;
+  /** Whether to wait for units in the picture too (default true; a picture with none, `CORRIDOR_SCENARIO=none`, sets false). */
+  units?: boolean;
 }
 
 /** One server on the exercise scenario, its data directory, and one Chromium. */
@@ -146,19 +148,19 @@ export class E2e {
     }
     const query = new URLSearchParams({ token: o.token ?? TOKEN, ...o.query });
     await page.goto(`${this.baseUrl}${pathname}?${query}`);
-    await waitForPicture(page);
+    await waitForPicture(page, o.units ?? true);
     return page;
   }
 }
 
-/** Waits until the page's map, deck layers and link are up with units in the picture. */
-export async function waitForPicture(page: Page): Promise<void> {
+/** Waits until the page's map, deck layers and link are up with units in the picture (or without, `units` false). */
+export async function waitForPicture(page: Page, units = true): Promise<void> {
   await page.waitForFunction(
-    () => {
+    (withUnits) => {
       const h = window.__corridor;
-      return !!h && h.mapIdle && h.deckRendered && h.connection === 'live' && h.counts().units > 0;
+      return !!h && h.mapIdle && h.deckRendered && h.connection === 'live' && (!withUnits || h.counts().units > 0);
     },
-    undefined,
+    units,
     { timeout: 90_000, polling: 200 },
   );
 }

@@ -14,6 +14,7 @@ import { useLiveConnection } from '../net/use-live-connection.js';
 import { pictureStore, useNow, usePicture } from '../state/hooks.js';
 import type { CorridorHooks } from '../test-hooks.js';
 import { TopBar } from '../ui/TopBar.js';
+import { ExerciseFooter } from '../ui/ExerciseMarks.js';
 import { AccessCheck, type CheckState } from './AccessCheck.js';
 import { AccessMap } from './AccessMap.js';
 import type { DrawnRoute, PickedPoint } from './access-layers.js';
@@ -510,7 +511,7 @@ export function AccessPage({ hooks }: { hooks: CorridorHooks }) {
           </div>
         </div>
       </main>
-      <footer className="exercise-footer">{w.t('exercise.footer')}</footer>
+      <ExerciseFooter />
     </div>
   );
 }

@@ -57,12 +57,12 @@ export function wordsFor(i18n: I18n, lang: Lang = currentLanguage(i18n)): Words 
   return w;
 }
 
-/** `<html lang dir>` and the document's title in the instance's language. */
-export function applyDocumentLanguage(i18n: I18n, doc: Document = document): void {
+/** `<html lang dir>` and the document's title in the instance's language, EXERCISE-marked only while the exercise runs (issue 17). */
+export function applyDocumentLanguage(i18n: I18n, doc: Document = document, exercise = false): void {
   const lang = currentLanguage(i18n);
   doc.documentElement.lang = lang;
   doc.documentElement.dir = i18n.dir(lang);
-  doc.title = wordsFor(i18n, lang).t('document.title');
+  doc.title = wordsFor(i18n, lang).t(exercise ? 'document.title' : 'document.titlePlain');
 }
 
 /** Reads the remembered language; null where storage is unavailable (private mode, a sandboxed frame). */

@@ -1,4 +1,5 @@
-// Icon images for IconLayers (client/src/layers): MIL-STD-2525/APP-6 unit symbols, haven and arrow glyphs, as cached SVG data URLs.
+// Icon images for IconLayers (client/src/layers): MIL-STD-2525/APP-6 unit symbols, humanitarian and civil asset
+// icons, haven and arrow glyphs, as cached SVG data URLs.
 import ms from 'milsymbol';
 import { HAVEN_STATUS_COLORS, occupancyColor, STALE_HEX } from './palette.js';
 import type { Haven } from '@corridor/protocol';
@@ -21,14 +22,63 @@ const STALE_COLOR_MODE = { Civilian: STALE_HEX, Friend: STALE_HEX, Hostile: STAL
 /** Symbol size given to milsymbol (the unit frame height), pixels. */
 const SYMBOL_SIZE = 26;
 
+/** The symbol key of a humanitarian or civil asset's own icon (not a SIDC): `asset:humanitarian`, `asset:civil`. */
+export type AssetKey = `asset:${'humanitarian' | 'civil'}`;
+
 /**
- * The unit symbol for a SIDC, grey outline-only when stale. Cached per (code, stale): building SVGs is
- * the costly part and a picture holds few distinct codes.
+ * Humanitarian and civil assets have icons of their own, outside MIL-STD-2525 (whose neutral frames would
+ * make an NGO's truck look like a military force's): a white hexagon in UN blue with a relief parcel, and a
+ * white shield in the civilian purple of APP-6 with a vehicle. Neither shape is a frame of APP-6 (rectangle,
+ * circle, diamond, square, quatrefoil), and neither uses a protected emblem (no cross, crescent or triangle).
+ */
+function assetSvg(kind: 'humanitarian' | 'civil', stale: boolean): { svg: string; w: number; h: number } {
+  const dark = '#0b0f14';
+  if (kind === 'humanitarian') {
+    const [line, fill, glyph] = stale ? ['#8b939c', '#cbd5e1', '#64748b'] : ['#1d74d0', '#f8fafc', '#1d74d0'];
+    const w = 36;
+    const h = 32;
+    const hex = 'M10 3 L26 3 L34 16 L26 29 L10 29 L2 16 Z';
+    const svg =
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"${stale ? ' opacity="0.8"' : ''}>` +
+      `<path d="${hex}" fill="${fill}" stroke="${dark}" stroke-width="6" stroke-linejoin="round"/>` +
+      `<path d="${hex}" fill="${fill}" stroke="${line}" stroke-width="3" stroke-linejoin="round"/>` +
+      // A relief parcel: a box with its lid and a carrying strap.
+      `<rect x="10.5" y="12" width="15" height="11" rx="1.5" fill="${glyph}"/>` +
+      `<rect x="9.5" y="9" width="17" height="4" rx="1" fill="${glyph}"/>` +
+      `<rect x="16.5" y="9" width="3" height="14" fill="${fill}"/>` +
+      `</svg>`;
+    return { svg, w, h };
+  }
+  const [line, fill, glyph] = stale ? ['#8b939c', '#cbd5e1', '#64748b'] : ['#a21caf', '#f8fafc', '#86198f'];
+  const w = 32;
+  const h = 32;
+  const shield = 'M3 4 L29 4 L29 17 Q29 25 16 30 Q3 25 3 17 Z';
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"${stale ? ' opacity="0.8"' : ''}>` +
+    `<path d="${shield}" fill="${fill}" stroke="${dark}" stroke-width="6" stroke-linejoin="round"/>` +
+    `<path d="${shield}" fill="${fill}" stroke="${line}" stroke-width="3" stroke-linejoin="round"/>` +
+    // A civil vehicle: a van's body and its two wheels.
+    `<path d="M8 19 L8 12 Q8 10 10 10 L20 10 L25 14 L25 19 Z" fill="${glyph}"/>` +
+    `<circle cx="12" cy="20" r="2.6" fill="${glyph}" stroke="${fill}" stroke-width="1.2"/>` +
+    `<circle cx="21" cy="20" r="2.6" fill="${glyph}" stroke="${fill}" stroke-width="1.2"/>` +
+    `</svg>`;
+  return { svg, w, h };
+}
+
+/**
+ * The unit symbol for a SIDC (MIL-STD-2525/APP-6, drawn by milsymbol) or an asset key ({@link AssetKey}),
+ * greyed when stale. Cached per (code, stale): building SVGs is the costly part and a picture holds few
+ * distinct codes.
  * @example unitIcon('SFGPUCI---', false).id // 'unit:SFGPUCI---:live'
  */
 export function unitIcon(sidc: string, stale: boolean): IconDef {
   const id = `unit:${sidc}:${stale ? 'stale' : 'live'}`;
   let icon = cache.get(id);
+  if (!icon && sidc.startsWith('asset:')) {
+    const { svg, w, h } = assetSvg(sidc === 'asset:civil' ? 'civil' : 'humanitarian', stale);
+    icon = { id, url: svgUrl(svg), width: w, height: h, anchorX: w / 2, anchorY: h / 2 };
+    cache.set(id, icon);
+  }
   if (!icon) {
     const base = { size: SYMBOL_SIZE, outlineWidth: 3, outlineColor: '#0b0f14' };
     // Stale: the same frame and icon, filled grey and drawn faint, so it reads "was here, not current".

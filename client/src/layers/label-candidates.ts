@@ -4,7 +4,8 @@ import { isStale } from '@corridor/protocol';
 import { CONVOY_LABEL_FONT, CONVOY_LABEL_PAD, convoyLabelSizePx, convoyLabelTexts, convoyMarkerRadiusPx, drawnConvoyMarks, type ConvoyMark } from './corridor-layers.js';
 import { HAVEN_LABEL_FONT, havenIconBox, havenLabelTexts, havenList } from './haven-layers.js';
 import { slotsAround, type LabelSpec, type ObstacleSpec, type Slot, type SlotName, type TextVariant } from './label-placement.js';
-import { SITE_LABEL_FONT, siteLabelTexts, siteList, siteRadiusPx } from './site-layers.js';
+import { SITE_LABEL_FONT, siteLabelTexts, siteList, siteRadiusPx, siteScale } from './site-layers.js';
+import { displaceSymbols, displacementKey, type Displacements, type ScreenSymbol } from './symbol-displacement.js';
 import { measureLabel, type LabelFont, type MeasureLine } from './text-measure.js';
 import { THREAT_LABEL_FONT, labelPoint, zoneLabelTexts, zoneList } from './threat-layers.js';
 import { UNIT_LABEL_FONT, headingArrowBox, staleKey, unitLabelTexts, unitList, unitSymbolBox, type StaleClock } from './unit-layers.js';
@@ -24,18 +25,19 @@ export interface LabelDatum {
 
 /**
  * Who wins the space, highest first. No-go zones, convoys with no safe route and unit callsigns are
- * required: they are always drawn. Units and convoys beat havens and sites (this is a convoy
- * picture); a displacement site gives way first, an advisory zone last of all.
+ * required: they are always drawn. Havens come before the units (a haven is where convoys go, and few:
+ * issue 17 found Ullevi's label dropped under a crowd of units), so a haven's label takes its place before
+ * the callsigns crowd round it; other convoys, then sites, give way; an advisory zone last of all.
  */
 export const LABEL_PRIORITY = {
   noGo: 100,
   blockedConvoy: 90,
+  havenAlert: 87,
+  haven: 85,
   unit: 80,
   staleUnit: 75,
   danger: 60,
   convoy: 58,
-  havenAlert: 55,
-  haven: 50,
   /** Plus up to 9 by population (log10), so larger sites win among sites. */
   site: 30,
   advisory: 20,
@@ -67,12 +69,16 @@ function rings(box: [number, number, number, number], gapPx: number, lineStepPx:
   return out;
 }
 
-/** Inputs of the label specs: the picture's slices, the stale clock and the display's size multiplier. */
+/** Inputs of the label specs: the picture's slices, the stale clock and the display's size multipliers. */
 export interface LabelInputs {
   picture: Pick<Picture, 'threats' | 'units' | 'havens' | 'sites' | 'convoys' | 'corridors'> & Partial<Pick<Picture, 'tracks'>>;
   clock: StaleClock;
-  /** Size multiplier of symbols and labels (1 on desks, more on the wall). */
+  /** Size multiplier of symbols (1 on desks, more on the wall). */
   scale: number;
+  /** Size multiplier of label text; `scale` when absent (the wall's text grows faster than its symbols: ui/wall-scale.ts). */
+  textScale?: number;
+  /** Unit symbols drawn aside from their position (symbol-displacement.ts), pixels: their labels go round them there. */
+  offsets?: Displacements;
   /** Shortest wordings only where they exist (the wall display's sites). */
   compact: boolean;
   measure: MeasureLine;
@@ -105,11 +111,16 @@ const havenSpecMemo = keyedMemo<Record<string, Haven>, LabelSpec<Haven, 'haven'>
 const siteSpecMemo = keyedMemo<Record<string, Site>, LabelSpec<Site, 'site'>[]>();
 const convoySpecMemo = keyedMemo<ConvoyMark[], LabelSpec<ConvoyMark, 'convoy'>[]>();
 
-/** Unit callsigns: required, around the symbol, below first. */
-export function unitSpecs(units: Record<string, Unit>, clock: StaleClock, scale: number, measure: MeasureLine, words: Words): LabelSpec<Unit, 'unit'>[] {
+/** A symbol box moved by a displacement, pixels. */
+function shifted(box: [number, number, number, number], by: readonly [number, number] | undefined): [number, number, number, number] {
+  return by ? [box[0] + by[0], box[1] + by[1], box[2] + by[0], box[3] + by[1]] : box;
+}
+
+/** Unit callsigns: required, around the symbol (where it is drawn, when displaced), below first. */
+export function unitSpecs(units: Record<string, Unit>, clock: StaleClock, scale: number, measure: MeasureLine, words: Words, textScale = scale, offsets?: Displacements): LabelSpec<Unit, 'unit'>[] {
   const list = unitList(units);
   // Stale labels count minutes, so the wording changes each minute for stale units only.
-  const key = `${words.lang}|${scale}|${staleKey(list, clock)}@${Math.floor(clock.nowMs / 60_000)}`;
+  const key = `${words.lang}|${scale}|${textScale}|${displacementKey(offsets)}|${staleKey(list, clock)}@${Math.floor(clock.nowMs / 60_000)}`;
   return unitSpecMemo(units, key, measure, () =>
     list.map((u) => {
       const stale = isStale(u, clock.nowMs, clock.staleAfterMs);
@@ -119,10 +130,11 @@ export function unitSpecs(units: Record<string, Unit>, clock: StaleClock, scale:
         priority: stale ? LABEL_PRIORITY.staleUnit : LABEL_PRIORITY.unit,
         required: true,
         position: [u.lon, u.lat],
-        variants: variants(unitLabelTexts(u, clock, words), UNIT_LABEL_FONT, UNIT_LABEL_FONT.sizePx * scale, [0, 0], measure),
+        variants: variants(unitLabelTexts(u, clock, words), UNIT_LABEL_FONT, UNIT_LABEL_FONT.sizePx * textScale, [0, 0], measure),
         pad: [0, 0],
-        // A second ring one line further out: a callsign is required, and a crowd can fill the first.
-        slots: rings(unitSymbolBox(u, scale), SYMBOL_GAP_PX * scale, UNIT_LABEL_FONT.sizePx * scale, AROUND, 2),
+        // Rings further out, a line each: a callsign is required, and a crowd can fill the first (at the
+        // wall's legible sizes, the second too).
+        slots: rings(shifted(unitSymbolBox(u, scale), offsets?.get(u.unitId)), SYMBOL_GAP_PX * scale, UNIT_LABEL_FONT.sizePx * textScale, AROUND, 4),
         datum: u,
       };
     }),
@@ -130,10 +142,10 @@ export function unitSpecs(units: Record<string, Unit>, clock: StaleClock, scale:
 }
 
 /** Zone labels at the zone's label point, stepped above or below it when that is taken; no-go zones required. */
-export function zoneSpecs(threats: Record<string, ThreatZone>, scale: number, measure: MeasureLine, words: Words): LabelSpec<ThreatZone, 'threat'>[] {
-  return zoneSpecMemo(threats, `${words.lang}|${scale}`, measure, () =>
+export function zoneSpecs(threats: Record<string, ThreatZone>, scale: number, measure: MeasureLine, words: Words, textScale = scale): LabelSpec<ThreatZone, 'threat'>[] {
+  return zoneSpecMemo(threats, `${words.lang}|${textScale}`, measure, () =>
     zoneList(threats).map((z) => {
-      const size = THREAT_LABEL_FONT.sizePx * scale;
+      const size = THREAT_LABEL_FONT.sizePx * textScale;
       return {
         id: `threat:${z.id}`,
         family: 'threat',
@@ -149,35 +161,36 @@ export function zoneSpecs(threats: Record<string, ThreatZone>, scale: number, me
   );
 }
 
-/** Haven labels beside the icon, right first; a full or closed haven outranks an open one. */
-export function havenSpecs(havens: Record<string, Haven>, scale: number, measure: MeasureLine, words: Words): LabelSpec<Haven, 'haven'>[] {
-  return havenSpecMemo(havens, `${words.lang}|${scale}`, measure, () =>
+/** Haven labels beside the icon, right first, before the units; a full or closed haven outranks an open one. */
+export function havenSpecs(havens: Record<string, Haven>, scale: number, measure: MeasureLine, words: Words, textScale = scale): LabelSpec<Haven, 'haven'>[] {
+  return havenSpecMemo(havens, `${words.lang}|${scale}|${textScale}`, measure, () =>
     havenList(havens).map((h) => ({
       id: `haven:${h.id}`,
       family: 'haven',
       priority: h.status === 'open' ? LABEL_PRIORITY.haven : LABEL_PRIORITY.havenAlert,
       required: false,
       position: [h.lon, h.lat],
-      variants: variants(havenLabelTexts(h, words), HAVEN_LABEL_FONT, HAVEN_LABEL_FONT.sizePx * scale, [0, 0], measure),
+      variants: variants(havenLabelTexts(h, words), HAVEN_LABEL_FONT, HAVEN_LABEL_FONT.sizePx * textScale, [0, 0], measure),
       pad: [0, 0],
-      slots: slotsAround(havenIconBox(scale), SYMBOL_GAP_PX * scale, BESIDE),
+      // Three rings, nearest first (a haven is where units gather); no further: a label far off would name another.
+      slots: rings(havenIconBox(scale), SYMBOL_GAP_PX * scale, HAVEN_LABEL_FONT.sizePx * textScale, BESIDE, 3),
       datum: h,
     })),
   );
 }
 
-/** Site labels above the circle first; larger sites win among sites. */
-export function siteSpecs(sites: Record<string, Site>, scale: number, compact: boolean, measure: MeasureLine, words: Words): LabelSpec<Site, 'site'>[] {
-  return siteSpecMemo(sites, `${words.lang}|${scale}|${compact}`, measure, () =>
+/** Site labels above the circle first (with the trend since the previous figure while it fits); larger sites win among sites. */
+export function siteSpecs(sites: Record<string, Site>, scale: number, compact: boolean, measure: MeasureLine, words: Words, textScale = scale): LabelSpec<Site, 'site'>[] {
+  return siteSpecMemo(sites, `${words.lang}|${scale}|${textScale}|${compact}`, measure, () =>
     siteList(sites).map((s) => {
-      const r = siteRadiusPx(s.population) * scale;
+      const r = siteRadiusPx(s.population, siteScale(sites)) * scale;
       return {
         id: `site:${s.id}`,
         family: 'site',
         priority: LABEL_PRIORITY.site + Math.min(9, Math.log10(1 + Math.max(0, s.population))),
         required: false,
         position: [s.lon, s.lat],
-        variants: variants(siteLabelTexts(s, words, compact), SITE_LABEL_FONT, SITE_LABEL_FONT.sizePx * scale, [0, 0], measure),
+        variants: variants(siteLabelTexts(s, words, compact), SITE_LABEL_FONT, SITE_LABEL_FONT.sizePx * textScale, [0, 0], measure),
         pad: [0, 0],
         slots: slotsAround([-r, -r, r, r], SYMBOL_GAP_PX * scale, OVER),
         datum: s,
@@ -187,11 +200,11 @@ export function siteSpecs(sites: Record<string, Site>, scale: number, compact: b
 }
 
 /** Convoy labels above the marker first, on their chip; a convoy with no safe route is required. */
-export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale: number, measure: MeasureLine, words: Words, tracks?: Record<string, ConvoyTrack>): LabelSpec<ConvoyMark, 'convoy'>[] {
+export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<string, Corridor>, scale: number, measure: MeasureLine, words: Words, tracks?: Record<string, ConvoyTrack>, textScale = scale): LabelSpec<ConvoyMark, 'convoy'>[] {
   const marks = drawnConvoyMarks(convoys, corridors, tracks);
-  return convoySpecMemo(marks, `${words.lang}|${scale}`, measure, () =>
+  return convoySpecMemo(marks, `${words.lang}|${scale}|${textScale}`, measure, () =>
     marks.map((m) => {
-      const pad: [number, number] = [CONVOY_LABEL_PAD[0] * scale, CONVOY_LABEL_PAD[1] * scale];
+      const pad: [number, number] = [CONVOY_LABEL_PAD[0] * textScale, CONVOY_LABEL_PAD[1] * textScale];
       const r = (convoyMarkerRadiusPx(m) + 1.5) * scale;
       return {
         id: `convoy:${m.convoy.id}`,
@@ -199,10 +212,10 @@ export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<s
         priority: m.blocked ? LABEL_PRIORITY.blockedConvoy : LABEL_PRIORITY.convoy,
         required: m.blocked,
         position: m.position,
-        variants: variants(convoyLabelTexts(m, words), CONVOY_LABEL_FONT, convoyLabelSizePx(m) * scale, pad, measure),
+        variants: variants(convoyLabelTexts(m, words), CONVOY_LABEL_FONT, convoyLabelSizePx(m) * textScale, pad, measure),
         pad,
         // Three rings: a blocked convoy's chip is required, and its start is often in the crowded centre.
-        slots: rings([-r, -r, r, r], SYMBOL_GAP_PX * scale, convoyLabelSizePx(m) * scale, OVER, 3),
+        slots: rings([-r, -r, r, r], SYMBOL_GAP_PX * scale, convoyLabelSizePx(m) * textScale, OVER, 3),
         datum: m,
       };
     }),
@@ -212,34 +225,38 @@ export function convoySpecs(convoys: Record<string, Convoy>, corridors: Record<s
 /** Every label of the picture, all families, in no particular order (placement sorts by priority). */
 export function labelSpecs(i: LabelInputs): LabelSpec<LabelDatum[LabelFamily], LabelFamily>[] {
   const p = i.picture;
+  const text = i.textScale ?? i.scale;
   return [
-    ...zoneSpecs(p.threats, i.scale, i.measure, i.words),
-    ...convoySpecs(p.convoys, p.corridors, i.scale, i.measure, i.words, p.tracks),
-    ...unitSpecs(p.units, i.clock, i.scale, i.measure, i.words),
-    ...havenSpecs(p.havens, i.scale, i.measure, i.words),
-    ...siteSpecs(p.sites, i.scale, i.compact, i.measure, i.words),
+    ...zoneSpecs(p.threats, i.scale, i.measure, i.words, text),
+    ...convoySpecs(p.convoys, p.corridors, i.scale, i.measure, i.words, p.tracks, text),
+    ...unitSpecs(p.units, i.clock, i.scale, i.measure, i.words, text, i.offsets),
+    ...havenSpecs(p.havens, i.scale, i.measure, i.words, text),
+    ...siteSpecs(p.sites, i.scale, i.compact, i.measure, i.words, text),
   ];
 }
 
-const obstacleMemo = new WeakMap<Record<string, Unit>, WeakMap<Record<string, Haven>, WeakMap<ConvoyMark[], { scale: number; value: ObstacleSpec[] }>>>();
+const obstacleMemo = new WeakMap<Record<string, Unit>, WeakMap<Record<string, Haven>, WeakMap<ConvoyMark[], { scale: number; offsets: string; value: ObstacleSpec[] }>>>();
 
 /**
- * What no label may cover: unit symbols and their heading arrows, haven icons, convoy markers.
- * The same array while the units, havens, convoys and corridors slices are unchanged.
+ * What no label may cover: unit symbols (where they are drawn, when displaced) and their heading arrows,
+ * haven icons, convoy markers. The same array while the units, havens, convoys and corridors slices and
+ * the displacements are unchanged.
  */
-export function labelObstacles(picture: LabelInputs['picture'], scale: number): ObstacleSpec[] {
+export function labelObstacles(picture: LabelInputs['picture'], scale: number, offsets?: Displacements): ObstacleSpec[] {
   const marks = drawnConvoyMarks(picture.convoys, picture.corridors, picture.tracks);
   let byHavens = obstacleMemo.get(picture.units);
   if (!byHavens) obstacleMemo.set(picture.units, (byHavens = new WeakMap()));
   let byMarks = byHavens.get(picture.havens);
   if (!byMarks) byHavens.set(picture.havens, (byMarks = new WeakMap()));
+  const offsetsKey = displacementKey(offsets);
   const hit = byMarks.get(marks);
-  if (hit && hit.scale === scale) return hit.value;
+  if (hit && hit.scale === scale && hit.offsets === offsetsKey) return hit.value;
   const out: ObstacleSpec[] = [];
   for (const u of unitList(picture.units)) {
-    out.push({ position: [u.lon, u.lat], box: unitSymbolBox(u, scale) });
+    const by = offsets?.get(u.unitId);
+    out.push({ position: [u.lon, u.lat], box: shifted(unitSymbolBox(u, scale), by) });
     const arrow = headingArrowBox(u, scale);
-    if (arrow) out.push({ position: [u.lon, u.lat], box: arrow });
+    if (arrow) out.push({ position: [u.lon, u.lat], box: shifted(arrow, by) });
   }
   const haven = havenIconBox(scale);
   for (const h of havenList(picture.havens)) out.push({ position: [h.lon, h.lat], box: haven });
@@ -247,6 +264,29 @@ export function labelObstacles(picture: LabelInputs['picture'], scale: number): 
     const r = (convoyMarkerRadiusPx(m) + 1.5) * scale;
     out.push({ position: m.position, box: [-r, -r, r, r] });
   }
-  byMarks.set(marks, { scale, value: out });
+  byMarks.set(marks, { scale, offsets: offsetsKey, value: out });
   return out;
+}
+
+/** Symbols this far off screen, pixels, take part in displacement (one just outside can push one inside). */
+const DISPLACE_MARGIN_PX = 120;
+
+/**
+ * Where unit symbols are drawn aside on this view so as not to hide a haven or another unit
+ * (symbol-displacement.ts), pixels by unit id: havens stay put, units move, near the screen only.
+ * `previous` keeps each moved symbol on the side it had.
+ */
+export function unitDisplacements(picture: Pick<Picture, 'units' | 'havens'>, scale: number, view: { width: number; height: number; project: (p: [number, number]) => number[] }, previous?: Displacements): Map<string, [number, number]> {
+  const near = (x: number, y: number) => x > -DISPLACE_MARGIN_PX && y > -DISPLACE_MARGIN_PX && x < view.width + DISPLACE_MARGIN_PX && y < view.height + DISPLACE_MARGIN_PX;
+  const symbols: ScreenSymbol[] = [];
+  const haven = havenIconBox(scale);
+  for (const h of havenList(picture.havens)) {
+    const [x, y] = view.project([h.lon, h.lat]);
+    if (near(x, y)) symbols.push({ id: `haven:${h.id}`, x, y, box: haven, fixed: true });
+  }
+  for (const u of unitList(picture.units)) {
+    const [x, y] = view.project([u.lon, u.lat]);
+    if (near(x, y)) symbols.push({ id: u.unitId, x, y, box: unitSymbolBox(u, scale), fixed: false });
+  }
+  return displaceSymbols(symbols, 2 * scale, previous);
 }

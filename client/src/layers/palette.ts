@@ -26,19 +26,25 @@ export function occupancyColor(fraction: number): string {
   return '#22c55e';
 }
 
-/** Affiliation → MIL-STD-2525C / APP-6 letter SIDC of the unit symbol. */
-export const AFFILIATION_SIDC: Record<NonNullable<Unit['affiliation']>, string> = {
-  // Friendly ground unit, infantry: the military force supporting the operation.
-  military: 'SFGPUCI---',
-  // Neutral ground unit, supply: humanitarian logistics (UN agencies, NGOs).
-  humanitarian: 'SNGPUSS---',
-  // Neutral ground equipment, civilian vehicle: civil protection, local authorities.
-  civil: 'SNGPEVC---',
+/**
+ * Affiliation → the symbol of a unit that says no more of itself (no TAK type): a MIL-STD-2525C / APP-6
+ * letter SIDC for a military unit, an asset icon of its own (icons.ts) for humanitarian and civil assets.
+ */
+export const AFFILIATION_SYMBOL: Record<NonNullable<Unit['affiliation']>, string> = {
+  // Friendly ground unit, its function unknown: the affiliation says whose it is, not what it does
+  // (a TAK device's type, when it reports one, says both: unit-layers.ts unitSidc).
+  military: 'SFGPU-----',
+  // Humanitarian logistics, protection and medical teams (UN agencies, NGOs, Red Cross and Red Crescent).
+  humanitarian: 'asset:humanitarian',
+  // Civil protection, police, ambulances, local authorities.
+  civil: 'asset:civil',
 };
 /** Symbol for a unit that has not said who it belongs to (unknown ground unit). */
 export const UNKNOWN_SIDC = 'SUGPU-----';
 /** Symbol of a hostile ground unit, as a TAK device reports one (`a-h-G`), for the legend. */
 export const HOSTILE_SIDC = 'SHGPU-----';
+/** Symbol of a neutral ground unit, as a TAK device reports one (`a-n-G`), for the legend. */
+export const NEUTRAL_SIDC = 'SNGPU-----';
 
 /** Grey used for stale units (no report for longer than the stale threshold). */
 export const STALE_COLOR: RGBA = [139, 147, 156, 255];

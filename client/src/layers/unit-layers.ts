@@ -1,11 +1,12 @@
 // Units as deck.gl layer props (client/src/layers): APP-6 symbol, heading arrow, callsign; stale units greyed and marked.
-import type { IconLayerProps } from '@deck.gl/layers';
+import type { IconLayerProps, PathLayerProps } from '@deck.gl/layers';
 import { cotSidc, isStale } from '@corridor/protocol';
 import type { Unit } from '@corridor/protocol';
 import { arrowIcon, unitIcon } from './icons.js';
 import type { LabelFont } from './text-measure.js';
 import { memoBySlice } from './memo.js';
-import { AFFILIATION_SIDC, LABEL_COLOR, STALE_COLOR, UNKNOWN_SIDC } from './palette.js';
+import { displacementKey, type Displacements } from './symbol-displacement.js';
+import { AFFILIATION_SYMBOL, UNKNOWN_SIDC } from './palette.js';
 import { counted, type Words } from './words.js';
 
 /** Units of the picture as an array, the same array while the `units` slice is unchanged. */
@@ -27,11 +28,16 @@ export function staleKey(units: readonly Unit[], clock: StaleClock): string {
   return key;
 }
 
-/** The SIDC drawn for a unit. */
+/**
+ * The symbol drawn for a unit: a SIDC, or a humanitarian or civil asset's own icon (icons.ts AssetKey).
+ * A TAK device's type says what a unit is and whose (issue 14: `a-f-G-U-C-I` friendly infantry, `a-h-G`
+ * hostile); otherwise the affiliation the report gave; a unit that gave none is drawn in APP-6's unknown
+ * frame (a yellow quatrefoil), which the legend explains.
+ * @example unitSidc({ unitId: 'u', affiliation: 'military', ... }) // 'SFGPU-----'
+ */
 export function unitSidc(unit: Unit): string {
-  // A TAK device's own type says what it is (issue 14); otherwise the affiliation the report gave.
   const fromCot = unit.cotType !== undefined ? cotSidc(unit.cotType) : undefined;
-  return fromCot ?? (unit.affiliation ? AFFILIATION_SIDC[unit.affiliation] : UNKNOWN_SIDC);
+  return fromCot ?? (unit.affiliation ? AFFILIATION_SYMBOL[unit.affiliation] : UNKNOWN_SIDC);
 }
 
 /** Minutes since a unit's last report, rounded down. */
@@ -50,27 +56,31 @@ function headingOffset(headingDeg: number, scale: number): [number, number] {
   return [Math.sin(rad) * d, -Math.cos(rad) * d];
 }
 
+const NO_OFFSET: readonly [number, number] = [0, 0];
+
 /**
  * Icon layer of unit symbols. `scale` multiplies sizes (the wall display uses more). A symbol jumps to each
  * reported position rather than gliding: its label (drawn by the map) is placed at the report, and a
  * glide would leave the label behind, and keep the map drawing without rest on a slow wall display.
+ * A symbol that would hide a haven or another unit is drawn aside by its `offsets` (symbol-displacement.ts).
  */
-export function unitSymbolProps(units: Record<string, Unit>, clock: StaleClock, scale = 1): IconLayerProps<Unit> {
+export function unitSymbolProps(units: Record<string, Unit>, clock: StaleClock, scale = 1, offsets?: Displacements): IconLayerProps<Unit> {
   const key = staleKey(unitList(units), clock);
   return {
     id: 'units-symbols',
     data: unitList(units),
     getPosition: (u) => [u.lon, u.lat],
     getIcon: (u) => unitIcon(unitSidc(u), isStale(u, clock.nowMs, clock.staleAfterMs)),
+    getPixelOffset: (u) => (offsets?.get(u.unitId) ?? NO_OFFSET) as [number, number],
     getSize: UNIT_SYMBOL_PX * scale,
     sizeUnits: 'pixels',
     pickable: true,
-    updateTriggers: { getIcon: key },
+    updateTriggers: { getIcon: key, getPixelOffset: displacementKey(offsets) },
   };
 }
 
-/** Heading arrows, drawn just ahead of the symbol in the direction of travel; units without a heading get none. */
-export function unitHeadingProps(units: Record<string, Unit>, clock: StaleClock, scale = 1): IconLayerProps<Unit> {
+/** Heading arrows, drawn just ahead of the symbol (where it is drawn) in the direction of travel; units without a heading get none. */
+export function unitHeadingProps(units: Record<string, Unit>, clock: StaleClock, scale = 1, offsets?: Displacements): IconLayerProps<Unit> {
   const key = staleKey(unitList(units), clock);
   const live = arrowIcon('#f8fafc', 'arrow:live');
   const stale = arrowIcon('#8b939c', 'arrow:stale');
@@ -81,10 +91,33 @@ export function unitHeadingProps(units: Record<string, Unit>, clock: StaleClock,
     getIcon: (u) => (isStale(u, clock.nowMs, clock.staleAfterMs) ? stale : live),
     // deck.gl turns icons counter-clockwise; headings are clockwise from north.
     getAngle: (u) => -(u.heading ?? 0),
-    getPixelOffset: (u) => headingOffset(u.heading ?? 0, scale),
+    getPixelOffset: (u) => {
+      const [x, y] = headingOffset(u.heading ?? 0, scale);
+      const by = offsets?.get(u.unitId) ?? NO_OFFSET;
+      return [x + by[0], y + by[1]];
+    },
     getSize: HEADING_PX * scale,
     sizeUnits: 'pixels',
-    updateTriggers: { getIcon: key },
+    updateTriggers: { getIcon: key, getPixelOffset: displacementKey(offsets) },
+  };
+}
+
+/** A leader line from where a displaced unit is to where its symbol is drawn, [lon, lat] degrees at both ends. */
+export interface Leader {
+  id: string;
+  path: [[number, number], [number, number]];
+}
+
+/** Thin light leader lines of displaced unit symbols, under the symbols. */
+export function unitLeaderProps(leaders: readonly Leader[], scale = 1): PathLayerProps<Leader> {
+  return {
+    id: 'units-leaders',
+    data: leaders,
+    getPath: (l) => l.path,
+    getColor: [241, 245, 249, 220],
+    getWidth: 1.5 * scale,
+    widthUnits: 'pixels',
+    capRounded: true,
   };
 }
 

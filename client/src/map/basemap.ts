@@ -1,5 +1,5 @@
 // Basemap plumbing (client/src/map): MapLibre worker URL, the pmtiles:// protocol, and loading the server's style.
-import { addProtocol, setWorkerUrl, type StyleSpecification } from 'maplibre-gl';
+import { addProtocol, removeProtocol, setWorkerUrl, type Map as MapLibreMap, type StyleSpecification } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { Protocol } from 'pmtiles';
 import { absolutizeStyle } from './style-urls.js';
@@ -14,8 +14,33 @@ export function prepareMapLibre(): void {
   if (ready) return;
   ready = true;
   setWorkerUrl(workerUrl);
-  const protocol = new Protocol();
-  addProtocol('pmtiles', protocol.tile);
+  addProtocol('pmtiles', new Protocol().tile);
+}
+
+/**
+ * Reads the basemap afresh after the server was away (issue 17: a wall's basemap vanished for good after a
+ * restart). A new PMTiles protocol forgets what the old one cached, failures included (its cache keeps a
+ * failed directory read as a rejected promise), and every tile of the map's tiled sources is asked for again.
+ */
+export function refreshBasemap(map: MapLibreMap): void {
+  removeProtocol('pmtiles');
+  addProtocol('pmtiles', new Protocol().tile);
+  for (const [id, source] of Object.entries(map.getStyle()?.sources ?? {})) {
+    if (source.type === 'vector' || source.type === 'raster' || source.type === 'raster-dem') map.refreshTiles(id);
+  }
+}
+
+/**
+ * The extent a style's tiled sources declare, [west, south, east, north] degrees (the offline basemap's is the
+ * loaded road network's): what the wall frames while the picture holds nothing. Null when none declares one.
+ * @example styleBounds({ version: 8, sources: { r: { type: 'vector', bounds: [1, 2, 3, 4] } }, layers: [] }) // [1, 2, 3, 4]
+ */
+export function styleBounds(style: Pick<StyleSpecification, 'sources'>): [number, number, number, number] | null {
+  for (const source of Object.values(style.sources)) {
+    const b = (source as { bounds?: number[] }).bounds;
+    if (Array.isArray(b) && b.length === 4 && b.every(Number.isFinite) && b[0] < b[2] && b[1] < b[3]) return [b[0], b[1], b[2], b[3]];
+  }
+  return null;
 }
 
 /**

@@ -1,6 +1,6 @@
 // WebSocket link to the server (client/src/net): reconnects with capped, jittered backoff and resumes from the last seq.
 // Rules cited: P1 (seq strictly increases), P2 (refolding is harmless), P4 (frames carry since/seq), P10 (resync-required).
-import type { AckMessage, DeltaMessage, ErrorMessage, SnapshotMessage } from '@corridor/protocol';
+import type { AckMessage, DeltaMessage, ErrorMessage, Picture, PictureEvent, SnapshotMessage } from '@corridor/protocol';
 import { CLOSE_TOKEN_REVOKED, PROTOCOL_VERSION, type ClientCommand } from '@corridor/protocol';
 import { expandDeltaEvents } from '@corridor/protocol';
 import { foldDelta, foldSnapshot, type ConnectionState, type PictureStore } from '../state/picture-store.js';
@@ -41,6 +41,18 @@ export interface ConnectionOptions {
   pingEveryMs?: number;
   /** No message for this long, ms, on an open socket: the link is dead, close and reconnect (default 45 000). */
   deadAfterMs?: number;
+  /**
+   * Asks the server whether this page's sign-in still holds (the page's `GET /api/me`): `refused` when it
+   * answers 401. A browser tells nothing of why a WebSocket upgrade failed (a 401 and a server away both
+   * read as close code 1006), so a socket that closes before it opened asks this; a refused sign-in reads
+   * `signed-out`, and is asked again every `signedOutRetryMs` rather than the socket retried (issue 17).
+   * Without it, a refused upgrade is retried like a server away.
+   */
+  checkSignIn?: () => Promise<'ok' | 'refused' | 'unknown'>;
+  /** Signed out: how often to ask again whether the sign-in holds, ms (default 30 000). */
+  signedOutRetryMs?: number;
+  /** Hears each delta's events once folded, with the picture before and after them (the wall's ticker). */
+  onEvents?: (events: readonly PictureEvent[], before: Picture, after: Picture) => void;
 }
 
 /**
@@ -69,14 +81,19 @@ export class Connection {
   private retryTimer: unknown = null;
   private pingTimer: unknown = null;
   private stopped = true;
+  private signInTimer: unknown = null;
   private resyncPending = false;
   private downSinceMs: number | null = null;
   private nextMsgId = 1;
   private readonly pending = new Map<string, Pending>();
-  private readonly o: Required<ConnectionOptions>;
+  private readonly o: Required<Omit<ConnectionOptions, 'checkSignIn'>> & Pick<ConnectionOptions, 'checkSignIn'>;
+  /** Set by stop(): nothing started before it may open a socket after it. */
+  private disposed = false;
 
   constructor(options: ConnectionOptions) {
     this.o = {
+      signedOutRetryMs: 30_000,
+      onEvents: () => {},
       now: () => Date.now(),
       random: Math.random,
       setTimer: (fn, ms) => setTimeout(fn, ms),
@@ -103,15 +120,18 @@ export class Connection {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.disposed = false;
     this.open();
     this.schedulePing();
   }
 
   stop(): void {
     this.stopped = true;
+    this.disposed = true;
     if (this.retryTimer !== null) this.o.clearTimer(this.retryTimer);
     if (this.pingTimer !== null) this.o.clearTimer(this.pingTimer);
-    this.retryTimer = this.pingTimer = null;
+    if (this.signInTimer !== null) this.o.clearTimer(this.signInTimer);
+    this.retryTimer = this.pingTimer = this.signInTimer = null;
     const s = this.socket;
     this.socket = null;
     if (s) {
@@ -143,8 +163,10 @@ export class Connection {
   private open(): void {
     const socket = this.o.createSocket(this.o.url);
     this.socket = socket;
+    let opened = false;
     socket.onopen = () => {
       if (this.socket !== socket) return;
+      opened = true;
       // Resume where we were; the server answers with the missed events or a fresh snapshot.
       const since = this.lastSeq;
       if (since > 0) {
@@ -173,14 +195,58 @@ export class Connection {
       this.pending.clear();
       if (revoked) {
         // Retrying cannot help: every new socket would be refused. The picture stays, marked as such.
-        this.stopped = true;
-        if (this.pingTimer !== null) this.o.clearTimer(this.pingTimer);
-        this.pingTimer = null;
-        this.setConnection('signed-out');
+        this.signedOut();
         return;
       }
-      if (!this.stopped) this.scheduleRetry();
+      if (this.stopped) return;
+      if (!opened && this.o.checkSignIn) {
+        // Refused at the upgrade, or the server is away: only the server's answer to a plain request tells.
+        this.setConnection(this.o.now() - (this.downSinceMs ?? this.o.now()) >= this.o.offlineAfterMs ? 'offline' : 'reconnecting');
+        this.o.checkSignIn().then(
+          (answer) => {
+            if (this.stopped || this.socket !== null) return;
+            if (answer === 'refused') this.signedOut();
+            else this.scheduleRetry();
+          },
+          () => !this.stopped && this.socket === null && this.scheduleRetry(),
+        );
+        return;
+      }
+      this.scheduleRetry();
     };
+  }
+
+  /**
+   * The sign-in is refused (a revoked token, 4401; or 401 to a plain request): no socket is tried again, the
+   * picture stays, marked `signed-out`. With `checkSignIn`, the sign-in is asked after again every
+   * `signedOutRetryMs`, and the link resumes once it holds (the browser signed in anew, the token restored).
+   */
+  private signedOut(): void {
+    this.stopped = true;
+    if (this.pingTimer !== null) this.o.clearTimer(this.pingTimer);
+    if (this.retryTimer !== null) this.o.clearTimer(this.retryTimer);
+    this.pingTimer = this.retryTimer = null;
+    this.setConnection('signed-out');
+    const check = this.o.checkSignIn;
+    if (!check) return;
+    const again = () => {
+      this.signInTimer = this.o.setTimer(() => {
+        this.signInTimer = null;
+        if (this.o.store.getState().connection !== 'signed-out') return;
+        check().then(
+          (answer) => {
+            if (this.disposed || this.o.store.getState().connection !== 'signed-out' || this.signInTimer !== null) return;
+            if (answer !== 'ok') return again();
+            this.attempt = 0;
+            this.stopped = false;
+            this.open();
+            this.schedulePing();
+          },
+          () => !this.disposed && again(),
+        );
+      }, this.o.signedOutRetryMs);
+    };
+    again();
   }
 
   private scheduleRetry(): void {
@@ -257,8 +323,10 @@ export class Connection {
         // since ≤ lastSeq: in order, or overlapping what we hold; refolding is harmless (P2).
         this.resyncPending = false;
         if (Array.isArray(delta.events)) expandDeltaEvents(delta.events); // P14 rows → units
+        const before = store.getState().picture;
         store.setState(foldDelta(store.getState(), delta, now));
         this.healthy();
+        if (Array.isArray(delta.events) && delta.events.length > 0) this.o.onEvents(delta.events, before, store.getState().picture);
         return;
       }
       case 'resync-required':

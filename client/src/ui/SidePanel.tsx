@@ -4,7 +4,7 @@ import { holdOf } from '../layers/convoy-hold.js';
 import { convoyMarks, corridorStatusText } from '../layers/corridor-layers.js';
 import { havenList } from '../layers/haven-layers.js';
 import { occupancyColor, SEVERITY_COLORS } from '../layers/palette.js';
-import { siteList } from '../layers/site-layers.js';
+import { DisplacementPanel } from './DisplacementPanel.js';
 import { CONVOY_STATE_WORDS, counted, HAVEN_STATUS_WORDS, SEVERITY_WORDS, VEHICLE_WORDS } from '../layers/words.js';
 import { useNow, usePicture } from '../state/hooks.js';
 import { AlertsPanel } from './AlertsPanel.js';
@@ -138,7 +138,6 @@ export function SidePanel() {
   const threats = usePicture((s) => s.picture.threats);
   const havens = usePicture((s) => s.picture.havens);
   const constraints = usePicture((s) => s.picture.constraints);
-  const sites = usePicture((s) => s.picture.sites);
   const picture = usePicture((s) => s.picture);
   const proposals = usePicture((s) => s.picture.proposals);
   const evacPlans = usePicture((s) => s.picture.plans);
@@ -150,7 +149,6 @@ export function SidePanel() {
   // Blocked convoys first: they are what the operations centre must act on.
   const marks = [...convoyMarks(convoys, corridors)].sort((a, b) => Number(b.blocked) - Number(a.blocked) || collator.compare(a.convoy.name, b.convoy.name));
   const zones = Object.values(threats).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
-  const totalDisplaced = siteList(sites).reduce((n, s) => n + s.population, 0);
   const count = (n: number) => <span className="count">{w.fmt.number(n)}</span>;
   return (
     <aside className="side" data-testid="side-panel" aria-label={w.t('side.label')}>
@@ -336,22 +334,7 @@ export function SidePanel() {
           })}
         </ul>
       </section>
-      <section>
-        <h2>
-          {w.t('side.sites')} {count(siteList(sites).length)}
-        </h2>
-        <p className="meta" data-testid="displaced-total">
-          {w.t('side.displacedTotal', counted(w, totalDisplaced))}
-        </p>
-        <ul className="sites">
-          {siteList(sites).map((s) => (
-            <li key={s.id}>
-              <bdi className="name">{s.name}</bdi>{' '}
-              <span className="meta">{w.t('side.siteMeta', { n: w.fmt.number(s.population), source: s.source !== undefined ? w.isolate(s.source) : w.t('side.sourceWithheld'), date: w.fmt.day(s.date) })}</span>
-            </li>
-          ))}
-        </ul>
-      </section>
+      <DisplacementPanel />
     </aside>
   );
 }

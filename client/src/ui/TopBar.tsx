@@ -1,4 +1,4 @@
-// Header of the picture (client/src/ui): EXERCISE marking, title, UTC clock, last update, unit count, language, connection.
+// Header of the picture (client/src/ui): EXERCISE marking (while the exercise runs), title, UTC clock, last update, unit count, language, connection.
 import { isStale } from '@corridor/protocol';
 import { Trans } from 'react-i18next';
 import { useWords } from '../i18n/use-words.js';
@@ -8,6 +8,7 @@ import { usePicture } from '../state/hooks.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 import { LanguageSwitcher } from './LanguageSwitcher.js';
 import { useMe } from '../net/session.js';
+import { ExerciseMark } from './ExerciseMarks.js';
 
 /**
  * Under an information-sharing agreement, says so (issue 13): what other organisations post reaches
@@ -37,9 +38,7 @@ export function TopBar({ now, title, switcher = true }: { now: number; title: st
   const access = window.location.pathname.replace(/\/+$/, '') === '/access';
   return (
     <header className="topbar">
-      <div className="exercise-mark" aria-label={w.t('exercise.label')}>
-        {w.t('exercise.mark')}
-      </div>
+      <ExerciseMark />
       <div className="title">
         <span className="app" dir="ltr">
           {w.t('app.name')}
@@ -69,9 +68,7 @@ export function TopBar({ now, title, switcher = true }: { now: number; title: st
       )}
       {switcher && <LanguageSwitcher />}
       <ConnectionBadge now={now} />
-      <div className="exercise-mark" aria-hidden="true">
-        {w.t('exercise.mark')}
-      </div>
+      <ExerciseMark hidden />
     </header>
   );
 }
