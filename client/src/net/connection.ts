@@ -218,7 +218,7 @@ export class Connection {
 
   /**
    * The sign-in is refused (a revoked token, 4401; or 401 to a plain request): no socket is tried again, the
-   * picture stays, marked `signed-out`. With `checkSignIn`, the sign-in is asked after again every
+   * picture stays, marked `signed-out`. With `checkSignIn`, the sign-in is asked about again every
    * `signedOutRetryMs`, and the link resumes once it holds (the browser signed in anew, the token restored).
    */
   private signedOut(): void {
