@@ -26,7 +26,8 @@ function SharingNotice() {
   );
 }
 
-export function TopBar({ now, title, switcher = true }: { now: number; title: string; switcher?: boolean }) {
+/** Units (and how many are stale) and the time of the last update; the desk's header and the wall's (`className`). */
+export function PictureStats({ now, className }: { now: number; className: string }) {
   const w = useWords();
   const units = usePicture((s) => s.picture.units);
   const lastUpdateMs = usePicture((s) => s.lastUpdateMs);
@@ -34,7 +35,33 @@ export function TopBar({ now, title, switcher = true }: { now: number; title: st
   const offset = usePicture((s) => s.clockOffsetMs);
   const list = unitList(units);
   const stale = list.filter((u) => isStale(u, now + offset, staleAfterMs)).length;
-  const clockMs = now + offset;
+  return (
+    <div className={className}>
+      <span data-testid="unit-count" data-count={list.length}>
+        <Trans i18nKey="topbar.units" count={list.length} values={{ n: w.fmt.number(list.length) }} components={{ b: <b /> }} />
+        {stale ? <em className="stale-count"> · {w.t('topbar.stale', counted(w, stale))}</em> : null}
+      </span>
+      <span className="last-update" data-testid="last-update" data-ms={lastUpdateMs}>
+        <Trans i18nKey="topbar.lastUpdate" values={{ time: lastUpdateMs ? w.fmt.utcTime(lastUpdateMs) : '—' }} components={{ b: <b /> }} />
+      </span>
+    </div>
+  );
+}
+
+/** The server's time now, UTC, with its date; the desk's header and the wall's. */
+export function UtcClock({ now }: { now: number }) {
+  const w = useWords();
+  const clockMs = now + usePicture((s) => s.clockOffsetMs);
+  return (
+    <div className="clock" data-testid="clock" title={w.t('topbar.clock')}>
+      <span className="clock-time">{w.fmt.utcTime(clockMs)}</span>
+      <span className="clock-date">{w.fmt.utcDate(clockMs)}</span>
+    </div>
+  );
+}
+
+export function TopBar({ now, title, switcher = true }: { now: number; title: string; switcher?: boolean }) {
+  const w = useWords();
   const access = window.location.pathname.replace(/\/+$/, '') === '/access';
   return (
     <header className="topbar">
@@ -46,19 +73,8 @@ export function TopBar({ now, title, switcher = true }: { now: number; title: st
         <span className="sep">|</span>
         <span className="op">{title}</span>
       </div>
-      <div className="stats">
-        <span data-testid="unit-count" data-count={list.length}>
-          <Trans i18nKey="topbar.units" count={list.length} values={{ n: w.fmt.number(list.length) }} components={{ b: <b /> }} />
-          {stale ? <em className="stale-count"> · {w.t('topbar.stale', counted(w, stale))}</em> : null}
-        </span>
-        <span className="last-update" data-testid="last-update" data-ms={lastUpdateMs}>
-          <Trans i18nKey="topbar.lastUpdate" values={{ time: lastUpdateMs ? w.fmt.utcTime(lastUpdateMs) : '—' }} components={{ b: <b /> }} />
-        </span>
-      </div>
-      <div className="clock" data-testid="clock" title={w.t('topbar.clock')}>
-        <span className="clock-time">{w.fmt.utcTime(clockMs)}</span>
-        <span className="clock-date">{w.fmt.utcDate(clockMs)}</span>
-      </div>
+      <PictureStats now={now} className="stats" />
+      <UtcClock now={now} />
       <SharingNotice />
       {/* The access view (issue 16) from the desk's picture, and back; not on the wall, which nobody clicks. */}
       {switcher && (
