@@ -3,10 +3,11 @@
 // layers redraw only what moved (STYLE: stable data identity).
 import { currentStateName, MAX_STATE_HISTORY, type Transition } from './convoy-states.js';
 import { withTrailPoint, type Alert } from './tracking.js';
-import { idRecord, MAX_CONSTRAINT_HISTORY, type Actor, type Constraint, type ConstraintChange, type Convoy, type Picture, type PictureEvent, type Site, type StateChange, type Unit } from './events.js';
+import { idRecord, MAX_CONSTRAINT_HISTORY, type Actor, type Constraint, type Corridor, type ConstraintChange, type Convoy, type Picture, type PictureEvent, type Site, type StateChange, type Unit } from './events.js';
 import { LEGACY_ACCESS_CATEGORIES } from './messages.js';
 import { refreshedCorridor } from './corridor-event.js';
 import { eventKind, KINDS } from './kinds.js';
+import { MAX_NOTICE_HISTORY, nextRouteVersion, type Notice, type NoticeAcknowledgement, type NoticeStatus, type NoticeVersionSummary } from './notice.js';
 
 type Slice = Exclude<keyof Picture, 'seq'>;
 
@@ -56,6 +57,20 @@ export function applyEvent(picture: Picture, event: PictureEvent): Picture {
 export function applyEventsInPlace(picture: Picture, events: readonly PictureEvent[]): void {
   const fresh = fold(picture, events, true);
   Object.assign(picture, fresh);
+}
+
+/** A corridor that replaces `held`, with its route's version (P36). */
+function versioned(held: Corridor | undefined, next: Corridor): Corridor {
+  const version = nextRouteVersion(held, next);
+  return next.version === version ? next : { ...next, version };
+}
+
+/** A notice version as its history keeps it once it ended. */
+function endedVersion(n: Notice, status: NoticeStatus, atMs: number): NoticeVersionSummary {
+  const out: NoticeVersionSummary = { version: n.version, status: n.status === 'expired' ? 'expired' : status, reached: n.status, draftedMs: n.draftedMs, endedMs: n.expiredMs ?? atMs, roads: n.roads };
+  if (n.sentMs !== undefined) out.sentMs = n.sentMs;
+  if (n.acknowledged) out.acknowledged = n.acknowledged;
+  return out;
 }
 
 /** Later fixes win; a report older than the unit's current fix (store-and-forward) does not move it back. */
@@ -124,6 +139,7 @@ function applyTo(
       // A removed convoy takes its corridor, its track and its alerts with it (P9, P21).
       delete slice('convoys')[event.id];
       delete slice('corridors')[event.id];
+      if (Object.hasOwn(peek().notices, event.id)) delete slice('notices')[event.id];
       if (Object.hasOwn(peek().tracks, event.id)) delete slice('tracks')[event.id];
       if (Object.hasOwn(peek().proposals, event.id)) delete slice('proposals')[event.id];
       const alerts = peek().alerts;
@@ -154,13 +170,52 @@ function applyTo(
       // The chosen route becomes the corridor; the proposal is closed (P22).
       if (!Object.hasOwn(peek().convoys, event.convoyId)) return;
       if (Object.hasOwn(peek().proposals, event.convoyId)) delete slice('proposals')[event.convoyId];
-      slice('corridors')[event.convoyId] = event.corridor;
+      slice('corridors')[event.convoyId] = versioned(peek().corridors[event.convoyId], event.corridor);
       return;
     case 'convoy.route-chosen':
       // The planner's route leads the corridor (issue 12).
       if (!Object.hasOwn(peek().convoys, event.convoyId)) return;
-      slice('corridors')[event.convoyId] = event.corridor;
+      slice('corridors')[event.convoyId] = versioned(peek().corridors[event.convoyId], event.corridor);
       return;
+    case 'notice.drafted': {
+      // A new version: the one it replaces, unless it is this version redrafted, goes to its history (P36).
+      if (!Object.hasOwn(peek().convoys, event.convoyId)) return;
+      const held = peek().notices[event.convoyId];
+      const { history: _posted, ...fields } = event.notice;
+      const notice: Notice = { ...fields };
+      const history = held && held.version < notice.version ? [...(held.history ?? []), endedVersion(held, 'superseded', event.timeMs)] : held?.history;
+      if (history) notice.history = history.slice(-MAX_NOTICE_HISTORY);
+      slice('notices')[event.convoyId] = notice;
+      return;
+    }
+    case 'notice.sent':
+    case 'notice.acknowledged':
+    case 'notice.expired': {
+      // A change of a version no longer held is late; dropped (P36).
+      const held = peek().notices[event.convoyId];
+      if (!held || held.version !== event.version) return;
+      const next: Notice = { ...held };
+      if (event.type === 'notice.sent') {
+        next.status = 'sent';
+        next.sentMs = event.timeMs;
+        if (event.actor) next.sentBy = { org: event.actor.org, role: event.actor.role };
+      } else if (event.type === 'notice.acknowledged') {
+        next.status = 'acknowledged';
+        const ack: NoticeAcknowledgement = { by: event.by, atMs: event.timeMs };
+        if (event.remark !== undefined) ack.remark = event.remark;
+        if (event.actor) {
+          ack.org = event.actor.org;
+          ack.role = event.actor.role;
+        }
+        next.acknowledged = ack;
+      } else {
+        next.status = 'expired';
+        next.expiredMs = event.timeMs;
+        next.expiry = event.reason;
+      }
+      slice('notices')[event.convoyId] = next;
+      return;
+    }
     case 'agreement.changed':
     case 'audit.read':
       // Facts of the log (issue 13) that change nothing in the picture.
@@ -196,7 +251,7 @@ function applyTo(
     case 'corridor.recomputed':
       // A corridor for a convoy that no longer exists is a late answer; drop it (P9).
       if (!Object.hasOwn(peek().convoys, event.corridor.convoyId)) return;
-      slice('corridors')[event.corridor.convoyId] = event.corridor;
+      slice('corridors')[event.corridor.convoyId] = versioned(peek().corridors[event.corridor.convoyId], event.corridor);
       return;
     case 'corridor.refreshed': {
       // Figures for the routes the picture holds; anything else is a late answer (P9, P11).

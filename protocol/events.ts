@@ -7,6 +7,7 @@ import type { Alert, AlertClearReason, ConvoyTrack } from './tracking.js';
 import type { RerouteProposal } from './reroute.js';
 import type { ZoneRef } from './server-messages.js';
 import { accessIndicator } from './messages.js';
+import type { Notice, NoticeExpiry, RoadStretch } from './notice.js';
 import type {
   AccessCategory,
   ConstraintInput,
@@ -66,8 +67,10 @@ export interface ThreatZone {
   updatedMs: number;
 }
 
-export interface Haven extends Required<Omit<HavenInput, 'occupancy' | 'marking'>> {
+export interface Haven extends Required<Omit<HavenInput, 'occupancy' | 'marking' | 'contact'>> {
   occupancy: number;
+  /** Who to call there (issue 18). */
+  contact?: string;
   marking?: string;
   /** The organisation that posted it (issue 13). */
   owner?: string;
@@ -247,6 +250,8 @@ export interface RouteLeg {
   duration_s: number;
   exposure_m: number;
   min_clearance_m: number | null;
+  /** The roads it follows, in order (issue 18): absent from routers without road names and in older logs. */
+  roads?: RoadStretch[];
 }
 
 /** The current corridor of a convoy, kept by the router. */
@@ -278,6 +283,11 @@ export interface Corridor {
    * keeps it first while it is still among the routes it finds (issue 12).
    */
   chosen?: boolean;
+  /**
+   * Its route's version (P36): 1 for the convoy's first corridor, one more each time its first route
+   * became another line. Set by the fold; route cards and notices print it.
+   */
+  version?: number;
 }
 
 /**
@@ -321,6 +331,8 @@ export type Picture = {
   alerts: Record<string, Alert>;
   /** The open re-route proposal of each moving or holding convoy, by convoy id (P22). */
   proposals: Record<string, RerouteProposal>;
+  /** The deconfliction notice of each approved convoy, by convoy id (P36, issue 18). */
+  notices: Record<string, Notice>;
 } & KindSlices;
 
 /** One change of one item in the audit trail (`GET /api/audit`, issue 13). */
@@ -389,6 +401,14 @@ export type EventPayloads = {
    * upsert, in one event. `was` (inside the server, by item id) as a kind event's; `removed` only in
    * what a recipient receives: items it saw that it may no longer see (P29).
    */
+  /** A notice's new version (P36): the convoy's first, or one that supersedes the held one (which goes to its history). */
+  'notice.drafted': { convoyId: string; notice: Notice };
+  /** The held version was sent to the parties (the event's `actor` sent it). */
+  'notice.sent': { convoyId: string; version: number };
+  /** A party acknowledged the held version: `by` is who, as recorded by the event's `actor`. */
+  'notice.acknowledged': { convoyId: string; version: number; by: string; remark?: string };
+  /** The held version's window ended, or its convoy arrived or was aborted. */
+  'notice.expired': { convoyId: string; version: number; reason: NoticeExpiry };
   'sites.imported': { import: SitesImport; sites: Site[]; flows: Flow[]; was?: Record<string, Was>; removed?: { sites?: string[]; flows?: string[] } };
 } & { [K in Kind as `${K}.upserted`]: { [F in FieldOf<K>]: Entities[K] } & { was?: Was } } & {
   [K in Kind as `${K}.removed`]: (K extends ExpiringKind ? { id: string; reason: RemovalReason } : { id: string }) & { was?: Was };
@@ -511,7 +531,7 @@ export function idRecord<T>(from?: Readonly<Record<string, T>>): Record<string, 
 }
 
 /** The slices of a picture: each an {@link idRecord}. */
-export const PICTURE_SLICES = ['units', ...KIND_NAMES.map((k) => KINDS[k].slice), 'corridors', 'tracks', 'alerts', 'proposals'] as ReadonlyArray<Exclude<keyof Picture, 'seq'>>;
+export const PICTURE_SLICES = ['units', ...KIND_NAMES.map((k) => KINDS[k].slice), 'corridors', 'tracks', 'alerts', 'proposals', 'notices'] as ReadonlyArray<Exclude<keyof Picture, 'seq'>>;
 
 export function emptyPicture(): Picture {
   const picture = { seq: 0 } as Picture;

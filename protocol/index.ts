@@ -17,3 +17,4 @@ export * from './corridor-event.js';
 export * from './languages.js';
 export * from './cot-type.js';
 export * from './field.js';
+export * from './notice.js';

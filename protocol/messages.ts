@@ -152,6 +152,8 @@ export const HavenInputSchema = Type.Object(
     capacity: Count,
     occupancy: Type.Optional(Count),
     status: HavenStatusSchema,
+    /** Who to call there: a name, a phone, a radio channel (printed on route cards, issue 18). */
+    contact: Type.Optional(Name(300)),
     /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
     marking: Type.Optional(Id),
   },
@@ -366,10 +368,35 @@ export const PlanInputSchema = Type.Object(
 );
 export type PlanInput = Static<typeof PlanInputSchema>;
 
+/** A person to call about a movement: a name, and how to reach them (issue 18). */
+export const FocalPointSchema = Type.Object(
+  { name: Name(), phone: Type.Optional(Text(40)), radio: Type.Optional(Text(80)), email: Type.Optional(Text(200)) },
+  strict,
+);
+export type FocalPoint = Static<typeof FocalPointSchema>;
+/** Most nets a convoy's radio plan may name. */
+export const MAX_RADIO_NETS = 12;
+/** One net of a radio plan: its name, channel or frequency, the convoy's call sign on it and what it is for. */
+export const RadioNetSchema = Type.Object(
+  { net: Name(80), channel: Name(80), callsign: Type.Optional(Text(40)), use: Type.Optional(Text(200)) },
+  strict,
+);
+export type RadioNet = Static<typeof RadioNetSchema>;
+/** An IANA time-zone name (`Europe/Stockholm`, `UTC`); validate.ts checks it is one the runtime knows. */
+const TimeZone = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$', format: 'time-zone' });
+
 /** Most checkpoints a convoy may name besides its ends. */
 export const MAX_CHECKPOINTS = 50;
 /** A named point on a convoy's corridor (a bridge, a crossing, a fuel stop). */
-export const CheckpointInputSchema = Type.Object({ name: Name(), at: Position2 }, strict);
+export const CheckpointInputSchema = Type.Object(
+  {
+    name: Name(),
+    at: Position2,
+    /** A hold point: where the convoy waits on an alert until told to go on (printed on the route card, issue 18). */
+    hold: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
 export type CheckpointInput = Static<typeof CheckpointInputSchema>;
 export const ConvoyInputSchema = Type.Object(
   {
@@ -416,6 +443,24 @@ export const ConvoyInputSchema = Type.Object(
     after: Type.Optional(Id),
     /** Registration plates of its vehicles, optional. */
     plates: Type.Optional(Type.Array(Name(20), { maxItems: 200 })),
+    /** Its vehicles' types, as the parties will see them ("2 Land Cruiser, 1 truck 10 t"), for the deconfliction notice (issue 18). */
+    vehicleType: Type.Optional(Name(200)),
+    /** Its vehicles' markings ("white, UN emblem on roof and doors, blue flag"). */
+    markings: Type.Optional(Name(300)),
+    /** Staff travelling with it (drivers, escort, team); `people` are the passengers it carries. */
+    personnel: Type.Optional(Count),
+    /** What it carries besides people. */
+    cargo: Type.Optional(Prose(500)),
+    /** Why it moves, as the deconfliction notice says it. */
+    purpose: Type.Optional(Prose(500)),
+    /** The organisation's focal point for this movement: who the parties call about it. */
+    focalPoint: Type.Optional(FocalPointSchema),
+    /** The IANA time zone its window is said in on the notice and the route card (`Africa/Khartoum`); UTC when absent. */
+    timeZone: Type.Optional(TimeZone),
+    /** Its radio plan: the nets and channels it is reached on. */
+    radioPlan: Type.Optional(Type.Array(RadioNetSchema, { maxItems: MAX_RADIO_NETS })),
+    /** What its leader does on an alert, besides the hold points ("stop at the nearest hold point, report on net 1"). */
+    onAlert: Type.Optional(Prose(1000)),
     /** The marking of the sharing agreement it is posted under (issue 13); its organisation's default when absent. */
     marking: Type.Optional(Id),
     /**
@@ -479,6 +524,22 @@ export type RerouteDecision = Static<typeof RerouteDecisionSchema>;
  */
 export const RouteChoiceSchema = Type.Object({ route: Type.Integer({ minimum: 0, maximum: 5 }) }, strict);
 export type RouteChoice = Static<typeof RouteChoiceSchema>;
+
+/**
+ * A deconfliction notice sent to the parties (`POST /api/convoys/:id/notice/send`, and the
+ * `notice.send` command, issue 18): which version, so a notice superseded meanwhile is not sent by mistake.
+ */
+export const NoticeSendSchema = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, strict);
+export type NoticeSend = Static<typeof NoticeSendSchema>;
+/**
+ * A party's acknowledgement of a sent notice (`POST /api/convoys/:id/notice/acknowledge`, and the
+ * `notice.ack` command): who acknowledged it (a name and their party), and what they said.
+ */
+export const NoticeAckSchema = Type.Object(
+  { version: Type.Optional(Type.Integer({ minimum: 1 })), by: Name(200), remark: Type.Optional(Prose(1000)) },
+  strict,
+);
+export type NoticeAck = Static<typeof NoticeAckSchema>;
 
 // ---------------------------------------------------------------- imports of displacement figures (issue 17)
 /**
@@ -546,6 +607,8 @@ export const ClientCommandSchemas = {
   'convoy.reroute': cmd('convoy.reroute', { convoyId: Id, ...RerouteDecisionSchema.properties }),
   'convoy.route': cmd('convoy.route', { convoyId: Id, ...RouteChoiceSchema.properties }),
   'report.review': cmd('report.review', { reportId: Id, ...ReportReviewSchema.properties }),
+  'notice.send': cmd('notice.send', { convoyId: Id, ...NoticeSendSchema.properties }),
+  'notice.ack': cmd('notice.ack', { convoyId: Id, ...NoticeAckSchema.properties }),
   /**
    * An import of displacement figures (issue 17): its sites (and the flows to them) as one event,
    * `sites.imported`, so nothing is ever half-imported. The HTTP carrier reads the file and sends this.

@@ -6,10 +6,12 @@ import type { Actor, Corridor, CorridorRefresh, Haven, Picture, Site, SitesImpor
 import type { ConvoyState } from './convoy-states.js';
 import { ALERT_KINDS, type Alert, type ConvoyTrack } from './tracking.js';
 import type { RerouteProposal } from './reroute.js';
+import { NOTICE_PARTS, NOTICE_STATUSES, type Notice } from './notice.js';
 import {
   AccessStatusSchema,
   ConstraintCategorySchema,
   ConvoyStateSchema,
+  FocalPointSchema,
   HavenStatusSchema,
   IdSchema,
   LineStringSchema,
@@ -28,9 +30,9 @@ import {
  * The version of the wire protocol. A client says which it speaks (`/ws?v=2`) and the server says
  * which it speaks in every snapshot; a page that finds another asks to be reloaded. Raised when a
  * message changes in a way an older client would misread (6: `sites.imported`, which an older fold
- * does not know, issue 17).
+ * does not know, issue 17; 7: the `notice.*` events and the picture's `notices`, issue 18).
  */
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 
 const strict = { additionalProperties: false } as const;
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
@@ -125,7 +127,7 @@ export const ThreatZoneSchema = Type.Object(
   strict,
 );
 export const HavenSchema = Type.Object(
-  { id: Text, name: Text, lon: Num, lat: Num, capacity: Num, occupancy: Num, status: HavenStatusSchema, owner: Opt(Text),
+  { id: Text, name: Text, lon: Num, lat: Num, capacity: Num, occupancy: Num, status: HavenStatusSchema, contact: Opt(Text), owner: Opt(Text),
     marking: Opt(Text),
     updatedMs: Ms },
   strict,
@@ -203,7 +205,7 @@ export const ConvoySchema = Type.Object(
     vehicles: Opt(Num),
     leadUnitId: Opt(Text),
     unitIds: Opt(Type.Array(Text)),
-    checkpoints: Opt(Type.Array(Type.Object({ name: Text, at: Position2 }, strict))),
+    checkpoints: Opt(Type.Array(Type.Object({ name: Text, at: Position2, hold: Opt(Type.Boolean()) }, strict))),
     organisation: Opt(Text),
     contact: Opt(Text),
     autoAcceptMinutes: Opt(Num),
@@ -214,6 +216,15 @@ export const ConvoySchema = Type.Object(
     window: Opt(Type.Object({ from: Text, until: Text }, strict)),
     after: Opt(Text),
     plates: Opt(Type.Array(Text)),
+    vehicleType: Opt(Text),
+    markings: Opt(Text),
+    personnel: Opt(Num),
+    cargo: Opt(Text),
+    purpose: Opt(Text),
+    focalPoint: Opt(FocalPointSchema),
+    timeZone: Opt(Text),
+    radioPlan: Opt(Type.Array(Type.Object({ net: Text, channel: Text, callsign: Opt(Text), use: Opt(Text) }, strict))),
+    onAlert: Opt(Text),
     state: ConvoyStateSchema,
     stateHistory: Opt(Type.Array(StateChangeSchema)),
     owner: Opt(Text),
@@ -260,8 +271,17 @@ export const ReportSchema = Type.Object(
   },
   strict,
 );
+/** One stretch of a route along one road (issue 18). */
+export const RoadStretchSchema = Type.Object({ name: Opt(Text), ref: Opt(Text), from: Type.Integer({ minimum: 0 }), distance_m: Num, duration_s: Num }, strict);
 export const RouteLegSchema = Type.Object(
-  { coordinates: Type.Array(Position2), distance_m: Num, duration_s: Num, exposure_m: Num, min_clearance_m: Type.Union([Num, Type.Null()]) },
+  {
+    coordinates: Type.Array(Position2),
+    distance_m: Num,
+    duration_s: Num,
+    exposure_m: Num,
+    min_clearance_m: Type.Union([Num, Type.Null()]),
+    roads: Opt(Type.Array(RoadStretchSchema)),
+  },
   strict,
 );
 export const CorridorSchema = Type.Object(
@@ -279,6 +299,7 @@ export const CorridorSchema = Type.Object(
     computedMs: Ms,
     endangeredBy: Opt(Type.Array(ZoneRefSchema)),
     chosen: Opt(Type.Boolean()),
+    version: Opt(Type.Integer({ minimum: 1 })),
   },
   strict,
 );
@@ -358,6 +379,68 @@ export const RerouteProposalSchema = Type.Object(
   strict,
 );
 
+// ---------------------------------------------------------------- deconfliction notices (issue 18, P36)
+const NoticeStatusSchema = Type.Union(NOTICE_STATUSES.map((s) => Type.Literal(s)));
+const NoticeExpirySchema = Type.Union([Type.Literal('window_ended'), Type.Literal('convoy_ended')]);
+const NoticeAckSchema = Type.Object({ by: Text, atMs: Ms, remark: Opt(Text), org: Opt(Text), role: Opt(Text) }, strict);
+const NoticeEndSchema = Type.Object({ at: Position2, place: Opt(Text), havenId: Opt(Text) }, strict);
+export const NoticeSchema = Type.Object(
+  {
+    convoyId: Text,
+    reference: Text,
+    version: Type.Integer({ minimum: 1 }),
+    status: NoticeStatusSchema,
+    convoyName: Text,
+    organisation: Opt(Text),
+    focalPoint: Opt(FocalPointSchema),
+    window: Opt(Type.Object({ from: Text, until: Text, timeZone: Text }, strict)),
+    departure: Opt(Text),
+    origin: NoticeEndSchema,
+    destination: NoticeEndSchema,
+    route: Type.Union([Type.Object({ coordinates: Type.Array(Position2), distance_m: Num, duration_s: Num }, strict), Type.Null()]),
+    roads: Type.Array(Text),
+    places: Type.Array(Text),
+    checkpoints: Type.Array(Type.Object({ name: Text, at: Position2, hold: Opt(Type.Boolean()) }, strict)),
+    vehicles: Type.Object({ count: Opt(Num), class: VehicleClassSchema, type: Opt(Text), plates: Opt(Type.Array(Text)), markings: Opt(Text) }, strict),
+    personnel: Opt(Num),
+    passengers: Opt(Num),
+    cargo: Opt(Text),
+    purpose: Opt(Text),
+    routeVersion: Type.Integer({ minimum: 1 }),
+    changes: Opt(
+      Type.Object(
+        {
+          parts: Type.Array(Type.Union(NOTICE_PARTS.map((p) => Type.Literal(p)))),
+          roadsAdded: Opt(Type.Array(Text)),
+          roadsDropped: Opt(Type.Array(Text)),
+          distanceDeltaM: Opt(Num),
+          durationDeltaS: Opt(Num),
+          reason: Opt(Text),
+          why: Opt(CorridorWhySchema),
+        },
+        strict,
+      ),
+    ),
+    draftedMs: Ms,
+    sentMs: Opt(Ms),
+    sentBy: Opt(Type.Object({ org: Text, role: Text }, strict)),
+    acknowledged: Opt(NoticeAckSchema),
+    expiredMs: Opt(Ms),
+    expiry: Opt(NoticeExpirySchema),
+    history: Opt(
+      Type.Array(
+        Type.Object(
+          { version: Type.Integer({ minimum: 1 }), status: NoticeStatusSchema, reached: NoticeStatusSchema, draftedMs: Ms, sentMs: Opt(Ms), acknowledged: Opt(NoticeAckSchema), endedMs: Ms, roads: Type.Array(Text) },
+          strict,
+        ),
+      ),
+    ),
+    owner: Opt(Text),
+    marking: Opt(Text),
+  },
+  strict,
+);
+
 const record = <T extends TSchema>(schema: T) => Type.Record(Type.String(), schema);
 export const PictureSchema = Type.Object(
   {
@@ -375,6 +458,7 @@ export const PictureSchema = Type.Object(
     tracks: record(ConvoyTrackSchema),
     alerts: record(AlertSchema),
     proposals: record(RerouteProposalSchema),
+    notices: record(NoticeSchema),
   },
   strict,
 );
@@ -424,6 +508,10 @@ export const PictureEventSchema = Type.Union([
   event('reroute.withdrawn', { convoyId: Text, proposalId: Text, reason: Type.Union([Type.Literal('convoy_ended'), Type.Literal('no_longer_needed')]) }),
   event('agreement.changed', { name: Text, digest: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
   event('audit.read', { query: Type.Record(Type.String({ maxLength: 32 }), Type.String({ maxLength: 200 })), rows: Type.Integer({ minimum: 0 }) }),
+  event('notice.drafted', { convoyId: Text, notice: NoticeSchema }),
+  event('notice.sent', { convoyId: Text, version: Type.Integer({ minimum: 1 }) }),
+  event('notice.acknowledged', { convoyId: Text, version: Type.Integer({ minimum: 1 }), by: Text, remark: Opt(Text) }),
+  event('notice.expired', { convoyId: Text, version: Type.Integer({ minimum: 1 }), reason: NoticeExpirySchema }),
   event('sites.imported', {
     import: SitesImportSchema,
     sites: Type.Array(SiteSchema),
@@ -521,5 +609,6 @@ export type SchemasMatchTypes = [
   Holds<Same<Static<typeof ConvoyTrackSchema>, ConvoyTrack>>,
   Holds<Same<Static<typeof AlertSchema>, Alert>>,
   Holds<Same<Static<typeof RerouteProposalSchema>, RerouteProposal>>,
+  Holds<Same<Static<typeof NoticeSchema>, Notice>>,
   Holds<Same<keyof Static<typeof PictureSchema>, keyof Picture>>,
 ];

@@ -12,6 +12,8 @@ import {
   ConvoyInputSchema,
   ConvoyStateChangeSchema,
   AlertAckSchema,
+  NoticeAckSchema,
+  NoticeSendSchema,
   RerouteDecisionSchema,
   RouteChoiceSchema,
   FlowInputSchema,
@@ -127,6 +129,28 @@ FormatRegistry.Set('date-time', isRealDateTime);
 FormatRegistry.Set('date-or-time', (v) => (ISO_DATE.test(v) || ISO_DATE_TIME.test(v)) && dateProblem(v, false) === undefined);
 FormatRegistry.Set('line', (v) => !NOT_IN_LINE.test(v));
 FormatRegistry.Set('prose', (v) => !NOT_IN_PROSE.test(v));
+FormatRegistry.Set('time-zone', isTimeZone);
+
+const knownZones = new Map<string, boolean>();
+/**
+ * Whether the runtime knows an IANA time-zone name (`Europe/Stockholm`, `UTC`): the notice and the
+ * route card say times in it (issue 18).
+ * @example isTimeZone('Africa/Khartoum') // true
+ * @example isTimeZone('Mars/Olympus') // false
+ */
+export function isTimeZone(v: string): boolean {
+  let known = knownZones.get(v);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: v });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (knownZones.size < 1000) knownZones.set(v, known);
+  }
+  return known;
+}
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
 
@@ -254,6 +278,7 @@ function describe(error: ValueError, field: string): string {
         : `${name} must match ${String(s.pattern)}, got ${got}`;
     case ValueErrorType.StringFormat: {
       const value = String(error.value);
+      if (s.format === 'time-zone') return `${name} must be an IANA time-zone name the server knows, like Europe/Stockholm or UTC; got ${got}`;
       if (s.format === 'line' || s.format === 'prose') {
         return `${name} may not hold control characters, bidirectional embedding, override or isolate characters, or lone surrogates (${badCharacter(value, s.format === 'prose')})`;
       }
@@ -587,6 +612,18 @@ export function validateRouteChoice(raw: unknown, prefix = '') {
 /** An acknowledgement of an alert (`POST /api/alerts/:id/ack`): an optional remark (P21). */
 export function validateAlertAck(raw: unknown, prefix = '') {
   return checkSchema(AlertAckSchema, raw, prefix);
+}
+
+/** A deconfliction notice sent (`POST /api/convoys/:id/notice/send`, issue 18): optionally which version. */
+export function validateNoticeSend(raw: unknown, prefix = '') {
+  return checkSchema(NoticeSendSchema, raw, prefix);
+}
+
+/** A party's acknowledgement of a notice (`POST /api/convoys/:id/notice/acknowledge`): who, and a remark. */
+export function validateNoticeAck(raw: unknown, prefix = '') {
+  const r = checkSchema(NoticeAckSchema, raw, prefix);
+  if (r.ok && r.value.by.trim() === '') return fail('invalid', `${join(prefix, 'by')} must name who acknowledged the notice`, join(prefix, 'by'));
+  return r;
 }
 
 /** Which fields of a report's form each kind has; the others are refused (issue 15). */

@@ -14,6 +14,7 @@ import { startupAdminToken } from './auth/admin-token.js';
 import type { Config } from './config.js';
 import { ConvoyRerouter } from './convoys/rerouter.js';
 import { ConvoyTracker } from './convoys/tracker.js';
+import { NoticeKeeper, type NoticePlaces } from './convoys/notice-keeper.js';
 import { DEFAULT_TRACKING } from './convoys/tracking.js';
 import { ExpiryReactor } from './core/expiry.js';
 import type { Reactor } from './core/reactor.js';
@@ -65,6 +66,8 @@ export interface ServerDeps {
   networkAccess?: NetworkAccess;
   /** The area the road network covers, named (routing/area-name.ts); `CORRIDOR_AREA_NAME` wins over it. */
   area?: string;
+  /** The road file's named places, for the deconfliction notices' lists of places (issue 18). */
+  places?: NoticePlaces;
 }
 
 /** A started server. */
@@ -119,7 +122,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     snapshots: new FileSnapshotStore(snapshotDir(config.dataDir), file),
     logger,
     reactors: [deps.routing.reactor, new ExpiryReactor(), new ConvoyTracker({ settings: { ...DEFAULT_TRACKING, ...config.tracking }, staleAfterMs: config.staleAfterMs }),
-      new ConvoyRerouter({ route: (q) => deps.routing.route(q) }), ...(deps.reactors ?? [])],
+      new ConvoyRerouter({ route: (q) => deps.routing.route(q) }), new NoticeKeeper({ places: deps.places }), ...(deps.reactors ?? [])],
     snapshotEvery: config.snapshotEvery,
     snapshotIntervalMs: config.snapshotIntervalMs,
   });

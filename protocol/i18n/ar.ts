@@ -3,6 +3,7 @@
 // Arabic does; `few` (3–10) takes the plural, `many` (11–99) the singular accusative, `zero` and `other` (100…)
 // the singular. Figures reach `{{n}}` already formatted (Arabic-Indic digits, see languages.ts).
 import type { Catalogue } from './keys.js';
+import paperwork from './paperwork/ar.js';
 
 const ar: Catalogue = {
   app: {
@@ -877,6 +878,12 @@ const ar: Catalogue = {
       itemSet: '{{kind}} {{id}} نُشر أو عُدّل',
       itemRemoved: '{{kind}} {{id}} حُذف',
       imported: 'أرقام النزوح مستوردة من {{name}} بواسطة {{org}}: المواقع {{sites}}، التدفقات {{flows}}',
+      noticeDrafted: 'صيغت مسودة إخطار تفادي التعارض {{reference}} للقافلة {{convoy}}',
+      noticeSuperseded: 'النسخة {{version}} من إخطار تفادي التعارض {{reference}} للقافلة {{convoy}} تحل محل النسخة {{previous}}',
+      noticeSent: 'أُرسلت النسخة {{version}} من إخطار تفادي التعارض {{reference}} للقافلة {{convoy}} إلى الأطراف',
+      noticeAcknowledged: 'أكّد {{by}} استلام النسخة {{version}} من إخطار تفادي التعارض {{reference}} للقافلة {{convoy}}',
+      noticeAcknowledgedRemark: 'أكّد {{by}} استلام النسخة {{version}} من إخطار تفادي التعارض {{reference}} للقافلة {{convoy}}: {{remark}}',
+      noticeExpired: 'انتهت صلاحية النسخة {{version}} من إخطار تفادي التعارض {{reference}} للقافلة {{convoy}}',
     },
   },
   displacement: {
@@ -1068,6 +1075,7 @@ const ar: Catalogue = {
     outdatedTitle: 'حُدّث الخادم',
     outdatedText: 'ستُعاد تحميل الصفحة تلقائياً بعد لحظات.',
   },
+  paperwork,
 };
 
 export default ar;

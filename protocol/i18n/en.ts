@@ -2,6 +2,7 @@
 // Terms follow docs/glossary.md. Plurals are i18next suffixes (`_one`, `_other`; Arabic has all six), chosen
 // by `count`; the number shown is `{{n}}`, formatted beforehand by the language's Intl formats.
 import type { Catalogue } from './keys.js';
+import paperwork from './paperwork/en.js';
 
 const en = {
   app: {
@@ -796,6 +797,12 @@ const en = {
       itemSet: '{{kind}} {{id}} posted or changed',
       itemRemoved: '{{kind}} {{id}} removed',
       imported: 'Displacement figures imported from {{name}} by {{org}}: sites {{sites}}, flows {{flows}}',
+      noticeDrafted: 'Deconfliction notice {{reference}} drafted for {{convoy}}',
+      noticeSuperseded: 'Deconfliction notice {{reference}} version {{version}} for {{convoy}} supersedes version {{previous}}',
+      noticeSent: 'Deconfliction notice {{reference}} version {{version}} for {{convoy}} sent to the parties',
+      noticeAcknowledged: 'Deconfliction notice {{reference}} version {{version}} for {{convoy}} acknowledged by {{by}}',
+      noticeAcknowledgedRemark: 'Deconfliction notice {{reference}} version {{version}} for {{convoy}} acknowledged by {{by}}: {{remark}}',
+      noticeExpired: 'Deconfliction notice {{reference}} version {{version}} for {{convoy}} expired',
     },
   },
   // Displacement (issue 17): sites' trend and placing, flows, the density of displaced people, the import page and the exports.
@@ -940,6 +947,7 @@ const en = {
     outdatedTitle: 'SERVER UPDATED',
     outdatedText: 'The page reloads by itself in a moment.',
   },
+  paperwork,
 } satisfies Catalogue;
 
 export default en;

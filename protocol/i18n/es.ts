@@ -1,6 +1,7 @@
 // Spanish catalogue (protocol/i18n): the English keys in the Latin American Spanish of the humanitarian system (OCHA, ACNUR, OIM, CICR), terms per docs/glossary.md.
 // `_many` is CLDR's Spanish plural for round millions (1 000 000); with the number written in digits it reads as `_other`.
 import type { Catalogue } from './keys.js';
+import paperwork from './paperwork/es.js';
 
 const es: Catalogue = {
   app: {
@@ -815,6 +816,12 @@ const es: Catalogue = {
       itemSet: '{{kind}} {{id}} publicado o modificado',
       itemRemoved: '{{kind}} {{id}} eliminado',
       imported: 'Cifras de desplazamiento importadas de {{name}} por {{org}}: sitios {{sites}}, flujos {{flows}}',
+      noticeDrafted: 'Notificación de desconflicto {{reference}} redactada para {{convoy}}',
+      noticeSuperseded: 'La versión {{version}} de la notificación de desconflicto {{reference}} para {{convoy}} sustituye a la versión {{previous}}',
+      noticeSent: 'Notificación de desconflicto {{reference}}, versión {{version}}, para {{convoy}} enviada a las partes',
+      noticeAcknowledged: 'Recepción de la notificación de desconflicto {{reference}}, versión {{version}}, para {{convoy}} confirmada por {{by}}',
+      noticeAcknowledgedRemark: 'Recepción de la notificación de desconflicto {{reference}}, versión {{version}}, para {{convoy}} confirmada por {{by}}: {{remark}}',
+      noticeExpired: 'Notificación de desconflicto {{reference}}, versión {{version}}, para {{convoy}} vencida',
     },
   },
   displacement: {
@@ -970,6 +977,7 @@ const es: Catalogue = {
     outdatedTitle: 'SERVIDOR ACTUALIZADO',
     outdatedText: 'La página se recarga sola en un momento.',
   },
+  paperwork,
 };
 
 export default es;

@@ -2,6 +2,7 @@
 // Typography: a no-break space (\u00a0) before « : », « ; » and inside figures, as French printing wants.
 // `_many` is CLDR's French plural for round millions (1 000 000); with the number written in digits it reads as `_other`.
 import type { Catalogue } from './keys.js';
+import paperwork from './paperwork/fr.js';
 
 const fr: Catalogue = {
   app: {
@@ -816,6 +817,12 @@ const fr: Catalogue = {
       itemSet: '{{kind}} {{id}} publié(e) ou modifié(e)',
       itemRemoved: '{{kind}} {{id}} supprimé(e)',
       imported: 'Chiffres de déplacement importés de {{name}} par {{org}} : sites {{sites}}, flux {{flows}}',
+      noticeDrafted: 'Notification de déconfliction {{reference}} rédigée pour {{convoy}}',
+      noticeSuperseded: 'La version {{version}} de la notification de déconfliction {{reference}} pour {{convoy}} remplace la version {{previous}}',
+      noticeSent: 'Notification de déconfliction {{reference}}, version {{version}}, pour {{convoy}} envoyée aux parties',
+      noticeAcknowledged: 'Réception de la notification de déconfliction {{reference}}, version {{version}}, pour {{convoy}} confirmée par {{by}}',
+      noticeAcknowledgedRemark: 'Réception de la notification de déconfliction {{reference}}, version {{version}}, pour {{convoy}} confirmée par {{by}} : {{remark}}',
+      noticeExpired: 'Notification de déconfliction {{reference}}, version {{version}}, pour {{convoy}} expirée',
     },
   },
   displacement: {
@@ -971,6 +978,7 @@ const fr: Catalogue = {
     outdatedTitle: 'SERVEUR MIS À JOUR',
     outdatedText: 'La page se recharge d’elle-même dans un instant.',
   },
+  paperwork,
 };
 
 export default fr;

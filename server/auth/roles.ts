@@ -43,7 +43,8 @@ export function can(role: string, action: Action): boolean {
  */
 export function actionOf(type: ClientCommandType): Action {
   if (type === 'position' || type === 'positions' || type === 'unit.alert') return 'positions';
-  if (type === 'convoy.state' || type === 'alert.ack' || type === 'convoy.reroute' || type === 'convoy.route') return 'convoys';
+  // A deconfliction notice is sent, and a party's acknowledgement recorded, by those who run the convoy (P36).
+  if (type === 'convoy.state' || type === 'alert.ack' || type === 'convoy.reroute' || type === 'convoy.route' || type === 'notice.send' || type === 'notice.ack') return 'convoys';
   // A report is sent by whoever saw it; reviewing and removing one is an analyst's (issue 15).
   if (type === 'report.review' || type === 'report.remove') return 'review';
   // An import of displacement figures is sites (and flows: the gateway asks for both when it has some, issue 17).

@@ -33,7 +33,7 @@ import {
 } from '@corridor/protocol';
 import type { Static } from '@sinclair/typebox';
 import { reportFormProblem } from '@corridor/protocol/validate';
-import type { AlertStanding, HavenRoom } from './pending-view.js';
+import type { AlertStanding, HavenRoom, NoticeStanding } from './pending-view.js';
 import { decidedCorridor } from '../convoys/reroute.js';
 
 export { ID_PREFIX, ROUTING_EVENT_TYPES, type EntitySlice } from '@corridor/protocol';
@@ -70,6 +70,8 @@ export interface CommandContext {
   entity?<K extends Kind>(kind: K, id: string): Entities[K] | undefined;
   /** The convoys that name a plan (committed), so a plan with convoys is not removed from under them. */
   planConvoys?(planId: string): string[];
+  /** A convoy's deconfliction notice (committed or queued ahead of this command), P36. */
+  noticeOf?(convoyId: string): NoticeStanding | undefined;
 }
 
 export type CommandResult = { ok: true; event: NewEvent } | { ok: false; error: ProtocolError };
@@ -362,6 +364,7 @@ export function commandToEvent(cmd: Command, ctx: CommandContext): CommandResult
   if (cmd.type === 'sites.import') return sitesImport(cmd, ctx, meta);
   if (cmd.type === 'report.review') return reportReview(cmd, ctx, meta);
   if (cmd.type === 'convoy.route') return routeChoice(cmd, ctx, meta);
+  if (cmd.type === 'notice.send' || cmd.type === 'notice.ack') return noticeChange(cmd, ctx, meta);
   if (cmd.type === 'unit.alert') {
     // One alert per unit and kind (issue 14): raised while none is open, ended by a cancel.
     const id = unitAlertId(cmd.unitId, cmd.kind);
@@ -583,6 +586,34 @@ function routeChoice(cmd: Extract<Command, { type: 'convoy.route' }>, ctx: Comma
   const { deltaS: _delta, ...rest } = corridor;
   const chosen: Corridor = { ...rest, routes, chosen: true, computedMs: ctx.nowMs };
   return { ok: true, event: { ...meta, type: 'convoy.route-chosen', convoyId: cmd.convoyId, route: cmd.route, corridor: chosen } as NewEvent };
+}
+
+/**
+ * A notice sent, or acknowledged by a party (P36): only the version held, only a draft is sent, only a
+ * sent notice is acknowledged (an acknowledged one again: `already_acknowledged`).
+ */
+function noticeChange(cmd: Extract<Command, { type: 'notice.send' | 'notice.ack' }>, ctx: CommandContext, meta: { msgId?: string; actor?: Actor }): CommandResult {
+  const ok = (event: unknown): CommandResult => ({ ok: true, event: event as NewEvent });
+  if (ctx.convoyState(cmd.convoyId) === undefined) return notFound('convoy', cmd.convoyId, 'convoyId');
+  const held = ctx.noticeOf?.(cmd.convoyId);
+  if (!held) {
+    return { ok: false, error: { code: 'not_found', message: `convoy "${cmd.convoyId}" has no deconfliction notice: one is drafted when the convoy is approved`, path: 'convoyId' } };
+  }
+  const name = `notice ${held.reference} version ${held.version}`;
+  if (cmd.version !== undefined && cmd.version !== held.version) {
+    const why = cmd.version < held.version ? `was superseded by version ${held.version}` : `does not exist yet (the latest is ${held.version})`;
+    return { ok: false, error: { code: 'invalid_transition', message: `version ${cmd.version} of notice ${held.reference} ${why}: read the notice again`, path: 'version' } };
+  }
+  if (cmd.type === 'notice.send') {
+    if (held.status !== 'draft') return { ok: false, error: { code: 'invalid_transition', message: `${name} is ${held.status}: only a draft is sent`, path: 'convoyId' } };
+    return ok({ ...meta, type: 'notice.sent', convoyId: cmd.convoyId, version: held.version });
+  }
+  if (held.status === 'acknowledged') return { ok: false, error: { code: 'already_acknowledged', message: `${name} was already acknowledged`, path: 'convoyId' } };
+  if (held.status !== 'sent') return { ok: false, error: { code: 'invalid_transition', message: `${name} is ${held.status}: only a sent notice is acknowledged`, path: 'convoyId' } };
+  if (cmd.by.trim() === '') return { ok: false, error: { code: 'invalid', message: 'by must name who acknowledged the notice', path: 'by' } };
+  const event: Record<string, unknown> = { ...meta, type: 'notice.acknowledged', convoyId: cmd.convoyId, version: held.version, by: cmd.by.trim() };
+  if (cmd.remark !== undefined) event.remark = cmd.remark;
+  return ok(event);
 }
 
 /**

@@ -1,7 +1,7 @@
 // What the picture will hold once what is queued is committed (server/core): entities created or
 // removed by queued commands, convoys' states, and the corridors queued for each convoy. Commands are checked against it
 // (a removal right after an upsert finds the entity), and corridors are turned into events against it (P11).
-import { boundHaven, currentStateName, eventKind, havenBook, KINDS, type ConvoyState, type Corridor, type Entities, type Kind, type NewEvent, type Picture, type RerouteProposal } from '@corridor/protocol';
+import { boundHaven, currentStateName, eventKind, havenBook, KINDS, type ConvoyState, type Corridor, type Entities, type Kind, type NewEvent, type NoticeStatus, type Picture, type RerouteProposal } from '@corridor/protocol';
 import { existsIn, removedEntity, upsertedEntity, type EntitySlice } from './commands.js';
 
 /** A convoy's haven and its places but the convoy's own (P23). */
@@ -18,6 +18,13 @@ export interface HavenRoom {
 
 /** An alert as the queue leaves it: still asking for a planner, acknowledged, or cleared but not acknowledged. */
 export type AlertStanding = 'unacknowledged' | 'acknowledged' | 'cleared';
+
+/** A deconfliction notice as the queue leaves it (P36). */
+export interface NoticeStanding {
+  version: number;
+  status: NoticeStatus;
+  reference: string;
+}
 
 /** An event about to be committed, and the corridor it carries (a corridor event's whole corridor). */
 export interface Queued {
@@ -39,6 +46,8 @@ export class PendingView {
   private alerts = new Map<string, AlertStanding | undefined>();
   /** Open re-route proposals as queued events leave them, by convoy; undefined once decided or withdrawn (P22). */
   private proposals = new Map<string, RerouteProposal | undefined>();
+  /** Deconfliction notices as queued events leave them, by convoy: version and status; undefined once gone (P36). */
+  private notices = new Map<string, NoticeStanding | undefined>();
   /**
    * Sites and flows of queued imports by slice and id (issue 17). Looked at after `existence` and
    * `entities`, which hold only what was queued after the last import (noting an import drops what
@@ -122,6 +131,16 @@ export class PendingView {
     return this.picture().proposals[convoyId];
   };
 
+  /**
+   * A convoy's deconfliction notice once the queue is committed: its version and status, so a send or
+   * an acknowledgement is judged against the version the queue leaves (P36).
+   */
+  noticeOf = (convoyId: string): NoticeStanding | undefined => {
+    if (this.notices.has(convoyId)) return this.notices.get(convoyId);
+    const n = this.picture().notices[convoyId];
+    return n ? { version: n.version, status: n.status, reference: n.reference } : undefined;
+  };
+
   /** Notes an event queued for commit. */
   note(q: Queued): void {
     const type = q.event.type;
@@ -133,6 +152,13 @@ export class PendingView {
       this.corridors.set(q.event.id, undefined);
       this.states.set(q.event.id, undefined);
       this.proposals.set(q.event.id, undefined);
+      this.notices.set(q.event.id, undefined);
+    }
+    if (type === 'notice.drafted') this.notices.set(q.event.convoyId, { version: q.event.notice.version, status: q.event.notice.status, reference: q.event.notice.reference });
+    if (type === 'notice.sent' || type === 'notice.acknowledged' || type === 'notice.expired') {
+      const held = this.noticeOf(q.event.convoyId);
+      const status = type === 'notice.sent' ? 'sent' : type === 'notice.acknowledged' ? 'acknowledged' : 'expired';
+      if (held && held.version === q.event.version) this.notices.set(q.event.convoyId, { ...held, status });
     }
     if (type === 'reroute.decided' || type === 'convoy.route-chosen') this.corridors.set(q.event.convoyId, q.event.corridor);
     if (type === 'convoy.upserted') this.states.set(q.event.convoy.id, currentStateName(q.event.convoy.state));
@@ -185,6 +211,7 @@ export class PendingView {
     this.states = new Map();
     this.alerts = new Map();
     this.proposals = new Map();
+    this.notices = new Map();
     this.imported = new Map();
     for (const q of stillQueued) this.note(q);
   }

@@ -419,7 +419,7 @@ export class PictureStore {
   private readonly newIdNow = (prefix: string): string => newId(prefix, this.now());
 
   private enqueueCommand(cmd: Command, by: Submitter | undefined, msgIds: string[], fingerprints: number[], done: SubmitCallback, dedupe = false): void {
-    const result = commandToEvent(cmd, { nowMs: this.now(), actor: by?.actor, exists: this.view.exists, newId: this.newIdNow, convoyState: this.view.convoyState, alertStanding: this.view.alertStanding, proposalOf: this.view.proposalOf, havenRoom: this.view.havenRoom, entity: this.view.entity, planConvoys: this.view.planConvoys, corridorOf: (id) => this.view.corridorOf(id) });
+    const result = commandToEvent(cmd, { nowMs: this.now(), actor: by?.actor, exists: this.view.exists, newId: this.newIdNow, convoyState: this.view.convoyState, alertStanding: this.view.alertStanding, proposalOf: this.view.proposalOf, havenRoom: this.view.havenRoom, entity: this.view.entity, planConvoys: this.view.planConvoys, corridorOf: (id) => this.view.corridorOf(id), noticeOf: this.view.noticeOf });
     if (!result.ok) return done(new CommandError(result.error));
     this.enqueue({ event: result.event, msgIds, fingerprints, scope: by?.scope ?? '', dedupe }, done);
   }

@@ -257,7 +257,7 @@ export class Gateway {
     const at = (path: string) => paths.fields?.[path] ?? path;
     const to = { org: sender.actor.org, role: sender.role };
     const sees = (kind: Kind | 'unit', item: { owner?: string; marking?: string }) => sharing.deliveryOf(kind, item, to).receives;
-    const convoyCmd = cmd.type === 'convoy.state' || cmd.type === 'convoy.reroute' || cmd.type === 'convoy.route';
+    const convoyCmd = cmd.type === 'convoy.state' || cmd.type === 'convoy.reroute' || cmd.type === 'convoy.route' || cmd.type === 'notice.send' || cmd.type === 'notice.ack';
     if (convoyCmd) {
       const convoy = picture.convoys[cmd.convoyId];
       if (convoy && !sees('convoy', convoy)) return { code: 'not_found', message: `there is no convoy with id "${cmd.convoyId}"`, path: at('convoyId') };

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ProtocolError } from '@corridor/protocol';
 import { kindOfSlice, type EntitySlice } from '@corridor/protocol';
-import { KIND_VALIDATORS, validateAlertAck, validateCommand, validateConvoyStateChange, validateRerouteDecision, validateRouteChoice, validatePositionBatch, validateReportReview, type Result } from '@corridor/protocol/validate';
+import { KIND_VALIDATORS, validateAlertAck, validateCommand, validateConvoyStateChange, validateRerouteDecision, validateRouteChoice, validatePositionBatch, validateReportReview, validateNoticeAck, validateNoticeSend, type Result } from '@corridor/protocol/validate';
 import { startModuleWorker } from '../worker.js';
 import { parseMessage } from './parse.js';
 
@@ -13,7 +13,7 @@ import { parseMessage } from './parse.js';
  * What a message is read as: `command`, a WebSocket message (its `type` says which), or the body of
  * an HTTP write, validated with the body's own field paths.
  */
-export type Form = 'command' | 'positions' | 'convoy-state' | 'convoy-reroute' | 'convoy-route' | 'alert-ack' | 'report-review' | EntitySlice;
+export type Form = 'command' | 'positions' | 'convoy-state' | 'convoy-reroute' | 'convoy-route' | 'alert-ack' | 'report-review' | 'notice-send' | 'notice-ack' | EntitySlice;
 
 /**
  * A message read: its `type` and `msgId` when it named string ones (so even a refused message is
@@ -50,6 +50,8 @@ function validatorOf(form: Form): (raw: unknown, nowMs: number) => Result<unknow
   if (form === 'convoy-reroute') return (raw) => validateRerouteDecision(raw);
   if (form === 'convoy-route') return (raw) => validateRouteChoice(raw);
   if (form === 'report-review') return (raw) => validateReportReview(raw);
+  if (form === 'notice-send') return (raw) => validateNoticeSend(raw);
+  if (form === 'notice-ack') return (raw) => validateNoticeAck(raw);
   const kind = kindOfSlice(form)!;
   return (raw, nowMs) => KIND_VALIDATORS[kind](raw, nowMs);
 }

@@ -86,6 +86,14 @@ export function summaryOf(e: PictureEvent, item: string | undefined): string {
       return `${e.rows} rows`;
     case 'sites.imported':
       return importSummary(e, item);
+    case 'notice.drafted':
+      return `${e.notice.reference} v${e.notice.version} ${e.notice.status}${e.notice.changes ? `: ${e.notice.changes.parts.join(' ')} changed` : ''}`;
+    case 'notice.sent':
+      return `v${e.version} sent`;
+    case 'notice.acknowledged':
+      return `v${e.version} acknowledged by ${e.by}${e.remark ? `: ${e.remark}` : ''}`;
+    case 'notice.expired':
+      return `v${e.version} expired: ${e.reason}`;
     default:
       return entitySummary(e);
   }

@@ -1,7 +1,7 @@
 // The sharing agreement applied to what goes out (server/sharing, issue 13): a SharingPolicy for the
 // outbox, the one place every path out passes. Per audience (an organisation and a role), each item of
 // the picture and each event is withheld, or given with its agreed fields removed and its positions
-// coarsened. What derives from an item follows it: a convoy's corridor, track, alerts and proposal go
+// coarsened. What derives from an item follows it: a convoy's corridor, track, alerts, proposal and notice go
 // where the convoy goes, and the zones and constraints a recipient may not see are named in them only
 // as "a restricted area", at most once, so neither their ids nor their count show.
 import { idRecord, type Alert, type Convoy, type ConvoyTrack, type Corridor, type EventOf, type Picture, type PictureEvent, type Plan, type Report, type Unit, type Was } from '@corridor/protocol';
@@ -27,7 +27,7 @@ const KIND_OF_SLICE = new Map<string, ItemKind>(ENTITY_SLICES);
 /** Event type prefix (`threat` of `threat.upserted`) → item kind. */
 const KIND_OF_EVENT = new Map<string, ItemKind>(ENTITY_SLICES.map(([, k]) => [k, k]));
 /** The slices that follow their convoy. */
-const FOLLOWERS = ['corridors', 'tracks', 'proposals'] as const;
+const FOLLOWERS = ['corridors', 'tracks', 'proposals', 'notices'] as const;
 
 /** An audience's key: its organisation and role (the agreement's rules look at both). */
 export function audienceKey(recipient: Pick<Recipient, 'org' | 'role'>): string {
@@ -294,6 +294,10 @@ export class AgreementPolicy implements SharingPolicy {
       case 'reroute.decided':
       case 'reroute.withdrawn':
       case 'convoy.route-chosen':
+      case 'notice.drafted':
+      case 'notice.sent':
+      case 'notice.acknowledged':
+      case 'notice.expired':
       case 'alert.raised': {
         const convoyId = convoyOf(event);
         const convoy = convoyId !== undefined ? picture.convoys[convoyId] : undefined;

@@ -298,7 +298,7 @@ describe('applyEvents: corridor refreshes (P11)', () => {
 
   it('ignores a refresh for a convoy without a corridor, or with another number of routes, but still advances seq', () => {
     const one = applyEvents(base(), stamp([{ type: 'corridor.refreshed', refresh: { convoyId: 'cv-1', clearance: [5], reason: 'x', computedMs: 9 } }], 2));
-    expect(one.corridors['cv-1']).toEqual(held);
+    expect(one.corridors['cv-1']).toEqual({ ...held, version: 1 });
     expect(one.corridors['cv-1'].routes.map((r) => r.min_clearance_m)).toEqual([null, 900]);
     expect(one.seq).toBe(3);
     const none = applyEvents(emptyPicture(), stamp([{ type: 'convoy.upserted', convoy: convoy('cv-2') }, { type: 'corridor.refreshed', refresh: { convoyId: 'cv-2', clearance: [], reason: 'x', computedMs: 9 } }]));

@@ -22,7 +22,12 @@ function fold(next: Corridor, before: Corridor | undefined = held): Corridor | u
     ...(before ? [{ type: 'corridor.recomputed', corridor: before }] : []),
     corridorEvent(before, next),
   ].map((e, i) => ({ ...e, seq: i + 1, timeMs: i + 1 }) as PictureEvent);
-  return applyEvents(emptyPicture(), events).corridors['cv-1'];
+  const folded = applyEvents(emptyPicture(), events).corridors['cv-1'];
+  if (!folded) return folded;
+  // The fold numbers the route's versions (P36): the same line as `before` keeps version 1, another line is 2.
+  const { version, ...rest } = folded;
+  expect(version).toBe(before && JSON.stringify(before.routes[0]?.coordinates) !== JSON.stringify(next.routes[0]?.coordinates) ? 2 : 1);
+  return rest;
 }
 
 describe('corridorEvent (P11)', () => {

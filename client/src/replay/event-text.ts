@@ -11,16 +11,19 @@ import { markOf, type MarkKind } from './replay-logic.js';
 export interface EventContext {
   convoys: Map<string, string>;
   alerts: Map<string, { kind: AlertKind; subject: string }>;
+  /** Each convoy's deconfliction notice reference (issue 18). */
+  references: Map<string, string>;
 }
 
 export function emptyContext(): EventContext {
-  return { convoys: new Map(), alerts: new Map() };
+  return { convoys: new Map(), alerts: new Map(), references: new Map() };
 }
 
 /** Notes what an event tells of names (a convoy's, an alert's kind and subject) for the events after it. */
 export function noteContext(ctx: EventContext, e: PictureEvent): void {
   if (e.type === 'convoy.upserted') ctx.convoys.set(e.convoy.id, e.convoy.name);
   else if (e.type === 'alert.raised') ctx.alerts.set(e.alert.id, { kind: e.alert.kind, subject: e.alert.convoyId ?? e.alert.unitId ?? '' });
+  else if (e.type === 'notice.drafted') ctx.references.set(e.convoyId, e.notice.reference);
 }
 
 /** One line of the replay's event list. */
@@ -99,6 +102,21 @@ function whatText(e: PictureEvent, ctx: EventContext, picture: Pick<Picture, 'th
       return w.t('replay.ev.cleared', alertSubject(e.id, ctx, w, convoy));
     case 'agreement.changed':
       return w.t('replay.ev.agreement', { name: w.isolate(e.name) });
+    case 'notice.drafted': {
+      const n = e.notice;
+      const values = { reference: w.isolate(n.reference), version: w.fmt.number(n.version), convoy: convoy(e.convoyId) };
+      return n.version === 1 ? w.t('replay.ev.noticeDrafted', values) : w.t('replay.ev.noticeSuperseded', { ...values, previous: w.fmt.number(n.version - 1) });
+    }
+    case 'notice.sent':
+    case 'notice.acknowledged':
+    case 'notice.expired': {
+      const values = { reference: w.isolate(ctx.references.get(e.convoyId) ?? e.convoyId), version: w.fmt.number(e.version), convoy: convoy(e.convoyId) };
+      if (e.type === 'notice.sent') return w.t('replay.ev.noticeSent', values);
+      if (e.type === 'notice.expired') return w.t('replay.ev.noticeExpired', values);
+      return e.remark
+        ? w.t('replay.ev.noticeAcknowledgedRemark', { ...values, by: w.isolate(e.by), remark: w.isolate(e.remark) })
+        : w.t('replay.ev.noticeAcknowledged', { ...values, by: w.isolate(e.by) });
+    }
     case 'sites.imported':
       return w.t('replay.ev.imported', { name: w.isolate(e.import.name), org: w.isolate(e.import.by), sites: w.fmt.number(e.import.sites), flows: w.fmt.number(e.import.flows) });
     default: {

@@ -66,8 +66,9 @@ export function tickerSubject(e: PictureEvent, before: Pick<Picture, 'havens'>):
 }
 
 /** Names the replay's wording looks up by id, taken from the live picture (which holds every open convoy and alert). */
-export function contextOf(p: Pick<Picture, 'convoys' | 'alerts'>): EventContext {
+export function contextOf(p: Pick<Picture, 'convoys' | 'alerts'> & Partial<Pick<Picture, 'notices'>>): EventContext {
   return {
+    references: new Map(Object.values(p.notices ?? {}).map((n) => [n.convoyId, n.reference])),
     convoys: new Map(Object.values(p.convoys).map((c) => [c.id, c.name])),
     alerts: new Map(Object.values(p.alerts).map((a) => [a.id, { kind: a.kind, subject: a.convoyId ?? a.unitId ?? '' }])),
   };

@@ -48,7 +48,7 @@ export interface ReadOptions {
 
 const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const);
 
-/** `/me`, `/picture`, `/convoys`, `/convoys/:id`, `/alerts`, `/events`, `/route`, mounted under `/api`. */
+/** `/me`, `/picture`, `/convoys`, `/convoys/:id`, `/convoys/:id/notice`, `/alerts`, `/events`, `/route`, mounted under `/api`. */
 export function readRoutes(opts: ReadOptions): express.Router {
   const { store, routing, gateway, outbox } = opts;
   const audienceOf = (req: Request): Audience => outbox.audience(Outbox.recipientOf(req.sender!.actor, req.sender!.unit));
@@ -75,6 +75,18 @@ export function readRoutes(opts: ReadOptions): express.Router {
     const convoy = Object.hasOwn(p.convoys, id) ? p.convoys[id] : undefined;
     if (!convoy) throw new HttpError({ code: 'not_found', message: `no convoy ${JSON.stringify(id).slice(0, 80)} in the picture`, path: 'id' });
     res.json({ seq: p.seq, convoy: convoyView(convoy, p) });
+  });
+
+  // A convoy's deconfliction notice (issue 18, P36) as the reader may see it: its reference, version,
+  // status, window, ordered roads and the rest; `404 not_found` for a convoy without one (not yet approved).
+  api.get('/convoys/:id/notice', allow('read'), charge(() => COST.picture), (req, res) => {
+    const p = outbox.picture(audienceOf(req));
+    const id = String(req.params.id);
+    if (!Object.hasOwn(p.convoys, id)) throw new HttpError({ code: 'not_found', message: `no convoy ${JSON.stringify(id).slice(0, 80)} in the picture`, path: 'id' });
+    const notice = Object.hasOwn(p.notices, id) ? p.notices[id] : undefined;
+    if (!notice) throw new HttpError({ code: 'not_found', message: `convoy ${JSON.stringify(id).slice(0, 80)} has no deconfliction notice: one is drafted once it is approved and routed`, path: 'id' });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ...notice, seq: p.seq });
   });
 
   // The picture as Cursor-on-Target (issue 14), as the reader's audience may see it: one XML document of
@@ -226,6 +238,8 @@ export function readRoutes(opts: ReadOptions): express.Router {
           duration_s: r.duration_s,
           exposure_m: r.exposure_m,
           min_clearance_m: r.min_clearance_m,
+          // The roads it follows, in order (issue 18).
+          ...(r.roads ? { roads: r.roads } : {}),
         },
       })),
     });

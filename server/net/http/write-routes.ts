@@ -8,7 +8,7 @@ import type { CarrierPaths, Gateway } from '../../gateway/gateway.js';
 import { COST } from '../../gateway/limits.js';
 import { cookieWriteAllowed, originAllowed } from '../../gateway/origin.js';
 import type { PictureEvent } from '@corridor/protocol';
-import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type AlertAck, type ClientCommandType, type ConvoyStateChange, type RerouteDecision, type RouteChoice, type ReportReview, type Kind } from '@corridor/protocol';
+import { KIND_NAMES, KINDS, MAX_MESSAGE_BYTES, type AlertAck, type ClientCommandType, type ConvoyStateChange, type RerouteDecision, type RouteChoice, type ReportReview, type NoticeAck, type NoticeSend, type Kind } from '@corridor/protocol';
 import { checkSchema, type Result } from '@corridor/protocol/validate';
 import { IdSchema } from '@corridor/protocol';
 import { HttpError } from './errors.js';
@@ -202,6 +202,25 @@ export function writeRoutes(opts: WriteOptions): express.Router {
     const result = await submit(req, checked, ackPaths);
     res.json({ seq: result.seq });
   });
+
+  // A convoy's deconfliction notice (issue 18, P36): sent to the parties, `{"version"?}` or no body, and
+  // a party's acknowledgement recorded, `{"version"?,"by","remark"?}` → `{"seq","version","status"}`. A
+  // version no longer held, or a change its status does not allow, is `409 invalid_transition`; a convoy
+  // without a notice (not yet approved) `404 not_found`.
+  const noticePaths: CarrierPaths = { msgId: 'Idempotency-Key', fields: { convoyId: 'id' } };
+  for (const [action, type, form] of [['send', 'notice.send', 'notice-send'], ['acknowledge', 'notice.ack', 'notice-ack']] as const) {
+    api.post(`/convoys/:id/notice/${action}`, async (req, res) => {
+      const key = idempotencyKey(req);
+      const body = bytesOf(req);
+      const bytes = body.length === 0 ? Buffer.from('{}') : body;
+      const read = await gateway.readBody(req.sender!, type, form, bytes, Date.now(), (n: NoticeSend | NoticeAck) => ({ type, msgId: key, convoyId: req.params.id, ...n }) as Command, noticePaths);
+      const id = checkSchema(IdSchema, req.params.id, 'id');
+      const checked = read.ok && !id.ok ? id : read;
+      const result = await submit(req, checked, noticePaths);
+      const version = checked.ok && (checked.value.type === 'notice.send' || checked.value.type === 'notice.ack') ? checked.value.version : undefined;
+      res.json({ seq: result.seq, ...(version !== undefined ? { version } : {}), status: action === 'send' ? 'sent' : 'acknowledged' });
+    });
+  }
 
   // An analyst's review of a field report (issue 15): `{"status","changes"?,"remark"?,"constraintId"?}`
   // → `{"seq"}`; a report that is not there is `404 not_found`.
