@@ -4,6 +4,7 @@
 // the singular. Figures reach `{{n}}` already formatted (Arabic-Indic digits, see languages.ts).
 import type { Catalogue } from './keys.js';
 import paperwork from './paperwork/ar.js';
+import exports from './exports/ar.js';
 
 const ar: Catalogue = {
   app: {
@@ -156,6 +157,22 @@ const ar: Catalogue = {
     noHaven: 'لا ملاذ فيه متسع',
   },
   side: {
+    unnotified_zero: '· لا قوافل في الطريق بلا إخطار مؤكَّد',
+    unnotified_one: '· قافلة واحدة في الطريق بلا إخطار مؤكَّد',
+    unnotified_two: '· قافلتان في الطريق بلا إخطار مؤكَّد',
+    unnotified_few: '· {{n}} قوافل في الطريق بلا إخطار مؤكَّد',
+    unnotified_many: '· {{n}} قافلة في الطريق بلا إخطار مؤكَّد',
+    unnotified_other: '· {{n}} قافلة في الطريق بلا إخطار مؤكَّد',
+    notice: 'الإخطار {{reference}} النسخة {{version}}: {{status}}',
+    noticeDraft: 'مسودة، لم يُرسَل',
+    noticeSent: 'أُرسل، لم يُؤكَّد استلامه',
+    noticeAcknowledged: 'أُكِّد استلامه',
+    noticeExpired: 'انتهت صلاحيته',
+    noticeSuperseded: 'استُبدل',
+    noticeNone: 'لا يوجد إخطار لتفادي التعارض',
+    noticeNotAcknowledged: 'لم يُؤكَّد الاستلام',
+    noticeOpen: 'الإخطار',
+    routeCard: 'بطاقة المسار',
     label: 'القوافل ومناطق التهديد والملاذات الآمنة ومواقع النزوح',
     convoys: 'القوافل',
     noConvoys: 'لا قوافل مخطط لها.',
@@ -290,6 +307,28 @@ const ar: Catalogue = {
     windowUntil: 'إلى (UTC)',
     organisation: 'المنظمة',
     contact: 'جهة الاتصال (الاسم، الهاتف، اللاسلكي)',
+    paperwork: 'وثائق التحرك (الإخطار وبطاقة المسار)',
+    focalPoint: 'جهة الاتصال المعنية بهذا التحرك',
+    focalName: 'الاسم',
+    focalPhone: 'الهاتف',
+    focalRadio: 'قناة اللاسلكي',
+    vehicleType: 'أنواع المركبات',
+    markings: 'علامات المركبات',
+    plates: 'لوحات التسجيل (مفصولة بفواصل)',
+    personnel: 'الموظفون على متنها (السائقون، المرافقة، الفريق)',
+    cargo: 'الحمولة',
+    purpose: 'الغرض من التحرك',
+    timeZone: 'المنطقة الزمنية للنافذة (IANA، مثل Africa/Khartoum)',
+    radioPlan: 'خطة الاتصال اللاسلكي',
+    radioNet: 'الشبكة',
+    radioChannel: 'القناة أو التردد',
+    radioCallsign: 'رمز النداء',
+    radioUse: 'الاستخدام',
+    addRadioNet: 'إضافة شبكة',
+    removeRadioNet: 'إزالة الشبكة {{net}}',
+    onAlert: 'عند الإنذار (ما يفعله قائد القافلة)',
+    holdPoint: 'نقطة توقف',
+    holdPointHelp: 'حيث تنتظر القافلة عند الإنذار حتى يُؤذن لها بالمتابعة',
     checkpoints: 'نقاط التفتيش',
     addCheckpoint: 'إضافة نقطة تفتيش على الخريطة',
     pickCheckpoint: 'انقر نقطة التفتيش على الخريطة…',
@@ -1076,6 +1115,7 @@ const ar: Catalogue = {
     outdatedText: 'ستُعاد تحميل الصفحة تلقائياً بعد لحظات.',
   },
   paperwork,
+  exports,
 };
 
 export default ar;

@@ -3,6 +3,7 @@
 // by `count`; the number shown is `{{n}}`, formatted beforehand by the language's Intl formats.
 import type { Catalogue } from './keys.js';
 import paperwork from './paperwork/en.js';
+import exports from './exports/en.js';
 
 const en = {
   app: {
@@ -131,6 +132,18 @@ const en = {
     noHaven: 'NO HAVEN WITH ROOM',
   },
   side: {
+    unnotified_one: '· {{n}} under way without an acknowledged notice',
+    unnotified_other: '· {{n}} under way without an acknowledged notice',
+    notice: 'Notice {{reference}} v{{version}}: {{status}}',
+    noticeDraft: 'draft, not sent',
+    noticeSent: 'sent, not acknowledged',
+    noticeAcknowledged: 'acknowledged',
+    noticeExpired: 'expired',
+    noticeSuperseded: 'superseded',
+    noticeNone: 'No deconfliction notice',
+    noticeNotAcknowledged: 'Not acknowledged',
+    noticeOpen: 'Notice',
+    routeCard: 'Route card',
     label: 'Convoys, threat zones, safe havens and displacement sites',
     convoys: 'Convoys',
     noConvoys: 'No convoys planned.',
@@ -253,6 +266,28 @@ const en = {
     windowUntil: 'until (UTC)',
     organisation: 'Organisation',
     contact: 'Contact (name, phone, radio)',
+    paperwork: 'Movement paperwork (notice and route card)',
+    focalPoint: 'Focal point for this movement',
+    focalName: 'Name',
+    focalPhone: 'Phone',
+    focalRadio: 'Radio channel',
+    vehicleType: 'Vehicle types',
+    markings: 'Vehicle markings',
+    plates: 'Registration plates (separated by commas)',
+    personnel: 'Staff on board (drivers, escort, team)',
+    cargo: 'Cargo',
+    purpose: 'Purpose of the movement',
+    timeZone: 'Time zone of the window (IANA, e.g. Africa/Khartoum)',
+    radioPlan: 'Radio plan',
+    radioNet: 'Net',
+    radioChannel: 'Channel or frequency',
+    radioCallsign: 'Call sign',
+    radioUse: 'Used for',
+    addRadioNet: 'Add a net',
+    removeRadioNet: 'Remove net {{net}}',
+    onAlert: 'On an alert (what the convoy leader does)',
+    holdPoint: 'Hold point',
+    holdPointHelp: 'Where the convoy waits on an alert until told to go on',
     checkpoints: 'Checkpoints',
     addCheckpoint: 'Add a checkpoint on the map',
     pickCheckpoint: 'Click the checkpoint on the map…',
@@ -948,6 +983,7 @@ const en = {
     outdatedText: 'The page reloads by itself in a moment.',
   },
   paperwork,
+  exports,
 } satisfies Catalogue;
 
 export default en;

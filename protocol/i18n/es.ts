@@ -2,6 +2,7 @@
 // `_many` is CLDR's Spanish plural for round millions (1 000 000); with the number written in digits it reads as `_other`.
 import type { Catalogue } from './keys.js';
 import paperwork from './paperwork/es.js';
+import exports from './exports/es.js';
 
 const es: Catalogue = {
   app: {
@@ -136,6 +137,19 @@ const es: Catalogue = {
     noHaven: 'NINGÚN REFUGIO CON CUPO',
   },
   side: {
+    unnotified_one: '· {{n}} en marcha sin notificación confirmada',
+    unnotified_many: '· {{n}} en marcha sin notificación confirmada',
+    unnotified_other: '· {{n}} en marcha sin notificación confirmada',
+    notice: 'Notificación {{reference}} v{{version}}: {{status}}',
+    noticeDraft: 'borrador, no enviada',
+    noticeSent: 'enviada, recepción sin confirmar',
+    noticeAcknowledged: 'recepción confirmada',
+    noticeExpired: 'vencida',
+    noticeSuperseded: 'sustituida',
+    noticeNone: 'Sin notificación de desconflicto',
+    noticeNotAcknowledged: 'Recepción sin confirmar',
+    noticeOpen: 'Notificación',
+    routeCard: 'Hoja de ruta',
     label: 'Convoyes, zonas de amenaza, refugios seguros y sitios de desplazamiento',
     convoys: 'Convoyes',
     noConvoys: 'No hay convoyes planificados.',
@@ -261,6 +275,28 @@ const es: Catalogue = {
     windowUntil: 'hasta (UTC)',
     organisation: 'Organización',
     contact: 'Contacto (nombre, teléfono, radio)',
+    paperwork: 'Documentos del movimiento (notificación y hoja de ruta)',
+    focalPoint: 'Punto focal de este movimiento',
+    focalName: 'Nombre',
+    focalPhone: 'Teléfono',
+    focalRadio: 'Canal de radio',
+    vehicleType: 'Tipos de vehículos',
+    markings: 'Distintivos de los vehículos',
+    plates: 'Matrículas (separadas por comas)',
+    personnel: 'Personal a bordo (conductores, escolta, equipo)',
+    cargo: 'Carga',
+    purpose: 'Propósito del movimiento',
+    timeZone: 'Huso horario de la ventana (IANA, p. ej. Africa/Khartoum)',
+    radioPlan: 'Plan de radio',
+    radioNet: 'Red',
+    radioChannel: 'Canal o frecuencia',
+    radioCallsign: 'Indicativo',
+    radioUse: 'Uso',
+    addRadioNet: 'Añadir una red',
+    removeRadioNet: 'Quitar la red {{net}}',
+    onAlert: 'Ante una alerta (qué hace el jefe del convoy)',
+    holdPoint: 'Punto de espera',
+    holdPointHelp: 'Donde el convoy espera ante una alerta hasta recibir la orden de seguir',
     checkpoints: 'Puntos de control',
     addCheckpoint: 'Añadir un punto de control en el mapa',
     pickCheckpoint: 'Haga clic en el punto de control en el mapa…',
@@ -978,6 +1014,7 @@ const es: Catalogue = {
     outdatedText: 'La página se recarga sola en un momento.',
   },
   paperwork,
+  exports,
 };
 
 export default es;

@@ -3,6 +3,7 @@
 // `_many` is CLDR's French plural for round millions (1 000 000); with the number written in digits it reads as `_other`.
 import type { Catalogue } from './keys.js';
 import paperwork from './paperwork/fr.js';
+import exports from './exports/fr.js';
 
 const fr: Catalogue = {
   app: {
@@ -137,6 +138,19 @@ const fr: Catalogue = {
     noHaven: 'AUCUN LIEU SÛR DISPONIBLE',
   },
   side: {
+    unnotified_one: '· {{n}} en route sans notification confirmée',
+    unnotified_many: '· {{n}} en route sans notification confirmée',
+    unnotified_other: '· {{n}} en route sans notification confirmée',
+    notice: 'Notification {{reference}} v{{version}} : {{status}}',
+    noticeDraft: 'projet, non envoyée',
+    noticeSent: 'envoyée, réception non confirmée',
+    noticeAcknowledged: 'réception confirmée',
+    noticeExpired: 'expirée',
+    noticeSuperseded: 'remplacée',
+    noticeNone: 'Aucune notification de déconfliction',
+    noticeNotAcknowledged: 'Réception non confirmée',
+    noticeOpen: 'Notification',
+    routeCard: 'Fiche d’itinéraire',
     label: 'Convois, zones de menace, lieux sûrs et sites de déplacés',
     convoys: 'Convois',
     noConvoys: 'Aucun convoi prévu.',
@@ -262,6 +276,28 @@ const fr: Catalogue = {
     windowUntil: 'au (UTC)',
     organisation: 'Organisation',
     contact: 'Contact (nom, téléphone, radio)',
+    paperwork: 'Documents du mouvement (notification et fiche d’itinéraire)',
+    focalPoint: 'Point focal de ce mouvement',
+    focalName: 'Nom',
+    focalPhone: 'Téléphone',
+    focalRadio: 'Canal radio',
+    vehicleType: 'Types de véhicules',
+    markings: 'Marquage des véhicules',
+    plates: 'Plaques d’immatriculation (séparées par des virgules)',
+    personnel: 'Personnel à bord (chauffeurs, escorte, équipe)',
+    cargo: 'Chargement',
+    purpose: 'Objet du mouvement',
+    timeZone: 'Fuseau horaire de la fenêtre (IANA, p. ex. Africa/Khartoum)',
+    radioPlan: 'Plan radio',
+    radioNet: 'Réseau',
+    radioChannel: 'Canal ou fréquence',
+    radioCallsign: 'Indicatif',
+    radioUse: 'Utilisé pour',
+    addRadioNet: 'Ajouter un réseau',
+    removeRadioNet: 'Retirer le réseau {{net}}',
+    onAlert: 'En cas d’alerte (ce que fait le chef de convoi)',
+    holdPoint: 'Point d’attente',
+    holdPointHelp: 'Où le convoi attend en cas d’alerte jusqu’à l’ordre de repartir',
     checkpoints: 'Points de contrôle',
     addCheckpoint: 'Ajouter un point de contrôle sur la carte',
     pickCheckpoint: 'Cliquez le point de contrôle sur la carte…',
@@ -979,6 +1015,7 @@ const fr: Catalogue = {
     outdatedText: 'La page se recharge d’elle-même dans un instant.',
   },
   paperwork,
+  exports,
 };
 
 export default fr;

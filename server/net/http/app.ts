@@ -20,6 +20,7 @@ import { accessRoutes } from '../../access/routes.js';
 import type { NetworkAccess } from '../../access/network.js';
 import { replayRoutes } from './replay-routes.js';
 import { displacementRoutes } from '../../displacement/routes.js';
+import { exportRoutes } from './export-routes.js';
 import type { ReplayService } from '../../replay/replay.js';
 
 export { HttpError } from './errors.js';
@@ -93,6 +94,7 @@ export function createHttpApp(opts: HttpOptions): express.Express {
   // Before the writes, whose body limit (2 MiB) is not an import's (issue 17).
   app.use('/api', displacementRoutes(opts));
   app.use('/api', readRoutes(opts));
+  app.use('/api', exportRoutes(opts));
   app.use('/api', writeRoutes(opts));
   app.use('/api', adminRoutes(opts));
   app.use('/api', accessRoutes({ ...opts, network: opts.networkAccess }));
