@@ -235,6 +235,7 @@ const NORMALISERS: { [K in Kind]: Normaliser<K> } = {
     capacity: h.capacity,
     occupancy: h.occupancy ?? 0,
     status: h.status,
+    ...(h.contact !== undefined ? { contact: h.contact } : {}),
     ...(h.marking !== undefined ? { marking: h.marking } : {}),
     updatedMs: ctx.nowMs,
   }),

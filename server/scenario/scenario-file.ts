@@ -8,6 +8,8 @@ import {
   canTransition,
   ConstraintCategorySchema,
   type ConvoyState,
+  FocalPointSchema,
+  RadioNetSchema,
   HavenStatusSchema,
   NEEDS,
   REPORT_KINDS,
@@ -29,7 +31,7 @@ const strict = { additionalProperties: false } as const;
 
 const PlaceSchema = Type.Object({ id: Id, name: Name, lon: Lon, lat: Lat }, strict);
 const HavenSeedSchema = Type.Object(
-  { id: Id, name: Name, lon: Lon, lat: Lat, capacity: Count, occupancy: Count, status: HavenStatusSchema },
+  { id: Id, name: Name, lon: Lon, lat: Lat, capacity: Count, occupancy: Count, status: HavenStatusSchema, contact: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })) },
   strict,
 );
 const SiteSeedSchema = Type.Object(
@@ -89,6 +91,19 @@ const ConvoySeedSchema = Type.Object(
     organisation: Type.Optional(Name),
     vehicles: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     contact: Type.Optional(Name),
+    /** Its movement paperwork (issue 18), as a convoy's own fields: ConvoyInputSchema says what each holds. */
+    focalPoint: Type.Optional(FocalPointSchema),
+    vehicleType: Type.Optional(Name),
+    markings: Type.Optional(Name),
+    plates: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 200 })),
+    personnel: Type.Optional(Count),
+    cargo: Type.Optional(Type.String({ maxLength: 500 })),
+    purpose: Type.Optional(Type.String({ maxLength: 500 })),
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    radioPlan: Type.Optional(Type.Array(RadioNetSchema, { maxItems: 12 })),
+    onAlert: Type.Optional(Type.String({ maxLength: 1000 })),
+    /** Named points on its route, by place id of the scenario, in the order it passes them; `hold` marks a hold point. */
+    checkpoints: Type.Optional(Type.Array(Type.Object({ place: Id, hold: Type.Optional(Type.Boolean()) }, strict), { maxItems: 50 })),
   },
   strict,
 );
@@ -369,6 +384,9 @@ export function parseScenario(json: unknown): Scenario {
     prefix(c.id, 'cv-', `convoys[${i}].id`);
     place(c.origin, `convoys[${i}].origin`);
     if (c.destination !== 'nearest-haven') place(c.destination, `convoys[${i}].destination`);
+    (c.checkpoints ?? []).forEach((cp, j) => {
+      if (!s.places.some((p) => p.id === cp.place)) throw new ScenarioError(`convoys[${i}].checkpoints[${j}].place "${cp.place}" is not a place of the scenario`, `convoys[${i}].checkpoints[${j}].place`);
+    });
     const plan = c.plan === undefined ? undefined : plans.find((p) => p.id === c.plan);
     if (c.plan !== undefined && !plan) throw new ScenarioError(`convoys[${i}].plan "${c.plan}" is not a plan of the scenario`, `convoys[${i}].plan`);
     if (c.peopleByGroup) {

@@ -1,7 +1,7 @@
 // Pure: the scenario's static content (havens, sites, flows, convoys) as client commands, only for
 // what the picture lacks. Sent through the same ingestion path as real clients (server/scenario).
 import type { Picture } from '@corridor/protocol';
-import type { ClientCommand, PlanInput } from '@corridor/protocol';
+import type { ClientCommand, ConvoyInput, PlanInput } from '@corridor/protocol';
 import { resolvePlace, type ConvoySeed, type PlanSeed, type Scenario } from './scenario-file.js';
 
 /** Prefix of every msgId the scenario sends, so the audit trail shows what the exercise injected. */
@@ -110,9 +110,26 @@ export function convoySeedCommands(scenario: Scenario, c: ConvoySeed, msgIdOf: (
         ...(c.organisation !== undefined ? { organisation: c.organisation } : {}),
         ...(c.vehicles !== undefined ? { vehicles: c.vehicles } : {}),
         ...(c.contact !== undefined ? { contact: c.contact } : {}),
+        ...paperworkOfSeed(scenario, c),
       },
     },
   ];
   for (const to of STEPS_TO[c.state]) out.push({ type: 'convoy.state', msgId: msgIdOf(to), convoyId: c.id, to, reason: 'exercise start' });
+  return out;
+}
+
+/** A seed's movement paperwork as the convoy's fields (issue 18): its checkpoints named after their places. */
+function paperworkOfSeed(scenario: Scenario, c: ConvoySeed): Partial<ConvoyInput> {
+  const out: Partial<ConvoyInput> = {};
+  for (const key of ['focalPoint', 'vehicleType', 'markings', 'plates', 'personnel', 'cargo', 'purpose', 'timeZone', 'radioPlan', 'onAlert'] as const) {
+    if (c[key] !== undefined) (out as Record<string, unknown>)[key] = c[key];
+  }
+  if (c.checkpoints) {
+    out.checkpoints = c.checkpoints.map((cp) => {
+      const place = scenario.places.find((p) => p.id === cp.place);
+      if (!place) throw new Error(`scenario place "${cp.place}" is unknown`);
+      return { name: place.name, at: [place.lon, place.lat] as [number, number], ...(cp.hold ? { hold: true } : {}) };
+    });
+  }
   return out;
 }

@@ -106,6 +106,7 @@ describe('issue 18: the deconfliction notice, drafted, sent, acknowledged, super
     });
     expect(n.reference).toMatch(/^DN-\d{4}-\d{4,}$/);
     const p = await picture();
+    expect(p.havens['hv-ullevi'].contact).toBe('Site manager, +46 31 000 00 00');
     const leg = p.corridors['cv-n1'].routes[0];
     // The ordered list of roads is the corridor's own, and the line runs from its start to its end.
     expect(n.roads).toEqual(routeRoads(leg));

@@ -14,6 +14,7 @@ import { sendCommand } from '../net/session.js';
 import { usePicture } from '../state/hooks.js';
 import { cancelPick, mapPick, pickOnMap } from '../state/map-pick.js';
 import { errorText } from './error-text.js';
+import { PaperworkFields, paperworkOf, paperworkText } from './PaperworkFields.js';
 
 const VEHICLE_CLASSES = Object.keys(VEHICLE_WORDS) as VehicleClass[];
 const PRIORITIES = [1, 2, 3, 4, 5] as const;
@@ -64,6 +65,7 @@ export function PlanConvoy({ editing, onDone }: { editing?: Convoy; onDone?: () 
   const [lead, setLead] = useState(editing?.leadUnitId ?? '');
   const [autoAccept, setAutoAccept] = useState(editing?.autoAcceptMinutes !== undefined ? String(editing.autoAcceptMinutes) : '');
   const [checkpoints, setCheckpoints] = useState<CheckpointInput[]>(editing?.checkpoints ?? []);
+  const [paperwork, setPaperwork] = useState(() => paperworkText(editing));
   const [picking, setPicking] = useState<Picking>(null);
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState<string | null>(null);
@@ -86,6 +88,7 @@ export function PlanConvoy({ editing, onDone }: { editing?: Convoy; onDone?: () 
     setPeople('');
     setByGroup({});
     setCheckpoints([]);
+    setPaperwork(paperworkText(undefined));
     setFailed(null);
     onDone?.();
   };
@@ -127,7 +130,8 @@ export function PlanConvoy({ editing, onDone }: { editing?: Convoy; onDone?: () 
       ...(autoAccept ? { autoAcceptMinutes: Math.max(0, Number(autoAccept)) } : {}),
       ...(checkpoints.length > 0 ? { checkpoints: checkpoints.map((c, i) => ({ ...c, name: c.name.trim() || w.t('plan.checkpointName', { n: w.fmt.number(i + 1) }) })) } : {}),
       ...(editing?.unitIds ? { unitIds: editing.unitIds } : {}),
-      ...(editing?.plates ? { plates: editing.plates } : {}),
+      ...(editing?.marking !== undefined ? { marking: editing.marking } : {}),
+      ...paperworkOf(paperwork),
     };
     setBusy(true);
     setFailed(null);
@@ -298,6 +302,15 @@ export function PlanConvoy({ editing, onDone }: { editing?: Convoy; onDone?: () 
               value={c.name}
               onChange={(e) => setCheckpoints((list) => list.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
             />
+            <label className="hold" title={w.t('plan.holdPointHelp')}>
+              <input
+                type="checkbox"
+                name={`checkpoint-hold-${i}`}
+                checked={c.hold === true}
+                onChange={(e) => setCheckpoints((list) => list.map((x, j) => (j !== i ? x : e.target.checked ? { ...x, hold: true } : { name: x.name, at: x.at })))}
+              />
+              {w.t('plan.holdPoint')}
+            </label>
             <button type="button" className="act act-small" aria-label={w.t('plan.removeCheckpoint', { name: c.name })} onClick={() => setCheckpoints((list) => list.filter((_, j) => j !== i))}>
               ×
             </button>
@@ -307,6 +320,7 @@ export function PlanConvoy({ editing, onDone }: { editing?: Convoy; onDone?: () 
           {pickingNow === 'checkpoint' ? w.t('plan.pickCheckpoint') : w.t('plan.addCheckpoint')}
         </button>
       </fieldset>
+      <PaperworkFields value={paperwork} onChange={setPaperwork} />
       <label>
         {w.t('plan.autoAccept')}
         <input name="autoAccept" type="number" min={0} max={240} value={autoAccept} onChange={(e) => setAutoAccept(e.target.value)} />

@@ -13,6 +13,7 @@ import { havenBook } from '@corridor/protocol';
 import { mayDo, useMe } from '../net/session.js';
 import { routeFigures } from '../layers/tooltip.js';
 import { ConvoyActions } from './ConvoyActions.js';
+import { NoticeRow, useUnnotifiedMoving } from './NoticeRow.js';
 import { DeleteButton, DrawOnMap } from './DrawOnMap.js';
 import { accessCategoryWord } from '../layers/words.js';
 import type { MessageKey } from '@corridor/protocol/i18n';
@@ -141,6 +142,7 @@ export function SidePanel() {
   const picture = usePicture((s) => s.picture);
   const proposals = usePicture((s) => s.picture.proposals);
   const evacPlans = usePicture((s) => s.picture.plans);
+  const unnotified = useUnnotifiedMoving();
   const selected = useStore(selection, (s) => s.convoyId);
   const me = useMe();
   const plans = mayDo(me, 'convoys');
@@ -158,6 +160,12 @@ export function SidePanel() {
       <section>
         <h2>
           {w.t('side.convoys')} {count(marks.length)}
+          {unnotified > 0 && (
+            <span className="notice-missing" data-testid="convoys-unnotified">
+              {' '}
+              {w.t('side.unnotified', counted(w, unnotified))}
+            </span>
+          )}
         </h2>
         {plans && <PlanConvoy />}
         {marks.length === 0 && <p className="empty">{w.t('side.noConvoys')}</p>}
@@ -234,6 +242,7 @@ export function SidePanel() {
                   </ol>
                 )}
                 {plans && <ConvoyActions convoy={convoy} />}
+                <NoticeRow convoy={convoy} />
                 {convoy.people ? (
                   <div className="meta">
                     {w.t('side.people', counted(w, convoy.people))} · {w.t(VEHICLE_WORDS[convoy.vehicleClass])}
