@@ -353,7 +353,7 @@ export const AlertSchema = Type.Object(
 
 /** A route of a re-route proposal (P22, reroute.ts). */
 export const ProposedRouteSchema = Type.Object(
-  { coordinates: Type.Array(Position2), distance_m: Num, duration_s: Num, exposure_m: Num, min_clearance_m: Type.Union([Num, Type.Null()]), delta_s: Num },
+  { coordinates: Type.Array(Position2), distance_m: Num, duration_s: Num, exposure_m: Num, min_clearance_m: Type.Union([Num, Type.Null()]), roads: Opt(Type.Array(RoadStretchSchema)), delta_s: Num },
   strict,
 );
 export const RerouteProposalSchema = Type.Object(

@@ -1,7 +1,9 @@
-// The name of the area a road network covers (routing/): the title of the picture when no setting names
-// it (issue 17). An OSM extract's most important place inside it, else the file's own name made readable.
+// The named places of a road file and the name of the area it covers (routing/): one pass over an OSM
+// extract's `place=*` nodes (or a GeoJSON file's place points) gives both the places a route passes
+// (issue 18, places.ts) and the picture's title when no setting names it (issue 17): the extract's
+// most important place inside it, else the file's own name made readable.
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OSMTransform } from 'osm-pbf-parser-node';
 
@@ -57,7 +59,7 @@ export function areaFromFileName(file: string): string {
   return out.join('').trim() || path.basename(file);
 }
 
-/** The named places of an OSM PBF (nodes tagged `place` and `name`), read in one pass. */
+/** The named places of an OSM PBF (nodes tagged `place` and `name`, of any kind), read in one pass. */
 export async function readPbfPlaces(file: string): Promise<NamedPlace[]> {
   const places: NamedPlace[] = [];
   const items = createReadStream(file).pipe(new OSMTransform({ withTags: { node: ['place', 'name'], way: false, relation: false }, withInfo: false }));
@@ -72,8 +74,61 @@ export async function readPbfPlaces(file: string): Promise<NamedPlace[]> {
 }
 
 /**
+ * The named places of a GeoJSON road file: its Point features with `place` and `name` properties
+ * (an overpass export of roads holds none; one made with `node[place]` does).
+ * @example (await readGeoJsonPlaces('roads.geojson')).length // 0 for a roads-only export
+ */
+export async function readGeoJsonPlaces(file: string): Promise<NamedPlace[]> {
+  const doc = JSON.parse(await readFile(file, 'utf8')) as { features?: { geometry?: { type?: string; coordinates?: unknown }; properties?: Record<string, unknown> | null }[] };
+  const places: NamedPlace[] = [];
+  for (const f of doc.features ?? []) {
+    const g = f.geometry;
+    const props = f.properties ?? {};
+    if (g?.type !== 'Point' || !Array.isArray(g.coordinates) || typeof props.place !== 'string' || typeof props.name !== 'string' || !props.name) continue;
+    const [lon, lat] = g.coordinates as number[];
+    if (Number.isFinite(lon) && Number.isFinite(lat)) places.push({ name: props.name, place: props.place, at: [lon, lat] });
+  }
+  return places;
+}
+
+/** The named places of a road file, PBF or GeoJSON, by its extension. */
+export function readPlaces(file: string): Promise<NamedPlace[]> {
+  return /\.pbf$/i.test(file) ? readPbfPlaces(file) : readGeoJsonPlaces(file);
+}
+
+/**
+ * The named places of a road file (every `place=*` kind with a name), kept in `cacheDir` under the
+ * network's `key`, so a large extract is read for them once. A file whose places cannot be read has none.
+ * @example const places = await networkPlaces(roadsFile, { dir: 'var/cache', key: network.key });
+ */
+export async function networkPlaces(file: string, cache?: { dir: string; key: string }): Promise<NamedPlace[]> {
+  const cached = cache && path.join(cache.dir, `places-${cache.key.slice(0, 32)}.json`);
+  if (cached) {
+    try {
+      const kept = JSON.parse(await readFile(cached, 'utf8')) as { places?: unknown };
+      if (Array.isArray(kept.places)) return kept.places as NamedPlace[];
+    } catch {
+      // not made yet
+    }
+  }
+  let places: NamedPlace[] = [];
+  try {
+    places = await readPlaces(file);
+  } catch {
+    // the graph was read from this file; a place pass that fails leaves no places
+  }
+  if (cached) {
+    await mkdir(path.dirname(cached), { recursive: true });
+    await writeFile(cached, JSON.stringify({ places }));
+  }
+  return places;
+}
+
+/**
  * The area a road file covers, named: its most important place (PBF), else the file's name. The answer
- * is kept in `cacheDir` under the network's `key`, so a large extract is read for it once.
+ * is kept in `cacheDir` under the network's `key` (with the file's places, {@link networkPlaces}), so a
+ * large extract is read for it once.
+ * @example await networkAreaName('port-au-prince-2021-08-14.osm.pbf', bbox) // 'Port-au-Prince'
  */
 export async function networkAreaName(file: string, bbox: [number, number, number, number], cache?: { dir: string; key: string }): Promise<string> {
   const cached = cache && path.join(cache.dir, `area-${cache.key.slice(0, 32)}.json`);
@@ -85,17 +140,9 @@ export async function networkAreaName(file: string, bbox: [number, number, numbe
       // not made yet
     }
   }
-  let name: string | undefined;
-  if (/\.pbf$/i.test(file)) {
-    try {
-      name = pickAreaPlace(await readPbfPlaces(file), bbox)?.name;
-    } catch {
-      // the graph was read from this file; a place pass that fails leaves the file's name
-    }
-  }
-  name ??= areaFromFileName(file);
+  // Only an OSM extract's places name the area: a GeoJSON file's name says more than a stray point.
+  const name = (/\.pbf$/i.test(file) ? pickAreaPlace(await networkPlaces(file, cache), bbox)?.name : undefined) ?? areaFromFileName(file);
   if (cached) {
-    const { mkdir, writeFile } = await import('node:fs/promises');
     await mkdir(path.dirname(cached), { recursive: true });
     await writeFile(cached, JSON.stringify({ name }));
   }

@@ -8,11 +8,12 @@ import { landmarksOf } from './landmarks.js';
 import { PROFILE_VERSION } from './profile.js';
 import { RoadGraph, type RoadGraphData } from './road-graph.js';
 
-/** Bumped when the file layout below, or how anything stored in it is computed (landmarks), changes. */
-const FORMAT_VERSION = 3;
+/** Bumped when the file layout below, or how anything stored in it is computed (landmarks), changes (4: road names, issue 18). */
+const FORMAT_VERSION = 4;
 const MAGIC = 'CORRIDOR-GRAPH';
 
-const FIELDS: { name: keyof RoadGraphData; type: 'f64' | 'f32' | 'i32' | 'u8' }[] = [
+/** The typed arrays, in file order; the string table ({@link RoadGraphData.names}) follows them as UTF-8 JSON. */
+const FIELDS: { name: Exclude<keyof RoadGraphData, 'names'>; type: 'f64' | 'f32' | 'i32' | 'u8' }[] = [
   { name: 'nodeLon', type: 'f64' },
   { name: 'nodeLat', type: 'f64' },
   { name: 'edgeFrom', type: 'i32' },
@@ -24,6 +25,8 @@ const FIELDS: { name: keyof RoadGraphData; type: 'f64' | 'f32' | 'i32' | 'u8' }[
   { name: 'edgeStatus', type: 'u8' },
   { name: 'geomOffset', type: 'i32' },
   { name: 'geomCoords', type: 'f64' },
+  { name: 'edgeName', type: 'i32' },
+  { name: 'edgeRef', type: 'i32' },
   { name: 'lmNodes', type: 'i32' },
   { name: 'lmFromL', type: 'f64' },
   { name: 'lmToL', type: 'f64' },
@@ -43,15 +46,17 @@ export function cachePath(cacheDir: string, key: string): string {
 }
 
 /**
- * Writes a prepared graph: a JSON header (field names, types, lengths) then each array 8-byte
- * aligned, written to a temporary name and renamed so a reader never sees half a file.
+ * Writes a prepared graph: a JSON header (field names, types, lengths, the string table's size), each
+ * array 8-byte aligned, then the string table as UTF-8 JSON (one parse at load); written to a
+ * temporary name and renamed so a reader never sees half a file.
  */
 export function writeGraphCache(file: string, graph: RoadGraph): void {
   mkdirSync(path.dirname(file), { recursive: true });
   // Landmarks cost a few dozen full searches: prepare them once, with the rest.
   landmarksOf(graph);
   const fields = FIELDS.map((f) => ({ ...f, length: (graph.data[f.name] as ArrayLike<number>).length }));
-  const header = Buffer.from(JSON.stringify({ magic: MAGIC, format: FORMAT_VERSION, profile: PROFILE_VERSION, fields }));
+  const strings = Buffer.from(JSON.stringify(graph.data.names), 'utf8');
+  const header = Buffer.from(JSON.stringify({ magic: MAGIC, format: FORMAT_VERSION, profile: PROFILE_VERSION, fields, strings: strings.length }));
   const headerLen = align8(8 + header.length);
   const parts: Buffer[] = [];
   const lead = Buffer.alloc(headerLen);
@@ -65,6 +70,7 @@ export function writeGraphCache(file: string, graph: RoadGraph): void {
     const pad = align8(bytes.length) - bytes.length;
     if (pad) parts.push(Buffer.alloc(pad));
   }
+  parts.push(strings);
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, Buffer.concat(parts));
   renameSync(tmp, file);
@@ -87,6 +93,7 @@ export function readGraphCache(file: string): RoadGraph | null {
       format: number;
       profile: number;
       fields: { name: keyof RoadGraphData; type: keyof typeof CTOR; length: number }[];
+      strings: number;
     };
     if (header.magic !== MAGIC || header.format !== FORMAT_VERSION || header.profile !== PROFILE_VERSION) return null;
     let offset = align8(8 + headerLength);
@@ -96,8 +103,9 @@ export function readGraphCache(file: string): RoadGraph | null {
       data[f.name] = new C(buf, offset, f.length);
       offset += align8(f.length * C.BYTES_PER_ELEMENT);
     }
-    if (offset > size) return null;
-    return new RoadGraph(data as unknown as RoadGraphData);
+    if (offset + header.strings > size) return null;
+    const names = JSON.parse(Buffer.from(buf, offset, header.strings).toString('utf8')) as string[];
+    return new RoadGraph({ ...(data as unknown as Omit<RoadGraphData, 'names'>), names });
   } catch {
     return null;
   } finally {

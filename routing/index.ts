@@ -1,13 +1,16 @@
 // The router's public entry: read road files, load (or prepare and cache) the graph, make the engine.
 import { createRequire } from 'node:module';
+import { networkPlaces } from './area-name.js';
 import { cachePath, readGraphCache, roadFileKey, writeGraphCache } from './graph-cache.js';
+import { PlaceIndex } from './places.js';
 import { readRoadWays } from './read-roads.js';
 import { buildRoadGraph, type RoadGraph } from './road-graph.js';
 import { Router, type RouterOptions } from './router.js';
 import type { CorridorEngine, LoadProgress, RoadWay } from './types.js';
 
 export { readRoadWays, roadWaysFromGeoJson } from './read-roads.js';
-export { areaFromFileName, networkAreaName, pickAreaPlace } from './area-name.js';
+export { areaFromFileName, networkAreaName, networkPlaces, pickAreaPlace, type NamedPlace } from './area-name.js';
+export { PlaceIndex, placesAlong } from './places.js';
 export { buildRoadGraph, RoadGraph } from './road-graph.js';
 export { Router, type RouterOptions } from './router.js';
 export type { CorridorEngine, LoadProgress, RoadWay, RouteAnswer, RouteQuery } from './types.js';
@@ -104,4 +107,16 @@ export async function prepareRoadNetwork(file: string, opts: { cacheDir: string;
     fromCache: network.fromCache,
     takeWays: network.takeWays,
   };
+}
+
+/**
+ * The named places of a road file in an index, for the places a route passes (issue 18): read once
+ * (one pass over a PBF's `place=*` nodes, or a GeoJSON file's place points) and kept in `cacheDir` under
+ * the network's `key`, beside its area name.
+ * @example
+ * const places = await loadPlaceIndex(roadsFile, { cacheDir: 'var/cache', key: network.key });
+ * places.placesAlong(corridor.routes[0].coordinates) // ['Martissant', 'Bizoton']
+ */
+export async function loadPlaceIndex(file: string, opts: { cacheDir: string; key: string }): Promise<PlaceIndex> {
+  return new PlaceIndex(await networkPlaces(file, { dir: opts.cacheDir, key: opts.key }));
 }

@@ -50,6 +50,11 @@ export interface RoadGraphData {
   /** Edge e's geometry is `geomCoords[2*geomOffset[e] .. 2*geomOffset[e+1])` as lon,lat pairs. */
   geomOffset: Int32Array;
   geomCoords: Float64Array;
+  /** The way's `name` and `ref` of each edge (issue 18): indexes into {@link names}, -1 for none. */
+  edgeName: Int32Array;
+  edgeRef: Int32Array;
+  /** The road names and refs the edges use, each once. */
+  names: string[];
   /** Landmark tables (see `landmarksOf` in landmarks.ts); computed on first use when absent, and cached with the rest. */
   lmNodes?: Int32Array;
   lmFromL?: Float64Array;
@@ -322,6 +327,22 @@ export function buildRoadGraph(ways: readonly RoadWay[], onProgress?: (done: num
   const edgeStatus: number[] = [];
   const geomOffset: number[] = [0];
   const geom: number[] = [];
+  const edgeName: number[] = [];
+  const edgeRef: number[] = [];
+  // One table for names and refs: a road named by its ref elsewhere (`RN1`) shares the string.
+  const names: string[] = [];
+  const nameAt = new Map<string, number>();
+  const stringId = (text: string | undefined) => {
+    const t = text?.trim();
+    if (!t) return -1;
+    let id = nameAt.get(t);
+    if (id === undefined) {
+      id = names.length;
+      nameAt.set(t, id);
+      names.push(t);
+    }
+    return id;
+  };
   const pushEdge = (coords: [number, number][], w: RoadWay) => {
     const a = nodeId(coords[0], key(coords[0]));
     const b = nodeId(coords[coords.length - 1], key(coords[coords.length - 1]));
@@ -335,6 +356,8 @@ export function buildRoadGraph(ways: readonly RoadWay[], onProgress?: (done: num
     edgeDir.push(oneway === 1 ? DIR_FORWARD : oneway === -1 ? DIR_BACKWARD : DIR_FORWARD | DIR_BACKWARD);
     edgeRank.push(practicabilityRank(w.tags));
     edgeStatus.push(operationalStatus(w.tags));
+    edgeName.push(stringId(w.name ?? w.tags.name));
+    edgeRef.push(stringId(w.tags.ref));
     for (const c of coords) geom.push(c[0], c[1]);
     geomOffset.push(geom.length / 2);
   };
@@ -380,5 +403,8 @@ export function buildRoadGraph(ways: readonly RoadWay[], onProgress?: (done: num
     edgeStatus: Uint8Array.from(edgeStatus),
     geomOffset: Int32Array.from(geomOffset),
     geomCoords: Float64Array.from(geom),
+    edgeName: Int32Array.from(edgeName),
+    edgeRef: Int32Array.from(edgeRef),
+    names,
   });
 }

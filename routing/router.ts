@@ -459,7 +459,17 @@ export class Router implements CorridorEngine {
     return [...keys].sort();
   }
 
-  /** Builds the wire form of a path: coordinates, distance, duration and exposure (clearance later). */
+  /**
+   * Builds the wire form of a path: coordinates, distance, duration, exposure (clearance later) and the
+   * roads it follows (issue 18), pieces of one name and ref merged into one stretch:
+   *
+   *     coordinates  0 ──── 1 ──── 2 ──── 3 ──── 4 ──── 5
+   *     pieces         Rue A  Rue A   RN 1 ──────────────
+   *     roads        { name: 'Rue A', from: 0 }, { ref: 'RN 1', from: 2 }
+   *
+   * A piece too short to add a vertex of its own (under 1e-7°) goes to the stretch beside it, so each
+   * stretch begins at a vertex of its own and `from` strictly increases.
+   */
   private leg(pieces: PathPiece[]): RouteLeg {
     const d = this.graph.data;
     const coordinates: [number, number][] = [];
@@ -474,9 +484,27 @@ export class Router implements CorridorEngine {
       const prev = coordinates[coordinates.length - 1];
       if (!prev || prev[0] !== x || prev[1] !== y) coordinates.push([x, y]);
     };
+    /** Stretches as made: name and ref ids, first vertex, and the distance and duration before it (unrounded). */
+    const roads: { name: number; ref: number; from: number; atM: number; atS: number }[] = [];
     for (const p of pieces) {
       const edgeLen = d.edgeLenM[p.edge];
       const len = Math.abs(p.toM - p.fromM);
+      const name = d.edgeName[p.edge];
+      const ref = d.edgeRef[p.edge];
+      let last = roads.length > 0 ? roads[roads.length - 1] : undefined;
+      if ((len > 0 || !last) && (!last || last.name !== name || last.ref !== ref)) {
+        const from = coordinates.length > 0 ? coordinates.length - 1 : 0;
+        let atM = distance;
+        let atS = duration;
+        // The stretch before added no vertex: this piece's road takes its place (and its figures).
+        if (last && last.from >= from) {
+          atM = last.atM;
+          atS = last.atS;
+          roads.pop();
+          last = roads.length > 0 ? roads[roads.length - 1] : undefined;
+        }
+        if (!last || last.name !== name || last.ref !== ref) roads.push({ name, ref, from, atM, atS });
+      }
       distance += len;
       duration += len / d.edgeSpeedMps[p.edge];
       const whole = len === edgeLen && Math.min(p.fromM, p.toM) === 0;
@@ -500,12 +528,26 @@ export class Router implements CorridorEngine {
       for (const c of part) add(c[0], c[1]);
     }
     if (coordinates.length === 1) coordinates.push(coordinates[0]);
+    // A last stretch that added no vertex (a few millimetres onto the next road) belongs to the one before.
+    if (roads.length > 1 && roads[roads.length - 1].from >= coordinates.length - 1) roads.pop();
     return {
       coordinates,
       distance_m: round1(distance),
       duration_s: round1(duration),
       exposure_m: round1(exposure),
       min_clearance_m: null,
+      roads: roads.map((r, i) => {
+        const next = i + 1 < roads.length ? roads[i + 1] : undefined;
+        // Rounded at the boundaries, so the stretches add up to the leg's own rounded figures.
+        const distance_m = round1(round1(next ? next.atM : distance) - round1(r.atM));
+        const duration_s = round1(round1(next ? next.atS : duration) - round1(r.atS));
+        const { from } = r;
+        // One literal per shape (no spreads: a leg has dozens of stretches, a route query several legs).
+        if (r.name >= 0 && r.ref >= 0) return { name: d.names[r.name], ref: d.names[r.ref], from, distance_m, duration_s };
+        if (r.name >= 0) return { name: d.names[r.name], from, distance_m, duration_s };
+        if (r.ref >= 0) return { ref: d.names[r.ref], from, distance_m, duration_s };
+        return { from, distance_m, duration_s };
+      }),
     };
   }
 
@@ -778,9 +820,15 @@ function sharedLength(a: PathPiece[], b: PathPiece[]): number {
   return s;
 }
 
+/**
+ * Whether a corridor the picture holds can stand for a new one: same routes, haven and cuts. A held
+ * corridor without road names (logged before issue 18) does not stand for one with them, so a start
+ * on an older log says its corridors again once, with their roads.
+ */
 function sameCorridor(a: Corridor, b: Corridor): boolean {
   return (
     a.status === b.status &&
+    a.routes.every((r, i) => r.roads !== undefined || b.routes[i]?.roads === undefined) &&
     a.havenId === b.havenId &&
     JSON.stringify(a.blockedBy ?? []) === JSON.stringify(b.blockedBy ?? []) &&
     sameRoutes(a.routes, b.routes)

@@ -34,9 +34,9 @@ export const ACCESS_CHECK_COST = 3 * COST.route;
 
 const VEHICLE_CLASSES = VehicleClassSchema.anyOf.map((s) => s.const) as readonly string[];
 
-/** The route figures an access answer gives. */
-function figures(r: RouteLeg): Pick<RouteLeg, 'coordinates' | 'distance_m' | 'duration_s' | 'exposure_m' | 'min_clearance_m'> {
-  return { coordinates: r.coordinates, distance_m: r.distance_m, duration_s: r.duration_s, exposure_m: r.exposure_m, min_clearance_m: r.min_clearance_m };
+/** The route figures an access answer gives, with the roads it follows (issue 18). */
+function figures(r: RouteLeg): Pick<RouteLeg, 'coordinates' | 'distance_m' | 'duration_s' | 'exposure_m' | 'min_clearance_m' | 'roads'> {
+  return { coordinates: r.coordinates, distance_m: r.distance_m, duration_s: r.duration_s, exposure_m: r.exposure_m, min_clearance_m: r.min_clearance_m, ...(r.roads ? { roads: r.roads } : {}) };
 }
 
 /** `/access/network`, `/access/constraints{,.csv,.geojson}`, `/access/constraints/:id/history`, `/access/check`. */

@@ -63,6 +63,8 @@ function run(router: Router, input: { properties?: Record<string, unknown>; feat
           duration_s: leg.duration_s,
           exposure_m: leg.exposure_m,
           min_clearance_m: leg.min_clearance_m,
+          // The roads it follows (issue 18), so a change of names or stretches shows in the diff.
+          roads: leg.roads,
         },
         geometry: { type: 'LineString', coordinates: leg.coordinates },
       }))

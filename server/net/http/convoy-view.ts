@@ -1,5 +1,5 @@
 // Convoys as the HTTP API answers them (server/net/http): each with its corridor as GeoJSON, the shape of `GET /api/route`, so any GIS tool reads it.
-import type { Actor, Alert, Convoy, Corridor, Picture, RerouteProposal } from '@corridor/protocol';
+import type { Actor, Alert, Convoy, Corridor, NoticeStatus, Picture, RerouteProposal, RoadStretch } from '@corridor/protocol';
 
 /** A convoy's corridor as a GeoJSON FeatureCollection of LineStrings, best first, with the corridor's own fields beside. */
 export interface CorridorCollection {
@@ -20,7 +20,7 @@ export interface CorridorCollection {
   features: {
     type: 'Feature';
     geometry: { type: 'LineString'; coordinates: [number, number][] };
-    properties: { rank: number; distance_m: number; duration_s: number; exposure_m: number; min_clearance_m: number | null };
+    properties: { rank: number; distance_m: number; duration_s: number; exposure_m: number; min_clearance_m: number | null; roads?: RoadStretch[] };
   }[];
 }
 
@@ -55,12 +55,14 @@ export type ConvoyView = Convoy & {
   alerts: AlertView[];
   /** Its open re-route proposal (P22), its routes as a GeoJSON FeatureCollection like the corridor's; null when none. */
   proposal: ProposalView | null;
+  /** Its deconfliction notice in brief (issue 18: `GET /api/convoys/:id/notice` gives it whole); null before approval. */
+  notice: { reference: string; version: number; status: NoticeStatus } | null;
 };
 
 /** A re-route proposal as the API answers it. */
 export type ProposalView = Omit<RerouteProposal, 'routes'> & {
   computedAt: string;
-  routes: { type: 'FeatureCollection'; features: { type: 'Feature'; geometry: { type: 'LineString'; coordinates: [number, number][] }; properties: { rank: number; distance_m: number; duration_s: number; exposure_m: number; min_clearance_m: number | null; delta_s: number } }[] };
+  routes: { type: 'FeatureCollection'; features: { type: 'Feature'; geometry: { type: 'LineString'; coordinates: [number, number][] }; properties: { rank: number; distance_m: number; duration_s: number; exposure_m: number; min_clearance_m: number | null; delta_s: number; roads?: RoadStretch[] } }[] };
 };
 
 /** A proposal with its routes as GeoJSON. */
@@ -74,7 +76,7 @@ export function proposalView(p: RerouteProposal): ProposalView {
       features: routes.map((r, rank) => ({
         type: 'Feature',
         geometry: { type: 'LineString', coordinates: r.coordinates as [number, number][] },
-        properties: { rank, distance_m: r.distance_m, duration_s: r.duration_s, exposure_m: r.exposure_m, min_clearance_m: r.min_clearance_m, delta_s: r.delta_s },
+        properties: { rank, distance_m: r.distance_m, duration_s: r.duration_s, exposure_m: r.exposure_m, min_clearance_m: r.min_clearance_m, delta_s: r.delta_s, ...(r.roads ? { roads: r.roads } : {}) },
       })),
     },
   };
@@ -101,7 +103,7 @@ export function corridorCollection(c: Corridor): CorridorCollection {
     features: c.routes.map((r, rank) => ({
       type: 'Feature',
       geometry: { type: 'LineString', coordinates: r.coordinates as [number, number][] },
-      properties: { rank, distance_m: r.distance_m, duration_s: r.duration_s, exposure_m: r.exposure_m, min_clearance_m: r.min_clearance_m },
+      properties: { rank, distance_m: r.distance_m, duration_s: r.duration_s, exposure_m: r.exposure_m, min_clearance_m: r.min_clearance_m, ...(r.roads ? { roads: r.roads } : {}) },
     })),
   };
 }
@@ -122,8 +124,9 @@ export function alertView(a: Alert): AlertView {
 }
 
 /** A convoy with its corridor, its track and its alerts, as the API answers it. */
-export function convoyView(convoy: Convoy, picture: Pick<Picture, 'corridors' | 'tracks' | 'alerts' | 'proposals'>): ConvoyView {
+export function convoyView(convoy: Convoy, picture: Pick<Picture, 'corridors' | 'tracks' | 'alerts' | 'proposals'> & Partial<Pick<Picture, 'notices'>>): ConvoyView {
   const corridor = picture.corridors[convoy.id];
+  const notice = picture.notices && Object.hasOwn(picture.notices, convoy.id) ? picture.notices[convoy.id] : undefined;
   const tracked = convoy.state === 'moving' || convoy.state === 'holding';
   const track = picture.tracks[convoy.id];
   const passedAt = new Map(track?.passed.map((p) => [p.index, p.atMs]) ?? []);
@@ -141,5 +144,6 @@ export function convoyView(convoy: Convoy, picture: Pick<Picture, 'corridors' | 
     position: track ? { at: track.at, time: new Date(track.timeMs).toISOString(), offset_m: track.offset_m, speed_mps: track.speed_mps ?? null } : null,
     alerts,
     proposal: picture.proposals[convoy.id] ? proposalView(picture.proposals[convoy.id]) : null,
+    notice: notice ? { reference: notice.reference, version: notice.version, status: notice.status } : null,
   };
 }
