@@ -2,7 +2,7 @@
 // scenario; prints the one sign-in URL and shuts down cleanly on SIGINT/SIGTERM; SIGHUP reloads the sharing agreement.
 import path from 'node:path';
 import { pino } from 'pino';
-import { DEFAULT_ROADS_AREA, DEFAULT_ROADS_FILE, networkAreaName, prepareRoadNetwork, readRoadWays } from '../routing/index.js';
+import { DEFAULT_ROADS_AREA, DEFAULT_ROADS_FILE, networkAreaName, networkPlaces, PlaceIndex, prepareRoadNetwork, readRoadWays } from '../routing/index.js';
 import type { LoadProgress } from '../routing/types.js';
 import { basemapRouter, ensureBasemap } from './basemap/index.js';
 import { startServer, type RunningServer } from './app.js';
@@ -12,6 +12,7 @@ import { SCENARIO_SENDER } from './gateway/sender.js';
 import { checkNetworkIdentity, NetworkMismatchError } from './log/network-identity.js';
 import { checkDataDir, DataDirError } from './util/data-dir.js';
 import { startScenario } from './scenario/index.js';
+import { loadScenario } from './scenario/scenario-file.js';
 import { AgreementError, loadAgreement, type Agreement } from './sharing/agreement.js';
 import { CotPortError } from './net/cot-server.js';
 import { NetworkAccess } from './access/network.js';
@@ -94,7 +95,13 @@ async function main(): Promise<void> {
   // The picture's title (issue 17): the setting, else the default network's city, else the network's largest place or its file's name.
   const area = config.areaName ?? (roadsFile === DEFAULT_ROADS_FILE ? DEFAULT_ROADS_AREA : await networkAreaName(roadsFile, network.bbox, { dir: path.join(config.dataDir, 'cache'), key: network.key }));
   logger.info({ area }, 'area of operations named');
-  const server: RunningServer = await startServer(config, { routing, logger, routers: [basemap], agreement, networkAccess, area });
+  // The named places a deconfliction notice lists along a route (issue 18): the road file's own (after
+  // the area's name, so a PBF is read once), and while the exercise runs, the exercise's places too.
+  const roadPlaces = await networkPlaces(roadsFile, { dir: path.join(config.dataDir, 'cache'), key: network.key });
+  const exercisePlaces = config.scenario === 'exercise' ? loadScenario().places.map((p) => ({ name: p.name, place: 'locality', at: [p.lon, p.lat] as [number, number] })) : [];
+  const places = new PlaceIndex([...roadPlaces, ...exercisePlaces]);
+  logger.info({ places: roadPlaces.length + exercisePlaces.length }, 'named places ready');
+  const server: RunningServer = await startServer(config, { routing, logger, routers: [basemap], agreement, networkAccess, area, places });
 
   const scenario =
     config.scenario === 'exercise'

@@ -20,7 +20,7 @@ export interface AuditQuery {
   org?: string;
   /** Changes of this item (its id). */
   item?: string;
-  /** Changes of items of this kind (`unit`, `threat`, `convoy`, … and `agreement`, `audit`, `import`). */
+  /** Changes of items of this kind (`unit`, `threat`, `convoy`, … and `agreement`, `audit`, `import`, `notice`). */
   kind?: string;
   /** Rows after this seq (the `next` of a previous page). */
   afterSeq?: number;
@@ -62,6 +62,10 @@ export function itemsOf(e: PictureEvent): { kind: string; id: string; get: (p: P
   }
   if (e.type === 'alert.acknowledged' || e.type === 'alert.cleared') {
     return [{ kind: 'alert', id: e.id, get: (p: Picture) => p.alerts[e.id] }];
+  }
+  if (e.type === 'notice.drafted' || e.type === 'notice.sent' || e.type === 'notice.acknowledged' || e.type === 'notice.expired') {
+    // A convoy's deconfliction notice (issue 18): the notice under its convoy's id, as before and after.
+    return [{ kind: 'notice', id: e.convoyId, get: (p: Picture) => (Object.hasOwn(p.notices, e.convoyId) ? p.notices[e.convoyId] : undefined) }];
   }
   const ek = eventKind(e.type);
   if (ek) {

@@ -105,6 +105,7 @@ describe('issue 18: the deconfliction notice, drafted, sent, acknowledged, super
       routeVersion: 1,
     });
     expect(n.reference).toMatch(/^DN-\d{4}-\d{4,}$/);
+    expect((await call(`${url}/api/convoys/cv-n1`, { token: tokens.viewer })).body.convoy.notice).toEqual({ reference: n.reference, version: 1, status: 'draft' });
     const p = await picture();
     expect(p.havens['hv-ullevi'].contact).toBe('Site manager, +46 31 000 00 00');
     const leg = p.corridors['cv-n1'].routes[0];
@@ -206,6 +207,13 @@ describe('issue 18: the deconfliction notice, drafted, sent, acknowledged, super
     expect(sent.body.error.message).toContain('is expired: only a draft is sent');
     const events = (await call(`${url}/api/events?since=0&limit=1000`, { token: server.adminToken })).body.events as Json[];
     expect(events.filter((e) => e.type.startsWith('notice.') && e.convoyId === 'cv-short').map((e) => e.type)).toEqual(['notice.drafted', 'notice.expired']);
+    // The audit trail has the notice's changes as items of their own, before and after.
+    const audit = await call(`${url}/api/audit?kind=notice&item=cv-n1`, { token: server.adminToken });
+    expect(audit.status).toBe(200);
+    const rows = audit.body.rows as Json[];
+    expect(rows.map((r) => r.type)).toEqual(expect.arrayContaining(['notice.drafted', 'notice.sent', 'notice.acknowledged']));
+    const acked = rows.find((r) => r.type === 'notice.acknowledged')!;
+    expect(acked).toMatchObject({ kind: 'notice', item: 'cv-n1', org: 'WFP', role: 'planner', before: { status: 'sent' }, after: { status: 'acknowledged' } });
   });
 
   it('the notice survives a restart, and expires when its convoy arrives', async () => {

@@ -21,7 +21,7 @@ export interface AdminOptions {
 }
 
 /** The item kinds the trail can be filtered by. */
-const AUDIT_KINDS = ['unit', 'threat', 'haven', 'site', 'flow', 'constraint', 'convoy', 'plan', 'alert', 'agreement', 'audit', 'import'];
+const AUDIT_KINDS = ['unit', 'threat', 'haven', 'site', 'flow', 'constraint', 'convoy', 'plan', 'alert', 'agreement', 'audit', 'import', 'notice'];
 const AUDIT_PARAMS = new Set(['from', 'to', 'org', 'item', 'kind', 'after', 'limit', 'format']);
 
 /** `/audit`, `/agreement/reload`, mounted under `/api`. */
