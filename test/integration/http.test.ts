@@ -96,6 +96,22 @@ describe('HTTP API', () => {
       expect((await call(`${url}/api/picture`, { headers: { cookie: pair } })).status).toBe(200);
     });
 
+    it("a convoy's paperwork pages are pages: a sign-in link keeps them, an id that is no id is nothing", async () => {
+      const res = await call(`${url}/convoys/cv-1/notice?lang=ar&token=${ADMIN}`);
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/convoys/cv-1/notice?lang=ar');
+      const pair = res.headers.get('set-cookie')!.split(';')[0];
+      for (const page of ['/convoys/cv-1/notice', '/convoys/cv-1/card']) {
+        const got = await call(`${url}${page}`, { headers: { cookie: pair } });
+        expect(got.status).toBe(200);
+        expect(got.text).toContain('Corridor client');
+      }
+      // Not a convoy's page: the sign-in sends to the picture, and the path itself is nothing.
+      expect((await call(`${url}/convoys/cv-1/other?token=${ADMIN}`)).headers.get('location')).toBe('/');
+      expect((await call(`${url}/convoys/a%20b/card?token=${ADMIN}`)).headers.get('location')).toBe('/');
+      expect((await call(`${url}/convoys/a%20b/card`, { headers: { cookie: pair } })).status).toBe(404);
+    });
+
     it('serves the built client to a signed-in browser only', async () => {
       expect((await call(`${url}/app.js`, { token: tokens.viewer })).text).toBe('console.log(1)');
       expect((await call(`${url}/app.js`)).status).toBe(401);

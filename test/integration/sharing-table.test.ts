@@ -292,7 +292,7 @@ function expectedItem(kind: ItemKind, stored: Json, outcome: Outcome): Json | un
 /** What the HTTP lists add to an item (convoy-view.ts, the haven book, the plan book). */
 const LIST_EXTRAS: Partial<Record<ItemKind, readonly string[]>> = {
   haven: ['reserved', 'free', 'convoys'],
-  convoy: ['havenId', 'corridor', 'progress', 'eta', 'checkpoints_passed', 'position', 'alerts', 'proposal'],
+  convoy: ['havenId', 'corridor', 'progress', 'eta', 'checkpoints_passed', 'position', 'alerts', 'proposal', 'notice'],
   plan: ['planId', 'order', 'groups', 'waitingFor'],
 };
 function withoutExtras(kind: ItemKind, listed: Json): Json {

@@ -14,6 +14,7 @@ import { mayDo, useMe } from '../net/session.js';
 import { routeFigures } from '../layers/tooltip.js';
 import { ConvoyActions } from './ConvoyActions.js';
 import { NoticeRow, useUnnotifiedMoving } from './NoticeRow.js';
+import { PictureExports } from './ExportLinks.js';
 import { DeleteButton, DrawOnMap } from './DrawOnMap.js';
 import { accessCategoryWord } from '../layers/words.js';
 import type { MessageKey } from '@corridor/protocol/i18n';
@@ -344,6 +345,9 @@ export function SidePanel() {
         </ul>
       </section>
       <DisplacementPanel />
+      <section className="picture-exports">
+        <PictureExports />
+      </section>
     </aside>
   );
 }

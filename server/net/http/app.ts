@@ -13,7 +13,7 @@ import type { Agreement } from '../../sharing/agreement.js';
 import { MAX_MESSAGE_BYTES } from '@corridor/protocol';
 import { HttpError, sendError } from './errors.js';
 import { readRoutes, type ServerStatus } from './read-routes.js';
-import { PAGES, requireSignIn, tokenSignIn } from './sign-in.js';
+import { PAGES, PAPER_PAGE, PAPER_ROUTES, requireSignIn, tokenSignIn } from './sign-in.js';
 import { writeRoutes } from './write-routes.js';
 import { adminRoutes, type AdminOptions } from './admin-routes.js';
 import { accessRoutes } from '../../access/routes.js';
@@ -102,7 +102,9 @@ export function createHttpApp(opts: HttpOptions): express.Express {
 
   // ---------------------------------------------------------------- the client
   const index = path.join(opts.clientDir, 'index.html');
-  app.get(PAGES, (_req, res) => {
+  app.get([...PAGES, ...PAPER_ROUTES], (req, res, next) => {
+    // A paperwork page only for an id as ids may be; anything else is no page.
+    if (req.params.id !== undefined && !PAPER_PAGE.test(req.path)) return next();
     if (!existsSync(index)) {
       return sendError(res, 503, { code: 'unavailable', message: 'the client is not built yet: run npm run build' });
     }

@@ -11,6 +11,10 @@ import { pageLanguage, pageWords, type PageWords } from './page-words.js';
 
 /** Pages of the single-page client (CONTRACT "Pages"). */
 export const PAGES = ['/', '/wall', '/access', '/field', '/audit', '/import'];
+/** A convoy's printable movement paperwork (issue 18): `/convoys/:id/notice` and `/convoys/:id/card`, the id as ids may be. */
+export const PAPER_PAGE = /^\/convoys\/[A-Za-z0-9][A-Za-z0-9._:-]{0,63}\/(?:notice|card)$/;
+/** The same as express paths, for serving the client. */
+export const PAPER_ROUTES = ['/convoys/:id/notice', '/convoys/:id/card'];
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -25,14 +29,14 @@ declare module 'express-serve-static-core' {
 
 /**
  * The page a sign-in link leads to: the page named by the parsed path when it is one of
- * {@link PAGES}, else `/`, with the query kept but the token dropped. Built from the parsed path,
+ * {@link PAGES} or a convoy's paperwork ({@link PAPER_PAGE}), else `/`, with the query kept but the token dropped. Built from the parsed path,
  * never from the raw request: `/.//evil.example/x?token=T` once redirected to `//evil.example/x`,
  * another site (issue 9).
  * @example signInTarget('/wall', new URLSearchParams('lang=fr&token=T')) // '/wall?lang=fr'
  */
 export function signInTarget(pathname: string, query: URLSearchParams): string {
   const trimmed = pathname.replace(/\/+$/, '') || '/';
-  const page = PAGES.includes(trimmed) ? trimmed : '/';
+  const page = PAGES.includes(trimmed) || PAPER_PAGE.test(trimmed) ? trimmed : '/';
   const kept = new URLSearchParams();
   for (const [k, v] of query) if (k !== 'token') kept.append(k, v);
   const search = kept.toString();
