@@ -59,7 +59,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the picture in four languages, in Chromi
   });
 
   for (const lang of ['en', 'fr', 'ar', 'es'] as const satisfies readonly Lang[]) {
-    for (const pathname of ['/', '/wall'] as const) {
+    // The wall in Arabic only (right to left); its English layout is wall.test.ts's, and French and Spanish differ from English only in words.
+    for (const pathname of lang === 'ar' ? (['/', '/wall'] as const) : (['/'] as const)) {
       it(`${pathname}?lang=${lang}: direction, legend, numbers, date and a drawn map`, async () => {
         const c = CATALOGUES[lang];
         const page = await e2e.openPicture(pathname, { width: 1600, height: 1000 }, { query: { lang } });

@@ -113,6 +113,23 @@ describe.skipIf(!existsSync(CHROMIUM))('the wall display in Chromium (issue 17, 
       const labels = await page.evaluate(() => window.__corridor!.placedLabels.map((l) => ({ id: l.id, sizePx: l.sizePx ?? 0 })));
       expect(labels.filter((l) => l.sizePx * CAP_HEIGHT_EM < need.capDevicePx - 0.05)).toEqual([]);
       expect(await page.evaluate(() => window.__corridor!.wall?.fontPx)).toBeCloseTo(need.fontCssPx, 1);
+      // The map's labels apart (they piled up in central Gothenburg, worst on the wall): placed in priority
+      // order, a label overlaps an earlier one only when it must be drawn and has no free place; and every
+      // unit well inside the view has its callsign (one that came into view since the last frame may not yet).
+      const placed = await page.evaluate(() => {
+        const h = window.__corridor!;
+        return { labels: h.placedLabels, units: Object.entries(h.unitPositions()).map(([id, [lon, lat]]) => ({ id, xy: h.project(lon, lat)! })) };
+      });
+      type Box = (typeof placed.labels)[number]['box'];
+      const overlap = (a: Box, b: Box) => Math.min(a.maxX, b.maxX) > Math.max(a.minX, b.minX) && Math.min(a.maxY, b.maxY) > Math.max(a.minY, b.minY);
+      placed.labels.forEach((l, j) => {
+        if (!l.forced) for (const k of placed.labels.slice(0, j)) expect(overlap(k.box, l.box), `${k.id} × ${l.id}`).toBe(false);
+      });
+      const labelled = new Set(placed.labels.map((l) => l.id));
+      const inset = 40;
+      const wellInside = placed.units.filter(({ xy: [x, y] }) => x >= inset && y >= inset && x <= map.width - inset && y <= map.height - inset);
+      expect(wellInside.length).toBeGreaterThan(0);
+      expect(wellInside.filter((u) => !labelled.has(`unit:${u.id}`)).map((u) => u.id)).toEqual([]);
 
       // The header: the title whole (not cut), the EXERCISE marks, and nothing over it.
       const header = (await page.getByTestId('wall-header').boundingBox())!;
