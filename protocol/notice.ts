@@ -139,28 +139,60 @@ export const MAX_NOTICE_HISTORY = 20;
 /** The convoy states a notice exists in: from approval on (P36). */
 export const NOTICE_STATES: ReadonlySet<Convoy['state']> = new Set(['approved', 'moving', 'holding', 'arrived', 'aborted']);
 
+/** A road's refs as OSM gives them (`155;E 6.21`): each one, spaces as written. */
+function refsOf(ref: string | undefined): string[] {
+  return (ref ?? '').split(';').map((r) => r.trim()).filter((r) => r !== '');
+}
+/** A name or ref compared as a reader would: spaces and case aside (`E6` is `E 6`). */
+const key = (s: string) => s.replace(/\s+/g, '').toLowerCase();
+
 /**
- * A road stretch's label: its name, else its ref; both when both ("Avenue John Brown (RN1)").
+ * A road stretch's label: its name, else its refs; both when both ("Avenue John Brown (RN1)"). Several
+ * refs of one way (OSM's `155;E 6.21`) read "155 / E 6.21".
  * @example roadLabel({ name: 'Avenue John Brown', ref: 'RN1', from: 0, distance_m: 1, duration_s: 1 }) // 'Avenue John Brown (RN1)'
+ * @example roadLabel({ ref: '155;E 6.21' }) // '155 / E 6.21'
  */
 export function roadLabel(s: Pick<RoadStretch, 'name' | 'ref'>): string | undefined {
-  if (s.name && s.ref && s.name !== s.ref) return `${s.name} (${s.ref})`;
-  return s.name ?? s.ref;
+  const refs = refsOf(s.ref).join(' / ');
+  if (s.name && refs && key(s.name) !== key(refs)) return `${s.name} (${refs})`;
+  return s.name ?? (refs || undefined);
 }
 
 /**
- * The ordered list of the roads a route follows: each named stretch once, a name repeated only when
- * the route leaves the road and comes back to it. Unnamed stretches are left out.
+ * Whether two consecutive stretches are one road to a reader: the same name (spaces and case aside), or,
+ * where one has no name, a ref in common (a stretch of the E 6 without its name, then the E 6 named as
+ * a tunnel); two stretches without name or ref are one unnamed road.
+ * @example sameRoad({ name: 'Lundbyleden', ref: 'E 6.21' }, { ref: '155;E6.21' }) // true
+ */
+export function sameRoad(a: Pick<RoadStretch, 'name' | 'ref'>, b: Pick<RoadStretch, 'name' | 'ref'>): boolean {
+  if (a.name && b.name) return key(a.name) === key(b.name);
+  const ra = refsOf(a.ref).map(key);
+  const rb = refsOf(b.ref).map(key);
+  if (ra.length === 0 && rb.length === 0) return !a.name && !b.name;
+  return ra.some((r) => rb.includes(r));
+}
+
+/**
+ * The ordered list of the roads a route follows: each road once per time the route is on it, a road left
+ * and taken again named again. Consecutive stretches of one road ({@link sameRoad}) are one entry, named
+ * by the fullest label among them (the E 6 is "Tingstadstunneln (E 6)" where the tunnel is named).
+ * Unnamed stretches are left out.
  * @example routeRoads({ roads: [{ name: 'A', from: 0, distance_m: 10, duration_s: 1 }, { from: 3, distance_m: 5, duration_s: 1 }, { name: 'B', from: 4, distance_m: 9, duration_s: 1 }] } as RouteLeg) // ['A', 'B']
  */
 export function routeRoads(leg: Pick<RouteLeg, 'roads'> | undefined): string[] {
-  const out: string[] = [];
+  const out: { stretch: Pick<RoadStretch, 'name' | 'ref'>; label: string }[] = [];
   for (const s of leg?.roads ?? []) {
     const label = roadLabel(s);
     if (label === undefined) continue;
-    if (out[out.length - 1] !== label) out.push(label);
+    const last = out[out.length - 1];
+    if (last && sameRoad(last.stretch, s)) {
+      // The same road: named by the stretch that names it, if the entry had no name.
+      if (!last.stretch.name && s.name) out[out.length - 1] = { stretch: s, label };
+      continue;
+    }
+    out.push({ stretch: s, label });
   }
-  return out;
+  return out.map((r) => r.label);
 }
 
 /**

@@ -285,7 +285,7 @@ describe('the access API (issue 16)', () => {
     expect(r.body.ok, JSON.stringify(r.body)).toBe(true);
     expect(r.body.route.distance_m).toBeGreaterThan(20);
     expect(r.body.route.coordinates.length).toBeGreaterThan(1);
-    expect(Object.keys(r.body.route).sort()).toEqual(['coordinates', 'distance_m', 'duration_s', 'exposure_m', 'min_clearance_m']);
+    expect(Object.keys(r.body.route).sort()).toEqual(['coordinates', 'distance_m', 'duration_s', 'exposure_m', 'min_clearance_m', 'roads']);
     expect(r.body.restricted).toEqual(
       expect.arrayContaining([
         { kind: 'constraint', id: 'ac-slow' },
