@@ -18,3 +18,4 @@ export * from './languages.js';
 export * from './cot-type.js';
 export * from './field.js';
 export * from './notice.js';
+export * from './turns.js';

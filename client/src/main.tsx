@@ -20,6 +20,8 @@ import { FieldPage } from './field/FieldPage.js';
 import { ImportPage } from './displacement/ImportPage.js';
 import { ComingSoon, PicturePage } from './ui/PicturePage.js';
 import { WallPage } from './wall/WallPage.js';
+import { NoticePage } from './paperwork/NoticePage.js';
+import { RouteCardPage } from './paperwork/RouteCardPage.js';
 
 const hooks = installTestHooks();
 
@@ -51,8 +53,13 @@ function pageFor(pathname: string) {
       return <AuditPage />;
     case '/import':
       return <ImportPage />;
-    default:
+    default: {
+      // The movement paperwork of one convoy (issue 18): /convoys/:id/notice and /convoys/:id/card.
+      const paper = /^\/convoys\/([^/]+)\/(notice|card)$/.exec(path);
+      if (paper?.[2] === 'notice') return <NoticePage convoyId={decodeURIComponent(paper[1])} />;
+      if (paper?.[2] === 'card') return <RouteCardPage convoyId={decodeURIComponent(paper[1])} />;
       return <ComingSoon name="page.notFound" />;
+    }
   }
 }
 
