@@ -227,12 +227,7 @@ export function noticeChanges(before: NoticeContent, after: NoticeContent, corri
   if (parts.length === 0) return undefined;
   const change: NoticeChange = { parts };
   if (routeChanged) {
-    const had = new Set(before.roads);
-    const has = new Set(after.roads);
-    const added = after.roads.filter((r, i, all) => !had.has(r) && all.indexOf(r) === i);
-    const dropped = before.roads.filter((r, i, all) => !has.has(r) && all.indexOf(r) === i);
-    if (added.length > 0) change.roadsAdded = added;
-    if (dropped.length > 0) change.roadsDropped = dropped;
+    Object.assign(change, roadsDiff(before.roads, after.roads));
     if (before.route && after.route) {
       change.distanceDeltaM = Math.round(after.route.distance_m - before.route.distance_m);
       change.durationDeltaS = Math.round(after.route.duration_s - before.route.duration_s);
@@ -241,6 +236,21 @@ export function noticeChanges(before: NoticeContent, after: NoticeContent, corri
     if (corridor?.why) change.why = corridor.why;
   }
   return change;
+}
+
+/**
+ * The roads one list has and another has not, each once in the order of its list: what a new route
+ * added and what it dropped. Fields only where there are some.
+ * @example roadsDiff(['A', 'B'], ['A', 'C', 'C']) // { roadsAdded: ['C'], roadsDropped: ['B'] }
+ */
+export function roadsDiff(before: readonly string[], after: readonly string[]): Pick<NoticeChange, 'roadsAdded' | 'roadsDropped'> {
+  const only = (list: readonly string[], other: readonly string[]) => {
+    const there = new Set(other);
+    return [...new Set(list)].filter((r) => !there.has(r));
+  };
+  const added = only(after, before);
+  const dropped = only(before, after);
+  return { ...(added.length > 0 ? { roadsAdded: added } : {}), ...(dropped.length > 0 ? { roadsDropped: dropped } : {}) };
 }
 
 /** Whether two notice routes are the same line (to the metre). */

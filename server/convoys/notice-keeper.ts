@@ -7,7 +7,7 @@
 // the window, or when the convoy arrives or is aborted). Sending and acknowledging are planners'
 // commands (commands.ts). Building a notice is a few array passes over one route: well within the
 // reactor contract's few milliseconds.
-import { NOTICE_STATES, noticeChanges, routeRoads, type Convoy, type Corridor, type NewEvent, type Notice, type NoticeChange, type NoticeContent, type Picture, type PictureEvent } from '@corridor/protocol';
+import { NOTICE_STATES, noticeChanges, roadsDiff, routeRoads, type Convoy, type Corridor, type NewEvent, type Notice, type NoticeChange, type NoticeContent, type Picture, type PictureEvent } from '@corridor/protocol';
 import { simplify } from '@turf/turf';
 import type { Reaction, Reactor, ReactorContext } from '../core/reactor.js';
 
@@ -227,14 +227,9 @@ function againstLast(held: Notice, content: NoticeContent, now: NoticeChange): N
   const parts = [...new Set([...(before?.parts ?? []), ...now.parts])];
   const out: NoticeChange = { ...before, ...now, parts };
   if (last) {
-    const had = new Set(last.roads);
-    const has = new Set(content.roads);
-    const added = content.roads.filter((r, i, all) => !had.has(r) && all.indexOf(r) === i);
-    const dropped = last.roads.filter((r, i, all) => !has.has(r) && all.indexOf(r) === i);
-    if (added.length > 0) out.roadsAdded = added;
-    else delete out.roadsAdded;
-    if (dropped.length > 0) out.roadsDropped = dropped;
-    else delete out.roadsDropped;
+    delete out.roadsAdded;
+    delete out.roadsDropped;
+    Object.assign(out, roadsDiff(last.roads, content.roads));
   }
   if (before?.distanceDeltaM !== undefined && now.distanceDeltaM !== undefined) out.distanceDeltaM = before.distanceDeltaM + now.distanceDeltaM;
   if (before?.durationDeltaS !== undefined && now.durationDeltaS !== undefined) out.durationDeltaS = before.durationDeltaS + now.durationDeltaS;
