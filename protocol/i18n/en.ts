@@ -649,6 +649,7 @@ const en = {
       clear: 'Clear',
     },
     convoy: {
+      card: 'Route card (map, turns, checkpoints, radio plan)',
       title: 'My convoy',
       none: 'No convoy assigned to this unit.',
       to: 'to {{name}}',

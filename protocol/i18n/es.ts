@@ -666,6 +666,7 @@ const es: Catalogue = {
       clear: 'Borrar',
     },
     convoy: {
+      card: 'Hoja de ruta (mapa, giros, puntos de control, plan de radio)',
       title: 'Mi convoy',
       none: 'Ningún convoy asignado a esta unidad.',
       to: 'hacia {{name}}',

@@ -667,6 +667,7 @@ const fr: Catalogue = {
       clear: 'Effacer',
     },
     convoy: {
+      card: 'Fiche d’itinéraire (carte, changements de direction, points de contrôle, plan radio)',
       title: 'Mon convoi',
       none: 'Aucun convoi attribué à cette unité.',
       to: 'vers {{name}}',

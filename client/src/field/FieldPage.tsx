@@ -426,6 +426,14 @@ function ConvoyCard({ items, ordersChangedMs }: { items: Record<string, FieldIte
           {progress.etaMs !== undefined && ` · ${w.t('field.convoy.eta', { time: w.fmt.utcTime(progress.etaMs) })}`}
         </p>
       )}
+      {/* The leader's route card (issue 18): a full page with the map, the turns and the radio plan, to print or keep open. */}
+      {convoy.status === 'ok' && (
+        <p>
+          <a href={`/convoys/${encodeURIComponent(convoy.id)}/card`} data-testid="field-route-card">
+            {w.t('field.convoy.card')}
+          </a>
+        </p>
+      )}
     </section>
   );
 }
