@@ -358,7 +358,7 @@ async function zoneChanges(label: string, net: LoadedNetwork, rows: Row[], cache
   const picture: Picture = emptyPicture();
   for (let i = 0; i < CORRIDORS; i++) {
     const id = `cv-${String(i).padStart(3, '0')}`;
-    const c: Convoy = { id, name: id, origin: local(), destination: local(), vehicleClass: '4wd', state: 'moving', updatedMs: 0 };
+    const c: Convoy = { id, name: id, origin: local(), destination: local(), vehicleClass: '4wd', state: 'approved', updatedMs: 0 };
     picture.convoys[id] = c;
   }
   // The same convoys and zones go through the routing thread afterwards, as the server routes.
