@@ -105,7 +105,9 @@ describe('issue 18: the deconfliction notice, drafted, sent, acknowledged, super
       routeVersion: 1,
     });
     expect(n.reference).toMatch(/^DN-\d{4}-\d{4,}$/);
-    expect((await call(`${url}/api/convoys/cv-n1`, { token: tokens.viewer })).body.convoy.notice).toEqual({ reference: n.reference, version: 1, status: 'draft' });
+    const listed = (await call(`${url}/api/convoys/cv-n1`, { token: tokens.viewer })).body.convoy;
+    expect(listed.notice).toEqual({ reference: n.reference, version: 1, status: 'draft' });
+    expect(listed.corridor.version).toBe(1);
     const p = await picture();
     expect(p.havens['hv-ullevi'].contact).toBe('Site manager, +46 31 000 00 00');
     const leg = p.corridors['cv-n1'].routes[0];

@@ -14,6 +14,8 @@ export interface CorridorCollection {
   endangeredBy?: Corridor['endangeredBy'];
   /** The first route is the one a planner chose, not the fastest (issue 12). */
   chosen?: boolean;
+  /** Its route's version (P36): 1, then one more each time the first route became another line. */
+  version?: number;
   computedMs: number;
   /** `computedMs` as ISO 8601. */
   computedAt: string;
@@ -98,6 +100,7 @@ export function corridorCollection(c: Corridor): CorridorCollection {
     ...(c.deltaS !== undefined ? { deltaS: c.deltaS } : {}),
     ...(c.endangeredBy ? { endangeredBy: c.endangeredBy } : {}),
     ...(c.chosen ? { chosen: true } : {}),
+    ...(c.version !== undefined ? { version: c.version } : {}),
     computedMs: c.computedMs,
     computedAt: new Date(c.computedMs).toISOString(),
     features: c.routes.map((r, rank) => ({
