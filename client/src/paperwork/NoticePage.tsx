@@ -9,6 +9,7 @@ import { VEHICLE_WORDS, type Words } from '../layers/words.js';
 import { useLiveConnection } from '../net/use-live-connection.js';
 import { usePicture } from '../state/hooks.js';
 import { deltaText, whyText } from '../ui/format.js';
+import { RouteExports } from '../ui/ExportLinks.js';
 import { useExercise } from '../ui/ExerciseMarks.js';
 import { clocks, EXPIRY_WORDS, ltr, PART_WORDS, positionText, STATUS_WORDS } from './paper-words.js';
 import { PaperMap, PaperMapLegend } from './PaperMap.js';
@@ -91,6 +92,7 @@ function NoticeActions({ notice, w }: { notice: Notice; w: Words }) {
       <button type="button" data-testid="print" onClick={() => window.print()}>
         {w.t('paperwork.page.print')}
       </button>
+      {notice.route && <RouteExports convoyId={notice.convoyId} />}
       {error && (
         <p className="pw-error" role="alert" data-testid="notice-error">
           {error}

@@ -17,6 +17,7 @@ import { PaperMap, PaperMapLegend } from './PaperMap.js';
 import { departureOf, havensNearRoute, knownZone, zonesNearRoute } from './paperwork-view.js';
 import { usePaperwork } from './use-paperwork.js';
 import './paperwork.css';
+import { RouteExports } from '../ui/ExportLinks.js';
 
 const TURN_WORDS: Record<RouteTurn['kind'], MessageKey> = {
   depart: 'paperwork.turn.depart',
@@ -327,6 +328,7 @@ export function RouteCardPage({ convoyId }: { convoyId: string }) {
         <button type="button" data-testid="print" onClick={() => window.print()}>
           {w.t('paperwork.page.print')}
         </button>
+        <RouteExports convoyId={convoy.id} />
       </div>
       <RouteCardSheet convoy={convoy} corridor={corridor} notice={notice} picture={{ havens, threats }} w={w} exercise={exercise} />
     </div>
