@@ -52,6 +52,8 @@ export class NoticeKeeper implements Reactor {
   private readonly inFlight = new Map<string, number>();
   /** Convoys to look at again once their notice events are committed. */
   private readonly again = new Set<string>();
+  /** References this keeper gave (those not yet committed among them), so none is given twice. */
+  private readonly issued = new Set<string>();
 
   constructor(private readonly opts: NoticeKeeperOptions = {}) {}
 
@@ -130,7 +132,7 @@ export class NoticeKeeper implements Reactor {
     const ended = windowEndMs(held ?? content) <= nowMs;
     if (!held) {
       if (ended) return undefined;
-      return { type: 'notice.drafted', convoyId: id, notice: { ...content, ...identity(convoy, id), reference: referenceOf(seq, nowMs), version: 1, status: 'draft', draftedMs: nowMs } };
+      return { type: 'notice.drafted', convoyId: id, notice: { ...content, ...identity(convoy, id), reference: this.newReference(picture, seq, nowMs), version: 1, status: 'draft', draftedMs: nowMs } };
     }
     if (held.status !== 'expired' && ended) return { type: 'notice.expired', convoyId: id, version: held.version, reason: 'window_ended' };
     const change = noticeChanges(held, content, corridor);
@@ -152,6 +154,19 @@ export class NoticeKeeper implements Reactor {
       convoyId: id,
       notice: { ...content, ...identity(convoy, id), reference: held.reference, version: held.version + 1, status: 'draft', draftedMs: nowMs, changes: change },
     };
+  }
+
+  /**
+   * A reference no notice has: the year and `seq`, with `-2`, `-3`… when several convoys get their first
+   * notice from one look (at start-up, every convoy against the same seq).
+   */
+  private newReference(picture: Picture, seq: number, nowMs: number): string {
+    const base = referenceOf(seq, nowMs);
+    const taken = (r: string) => this.issued.has(r) || Object.values(picture.notices).some((n) => n.reference === r);
+    let reference = base;
+    for (let n = 2; taken(reference); n++) reference = `${base}-${n}`;
+    this.issued.add(reference);
+    return reference;
   }
 
   /** Sets the timer for the next window to end. */
