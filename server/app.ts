@@ -22,7 +22,9 @@ import { PictureStore, type SubmitResult } from './core/store.js';
 import { Gateway } from './gateway/gateway.js';
 import { DEFAULT_TOKEN_LIMITS } from './gateway/limits.js';
 import type { Sender } from './gateway/sender.js';
-import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog } from './log/event-log.js';
+import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog, type EventLog } from './log/event-log.js';
+import { NatsEventLog } from './log/nats-log.js';
+import { RoleLease } from './cluster/role.js';
 import { FileSnapshotStore, snapshotDir } from './log/snapshot-store.js';
 import { ReplayService } from './replay/replay.js';
 import { Broadcaster } from './net/broadcast.js';
@@ -68,6 +70,11 @@ export interface ServerDeps {
   area?: string;
   /** The road file's named places, for the deconfliction notices' lists of places (issue 18). */
   places?: NoticePlaces;
+  /**
+   * Called when the reactors start or stop here: at once on the embedded log; on a shared log, when
+   * this instance takes or gives up the role (main.ts runs the exercise with it, so it runs once).
+   */
+  onReactors?: (active: boolean) => void | Promise<void>;
 }
 
 /** A started server. */
@@ -85,6 +92,8 @@ export interface RunningServer {
   clients(): number;
   /** The Cursor-on-Target listeners, when on (issue 14). */
   readonly cot?: CotServer;
+  /** On a shared log (issue 19): this instance's name and whether it holds the reactors' role now. */
+  readonly cluster?: { instance: string; reacting(): boolean };
   /**
    * Checks and submits a command under a given sender through the gateway, the same path as a
    * client's; used by the scenario simulator. Rejects with CommandError on a bad command.
@@ -105,10 +114,19 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
   const file = databaseFile(config.dataDir);
   // A full disk or a read-only folder is named as such before SQLite says "disk I/O error" (issue 9).
   checkDataDir(config.dataDir);
-  let log: SqliteEventLog | ThreadedSqliteEventLog;
+  let log: EventLog;
   let tokens: TokenStore;
+  const shared = config.sharedLog;
+  if (shared) {
+    // Issue 19: one stream on NATS JetStream for every instance, with this instance's copy in its data folder.
+    try {
+      log = await NatsEventLog.open({ servers: shared.servers, mirrorFile: file, replicas: shared.replicas, instance: shared.instance, logger: logger.child({ part: 'log' }) });
+    } catch (err) {
+      throw new SharedLogError(`cannot open the shared event log on ${shared.servers.join(', ')}: ${(err as Error).message}`);
+    }
+  }
   try {
-    log = config.logThread ? await ThreadedSqliteEventLog.open(file) : new SqliteEventLog(file);
+    log ??= config.logThread ? await ThreadedSqliteEventLog.open(file) : new SqliteEventLog(file);
     tokens = new TokenStore(tokensFile(config.dataDir));
   } catch (err) {
     throw new DataDirError(`cannot open the event log ${file}: ${dataDirProblem(config.dataDir, err as { code?: string; message?: string })}`);
@@ -121,11 +139,33 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     log,
     snapshots: new FileSnapshotStore(snapshotDir(config.dataDir), file),
     logger,
-    reactors: [deps.routing.reactor, new ExpiryReactor(), new ConvoyTracker({ settings: { ...DEFAULT_TRACKING, ...config.tracking }, staleAfterMs: config.staleAfterMs }),
+    // Made afresh each time they start: on a shared log, each time this instance takes the role.
+    reactors: () => [deps.routing.reactor, new ExpiryReactor(), new ConvoyTracker({ settings: { ...DEFAULT_TRACKING, ...config.tracking }, staleAfterMs: config.staleAfterMs }),
       new ConvoyRerouter({ route: (q) => deps.routing.route(q) }), new NoticeKeeper({ places: deps.places }), ...(deps.reactors ?? [])],
+    reactorsActive: !shared,
     snapshotEvery: config.snapshotEvery,
     snapshotIntervalMs: config.snapshotIntervalMs,
   });
+  // The reactors run on one instance of a shared log at a time (server/cluster/role.ts); here at once.
+  const role =
+    shared && log instanceof NatsEventLog
+      ? await RoleLease.start({
+          js: log.js,
+          instance: shared.instance,
+          logger: logger.child({ part: 'role' }),
+          ttlMs: shared.roleTtlMs,
+          replicas: shared.replicas,
+          onGain: async () => {
+            await store.startReactors();
+            await deps.onReactors?.(true);
+          },
+          onLose: async () => {
+            await deps.onReactors?.(false);
+            await store.stopReactors();
+          },
+        })
+      : undefined;
+  if (!shared) await deps.onReactors?.(true);
   // The after-action replay (issue 16): checkpoints beside the log, seeks on a thread of their own.
   const replay = new ReplayService({
     logFile: file,
@@ -176,6 +216,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     loopSinceMs = nowMs;
     return {
       seq: store.seq,
+      ...(shared ? { instance: shared.instance, log: 'nats', reactors: store.reacting } : {}),
       clients: broadcaster.size,
       backlog: store.backlog,
       uptimeS: Math.round((nowMs - startedMs) / 1000),
@@ -310,6 +351,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
           staleAfterMs: config.staleAfterMs,
           bufferLimitBytes: config.clientBufferBytes,
         }).catch(async (err: unknown) => {
+          await role?.stop();
           clearInterval(summary);
           clearInterval(delayTimer);
           loop.disable();
@@ -341,10 +383,13 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     http,
     clients: () => broadcaster.size,
     cot,
+    cluster: shared ? { instance: shared.instance, reacting: () => store.reacting } : undefined,
     submitAs: (sender, raw) => gateway.submitAs(sender, raw),
     reloadAgreement: agreement && config.agreementFile ? () => reloadAgreement() : undefined,
     close() {
       closing ??= (async () => {
+        // The role first: another instance takes the reactors over while this one drains.
+        await role?.stop();
         clearInterval(summary);
         clearInterval(delayTimer);
         loop.disable();
@@ -364,6 +409,14 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
       return closing;
     },
   };
+}
+
+/** The shared log named by CORRIDOR_LOG cannot be opened (its servers out of reach, a data folder of another stream). */
+export class SharedLogError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SharedLogError';
+  }
 }
 
 function round1(x: number): number {

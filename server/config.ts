@@ -1,4 +1,5 @@
 // Server configuration from the environment (CONTRACT.md "Running"), with a clear error per bad value.
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_TRACKING, type TrackingSettings } from './convoys/tracking.js';
 import { parseAllowedOrigins } from './gateway/origin.js';
@@ -48,6 +49,11 @@ export interface Config {
   logLevel: string;
   /** Commit on a writer thread (default) or on the main thread (`CORRIDOR_LOG_THREAD=0`). */
   logThread: boolean;
+  /**
+   * The event log shared with other instances on NATS JetStream (`CORRIDOR_LOG=nats://…`, issue 19);
+   * absent for the embedded SQLite log (`CORRIDOR_LOG=sqlite`, the default).
+   */
+  sharedLog?: SharedLogConfig;
   /** How often open WebSocket sessions are checked for revoked tokens, ms (default 5,000). */
   revocationCheckMs?: number;
   /** Origins besides the server's own whose pages may open /ws and write with a browser's cookie. */
@@ -112,6 +118,41 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, max: n
  * Reads the configuration from environment variables; throws {@link ConfigError} on a bad value.
  * @example loadConfig({ PORT: '9000' }).port // 9000
  */
+/** A log on NATS JetStream shared by several instances (issue 19). */
+export interface SharedLogConfig {
+  /** NATS server URLs, any of the cluster's nodes. */
+  servers: string[];
+  /** Copies of the stream (`CORRIDOR_LOG_REPLICAS`): 3 on a three-node cluster, the default when three or more servers are named; else 1. */
+  replicas: number;
+  /** This instance's name (`CORRIDOR_INSTANCE`; default the host name and port). */
+  instance: string;
+  /** How long the reactors' lease lives without renewal, ms (`CORRIDOR_ROLE_TTL_S`, default 6). */
+  roleTtlMs: number;
+}
+
+/** Reads `CORRIDOR_LOG` and its companions: undefined for the embedded log. */
+function sharedLogConfig(env: NodeJS.ProcessEnv, portNumber: number): SharedLogConfig | undefined {
+  const value = (env.CORRIDOR_LOG || 'sqlite').trim();
+  if (value === 'sqlite') return undefined;
+  const servers = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const s of servers) {
+    let url: URL;
+    try {
+      url = new URL(s);
+    } catch {
+      throw new ConfigError('CORRIDOR_LOG', `must be "sqlite" or NATS server URLs like nats://host:4222 (comma-separated), got "${s}"`);
+    }
+    if (url.protocol !== 'nats:' && url.protocol !== 'tls:') throw new ConfigError('CORRIDOR_LOG', `must be "sqlite" or nats:// URLs, got "${s}"`);
+  }
+  if (servers.length === 0) throw new ConfigError('CORRIDOR_LOG', 'names no NATS server');
+  const replicasText = env.CORRIDOR_LOG_REPLICAS;
+  const replicas = replicasText === undefined || replicasText === '' ? (servers.length >= 3 ? 3 : 1) : Number(replicasText);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new ConfigError('CORRIDOR_LOG_REPLICAS', `must be a whole number from 1 to 5, got "${replicasText}"`);
+  const instance = (env.CORRIDOR_INSTANCE || `${hostname()}-${portNumber}`).trim();
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(instance)) throw new ConfigError('CORRIDOR_INSTANCE', `must be 1 to 64 letters, digits or . _ -, got "${instance}"`);
+  return { servers, replicas, instance, roleTtlMs: positive(env, 'CORRIDOR_ROLE_TTL_S', 6, 600) * 1000 };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const scenario = env.CORRIDOR_SCENARIO || 'exercise';
   if (scenario !== 'exercise' && scenario !== 'none') {
@@ -157,7 +198,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const thread = env.CORRIDOR_LOG_THREAD || '1';
   if (thread !== '0' && thread !== '1') throw new ConfigError('CORRIDOR_LOG_THREAD', `must be 1 (writer thread) or 0 (main thread), got "${thread}"`);
+  const sharedLog = sharedLogConfig(env, port(env, 'PORT', 8080));
+  // Every instance must sign the same people in: a token made at one instance's start would be another's stranger.
+  if (sharedLog && !adminToken) throw new ConfigError('CORRIDOR_ADMIN_TOKEN', 'must be set, the same on every instance, when the log is shared (CORRIDOR_LOG=nats://…)');
   return {
+    ...(sharedLog ? { sharedLog } : {}),
     port: port(env, 'PORT', 8080),
     host,
     dataDir: path.resolve(cwd, env.CORRIDOR_DATA_DIR || './var'),

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { DEFAULT_ROADS_AREA, DEFAULT_ROADS_FILE, networkAreaName, networkPlaces, PlaceIndex, prepareRoadNetwork, readRoadWays } from '../routing/index.js';
 import type { LoadProgress } from '../routing/types.js';
 import { basemapRouter, ensureBasemap } from './basemap/index.js';
-import { startServer, type RunningServer } from './app.js';
+import { SharedLogError, startServer, type RunningServer } from './app.js';
 import { RoutingThread } from './routing-thread.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { SCENARIO_SENDER } from './gateway/sender.js';
@@ -101,18 +101,29 @@ async function main(): Promise<void> {
   const exercisePlaces = config.scenario === 'exercise' ? loadScenario().places.map((p) => ({ name: p.name, place: 'locality', at: [p.lon, p.lat] as [number, number] })) : [];
   const places = new PlaceIndex([...roadPlaces, ...exercisePlaces]);
   logger.info({ places: roadPlaces.length + exercisePlaces.length }, 'named places ready');
-  const server: RunningServer = await startServer(config, { routing, logger, routers: [basemap], agreement, networkAccess, area, places });
-
-  const scenario =
-    config.scenario === 'exercise'
-      ? startScenario({
-          routing,
-          submit: (cmd) => server.submitAs(SCENARIO_SENDER, cmd),
-          logger: logger.child({ part: 'scenario' }),
-          picture: () => server.store.picture,
-          speedup: config.exerciseSpeedup,
-        })
-      : undefined;
+  // The exercise's simulated traffic runs where the reactors run: on a shared log, on one instance at a time.
+  let server: RunningServer | undefined;
+  let scenario: { stop(): void } | undefined;
+  let exerciseWanted = false;
+  const exercise = (active: boolean) => {
+    exerciseWanted = active;
+    if (config.scenario !== 'exercise' || !server) return;
+    if (active && !scenario) {
+      const running = server;
+      scenario = startScenario({
+        routing,
+        submit: (cmd) => running.submitAs(SCENARIO_SENDER, cmd),
+        logger: logger.child({ part: 'scenario' }),
+        picture: () => running.store.picture,
+        speedup: config.exerciseSpeedup,
+      });
+    } else if (!active && scenario) {
+      scenario.stop();
+      scenario = undefined;
+    }
+  };
+  server = await startServer(config, { routing, logger, routers: [basemap], agreement, networkAccess, area, places, onReactors: exercise });
+  exercise(exerciseWanted);
 
   // The one sign-in URL, plain on stdout (like a notebook server); the token is never logged.
   process.stdout.write(`\nCorridor is running. Open:\n\n    ${server.url}/?token=${encodeURIComponent(server.adminToken)}\n\n`);
@@ -126,7 +137,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     try {
-      await server.close();
+      await server!.close();
       process.exit(0);
     } catch (err) {
       logger.error({ err }, 'shutdown failed');
@@ -143,7 +154,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof DataDirError || err instanceof NetworkMismatchError || err instanceof CotPortError) {
+  if (err instanceof DataDirError || err instanceof NetworkMismatchError || err instanceof CotPortError || err instanceof SharedLogError) {
     process.stderr.write(`Cannot start: ${err.message}\n`);
     process.exit(2);
   }

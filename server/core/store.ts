@@ -55,8 +55,14 @@ export interface StoreOptions {
   /** Where snapshots of the picture go; a restart is the latest of them plus the log after it. */
   snapshots: SnapshotStore;
   logger: Logger;
-  /** What reacts to committed events (the router, expiry, …), in this order. */
-  reactors?: Reactor[];
+  /**
+   * What reacts to committed events (the router, expiry, …), in this order. A function makes them
+   * afresh each time they are started: on a shared log they run on one instance at a time, started
+   * and stopped with its role ({@link PictureStore.startReactors}).
+   */
+  reactors?: Reactor[] | (() => Reactor[]);
+  /** Whether the reactors start with the store (default true); else when {@link PictureStore.startReactors} is called. */
+  reactorsActive?: boolean;
   /** Snapshot after this many events (default 200,000) ... */
   snapshotEvery?: number;
   /** ... or this long after the last one when there are new events, ms (default 60 s). */
@@ -125,9 +131,17 @@ export class PictureStore {
   private flushScheduled = false;
   private closed = false;
   private readonly listeners = new Set<(events: AppendedEvent[]) => void>();
-  private readonly running: Running[];
+  private running: Running[] = [];
   /** The union of the reactors' event types: a batch with none of them skips them all. */
-  private readonly reactorTypes: ReadonlySet<string>;
+  private reactorTypes: ReadonlySet<string> = new Set();
+  private readonly makeReactors: () => Reactor[];
+  /** Whether the reactors run here (always on the embedded log; on a shared one, on the role's holder). */
+  private reactorsOn = false;
+  /** The log is shared with other instances (issue 19): commits are folded as the log hands them back. */
+  private readonly shared: boolean;
+  private follower?: { stop(): void };
+  /** Commits waiting to see their seqs folded (shared log), by the seq they wait for. */
+  private foldWaiters: Array<{ seq: number; resolve(): void }> = [];
   private readonly snapshotter: Snapshotter;
   private readonly snapshots: SnapshotStore;
   /** Commits to the log, while they fail (health, and one log line instead of one per commit). */
@@ -144,8 +158,9 @@ export class PictureStore {
     this.picture = picture;
     this.view = new PendingView(() => this.picture);
     this.ids = new MsgIdIndex(opts.log);
-    this.running = (opts.reactors ?? []).map((reactor) => ({ reactor, chain: Promise.resolve(), outstanding: 0 }));
-    this.reactorTypes = new Set(this.running.flatMap((r) => [...r.reactor.types]));
+    const reactors = opts.reactors ?? [];
+    this.makeReactors = typeof reactors === 'function' ? reactors : () => reactors;
+    this.shared = opts.log.shared === true;
     this.snapshots = opts.snapshots;
     this.snapshotter = new Snapshotter({
       store: opts.snapshots,
@@ -181,13 +196,49 @@ export class PictureStore {
       if (last) store.lastStampMs = (JSON.parse(last.json) as PictureEvent).timeMs;
     }
     opts.logger.info({ seq: picture.seq, snapshotSeq: fromSnapshot, replayed: picture.seq - fromSnapshot }, 'picture restored from the event log');
-    const ctx = store.reactorContext();
-    for (const r of store.running) {
-      if (!r.reactor.start) continue;
-      store.react(r, () => r.reactor.start!(store.picture, ctx));
-    }
-    await store.idle();
+    // A shared log: every instance's events, ours among them, are folded as the log hands them over.
+    if (store.shared) store.follower = opts.log.follow(picture.seq, (rows) => store.foldFollowed(rows));
+    if (opts.reactorsActive ?? true) await store.startReactors();
     return store;
+  }
+
+  /**
+   * Starts the reactors (made afresh when they are given as a function), each with its start; resolves
+   * once what they append at start is committed. On a shared log, the instance that takes the role.
+   */
+  async startReactors(): Promise<void> {
+    if (this.reactorsOn || this.closed) return;
+    this.reactorsOn = true;
+    this.running = this.makeReactors().map((reactor) => ({ reactor, chain: Promise.resolve(), outstanding: 0 }));
+    this.reactorTypes = new Set(this.running.flatMap((r) => [...r.reactor.types]));
+    const ctx = this.reactorContext();
+    for (const r of this.running) {
+      if (!r.reactor.start) continue;
+      this.react(r, () => r.reactor.start!(this.picture, ctx));
+    }
+    await this.idle();
+  }
+
+  /** Stops the reactors (the role went to another instance): nothing they answer from now on is appended. */
+  async stopReactors(): Promise<void> {
+    if (!this.reactorsOn) return;
+    this.reactorsOn = false;
+    const running = this.running;
+    this.running = [];
+    this.reactorTypes = new Set();
+    for (const r of running) {
+      try {
+        await r.reactor.stop?.();
+      } catch (err) {
+        this.logger.error({ err, reactor: r.reactor.name }, 'a reactor failed to stop');
+      }
+    }
+    this.settle();
+  }
+
+  /** Whether the reactors run on this instance. */
+  get reacting(): boolean {
+    return this.reactorsOn;
   }
 
   /** Whether commits are failing (a full disk, a read-only file): since when and why; undefined when healthy. */
@@ -326,6 +377,8 @@ export class PictureStore {
     await this.idle();
     this.closed = true;
     clearTimeout(this.probeTimer);
+    this.follower?.stop();
+    for (const w of this.foldWaiters.splice(0)) w.resolve();
     for (const r of this.running) await r.reactor.stop?.();
     await this.snapshotter.stop();
     await this.log.close();
@@ -434,16 +487,16 @@ export class PictureStore {
   }
 
   /** Appends a reactor's reaction: its events as the system's, its corridors as the events that turn the held ones into them (P11). */
-  private appendReaction(reaction: Reaction | void): void {
-    if (!reaction || this.closed) return;
+  private appendReaction(reaction: Reaction | void, basis = this.picture.seq): void {
+    if (!reaction || this.closed || !this.reactorsOn) return;
     for (const event of reaction.events ?? []) {
-      this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled);
+      this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '', basis }, ignoreSettled);
     }
     for (const c of reaction.corridors ?? []) {
       // A moving or holding convoy's route is changed by a decision, not by the router (P22).
       if (!routerMayReplace(this.view.convoyState(c.convoyId), this.view.corridorOf(c.convoyId), c)) continue;
       const event = corridorEvent(this.view.corridorOf(c.convoyId), c);
-      this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled, c);
+      this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '', basis }, ignoreSettled, c);
     }
     for (const u of reaction.updates ?? []) {
       const held = this.view.corridorOf(u.convoyId);
@@ -451,20 +504,27 @@ export class PictureStore {
       // otherwise (an append of the router's was lost) the whole corridor is read and compared here.
       if (u.refresh && held && routesKey(held) === u.refresh.basis) {
         const event: NewEvent = { type: 'corridor.refreshed', refresh: u.refresh.refresh, actor: SYSTEM_ACTOR } as NewEvent;
-        this.enqueue({ event, msgIds: [], scope: '' }, ignoreSettled, refreshedCorridor(held, u.refresh.refresh));
+        this.enqueue({ event, msgIds: [], scope: '', basis }, ignoreSettled, refreshedCorridor(held, u.refresh.refresh));
         continue;
       }
       const c = JSON.parse(u.json) as Corridor;
       if (!routerMayReplace(this.view.convoyState(u.convoyId), held, c)) continue;
       const event = corridorEvent(held, c);
-      this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '' }, ignoreSettled, c);
+      this.enqueue({ event: { ...event, actor: SYSTEM_ACTOR } as NewEvent, msgIds: [], scope: '', basis }, ignoreSettled, c);
     }
   }
 
   /** Settles a committed or failed entry, its in-flight retries, and forgets its msgIds. */
   private settleEntry(p: Pending, outcome: AppendOutcome | Error): void {
     if (!p.entry.dedupe && p.msgIds.length > 0) this.ids.untrack(p.entry.scope, p);
-    const result = outcome instanceof Error ? outcome : outcome.conflict ? new CommandError(conflictError(p.msgIds[0])) : outcome;
+    const result =
+      outcome instanceof Error
+        ? outcome
+        : outcome.error
+          ? new CommandError({ code: 'unavailable', message: 'the update could not be stored; try again' })
+          : outcome.conflict
+            ? new CommandError(conflictError(p.msgIds[0]))
+            : outcome;
     const err = result instanceof Error ? result : undefined;
     const ok = err ? undefined : { seq: (result as AppendOutcome).seq, duplicate: (result as AppendOutcome).duplicate };
     // A throwing callback must not leave the rest of the group unanswered.
@@ -533,30 +593,33 @@ export class PictureStore {
       this.stats.events += result.events.length;
       this.stats.commitMs += ms;
       this.stats.maxCommitMs = Math.max(this.stats.maxCommitMs, ms);
-      this.commits.ok();
+      const failed = result.outcomes.find((o) => o.error);
+      if (failed) {
+        // A shared log stores entries one by one: those that failed are answered `unavailable`, the rest stand.
+        this.commits.fail(failed.error, { events: result.outcomes.filter((o) => o.error).length });
+        this.scheduleProbe();
+      } else this.commits.ok();
     } catch (err) {
       this.commits.fail(err, { events: batch.length });
       this.scheduleProbe();
       const error = new CommandError({ code: 'unavailable', message: 'the update could not be stored; try again' });
       for (const p of batch) this.settleEntry(p, error);
     }
-    if (result) {
+    if (result && this.shared) {
+      // Answered once folded: the log hands back everyone's events in its order (foldFollowed).
+      let upTo = 0;
+      for (const o of result.outcomes) if (!o.error && !o.conflict && o.seq > upTo) upTo = o.seq;
+      if (upTo > this.picture.seq) await new Promise<void>((resolve) => this.foldWaiters.push({ seq: upTo, resolve }));
+      this.stats.events += result.outcomes.filter((o) => !o.error && !o.conflict && !o.duplicate).length;
+      for (let i = 0; i < batch.length; i++) this.settleEntry(batch[i], result.outcomes[i]);
+    } else if (result) {
       const appended = result.events;
       applyEventsInPlace(
         this.picture,
         appended.map((a) => a.event),
       );
       for (let i = 0; i < batch.length; i++) this.settleEntry(batch[i], result.outcomes[i]);
-      if (appended.length > 0) {
-        for (const listener of this.listeners) {
-          try {
-            listener(appended);
-          } catch (err) {
-            this.logger.error({ err }, 'a commit listener failed');
-          }
-        }
-        this.afterCommit(appended);
-      }
+      this.committed(appended);
     }
     // Commits settle in the order they were handed over (the log answers in seq order).
     this.inFlight.splice(this.inFlight.indexOf(commit), 1);
@@ -566,6 +629,56 @@ export class PictureStore {
     this.view.rebuild([...this.inFlight.flatMap((c) => c.batch), ...this.queue]);
     if (this.queue.length > 0) this.scheduleFlush();
     else this.settle();
+  }
+
+  /** Hands folded events to the listeners (broadcast, replay) and the reactors. */
+  private committed(appended: AppendedEvent[]): void {
+    if (appended.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(appended);
+      } catch (err) {
+        this.logger.error({ err }, 'a commit listener failed');
+      }
+    }
+    this.afterCommit(appended);
+  }
+
+  /**
+   * Folds events as a shared log hands them over (issue 19): everyone's, in the log's order, so every
+   * instance's picture at seq S is the same. An event the fold refuses (two instances' commands that
+   * crossed) is skipped, alone, on every instance alike; the picture's seq still moves past it.
+   */
+  private foldFollowed(rows: readonly StoredEvent[]): void {
+    if (this.closed || rows.length === 0) return;
+    const appended: AppendedEvent[] = [];
+    for (const row of rows) {
+      if (row.type === 'unreadable') continue;
+      appended.push({ seq: row.seq, type: row.type, json: row.json, event: JSON.parse(row.json) as PictureEvent });
+    }
+    try {
+      applyEventsInPlace(
+        this.picture,
+        appended.map((a) => a.event),
+      );
+    } catch {
+      for (let i = 0; i < appended.length; i++) {
+        try {
+          applyEventsInPlace(this.picture, [appended[i].event]);
+        } catch (err) {
+          this.logger.error({ err, seq: appended[i].seq, type: appended[i].type }, 'an event of the shared log could not be folded; skipped on every instance');
+        }
+      }
+    }
+    const last = rows[rows.length - 1].seq;
+    if (this.picture.seq < last) this.picture.seq = last;
+    this.committed(appended);
+    const waiters = this.foldWaiters;
+    this.foldWaiters = [];
+    for (const w of waiters) {
+      if (w.seq <= this.picture.seq) w.resolve();
+      else this.foldWaiters.push(w);
+    }
   }
 
   private isIdle(): boolean {
@@ -625,6 +738,8 @@ export class PictureStore {
    * still awaited; otherwise after its earlier answers, in order.
    */
   private react(r: Running, run: () => Reaction | void | Promise<Reaction | void>): void {
+    // What the reaction was made from: on a shared log, the same reaction made by two instances is stored once.
+    const basis = this.picture.seq;
     let answer: Reaction | void | Promise<Reaction | void>;
     try {
       answer = run();
@@ -632,14 +747,14 @@ export class PictureStore {
       this.logger.error({ err, reactor: r.reactor.name }, 'a reactor failed on a committed batch');
       return;
     }
-    if (!(answer instanceof Promise) && r.outstanding === 0) return this.appendReaction(answer);
+    if (!(answer instanceof Promise) && r.outstanding === 0) return this.appendReaction(answer, basis);
     r.outstanding++;
     const settled = Promise.resolve(answer).catch((err) => {
       this.logger.error({ err, reactor: r.reactor.name }, 'a reactor failed on a committed batch');
       return undefined;
     });
     r.chain = r.chain.then(async () => {
-      this.appendReaction(await settled);
+      this.appendReaction(await settled, basis);
       r.outstanding--;
       this.settle();
     });

@@ -15,6 +15,12 @@ import type { WriterReply, WriterRequest } from './sqlite-writer-thread.js';
 /** One event to append, with the msgIds it answers (a command's, or each report's in an HTTP batch). */
 export interface AppendEntry {
   event: NewEvent;
+  /**
+   * For an entry without msgIds: what makes it the same entry when two instances append it (a
+   * shared log stores one): the seq of the picture a reaction was made from. Without it, every
+   * append is a new entry.
+   */
+  basis?: number;
   /** `JSON.stringify(event)` when the caller already made it (the position hot path); else made here. */
   json?: string;
   msgIds: readonly string[];
@@ -38,6 +44,8 @@ export interface AppendOutcome {
   seq: number;
   duplicate: boolean;
   conflict?: boolean;
+  /** Set when this entry could not be stored (a shared log stores entries one by one): seq 0. */
+  error?: Error;
 }
 
 /** A stored msgId: the seq it was stored with and the fingerprint of its content (null when unknown). */
@@ -75,6 +83,12 @@ export interface Follower {
  * contract test suite (test/log/event-log.contract.ts) holds every implementation to the same rules.
  */
 export interface EventLog {
+  /**
+   * True for a log that other instances append to as well (issue 19): what this instance appends
+   * is folded when {@link follow} hands it over, in the log's order among everyone's events, and
+   * `append` answers outcomes only (no `events`).
+   */
+  readonly shared?: boolean;
   /** Seq of the last stored event (0 when empty). */
   lastSeq(): number;
   /**
@@ -188,8 +202,8 @@ function compose(
 /** How often a follower looks for events stored by another process, ms. */
 const FOLLOW_POLL_MS = 200;
 
-/** Reads shared by both implementations, on a connection of their own. */
-abstract class SqliteReads {
+/** Reads shared by the implementations on SQLite (and the shared log's copy), on a connection of their own. */
+export abstract class SqliteReads {
   protected readonly reader: Database.Database;
   private readonly selectMsgId: Database.Statement;
   private readonly selectSince: Database.Statement;
@@ -224,6 +238,11 @@ abstract class SqliteReads {
   }
 
   async lookupMsgId(scope: string, msgId: string): Promise<StoredMsgId | undefined> {
+    return this.lookupNow(scope, msgId);
+  }
+
+  /** {@link lookupMsgId}, answered at once. */
+  protected lookupNow(scope: string, msgId: string): StoredMsgId | undefined {
     return this.selectMsgId.get(scope, msgId) as StoredMsgId | undefined;
   }
 

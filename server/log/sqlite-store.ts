@@ -31,6 +31,19 @@ export interface WireBatch {
   dedupe: Uint8Array;
 }
 
+/** An event as a shared log holds it (issue 19), to be stored in this instance's copy of it. */
+export interface MirrorRow {
+  seq: number;
+  timeMs: number;
+  type: string;
+  /** The unstamped JSON of the event, as it was appended. */
+  body: string;
+  scope: string;
+  msgIds: readonly string[];
+  /** In step with `msgIds`; null when not known. */
+  fingerprints: ReadonlyArray<number | null>;
+}
+
 /** Outcome of an item that reused a stored msgId for different content (P8): not stored. */
 export const OUTCOME_CONFLICT = 0;
 
@@ -134,6 +147,7 @@ export class LogWriter {
   private readonly scopeIds = new Map<string, number>();
   private lastPruneMs = Date.now();
   private readonly appendTx: (batch: WireBatch, timeMs: number, jsons: string[] | undefined) => Float64Array;
+  private readonly mirrorTx: (rows: ReadonlyArray<MirrorRow>) => void;
   private readonly appendManyTx: (batches: ReadonlyArray<{ batch: WireBatch; timeMs: number }>) => Float64Array[];
 
   private readonly minMsgIdSeq: Database.Statement;
@@ -165,6 +179,18 @@ export class LogWriter {
     this.appendTx = db.transaction((batch: WireBatch, timeMs: number, jsons: string[] | undefined) => {
       this.pruneNow(timeMs);
       return this.appendRows(batch, timeMs, jsons);
+    });
+    this.mirrorTx = db.transaction((rows: ReadonlyArray<MirrorRow>) => {
+      this.pruneNow(rows[rows.length - 1].timeMs);
+      for (const row of rows) {
+        const scope = row.msgIds.length > 0 ? this.scopeId(row.scope) : 0;
+        for (let k = 0; k < row.msgIds.length; k++) {
+          const fp = row.fingerprints[k];
+          this.insertMsgId.run(scope, row.msgIds[k], row.seq, fp === null || Number.isNaN(fp) ? null : fp);
+        }
+        this.insertEvent.run(row.seq, row.timeMs, row.type, eventJson(row.seq, row.timeMs, row.body));
+        this.seq = row.seq;
+      }
     });
     this.appendManyTx = db.transaction((batches: ReadonlyArray<{ batch: WireBatch; timeMs: number }>) => {
       if (batches.length > 0) this.pruneNow(batches[0].timeMs);
@@ -250,6 +276,23 @@ export class LogWriter {
     const before = this.seq;
     try {
       return this.appendManyTx(batches);
+    } catch (err) {
+      this.seq = before;
+      this.scopeIds.clear();
+      throw err;
+    }
+  }
+
+  /**
+   * Stores events read from a shared log (issue 19) in one transaction, with the seqs and times they
+   * have there: this database is then that log's copy on this instance. A msgId already stored keeps
+   * its first seq (a retry that reached the shared log twice is still answered with the first, P8).
+   */
+  mirror(rows: ReadonlyArray<MirrorRow>): void {
+    if (rows.length === 0) return;
+    const before = this.seq;
+    try {
+      this.mirrorTx(rows);
     } catch (err) {
       this.seq = before;
       this.scopeIds.clear();
