@@ -25,6 +25,7 @@ import type { Sender } from './gateway/sender.js';
 import { databaseFile, SqliteEventLog, ThreadedSqliteEventLog, type EventLog } from './log/event-log.js';
 import { NatsEventLog } from './log/nats-log.js';
 import { RoleLease } from './cluster/role.js';
+import { shareTokens, type SharedTokens } from './auth/token-sync.js';
 import { FileSnapshotStore, snapshotDir } from './log/snapshot-store.js';
 import { ReplayService } from './replay/replay.js';
 import { Broadcaster } from './net/broadcast.js';
@@ -134,6 +135,16 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
   // Kept in the data directory when not configured, so a restart leaves signed-in walls signed in (issue 17).
   const adminToken = startupAdminToken(config.dataDir, config.adminToken).token;
   tokens.setAdmin(adminToken);
+  // On a shared log, tokens are shared too: made or revoked at one instance (or by the CLI), at all of them.
+  let sharedTokens: SharedTokens | undefined;
+  if (shared && log instanceof NatsEventLog) {
+    try {
+      sharedTokens = await shareTokens({ nc: log.nc, tokens, logger: logger.child({ part: 'tokens' }), replicas: shared.replicas });
+    } catch (err) {
+      await log.close();
+      throw new SharedLogError(`cannot share tokens on ${shared.servers.join(', ')}: ${(err as Error).message}`);
+    }
+  }
 
   const store = await PictureStore.open({
     log,
@@ -361,6 +372,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
           broadcaster.close();
         fieldFeed.close();
           fieldFeed.close();
+          await sharedTokens?.close();
           await store.close();
           await replay.close();
           tokens.close();
@@ -399,6 +411,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
         await gateway.close();
         broadcaster.close();
         fieldFeed.close();
+        await sharedTokens?.close();
         await store.close();
         await replay.close();
         await deps.routing.close();

@@ -1,11 +1,15 @@
 // Access tokens (server/auth): stored as SHA-256 hashes in their own SQLite file (`tokens.db`), with
-// org, role, unit and a revoked flag. Used by the HTTP and WebSocket sign-in and by `npm run token`.
+// org, role, unit and a revoked flag. Used by the HTTP and WebSocket sign-in and by `npm run token`;
+// shared between instances by token-sync.ts through `onWrite` and `apply`.
 import Database from 'better-sqlite3';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { databaseFile } from '../log/event-log.js';
 import { ROLES, type Role } from './roles.js';
+import { mergeTokens, sameToken, TOKEN_ORG, TOKEN_UNIT, type StoredToken } from './token-record.js';
+
+export type { StoredToken } from './token-record.js';
 
 /** A token's record; the token itself is never stored, only its hash. */
 export interface TokenRecord {
@@ -94,8 +98,22 @@ function migrateLegacyTokens(db: Database.Database, legacyFile: string): void {
   }
 }
 
-const ORG = /^[A-Za-z0-9][A-Za-z0-9 ._:-]{0,63}$/;
-const UNIT = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+interface TokenRow {
+  id: string;
+  hash: string;
+  org: string;
+  role: Role;
+  unit: string | null;
+  created_ms: number;
+  revoked: number;
+}
+
+function fromRow(r: TokenRow): StoredToken {
+  return { id: r.id, hash: r.hash, org: r.org, role: r.role, unit: r.unit ?? undefined, createdMs: r.created_ms, revoked: !!r.revoked };
+}
+
+/** What {@link TokenStore.apply} did with a record from elsewhere. */
+export type ApplyOutcome = 'applied' | 'same' | 'kept-local';
 
 /**
  * Token storage on better-sqlite3, in `file` ({@link tokensFile}). Opening it moves the tokens of an
@@ -104,6 +122,8 @@ const UNIT = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 export class TokenStore {
   private readonly db: Database.Database;
   private readonly byHash: Database.Statement;
+  private readonly byId: Database.Statement;
+  private readonly writeListeners = new Set<(record: StoredToken) => void>();
 
   constructor(file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -120,6 +140,7 @@ export class TokenStore {
       throw err;
     }
     this.byHash = this.db.prepare('SELECT id, hash, org, role, unit, created_ms, revoked FROM tokens WHERE hash = ?');
+    this.byId = this.db.prepare('SELECT id, hash, org, role, unit, created_ms, revoked FROM tokens WHERE id = ?');
   }
 
   /**
@@ -127,11 +148,11 @@ export class TokenStore {
    * Throws an Error naming the bad argument.
    */
   create(opts: { org: string; role: string; unit?: string; id?: string; token?: string }): { token: string; record: TokenRecord } {
-    if (!ORG.test(opts.org)) throw new Error(`--org must be 1 to 64 letters, digits, spaces or . _ : -, got "${opts.org}"`);
+    if (!TOKEN_ORG.test(opts.org)) throw new Error(`--org must be 1 to 64 letters, digits, spaces or . _ : -, got "${opts.org}"`);
     if (!(ROLES as readonly string[]).includes(opts.role)) {
       throw new Error(`--role must be one of ${ROLES.join(', ')}, got "${opts.role}"`);
     }
-    if (opts.unit !== undefined && !UNIT.test(opts.unit)) {
+    if (opts.unit !== undefined && !TOKEN_UNIT.test(opts.unit)) {
       throw new Error(`--unit must be a unit id (letters, digits and . _ : -), got "${opts.unit}"`);
     }
     const token = opts.token ?? generateToken();
@@ -143,9 +164,11 @@ export class TokenStore {
       createdMs: Date.now(),
       revoked: false,
     };
+    const hash = hashToken(token);
     this.db
       .prepare('INSERT INTO tokens (id, hash, org, role, unit, created_ms, revoked) VALUES (?, ?, ?, ?, ?, ?, 0)')
-      .run(record.id, hashToken(token), record.org, record.role, record.unit ?? null, record.createdMs);
+      .run(record.id, hash, record.org, record.role, record.unit ?? null, record.createdMs);
+    this.wrote({ ...record, hash });
     return { token, record };
   }
 
@@ -169,7 +192,10 @@ export class TokenStore {
 
   /** Revokes a token by id; returns false when there is no such token. */
   revoke(id: string): boolean {
-    return this.db.prepare('UPDATE tokens SET revoked = 1 WHERE id = ?').run(id).changes > 0;
+    if (this.db.prepare('UPDATE tokens SET revoked = 1 WHERE id = ?').run(id).changes === 0) return false;
+    const record = this.record(id);
+    if (record) this.wrote(record);
+    return true;
   }
 
   /** Those of `ids` that are revoked (or no longer exist), so their open sessions can be ended. */
@@ -195,6 +221,52 @@ export class TokenStore {
       revoked: number;
     }>;
     return rows.map((r) => ({ id: r.id, org: r.org, role: r.role, unit: r.unit ?? undefined, createdMs: r.created_ms, revoked: !!r.revoked }));
+  }
+
+  /** One token's record with its hash, or undefined. */
+  record(id: string): StoredToken | undefined {
+    const row = this.byId.get(id) as TokenRow | undefined;
+    return row && fromRow(row);
+  }
+
+  /** Every record with its hash, oldest first: what this store would share. */
+  records(): StoredToken[] {
+    return (this.db.prepare('SELECT id, hash, org, role, unit, created_ms, revoked FROM tokens ORDER BY created_ms, id').all() as TokenRow[]).map(fromRow);
+  }
+
+  /**
+   * Calls `listener` after each write of this store's own (create, setAdmin, revoke) with the record as
+   * written; not for {@link apply}, so what came from elsewhere is not sent back. The listener must not
+   * throw: the write is already made. Returns the function that removes it.
+   */
+  onWrite(listener: (record: StoredToken) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
+  /**
+   * Takes a record written elsewhere (another instance, the CLI on another machine) into this store, if
+   * it wins over the one here ({@link mergeTokens}: a revocation is never undone by an older record).
+   * Returns 'kept-local' when this store's record wins and differs, so the caller may send it back.
+   * Throws when the record's hash belongs to another id here (the UNIQUE constraint).
+   */
+  apply(incoming: StoredToken): ApplyOutcome {
+    return this.db.transaction((): ApplyOutcome => {
+      const local = this.record(incoming.id);
+      if (local) {
+        const kept = mergeTokens(local, incoming);
+        if (sameToken(kept, local)) return sameToken(local, incoming) ? 'same' : 'kept-local';
+        this.db.prepare('DELETE FROM tokens WHERE id = ?').run(incoming.id);
+      }
+      this.db
+        .prepare('INSERT INTO tokens (id, hash, org, role, unit, created_ms, revoked) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(incoming.id, incoming.hash, incoming.org, incoming.role, incoming.unit ?? null, incoming.createdMs, incoming.revoked ? 1 : 0);
+      return 'applied';
+    })();
+  }
+
+  private wrote(record: StoredToken): void {
+    for (const listener of this.writeListeners) listener(record);
   }
 
   close(): void {

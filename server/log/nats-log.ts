@@ -15,11 +15,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import {
+  AckPolicy,
   connect,
+  DeliverPolicy,
   Events,
   nanos,
   RetentionPolicy,
   StorageType,
+  type Consumer,
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
@@ -56,6 +59,15 @@ const SUBJECT_SUFFIX = 'events';
 const PUB_TIMEOUT_MS = 5000;
 /** Messages asked of the stream at a time while catching up and following. */
 const CONSUME_BATCH = 5000;
+/** How long one pull of the follower waits at most, and its heartbeat, ms. */
+const FOLLOW_EXPIRES_MS = 3000;
+const FOLLOW_HEARTBEAT_MS = 1000;
+/** How long past its expiry a pull may run before it is taken for lost, ms. */
+const FOLLOW_GRACE_MS = 2000;
+/** A follower's consumer left behind by an instance that died goes after this long, ms. */
+const FOLLOW_INACTIVE_MS = 60_000;
+/** Pause before a follower's consumer is made anew after a fault, ms. */
+const FOLLOW_RETRY_MS = 250;
 
 /** A shared log that cannot take writes now (the engine is out of reach). */
 export class LogUnavailableError extends Error {
@@ -128,10 +140,13 @@ export class NatsEventLog extends SqliteReads implements EventLog {
   private counter = 0;
   private connected = true;
   private closed = false;
-  private messages?: ConsumerMessages;
   private incoming: JsMsg[] = [];
   private mirrorScheduled = false;
   private readonly mirrorWaiters: Array<{ seq: number; resolve(): void }> = [];
+  /** The pull under way, stopped at close. */
+  private pull?: ConsumerMessages;
+  /** The pull under way was ended for outliving its expiry, or because the connection moved. */
+  private pullStale = false;
   readonly subject: string;
   readonly stream: string;
 
@@ -158,7 +173,7 @@ export class NatsEventLog extends SqliteReads implements EventLog {
   static async open(opts: NatsLogOptions): Promise<NatsEventLog> {
     const nc = await connect({ servers: opts.servers, name: `corridor ${opts.instance}`, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: false });
     try {
-      const jsm = await nc.jetstreamManager();
+      const jsm = await nc.jetstreamManager({ timeout: 2000 });
       const stream = opts.stream ?? 'CORRIDOR';
       const info = await ensureStream(jsm, stream, opts);
       const db = openLogDatabase(opts.mirrorFile);
@@ -265,7 +280,7 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     if (this.closed) return;
     this.closed = true;
     this.stopFollowing();
-    await this.messages?.close().catch(() => undefined);
+    this.pull?.stop();
     await this.nc.drain().catch(() => undefined);
     for (const w of this.mirrorWaiters.splice(0)) w.resolve();
     if (this.reader.open) this.reader.close();
@@ -275,18 +290,78 @@ export class NatsEventLog extends SqliteReads implements EventLog {
 
   /** Follows the stream from the copy's last seq on; resolves once the copy holds `upTo`. */
   private async startFollowing(upTo: number): Promise<void> {
-    const consumer = await this.js.consumers.get(this.stream, { opt_start_seq: this.seq + 1 });
-    this.messages = await consumer.consume({
-      max_messages: CONSUME_BATCH,
-      callback: (m) => {
-        this.incoming.push(m);
-        if (this.mirrorScheduled) return;
-        this.mirrorScheduled = true;
-        // Messages that arrive in the same turn are stored in one transaction.
-        setImmediate(() => this.mirrorIncoming());
-      },
-    });
+    void this.followLoop();
     await this.mirrored(upTo);
+  }
+
+  /**
+   * Reads the stream in pulls from a consumer of its own, made from the copy's last seq. Any fault (the
+   * consumer's node died with a leader, the connection moved to another node, a pull that stopped
+   * hearing heartbeats) makes the consumer anew from the copy's last seq: within seconds, whatever the
+   * fault. Each message is stored as it arrives (mirrorIncoming groups those of one turn).
+   */
+  private async followLoop(): Promise<void> {
+    let consumer: Consumer | undefined;
+    let name: string | undefined;
+    while (!this.closed) {
+      try {
+        if (!consumer) {
+          this.mirrorIncoming();
+          const info = await this.jsm.consumers.add(this.stream, {
+            ack_policy: AckPolicy.None,
+            deliver_policy: DeliverPolicy.StartSequence,
+            opt_start_seq: this.seq + 1,
+            inactive_threshold: nanos(FOLLOW_INACTIVE_MS),
+            mem_storage: true,
+            num_replicas: 1,
+          });
+          name = info.name;
+          consumer = await this.js.consumers.get(this.stream, name);
+        }
+        const batch = await consumer.fetch({ max_messages: CONSUME_BATCH, expires: FOLLOW_EXPIRES_MS, idle_heartbeat: FOLLOW_HEARTBEAT_MS });
+        this.pull = batch;
+        this.pullStale = false;
+        // Measured: a pull under way when the connection moved to another node neither ended nor failed,
+        // and the instance stopped following. A pull that outlives its expiry is ended here.
+        const guard = setTimeout(() => {
+          this.pullStale = true;
+          batch.stop();
+        }, FOLLOW_EXPIRES_MS + FOLLOW_GRACE_MS);
+        let got = 0;
+        try {
+          for await (const m of batch) {
+            got++;
+            this.take(m);
+          }
+        } finally {
+          clearTimeout(guard);
+          this.pull = undefined;
+        }
+        if (this.pullStale) throw new Error('a pull did not end by its expiry');
+        // A pull of a consumer whose node died ends empty, without an error: asked of the stream itself.
+        if (got === 0) {
+          const last = (await this.jsm.streams.info(this.stream)).state.last_seq;
+          if (last > this.seq) throw new Error(`the consumer delivered nothing while the stream holds up to ${last}`);
+        }
+      } catch (err) {
+        this.pull = undefined;
+        if (this.closed) return;
+        this.opts.logger.warn({ seq: this.seq, err: (err as Error).message }, 'following the stream again from the copy\'s last seq');
+        const old = name;
+        consumer = undefined;
+        name = undefined;
+        if (old) void this.jsm.consumers.delete(this.stream, old).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, FOLLOW_RETRY_MS));
+      }
+    }
+  }
+
+  /** A message of the stream: kept for the next store into the copy, in this turn. */
+  private take(m: JsMsg): void {
+    this.incoming.push(m);
+    if (this.mirrorScheduled) return;
+    this.mirrorScheduled = true;
+    setImmediate(() => this.mirrorIncoming());
   }
 
   /** Stores what arrived in the copy, then hands it to the followers (the store folds it). */
@@ -321,7 +396,7 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     } catch (err) {
       // The copy could not be written (a full disk): the messages are read again from the stream.
       this.opts.logger.error({ err }, 'the copy of the stream could not be written; following again from its last seq');
-      void this.refollow();
+      this.pull?.stop(err as Error);
       return;
     }
     this.seq = rows[rows.length - 1].seq;
@@ -335,20 +410,6 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     }
   }
 
-  /** Makes the consumer again from the copy's last seq (after a failed write of the copy). */
-  private async refollow(): Promise<void> {
-    await this.messages?.close().catch(() => undefined);
-    this.incoming = [];
-    await new Promise((r) => setTimeout(r, 1000));
-    if (this.closed) return;
-    try {
-      await this.startFollowing(0);
-    } catch (err) {
-      this.opts.logger.error({ err }, 'could not follow the stream again');
-      void this.refollow();
-    }
-  }
-
   /** Tracks whether the engine is in reach: writes are refused at once while it is not. */
   private watchConnection(): void {
     void (async () => {
@@ -358,6 +419,9 @@ export class NatsEventLog extends SqliteReads implements EventLog {
           this.connected = false;
         } else if (s.type === Events.Reconnect) {
           this.connected = true;
+          // The pull under way went to the node left behind: made anew from the copy's last seq.
+          this.pullStale = true;
+          this.pull?.stop();
           this.opts.logger.info({ server: s.data }, 'NATS server in reach again; writes resume');
         }
       }

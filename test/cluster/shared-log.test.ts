@@ -106,6 +106,13 @@ describe.skipIf(!!NATS_SKIP_REASON)('instances on one shared log (issue 19)', ()
     await watcher.close();
   });
 
+  it('signs in at every instance a token made at one of them, and stops it at all once revoked there', async () => {
+    const made = a.tokens.create({ org: 'WFP', role: 'viewer' });
+    await until(async () => (await call(`${b.url}/api/picture`, { token: made.token })).status === 200, 'the token to work on the other instance', 3000);
+    b.tokens.revoke(made.record.id);
+    await until(async () => (await call(`${a.url}/api/picture`, { token: made.token })).status === 401, 'the revocation to reach the first instance', 3000);
+  });
+
   it('stores a retry sent through another instance once and answers it with the first seq (P8)', async () => {
     const body = { unitId: 'U-retry', lon: 11.964, lat: 57.702, msgId: 'retry-1', time: new Date().toISOString() };
     const first = await call(`${a.url}/api/positions`, { token: FIELD, body });
