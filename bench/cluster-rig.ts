@@ -4,10 +4,11 @@
 // client does. Afterwards the log is read from an instance's copy and every acknowledged update is looked
 // for: lost (acknowledged, not in the log) and duplicated (in the log more than once).
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { expandDeltaEvents } from '@corridor/protocol';
 import { TokenStore, tokensFile } from '../server/auth/tokens.js';
 import { databaseFile } from '../server/log/event-log.js';
 import { startChild, CHILD_ADMIN, type Child } from '../test/integration/child.js';
@@ -114,7 +115,7 @@ export async function offerLoad(opts: {
   drainS?: number;
   during?: (elapsedMs: number) => void | Promise<void>;
 }): Promise<LoadResult> {
-  const units = opts.units ?? 500;
+  const units = opts.units ?? 600;
   const retryAfterMs = opts.retryAfterMs ?? 3000;
   const senders: Sender[] = opts.urls.map((url) => ({ url, open: false }));
   const pending = new Map<string, { body: string; firstMs: number; lastMs: number; via: number }>();
@@ -175,7 +176,6 @@ export async function offerLoad(opts: {
 
   const started = Date.now();
   let offered = 0;
-  let next = 0;
   const tickMs = 10;
   await new Promise<void>((resolve) => {
     let lastLook = 0;
@@ -189,7 +189,8 @@ export async function offerLoad(opts: {
           const unit = `RIG-${offered % units}`;
           const body = JSON.stringify({ type: 'position', msgId, unitId: unit, lon: 11.96 + (offered % 97) * 1e-4, lat: 57.7 + (offered % 89) * 1e-4, time: new Date(now).toISOString() });
           pending.set(msgId, { body, firstMs: now, lastMs: 0, via: 0 });
-          send(msgId, next++ % senders.length);
+          // A unit reports through one instance (units a multiple of the instances): a watcher knows whose it is.
+          send(msgId, offered % senders.length);
         }
       }
       if (now - lastLook >= 100) {
@@ -216,6 +217,45 @@ export async function offerLoad(opts: {
     s.ws?.close();
   }
   return { offered, acked: acks.size, retries, unacked: pending.size, longestStallMs, acks, ackMs };
+}
+
+/** CPU time a process has used so far (user + system), ms, read from /proc. */
+export function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are the 12th and 13th fields after the command name, in clock ticks (100 a second).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A map client on `url` that times each fix from its report's time to its arrival, for the units that
+ * report through another instance than its own (`own` of `instances`, units numbered RIG-k, k mod instances).
+ */
+export async function watchLatency(url: string, own: number, instances: number): Promise<{ latencies: number[]; close(): void }> {
+  const latencies: number[] = [];
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?token=${CHILD_ADMIN}`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('error', reject);
+    ws.on('message', (data: Buffer) => {
+      const now = Date.now();
+      const msg = JSON.parse(data.toString()) as { type: string; events?: Array<{ type: string; units?: Array<{ unitId: string; timeMs: number }> }> };
+      if (msg.type === 'snapshot') return resolve();
+      if (msg.type !== 'delta' || !msg.events) return;
+      expandDeltaEvents(msg.events as never);
+      for (const e of msg.events) {
+        if (e.type !== 'position.reported' || !e.units) continue;
+        for (const u of e.units) {
+          const k = Number(u.unitId.slice(4));
+          if (u.unitId.startsWith('RIG-') && k % instances !== own) latencies.push(now - u.timeMs);
+        }
+      }
+    });
+  });
+  return { latencies, close: () => ws.close() };
 }
 
 /** Acknowledged updates missing from the log, and updates the log holds more than once, read from an instance's copy. */

@@ -276,6 +276,24 @@ export abstract class SqliteReads {
     }
   }
 
+  /**
+   * Hands events just stored, the ones after `fromSeq`, to the followers that were at `fromSeq`,
+   * without reading them back; any other follower catches up from the database.
+   */
+  protected deliver(events: StoredEvent[], fromSeq: number): void {
+    if (events.length === 0) return;
+    let behind = false;
+    for (const f of this.followers) {
+      if (f.seq !== fromSeq) {
+        behind = true;
+        continue;
+      }
+      f.seq = events[events.length - 1].seq;
+      f.listener(events);
+    }
+    if (behind) this.pollFollowers();
+  }
+
   protected stopFollowing(): void {
     this.followers.clear();
     clearInterval(this.followTimer);

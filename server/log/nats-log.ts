@@ -32,7 +32,7 @@ import {
 } from 'nats';
 import type { Logger } from 'pino';
 import { SqliteReads, type AppendEntry, type AppendOutcome, type AppendResult, type EventLog } from './event-log.js';
-import { LogWriter, openLogDatabase, lastStoredSeq, type MirrorRow } from './sqlite-store.js';
+import { eventJson, LogWriter, openLogDatabase, lastStoredSeq, type MirrorRow } from './sqlite-store.js';
 
 /** Where and how the shared log lives. */
 export interface NatsLogOptions {
@@ -245,7 +245,17 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     let todo = sends;
     let pause = 50;
     for (;;) {
-      const results = await Promise.allSettled(todo.map((s) => this.js.publish(this.subject, s.data, { msgID: s.msgID, timeout: PUB_TIMEOUT_MS })));
+      // The client makes a timeout error, with its stack, for every request it sends, in case it is needed:
+      // measured at an eighth of an instance's CPU at 6,000 updates/s. Without stacks while they are sent.
+      const stackLimit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      let sent: Array<Promise<PubAck>>;
+      try {
+        sent = todo.map((s) => this.js.publish(this.subject, s.data, { msgID: s.msgID, timeout: PUB_TIMEOUT_MS }));
+      } finally {
+        Error.stackTraceLimit = stackLimit;
+      }
+      const results = await Promise.allSettled(sent);
       const again: Send[] = [];
       for (let k = 0; k < todo.length; k++) {
         const r = results[k];
@@ -382,7 +392,7 @@ export class NatsEventLog extends SqliteReads implements EventLog {
         const { head, body } = decodeMessage(m.data);
         // P1 on every instance alike: no event is earlier than the one before it in the stream.
         const timeMs = Math.max(head[0], rows.length > 0 ? rows[rows.length - 1].timeMs : this.lastTimeMs);
-        row = { seq, timeMs, type: head[1], body, scope: head[2], msgIds: head[3], fingerprints: head[4] };
+        row = { seq, timeMs, type: head[1], body, json: eventJson(seq, timeMs, body), scope: head[2], msgIds: head[3], fingerprints: head[4] };
       } catch (err) {
         // Not one of ours (someone published to the subject by hand): kept as a no-op, so seqs stay in step.
         this.opts.logger.error({ err, seq }, 'a message of the stream could not be read; it is kept as an empty event');
@@ -399,9 +409,13 @@ export class NatsEventLog extends SqliteReads implements EventLog {
       this.pull?.stop(err as Error);
       return;
     }
+    const from = this.seq;
     this.seq = rows[rows.length - 1].seq;
     this.lastTimeMs = rows[rows.length - 1].timeMs;
-    this.pollFollowers();
+    this.deliver(
+      rows.map((r) => ({ seq: r.seq, type: r.type, json: r.json ?? eventJson(r.seq, r.timeMs, r.body) })),
+      from,
+    );
     for (let i = this.mirrorWaiters.length - 1; i >= 0; i--) {
       if (this.mirrorWaiters[i].seq <= this.seq) {
         this.mirrorWaiters[i].resolve();

@@ -38,6 +38,8 @@ export interface MirrorRow {
   type: string;
   /** The unstamped JSON of the event, as it was appended. */
   body: string;
+  /** The stored JSON (`eventJson` of seq, time and body), when the caller made it already. */
+  json?: string;
   scope: string;
   msgIds: readonly string[];
   /** In step with `msgIds`; null when not known. */
@@ -188,7 +190,7 @@ export class LogWriter {
           const fp = row.fingerprints[k];
           this.insertMsgId.run(scope, row.msgIds[k], row.seq, fp === null || Number.isNaN(fp) ? null : fp);
         }
-        this.insertEvent.run(row.seq, row.timeMs, row.type, eventJson(row.seq, row.timeMs, row.body));
+        this.insertEvent.run(row.seq, row.timeMs, row.type, row.json ?? eventJson(row.seq, row.timeMs, row.body));
         this.seq = row.seq;
       }
     });

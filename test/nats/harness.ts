@@ -48,6 +48,8 @@ export interface NatsNode {
   readonly monitorPort: number;
   /** Whether the process is running. */
   running(): boolean;
+  /** The process id while it runs. */
+  pid(): number | undefined;
   /** Starts it (again), on the same ports and storage; resolves when it answers /healthz. */
   start(): Promise<void>;
   /** SIGKILL: the node dies as a machine would. */
@@ -97,6 +99,7 @@ function makeNode(spec: NodeSpec, binary: string, clusterName: string): NatsNode
     port: spec.port,
     monitorPort: spec.monitorPort,
     running: () => proc !== undefined && proc.exitCode === null && proc.signalCode === null,
+    pid: () => (node.running() ? proc!.pid : undefined),
     async start() {
       if (node.running()) return;
       const child = spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
