@@ -241,28 +241,63 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
    * the picture it may now see. Concurrent reloads run one after the other.
    */
   let reloading: Promise<unknown> = Promise.resolve();
+  /** The agreement's file, read and checked, with its digest; throws AgreementError. */
+  const readAgreementFile = (): { next: Agreement; digest: string } => {
+    const file = config.agreementFile!;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new AgreementError(file, undefined, '', `cannot be read: ${(err as Error).message}`);
+    }
+    return { next: parseAgreement(text, file), digest: createHash('sha256').update(text).digest('hex') };
+  };
+  let agreementDigest: string | undefined;
+  try {
+    agreementDigest = agreement && config.agreementFile ? readAgreementFile().digest : undefined;
+  } catch {
+    agreementDigest = undefined;
+  }
+  const putInForce = (next: Agreement, digest: string) => {
+    agreement!.replace(next);
+    agreementDigest = digest;
+    outbox.policyChanged();
+    delayLine?.sample();
+    return broadcaster.resnapshot();
+  };
   const reloadAgreement = (by: Actor = SYSTEM_ACTOR): Promise<{ seq: number; name: string; digest: string }> => {
     const run = reloading.then(async () => {
-      const file = config.agreementFile!;
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (err) {
-        throw new AgreementError(file, undefined, '', `cannot be read: ${(err as Error).message}`);
-      }
-      const next = parseAgreement(text, file);
-      const digest = createHash('sha256').update(text).digest('hex');
+      const { next, digest } = readAgreementFile();
       const { seq } = await store.record({ type: 'agreement.changed', name: next.name, digest }, by);
-      agreement!.replace(next);
-      outbox.policyChanged();
-      delayLine?.sample();
-      const clients = broadcaster.resnapshot();
+      const clients = putInForce(next, digest);
       logger.info({ agreement: next.name, digest, seq, by, clients }, 'information-sharing agreement reloaded');
       return { seq, name: next.name, digest };
     });
     reloading = run.catch(() => undefined);
     return run;
   };
+  // On a shared log, an agreement put in force at another instance is read here from this instance's
+  // own file, so what each recipient may see is the same at every instance; a file that differs is kept
+  // out and said loudly (the operator copies the file to every instance, then reloads one).
+  if (shared && agreement && config.agreementFile) {
+    store.onCommit((events) => {
+      for (const e of events) {
+        if (e.event.type !== 'agreement.changed' || e.event.digest === agreementDigest) continue;
+        const wanted = e.event.digest;
+        reloading = reloading.then(() => {
+          if (wanted === agreementDigest) return;
+          try {
+            const { next, digest } = readAgreementFile();
+            if (digest !== wanted) return logger.error({ file: config.agreementFile, digest, wanted, seq: e.seq }, 'another instance put in force an agreement this instance\'s file does not hold; copy the file here and reload (SIGHUP); the one in force stays');
+            const clients = putInForce(next, digest);
+            logger.info({ agreement: next.name, digest, seq: e.seq, clients }, 'information-sharing agreement put in force at another instance; read from this instance\'s file');
+          } catch (err) {
+            logger.error({ err: (err as Error).message, seq: e.seq }, 'another instance put in force an agreement this instance could not read; the one in force stays');
+          }
+        });
+      }
+    });
+  }
   const app = createHttpApp({
     status,
     store,

@@ -4,7 +4,7 @@
 // (retries and conflicts, P8), reactor (the contract of reactions), snapshotter (snapshots).
 import type { Logger } from 'pino';
 import { applyEventsInPlace, emptyPicture, refreshedCorridor, routesKey, type Actor, type Corridor, type NewEvent, type Picture, type PictureEvent, type ProtocolError } from '@corridor/protocol';
-import type { AppendEntry, AppendedEvent, AppendOutcome, AppendResult, EventLog, StoredEvent } from '../log/event-log.js';
+import { EntryRefusedError, type AppendEntry, type AppendedEvent, type AppendOutcome, type AppendResult, type EventLog, type StoredEvent } from '../log/event-log.js';
 import type { SnapshotStore } from '../log/snapshot-store.js';
 import { FailingCondition, type Failing } from '../util/failing-condition.js';
 import { commandToEvent, newId, positionEventJson, removedEntity, SYSTEM_ACTOR, toUnit, upsertedEntity, type Command } from './commands.js';
@@ -521,7 +521,9 @@ export class PictureStore {
       outcome instanceof Error
         ? outcome
         : outcome.error
-          ? new CommandError({ code: 'unavailable', message: 'the update could not be stored; try again' })
+          ? new CommandError(
+              outcome.error instanceof EntryRefusedError ? { code: outcome.error.code, message: outcome.error.message } : { code: 'unavailable', message: 'the update could not be stored; try again' },
+            )
           : outcome.conflict
             ? new CommandError(conflictError(p.msgIds[0]))
             : outcome;

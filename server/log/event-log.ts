@@ -54,6 +54,17 @@ export interface StoredMsgId {
   fingerprint: number | null;
 }
 
+/** An entry a log refuses for what it is, not for the moment (larger than it takes): retrying will not help. */
+export class EntryRefusedError extends Error {
+  constructor(
+    readonly code: 'payload_too_large',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EntryRefusedError';
+  }
+}
+
 /** An event as stored: its seq, type and its JSON text (serialised once, sent as is to every client). */
 export interface StoredEvent {
   seq: number;

@@ -31,7 +31,7 @@ import {
   type PubAck,
 } from 'nats';
 import type { Logger } from 'pino';
-import { SqliteReads, type AppendEntry, type AppendOutcome, type AppendResult, type EventLog } from './event-log.js';
+import { EntryRefusedError, SqliteReads, type AppendEntry, type AppendOutcome, type AppendResult, type EventLog } from './event-log.js';
 import { eventJson, LogWriter, openLogDatabase, lastStoredSeq, type MirrorRow } from './sqlite-store.js';
 
 /** Where and how the shared log lives. */
@@ -454,7 +454,7 @@ function isPermanent(err: Error): boolean {
 }
 
 function describePublishError(err: Error): Error {
-  if (isPermanent(err)) return new Error(`the event is larger than the NATS server takes (max_payload): ${err.message}`);
+  if (isPermanent(err)) return new EntryRefusedError('payload_too_large', 'the update is larger than the shared log takes (NATS max_payload); raise max_payload in the NATS configuration, or send it in smaller parts');
   return new LogUnavailableError(`the event log did not acknowledge the event: ${err.message}`);
 }
 

@@ -2,9 +2,12 @@
 // on a real nats-server started here: the same picture at the same seq, acks only once the stream has
 // the event, a retry through another instance stored once, reactors on one instance at a time, a
 // restart that catches up, and an engine lost and found again.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.js';
 import type { Config } from '../../server/config.js';
+import { parseAgreement } from '../../server/sharing/agreement.js';
 import { call, startTestServer, TestClient } from '../integration/helpers.js';
 import { tempDir } from '../server/helpers.js';
 import { NATS_SKIP_REASON, startNats, type NatsCluster } from '../nats/harness.js';
@@ -172,4 +175,48 @@ describe.skipIf(!!NATS_SKIP_REASON)('instances on one shared log (issue 19)', ()
     await until(async () => (await call(`${a.url}/api/threats`, { token: TOKEN, body: zone('z-after') })).status === 201, 'writes to resume', 20_000);
     await until(() => b.store.picture.threats['z-after'] !== undefined, 'the other instance to see the write');
   }, 40_000);
+});
+
+describe.skipIf(!!NATS_SKIP_REASON)('the sharing agreement on a shared log (issue 19)', () => {
+  const tmp = tempDir();
+  const agreementText = (version: string) => `
+name: cluster-test ${version}
+markings: [open]
+organisations:
+  - { id: admin, kind: civil, defaultMarking: open }
+  - { id: WFP, kind: humanitarian, defaultMarking: open }
+rules:
+  - { kinds: ['*'], markings: ['*'], to: { all: true } }
+`;
+  let nats: NatsCluster;
+  const servers: RunningServer[] = [];
+
+  beforeAll(async () => {
+    nats = await startNats();
+    for (const name of ['a', 'b', 'c']) {
+      const file = path.join(tmp.dir, `${name}.yaml`);
+      writeFileSync(file, agreementText('v1'));
+      servers.push(await startTestServer(path.join(tmp.dir, name), { ...instanceConfig(nats, name), agreementFile: file }, { agreement: parseAgreement(agreementText('v1'), file) }));
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+    await nats?.close();
+    tmp.cleanup();
+  });
+
+  it('puts an agreement reloaded at one instance in force at every instance whose file holds it, and keeps a differing file out', async () => {
+    const [a, b, c] = servers;
+    writeFileSync(path.join(tmp.dir, 'a.yaml'), agreementText('v2'));
+    writeFileSync(path.join(tmp.dir, 'b.yaml'), agreementText('v2'));
+    writeFileSync(path.join(tmp.dir, 'c.yaml'), agreementText('v3'));
+    const { name } = await a.reloadAgreement!();
+    expect(name).toBe('cluster-test v2');
+    const nameAt = async (s: RunningServer) => (await call(`${s.url}/api/agreement`, { token: s.adminToken })).body.agreement.name as string;
+    await until(async () => (await nameAt(b)) === 'cluster-test v2', 'the other instance to put it in force');
+    await until(() => c.store.seq === a.store.seq, 'the third instance to fold the change');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await nameAt(c)).toBe('cluster-test v1');
+  });
 });
