@@ -125,10 +125,6 @@ function hash(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 32);
 }
 
-/** A short random name for an instance that was given none. */
-export function instanceName(): string {
-  return `i-${randomBytes(4).toString('hex')}`;
-}
 
 /** {@link EventLog} on a NATS JetStream stream, with a SQLite copy of it on this instance. */
 export class NatsEventLog extends SqliteReads implements EventLog {
@@ -138,6 +134,11 @@ export class NatsEventLog extends SqliteReads implements EventLog {
   /** The time of the last mirrored event (P1: times never go back, on every instance alike). */
   private lastTimeMs: number;
   private counter = 0;
+  /**
+   * Names this process's appends: the instance and a random part, so an instance started again within
+   * the duplicate window does not number its events as it did before (they would be taken for copies).
+   */
+  private readonly appender: string;
   private connected = true;
   private closed = false;
   private incoming: JsMsg[] = [];
@@ -163,6 +164,7 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     const last = db.prepare('SELECT time_ms FROM events ORDER BY seq DESC LIMIT 1').pluck().get() as number | undefined;
     this.lastTimeMs = last ?? 0;
     this.stream = opts.stream ?? 'CORRIDOR';
+    this.appender = `${opts.instance}.${randomBytes(6).toString('hex')}`;
     this.subject = `${this.stream.toLowerCase()}.${SUBJECT_SUFFIX}`;
   }
 
@@ -215,7 +217,7 @@ export class NatsEventLog extends SqliteReads implements EventLog {
           continue;
         }
       }
-      sends.push({ index: i, data: encodeMessage(entry, timeMs, body), msgID: messageId(entry, body, this.opts.instance, ++this.counter), retried: false });
+      sends.push({ index: i, data: encodeMessage(entry, timeMs, body), msgID: messageId(entry, body, this.appender, ++this.counter), retried: false });
     }
     if (sends.length > 0) await this.publishAll(sends);
     for (const s of sends) {
@@ -236,6 +238,10 @@ export class NatsEventLog extends SqliteReads implements EventLog {
       if (stored && !sameContent(stored.fingerprint, entry.fingerprints?.[0])) outcomes[s.index] = { seq: 0, duplicate: false, conflict: true };
       else outcomes[s.index] = { seq: s.ack.seq, duplicate: !s.retried };
     }
+    // Resolved once this instance's copy holds them: what is read next, here, includes them (P3).
+    let upTo = 0;
+    for (const o of outcomes) if (o && !o.error && o.seq > upTo) upTo = o.seq;
+    await this.mirrored(upTo);
     return { outcomes, events: [] };
   }
 
