@@ -1,7 +1,8 @@
 // Three instances on one shared log behind HAProxy with deploy/haproxy.cfg (issue 19), reached only
 // through the balancer: a browser's HTTP calls and its socket stick to one instance by the balancer's
 // cookie, a write through any instance reaches every socket, and a socket whose instance is killed
-// comes back through the same address, on a live instance, and resyncs without a gap.
+// comes back through the same address, on a live instance, and resyncs without a gap. While NATS is out
+// of reach, the instances stay in the balancer and serve reads, and refuse writes themselves.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import path from 'node:path';
@@ -372,4 +373,96 @@ describe.skipIf(!!SKIP_REASON)(`three instances behind HAProxy with deploy/hapro
         `(${Math.round(tCaughtUp - tPosted)} ms from reconnecting to caught up); haproxy's checks marked ${home} down ${ms(tDown)} after the kill`,
     );
   }, 30_000);
+
+  // Last: it stops the one NATS node (and starts it again). Every live instance then refuses writes
+  // itself, and the balancer must keep sending reads to them: /healthz answers 200 `degraded`, not 503.
+  it('keeps serving reads through the balancer while NATS is out of reach, and writes again when it is back', async () => {
+    const live = NAMES.filter((n) => instances.get(n)!.alive());
+    expect(live.length).toBeGreaterThanOrEqual(2);
+    const before = await postZone('tz-before-outage', live[0], 0.004);
+    const signIn = await call(`${lb}/?token=${ADMIN}`);
+    expect(signIn.status).toBe(303);
+    const cookie = `corridor_session=${setCookie(signIn.headers, 'corridor_session')}`;
+    const failedChecks = async () => {
+      const lines = (await adminCommand(statsSocket, 'show stat')).split('\n');
+      const header = lines[0].replace(/^# /, '').split(',');
+      const chkfail = header.indexOf('chkfail');
+      return Object.fromEntries(lines.filter((l) => l.startsWith('corridor,')).map((l) => l.split(',')).filter((f) => live.includes(f[1] as Name)).map((f) => [f[1], f[chkfail]]));
+    };
+    const node = nats!.nodes[0];
+    const t0 = performance.now();
+    await node.stop();
+    try {
+      // A write through the balancer to each live instance is refused by that instance, in its own words
+      // (an instance knows the log is out of reach once a commit of its own has failed).
+      for (const n of live) {
+        let refused: Awaited<ReturnType<typeof call>> | undefined;
+        await until(
+          async () => {
+            const r = await call(`${lb}/api/threats`, { token: ADMIN, body: zone('tz-during-outage', 0.005), headers: { cookie: `corridor_lb=${n}` } });
+            if (r.status === 503) refused = r;
+            return refused !== undefined;
+          },
+          `a write through the balancer to ${n} to be refused`,
+          40_000,
+        );
+        expect(refused!.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(refused!.body.error.code, refused!.text).toBe('unavailable');
+      }
+      const tRefused = performance.now();
+      // Each says why it is degraded, and answers its health check all the same.
+      for (const n of live) {
+        const health = await call(`${instances.get(n)!.url}/healthz`);
+        expect(health.status).toBe(200);
+        expect(health.body.status, health.text).toBe('degraded');
+      }
+      for (const n of live) expect((await call(`${instances.get(n)!.url}/readyz`)).status).toBe(503);
+
+      // Longer than a check interval (inter 2 s): no check fails, so every live instance stays in.
+      const chkfail = await failedChecks();
+      const watchUntil = Date.now() + 2_500;
+      while (Date.now() < watchUntil) {
+        const states = await serverStates(statsSocket);
+        for (const n of live) expect(states[n], `${n} while NATS is out: ${JSON.stringify(states)}`).toBe('UP');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await failedChecks()).toEqual(chkfail);
+
+      // Reads through the balancer: the picture as it was, and a new socket with its snapshot.
+      const read = await call(`${lb}/api/picture`, { token: ADMIN });
+      expect(read.status, read.text).toBe(200);
+      expect(read.body.picture.threats['tz-before-outage']).toBeDefined();
+      expect(read.body.picture.threats['tz-during-outage']).toBeUndefined();
+      const reader = await BrowserSocket.open(lb, { cookie, origin });
+      sockets.push(reader);
+      const snapshot = await reader.next((m) => m.type === 'snapshot');
+      expect(snapshot.seq).toBeGreaterThanOrEqual(before.seq);
+      expect(snapshot.picture.threats['tz-before-outage']).toBeDefined();
+      const tRead = performance.now();
+
+      // NATS back: writes through the balancer are stored again, and reach the socket opened meanwhile.
+      await node.start();
+      const tBack = performance.now();
+      let stored: Awaited<ReturnType<typeof call>> | undefined;
+      await until(
+        async () => {
+          const r = await call(`${lb}/api/threats`, { token: ADMIN, body: zone('tz-after-outage', 0.006) });
+          if (r.status === 201) stored = r;
+          return stored !== undefined;
+        },
+        'writes through the balancer to be stored again',
+        20_000,
+      );
+      const tWrites = performance.now();
+      await reader.next((m) => m.type === 'delta' && m.seq >= stored!.body.seq);
+      expect(reader.violations).toEqual([]);
+      const ms = (t: number) => `${Math.round(t - t0)} ms`;
+      console.log(
+        `NATS stopped: a write through the balancer to each of ${live.join(', ')} was refused (503 unavailable) by ${ms(tRefused)}; they stayed up in haproxy, ` +
+          `and the picture and a socket's snapshot were read through it by ${ms(tRead)}; NATS started again at ${ms(tBack)}, writes stored again by ${ms(tWrites)}`,
+      );
+    } finally {
+      await node.start();
+    }
+  }, 50_000);
 });

@@ -100,3 +100,29 @@ describe('CORRIDOR_AGREEMENT', () => {
     expect(() => loadConfig({ CORRIDOR_AGREEMENT: 'sharing.txt' })).toThrow('CORRIDOR_AGREEMENT: must be a .yaml, .yml or .json file, or "none", got "sharing.txt"');
   });
 });
+
+describe('CORRIDOR_LOG (issue 19)', () => {
+  const admin = { CORRIDOR_ADMIN_TOKEN: 'a-token-of-the-cluster-0123456789' };
+  it('is the embedded log by default and for "sqlite"', () => {
+    expect(loadConfig({}).sharedLog).toBeUndefined();
+    expect(loadConfig({ CORRIDOR_LOG: 'sqlite' }).sharedLog).toBeUndefined();
+  });
+
+  it('takes NATS URLs: three copies when three or more nodes are named, else one; the instance named or made from host and port', () => {
+    const one = loadConfig({ ...admin, CORRIDOR_LOG: 'nats://10.0.0.1:4222', PORT: '8081' }).sharedLog!;
+    expect(one).toMatchObject({ servers: ['nats://10.0.0.1:4222'], replicas: 1, roleTtlMs: 6000 });
+    expect(one.instance).toMatch(/-8081$/);
+    const three = loadConfig({ ...admin, CORRIDOR_LOG: 'nats://a:4222, nats://b:4222,nats://c:4222', CORRIDOR_INSTANCE: 'ops-1', CORRIDOR_ROLE_TTL_S: '10' }).sharedLog!;
+    expect(three).toEqual({ servers: ['nats://a:4222', 'nats://b:4222', 'nats://c:4222'], replicas: 3, instance: 'ops-1', roleTtlMs: 10_000 });
+    expect(loadConfig({ ...admin, CORRIDOR_LOG: 'nats://a:4222,nats://b:4222,nats://c:4222', CORRIDOR_LOG_REPLICAS: '1' }).sharedLog!.replicas).toBe(1);
+  });
+
+  it('refuses what it cannot use, naming the variable and the value', () => {
+    expect(() => loadConfig({ ...admin, CORRIDOR_LOG: 'postgres://db' })).toThrow('CORRIDOR_LOG: must be "sqlite" or nats:// URLs, got "postgres://db"');
+    expect(() => loadConfig({ ...admin, CORRIDOR_LOG: 'nats' })).toThrow(/^CORRIDOR_LOG: must be "sqlite" or NATS server URLs/);
+    expect(() => loadConfig({ ...admin, CORRIDOR_LOG: 'nats://a:4222', CORRIDOR_LOG_REPLICAS: '7' })).toThrow(/^CORRIDOR_LOG_REPLICAS: must be a whole number from 1 to 5, got "7"/);
+    expect(() => loadConfig({ ...admin, CORRIDOR_LOG: 'nats://a:4222', CORRIDOR_INSTANCE: 'a b' })).toThrow(/^CORRIDOR_INSTANCE: /);
+    // Every instance must sign the same admin in: a token made at one instance's start would be a stranger to the others.
+    expect(() => loadConfig({ CORRIDOR_LOG: 'nats://a:4222' })).toThrow(/^CORRIDOR_ADMIN_TOKEN: must be set, the same on every instance/);
+  });
+});
