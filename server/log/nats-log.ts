@@ -148,6 +148,8 @@ export class NatsEventLog extends SqliteReads implements EventLog {
   private pull?: ConsumerMessages;
   /** The pull under way was ended for outliving its expiry, or because the connection moved. */
   private pullStale = false;
+  /** What the consumer delivered skipped seqs: it is made anew before the next pull. */
+  private gap = false;
   readonly subject: string;
   readonly stream: string;
 
@@ -354,6 +356,10 @@ export class NatsEventLog extends SqliteReads implements EventLog {
           this.pull = undefined;
         }
         if (this.pullStale) throw new Error('a pull did not end by its expiry');
+        if (this.gap) {
+          this.gap = false;
+          throw new Error('the consumer skipped seqs');
+        }
         // A pull of a consumer whose node died ends empty, without an error: asked of the stream itself.
         if (got === 0) {
           const last = (await this.jsm.streams.info(this.stream)).state.last_seq;
@@ -392,7 +398,14 @@ export class NatsEventLog extends SqliteReads implements EventLog {
       if (seq <= this.seq) continue; // delivered again after the consumer was made anew
       const expected = (rows.length > 0 ? rows[rows.length - 1].seq : this.seq) + 1;
       if (seq < expected) continue;
-      if (seq > expected) this.opts.logger.warn({ expected, got: seq }, 'the stream skipped seqs (messages removed from it); the copy follows it');
+      if (seq > expected) {
+        // Messages the consumer sent that never arrived (a pull that ended as they came): the rest of
+        // this batch waits, and the consumer is made anew from the copy's last seq, which reads them.
+        this.opts.logger.warn({ expected, got: seq }, 'a gap in what the stream delivered; reading it again from the copy\'s last seq');
+        this.gap = true;
+        this.pull?.stop();
+        break;
+      }
       let row: MirrorRow;
       try {
         const { head, body } = decodeMessage(m.data);

@@ -3,7 +3,8 @@
 // cookie, a write through any instance reaches every socket, and a socket whose instance is killed
 // comes back through the same address, on a live instance, and resyncs without a gap. While NATS is out
 // of reach, the instances stay in the balancer and serve reads, and refuse writes themselves.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +22,11 @@ type Name = (typeof NAMES)[number];
 
 /** Where Debian puts HAProxy (`apt-get install -y haproxy`), or the one on PATH. */
 function haproxyBinary(): string | undefined {
-  for (const candidate of ['/usr/sbin/haproxy', 'haproxy']) {
+  // Looked for, not run: a run that failed for a moment would skip the test quietly.
+  for (const dir of ['/usr/sbin', '/usr/bin', ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)]) {
+    const candidate = path.join(dir, 'haproxy');
     try {
-      execFileSync(candidate, ['-v'], { stdio: 'ignore' });
+      accessSync(candidate, constants.X_OK);
       return candidate;
     } catch {
       /* next */

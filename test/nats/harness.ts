@@ -1,28 +1,26 @@
 // nats-server on loopback for the tests and benchmarks of the shared log (issue 19): one JetStream node,
 // or a three-node cluster for the fault tests. Each node runs from a config file in a temporary folder,
 // so it can be killed and started again on the same ports and storage (a node that comes back).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** Where Debian puts the server (`apt-get install -y nats-server`), or the one on PATH. */
 export function natsServerBinary(): string | undefined {
-  for (const candidate of ['/usr/sbin/nats-server', '/usr/bin/nats-server']) {
+  // Looked for, not run: a run of `--version` that failed for a moment would skip every NATS test quietly.
+  const dirs = ['/usr/sbin', '/usr/bin', ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, 'nats-server');
     try {
-      execFileSync(candidate, ['--version'], { stdio: 'ignore' });
+      accessSync(candidate, constants.X_OK);
       return candidate;
     } catch {
       /* next */
     }
   }
-  try {
-    execFileSync('nats-server', ['--version'], { stdio: 'ignore' });
-    return 'nats-server';
-  } catch {
-    return undefined;
-  }
+  return undefined;
 }
 
 /** Why the NATS tests skip on this machine, or undefined when they can run. */
