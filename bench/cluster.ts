@@ -8,10 +8,19 @@
 // Everything runs on loopback on one machine: every instance, every NATS node and the senders share its
 // cores, so the figures are CPU-bound and say what one machine does, not what a cluster of machines does.
 // BENCH_SCALE_RATE (default 30000), BENCH_SCALE_S (8), BENCH_LATENCY_RATE (3000), BENCH_FAULT_RATE (5000),
-// BENCH_FAULT_S (20), BENCH_PHASES (scale,latency,fault).
+// BENCH_FAULT_S (20), BENCH_PHASES (scale,latency,fault); BENCH_WRITE=0 prints without writing
+// docs/bench-cluster.md.
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { checkLog, cpuMs, offerLoad, percentile, pictures, startRig, watchLatency, type Rig } from './cluster-rig.js';
 import { NATS_SKIP_REASON, streamLeader } from '../test/nats/harness.js';
+
+const lines: string[] = [];
+/** Prints a line of the report and keeps it for docs/bench-cluster.md. */
+function out(line: string): void {
+  console.log(line);
+  lines.push(line);
+}
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const phases = new Set((process.env.BENCH_PHASES ?? 'scale,latency,fault').split(','));
@@ -29,9 +38,9 @@ function rigCpu(rig: Rig): { instances: number[]; nats: number } {
 async function scale(): Promise<void> {
   const rate = num('BENCH_SCALE_RATE', 30_000);
   const seconds = num('BENCH_SCALE_S', 8);
-  console.log(`\n1. Scaling: ${rate.toLocaleString('en')} updates/s offered for ${seconds} s, one NATS node (R1), a WebSocket sender per instance`);
-  console.log('| instances | accepted durably, updates/s | ack p50 | ack p99 | CPU per update, each instance | CPU per update, NATS |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+  out(`\n1. Scaling: ${rate.toLocaleString('en')} updates/s offered for ${seconds} s, one NATS node (R1), a WebSocket sender per instance`);
+  out('| instances | accepted durably, updates/s | ack p50 | ack p99 | CPU per update, each instance | CPU per update, NATS |');
+  out('| ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const n of [1, 2, 3]) {
     const rig = await startRig({ natsNodes: 1, instances: n, replicas: 1 });
     try {
@@ -44,7 +53,7 @@ async function scale(): Promise<void> {
       const after = rigCpu(rig);
       const perInstance = after.instances.map((c, i) => ((c - before.instances[i]) * 1000) / result.acked);
       const natsUs = ((after.nats - before.nats) * 1000) / result.acked;
-      console.log(
+      out(
         `| ${n} | ${Math.round(result.acked / elapsedS).toLocaleString('en')} | ${percentile(result.ackMs, 50)} ms | ${percentile(result.ackMs, 99)} ms | ${perInstance.map((u) => `${u.toFixed(0)} µs`).join(', ')} | ${natsUs.toFixed(0)} µs |`,
       );
     } finally {
@@ -55,7 +64,7 @@ async function scale(): Promise<void> {
 
 async function latency(): Promise<void> {
   const rate = num('BENCH_LATENCY_RATE', 3000);
-  console.log(`\n2. Latency: three NATS nodes (R3), three instances, ${rate.toLocaleString('en')} updates/s for 15 s`);
+  out(`\n2. Latency: three NATS nodes (R3), three instances, ${rate.toLocaleString('en')} updates/s for 15 s`);
   const rig = await startRig({ natsNodes: 3, instances: 3, replicas: 3 });
   try {
     const urls = rig.instances.map((i) => i.child.url);
@@ -64,10 +73,10 @@ async function latency(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     watcher.close();
     const l = watcher.latencies.slice(Math.floor(watcher.latencies.length / 5)); // past the first seconds' warm-up
-    console.log('| figure | p50 | p99 | max | samples |');
-    console.log('| --- | ---: | ---: | ---: | ---: |');
-    console.log(`| send to ack | ${percentile(result.ackMs, 50)} ms | ${percentile(result.ackMs, 99)} ms | ${Math.max(...result.ackMs)} ms | ${result.ackMs.length} |`);
-    console.log(`| post to a client of another instance | ${percentile(l, 50)} ms | ${percentile(l, 99)} ms | ${Math.max(...l)} ms | ${l.length} |`);
+    out('| figure | p50 | p99 | max | samples |');
+    out('| --- | ---: | ---: | ---: | ---: |');
+    out(`| send to ack | ${percentile(result.ackMs, 50)} ms | ${percentile(result.ackMs, 99)} ms | ${Math.max(...result.ackMs)} ms | ${result.ackMs.length} |`);
+    out(`| post to a client of another instance | ${percentile(l, 50)} ms | ${percentile(l, 99)} ms | ${Math.max(...l)} ms | ${l.length} |`);
   } finally {
     await rig.close();
   }
@@ -76,7 +85,7 @@ async function latency(): Promise<void> {
 async function fault(): Promise<void> {
   const rate = num('BENCH_FAULT_RATE', 5000);
   const seconds = num('BENCH_FAULT_S', 20);
-  console.log(`\n3. Fault: the stream's leader node killed ${Math.round(seconds / 4)} s into ${seconds} s of ${rate.toLocaleString('en')} updates/s offered across three instances (three NATS nodes, R3)`);
+  out(`\n3. Fault: the stream's leader node killed ${Math.round(seconds / 4)} s into ${seconds} s of ${rate.toLocaleString('en')} updates/s offered across three instances (three NATS nodes, R3)`);
   const rig = await startRig({ natsNodes: 3, instances: 3, replicas: 3 });
   try {
     const urls = rig.instances.map((i) => i.child.url);
@@ -96,15 +105,19 @@ async function fault(): Promise<void> {
     const all = await pictures(urls, 60_000);
     const log = checkLog(rig.instances[0].dir, result.acks);
     const same = all.every((p) => p.seq === all[0].seq && p.text === all[0].text);
-    console.log('| offered | acknowledged | lost | duplicated | sent again (same msgId) | longest stall | pictures equal | leader killed |');
-    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
-    console.log(`| ${result.offered} | ${result.acked} | ${log.lost.length} | ${log.duplicated.length} | ${result.retries} | ${(result.longestStallMs / 1000).toFixed(1)} s | ${same ? `yes, at seq ${all[0].seq}` : `no: ${all.map((p) => p.seq).join(', ')}`} | ${killed} |`);
+    out('| offered | acknowledged | lost | duplicated | sent again (same msgId) | longest stall | pictures equal | leader killed |');
+    out('| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+    out(`| ${result.offered} | ${result.acked} | ${log.lost.length} | ${log.duplicated.length} | ${result.retries} | ${(result.longestStallMs / 1000).toFixed(1)} s | ${same ? `yes, at seq ${all[0].seq}` : `no: ${all.map((p) => p.seq).join(', ')}`} | ${killed} |`);
   } finally {
     await rig.close();
   }
 }
 
-console.log(`bench:cluster on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; everything on loopback on this one machine`);
+out(`bench:cluster on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; everything on loopback on this one machine`);
 if (phases.has('scale')) await scale();
 if (phases.has('latency')) await latency();
 if (phases.has('fault')) await fault();
+if (process.env.BENCH_WRITE !== '0') {
+  const header = `# bench:cluster\n\n\`npm run bench:cluster\`, ${new Date().toISOString().slice(0, 10)}. Every instance, NATS node and sender on one machine, on loopback.\n`;
+  writeFileSync(new URL('../docs/bench-cluster.md', import.meta.url), `${header}\n${lines.join('\n')}\n`);
+}
