@@ -4,7 +4,6 @@
 // comes back through the same address, on a live instance, and resyncs without a gap. While NATS is out
 // of reach, the instances stay in the balancer and serve reads, and refuse writes themselves.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,29 +12,14 @@ import { WebSocket } from 'ws';
 import { tempDir } from '../server/helpers.js';
 import { CHILD_ADMIN as ADMIN, startChild, type Child } from '../integration/child.js';
 import { call, serverMessageProblem, type Json } from '../integration/helpers.js';
-import { freePort, NATS_SKIP_REASON, startNats, type NatsCluster } from '../nats/harness.js';
+import { findProgram, freePort, NATS_SKIP_REASON, startNats, type NatsCluster } from '../nats/harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CONFIG = path.join(root, 'deploy/haproxy.cfg');
 const NAMES = ['a', 'b', 'c'] as const;
 type Name = (typeof NAMES)[number];
 
-/** Where Debian puts HAProxy (`apt-get install -y haproxy`), or the one on PATH. */
-function haproxyBinary(): string | undefined {
-  // Looked for, not run: a run that failed for a moment would skip the test quietly.
-  for (const dir of ['/usr/sbin', '/usr/bin', ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)]) {
-    const candidate = path.join(dir, 'haproxy');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
-
-const HAPROXY = haproxyBinary();
+const HAPROXY = findProgram('haproxy');
 const SKIP_REASON = NATS_SKIP_REASON ?? (HAPROXY ? undefined : 'haproxy is not installed (apt-get install -y haproxy)');
 
 /** Waits until `check` holds, polling; fails with `what` after `ms`. */

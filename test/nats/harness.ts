@@ -7,12 +7,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** Where Debian puts the server (`apt-get install -y nats-server`), or the one on PATH. */
-export function natsServerBinary(): string | undefined {
-  // Looked for, not run: a run of `--version` that failed for a moment would skip every NATS test quietly.
-  const dirs = ['/usr/sbin', '/usr/bin', ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, 'nats-server');
+/**
+ * A program from Debian (in /usr/sbin or /usr/bin) or on PATH, or undefined. Looked for, not run: a run
+ * of `--version` that failed for a moment would skip every test that needs it, quietly.
+ */
+export function findProgram(name: string): string | undefined {
+  for (const dir of ['/usr/sbin', '/usr/bin', ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)]) {
+    const candidate = path.join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -21,6 +22,11 @@ export function natsServerBinary(): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Where Debian puts the server (`apt-get install -y nats-server`), or the one on PATH. */
+export function natsServerBinary(): string | undefined {
+  return findProgram('nats-server');
 }
 
 /** Why the NATS tests skip on this machine, or undefined when they can run. */
