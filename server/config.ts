@@ -130,8 +130,8 @@ export interface SharedLogConfig {
   roleTtlMs: number;
 }
 
-/** Reads `CORRIDOR_LOG` and its companions: undefined for the embedded log. */
-function sharedLogConfig(env: NodeJS.ProcessEnv, portNumber: number): SharedLogConfig | undefined {
+/** Reads `CORRIDOR_LOG` and its companions: undefined for the embedded log. Throws {@link ConfigError}. */
+export function sharedLogConfig(env: NodeJS.ProcessEnv, portNumber: number): SharedLogConfig | undefined {
   const value = (env.CORRIDOR_LOG || 'sqlite').trim();
   if (value === 'sqlite') return undefined;
   const servers = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);

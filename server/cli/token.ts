@@ -11,6 +11,7 @@ import { ROLES } from '../auth/roles.js';
 import { keepAdminToken } from '../auth/admin-token.js';
 import { generateToken } from '../auth/tokens.js';
 import { AgreementError, EXERCISE_AGREEMENT_FILE, loadAgreement } from '../sharing/agreement.js';
+import { ConfigError, sharedLogConfig } from '../config.js';
 
 const USAGE = `Usage:
   npm run token -- create --org ORG --role ROLE [--unit UNIT]
@@ -40,14 +41,11 @@ function stop(message: string): never {
 
 /** The NATS servers of CORRIDOR_LOG, or undefined when the log (and so the tokens) are not shared. */
 function natsServers(): { servers: string[]; replicas: number } | undefined {
-  const value = (process.env.CORRIDOR_LOG ?? '').trim();
-  if (!value.startsWith('nats://') && !value.startsWith('tls://')) return undefined;
-  const servers = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  // As the server reads it (server/config.ts), for when this command is the first to make the bucket.
-  const text = process.env.CORRIDOR_LOG_REPLICAS;
-  const replicas = text ? Number(text) : servers.length >= 3 ? 3 : 1;
-  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) stop(`CORRIDOR_LOG_REPLICAS must be a whole number from 1 to 5, got "${text}"`);
-  return { servers, replicas };
+  try {
+    return sharedLogConfig(process.env, 0);
+  } catch (err) {
+    stop(err instanceof ConfigError ? err.message : String(err));
+  }
 }
 
 /** The shared tokens, taken into `store` first; undefined when CORRIDOR_LOG does not name NATS. */

@@ -179,7 +179,7 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     try {
       const jsm = await nc.jetstreamManager({ timeout: 2000 });
       const stream = opts.stream ?? 'CORRIDOR';
-      const info = await ensureStream(jsm, stream, opts);
+      const info = await ensureStream(jsm, stream, opts.replicas ?? 1, opts.duplicateWindowMs);
       const db = openLogDatabase(opts.mirrorFile);
       // A copy is a cache of the stream: losing its last commits to a power cut costs a re-read, not data.
       db.pragma('synchronous = NORMAL');
@@ -478,7 +478,7 @@ function describePublishError(err: Error): Error {
 }
 
 /** Makes the stream when it is not there; a stream that exists keeps its settings (replicas are the operator's). */
-async function ensureStream(jsm: JetStreamManager, name: string, opts: NatsLogOptions) {
+export async function ensureStream(jsm: JetStreamManager, name: string, replicas: number, duplicateWindowMs = 120_000) {
   try {
     return await jsm.streams.info(name);
   } catch (err) {
@@ -490,8 +490,8 @@ async function ensureStream(jsm: JetStreamManager, name: string, opts: NatsLogOp
       subjects: [`${name.toLowerCase()}.${SUBJECT_SUFFIX}`],
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
-      num_replicas: opts.replicas ?? 1,
-      duplicate_window: nanos(opts.duplicateWindowMs ?? 120_000),
+      num_replicas: replicas,
+      duplicate_window: nanos(duplicateWindowMs),
       allow_direct: true,
     });
   } catch (err) {
