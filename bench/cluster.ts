@@ -1,4 +1,5 @@
 // `npm run bench:cluster` (issue 19): instances on one shared log on NATS JetStream, on this machine.
+// 0. The log alone: position events appended in batches by this process, no server (what the log costs).
 // 1. Scaling: updates accepted durably per second with 1, 2 and 3 instances on one NATS node (R1), the
 //    senders offering more than the cluster takes; with each process's CPU per update.
 // 2. Latency: three NATS nodes (R3) and three instances at a steady rate: send-to-ack, and post-to-client
@@ -8,12 +9,16 @@
 // Everything runs on loopback on one machine: every instance, every NATS node and the senders share its
 // cores, so the figures are CPU-bound and say what one machine does, not what a cluster of machines does.
 // BENCH_SCALE_RATE (default 30000), BENCH_SCALE_S (8), BENCH_LATENCY_RATE (3000), BENCH_FAULT_RATE (5000),
-// BENCH_FAULT_S (20), BENCH_PHASES (scale,latency,fault); BENCH_WRITE=0 prints without writing
+// BENCH_FAULT_S (20), BENCH_APPEND_BATCH (1000), BENCH_APPEND_EVENTS (100000), BENCH_PHASES
+// (appends,scale,latency,fault); BENCH_WRITE=0 prints without writing
 // docs/bench-cluster.md.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { NatsEventLog } from '../server/log/nats-log.js';
 import { checkLog, cpuMs, offerLoad, percentile, pictures, startRig, watchLatency, type Rig } from './cluster-rig.js';
-import { NATS_SKIP_REASON, streamLeader } from '../test/nats/harness.js';
+import { NATS_SKIP_REASON, startNatsCluster, streamLeader } from '../test/nats/harness.js';
 
 const lines: string[] = [];
 /** Prints a line of the report and keeps it for docs/bench-cluster.md. */
@@ -23,7 +28,7 @@ function out(line: string): void {
 }
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
-const phases = new Set((process.env.BENCH_PHASES ?? 'scale,latency,fault').split(','));
+const phases = new Set((process.env.BENCH_PHASES ?? 'appends,scale,latency,fault').split(','));
 
 if (NATS_SKIP_REASON) {
   console.error(`bench:cluster needs nats-server: ${NATS_SKIP_REASON}`);
@@ -33,6 +38,42 @@ if (NATS_SKIP_REASON) {
 /** CPU of every process of the rig, ms: each instance's and the NATS nodes' together. */
 function rigCpu(rig: Rig): { instances: number[]; nats: number } {
   return { instances: rig.instances.map((i) => cpuMs(i.child.child.pid)), nats: rig.nats.nodes.reduce((sum, n) => sum + cpuMs(n.pid()), 0) };
+}
+
+/**
+ * The log alone, without a server: batches of position events appended to the shared log in this
+ * process, each batch's publishes in flight together, as the store hands them over (R1, one node).
+ */
+async function appends(): Promise<void> {
+  const batch = num('BENCH_APPEND_BATCH', 1000);
+  const total = num('BENCH_APPEND_EVENTS', 100_000);
+  out(`\n0. The shared log alone: ${total.toLocaleString('en')} position events appended in batches of ${batch}, one NATS node (R1), no server`);
+  const nats = await startNatsCluster(1);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'corridor-appends-'));
+  try {
+    const log = await NatsEventLog.open({ servers: [nats.url], mirrorFile: path.join(dir, 'corridor.db'), instance: 'bench', logger: pino({ level: 'silent' }) });
+    const natsBefore = cpuMs(nats.nodes[0].pid());
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    for (let n = 0; n < total; n += batch) {
+      const entries = Array.from({ length: batch }, (_, i) => {
+        const k = n + i;
+        const event = { msgId: `a-${k}`, type: 'position.reported', units: [{ unitId: `U-${k % 500}`, lon: 11.96 + (k % 97) * 1e-4, lat: 57.7, timeMs: Date.now(), seenMs: Date.now() }] };
+        return { event: event as never, json: JSON.stringify(event), msgIds: [`a-${k}`], scope: 'tk:bench', fingerprints: [k], dedupe: true };
+      });
+      await log.append(entries, Date.now());
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const natsCpu = cpuMs(nats.nodes[0].pid()) - natsBefore;
+    await log.close();
+    out('| appended, events/s | CPU per event, this process (publish, copy, msgId index) | CPU per event, NATS |');
+    out('| ---: | ---: | ---: |');
+    out(`| ${Math.round(total / seconds).toLocaleString('en')} | ${((cpu.user + cpu.system) / total).toFixed(0)} µs | ${((natsCpu * 1000) / total).toFixed(0)} µs |`);
+  } finally {
+    await nats.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function scale(): Promise<void> {
@@ -114,6 +155,7 @@ async function fault(): Promise<void> {
 }
 
 out(`bench:cluster on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; everything on loopback on this one machine`);
+if (phases.has('appends')) await appends();
 if (phases.has('scale')) await scale();
 if (phases.has('latency')) await latency();
 if (phases.has('fault')) await fault();

@@ -28,10 +28,10 @@ import {
   type JetStreamManager,
   type JsMsg,
   type NatsConnection,
-  type PubAck,
 } from 'nats';
 import type { Logger } from 'pino';
-import { EntryRefusedError, SqliteReads, type AppendEntry, type AppendOutcome, type AppendResult, type EventLog } from './event-log.js';
+import { EntryRefusedError, SqliteReads, type StoredMsgId, type AppendEntry, type AppendOutcome, type AppendResult, type EventLog } from './event-log.js';
+import { StreamPublisher, type StreamAck } from './publisher.js';
 import { eventJson, LogWriter, openLogDatabase, lastStoredSeq, type MirrorRow } from './sqlite-store.js';
 
 /** Where and how the shared log lives. */
@@ -82,7 +82,7 @@ interface Send {
   index: number;
   data: Uint8Array;
   msgID: string;
-  ack?: PubAck;
+  ack?: StreamAck;
   /** An earlier try may have been stored without its acknowledgement reaching us. */
   retried: boolean;
   error?: Error;
@@ -152,6 +152,10 @@ export class NatsEventLog extends SqliteReads implements EventLog {
   private gap = false;
   readonly subject: string;
   readonly stream: string;
+  private readonly publisher: StreamPublisher;
+  private readonly scopeIds = new Map<string, number>();
+  private readonly selectScopeId: Database.Statement;
+  private readonly selectKey: Database.Statement;
 
   private constructor(
     readonly nc: NatsConnection,
@@ -168,6 +172,9 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     this.stream = opts.stream ?? 'CORRIDOR';
     this.appender = `${opts.instance}.${randomBytes(6).toString('hex')}`;
     this.subject = `${this.stream.toLowerCase()}.${SUBJECT_SUFFIX}`;
+    this.publisher = new StreamPublisher(nc, PUB_TIMEOUT_MS);
+    this.selectScopeId = db.prepare('SELECT id FROM msg_scopes WHERE scope = ?').pluck();
+    this.selectKey = db.prepare('SELECT seq, fp AS fingerprint FROM msg_keys WHERE scope_id = ? AND msg_id = ?');
   }
 
   /**
@@ -198,6 +205,21 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     return this.seq;
   }
 
+  /**
+   * A sender's stored msgId, looked up by the sender's number in the copy (kept here once found): the
+   * per-update lookup of the position path, about twice as fast as {@link lookupNow}'s join by name.
+   */
+  private storedMsgId(scope: string, msgId: string): StoredMsgId | undefined {
+    let id = this.scopeIds.get(scope);
+    if (id === undefined) {
+      id = this.selectScopeId.get(scope) as number | undefined;
+      // A sender the copy has never seen has no stored msgId.
+      if (id === undefined) return undefined;
+      this.scopeIds.set(scope, id);
+    }
+    return this.selectKey.get(id, msgId) as StoredMsgId | undefined;
+  }
+
   /** Whether the engine is in reach now (writes are refused at once while it is not). */
   get reachable(): boolean {
     return this.connected && !this.closed;
@@ -213,7 +235,7 @@ export class NatsEventLog extends SqliteReads implements EventLog {
       const body = entry.json ?? JSON.stringify(entry.event);
       if (entry.dedupe && entry.msgIds.length === 1) {
         // A retry past the stream's duplicate window is answered by this instance's msgId index (P8).
-        const stored = this.lookupNow(entry.scope ?? '', entry.msgIds[0]);
+        const stored = this.storedMsgId(entry.scope ?? '', entry.msgIds[0]);
         if (stored) {
           outcomes[i] = sameContent(stored.fingerprint, entry.fingerprints?.[0]) ? { seq: stored.seq, duplicate: true } : { seq: 0, duplicate: false, conflict: true };
           continue;
@@ -253,27 +275,27 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     let todo = sends;
     let pause = 50;
     for (;;) {
-      // The client makes a timeout error, with its stack, for every request it sends, in case it is needed:
-      // measured at an eighth of an instance's CPU at 6,000 updates/s. Without stacks while they are sent.
-      const stackLimit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0;
-      let sent: Array<Promise<PubAck>>;
-      try {
-        sent = todo.map((s) => this.js.publish(this.subject, s.data, { msgID: s.msgID, timeout: PUB_TIMEOUT_MS }));
-      } finally {
-        Error.stackTraceLimit = stackLimit;
-      }
-      const results = await Promise.allSettled(sent);
+      // One promise for the batch: every publish in flight, each answered through its callback.
+      const sending = todo;
+      const failed = await new Promise<Error[]>((resolve) => {
+        const errors: Error[] = new Array(sending.length);
+        let left = sending.length;
+        sending.forEach((s, k) =>
+          this.publisher.publish(this.subject, s.data, s.msgID, (err, ack) => {
+            if (err) errors[k] = err;
+            else s.ack = ack;
+            if (--left === 0) resolve(errors);
+          }),
+        );
+      });
       const again: Send[] = [];
-      for (let k = 0; k < todo.length; k++) {
-        const r = results[k];
-        if (r.status === 'fulfilled') todo[k].ack = r.value;
-        else {
-          todo[k].error = describePublishError(r.reason as Error);
-          // A timeout may have stored it: the same id makes the next try a duplicate, not a second copy.
-          todo[k].retried = true;
-          if (!isPermanent(r.reason as Error)) again.push(todo[k]);
-        }
+      for (let k = 0; k < sending.length; k++) {
+        const err = failed[k];
+        if (!err) continue;
+        sending[k].error = describePublishError(err);
+        // A timeout may have stored it: the same id makes the next try a duplicate, not a second copy.
+        sending[k].retried = true;
+        if (!isPermanent(err)) again.push(sending[k]);
       }
       if (again.length === 0) return;
       if (this.closed || Date.now() + pause >= deadline) return;
@@ -299,6 +321,7 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     this.closed = true;
     this.stopFollowing();
     this.pull?.stop();
+    this.publisher.close();
     await this.nc.drain().catch(() => undefined);
     for (const w of this.mirrorWaiters.splice(0)) w.resolve();
     if (this.reader.open) this.reader.close();

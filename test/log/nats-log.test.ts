@@ -5,7 +5,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppendEntry } from '../../server/log/event-log.js';
 import { EntryRefusedError } from '../../server/log/event-log.js';
+import { connect } from 'nats';
 import { decodeMessage, encodeMessage, messageId, NatsEventLog } from '../../server/log/nats-log.js';
+import { StreamPublisher } from '../../server/log/publisher.js';
 import { silentLogger, tempDir } from '../server/helpers.js';
 import { NATS_SKIP_REASON, startNats, type NatsCluster } from '../nats/harness.js';
 
@@ -79,6 +81,30 @@ describe.skipIf(!!NATS_SKIP_REASON)('the shared log on a real nats-server', () =
       expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
     } finally {
       await log.close();
+    }
+  });
+
+  it('publishes with the answers on one subscription: acknowledged, a duplicate, no stream, no answer in time', async () => {
+    const nc = await connect({ servers: [nats.url] });
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: 'PUB', subjects: ['pub.events'] });
+    const publisher = new StreamPublisher(nc, 300);
+    const send = (subject: string, msgId: string) =>
+      new Promise<{ error?: string; ack?: { seq: number; duplicate: boolean } }>((resolve) => publisher.publish(subject, new TextEncoder().encode('x'), msgId, (error, ack) => resolve({ error: error?.message, ack })));
+    try {
+      expect(await send('pub.events', 'one')).toEqual({ error: undefined, ack: { seq: 1, duplicate: false } });
+      expect(await send('pub.events', 'one')).toEqual({ error: undefined, ack: { seq: 1, duplicate: true } });
+      expect((await send('nothing.here', 'two')).error).toMatch(/^503/);
+      // A subject someone listens to without answering: the sweep answers it once its time is up.
+      const mute = nc.subscribe('mute.subject');
+      const started = Date.now();
+      expect((await send('mute.subject', 'three')).error).toMatch(/TIMEOUT/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      mute.unsubscribe();
+      expect(publisher.pending).toBe(0);
+    } finally {
+      publisher.close();
+      await nc.close();
     }
   });
 
