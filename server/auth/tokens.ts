@@ -116,24 +116,6 @@ function fromRow(r: TokenRow): StoredToken {
 export type ApplyOutcome = 'applied' | 'same' | 'kept-local';
 
 /**
- * Puts the file in WAL mode. While another process makes the same new file, SQLite can answer the
- * switch with SQLITE_BUSY at once, without the busy timeout (seen in CI with several CLIs starting
- * together): tried again for up to 5 s.
- */
-function switchToWal(db: Database.Database): void {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let tries = 0; ; tries++) {
-    try {
-      db.pragma('journal_mode = WAL');
-      return;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || tries >= 50) throw err;
-      Atomics.wait(pause, 0, 0, 100);
-    }
-  }
-}
-
-/**
  * Token storage on better-sqlite3, in `file` ({@link tokensFile}). Opening it moves the tokens of an
  * older data directory out of the event log's file in the same folder (see migrateLegacyTokens).
  */
@@ -150,7 +132,7 @@ export class TokenStore {
       // The timeout first: the CLI and the server may open the file at the same moment, and switching
       // to WAL, like the migration, waits for the other's lock instead of failing with SQLITE_BUSY.
       this.db.pragma('busy_timeout = 5000');
-      switchToWal(this.db);
+      this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
       migrateLegacyTokens(this.db, databaseFile(path.dirname(file)));
     } catch (err) {
