@@ -252,10 +252,9 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     }
     return { next: parseAgreement(text, file), digest: createHash('sha256').update(text).digest('hex') };
   };
-  /** The digest of the agreement in force, read only on a shared log (the one use of it). */
   let agreementDigest: string | undefined;
   try {
-    agreementDigest = shared && agreement && config.agreementFile ? readAgreementFile().digest : undefined;
+    agreementDigest = agreement && config.agreementFile ? readAgreementFile().digest : undefined;
   } catch {
     agreementDigest = undefined;
   }

@@ -4,7 +4,7 @@
 // (retries and conflicts, P8), reactor (the contract of reactions), snapshotter (snapshots).
 import type { Logger } from 'pino';
 import { applyEventsInPlace, emptyPicture, refreshedCorridor, routesKey, type Actor, type Corridor, type NewEvent, type Picture, type PictureEvent, type ProtocolError } from '@corridor/protocol';
-import { EntryRefusedError, UNREADABLE, type AppendEntry, type AppendedEvent, type AppendOutcome, type AppendResult, type EventLog, type StoredEvent } from '../log/event-log.js';
+import { EntryRefusedError, type AppendEntry, type AppendedEvent, type AppendOutcome, type AppendResult, type EventLog, type StoredEvent } from '../log/event-log.js';
 import type { SnapshotStore } from '../log/snapshot-store.js';
 import { FailingCondition, type Failing } from '../util/failing-condition.js';
 import { commandToEvent, newId, positionEventJson, removedEntity, SYSTEM_ACTOR, toUnit, upsertedEntity, type Command } from './commands.js';
@@ -651,21 +651,12 @@ export class PictureStore {
    * instance's picture at seq S is the same. An event the fold refuses (two instances' commands that
    * crossed) is skipped, alone, on every instance alike; the picture's seq still moves past it.
    */
-  private foldFollowed(rows: readonly (StoredEvent & { event?: PictureEvent })[]): void {
+  private foldFollowed(rows: readonly StoredEvent[]): void {
     if (this.closed || rows.length === 0) return;
-    let appended: AppendedEvent[] = [];
+    const appended: AppendedEvent[] = [];
     for (const row of rows) {
-      if (row.type === UNREADABLE) continue;
-      let event = row.event;
-      if (!event) {
-        try {
-          event = JSON.parse(row.json) as PictureEvent;
-        } catch (err) {
-          this.logger.error({ err, seq: row.seq }, 'an event of the shared log could not be read; skipped');
-          continue;
-        }
-      }
-      appended.push({ seq: row.seq, type: row.type, json: row.json, event });
+      if (row.type === 'unreadable') continue;
+      appended.push({ seq: row.seq, type: row.type, json: row.json, event: JSON.parse(row.json) as PictureEvent });
     }
     try {
       applyEventsInPlace(
@@ -673,17 +664,13 @@ export class PictureStore {
         appended.map((a) => a.event),
       );
     } catch {
-      // One at a time: what the fold refuses is skipped, and neither reactors nor clients hear of it.
-      const folded: AppendedEvent[] = [];
-      for (const a of appended) {
+      for (let i = 0; i < appended.length; i++) {
         try {
-          applyEventsInPlace(this.picture, [a.event]);
-          folded.push(a);
+          applyEventsInPlace(this.picture, [appended[i].event]);
         } catch (err) {
-          this.logger.error({ err, seq: a.seq, type: a.type }, 'an event of the shared log could not be folded; skipped on every instance');
+          this.logger.error({ err, seq: appended[i].seq, type: appended[i].type }, 'an event of the shared log could not be folded; skipped on every instance');
         }
       }
-      appended = folded;
     }
     const last = rows[rows.length - 1].seq;
     if (this.picture.seq < last) this.picture.seq = last;

@@ -54,12 +54,6 @@ export interface StoredMsgId {
   fingerprint: number | null;
 }
 
-/**
- * The type of a placeholder a shared log keeps for a message it could not read (not one of the
- * server's): it holds the seq, folds to nothing and is never sent to anyone.
- */
-export const UNREADABLE = 'unreadable';
-
 /** An entry a log refuses for what it is, not for the moment (larger than it takes): retrying will not help. */
 export class EntryRefusedError extends Error {
   constructor(

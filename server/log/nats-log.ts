@@ -30,8 +30,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import type { Logger } from 'pino';
-import type { PictureEvent } from '@corridor/protocol';
-import { EntryRefusedError, UNREADABLE, SqliteReads, type StoredMsgId, type AppendEntry, type AppendOutcome, type AppendResult, type EventLog } from './event-log.js';
+import { EntryRefusedError, SqliteReads, type StoredMsgId, type AppendEntry, type AppendOutcome, type AppendResult, type EventLog } from './event-log.js';
 import { StreamPublisher, type StreamAck } from './publisher.js';
 import { eventJson, LogWriter, openLogDatabase, lastStoredSeq, type MirrorRow } from './sqlite-store.js';
 
@@ -198,8 +197,6 @@ export class NatsEventLog extends SqliteReads implements EventLog {
       return log;
     } catch (err) {
       await nc.close().catch(() => undefined);
-      // The client says only "503" when no server answers JetStream's API.
-      if (/^503\b|no responders/i.test((err as Error).message)) throw new Error('JetStream is not enabled on the NATS server (start nats-server with -js, or add jetstream {} to its configuration)');
       throw err;
     }
   }
@@ -419,8 +416,6 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     this.incoming = [];
     if (this.closed || batch.length === 0) return;
     const rows: MirrorRow[] = [];
-    /** Each row's event, parsed once here and handed on (the store folds it without parsing it again). */
-    const events: PictureEvent[] = [];
     for (const m of batch) {
       const seq = m.seq;
       if (seq <= this.seq) continue; // delivered again after the consumer was made anew
@@ -439,19 +434,11 @@ export class NatsEventLog extends SqliteReads implements EventLog {
         const { head, body } = decodeMessage(m.data);
         // P1 on every instance alike: no event is earlier than the one before it in the stream.
         const timeMs = Math.max(head[0], rows.length > 0 ? rows[rows.length - 1].timeMs : this.lastTimeMs);
-        // Read before it is kept: a body that is not the event its head names would stop every fold and every client.
-        const event = JSON.parse(body) as PictureEvent | null;
-        if (event === null || typeof event !== 'object' || Array.isArray(event) || event.type !== head[1]) throw new Error(`its body is not a ${head[1]} event`);
-        event.seq = seq;
-        event.timeMs = timeMs;
         row = { seq, timeMs, type: head[1], body, json: eventJson(seq, timeMs, body), scope: head[2], msgIds: head[3], fingerprints: head[4] };
-        events.push(event);
       } catch (err) {
         // Not one of ours (someone published to the subject by hand): kept as a no-op, so seqs stay in step.
         this.opts.logger.error({ err, seq }, 'a message of the stream could not be read; it is kept as an empty event');
-        const timeMs = rows.length > 0 ? rows[rows.length - 1].timeMs : this.lastTimeMs;
-        row = { seq, timeMs, type: UNREADABLE, body: `{"type":"${UNREADABLE}"}`, scope: '', msgIds: [], fingerprints: [] };
-        events.push({ seq, timeMs, type: UNREADABLE } as unknown as PictureEvent);
+        row = { seq, timeMs: rows.length > 0 ? rows[rows.length - 1].timeMs : this.lastTimeMs, type: 'unreadable', body: '{"type":"unreadable"}', scope: '', msgIds: [], fingerprints: [] };
       }
       rows.push(row);
     }
@@ -468,7 +455,7 @@ export class NatsEventLog extends SqliteReads implements EventLog {
     this.seq = rows[rows.length - 1].seq;
     this.lastTimeMs = rows[rows.length - 1].timeMs;
     this.deliver(
-      rows.map((r, i) => ({ seq: r.seq, type: r.type, json: r.json ?? eventJson(r.seq, r.timeMs, r.body), event: events[i] })),
+      rows.map((r) => ({ seq: r.seq, type: r.type, json: r.json ?? eventJson(r.seq, r.timeMs, r.body) })),
       from,
     );
     for (let i = this.mirrorWaiters.length - 1; i >= 0; i--) {

@@ -6,7 +6,7 @@
 // costs one frame per audience however many screens are open.
 import type { Actor, OrdersMessage, Picture, PictureEvent } from '@corridor/protocol';
 import { pictureFromJson, PROTOCOL_VERSION } from '@corridor/protocol';
-import { UNREADABLE, type AppendedEvent, type StoredEvent } from '../log/event-log.js';
+import type { AppendedEvent, StoredEvent } from '../log/event-log.js';
 
 /** Who a message is for: the signed-in token reading or receiving it. */
 export interface Recipient {
@@ -183,12 +183,10 @@ export class Outbox {
    * once per audience, not once per client.
    */
   events<E extends StoredEvent | AppendedEvent>(audience: Audience, events: readonly E[]): E[] {
-    // Never sent: a shared log's placeholder for a message it could not read; audit reads but to admins.
-    const hidden = (e: E) => e.type === UNREADABLE || (!audience.admin && ADMIN_ONLY.has(e.type));
-    if (audience.seesAll) return events.some(hidden) ? events.filter((e) => !hidden(e)) : (events as E[]);
+    if (audience.seesAll) return audience.admin || !events.some((e) => ADMIN_ONLY.has(e.type)) ? (events as E[]) : events.filter((e) => !ADMIN_ONLY.has(e.type));
     const out: E[] = [];
     for (const e of events) {
-      if (hidden(e)) continue;
+      if (ADMIN_ONLY.has(e.type) && !audience.admin) continue;
       const event = 'event' in e ? e.event : (JSON.parse(e.json) as PictureEvent);
       const seen = this.policy.event(audience.key, event);
       if (seen === undefined) continue;

@@ -60,14 +60,8 @@ export class TestClient {
   readonly received: Json[] = [];
   /** Messages that broke their schema. */
   readonly violations: string[] = [];
-  /** The handshake's answer headers (a balancer's Set-Cookie, when it moved the client). */
-  upgradeHeaders: Record<string, string | string[] | undefined> = {};
-  /** Resolves when the socket closes (a killed server resets it: no error is thrown for that). */
-  readonly closed: Promise<void>;
   private waiters: Array<{ match: (m: Json) => boolean; resolve: (m: Json) => void }> = [];
   private constructor(readonly ws: WebSocket) {
-    this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
-    ws.on('upgrade', (res) => (this.upgradeHeaders = res.headers));
     ws.on('message', (data) => {
       const m = JSON.parse(data.toString()) as Json;
       const problem = serverMessageProblem(m);
@@ -84,27 +78,11 @@ export class TestClient {
   /** Opens `/ws` with `token` and any further query parameters (e.g. `{ stream: 'none' }`). */
   static connect(url: string, token?: string, query: Record<string, string> = {}): Promise<TestClient> {
     const params = new URLSearchParams(token ? { token, ...query } : query).toString();
-    return TestClient.open(`${url.replace(/^http/, 'ws')}/ws${params ? `?${params}` : ''}`);
-  }
-
-  /**
-   * Opens `/ws` of `url` as a browser does, with its headers (cookies, its page's Origin); `onOpen`
-   * runs as the socket opens, before any message is read (a resync sent at once).
-   */
-  static browser(url: string, headers: Record<string, string>, onOpen?: (c: TestClient) => void): Promise<TestClient> {
-    return TestClient.open(`${url.replace(/^http/, 'ws')}/ws`, headers, onOpen);
-  }
-
-  private static open(wsUrl: string, headers?: Record<string, string>, onOpen?: (c: TestClient) => void): Promise<TestClient> {
-    const ws = new WebSocket(wsUrl, { maxPayload: 64 * 1024 * 1024, headers });
+    const wsUrl = `${url.replace(/^http/, 'ws')}/ws${params ? `?${params}` : ''}`;
+    const ws = new WebSocket(wsUrl, { maxPayload: 64 * 1024 * 1024 });
     const client = new TestClient(ws);
     return new Promise((resolve, reject) => {
-      ws.once('open', () => {
-        // Once open, a reset (a killed server) ends in 'close'; it is not a failure of the test by itself.
-        ws.on('error', () => {});
-        onOpen?.(client);
-        resolve(client);
-      });
+      ws.once('open', () => resolve(client));
       ws.once('error', reject);
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
     });
